@@ -1,0 +1,61 @@
+#include "common/certificate_identity.h"
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/crypto.h"
+#include "common/record_validation.h"
+
+namespace nexus {
+
+absl::StatusOr<CertificateIdentity> IdentityFromCertificatePem(absl::string_view pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
+  if (!cert) return absl::UnauthenticatedError("peer certificate is not a PEM X.509 certificate");
+
+  CertificateIdentity identity;
+  unsigned char der_digest[32];
+  unsigned int len = sizeof(der_digest);
+  X509_digest(cert.get(), EVP_sha256(), der_digest, &len);
+  identity.fingerprint = HexEncode(absl::string_view(reinterpret_cast<char*>(der_digest), len));
+
+  auto* names = static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));
+  std::unique_ptr<GENERAL_NAMES, void (*)(GENERAL_NAMES*)> owned(
+      names, [](GENERAL_NAMES* n) { GENERAL_NAMES_free(n); });
+  for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type != GEN_URI) continue;
+    const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
+    absl::string_view text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                          ASN1_STRING_length(uri));
+    if (absl::StartsWith(text, kAgencyUriPrefix)) {
+      if (!identity.agency_id.empty()) {
+        return absl::UnauthenticatedError("peer certificate names more than one agency");
+      }
+      identity.agency_id = std::string(text.substr(kAgencyUriPrefix.size()));
+    } else if (absl::StartsWith(text, kRoleUriPrefix)) {
+      identity.role = std::string(text.substr(kRoleUriPrefix.size()));
+    }
+  }
+  if (identity.agency_id.empty()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("peer certificate has no URI SAN ", kAgencyUriPrefix, "<agency id>"));
+  }
+  if (!IsValidAgencyId(identity.agency_id)) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("peer certificate names invalid agency id '", identity.agency_id, "'"));
+  }
+  if (identity.role.empty()) identity.role = "analyst";
+  return identity;
+}
+
+}  // namespace nexus

@@ -1,0 +1,31 @@
+// Who a TLS peer is, read from its X.509 certificate.
+//
+// An agency id is carried as a URI subject alternative name "urn:nexus:agency:<id>" and a role as
+// "urn:nexus:role:<role>" (analyst, auditor or node). Nothing else in the certificate, and nothing
+// in a request, decides identity.
+#ifndef NEXUS_COMMON_CERTIFICATE_IDENTITY_H_
+#define NEXUS_COMMON_CERTIFICATE_IDENTITY_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+
+namespace nexus {
+
+inline constexpr absl::string_view kAgencyUriPrefix = "urn:nexus:agency:";
+inline constexpr absl::string_view kRoleUriPrefix = "urn:nexus:role:";
+
+struct CertificateIdentity {
+  std::string agency_id;
+  std::string role;         // "analyst" when the certificate names none
+  std::string fingerprint;  // hex SHA-256 of the DER certificate, for logs and audit
+};
+
+// Parses a PEM certificate (the first, if a chain). Fails if it names no agency, or more than one.
+absl::StatusOr<CertificateIdentity> IdentityFromCertificatePem(absl::string_view pem);
+
+}  // namespace nexus
+
+#endif  // NEXUS_COMMON_CERTIFICATE_IDENTITY_H_

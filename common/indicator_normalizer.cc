@@ -1,0 +1,326 @@
+#include "common/indicator_normalizer.h"
+
+#include <arpa/inet.h>
+
+#include <cctype>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace nexus {
+namespace {
+
+using v1::IndicatorType;
+
+constexpr size_t kMaxIndicatorBytes = 2048;
+
+// Quotes a value for an error message, shortened so a huge input does not flood logs.
+std::string Quoted(absl::string_view value) {
+  if (value.size() > 64) return absl::StrCat("'", value.substr(0, 61), "...'");
+  return absl::StrCat("'", value, "'");
+}
+
+absl::Status Invalid(absl::string_view what, absl::string_view value) {
+  return absl::InvalidArgumentError(absl::StrCat("invalid ", what, " ", Quoted(value)));
+}
+
+// Removes every character in `drop`.
+std::string Without(absl::string_view value, absl::string_view drop) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (drop.find(c) == absl::string_view::npos) out.push_back(c);
+  }
+  return out;
+}
+
+// Trims, collapses inner runs of white space to one space, and lower-cases ASCII letters.
+std::string FoldText(absl::string_view value) {
+  std::string out;
+  bool space = false;
+  for (char c : absl::StripAsciiWhitespace(value)) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+bool IsDomainLabel(absl::string_view label) {
+  if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+    return false;
+  }
+  for (char c : label) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+  }
+  return true;
+}
+
+absl::StatusOr<std::string> NormalizeDomain(absl::string_view value) {
+  std::string domain = absl::AsciiStrToLower(absl::StripAsciiWhitespace(value));
+  if (absl::EndsWith(domain, ".")) domain.pop_back();
+  std::vector<absl::string_view> labels = absl::StrSplit(domain, '.');
+  if (domain.size() > 253 || labels.size() < 2) return Invalid("domain", value);
+  for (absl::string_view label : labels) {
+    if (!IsDomainLabel(label)) return Invalid("domain", value);
+  }
+  return domain;
+}
+
+absl::StatusOr<std::string> NormalizeEmail(absl::string_view value) {
+  std::string email = absl::AsciiStrToLower(absl::StripAsciiWhitespace(value));
+  size_t at = email.find('@');
+  if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) {
+    return Invalid("email address", value);
+  }
+  for (char c : email.substr(0, at)) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(c)) || c == '<' || c == '>') {
+      return Invalid("email address", value);
+    }
+  }
+  absl::StatusOr<std::string> domain = NormalizeDomain(email.substr(at + 1));
+  if (!domain.ok()) return Invalid("email address", value);
+  return absl::StrCat(email.substr(0, at + 1), *domain);
+}
+
+absl::StatusOr<std::string> NormalizePhone(absl::string_view value) {
+  std::string digits = Without(absl::StripAsciiWhitespace(value), " -.()/");
+  bool international = false;
+  if (absl::StartsWith(digits, "+")) {
+    international = true;
+    digits.erase(0, 1);
+  } else if (absl::StartsWith(digits, "00")) {
+    international = true;
+    digits.erase(0, 2);
+  }
+  if (digits.size() < 5 || digits.size() > 15) return Invalid("phone number", value);
+  for (char c : digits) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return Invalid("phone number", value);
+  }
+  return international ? absl::StrCat("+", digits) : digits;
+}
+
+absl::StatusOr<std::string> NormalizeIp(absl::string_view value, int family) {
+  std::string text(absl::StripAsciiWhitespace(value));
+  unsigned char buf[16];
+  if (inet_pton(family, text.c_str(), buf) != 1) {
+    return Invalid(family == AF_INET ? "IPv4 address" : "IPv6 address", value);
+  }
+  char out[INET6_ADDRSTRLEN];
+  inet_ntop(family, buf, out, sizeof(out));
+  return std::string(out);
+}
+
+absl::StatusOr<std::string> NormalizeUrl(absl::string_view value) {
+  absl::string_view url = absl::StripAsciiWhitespace(value);
+  size_t scheme_end = url.find("://");
+  if (scheme_end == absl::string_view::npos || scheme_end == 0) return Invalid("URL", value);
+  std::string scheme = absl::AsciiStrToLower(url.substr(0, scheme_end));
+  for (char c : scheme) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') {
+      return Invalid("URL", value);
+    }
+  }
+  absl::string_view rest = url.substr(scheme_end + 3);
+  size_t host_end = rest.find_first_of("/?#");
+  absl::string_view authority = rest.substr(0, host_end);
+  absl::string_view path = host_end == absl::string_view::npos ? "" : rest.substr(host_end);
+  if (authority.empty()) return Invalid("URL", value);
+  for (char c : url) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(c))) return Invalid("URL", value);
+  }
+  // Scheme and host are case-insensitive; the path is not.
+  return absl::StrCat(scheme, "://", absl::AsciiStrToLower(authority), path.empty() ? "/" : path);
+}
+
+absl::StatusOr<std::string> NormalizeIban(absl::string_view value) {
+  std::string iban = absl::AsciiStrToUpper(Without(value, " \t-"));
+  if (iban.size() < 15 || iban.size() > 34 || !absl::ascii_isalpha(iban[0]) ||
+      !absl::ascii_isalpha(iban[1]) || !absl::ascii_isdigit(iban[2]) ||
+      !absl::ascii_isdigit(iban[3])) {
+    return Invalid("IBAN", value);
+  }
+  // ISO 13616 check: move the first four characters to the end, read letters as 10..35, mod 97.
+  int remainder = 0;
+  std::string rotated = iban.substr(4) + iban.substr(0, 4);
+  for (char c : rotated) {
+    if (absl::ascii_isdigit(c)) {
+      remainder = (remainder * 10 + (c - '0')) % 97;
+    } else if (absl::ascii_isupper(c)) {
+      remainder = (remainder * 100 + (c - 'A' + 10)) % 97;
+    } else {
+      return Invalid("IBAN", value);
+    }
+  }
+  if (remainder != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid IBAN ", Quoted(value),
+                                                   ": check digits do not match"));
+  }
+  return iban;
+}
+
+// Letters and digits only, upper case: document numbers, plates, account numbers.
+absl::StatusOr<std::string> NormalizeCode(absl::string_view what, absl::string_view value) {
+  std::string code = absl::AsciiStrToUpper(Without(absl::StripAsciiWhitespace(value), " -./"));
+  if (code.empty()) return Invalid(what, value);
+  for (char c : code) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return Invalid(what, value);
+  }
+  return code;
+}
+
+absl::StatusOr<std::string> NormalizeVessel(absl::string_view value) {
+  std::string folded = absl::AsciiStrToUpper(FoldText(value));
+  std::string compact = Without(folded, " ");
+  // An IMO ship number: "IMO" and seven digits whose last is a weighted check digit.
+  if (absl::StartsWith(compact, "IMO") && compact.size() == 10) {
+    absl::string_view digits = absl::string_view(compact).substr(3);
+    int sum = 0;
+    for (int i = 0; i < 7; ++i) {
+      if (!absl::ascii_isdigit(digits[i])) return Invalid("IMO number", value);
+      if (i < 6) sum += (digits[i] - '0') * (7 - i);
+    }
+    if (sum % 10 != digits[6] - '0') {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid IMO number ", Quoted(value), ": check digit does not match"));
+    }
+    return compact;
+  }
+  if (folded.empty()) return Invalid("vessel", value);
+  return folded;
+}
+
+absl::StatusOr<std::string> NormalizeWallet(absl::string_view value) {
+  std::string wallet(absl::StripAsciiWhitespace(value));
+  if (wallet.size() < 20 || wallet.size() > 128) return Invalid("crypto wallet address", value);
+  for (char c : wallet) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      return Invalid("crypto wallet address", value);
+    }
+  }
+  // Hex (0x...) and bech32 addresses are case-insensitive; base58 addresses are not.
+  std::string lower = absl::AsciiStrToLower(wallet);
+  if (absl::StartsWith(lower, "0x") || absl::StartsWith(lower, "bc1") ||
+      absl::StartsWith(lower, "ltc1") || absl::StartsWith(lower, "tb1")) {
+    return lower;
+  }
+  return wallet;
+}
+
+absl::StatusOr<std::string> NormalizeFileHash(absl::string_view value) {
+  std::string hash = absl::AsciiStrToLower(absl::StripAsciiWhitespace(value));
+  size_t n = hash.size();
+  if (n != 32 && n != 40 && n != 64 && n != 128) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid file hash ", Quoted(value), ": expected 32, 40, 64 or 128 hex digits, found ", n));
+  }
+  for (char c : hash) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return Invalid("file hash", value);
+  }
+  return hash;
+}
+
+absl::StatusOr<std::string> NormalizeName(absl::string_view what, absl::string_view value) {
+  std::string folded = FoldText(value);
+  if (folded.empty()) return Invalid(what, value);
+  return folded;
+}
+
+struct TypeName {
+  IndicatorType type;
+  const char* name;
+};
+constexpr TypeName kTypeNames[] = {
+    {v1::INDICATOR_TYPE_PHONE, "phone"},
+    {v1::INDICATOR_TYPE_EMAIL, "email"},
+    {v1::INDICATOR_TYPE_DOMAIN, "domain"},
+    {v1::INDICATOR_TYPE_IPV4, "ipv4"},
+    {v1::INDICATOR_TYPE_IPV6, "ipv6"},
+    {v1::INDICATOR_TYPE_URL, "url"},
+    {v1::INDICATOR_TYPE_CRYPTO_WALLET, "crypto-wallet"},
+    {v1::INDICATOR_TYPE_IBAN, "iban"},
+    {v1::INDICATOR_TYPE_BANK_ACCOUNT, "bank-account"},
+    {v1::INDICATOR_TYPE_DOCUMENT_NUMBER, "document-number"},
+    {v1::INDICATOR_TYPE_VEHICLE, "vehicle"},
+    {v1::INDICATOR_TYPE_VESSEL, "vessel"},
+    {v1::INDICATOR_TYPE_ORGANIZATION, "organization"},
+    {v1::INDICATOR_TYPE_PERSON, "person"},
+    {v1::INDICATOR_TYPE_LOCATION, "location"},
+    {v1::INDICATOR_TYPE_FILE_HASH, "file-hash"},
+};
+
+}  // namespace
+
+absl::StatusOr<std::string> NormalizeIndicator(IndicatorType type, absl::string_view value) {
+  if (absl::StripAsciiWhitespace(value).empty()) {
+    return absl::InvalidArgumentError("value is empty");
+  }
+  if (value.size() > kMaxIndicatorBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("value is ", value.size(), " bytes; the limit is ", kMaxIndicatorBytes));
+  }
+  switch (type) {
+    case v1::INDICATOR_TYPE_PHONE:
+      return NormalizePhone(value);
+    case v1::INDICATOR_TYPE_EMAIL:
+      return NormalizeEmail(value);
+    case v1::INDICATOR_TYPE_DOMAIN:
+      return NormalizeDomain(value);
+    case v1::INDICATOR_TYPE_IPV4:
+      return NormalizeIp(value, AF_INET);
+    case v1::INDICATOR_TYPE_IPV6:
+      return NormalizeIp(value, AF_INET6);
+    case v1::INDICATOR_TYPE_URL:
+      return NormalizeUrl(value);
+    case v1::INDICATOR_TYPE_CRYPTO_WALLET:
+      return NormalizeWallet(value);
+    case v1::INDICATOR_TYPE_IBAN:
+      return NormalizeIban(value);
+    case v1::INDICATOR_TYPE_BANK_ACCOUNT:
+      return NormalizeCode("bank account number", value);
+    case v1::INDICATOR_TYPE_DOCUMENT_NUMBER:
+      return NormalizeCode("document number", value);
+    case v1::INDICATOR_TYPE_VEHICLE:
+      return NormalizeCode("vehicle identifier", value);
+    case v1::INDICATOR_TYPE_VESSEL:
+      return NormalizeVessel(value);
+    case v1::INDICATOR_TYPE_ORGANIZATION:
+      return NormalizeName("organization", value);
+    case v1::INDICATOR_TYPE_PERSON:
+      return NormalizeName("person", value);
+    case v1::INDICATOR_TYPE_LOCATION:
+      return NormalizeName("location", value);
+    case v1::INDICATOR_TYPE_FILE_HASH:
+      return NormalizeFileHash(value);
+    default:
+      return absl::InvalidArgumentError("type is required");
+  }
+}
+
+std::string IndicatorTypeName(IndicatorType type) {
+  for (const TypeName& entry : kTypeNames) {
+    if (entry.type == type) return entry.name;
+  }
+  return "unspecified";
+}
+
+bool ParseIndicatorType(absl::string_view name, IndicatorType* type) {
+  std::string lower = absl::AsciiStrToLower(name);
+  for (const TypeName& entry : kTypeNames) {
+    if (lower == entry.name || name == v1::IndicatorType_Name(entry.type)) {
+      *type = entry.type;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace nexus

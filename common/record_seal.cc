@@ -1,0 +1,210 @@
+#include "common/record_seal.h"
+
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace nexus {
+namespace {
+
+constexpr absl::string_view kPartDomain = "nexus.v1.part";
+constexpr absl::string_view kSignatureDomain = "nexus.v1.record";
+constexpr size_t kSaltBytes = 16;
+
+std::string PartDigest(absl::string_view salt, v1::PartKind kind, absl::string_view value) {
+  const char kind_byte = static_cast<char>(kind);
+  return DigestBytes(Sha256Of({kPartDomain, salt, absl::string_view(&kind_byte, 1), value}));
+}
+
+std::string SignedMessage(absl::string_view manifest) {
+  return absl::StrCat(kSignatureDomain, manifest);
+}
+
+// Builds the manifest and the disclosures side by side, one part at a time.
+class Sealer {
+ public:
+  void Add(v1::PartKind kind, std::string value) {
+    std::string salt = RandomBytes(kSaltBytes);
+    v1::PartDigest* digest = manifest_.add_parts();
+    digest->set_kind(kind);
+    digest->set_digest(PartDigest(salt, kind, value));
+    v1::Disclosure* disclosure = signed_.add_disclosures();
+    disclosure->set_part(manifest_.parts_size() - 1);
+    disclosure->set_salt(std::move(salt));
+    disclosure->set_value(std::move(value));
+  }
+
+  v1::SignedRecord Finish(const v1::RecordHeader& header, const PrivateKey& key,
+                          absl::string_view key_id) {
+    manifest_.set_header(header.SerializeAsString());
+    std::string manifest_bytes = manifest_.SerializeAsString();
+    signed_.set_signature(key.Sign(SignedMessage(manifest_bytes)));
+    signed_.set_manifest(std::move(manifest_bytes));
+    signed_.set_key_id(std::string(key_id));
+    return std::move(signed_);
+  }
+
+ private:
+  v1::Manifest manifest_;
+  v1::SignedRecord signed_;
+};
+
+v1::RecordHeader HeaderOf(const v1::Record& record) {
+  v1::RecordHeader header;
+  header.set_id(record.id());
+  header.set_origin_agency(record.origin_agency());
+  header.set_version(record.version());
+  header.set_created_unix_micros(record.created_unix_micros());
+  header.set_modified_unix_micros(record.modified_unix_micros());
+  header.set_tlp(record.tlp());
+  *header.mutable_distribution() = record.distribution();
+  *header.mutable_handling_codes() = record.handling_codes();
+  header.set_revoked(record.revoked());
+  return header;
+}
+
+void CopyHeader(const v1::RecordHeader& header, v1::Record& record) {
+  record.set_id(header.id());
+  record.set_origin_agency(header.origin_agency());
+  record.set_version(header.version());
+  record.set_created_unix_micros(header.created_unix_micros());
+  record.set_modified_unix_micros(header.modified_unix_micros());
+  record.set_tlp(header.tlp());
+  *record.mutable_distribution() = header.distribution();
+  *record.mutable_handling_codes() = header.handling_codes();
+  record.set_revoked(header.revoked());
+}
+
+absl::Status Broken(absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("record does not verify: ", what));
+}
+
+// Decodes one verified part into `record`.
+absl::Status DecodePart(v1::PartKind kind, const std::string& value, v1::Record& record) {
+  bool ok = true;
+  switch (kind) {
+    case v1::PART_KIND_CASE_REFERENCE:
+      record.set_case_reference(value);
+      break;
+    case v1::PART_KIND_ASSESSMENT:
+      ok = record.mutable_assessment()->ParseFromString(value);
+      break;
+    case v1::PART_KIND_INDICATOR:
+      ok = record.add_indicators()->ParseFromString(value);
+      break;
+    case v1::PART_KIND_TAGS:
+      ok = record.mutable_tags()->ParseFromString(value);
+      break;
+    case v1::PART_KIND_SUMMARY:
+      record.set_summary(value);
+      break;
+    case v1::PART_KIND_RELATED:
+      ok = record.mutable_related()->ParseFromString(value);
+      break;
+    default:
+      return Broken(absl::StrCat("unknown part kind ", static_cast<int>(kind)));
+  }
+  if (!ok) return Broken(absl::StrCat(v1::PartKind_Name(kind), " part is malformed"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+v1::SignedRecord SealRecord(const v1::Record& record, const PrivateKey& key,
+                            absl::string_view key_id) {
+  Sealer sealer;
+  if (!record.case_reference().empty()) {
+    sealer.Add(v1::PART_KIND_CASE_REFERENCE, record.case_reference());
+  }
+  sealer.Add(v1::PART_KIND_ASSESSMENT, record.assessment().SerializeAsString());
+  for (const v1::Indicator& indicator : record.indicators()) {
+    sealer.Add(v1::PART_KIND_INDICATOR, indicator.SerializeAsString());
+  }
+  if (!record.tags().values().empty()) {
+    sealer.Add(v1::PART_KIND_TAGS, record.tags().SerializeAsString());
+  }
+  if (!record.summary().empty()) sealer.Add(v1::PART_KIND_SUMMARY, record.summary());
+  if (!record.related().ids().empty()) {
+    sealer.Add(v1::PART_KIND_RELATED, record.related().SerializeAsString());
+  }
+  return sealer.Finish(HeaderOf(record), key, key_id);
+}
+
+absl::StatusOr<v1::RecordHeader> PeekHeader(const v1::SignedRecord& signed_record) {
+  v1::Manifest manifest;
+  v1::RecordHeader header;
+  if (!manifest.ParseFromString(signed_record.manifest()) ||
+      !header.ParseFromString(manifest.header())) {
+    return Broken("manifest is malformed");
+  }
+  return header;
+}
+
+absl::StatusOr<OpenedRecord> OpenRecord(const v1::SignedRecord& signed_record,
+                                        const Keyring& keys) {
+  v1::Manifest manifest;
+  OpenedRecord opened;
+  if (!manifest.ParseFromString(signed_record.manifest()) ||
+      !opened.header.ParseFromString(manifest.header())) {
+    return Broken("manifest is malformed");
+  }
+  const v1::RecordHeader& header = opened.header;
+  const PublicKey* key = keys.Find(header.origin_agency(), signed_record.key_id());
+  if (key == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no public key for agency '", header.origin_agency(), "' key id '",
+                     signed_record.key_id(), "'"));
+  }
+  if (!key->Verify(SignedMessage(signed_record.manifest()), signed_record.signature())) {
+    return Broken(absl::StrCat("signature of agency '", header.origin_agency(), "' key id '",
+                               signed_record.key_id(), "' is not valid"));
+  }
+
+  CopyHeader(header, opened.record);
+  std::set<absl::string_view> salts;
+  int next_part = 0;  // disclosures come in manifest order; anything in between is withheld
+  for (const v1::Disclosure& disclosure : signed_record.disclosures()) {
+    const int part = static_cast<int>(disclosure.part());
+    if (part < next_part || part >= manifest.parts_size()) {
+      return Broken(absl::StrCat("disclosure of part ", part, " is out of order or out of range"));
+    }
+    for (; next_part < part; ++next_part) {
+      opened.withheld.push_back({static_cast<uint32_t>(next_part),
+                                 manifest.parts(next_part).kind()});
+    }
+    next_part = part + 1;
+    const v1::PartDigest& expected = manifest.parts(part);
+    if (disclosure.salt().size() != kSaltBytes) {
+      return Broken(absl::StrCat("part ", part, " has a ", disclosure.salt().size(),
+                                 "-byte salt; expected ", kSaltBytes));
+    }
+    if (!salts.insert(disclosure.salt()).second) {
+      return Broken(absl::StrCat("part ", part, " reuses the salt of another part"));
+    }
+    if (PartDigest(disclosure.salt(), expected.kind(), disclosure.value()) != expected.digest()) {
+      return Broken(absl::StrCat("part ", part, " (", v1::PartKind_Name(expected.kind()),
+                                 ") does not match its signed digest"));
+    }
+    if (absl::Status s = DecodePart(expected.kind(), disclosure.value(), opened.record); !s.ok()) {
+      return s;
+    }
+  }
+  for (; next_part < manifest.parts_size(); ++next_part) {
+    opened.withheld.push_back({static_cast<uint32_t>(next_part), manifest.parts(next_part).kind()});
+  }
+  return opened;
+}
+
+void WithholdPart(v1::SignedRecord& signed_record, uint32_t index) {
+  auto* disclosures = signed_record.mutable_disclosures();
+  for (int i = 0; i < disclosures->size(); ++i) {
+    if (disclosures->Get(i).part() == index) {
+      disclosures->DeleteSubrange(i, 1);
+      return;
+    }
+  }
+}
+
+}  // namespace nexus

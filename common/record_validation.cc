@@ -1,0 +1,183 @@
+#include "common/record_validation.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/indicator_normalizer.h"
+#include "common/uuid.h"
+
+namespace nexus {
+namespace {
+
+constexpr size_t kMaxIndicators = 1000;
+constexpr size_t kMaxSummaryBytes = 64 * 1024;
+constexpr size_t kMaxShortTextBytes = 256;
+constexpr size_t kMaxListEntries = 100;
+
+// Collects problems so that one publish reports everything wrong with a record at once.
+class Problems {
+ public:
+  void Add(std::string problem) { problems_.push_back(std::move(problem)); }
+  absl::Status ToStatus() const {
+    if (problems_.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrJoin(problems_, "; "));
+  }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+void CheckShortTexts(const google::protobuf::RepeatedPtrField<std::string>& texts,
+                     absl::string_view field, Problems& problems) {
+  if (static_cast<size_t>(texts.size()) > kMaxListEntries) {
+    problems.Add(absl::StrCat(field, ": at most ", kMaxListEntries, " entries, found ",
+                              texts.size()));
+  }
+  std::set<absl::string_view> seen;
+  for (int i = 0; i < texts.size(); ++i) {
+    const std::string& text = texts[i];
+    if (absl::StripAsciiWhitespace(text).empty()) {
+      problems.Add(absl::StrCat(field, "[", i, "] is empty"));
+    } else if (text.size() > kMaxShortTextBytes) {
+      problems.Add(absl::StrCat(field, "[", i, "] is longer than ", kMaxShortTextBytes, " bytes"));
+    } else if (!seen.insert(text).second) {
+      problems.Add(absl::StrCat(field, "[", i, "] repeats '", text, "'"));
+    }
+  }
+}
+
+void CheckDistribution(const v1::Record& record, Problems& problems) {
+  const v1::Distribution& d = record.distribution();
+  for (int i = 0; i < d.agencies_size(); ++i) {
+    if (!IsValidAgencyId(d.agencies(i))) {
+      problems.Add(absl::StrCat("distribution.agencies[", i, "]: invalid agency id '",
+                                d.agencies(i), "'"));
+    }
+  }
+  CheckShortTexts(d.groups(), "distribution.groups", problems);
+  switch (d.scope()) {
+    case v1::DISTRIBUTION_SCOPE_UNSPECIFIED:
+      problems.Add("distribution.scope is required");
+      break;
+    case v1::DISTRIBUTION_SCOPE_NAMED_AGENCIES:
+      if (d.agencies().empty()) {
+        problems.Add("distribution.scope NAMED_AGENCIES needs at least one distribution.agencies");
+      }
+      break;
+    case v1::DISTRIBUTION_SCOPE_GROUP:
+      if (d.groups().empty()) {
+        problems.Add("distribution.scope GROUP needs at least one distribution.groups");
+      }
+      break;
+    default:
+      break;
+  }
+  if (record.tlp() == v1::TLP_RED && d.agencies().empty()) {
+    problems.Add("tlp RED needs its recipients named in distribution.agencies");
+  }
+}
+
+void CheckAssessment(const v1::Assessment& a, Problems& problems) {
+  if (a.nexus_type() == v1::NEXUS_TYPE_UNSPECIFIED) {
+    problems.Add("assessment.nexus_type is required");
+  }
+  std::set<int> seen;
+  for (int i = 0; i < a.watch_points_size(); ++i) {
+    int point = a.watch_points(i);
+    if (point == v1::WATCH_POINT_UNSPECIFIED) {
+      problems.Add(absl::StrCat("assessment.watch_points[", i, "] is unspecified"));
+    } else if (!seen.insert(point).second) {
+      problems.Add(absl::StrCat("assessment.watch_points[", i, "] repeats ",
+                                v1::WatchPoint_Name(a.watch_points(i))));
+    }
+  }
+  if (a.source_reliability() == v1::SOURCE_RELIABILITY_UNSPECIFIED) {
+    problems.Add("assessment.source_reliability (A-F) is required");
+  }
+  if (a.information_credibility() == v1::INFORMATION_CREDIBILITY_UNSPECIFIED) {
+    problems.Add("assessment.information_credibility (1-6) is required");
+  }
+}
+
+void CheckIndicators(v1::Record& record, Problems& problems) {
+  if (record.indicators().empty()) problems.Add("at least one indicator is required");
+  if (static_cast<size_t>(record.indicators_size()) > kMaxIndicators) {
+    problems.Add(absl::StrCat("at most ", kMaxIndicators, " indicators, found ",
+                              record.indicators_size()));
+    return;
+  }
+  for (int i = 0; i < record.indicators_size(); ++i) {
+    v1::Indicator& indicator = *record.mutable_indicators(i);
+    absl::StatusOr<std::string> normalized =
+        NormalizeIndicator(indicator.type(), indicator.value());
+    if (normalized.ok()) {
+      indicator.set_normalized(*std::move(normalized));
+    } else {
+      problems.Add(absl::StrCat("indicator[", i, "]: ", normalized.status().message()));
+    }
+  }
+}
+
+}  // namespace
+
+bool IsValidAgencyId(absl::string_view id) {
+  if (id.empty() || id.size() > 64 || !absl::ascii_isalnum(static_cast<unsigned char>(id[0]))) {
+    return false;
+  }
+  for (char c : id) {
+    bool ok = absl::ascii_islower(static_cast<unsigned char>(c)) ||
+              absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+NexusCategory CategoryOf(v1::NexusType type) {
+  switch (type) {
+    case v1::NEXUS_TYPE_ALLIANCE:
+    case v1::NEXUS_TYPE_APPROPRIATION_OF_TACTICS:
+      return NexusCategory::kTransactional;
+    case v1::NEXUS_TYPE_INTEGRATION:
+    case v1::NEXUS_TYPE_HYBRID:
+    case v1::NEXUS_TYPE_TRANSFORMATION:
+    case v1::NEXUS_TYPE_BLACK_HOLE:
+      return NexusCategory::kOrganizational;
+    default:
+      return NexusCategory::kUnknown;
+  }
+}
+
+absl::Status ValidateAndNormalize(v1::Record& record) {
+  Problems problems;
+  if (!record.id().empty() && !IsCanonicalUuid(record.id())) {
+    problems.Add(absl::StrCat("id '", record.id(), "' is not a lower-case UUID"));
+  }
+  if (record.tlp() == v1::TLP_UNSPECIFIED) problems.Add("tlp is required");
+  CheckDistribution(record, problems);
+  CheckShortTexts(record.handling_codes(), "handling_codes", problems);
+  if (record.case_reference().size() > kMaxShortTextBytes) {
+    problems.Add(absl::StrCat("case_reference is longer than ", kMaxShortTextBytes, " bytes"));
+  }
+  CheckAssessment(record.assessment(), problems);
+  CheckIndicators(record, problems);
+  CheckShortTexts(record.tags().values(), "tags", problems);
+  if (record.summary().size() > kMaxSummaryBytes) {
+    problems.Add(absl::StrCat("summary is ", record.summary().size(), " bytes; the limit is ",
+                              kMaxSummaryBytes));
+  }
+  for (int i = 0; i < record.related().ids_size(); ++i) {
+    const std::string& related = record.related().ids(i);
+    if (!IsCanonicalUuid(related)) {
+      problems.Add(absl::StrCat("related.ids[", i, "] '", related, "' is not a lower-case UUID"));
+    } else if (related == record.id()) {
+      problems.Add(absl::StrCat("related.ids[", i, "] is the record itself"));
+    }
+  }
+  return problems.ToStatus();
+}
+
+}  // namespace nexus
