@@ -142,8 +142,9 @@ absl::StatusOr<v1::RecordHeader> PeekHeader(const v1::SignedRecord& signed_recor
   return header;
 }
 
-absl::StatusOr<OpenedRecord> OpenRecord(const v1::SignedRecord& signed_record,
-                                        const Keyring& keys) {
+// Decodes `signed_record`; checks the signature and every disclosed digest when `keys` is set.
+static absl::StatusOr<OpenedRecord> Open(const v1::SignedRecord& signed_record,
+                                         const Keyring* keys) {
   v1::Manifest manifest;
   OpenedRecord opened;
   if (!manifest.ParseFromString(signed_record.manifest()) ||
@@ -151,13 +152,15 @@ absl::StatusOr<OpenedRecord> OpenRecord(const v1::SignedRecord& signed_record,
     return Broken("manifest is malformed");
   }
   const v1::RecordHeader& header = opened.header;
-  const PublicKey* key = keys.Find(header.origin_agency(), signed_record.key_id());
-  if (key == nullptr) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("no public key for agency '", header.origin_agency(), "' key id '",
-                     signed_record.key_id(), "'"));
+  const PublicKey* key =
+      keys == nullptr ? nullptr : keys->Find(header.origin_agency(), signed_record.key_id());
+  if (keys != nullptr && key == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat("no public key for agency '",
+                                                      header.origin_agency(), "' key id '",
+                                                      signed_record.key_id(), "'"));
   }
-  if (!key->Verify(SignedMessage(signed_record.manifest()), signed_record.signature())) {
+  if (key != nullptr &&
+      !key->Verify(SignedMessage(signed_record.manifest()), signed_record.signature())) {
     return Broken(absl::StrCat("signature of agency '", header.origin_agency(), "' key id '",
                                signed_record.key_id(), "' is not valid"));
   }
@@ -171,8 +174,8 @@ absl::StatusOr<OpenedRecord> OpenRecord(const v1::SignedRecord& signed_record,
       return Broken(absl::StrCat("disclosure of part ", part, " is out of order or out of range"));
     }
     for (; next_part < part; ++next_part) {
-      opened.withheld.push_back({static_cast<uint32_t>(next_part),
-                                 manifest.parts(next_part).kind()});
+      opened.withheld.push_back(
+          {static_cast<uint32_t>(next_part), manifest.parts(next_part).kind()});
     }
     next_part = part + 1;
     const v1::PartDigest& expected = manifest.parts(part);
@@ -183,7 +186,8 @@ absl::StatusOr<OpenedRecord> OpenRecord(const v1::SignedRecord& signed_record,
     if (!salts.insert(disclosure.salt()).second) {
       return Broken(absl::StrCat("part ", part, " reuses the salt of another part"));
     }
-    if (PartDigest(disclosure.salt(), expected.kind(), disclosure.value()) != expected.digest()) {
+    if (keys != nullptr &&
+        PartDigest(disclosure.salt(), expected.kind(), disclosure.value()) != expected.digest()) {
       return Broken(absl::StrCat("part ", part, " (", v1::PartKind_Name(expected.kind()),
                                  ") does not match its signed digest"));
     }
@@ -205,6 +209,15 @@ void WithholdPart(v1::SignedRecord& signed_record, uint32_t index) {
       return;
     }
   }
+}
+
+absl::StatusOr<OpenedRecord> DecodeStoredRecord(const v1::SignedRecord& signed_record) {
+  return Open(signed_record, nullptr);
+}
+
+absl::StatusOr<OpenedRecord> OpenRecord(const v1::SignedRecord& signed_record,
+                                        const Keyring& keys) {
+  return Open(signed_record, &keys);
 }
 
 }  // namespace nexus

@@ -40,6 +40,10 @@ struct OpenedRecord {
 absl::StatusOr<OpenedRecord> OpenRecord(const v1::SignedRecord& signed_record,
                                         const Keyring& keys);
 
+// Decodes without checking the signature or digests: for a node reading back records it verified
+// or sealed itself when it stored them (filters, indexes). Never for records from elsewhere.
+absl::StatusOr<OpenedRecord> DecodeStoredRecord(const v1::SignedRecord& signed_record);
+
 // Decodes the header alone, without verifying: for a node's own indexes and filters over
 // records it verified when it stored them.
 absl::StatusOr<v1::RecordHeader> PeekHeader(const v1::SignedRecord& signed_record);

@@ -1,0 +1,85 @@
+// nexusd: one agency's (or a coordinator's) Nexus Exchange node.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "server/log.h"
+#include "server/node.h"
+#include "server/node_config.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: nexusd --config FILE [--ready-file FILE] [--check-config]\n"
+    "\n"
+    "  --config FILE      node configuration, NodeConfig in protobuf text format\n"
+    "  --ready-file FILE  once serving, write the bound address to FILE\n"
+    "  --check-config     validate the configuration and its files, then exit\n"
+    "\n"
+    "SIGTERM or SIGINT stop the node gracefully: in-flight calls finish, the store closes.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path, ready_file;
+  bool check_only = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if ((arg == "--config" || arg == "--ready-file") && i + 1 < argc) {
+      (arg == "--config" ? config_path : ready_file) = argv[++i];
+    } else if (arg == "--check-config") {
+      check_only = true;
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "nexusd: unknown argument '%s'\n%s", arg.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::fprintf(stderr, "nexusd: --config is required\n%s", kUsage);
+    return 2;
+  }
+
+  // Block the stop signals before any thread starts, so that only the waiter below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  absl::StatusOr<nexus::v1::NodeConfig> config = nexus::LoadNodeConfig(config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "nexusd: configuration error:\n%s\n",
+                 std::string(config.status().message()).c_str());
+    return 1;
+  }
+  if (check_only) {
+    std::printf("%s: configuration OK\n", config_path.c_str());
+    return 0;
+  }
+  absl::StatusOr<std::unique_ptr<nexus::Node>> node = nexus::Node::Start(*config);
+  if (!node.ok()) {
+    std::fprintf(stderr, "nexusd: cannot start: %s\n",
+                 std::string(node.status().message()).c_str());
+    return 1;
+  }
+  if (!ready_file.empty()) {
+    // Written then renamed, so a reader never sees a partial address.
+    std::string tmp = ready_file + ".tmp";
+    std::ofstream(tmp) << (*node)->address() << "\n";
+    std::rename(tmp.c_str(), ready_file.c_str());
+  }
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  nexus::LogInfo(absl::StrCat("received ", strsignal(signal_number), "; shutting down"));
+  (*node)->Shutdown(absl::Seconds(10));
+  return 0;
+}

@@ -1,0 +1,136 @@
+#include "server/node.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/crypto.h"
+#include "common/keyring.h"
+#include "server/agency_service.h"
+#include "server/log.h"
+#include "server/record_publisher.h"
+#include "server/record_store.h"
+
+namespace nexus {
+namespace {
+
+absl::StatusOr<Keyring> LoadKeyring(const v1::NodeConfig& config) {
+  Keyring keys;
+  for (const v1::Agency& agency : config.agencies()) {
+    for (const v1::AgencyKey& key : agency.keys()) {
+      absl::StatusOr<PublicKey> public_key = PublicKey::FromPemFile(key.public_key_file());
+      if (!public_key.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("agency '", agency.id(), "' key '",
+                                                       key.key_id(), "': ",
+                                                       public_key.status().message()));
+      }
+      if (absl::Status s = keys.Add(agency.id(), key.key_id(), *public_key); !s.ok()) return s;
+    }
+  }
+  return keys;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerTls(const v1::TlsFiles& tls) {
+  absl::StatusOr<std::string> ca = ReadFileToString(tls.ca_file());
+  absl::StatusOr<std::string> cert = ReadFileToString(tls.certificate_file());
+  absl::StatusOr<std::string> key = ReadFileToString(tls.private_key_file());
+  for (const auto* file : {&ca, &cert, &key}) {
+    if (!file->ok()) return file->status();
+  }
+  // Mutual TLS always: a client without a certificate from the federation CA never gets a call.
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_root_certs = *ca;
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(options);
+}
+
+}  // namespace
+
+struct Node::Parts {
+  v1::NodeConfig config;
+  Keyring keys;
+  std::unique_ptr<RecordStore> store;
+  std::unique_ptr<RecordPublisher> publisher;
+  std::unique_ptr<AgencyServiceImpl> agency_service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  std::mutex shutdown_mu;
+  bool shut_down = false;
+};
+
+Node::Node(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Node::~Node() { Shutdown(absl::Seconds(5)); }
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) {
+  auto parts = std::make_unique<Parts>();
+  parts->config = config;
+  absl::StatusOr<Keyring> keys = LoadKeyring(config);
+  if (!keys.ok()) return keys.status();
+  parts->keys = *std::move(keys);
+
+  absl::StatusOr<PrivateKey> signing_key = PrivateKey::FromPemFile(config.signing_key_file());
+  if (!signing_key.ok()) return signing_key.status();
+  const PublicKey* listed = parts->keys.Find(config.agency_id(), config.signing_key_id());
+  if (listed == nullptr || listed->RawBytes() != signing_key->public_key().RawBytes()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "signing_key_file ", config.signing_key_file(), " does not match the public key listed ",
+        "for agency '", config.agency_id(), "' key '", config.signing_key_id(), "'"));
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls = ServerTls(config.tls());
+  if (!tls.ok()) return tls.status();
+
+  absl::StatusOr<std::unique_ptr<RecordStore>> store = RecordStore::Open(config.data_dir());
+  if (!store.ok()) return store.status();
+  parts->store = *std::move(store);
+  parts->publisher = std::make_unique<RecordPublisher>(
+      RecordPublisher::Options{config.agency_id(), config.signing_key_id(),
+                               config.limits().max_record_bytes()},
+      *std::move(signing_key), &parts->keys, parts->store.get());
+  parts->agency_service = std::make_unique<AgencyServiceImpl>(parts->config, parts->store.get(),
+                                                              parts->publisher.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen_address(), *tls, &parts->port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits().max_message_bytes()));
+  builder.SetMaxSendMessageSize(static_cast<int>(config.limits().max_message_bytes()));
+  builder.RegisterService(parts->agency_service.get());
+  parts->server = builder.BuildAndStart();
+  if (parts->server == nullptr || parts->port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.listen_address(), " (in use, or not local?)"));
+  }
+  parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.AgencyService", true);
+  LogInfo(absl::StrCat("node of agency '", config.agency_id(), "' serving on ",
+                       parts->config.listen_address(), " (port ", parts->port, "), store ",
+                       config.data_dir(), ", ", parts->keys.size(), " federation keys, last cursor ",
+                       parts->store->last_cursor()));
+  return std::unique_ptr<Node>(new Node(std::move(parts)));
+}
+
+std::string Node::address() const {
+  const std::string& listen = parts_->config.listen_address();
+  return absl::StrCat(listen.substr(0, listen.rfind(':')), ":", parts_->port);
+}
+
+void Node::Shutdown(absl::Duration grace) {
+  std::lock_guard lock(parts_->shutdown_mu);
+  if (parts_->shut_down) return;
+  parts_->shut_down = true;
+  parts_->server->GetHealthCheckService()->SetServingStatus(false);
+  parts_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
+  parts_->server->Wait();
+  parts_->store.reset();  // closes RocksDB after the last call has finished
+  LogInfo("node stopped; store closed");
+}
+
+void Node::Wait() { parts_->server->Wait(); }
+
+}  // namespace nexus

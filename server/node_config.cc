@@ -1,0 +1,131 @@
+#include "server/node_config.h"
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+
+#include <filesystem>
+#include <set>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/crypto.h"
+#include "common/record_validation.h"
+
+namespace nexus {
+namespace {
+
+// Keeps every parse error with its position; protobuf reports 0-based lines and columns.
+class PositionedErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit PositionedErrors(std::string source) : source_(std::move(source)) {}
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    errors_.push_back(absl::StrCat(source_, ":", line + 1, ":", column + 1, ": ", message));
+  }
+  void AddWarning(int line, google::protobuf::io::ColumnNumber column,
+                  const std::string& message) override {
+    AddError(line, column, message);
+  }
+  std::string Joined() const { return absl::StrJoin(errors_, "\n"); }
+
+ private:
+  std::string source_;
+  std::vector<std::string> errors_;
+};
+
+std::string Resolve(const std::filesystem::path& base, const std::string& path) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (base / path).lexically_normal().string();
+}
+
+void FillDefaults(v1::Limits& limits) {
+  if (limits.max_message_bytes() == 0) limits.set_max_message_bytes(4 * 1024 * 1024);
+  if (limits.max_records_per_publish() == 0) limits.set_max_records_per_publish(1000);
+  if (limits.max_search_hits() == 0) limits.set_max_search_hits(1000);
+  if (limits.max_record_bytes() == 0) limits.set_max_record_bytes(256 * 1024);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::NodeConfig> ParseNodeConfig(const std::string& text,
+                                               const std::string& source) {
+  google::protobuf::TextFormat::Parser parser;
+  PositionedErrors errors(source);
+  parser.RecordErrorsTo(&errors);
+  v1::NodeConfig config;
+  if (!parser.ParseFromString(text, &config)) {
+    return absl::InvalidArgumentError(errors.Joined());
+  }
+  return config;
+}
+
+absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string& source) {
+  std::vector<std::string> problems;
+  auto require = [&](bool ok, absl::string_view problem) {
+    if (!ok) problems.push_back(absl::StrCat(source, ": ", problem));
+  };
+  require(IsValidAgencyId(config.agency_id()),
+          absl::StrCat("agency_id '", config.agency_id(), "' is not a valid agency id"));
+  require(!config.listen_address().empty(), "listen_address is required");
+  require(!config.data_dir().empty(), "data_dir is required");
+  require(!config.tls().certificate_file().empty(), "tls.certificate_file is required");
+  require(!config.tls().private_key_file().empty(), "tls.private_key_file is required");
+  require(!config.tls().ca_file().empty(), "tls.ca_file is required");
+  require(!config.signing_key_file().empty(), "signing_key_file is required");
+  require(!config.signing_key_id().empty(), "signing_key_id is required");
+  std::set<std::string> ids;
+  bool self_listed = false;
+  for (int i = 0; i < config.agencies_size(); ++i) {
+    const v1::Agency& agency = config.agencies(i);
+    std::string where = absl::StrCat("agencies[", i, "]");
+    require(IsValidAgencyId(agency.id()),
+            absl::StrCat(where, ".id '", agency.id(), "' is not a valid agency id"));
+    require(ids.insert(agency.id()).second,
+            absl::StrCat(where, ".id '", agency.id(), "' is listed twice"));
+    require(!agency.keys().empty(), absl::StrCat(where, " (", agency.id(), ") has no keys"));
+    std::set<std::string> key_ids;
+    for (int k = 0; k < agency.keys_size(); ++k) {
+      require(!agency.keys(k).key_id().empty() && key_ids.insert(agency.keys(k).key_id()).second,
+              absl::StrCat(where, ".keys[", k, "].key_id is empty or repeated"));
+      require(!agency.keys(k).public_key_file().empty(),
+              absl::StrCat(where, ".keys[", k, "].public_key_file is required"));
+    }
+    if (agency.id() == config.agency_id()) {
+      self_listed = true;
+      require(key_ids.count(config.signing_key_id()) == 1,
+              absl::StrCat("signing_key_id '", config.signing_key_id(), "' is not among ", where,
+                           ".keys"));
+    }
+  }
+  require(self_listed, absl::StrCat("agency_id '", config.agency_id(),
+                                    "' must also be listed in agencies, with its public keys"));
+  if (problems.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
+}
+
+absl::StatusOr<v1::NodeConfig> LoadNodeConfig(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<v1::NodeConfig> config = ParseNodeConfig(*text, path);
+  if (!config.ok()) return config.status();
+  if (absl::Status s = ValidateNodeConfig(*config, path); !s.ok()) return s;
+
+  std::filesystem::path base = std::filesystem::absolute(path).parent_path();
+  v1::NodeConfig& c = *config;
+  c.set_data_dir(Resolve(base, c.data_dir()));
+  c.mutable_tls()->set_certificate_file(Resolve(base, c.tls().certificate_file()));
+  c.mutable_tls()->set_private_key_file(Resolve(base, c.tls().private_key_file()));
+  c.mutable_tls()->set_ca_file(Resolve(base, c.tls().ca_file()));
+  c.set_signing_key_file(Resolve(base, c.signing_key_file()));
+  for (v1::Agency& agency : *c.mutable_agencies()) {
+    for (v1::AgencyKey& key : *agency.mutable_keys()) {
+      key.set_public_key_file(Resolve(base, key.public_key_file()));
+    }
+  }
+  FillDefaults(*c.mutable_limits());
+  return config;
+}
+
+}  // namespace nexus

@@ -1,0 +1,218 @@
+#include "server/record_publisher.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/record_seal.h"
+#include "common/record_validation.h"
+#include "common/uuid.h"
+
+namespace nexus {
+namespace {
+
+// A draft whose version was chosen for it may lose a race with a concurrent update of the same
+// record; it is then prepared again against the new latest version.
+constexpr int kMaxVersionRaces = 3;
+
+v1::PublishResult Rejected(absl::string_view id, const absl::Status& status) {
+  v1::PublishResult result;
+  result.set_outcome(v1::PUBLISH_OUTCOME_REJECTED);
+  result.set_id(std::string(id));
+  result.set_code(static_cast<int>(status.code()));
+  result.set_error(std::string(status.message()));
+  return result;
+}
+
+// The authored content alone: what decides whether two versions say the same thing.
+std::string ContentOf(v1::Record record) {
+  record.clear_id();
+  record.clear_origin_agency();
+  record.clear_version();
+  record.clear_created_unix_micros();
+  record.clear_modified_unix_micros();
+  return record.SerializeAsString();
+}
+
+}  // namespace
+
+struct RecordPublisher::Prepared {
+  bool auto_version = false;
+  v1::Record draft;  // kept to prepare again after a lost version race
+  RecordWrite write;
+  v1::PublishResult result;  // set when Prepare returns false
+};
+
+RecordPublisher::RecordPublisher(Options options, PrivateKey signing_key, const Keyring* keys,
+                                 RecordStore* store)
+    : options_(std::move(options)),
+      signing_key_(std::move(signing_key)),
+      keys_(keys),
+      store_(store) {}
+
+bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepared& prepared) {
+  const std::string id = draft.id();
+  auto reject = [&](const absl::Status& status) {
+    prepared.result = Rejected(id, status);
+    return false;
+  };
+  if (caller != options_.agency_id) {
+    return reject(absl::PermissionDeniedError(
+        absl::StrCat("agency '", caller, "' cannot publish on the node of agency '",
+                     options_.agency_id, "': records are signed by their origin's own node")));
+  }
+  if (!draft.origin_agency().empty() && draft.origin_agency() != caller) {
+    return reject(absl::PermissionDeniedError(absl::StrCat(
+        "agency '", caller, "' cannot publish as '", draft.origin_agency(), "'")));
+  }
+  if (draft.ByteSizeLong() > options_.max_record_bytes) {
+    return reject(absl::InvalidArgumentError(absl::StrCat(
+        "record is ", draft.ByteSizeLong(), " bytes; the limit is ", options_.max_record_bytes)));
+  }
+  if (absl::Status valid = ValidateAndNormalize(draft); !valid.ok()) return reject(valid);
+
+  int64_t now = absl::ToUnixMicros(absl::Now());
+  int64_t created = now;
+  uint64_t version = draft.version();
+  prepared.auto_version = version == 0;
+  if (draft.id().empty()) {
+    if (version > 1) {
+      return reject(absl::InvalidArgumentError(
+          absl::StrCat("version ", version, " given for a new record without an id")));
+    }
+    draft.set_id(NewUuid());
+    version = 1;
+  } else if (absl::StatusOr<v1::SignedRecord> latest = store_->Get(draft.id(), 0); latest.ok()) {
+    absl::StatusOr<OpenedRecord> stored = OpenRecord(*latest, *keys_);
+    if (!stored.ok()) return reject(stored.status());
+    const v1::RecordHeader& header = stored->header;
+    if (header.origin_agency() != caller) {
+      return reject(absl::PermissionDeniedError(
+          absl::StrCat("record ", id, " belongs to agency '", header.origin_agency(),
+                       "'; only its origin may update it")));
+    }
+    uint64_t latest_version = header.version();
+    if (version == 0) version = latest_version + 1;
+    if (version <= latest_version) {
+      // A retried publish of a version already stored is a no-op; a different one is refused.
+      absl::StatusOr<v1::SignedRecord> same = store_->Get(id, version);
+      absl::StatusOr<OpenedRecord> opened =
+          same.ok() ? OpenRecord(*same, *keys_) : absl::StatusOr<OpenedRecord>(same.status());
+      draft.set_origin_agency(std::string(caller));
+      if (opened.ok() && ContentOf(opened->record) == ContentOf(draft)) {
+        prepared.result.set_outcome(v1::PUBLISH_OUTCOME_UNCHANGED);
+        prepared.result.set_id(id);
+        prepared.result.set_version(version);
+        return false;
+      }
+      return reject(absl::AlreadyExistsError(absl::StrCat(
+          "record ", id, " version ", version, " is already stored with different content; ",
+          "the latest version is ", latest_version, ": publish version ", latest_version + 1,
+          " (or leave version empty) to update")));
+    }
+    if (header.revoked()) {
+      return reject(absl::FailedPreconditionError(
+          absl::StrCat("record ", id, " is revoked; a revoked record cannot be updated")));
+    }
+    if (version != latest_version + 1) {
+      return reject(absl::FailedPreconditionError(absl::StrCat(
+          "record ", id, " version ", version, " skips versions: the latest is ", latest_version)));
+    }
+    created = header.created_unix_micros();
+  } else if (absl::IsNotFound(latest.status())) {
+    if (version > 1) {
+      return reject(absl::FailedPreconditionError(absl::StrCat(
+          "record ", id, " does not exist here; its first version must be 1, not ", version)));
+    }
+    version = 1;
+  } else {
+    return reject(latest.status());
+  }
+
+  draft.set_origin_agency(std::string(caller));
+  draft.set_version(version);
+  draft.set_created_unix_micros(created);
+  draft.set_modified_unix_micros(now);
+  RecordWrite& write = prepared.write;
+  write.id = draft.id();
+  write.version = version;
+  write.indicators.clear();
+  for (const v1::Indicator& indicator : draft.indicators()) {
+    write.indicators.emplace_back(indicator.type(), indicator.normalized());
+  }
+  write.record = SealRecord(draft, signing_key_, options_.key_id);
+  prepared.draft = std::move(draft);
+  if (prepared.auto_version) prepared.draft.set_version(0);
+  return true;
+}
+
+std::vector<v1::PublishResult> RecordPublisher::Publish(absl::string_view caller,
+                                                        std::vector<v1::Record> drafts) {
+  std::vector<v1::PublishResult> results(drafts.size());
+  std::vector<Prepared> prepared(drafts.size());
+  std::vector<size_t> pending;  // indexes of drafts ready to store
+  for (size_t i = 0; i < drafts.size(); ++i) {
+    if (Prepare(caller, std::move(drafts[i]), prepared[i])) {
+      pending.push_back(i);
+    } else {
+      results[i] = std::move(prepared[i].result);
+    }
+  }
+  for (int attempt = 0; !pending.empty(); ++attempt) {
+    std::vector<RecordWrite> writes;
+    writes.reserve(pending.size());
+    for (size_t i : pending) writes.push_back(std::move(prepared[i].write));
+    std::vector<WriteOutcome> outcomes = store_->Write(std::move(writes));
+    std::vector<size_t> retry;
+    for (size_t k = 0; k < pending.size(); ++k) {
+      size_t i = pending[k];
+      Prepared& p = prepared[i];
+      const WriteOutcome& outcome = outcomes[k];
+      if (outcome.status.ok()) {
+        results[i].set_outcome(v1::PUBLISH_OUTCOME_STORED);
+        results[i].set_id(p.draft.id());
+        results[i].set_version(p.write.version);
+        results[i].set_cursor(outcome.cursor);
+      } else if (p.auto_version && absl::IsFailedPrecondition(outcome.status) &&
+                 attempt < kMaxVersionRaces) {
+        if (Prepare(caller, p.draft, p)) {
+          retry.push_back(i);
+        } else {
+          results[i] = std::move(p.result);
+        }
+      } else {
+        results[i] = Rejected(p.draft.id(), outcome.status);
+      }
+    }
+    pending = std::move(retry);
+  }
+  return results;
+}
+
+v1::PublishResult RecordPublisher::Revoke(absl::string_view caller, absl::string_view id) {
+  absl::StatusOr<v1::SignedRecord> latest = store_->Get(id, 0);
+  if (!latest.ok()) return Rejected(id, latest.status());
+  absl::StatusOr<OpenedRecord> opened = OpenRecord(*latest, *keys_);
+  if (!opened.ok()) return Rejected(id, opened.status());
+  if (opened->header.origin_agency() != caller) {
+    return Rejected(id, absl::PermissionDeniedError(
+                            absl::StrCat("record ", id, " belongs to agency '",
+                                         opened->header.origin_agency(),
+                                         "'; only its origin may revoke it")));
+  }
+  if (opened->header.revoked()) {
+    v1::PublishResult result;
+    result.set_outcome(v1::PUBLISH_OUTCOME_UNCHANGED);
+    result.set_id(std::string(id));
+    result.set_version(opened->header.version());
+    return result;
+  }
+  v1::Record next = std::move(opened->record);
+  next.set_revoked(true);
+  next.set_version(opened->header.version() + 1);
+  for (v1::Indicator& indicator : *next.mutable_indicators()) indicator.clear_normalized();
+  std::vector<v1::PublishResult> results = Publish(caller, {std::move(next)});
+  return std::move(results[0]);
+}
+
+}  // namespace nexus
