@@ -228,8 +228,10 @@ grpc::Status AgencyServiceImpl::Revoke(grpc::ServerContext* context,
     return grpc::Status(static_cast<grpc::StatusCode>(response->result().code()),
                         response->result().error());
   }
-  LogInfo(absl::StrCat("revoked ", request->id(), " version ", response->result().version(),
-                       " by ", *caller));
+  if (response->result().outcome() == v1::PUBLISH_OUTCOME_STORED) {
+    LogInfo(absl::StrCat("revoked ", request->id(), " version ", response->result().version(),
+                         " by ", *caller));
+  }
   return grpc::Status::OK;
 }
 

@@ -1,0 +1,60 @@
+#include "client/command_line.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace nexus {
+
+absl::StatusOr<CommandLine> CommandLine::Parse(const std::vector<std::string>& args,
+                                               const std::set<std::string>& valued,
+                                               const std::set<std::string>& switches) {
+  CommandLine line;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") {
+      line.positional_.insert(line.positional_.end(), args.begin() + i + 1, args.end());
+      break;
+    }
+    if (!absl::StartsWith(arg, "--") || arg == "-") {
+      line.positional_.push_back(arg);
+      continue;
+    }
+    std::string name = arg.substr(2);
+    std::string value;
+    bool has_value = false;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    if (switches.count(name)) {
+      if (has_value) return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
+      line.values_[name].push_back("true");
+    } else if (valued.count(name)) {
+      if (!has_value) {
+        if (i + 1 >= args.size()) {
+          return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
+        }
+        value = args[++i];
+      }
+      line.values_[name].push_back(value);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown option --", name));
+    }
+  }
+  return line;
+}
+
+std::string CommandLine::Get(const std::string& flag, const std::string& fallback) const {
+  auto it = values_.find(flag);
+  return it == values_.end() ? fallback : it->second.back();
+}
+
+const std::vector<std::string>& CommandLine::All(const std::string& flag) const {
+  static const std::vector<std::string> kNone;
+  auto it = values_.find(flag);
+  return it == values_.end() ? kNone : it->second;
+}
+
+}  // namespace nexus

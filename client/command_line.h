@@ -1,0 +1,35 @@
+// A small command-line parser for nexusctl: "--flag value", "--flag=value", boolean switches,
+// repeated flags and positional arguments, in any order.
+#ifndef NEXUS_CLIENT_COMMAND_LINE_H_
+#define NEXUS_CLIENT_COMMAND_LINE_H_
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace nexus {
+
+class CommandLine {
+ public:
+  // `valued` flags take a value; `switches` do not. Anything else starting with "--" is an error.
+  static absl::StatusOr<CommandLine> Parse(const std::vector<std::string>& args,
+                                           const std::set<std::string>& valued,
+                                           const std::set<std::string>& switches);
+
+  bool Has(const std::string& flag) const { return values_.count(flag) > 0; }
+  // The last value given for `flag`, or `fallback`.
+  std::string Get(const std::string& flag, const std::string& fallback = "") const;
+  const std::vector<std::string>& All(const std::string& flag) const;
+  const std::vector<std::string>& positional() const { return positional_; }
+
+ private:
+  std::map<std::string, std::vector<std::string>> values_;
+  std::vector<std::string> positional_;
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_CLIENT_COMMAND_LINE_H_

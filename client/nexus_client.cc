@@ -1,0 +1,147 @@
+#include "client/nexus_client.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/crypto.h"
+#include "nexus/v1/agency_service.grpc.pb.h"
+
+namespace nexus {
+namespace {
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+}  // namespace
+
+struct NexusClient::Channel {
+  std::unique_ptr<v1::AgencyService::Stub> stub;
+};
+
+NexusClient::NexusClient(std::unique_ptr<Channel> channel) : channel_(std::move(channel)) {}
+NexusClient::~NexusClient() = default;
+
+absl::StatusOr<std::unique_ptr<NexusClient>> NexusClient::Create(const ClientOptions& options) {
+  if (options.target.empty()) return absl::InvalidArgumentError("no node address (--target)");
+  grpc::SslCredentialsOptions tls;
+  for (auto [path, field, flag] :
+       {std::tuple{&options.ca_file, &tls.pem_root_certs, "--ca"},
+        std::tuple{&options.cert_file, &tls.pem_cert_chain, "--cert"},
+        std::tuple{&options.key_file, &tls.pem_private_key, "--key"}}) {
+    if (path->empty()) return absl::InvalidArgumentError(absl::StrCat("no ", flag, " file given"));
+    absl::StatusOr<std::string> pem = ReadFileToString(*path);
+    if (!pem.ok()) return pem.status();
+    *field = *std::move(pem);
+  }
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(options.max_message_bytes);
+  args.SetMaxSendMessageSize(options.max_message_bytes);
+  auto channel = std::make_unique<Channel>();
+  channel->stub = v1::AgencyService::NewStub(
+      grpc::CreateCustomChannel(options.target, grpc::SslCredentials(tls), args));
+  std::unique_ptr<NexusClient> client(new NexusClient(std::move(channel)));
+  client->timeout_ = options.timeout;
+  return client;
+}
+
+namespace {
+void SetDeadline(grpc::ClientContext& context, absl::Duration timeout) {
+  context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
+}
+}  // namespace
+
+absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::Publish(
+    const std::vector<v1::Record>& records) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_);
+  v1::PublishRequest request;
+  request.mutable_records()->Add(records.begin(), records.end());
+  v1::PublishResponse response;
+  grpc::Status status = channel_->stub->Publish(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return std::vector<v1::PublishResult>(response.results().begin(), response.results().end());
+}
+
+absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::PublishStream(
+    const std::vector<v1::Record>& records, size_t batch_size) {
+  if (batch_size == 0) batch_size = 1;
+  grpc::ClientContext context;
+  auto stream = channel_->stub->PublishStream(&context);
+  std::vector<v1::PublishResult> results;
+  results.reserve(records.size());
+  // One request in flight at a time keeps results in order and memory bounded.
+  for (size_t start = 0; start < records.size(); start += batch_size) {
+    v1::PublishRequest request;
+    size_t end = std::min(records.size(), start + batch_size);
+    request.mutable_records()->Add(records.begin() + start, records.begin() + end);
+    v1::PublishResponse response;
+    if (!stream->Write(request) || !stream->Read(&response)) break;
+    results.insert(results.end(), response.results().begin(), response.results().end());
+  }
+  stream->WritesDone();
+  grpc::Status status = stream->Finish();
+  if (!status.ok()) return FromGrpc(status);
+  if (results.size() != records.size()) {
+    return absl::UnavailableError(absl::StrCat("stream ended after ", results.size(), " of ",
+                                               records.size(), " records"));
+  }
+  return results;
+}
+
+absl::StatusOr<v1::SignedRecord> NexusClient::Get(const std::string& id, uint64_t version) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_);
+  v1::GetRequest request;
+  request.set_id(id);
+  request.set_version(version);
+  v1::GetResponse response;
+  grpc::Status status = channel_->stub->Get(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return std::move(*response.mutable_record());
+}
+
+absl::Status NexusClient::Pull(const v1::PullRequest& request,
+                               const std::function<bool(const v1::PullResponse&)>& on_record) {
+  grpc::ClientContext context;
+  auto reader = channel_->stub->Pull(&context, request);
+  v1::PullResponse response;
+  bool stopped = false;
+  while (reader->Read(&response)) {
+    if (!on_record(response)) {
+      stopped = true;
+      context.TryCancel();
+      break;
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (stopped && status.error_code() == grpc::StatusCode::CANCELLED) return absl::OkStatus();
+  return FromGrpc(status);
+}
+
+absl::StatusOr<v1::SearchResponse> NexusClient::Search(const v1::SearchRequest& request) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_);
+  v1::SearchResponse response;
+  grpc::Status status = channel_->stub->Search(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return response;
+}
+
+absl::StatusOr<v1::PublishResult> NexusClient::Revoke(const std::string& id,
+                                                      const std::string& reason) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_);
+  v1::RevokeRequest request;
+  request.set_id(id);
+  request.set_reason(reason);
+  v1::RevokeResponse response;
+  grpc::Status status = channel_->stub->Revoke(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return response.result();
+}
+
+}  // namespace nexus

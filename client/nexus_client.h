@@ -1,0 +1,56 @@
+// A C++ client for a Nexus Exchange node's AgencyService, over mutual TLS.
+//
+// The header carries only protobuf message types; gRPC stays inside nexus_client.cc.
+#ifndef NEXUS_CLIENT_NEXUS_CLIENT_H_
+#define NEXUS_CLIENT_NEXUS_CLIENT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "nexus/v1/agency_service.pb.h"
+
+namespace nexus {
+
+struct ClientOptions {
+  std::string target;     // "host:port" of the node
+  std::string ca_file;    // PEM: the federation CA the node's certificate must chain to
+  std::string cert_file;  // PEM: this client's certificate (its agency and role)
+  std::string key_file;   // PEM: its private key
+  absl::Duration timeout = absl::Seconds(30);  // per unary call
+  int max_message_bytes = 4 * 1024 * 1024;
+};
+
+class NexusClient {
+ public:
+  // Reads the TLS files and prepares a channel; the first call connects.
+  static absl::StatusOr<std::unique_ptr<NexusClient>> Create(const ClientOptions& options);
+  ~NexusClient();
+
+  // One result per record, in order.
+  absl::StatusOr<std::vector<v1::PublishResult>> Publish(const std::vector<v1::Record>& records);
+  // Sends `records` in batches of `batch_size` over one PublishStream.
+  absl::StatusOr<std::vector<v1::PublishResult>> PublishStream(
+      const std::vector<v1::Record>& records, size_t batch_size);
+  // `version` 0 asks for the latest.
+  absl::StatusOr<v1::SignedRecord> Get(const std::string& id, uint64_t version);
+  // Calls `on_record` for each record after `request.since()`, until caught up or it returns
+  // false.
+  absl::Status Pull(const v1::PullRequest& request,
+                    const std::function<bool(const v1::PullResponse&)>& on_record);
+  absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request);
+  absl::StatusOr<v1::PublishResult> Revoke(const std::string& id, const std::string& reason);
+
+ private:
+  struct Channel;
+  explicit NexusClient(std::unique_ptr<Channel> channel);
+  std::unique_ptr<Channel> channel_;
+  absl::Duration timeout_;
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_CLIENT_NEXUS_CLIENT_H_

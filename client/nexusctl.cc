@@ -1,0 +1,387 @@
+// nexusctl: push, read and search nexus records on an agency node.
+//
+// Exit codes: 0 success; 1 the node refused something (a record rejected, not found, denied);
+// 2 usage error; 3 the node could not be reached or failed; 4 a record did not verify.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "client/command_line.h"
+#include "client/nexus_client.h"
+#include "client/record_text.h"
+#include "common/indicator_normalizer.h"
+#include "common/keyring.h"
+
+namespace nexus {
+namespace {
+
+enum ExitCode { kOk = 0, kRefused = 1, kUsageError = 2, kUnavailable = 3, kUnverified = 4 };
+
+constexpr char kUsage[] = R"(usage: nexusctl [connection] COMMAND [options]
+
+commands:
+  push FILE|-         publish records from a JSON-lines file (one nexus.v1.Record per line)
+  push --indicator TYPE=VALUE ... [record options]
+                      publish one record given by flags
+  get ID              show a record (--version N for an older version)
+  pull                stream stored versions after a cursor (--since N)
+  search VALUE        records whose latest version carries this indicator value
+  revoke ID           publish a revoked version of your agency's record (--reason TEXT)
+
+connection (flags, or the environment variable in brackets):
+  --target HOST:PORT  the node [NEXUS_TARGET]
+  --ca FILE           federation CA certificate [NEXUS_CA]
+  --cert FILE         your client certificate [NEXUS_CERT]
+  --key FILE          its private key [NEXUS_KEY]
+  --keys DIR          agency public keys (AGENCY.pub) to verify signatures [NEXUS_KEYS]
+  --timeout SECONDS   per call (default 30)
+  --json              machine-readable output: one JSON object per line
+
+record options for push (with --indicator):
+  --tlp clear|green|amber|amber+strict|red     --scope origin-only|named-agencies|group|federation
+  --agency ID (repeat)  --group NAME (repeat)  --handling CODE (repeat)  --case REF
+  --nexus-type alliance|appropriation-of-tactics|integration|hybrid|transformation|black-hole
+  --watch-point NAME (repeat)  --reliability A-F  --credibility 1-6  --tag TAG (repeat)
+  --summary TEXT  --related ID (repeat)  --id UUID  --version N
+push from a file: --batch N records per request (default 500)
+pull options: --since CURSOR --limit N --nexus-type T --indicator-type T --origin AGENCY
+              --after TIME --before TIME   (TIME as RFC 3339, e.g. 2026-11-01T00:00:00Z)
+search options: --type INDICATOR-TYPE --limit N
+Indicator types: phone email domain ipv4 ipv6 url crypto-wallet iban bank-account
+  document-number vehicle vessel organization person location file-hash
+
+exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or failed,
+            4 a record failed signature verification
+)";
+
+const std::set<std::string> kValued = {
+    "target", "ca", "cert", "key", "keys", "timeout", "tlp", "scope", "agency", "group",
+    "handling", "case", "nexus-type", "watch-point", "reliability", "credibility", "indicator",
+    "tag", "summary", "related", "id", "version", "batch", "since", "limit", "indicator-type",
+    "origin", "after", "before", "type", "reason"};
+const std::set<std::string> kSwitches = {"json", "help"};
+
+int Usage(const std::string& problem) {
+  std::fprintf(stderr, "nexusctl: %s\n(see nexusctl --help)\n", problem.c_str());
+  return kUsageError;
+}
+
+// Where a failed call leaves the user: refused by the node, or the node is not there.
+int Failure(const absl::Status& status, const std::string& doing) {
+  std::fprintf(stderr, "nexusctl: %s: %s\n", doing.c_str(), std::string(status.message()).c_str());
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+      if (status.code() == absl::StatusCode::kUnavailable) {
+        std::fprintf(stderr,
+                     "hint: is nexusd running at --target, and do --ca/--cert/--key belong to "
+                     "this federation?\n");
+      }
+      return kUnavailable;
+    default:
+      return kRefused;
+  }
+}
+
+std::string FlagOrEnv(const CommandLine& line, const std::string& flag, const char* env) {
+  if (line.Has(flag)) return line.Get(flag);
+  const char* value = std::getenv(env);
+  return value == nullptr ? "" : value;
+}
+
+struct Session {
+  std::unique_ptr<NexusClient> client;
+  Keyring keys;
+  bool have_keys = false;
+  bool json = false;
+};
+
+absl::StatusOr<Session> Connect(const CommandLine& line) {
+  ClientOptions options;
+  options.target = FlagOrEnv(line, "target", "NEXUS_TARGET");
+  options.ca_file = FlagOrEnv(line, "ca", "NEXUS_CA");
+  options.cert_file = FlagOrEnv(line, "cert", "NEXUS_CERT");
+  options.key_file = FlagOrEnv(line, "key", "NEXUS_KEY");
+  if (line.Has("timeout")) {
+    int seconds = 0;
+    if (!absl::SimpleAtoi(line.Get("timeout"), &seconds) || seconds <= 0) {
+      return absl::InvalidArgumentError("--timeout must be a positive number of seconds");
+    }
+    options.timeout = absl::Seconds(seconds);
+  }
+  Session session;
+  session.json = line.Has("json");
+  absl::StatusOr<std::unique_ptr<NexusClient>> client = NexusClient::Create(options);
+  if (!client.ok()) return client.status();
+  session.client = *std::move(client);
+  std::string keys_dir = FlagOrEnv(line, "keys", "NEXUS_KEYS");
+  if (!keys_dir.empty()) {
+    if (absl::Status s = session.keys.AddDirectory(keys_dir); !s.ok()) return s;
+    session.have_keys = true;
+  }
+  return session;
+}
+
+// Prints one received record; returns false if it failed verification.
+bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor = 0) {
+  RecordView view = ViewRecord(record, session.have_keys ? &session.keys : nullptr);
+  view.cursor = cursor;
+  std::cout << (session.json ? RecordToJson(view) + "\n" : RecordToHumanText(view));
+  return view.opened.ok();
+}
+
+absl::StatusOr<uint64_t> ParseCount(const CommandLine& line, const std::string& flag) {
+  uint64_t value = 0;
+  if (line.Has(flag) && !absl::SimpleAtoi(line.Get(flag), &value)) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be a whole number"));
+  }
+  return value;
+}
+
+absl::StatusOr<int64_t> ParseTime(const CommandLine& line, const std::string& flag) {
+  if (!line.Has(flag)) return 0;
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, line.Get(flag), &time, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " '", line.Get(flag), "' is not an RFC 3339 time: ", error));
+  }
+  return absl::ToUnixMicros(time);
+}
+
+// Builds one record from push flags, as JSON so that one parser checks both input forms.
+absl::StatusOr<v1::Record> RecordFromFlags(const CommandLine& line) {
+  v1::Record record;
+  std::string json = "{";
+  auto add = [&](const std::string& key, const std::string& raw_json) {
+    absl::StrAppend(&json, json.size() > 1 ? "," : "", "\"", key, "\":", raw_json);
+  };
+  auto quoted = [](const std::string& text) { return JsonQuote(text); };
+  auto list = [&](const std::vector<std::string>& values) {
+    std::string out = "[";
+    for (const std::string& v : values) absl::StrAppend(&out, out.size() > 1 ? "," : "", quoted(v));
+    return out + "]";
+  };
+  for (auto [flag, key] : {std::pair{"tlp", "tlp"}, {"case", "case_reference"},
+                           {"summary", "summary"}, {"id", "id"}, {"version", "version"}}) {
+    if (line.Has(flag)) add(key, quoted(line.Get(flag)));
+  }
+  std::string distribution = "{";
+  if (line.Has("scope")) absl::StrAppend(&distribution, "\"scope\":", quoted(line.Get("scope")));
+  if (line.Has("agency")) {
+    absl::StrAppend(&distribution, distribution.size() > 1 ? "," : "", "\"agencies\":",
+                    list(line.All("agency")));
+  }
+  if (line.Has("group")) {
+    absl::StrAppend(&distribution, distribution.size() > 1 ? "," : "", "\"groups\":",
+                    list(line.All("group")));
+  }
+  add("distribution", distribution + "}");
+  if (line.Has("handling")) add("handling_codes", list(line.All("handling")));
+  std::string assessment = "{";
+  for (auto [flag, key] : {std::pair{"nexus-type", "nexus_type"},
+                           {"reliability", "source_reliability"},
+                           {"credibility", "information_credibility"}}) {
+    if (line.Has(flag)) {
+      absl::StrAppend(&assessment, assessment.size() > 1 ? "," : "", "\"", key,
+                      "\":", quoted(line.Get(flag)));
+    }
+  }
+  if (line.Has("watch-point")) {
+    absl::StrAppend(&assessment, assessment.size() > 1 ? "," : "", "\"watch_points\":",
+                    list(line.All("watch-point")));
+  }
+  add("assessment", assessment + "}");
+  std::string indicators = "[";
+  for (const std::string& spec : line.All("indicator")) {
+    size_t eq = spec.find('=');
+    v1::IndicatorType type;
+    if (eq == std::string::npos || !ParseIndicatorType(spec.substr(0, eq), &type)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--indicator '", spec, "' must be TYPE=VALUE with a known TYPE"));
+    }
+    absl::StrAppend(&indicators, indicators.size() > 1 ? "," : "", "{\"type\":\"",
+                    v1::IndicatorType_Name(type), "\",\"value\":", quoted(spec.substr(eq + 1)), "}");
+  }
+  add("indicators", indicators + "]");
+  if (line.Has("tag")) add("tags", absl::StrCat("{\"values\":", list(line.All("tag")), "}"));
+  if (line.Has("related")) add("related", absl::StrCat("{\"ids\":", list(line.All("related")), "}"));
+  return RecordFromJson(json + "}");
+}
+
+int Push(Session& session, const CommandLine& line) {
+  std::vector<v1::Record> records;
+  std::vector<std::string> sources;  // where each record came from, for messages
+  const auto& args = line.positional();
+  if (args.size() > 2) return Usage("push takes at most one FILE");
+  if (args.size() == 2) {
+    std::string path = args[1] == "-" ? "/dev/stdin" : args[1];
+    absl::StatusOr<std::vector<v1::Record>> read = ReadRecordsFile(path);
+    if (!read.ok()) return Usage(std::string(read.status().message()));
+    records = *std::move(read);
+    for (size_t i = 0; i < records.size(); ++i) sources.push_back(absl::StrCat(args[1], " record ", i + 1));
+  } else {
+    if (!line.Has("indicator")) return Usage("push needs a FILE or at least one --indicator");
+    absl::StatusOr<v1::Record> record = RecordFromFlags(line);
+    if (!record.ok()) return Usage(std::string(record.status().message()));
+    records.push_back(*std::move(record));
+    sources.push_back("record");
+  }
+  absl::StatusOr<uint64_t> batch = ParseCount(line, "batch");
+  if (!batch.ok()) return Usage(std::string(batch.status().message()));
+  absl::StatusOr<std::vector<v1::PublishResult>> results =
+      records.size() == 1 ? session.client->Publish(records)
+                          : session.client->PublishStream(records, *batch == 0 ? 500 : *batch);
+  if (!results.ok()) return Failure(results.status(), "push");
+  int rejected = 0;
+  for (size_t i = 0; i < results->size(); ++i) {
+    const v1::PublishResult& r = (*results)[i];
+    if (r.outcome() == v1::PUBLISH_OUTCOME_REJECTED) ++rejected;
+    if (session.json) {
+      std::cout << "{\"source\":" << JsonQuote(sources[i]) << ",\"outcome\":\""
+                << v1::PublishOutcome_Name(r.outcome()) << "\",\"id\":" << JsonQuote(r.id())
+                << ",\"version\":" << r.version() << ",\"cursor\":" << r.cursor()
+                << ",\"error\":" << JsonQuote(r.error()) << "}\n";
+    }
+    switch (r.outcome()) {
+      case v1::PUBLISH_OUTCOME_STORED:
+        if (!session.json) std::cout << "stored     " << r.id() << " v" << r.version() << "  (cursor " << r.cursor() << ")\n";
+        break;
+      case v1::PUBLISH_OUTCOME_UNCHANGED:
+        if (!session.json) std::cout << "unchanged  " << r.id() << " v" << r.version() << "  (already stored)\n";
+        break;
+      default:
+        std::cerr << "rejected   " << sources[i] << (r.id().empty() ? "" : " (" + r.id() + ")")
+                  << ": " << r.error() << "\n";
+    }
+  }
+  if (!session.json) {
+    std::cout << results->size() - rejected << " of " << results->size() << " records accepted\n";
+  }
+  return rejected == 0 ? kOk : kRefused;
+}
+
+int Get(Session& session, const CommandLine& line) {
+  if (line.positional().size() != 2) return Usage("get takes one record ID");
+  absl::StatusOr<uint64_t> version = ParseCount(line, "version");
+  if (!version.ok()) return Usage(std::string(version.status().message()));
+  absl::StatusOr<v1::SignedRecord> record = session.client->Get(line.positional()[1], *version);
+  if (!record.ok()) return Failure(record.status(), "get");
+  return Show(session, *record) ? kOk : kUnverified;
+}
+
+int Pull(Session& session, const CommandLine& line) {
+  v1::PullRequest request;
+  absl::StatusOr<uint64_t> since = ParseCount(line, "since");
+  absl::StatusOr<uint64_t> limit = ParseCount(line, "limit");
+  absl::StatusOr<int64_t> after = ParseTime(line, "after");
+  absl::StatusOr<int64_t> before = ParseTime(line, "before");
+  for (const absl::Status& s : {since.status(), limit.status(), after.status(), before.status()}) {
+    if (!s.ok()) return Usage(std::string(s.message()));
+  }
+  request.set_since(*since);
+  request.set_limit(static_cast<uint32_t>(*limit));
+  request.set_modified_after_unix_micros(*after);
+  request.set_modified_before_unix_micros(*before);
+  for (const std::string& origin : line.All("origin")) request.add_origin_agencies(origin);
+  for (const std::string& name : line.All("indicator-type")) {
+    v1::IndicatorType type;
+    if (!ParseIndicatorType(name, &type)) return Usage("unknown --indicator-type '" + name + "'");
+    request.add_indicator_types(type);
+  }
+  for (const std::string& name : line.All("nexus-type")) {
+    absl::StatusOr<v1::Record> probe =
+        RecordFromJson(absl::StrCat("{\"assessment\":{\"nexus_type\":\"", name, "\"}}"));
+    if (!probe.ok()) return Usage("unknown --nexus-type '" + name + "'");
+    request.add_nexus_types(probe->assessment().nexus_type());
+  }
+  uint64_t last = *since, count = 0;
+  bool all_verified = true;
+  absl::Status status = session.client->Pull(request, [&](const v1::PullResponse& response) {
+    all_verified = Show(session, response.record(), response.cursor()) && all_verified;
+    last = response.cursor();
+    ++count;
+    return true;
+  });
+  if (!status.ok()) return Failure(status, "pull");
+  if (!session.json) std::cout << count << " records; resume with --since " << last << "\n";
+  return all_verified ? kOk : kUnverified;
+}
+
+int Search(Session& session, const CommandLine& line) {
+  if (line.positional().size() != 2) return Usage("search takes one VALUE");
+  v1::SearchRequest request;
+  request.set_value(line.positional()[1]);
+  if (line.Has("type")) {
+    v1::IndicatorType type;
+    if (!ParseIndicatorType(line.Get("type"), &type)) return Usage("unknown --type '" + line.Get("type") + "'");
+    request.set_type(type);
+  }
+  absl::StatusOr<uint64_t> limit = ParseCount(line, "limit");
+  if (!limit.ok()) return Usage(std::string(limit.status().message()));
+  request.set_limit(static_cast<uint32_t>(*limit));
+  absl::StatusOr<v1::SearchResponse> response = session.client->Search(request);
+  if (!response.ok()) return Failure(response.status(), "search");
+  bool all_verified = true;
+  for (const v1::SearchHit& hit : response->hits()) {
+    if (!session.json) {
+      std::cout << "match: " << IndicatorTypeName(hit.matched_type()) << " " << hit.normalized() << "\n";
+    }
+    all_verified = Show(session, hit.record()) && all_verified;
+  }
+  if (!session.json) {
+    std::cout << response->hits_size() << " records"
+              << (response->truncated() ? " (more matched; narrow the search or raise --limit)" : "")
+              << "\n";
+  }
+  return all_verified ? kOk : kUnverified;
+}
+
+int Revoke(Session& session, const CommandLine& line) {
+  if (line.positional().size() != 2) return Usage("revoke takes one record ID");
+  absl::StatusOr<v1::PublishResult> result =
+      session.client->Revoke(line.positional()[1], line.Get("reason"));
+  if (!result.ok()) return Failure(result.status(), "revoke");
+  if (session.json) {
+    std::cout << "{\"outcome\":\"" << v1::PublishOutcome_Name(result->outcome()) << "\",\"id\":\""
+              << result->id() << "\",\"version\":" << result->version() << "}\n";
+  } else {
+    std::cout << (result->outcome() == v1::PUBLISH_OUTCOME_UNCHANGED ? "already revoked " : "revoked ")
+              << result->id() << " (version " << result->version() << ")\n";
+  }
+  return kOk;
+}
+
+int Run(const std::vector<std::string>& args) {
+  absl::StatusOr<CommandLine> line = CommandLine::Parse(args, kValued, kSwitches);
+  if (!line.ok()) return Usage(std::string(line.status().message()));
+  if (line->Has("help") || line->positional().empty()) {
+    std::fputs(kUsage, line->Has("help") ? stdout : stderr);
+    return line->Has("help") ? kOk : kUsageError;
+  }
+  const std::string& command = line->positional()[0];
+  static const std::set<std::string> kCommands = {"push", "get", "pull", "search", "revoke"};
+  if (!kCommands.count(command)) return Usage("unknown command '" + command + "'");
+  absl::StatusOr<Session> session = Connect(*line);
+  if (!session.ok()) return Usage(std::string(session.status().message()));
+  if (command == "push") return Push(*session, *line);
+  if (command == "get") return Get(*session, *line);
+  if (command == "pull") return Pull(*session, *line);
+  if (command == "search") return Search(*session, *line);
+  return Revoke(*session, *line);
+}
+
+}  // namespace
+}  // namespace nexus
+
+int main(int argc, char** argv) {
+  return nexus::Run(std::vector<std::string>(argv + 1, argv + argc));
+}

@@ -1,0 +1,252 @@
+#include "client/record_text.h"
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <fstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "common/indicator_normalizer.h"
+#include "common/record_validation.h"
+
+namespace nexus {
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+// Enum fields that may be written in short form, and the prefix their full names carry.
+struct ShortEnum {
+  const char* json_name;
+  const char* proto_name;
+  const char* prefix;
+};
+constexpr ShortEnum kShortEnums[] = {
+    {"tlp", "tlp", "TLP_"},
+    {"scope", "scope", "DISTRIBUTION_SCOPE_"},
+    {"nexusType", "nexus_type", "NEXUS_TYPE_"},
+    {"watchPoints", "watch_points", "WATCH_POINT_"},
+    {"sourceReliability", "source_reliability", "SOURCE_RELIABILITY_"},
+    {"informationCredibility", "information_credibility", "INFORMATION_CREDIBILITY_"},
+    {"type", "type", "INDICATOR_TYPE_"},
+};
+
+void ExpandEnum(Value& value, absl::string_view prefix) {
+  if (value.kind_case() != Value::kStringValue) return;
+  std::string name = absl::AsciiStrToUpper(value.string_value());
+  if (absl::StartsWith(name, prefix)) return;
+  absl::StrReplaceAll({{"+", "_"}, {"-", "_"}, {" ", "_"}}, &name);
+  value.set_string_value(absl::StrCat(prefix, name));
+}
+
+// Rewrites short enum names ("amber", "ipv4") to their full protobuf names, at any depth.
+void ExpandShortEnums(Struct& object) {
+  for (auto& [key, value] : *object.mutable_fields()) {
+    for (const ShortEnum& e : kShortEnums) {
+      if (key != e.json_name && key != e.proto_name) continue;
+      if (value.kind_case() == Value::kListValue) {
+        for (Value& item : *value.mutable_list_value()->mutable_values()) ExpandEnum(item, e.prefix);
+      } else {
+        ExpandEnum(value, e.prefix);
+      }
+    }
+    if (value.kind_case() == Value::kStructValue) ExpandShortEnums(*value.mutable_struct_value());
+    if (value.kind_case() == Value::kListValue) {
+      for (Value& item : *value.mutable_list_value()->mutable_values()) {
+        if (item.kind_case() == Value::kStructValue) ExpandShortEnums(*item.mutable_struct_value());
+      }
+    }
+  }
+}
+
+std::string FormatMicros(int64_t micros) {
+  if (micros == 0) return "-";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(micros), absl::UTCTimeZone());
+}
+
+// "TLP_AMBER_STRICT" -> "AMBER+STRICT"; "NEXUS_TYPE_BLACK_HOLE" -> "black hole".
+std::string ShortName(const std::string& full, absl::string_view prefix, bool lower = true) {
+  std::string name(absl::StripPrefix(full, prefix));
+  if (!lower) return absl::StrReplaceAll(name, {{"_", "+"}});
+  return absl::StrReplaceAll(absl::AsciiStrToLower(name), {{"_", " "}});
+}
+
+std::string PartKindName(v1::PartKind kind) {
+  return ShortName(v1::PartKind_Name(kind), "PART_KIND_");
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Record> RecordFromJson(const std::string& json) {
+  Struct object;
+  auto status = google::protobuf::util::JsonStringToMessage(json, &object);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("not a JSON object: ", status.message().ToString()));
+  }
+  ExpandShortEnums(object);
+  std::string expanded;
+  (void)google::protobuf::util::MessageToJsonString(object, &expanded);
+  v1::Record record;
+  status = google::protobuf::util::JsonStringToMessage(expanded, &record);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(status.message().ToString());
+  }
+  return record;
+}
+
+absl::StatusOr<std::vector<v1::Record>> ReadRecordsFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::vector<v1::Record> records;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    absl::StatusOr<v1::Record> record = RecordFromJson(line);
+    if (!record.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", number, ": ", record.status().message()));
+    }
+    records.push_back(*std::move(record));
+  }
+  return records;
+}
+
+RecordView ViewRecord(const v1::SignedRecord& signed_record, const Keyring* keys) {
+  RecordView view;
+  view.signed_record = &signed_record;
+  absl::StatusOr<v1::RecordHeader> header = PeekHeader(signed_record);
+  if (keys != nullptr && header.ok() &&
+      keys->Find(header->origin_agency(), signed_record.key_id()) != nullptr) {
+    view.opened = OpenRecord(signed_record, *keys);
+    view.verified = view.opened.ok();
+  } else {
+    view.opened = DecodeStoredRecord(signed_record);
+  }
+  return view;
+}
+
+std::string RecordToHumanText(const RecordView& view) {
+  std::string out;
+  if (!view.opened.ok()) {
+    return absl::StrCat("record: INVALID: ", view.opened.status().message(), "\n");
+  }
+  const v1::Record& r = view.opened->record;
+  absl::StrAppend(&out, "record ", r.id(), "  v", r.version(), "  origin ", r.origin_agency(),
+                  "  TLP:", ShortName(v1::Tlp_Name(r.tlp()), "TLP_", false),
+                  r.revoked() ? "  REVOKED" : "", "\n");
+  absl::StrAppend(&out, "  signature:   ",
+                  view.verified ? absl::StrCat("verified (", r.origin_agency(), " key ",
+                                               view.signed_record->key_id(), ")")
+                                : "NOT VERIFIED (no public key for the origin; pass --keys DIR)",
+                  "\n");
+  if (view.cursor != 0) absl::StrAppend(&out, "  cursor:      ", view.cursor, "\n");
+  absl::StrAppend(&out, "  created:     ", FormatMicros(r.created_unix_micros()),
+                  "  modified: ", FormatMicros(r.modified_unix_micros()), "\n");
+  const v1::Distribution& d = r.distribution();
+  absl::StrAppend(&out, "  distribution: ",
+                  ShortName(v1::DistributionScope_Name(d.scope()), "DISTRIBUTION_SCOPE_"));
+  if (!d.agencies().empty()) absl::StrAppend(&out, "  agencies: ", absl::StrJoin(d.agencies(), ", "));
+  if (!d.groups().empty()) absl::StrAppend(&out, "  groups: ", absl::StrJoin(d.groups(), ", "));
+  absl::StrAppend(&out, "\n");
+  if (!r.handling_codes().empty()) {
+    absl::StrAppend(&out, "  handling:    ", absl::StrJoin(r.handling_codes(), "; "), "\n");
+  }
+  if (!r.case_reference().empty()) absl::StrAppend(&out, "  case:        ", r.case_reference(), "\n");
+  if (r.has_assessment()) {
+    const v1::Assessment& a = r.assessment();
+    NexusCategory category = CategoryOf(a.nexus_type());
+    absl::StrAppend(&out, "  nexus:       ", ShortName(v1::NexusType_Name(a.nexus_type()), "NEXUS_TYPE_"),
+                    category == NexusCategory::kTransactional    ? " (transactional)"
+                    : category == NexusCategory::kOrganizational ? " (organizational)"
+                                                                 : "",
+                    "\n");
+    if (!a.watch_points().empty()) {
+      std::vector<std::string> points;
+      for (int p : a.watch_points()) {
+        points.push_back(ShortName(v1::WatchPoint_Name(static_cast<v1::WatchPoint>(p)), "WATCH_POINT_"));
+      }
+      absl::StrAppend(&out, "  watch points: ", absl::StrJoin(points, ", "), "\n");
+    }
+    absl::StrAppend(
+        &out, "  grading:     source ",
+        ShortName(v1::SourceReliability_Name(a.source_reliability()), "SOURCE_RELIABILITY_", false),
+        ", information ",
+        ShortName(v1::InformationCredibility_Name(a.information_credibility()),
+                  "INFORMATION_CREDIBILITY_", false),
+        "\n");
+  }
+  if (!r.indicators().empty()) absl::StrAppend(&out, "  indicators:\n");
+  for (const v1::Indicator& indicator : r.indicators()) {
+    absl::StrAppend(&out, "    ", IndicatorTypeName(indicator.type()), ": ", indicator.value());
+    if (indicator.normalized() != indicator.value()) {
+      absl::StrAppend(&out, "  (matches as ", indicator.normalized(), ")");
+    }
+    absl::StrAppend(&out, "\n");
+  }
+  if (!r.tags().values().empty()) {
+    absl::StrAppend(&out, "  tags:        ", absl::StrJoin(r.tags().values(), ", "), "\n");
+  }
+  if (!r.summary().empty()) absl::StrAppend(&out, "  summary:     ", r.summary(), "\n");
+  if (!r.related().ids().empty()) {
+    absl::StrAppend(&out, "  related:     ", absl::StrJoin(r.related().ids(), ", "), "\n");
+  }
+  if (!view.opened->withheld.empty()) {
+    std::vector<std::string> kinds;
+    for (const WithheldPart& part : view.opened->withheld) kinds.push_back(PartKindName(part.kind));
+    absl::StrAppend(&out, "  withheld:    ", view.opened->withheld.size(), " part(s) by policy: ",
+                    absl::StrJoin(kinds, ", "), "\n");
+  }
+  return out;
+}
+
+std::string JsonQuote(absl::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string RecordToJson(const RecordView& view) {
+  std::string record_json = "null";
+  std::string withheld;
+  if (view.opened.ok()) {
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    record_json.clear();
+    (void)google::protobuf::util::MessageToJsonString(view.opened->record, &record_json, options);
+    for (const WithheldPart& part : view.opened->withheld) {
+      absl::StrAppend(&withheld, withheld.empty() ? "" : ",", "{\"part\":", part.index,
+                      ",\"kind\":\"", v1::PartKind_Name(part.kind), "\"}");
+    }
+  }
+  std::string error = view.opened.ok() ? "" : std::string(view.opened.status().message());
+  return absl::StrCat("{\"verified\":", view.verified ? "true" : "false",
+                      ",\"error\":", JsonQuote(error), ",\"cursor\":", view.cursor, ",\"withheld\":[", withheld,
+                      "],\"record\":", record_json, "}");
+}
+
+}  // namespace nexus

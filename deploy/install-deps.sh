@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what Nexus Exchange needs to build, test and run, from Debian 12 packages only.
+# Quick and silent when everything is already there. Needs root (or sudo) to install.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config openssl
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libssl-dev librocksdb-dev libabsl-dev libgtest-dev libbenchmark-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
