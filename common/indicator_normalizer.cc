@@ -267,6 +267,12 @@ absl::StatusOr<std::string> NormalizeIndicator(IndicatorType type, absl::string_
     return absl::InvalidArgumentError(
         absl::StrCat("value is ", value.size(), " bytes; the limit is ", kMaxIndicatorBytes));
   }
+  for (char c : value) {
+    // Control characters have no place in an indicator, and 0x00 delimits the index key.
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      return absl::InvalidArgumentError("value contains a control character");
+    }
+  }
   switch (type) {
     case v1::INDICATOR_TYPE_PHONE:
       return NormalizePhone(value);

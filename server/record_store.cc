@@ -164,13 +164,13 @@ uint64_t RecordStore::last_cursor() const {
 }
 
 absl::StatusOr<uint64_t> RecordStore::LatestVersion(absl::string_view id) const {
-  if (id.size() != kIdBytes) return absl::NotFoundError(absl::StrCat("no record ", id));
+  if (id.size() != kIdBytes) return absl::NotFoundError(absl::StrCat("record ", id, " not found"));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), records_));
   std::string last = RecordKey(id, UINT64_MAX);
   it->SeekForPrev(last);
   if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(id.data(), id.size()))) {
     if (!it->status().ok()) return FromRocks(it->status(), "record store read");
-    return absl::NotFoundError(absl::StrCat("no record ", id));
+    return absl::NotFoundError(absl::StrCat("record ", id, " not found"));
   }
   return ReadBigEndian64(View(it->key()).substr(kIdBytes));
 }
@@ -185,7 +185,7 @@ absl::StatusOr<v1::SignedRecord> RecordStore::Get(absl::string_view id, uint64_t
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), records_, RecordKey(id, version), &value);
   if (s.IsNotFound()) {
-    return absl::NotFoundError(absl::StrCat("no record ", id, " version ", version));
+    return absl::NotFoundError(absl::StrCat("record ", id, " version ", version, " not found"));
   }
   if (!s.ok()) return FromRocks(s, "record store read");
   v1::SignedRecord record;

@@ -1,0 +1,100 @@
+// nexusctl as a script would use it: real binary, real node, exit codes and output.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "tests/test_support.h"
+
+namespace nexus {
+namespace {
+
+class NexusctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    node_ = std::make_unique<testing::NexusdProcess>(
+        testing::WriteNodeConfig(dir_.path(), "agency-a"));
+    ASSERT_TRUE(node_->ok()) << node_->ReadLog();
+  }
+
+  int Run(const std::string& args, std::string* output, const std::string& agency = "agency-a") {
+    const std::string& pki = testing::TestPki();
+    return testing::RunCommand(
+        absl::StrCat(NEXUS_NEXUSCTL_PATH, " --target ", node_->address(), " --ca ", pki,
+                     "/ca.crt --cert ", pki, "/", agency, "/analyst.crt --key ", pki, "/", agency,
+                     "/analyst.key --keys ", pki, "/keys ", args),
+        output);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::NexusdProcess> node_;
+};
+
+constexpr char kRecordFlags[] =
+    "--tlp amber --scope federation --nexus-type black-hole --reliability B --credibility 2 "
+    "--watch-point corruption --tag demo --summary 'Flag record' ";
+
+TEST_F(NexusctlTest, PushGetSearchPullRevoke) {
+  std::string out;
+  ASSERT_EQ(Run(absl::StrCat("push ", kRecordFlags, "--indicator 'iban=DE89 3704 0044 0532 0130 00'"),
+                &out),
+            0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "1 of 1 records accepted")) << out;
+  std::string id = out.substr(out.find("stored") + 11, 36);
+
+  ASSERT_EQ(Run("get " + id, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "signature:   verified (agency-a key 1)")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "black hole (organizational)")) << out;
+
+  ASSERT_EQ(Run("search de89370400440532013000", &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "match: iban DE89370400440532013000")) << out;
+
+  ASSERT_EQ(Run("--json pull --since 0", &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "\"verified\":true")) << out;
+
+  ASSERT_EQ(Run("revoke " + id, &out), 0) << out;
+  ASSERT_EQ(Run("get " + id, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "REVOKED")) << out;
+}
+
+TEST_F(NexusctlTest, PushFileReportsEachRejectedLineAndExitsOne) {
+  std::string file = dir_.File("records.jsonl");
+  std::ofstream(file)
+      << R"({"tlp":"green","distribution":{"scope":"federation"},"assessment":{"nexus_type":"hybrid","source_reliability":"A","information_credibility":"1"},"indicators":[{"type":"domain","value":"Example.ORG"}]})"
+      << "\n\n"
+      << R"({"distribution":{"scope":"federation"},"assessment":{"nexus_type":"hybrid","source_reliability":"A","information_credibility":"1"},"indicators":[{"type":"ipv4","value":"300.1.1.1"}]})"
+      << "\n";
+  std::string out;
+  EXPECT_EQ(Run("push " + file, &out), 1) << out;
+  EXPECT_TRUE(absl::StrContains(out, "1 of 2 records accepted")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "record 2: tlp is required; indicator[0]: invalid IPv4 "
+                                     "address '300.1.1.1'"))
+      << out;
+}
+
+TEST_F(NexusctlTest, MalformedJsonNamesFileAndLine) {
+  std::string file = dir_.File("bad.jsonl");
+  std::ofstream(file) << "{\"tlp\":\"green\"}\n{\"tlp\": \"purple\"}\n";
+  std::string out;
+  EXPECT_EQ(Run("push " + file, &out), 2) << out;
+  EXPECT_TRUE(absl::StrContains(out, file + ":2:")) << out;
+}
+
+TEST_F(NexusctlTest, UsageErrorsAndRefusalsHaveDistinctExitCodes) {
+  std::string out;
+  EXPECT_EQ(Run("frobnicate", &out), 2);
+  EXPECT_TRUE(absl::StrContains(out, "unknown command 'frobnicate'")) << out;
+  EXPECT_EQ(Run("get 00000000-0000-4000-8000-000000000000", &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "not found")) << out;
+  EXPECT_EQ(Run("get 00000000-0000-4000-8000-000000000000", &out, "agency-b"), 1);
+  EXPECT_TRUE(absl::StrContains(out, "is not served by the node")) << out;
+  EXPECT_EQ(testing::RunCommand(absl::StrCat(NEXUS_NEXUSCTL_PATH, " --help"), &out), 0);
+  EXPECT_TRUE(absl::StrContains(out, "exit codes")) << out;
+  node_->Stop();
+  EXPECT_EQ(Run("--timeout 2 get 00000000-0000-4000-8000-000000000000", &out), 3) << out;
+}
+
+}  // namespace
+}  // namespace nexus

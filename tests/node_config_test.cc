@@ -1,0 +1,84 @@
+#include "server/node_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "tests/test_support.h"
+
+namespace nexus {
+namespace {
+
+constexpr char kValid[] = R"(agency_id: "agency-a"
+listen_address: "127.0.0.1:0"
+data_dir: "data"
+tls { certificate_file: "node.crt" private_key_file: "node.key" ca_file: "ca.crt" }
+signing_key_file: "signing.key"
+signing_key_id: "1"
+agencies { id: "agency-a" keys { key_id: "1" public_key_file: "keys/a.pub" } }
+)";
+
+TEST(NodeConfig, ParseErrorNamesFileLineAndColumn) {
+  std::string text = std::string(kValid) + "agencies { id: \"x\" colour: \"red\" }\n";
+  absl::StatusOr<v1::NodeConfig> config = ParseNodeConfig(text, "node.textproto");
+  ASSERT_FALSE(config.ok());
+  EXPECT_TRUE(absl::StartsWith(config.status().message(), "node.textproto:8:"))
+      << config.status();
+  EXPECT_TRUE(absl::StrContains(config.status().message(), "colour")) << config.status();
+}
+
+TEST(NodeConfig, BadValueType) {
+  absl::StatusOr<v1::NodeConfig> config =
+      ParseNodeConfig("agency_id: \"a\"\nlimits { max_message_bytes: -5 }\n", "n.textproto");
+  ASSERT_FALSE(config.ok());
+  EXPECT_TRUE(absl::StartsWith(config.status().message(), "n.textproto:2:")) << config.status();
+}
+
+TEST(NodeConfig, ValidationNamesTheField) {
+  absl::StatusOr<v1::NodeConfig> config = ParseNodeConfig(kValid, "n.textproto");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(ValidateNodeConfig(*config, "n.textproto").ok());
+
+  v1::NodeConfig broken = *config;
+  broken.clear_data_dir();
+  broken.set_signing_key_id("2");
+  broken.add_agencies()->set_id("agency-a");
+  absl::Status status = ValidateNodeConfig(broken, "n.textproto");
+  ASSERT_FALSE(status.ok());
+  std::string message(status.message());
+  EXPECT_TRUE(absl::StrContains(message, "n.textproto: data_dir is required")) << message;
+  EXPECT_TRUE(absl::StrContains(message, "signing_key_id '2' is not among agencies[0].keys"))
+      << message;
+  EXPECT_TRUE(absl::StrContains(message, "agencies[1].id 'agency-a' is listed twice")) << message;
+  EXPECT_TRUE(absl::StrContains(message, "agencies[1] (agency-a) has no keys")) << message;
+}
+
+TEST(NodeConfig, OwnAgencyMustBeListed) {
+  absl::StatusOr<v1::NodeConfig> config = ParseNodeConfig(kValid, "n.textproto");
+  ASSERT_TRUE(config.ok());
+  config->set_agency_id("agency-z");
+  absl::Status status = ValidateNodeConfig(*config, "n.textproto");
+  EXPECT_TRUE(absl::StrContains(status.message(), "agency_id 'agency-z' must also be listed"))
+      << status;
+}
+
+TEST(NodeConfig, LoadResolvesRelativePathsAndFillsDefaults) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("node.textproto")) << kValid;
+  absl::StatusOr<v1::NodeConfig> config = LoadNodeConfig(dir.File("node.textproto"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->data_dir(), dir.File("data"));
+  EXPECT_EQ(config->agencies(0).keys(0).public_key_file(), dir.File("keys/a.pub"));
+  EXPECT_EQ(config->limits().max_message_bytes(), 4u * 1024 * 1024);
+  EXPECT_EQ(config->limits().max_records_per_publish(), 1000u);
+}
+
+TEST(NodeConfig, MissingFileIsNamed) {
+  absl::StatusOr<v1::NodeConfig> config = LoadNodeConfig("/nonexistent/node.textproto");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(), "cannot read /nonexistent/node.textproto");
+}
+
+}  // namespace
+}  // namespace nexus

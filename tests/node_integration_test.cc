@@ -1,0 +1,300 @@
+// A real nexusd process with real certificates, driven through the client library over mTLS.
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/security/credentials.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "client/nexus_client.h"
+#include "common/crypto.h"
+#include "common/record_seal.h"
+#include "nexus/v1/agency_service.pb.h"
+#include "tests/test_support.h"
+
+namespace nexus {
+namespace {
+
+using testing::ClientFor;
+using testing::NexusdProcess;
+using testing::SampleDraft;
+
+class NodeIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(keys_.AddDirectory(testing::TestPki() + "/keys").ok());
+    config_ = testing::WriteNodeConfig(dir_.path(), "agency-a");
+    StartNode();
+  }
+
+  void StartNode() {
+    node_ = std::make_unique<NexusdProcess>(config_);
+    ASSERT_TRUE(node_->ok()) << node_->ReadLog();
+    client_ = Client("agency-a");
+  }
+
+  std::unique_ptr<NexusClient> Client(const std::string& agency,
+                                      const std::string& role = "analyst") {
+    auto client = NexusClient::Create(ClientFor(node_->address(), agency, role));
+    EXPECT_TRUE(client.ok()) << client.status();
+    return client.ok() ? *std::move(client) : nullptr;
+  }
+
+  std::vector<v1::PullResponse> PullAll(uint64_t since, v1::PullRequest request = {}) {
+    request.set_since(since);
+    std::vector<v1::PullResponse> pulled;
+    absl::Status status = client_->Pull(request, [&](const v1::PullResponse& r) {
+      pulled.push_back(r);
+      return true;
+    });
+    EXPECT_TRUE(status.ok()) << status;
+    return pulled;
+  }
+
+  testing::TempDir dir_;
+  std::string config_;
+  Keyring keys_;
+  std::unique_ptr<NexusdProcess> node_;
+  std::unique_ptr<NexusClient> client_;
+};
+
+TEST_F(NodeIntegrationTest, PublishGetPullSearchRevoke) {
+  v1::Record wallet = SampleDraft({{v1::INDICATOR_TYPE_CRYPTO_WALLET,
+                                    "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ"}});
+  wallet.mutable_assessment()->set_nexus_type(v1::NEXUS_TYPE_BLACK_HOLE);
+  auto published = client_->Publish({SampleDraft(), wallet,
+                                     SampleDraft({{v1::INDICATOR_TYPE_IPV4, "300.1.1.1"}})});
+  ASSERT_TRUE(published.ok()) << published.status();
+  ASSERT_EQ(published->size(), 3u);
+  EXPECT_EQ((*published)[0].outcome(), v1::PUBLISH_OUTCOME_STORED);
+  EXPECT_EQ((*published)[1].outcome(), v1::PUBLISH_OUTCOME_STORED);
+  EXPECT_EQ((*published)[2].error(), "indicator[0]: invalid IPv4 address '300.1.1.1'");
+  const std::string id = (*published)[1].id();
+
+  // Get, verified against the origin's key from the PKI (not from the node).
+  auto got = client_->Get(id, 0);
+  ASSERT_TRUE(got.ok()) << got.status();
+  auto opened = OpenRecord(*got, keys_);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(opened->record.origin_agency(), "agency-a");
+  EXPECT_EQ(opened->record.indicators(0).normalized(), "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+  EXPECT_TRUE(absl::IsNotFound(client_->Get(id, 7).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(client_->Get("not-an-id", 0).status()));
+
+  // Search by a differently written form of the same wallet.
+  v1::SearchRequest search;
+  search.set_value("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+  auto hits = client_->Search(search);
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_EQ(hits->hits_size(), 1);
+  EXPECT_EQ(hits->hits(0).matched_type(), v1::INDICATOR_TYPE_CRYPTO_WALLET);
+  EXPECT_TRUE(OpenRecord(hits->hits(0).record(), keys_).ok());
+  search.set_value("+33 (6) 12-34-56-78");
+  EXPECT_EQ(client_->Search(search)->hits_size(), 1);
+  search.set_value("!!!");
+  search.set_type(v1::INDICATOR_TYPE_IPV4);
+  EXPECT_TRUE(absl::IsInvalidArgument(client_->Search(search).status()));
+
+  // Pull with a filter, then resume from a cursor.
+  v1::PullRequest filter;
+  filter.add_nexus_types(v1::NEXUS_TYPE_BLACK_HOLE);
+  auto filtered = PullAll(0, filter);
+  ASSERT_EQ(filtered.size(), 1u);
+  EXPECT_EQ(filtered[0].cursor(), 2u);
+
+  auto revoked = client_->Revoke(id, "superseded");
+  ASSERT_TRUE(revoked.ok()) << revoked.status();
+  EXPECT_EQ(revoked->version(), 2u);
+  auto after = PullAll(2);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].cursor(), 3u);
+  auto revoked_record = OpenRecord(after[0].record(), keys_);
+  ASSERT_TRUE(revoked_record.ok());
+  EXPECT_TRUE(revoked_record->record.revoked());
+  EXPECT_EQ(revoked_record->record.version(), 2u);
+}
+
+TEST_F(NodeIntegrationTest, PublishStreamInBatches) {
+  std::vector<v1::Record> records;
+  for (int i = 0; i < 1000; ++i) {
+    records.push_back(SampleDraft({{v1::INDICATOR_TYPE_PHONE, absl::StrCat("+4420", 7000000 + i)}}));
+  }
+  auto results = client_->PublishStream(records, 128);
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), 1000u);
+  std::set<uint64_t> cursors;
+  for (const auto& r : *results) {
+    ASSERT_EQ(r.outcome(), v1::PUBLISH_OUTCOME_STORED) << r.error();
+    cursors.insert(r.cursor());
+  }
+  EXPECT_EQ(cursors.size(), 1000u);
+  EXPECT_EQ(PullAll(0).size(), 1000u);
+}
+
+TEST_F(NodeIntegrationTest, AnotherAgencysCertificateIsRefused) {
+  auto other = Client("agency-b");
+  auto published = other->Publish({SampleDraft()});
+  ASSERT_FALSE(published.ok());
+  EXPECT_EQ(published.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StrContains(published.status().message(), "agency 'agency-b'"))
+      << published.status();
+  auto own = client_->Publish({SampleDraft()});
+  ASSERT_TRUE(own.ok());
+  EXPECT_TRUE(absl::IsPermissionDenied(other->Get((*own)[0].id(), 0).status()));
+  EXPECT_TRUE(absl::IsPermissionDenied(other->Revoke((*own)[0].id(), "").status()));
+  EXPECT_TRUE(absl::StrContains(node_->ReadLog(), "refused Publish"));
+}
+
+TEST_F(NodeIntegrationTest, AuditorRoleCannotPublish) {
+  auto auditor = Client("agency-a", "auditor");
+  auto published = auditor->Publish({SampleDraft()});
+  ASSERT_FALSE(published.ok());
+  EXPECT_EQ(published.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StrContains(published.status().message(), "role 'auditor'"));
+}
+
+TEST_F(NodeIntegrationTest, ForeignCaAndExpiredCertificatesAreRefused) {
+  for (const char* role : {"foreign", "expired"}) {
+    auto client = Client("agency-a", role);
+    auto published = client->Publish({SampleDraft()});
+    ASSERT_FALSE(published.ok()) << role;
+    EXPECT_EQ(published.status().code(), absl::StatusCode::kUnavailable)
+        << role << ": " << published.status();
+  }
+  EXPECT_TRUE(PullAll(0).empty());
+}
+
+TEST_F(NodeIntegrationTest, ClientWithoutCertificateIsRefused) {
+  std::string ca = *ReadFileToString(testing::TestPki() + "/ca.crt");
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = ca;
+  auto channel = grpc::CreateChannel(node_->address(), grpc::SslCredentials(tls));
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::GetRequest get;
+  get.set_id("00000000-0000-4000-8000-000000000000");
+  grpc::Slice slice(get.SerializeAsString());
+  grpc::ByteBuffer request(&slice, 1), response;
+  grpc::Status status;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  stub.UnaryCall(&context, "/nexus.v1.AgencyService/Get", grpc::StubOptions(), &request,
+                 &response, [&](grpc::Status s) {
+                   std::lock_guard lock(mu);
+                   status = s;
+                   done = true;
+                   cv.notify_all();
+                 });
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return done; });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+}
+
+TEST_F(NodeIntegrationTest, HealthServiceAnswers) {
+  ClientOptions options = ClientFor(node_->address(), "agency-a");
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = *ReadFileToString(options.ca_file);
+  tls.pem_cert_chain = *ReadFileToString(options.cert_file);
+  tls.pem_private_key = *ReadFileToString(options.key_file);
+  grpc::GenericStub stub(grpc::CreateChannel(node_->address(), grpc::SslCredentials(tls)));
+  // grpc.health.v1.HealthCheckRequest{service: "nexus.v1.AgencyService"}, encoded by hand.
+  std::string service = "nexus.v1.AgencyService";
+  std::string encoded = absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())),
+                                     service);
+  grpc::Slice slice(encoded);
+  grpc::ByteBuffer request(&slice, 1), response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                 &response, [&](grpc::Status s) {
+                   std::lock_guard lock(mu);
+                   status = s;
+                   done = true;
+                   cv.notify_all();
+                 });
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return done; });
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string body;
+  for (const auto& s : slices) body.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  EXPECT_EQ(body, std::string("\x08\x01"));  // status: SERVING
+}
+
+TEST_F(NodeIntegrationTest, OversizedMessageIsRefusedAndNothingElseLost) {
+  node_->Stop();
+  config_ = testing::WriteNodeConfig(dir_.path(), "agency-a", "limits { max_message_bytes: 65536 }\n");
+  StartNode();
+  ASSERT_TRUE(client_->Publish({SampleDraft()}).ok());
+  v1::Record huge = SampleDraft();
+  huge.set_summary(std::string(60000, 'x'));
+  auto published = client_->Publish({huge, huge});
+  ASSERT_FALSE(published.ok());
+  EXPECT_EQ(published.status().code(), absl::StatusCode::kResourceExhausted) << published.status();
+  EXPECT_EQ(PullAll(0).size(), 1u);
+  ASSERT_TRUE(client_->Publish({SampleDraft()}).ok());
+}
+
+TEST_F(NodeIntegrationTest, EverythingSurvivesARestart) {
+  auto published = client_->Publish({SampleDraft(), SampleDraft()});
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(node_->Stop(), 0) << node_->ReadLog();  // graceful: exit status 0
+  EXPECT_TRUE(absl::StrContains(node_->ReadLog(), "store closed"));
+  StartNode();
+  auto got = client_->Get((*published)[1].id(), 0);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(OpenRecord(*got, keys_).ok());
+  auto more = client_->Publish({SampleDraft()});
+  ASSERT_TRUE(more.ok());
+  EXPECT_EQ((*more)[0].cursor(), 3u);
+  EXPECT_EQ(PullAll(0).size(), 3u);
+}
+
+TEST_F(NodeIntegrationTest, AcknowledgedPublishesSurviveKillNine) {
+  auto published = client_->PublishStream(std::vector<v1::Record>(200, SampleDraft()), 50);
+  ASSERT_TRUE(published.ok());
+  node_->Kill();
+  StartNode();
+  EXPECT_EQ(PullAll(0).size(), 200u);
+}
+
+TEST(NexusdStartup, ConfigErrorNamesFileLineAndColumn) {
+  testing::TempDir dir;
+  std::string path = dir.File("node.textproto");
+  std::ofstream(path) << "agency_id: \"agency-a\"\nlisten_adress: \"127.0.0.1:0\"\n";
+  std::string output;
+  int rc = testing::RunCommand(absl::StrCat(NEXUS_NEXUSD_PATH, " --config ", path), &output);
+  EXPECT_EQ(rc, 1);
+  EXPECT_TRUE(absl::StrContains(output, path + ":2:")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "listen_adress")) << output;
+}
+
+TEST(NexusdStartup, MismatchedSigningKeyIsRefused) {
+  testing::TempDir dir;
+  // agency-a's node with agency-b's signing key.
+  std::string config = testing::WriteNodeConfig(dir.path(), "agency-a");
+  std::string text = *ReadFileToString(config);
+  std::string own = testing::TestPki() + "/agency-a/signing.key";
+  text.replace(text.find(own), own.size(), testing::TestPki() + "/agency-b/signing.key");
+  std::ofstream(config) << text;
+  std::string output;
+  int rc = testing::RunCommand(absl::StrCat(NEXUS_NEXUSD_PATH, " --config ", config), &output);
+  EXPECT_EQ(rc, 1);
+  EXPECT_TRUE(absl::StrContains(output, "does not match the public key listed for agency "
+                                        "'agency-a' key '1'"))
+      << output;
+}
+
+}  // namespace
+}  // namespace nexus

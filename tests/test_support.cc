@@ -1,0 +1,204 @@
+#include "tests/test_support.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/crypto.h"
+
+namespace nexus::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = absl::StrCat(base != nullptr ? base : "/tmp", "/nexus-test-XXXXXX");
+  char* made = mkdtemp(pattern.data());
+  if (made == nullptr) std::abort();
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  absl::Duration pause = absl::Milliseconds(1);
+  while (true) {
+    if (condition()) return true;
+    if (absl::Now() > deadline) return false;
+    std::this_thread::sleep_for(absl::ToChronoMilliseconds(pause));
+    pause = std::min(pause * 2, absl::Milliseconds(50));
+  }
+}
+
+const std::string& TestPki() {
+  static const std::string* dir = [] {
+    auto* path = new std::string(NEXUS_TEST_PKI_DIR);
+    // ctest creates it once (fixture); a direct run of a test binary creates it here. The lock
+    // keeps two test processes from generating it at the same time.
+    std::filesystem::create_directories(*path);
+    int lock = open((*path + ".lock").c_str(), O_CREAT | O_RDWR, 0600);
+    flock(lock, LOCK_EX);
+    if (!std::filesystem::exists(*path + "/extras/foreign.crt")) {
+      std::string output;
+      int rc = RunCommand(absl::StrCat(NEXUS_SOURCE_DIR, "/certs/make-dev-pki.sh ", *path,
+                                       " agency-a agency-b agency-c --test-extras"),
+                          &output);
+      if (rc != 0) {
+        std::fprintf(stderr, "make-dev-pki.sh failed: %s\n", output.c_str());
+        std::abort();
+      }
+    }
+    flock(lock, LOCK_UN);
+    close(lock);
+    return path;
+  }();
+  return *dir;
+}
+
+v1::Record SampleDraft(const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators) {
+  v1::Record record;
+  record.set_tlp(v1::TLP_GREEN);
+  record.mutable_distribution()->set_scope(v1::DISTRIBUTION_SCOPE_FEDERATION);
+  record.set_case_reference("CASE-1");
+  v1::Assessment* assessment = record.mutable_assessment();
+  assessment->set_nexus_type(v1::NEXUS_TYPE_ALLIANCE);
+  assessment->add_watch_points(v1::WATCH_POINT_CORRUPTION);
+  assessment->set_source_reliability(v1::SOURCE_RELIABILITY_B);
+  assessment->set_information_credibility(v1::INFORMATION_CREDIBILITY_2);
+  for (const auto& [type, value] : indicators) {
+    v1::Indicator* indicator = record.add_indicators();
+    indicator->set_type(type);
+    indicator->set_value(value);
+  }
+  record.mutable_tags()->add_values("test");
+  record.set_summary("A sample record.");
+  return record;
+}
+
+std::string WriteNodeConfig(const std::string& dir, const std::string& agency,
+                            const std::string& extra) {
+  const std::string& pki = TestPki();
+  std::string config = absl::StrCat(
+      "agency_id: \"", agency, "\"\n",
+      "listen_address: \"127.0.0.1:0\"\n",
+      "data_dir: \"", dir, "/data\"\n",
+      "tls { certificate_file: \"", pki, "/", agency, "/node.crt\" private_key_file: \"", pki,
+      "/", agency, "/node.key\" ca_file: \"", pki, "/ca.crt\" }\n",
+      "signing_key_file: \"", pki, "/", agency, "/signing.key\"\n",
+      "signing_key_id: \"1\"\n");
+  for (const char* member : {"agency-a", "agency-b", "agency-c"}) {
+    absl::StrAppend(&config, "agencies { id: \"", member,
+                    "\" country: \"FR\" groups: \"region-west\" keys { key_id: \"1\" "
+                    "public_key_file: \"",
+                    pki, "/keys/", member, ".pub\" } }\n");
+  }
+  config += extra;
+  std::string path = dir + "/node.textproto";
+  std::ofstream(path) << config;
+  return path;
+}
+
+NexusdProcess::NexusdProcess(const std::string& config_path) {
+  std::string dir = std::filesystem::path(config_path).parent_path().string();
+  log_path_ = dir + "/nexusd.log";
+  ready_path_ = dir + "/nexusd.ready";
+  std::filesystem::remove(ready_path_);
+  pid_ = fork();
+  if (pid_ == 0) {
+    int log = open(log_path_.c_str(), O_CREAT | O_WRONLY | O_APPEND, 0600);
+    dup2(log, STDOUT_FILENO);
+    dup2(log, STDERR_FILENO);
+    execl(NEXUS_NEXUSD_PATH, "nexusd", "--config", config_path.c_str(), "--ready-file",
+          ready_path_.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  bool exited = false;
+  WaitFor([&] {
+    if (std::filesystem::exists(ready_path_)) return true;
+    int status;
+    exited = waitpid(pid_, &status, WNOHANG) == pid_;
+    return exited;
+  });
+  if (exited) {
+    pid_ = -1;
+    return;
+  }
+  std::ifstream ready(ready_path_);
+  std::getline(ready, address_);
+}
+
+NexusdProcess::~NexusdProcess() {
+  if (pid_ > 0) Stop();
+}
+
+std::string NexusdProcess::ReadLog() const {
+  std::ifstream in(log_path_);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+int NexusdProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = -1;
+  bool exited = WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; },
+                        absl::Seconds(30));
+  if (!exited) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status, 0);
+    status = -1;
+  }
+  pid_ = -1;
+  return status;
+}
+
+void NexusdProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+ClientOptions ClientFor(const std::string& address, const std::string& agency,
+                        const std::string& role) {
+  const std::string& pki = TestPki();
+  ClientOptions options;
+  options.target = address;
+  options.ca_file = pki + "/ca.crt";
+  if (role == "expired" || role == "foreign") {
+    options.cert_file = absl::StrCat(pki, "/extras/", role, ".crt");
+    options.key_file = absl::StrCat(pki, "/extras/", role, ".key");
+  } else {
+    options.cert_file = absl::StrCat(pki, "/", agency, "/", role, ".crt");
+    options.key_file = absl::StrCat(pki, "/", agency, "/", role, ".key");
+  }
+  options.timeout = absl::Seconds(20);
+  return options;
+}
+
+int RunCommand(const std::string& command, std::string* output) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  output->clear();
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) output->append(buf, n);
+  int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace nexus::testing

@@ -1,0 +1,78 @@
+// Shared helpers for tests: temporary directories, the test PKI, a real nexusd process, and
+// waiting on a condition with a deadline (never a bare sleep).
+#ifndef NEXUS_TESTS_TEST_SUPPORT_H_
+#define NEXUS_TESTS_TEST_SUPPORT_H_
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "client/nexus_client.h"
+#include "nexus/v1/record.pb.h"
+
+namespace nexus::testing {
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(20));
+
+// The test PKI (certs/make-dev-pki.sh with --test-extras) for agencies "agency-a",
+// "agency-b" and "agency-c", created on first use. Returns its directory.
+const std::string& TestPki();
+
+// A well-formed draft record with one indicator of each given value (phone numbers by default).
+v1::Record SampleDraft(const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators = {
+                           {v1::INDICATOR_TYPE_PHONE, "+33 6 12 34 56 78"}});
+
+// Writes a node configuration for `agency` into `dir` using the test PKI; returns its path.
+std::string WriteNodeConfig(const std::string& dir, const std::string& agency,
+                            const std::string& extra = "");
+
+// A real nexusd process, started from a config file, stopped on destruction.
+class NexusdProcess {
+ public:
+  // Starts nexusd and waits until it serves (or exits). Check ok() and address().
+  explicit NexusdProcess(const std::string& config_path);
+  ~NexusdProcess();
+
+  bool ok() const { return !address_.empty(); }
+  const std::string& address() const { return address_; }
+  const std::string& log_path() const { return log_path_; }
+  std::string ReadLog() const;
+  // SIGTERM and wait; returns the exit status (as from waitpid), or -1 if it had to be killed.
+  int Stop();
+  void Kill();  // SIGKILL, no cleanup: a crash
+
+ private:
+  pid_t pid_ = -1;
+  std::string address_;
+  std::string log_path_;
+  std::string ready_path_;
+};
+
+// Client options for `agency`'s certificate `role` ("analyst", "auditor", "node") against
+// `address`; for "expired" and "foreign" the test extras of agency-a.
+ClientOptions ClientFor(const std::string& address, const std::string& agency,
+                        const std::string& role = "analyst");
+
+// Runs a command line through /bin/sh; returns its exit code and fills `output` (stdout+stderr).
+int RunCommand(const std::string& command, std::string* output);
+
+}  // namespace nexus::testing
+
+#endif  // NEXUS_TESTS_TEST_SUPPORT_H_
