@@ -52,6 +52,7 @@ RecordPublisher::RecordPublisher(Options options, PrivateKey signing_key, const 
 
 bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepared& prepared) {
   const std::string id = draft.id();
+  prepared.write.minted_id = false;
   auto reject = [&](const absl::Status& status) {
     prepared.result = Rejected(id, status);
     return false;
@@ -81,6 +82,7 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
           absl::StrCat("version ", version, " given for a new record without an id")));
     }
     draft.set_id(NewUuid());
+    prepared.write.minted_id = true;
     version = 1;
   } else if (absl::StatusOr<v1::SignedRecord> latest = store_->Get(draft.id(), 0); latest.ok()) {
     absl::StatusOr<OpenedRecord> stored = OpenRecord(*latest, *keys_);

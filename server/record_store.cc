@@ -121,6 +121,8 @@ void RecordStore::CommitGroups(const std::vector<PendingGroup*>& groups) {
       uint64_t current = 0;
       if (auto it = latest.find(write.id); it != latest.end()) {
         current = it->second;
+      } else if (write.minted_id) {
+        current = 0;
       } else if (absl::StatusOr<uint64_t> stored = LatestVersion(write.id); stored.ok()) {
         current = *stored;
       } else if (!absl::IsNotFound(stored.status())) {

@@ -34,6 +34,9 @@ namespace nexus {
 struct RecordWrite {
   std::string id;
   uint64_t version = 0;
+  // The node minted `id` just now (a random UUID), so no earlier version can exist and the
+  // version check may skip the read.
+  bool minted_id = false;
   v1::SignedRecord record;
   std::vector<std::pair<v1::IndicatorType, std::string>> indicators;  // normalized, for the index
 };

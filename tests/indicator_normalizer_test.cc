@@ -20,7 +20,9 @@ TEST_P(NormalizeTest, NormalizesOrRejects) {
   if (c.normalized.empty()) {
     ASSERT_FALSE(got.ok()) << c.value << " -> " << *got;
     EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument);
-    if (!c.error.empty()) EXPECT_EQ(got.status().message(), c.error);
+    if (!c.error.empty()) {
+      EXPECT_EQ(got.status().message(), c.error);
+    }
   } else {
     ASSERT_TRUE(got.ok()) << c.value << ": " << got.status();
     EXPECT_EQ(*got, c.normalized);

@@ -1,4 +1,4 @@
-// Shared helpers for tests: temporary directories, the test PKI, a real nexusd process, and
+// Shared by tests and benchmarks: temporary directories, the test PKI, a real nexusd process, and
 // waiting on a condition with a deadline (never a bare sleep).
 #ifndef NEXUS_TESTS_TEST_SUPPORT_H_
 #define NEXUS_TESTS_TEST_SUPPORT_H_
