@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
   nexus::Options options;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    int* target = flag == "--records" ? &options.records
+    int* target = flag == "--records"   ? &options.records
                   : flag == "--streams" ? &options.streams
                   : flag == "--batch"   ? &options.batch
                                         : nullptr;

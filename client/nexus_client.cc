@@ -28,10 +28,9 @@ NexusClient::~NexusClient() = default;
 absl::StatusOr<std::unique_ptr<NexusClient>> NexusClient::Create(const ClientOptions& options) {
   if (options.target.empty()) return absl::InvalidArgumentError("no node address (--target)");
   grpc::SslCredentialsOptions tls;
-  for (auto [path, field, flag] :
-       {std::tuple{&options.ca_file, &tls.pem_root_certs, "--ca"},
-        std::tuple{&options.cert_file, &tls.pem_cert_chain, "--cert"},
-        std::tuple{&options.key_file, &tls.pem_private_key, "--key"}}) {
+  for (auto [path, field, flag] : {std::tuple{&options.ca_file, &tls.pem_root_certs, "--ca"},
+                                   std::tuple{&options.cert_file, &tls.pem_cert_chain, "--cert"},
+                                   std::tuple{&options.key_file, &tls.pem_private_key, "--key"}}) {
     if (path->empty()) return absl::InvalidArgumentError(absl::StrCat("no ", flag, " file given"));
     absl::StatusOr<std::string> pem = ReadFileToString(*path);
     if (!pem.ok()) return pem.status();
@@ -86,8 +85,8 @@ absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::PublishStream(
   grpc::Status status = stream->Finish();
   if (!status.ok()) return FromGrpc(status);
   if (results.size() != records.size()) {
-    return absl::UnavailableError(absl::StrCat("stream ended after ", results.size(), " of ",
-                                               records.size(), " records"));
+    return absl::UnavailableError(
+        absl::StrCat("stream ended after ", results.size(), " of ", records.size(), " records"));
   }
   return results;
 }

@@ -60,11 +60,22 @@ exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or f
             4 a record failed signature verification
 )";
 
-const std::set<std::string> kValued = {
-    "target", "ca", "cert", "key", "keys", "timeout", "tlp", "scope", "agency", "group",
-    "handling", "case", "nexus-type", "watch-point", "reliability", "credibility", "indicator",
-    "tag", "summary", "related", "id", "version", "batch", "since", "limit", "indicator-type",
-    "origin", "after", "before", "type", "reason"};
+const std::set<std::string> kValued = {"target",      "ca",
+                                       "cert",        "key",
+                                       "keys",        "timeout",
+                                       "tlp",         "scope",
+                                       "agency",      "group",
+                                       "handling",    "case",
+                                       "nexus-type",  "watch-point",
+                                       "reliability", "credibility",
+                                       "indicator",   "tag",
+                                       "summary",     "related",
+                                       "id",          "version",
+                                       "batch",       "since",
+                                       "limit",       "indicator-type",
+                                       "origin",      "after",
+                                       "before",      "type",
+                                       "reason"};
 const std::set<std::string> kSwitches = {"json", "help"};
 
 int Usage(const std::string& problem) {
@@ -170,19 +181,22 @@ absl::StatusOr<v1::Record> RecordFromFlags(const CommandLine& line) {
     for (const std::string& v : values) absl::StrAppend(&out, out.size() > 1 ? "," : "", quoted(v));
     return out + "]";
   };
-  for (auto [flag, key] : {std::pair{"tlp", "tlp"}, {"case", "case_reference"},
-                           {"summary", "summary"}, {"id", "id"}, {"version", "version"}}) {
+  for (auto [flag, key] : {std::pair{"tlp", "tlp"},
+                           {"case", "case_reference"},
+                           {"summary", "summary"},
+                           {"id", "id"},
+                           {"version", "version"}}) {
     if (line.Has(flag)) add(key, quoted(line.Get(flag)));
   }
   std::string distribution = "{";
   if (line.Has("scope")) absl::StrAppend(&distribution, "\"scope\":", quoted(line.Get("scope")));
   if (line.Has("agency")) {
-    absl::StrAppend(&distribution, distribution.size() > 1 ? "," : "", "\"agencies\":",
-                    list(line.All("agency")));
+    absl::StrAppend(&distribution, distribution.size() > 1 ? "," : "",
+                    "\"agencies\":", list(line.All("agency")));
   }
   if (line.Has("group")) {
-    absl::StrAppend(&distribution, distribution.size() > 1 ? "," : "", "\"groups\":",
-                    list(line.All("group")));
+    absl::StrAppend(&distribution, distribution.size() > 1 ? "," : "",
+                    "\"groups\":", list(line.All("group")));
   }
   add("distribution", distribution + "}");
   if (line.Has("handling")) add("handling_codes", list(line.All("handling")));
@@ -196,8 +210,8 @@ absl::StatusOr<v1::Record> RecordFromFlags(const CommandLine& line) {
     }
   }
   if (line.Has("watch-point")) {
-    absl::StrAppend(&assessment, assessment.size() > 1 ? "," : "", "\"watch_points\":",
-                    list(line.All("watch-point")));
+    absl::StrAppend(&assessment, assessment.size() > 1 ? "," : "",
+                    "\"watch_points\":", list(line.All("watch-point")));
   }
   add("assessment", assessment + "}");
   std::string indicators = "[";
@@ -209,11 +223,13 @@ absl::StatusOr<v1::Record> RecordFromFlags(const CommandLine& line) {
           absl::StrCat("--indicator '", spec, "' must be TYPE=VALUE with a known TYPE"));
     }
     absl::StrAppend(&indicators, indicators.size() > 1 ? "," : "", "{\"type\":\"",
-                    v1::IndicatorType_Name(type), "\",\"value\":", quoted(spec.substr(eq + 1)), "}");
+                    v1::IndicatorType_Name(type), "\",\"value\":", quoted(spec.substr(eq + 1)),
+                    "}");
   }
   add("indicators", indicators + "]");
   if (line.Has("tag")) add("tags", absl::StrCat("{\"values\":", list(line.All("tag")), "}"));
-  if (line.Has("related")) add("related", absl::StrCat("{\"ids\":", list(line.All("related")), "}"));
+  if (line.Has("related"))
+    add("related", absl::StrCat("{\"ids\":", list(line.All("related")), "}"));
   return RecordFromJson(json + "}");
 }
 
@@ -227,7 +243,8 @@ int Push(Session& session, const CommandLine& line) {
     absl::StatusOr<std::vector<v1::Record>> read = ReadRecordsFile(path);
     if (!read.ok()) return Usage(std::string(read.status().message()));
     records = *std::move(read);
-    for (size_t i = 0; i < records.size(); ++i) sources.push_back(absl::StrCat(args[1], " record ", i + 1));
+    for (size_t i = 0; i < records.size(); ++i)
+      sources.push_back(absl::StrCat(args[1], " record ", i + 1));
   } else {
     if (!line.Has("indicator")) return Usage("push needs a FILE or at least one --indicator");
     absl::StatusOr<v1::Record> record = RecordFromFlags(line);
@@ -253,10 +270,13 @@ int Push(Session& session, const CommandLine& line) {
     }
     switch (r.outcome()) {
       case v1::PUBLISH_OUTCOME_STORED:
-        if (!session.json) std::cout << "stored     " << r.id() << " v" << r.version() << "  (cursor " << r.cursor() << ")\n";
+        if (!session.json)
+          std::cout << "stored     " << r.id() << " v" << r.version() << "  (cursor " << r.cursor()
+                    << ")\n";
         break;
       case v1::PUBLISH_OUTCOME_UNCHANGED:
-        if (!session.json) std::cout << "unchanged  " << r.id() << " v" << r.version() << "  (already stored)\n";
+        if (!session.json)
+          std::cout << "unchanged  " << r.id() << " v" << r.version() << "  (already stored)\n";
         break;
       default:
         std::cerr << "rejected   " << sources[i] << (r.id().empty() ? "" : " (" + r.id() + ")")
@@ -322,7 +342,8 @@ int Search(Session& session, const CommandLine& line) {
   request.set_value(line.positional()[1]);
   if (line.Has("type")) {
     v1::IndicatorType type;
-    if (!ParseIndicatorType(line.Get("type"), &type)) return Usage("unknown --type '" + line.Get("type") + "'");
+    if (!ParseIndicatorType(line.Get("type"), &type))
+      return Usage("unknown --type '" + line.Get("type") + "'");
     request.set_type(type);
   }
   absl::StatusOr<uint64_t> limit = ParseCount(line, "limit");
@@ -333,13 +354,15 @@ int Search(Session& session, const CommandLine& line) {
   bool all_verified = true;
   for (const v1::SearchHit& hit : response->hits()) {
     if (!session.json) {
-      std::cout << "match: " << IndicatorTypeName(hit.matched_type()) << " " << hit.normalized() << "\n";
+      std::cout << "match: " << IndicatorTypeName(hit.matched_type()) << " " << hit.normalized()
+                << "\n";
     }
     all_verified = Show(session, hit.record()) && all_verified;
   }
   if (!session.json) {
     std::cout << response->hits_size() << " records"
-              << (response->truncated() ? " (more matched; narrow the search or raise --limit)" : "")
+              << (response->truncated() ? " (more matched; narrow the search or raise --limit)"
+                                        : "")
               << "\n";
   }
   return all_verified ? kOk : kUnverified;
@@ -354,7 +377,8 @@ int Revoke(Session& session, const CommandLine& line) {
     std::cout << "{\"outcome\":\"" << v1::PublishOutcome_Name(result->outcome()) << "\",\"id\":\""
               << result->id() << "\",\"version\":" << result->version() << "}\n";
   } else {
-    std::cout << (result->outcome() == v1::PUBLISH_OUTCOME_UNCHANGED ? "already revoked " : "revoked ")
+    std::cout << (result->outcome() == v1::PUBLISH_OUTCOME_UNCHANGED ? "already revoked "
+                                                                     : "revoked ")
               << result->id() << " (version " << result->version() << ")\n";
   }
   return kOk;

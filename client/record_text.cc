@@ -52,7 +52,8 @@ void ExpandShortEnums(Struct& object) {
     for (const ShortEnum& e : kShortEnums) {
       if (key != e.json_name && key != e.proto_name) continue;
       if (value.kind_case() == Value::kListValue) {
-        for (Value& item : *value.mutable_list_value()->mutable_values()) ExpandEnum(item, e.prefix);
+        for (Value& item : *value.mutable_list_value()->mutable_values())
+          ExpandEnum(item, e.prefix);
       } else {
         ExpandEnum(value, e.prefix);
       }
@@ -88,7 +89,8 @@ absl::StatusOr<v1::Record> RecordFromJson(const std::string& json) {
   Struct object;
   auto status = google::protobuf::util::JsonStringToMessage(json, &object);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("not a JSON object: ", status.message().ToString()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a JSON object: ", status.message().ToString()));
   }
   ExpandShortEnums(object);
   std::string expanded;
@@ -152,17 +154,20 @@ std::string RecordToHumanText(const RecordView& view) {
   const v1::Distribution& d = r.distribution();
   absl::StrAppend(&out, "  distribution: ",
                   ShortName(v1::DistributionScope_Name(d.scope()), "DISTRIBUTION_SCOPE_"));
-  if (!d.agencies().empty()) absl::StrAppend(&out, "  agencies: ", absl::StrJoin(d.agencies(), ", "));
+  if (!d.agencies().empty())
+    absl::StrAppend(&out, "  agencies: ", absl::StrJoin(d.agencies(), ", "));
   if (!d.groups().empty()) absl::StrAppend(&out, "  groups: ", absl::StrJoin(d.groups(), ", "));
   absl::StrAppend(&out, "\n");
   if (!r.handling_codes().empty()) {
     absl::StrAppend(&out, "  handling:    ", absl::StrJoin(r.handling_codes(), "; "), "\n");
   }
-  if (!r.case_reference().empty()) absl::StrAppend(&out, "  case:        ", r.case_reference(), "\n");
+  if (!r.case_reference().empty())
+    absl::StrAppend(&out, "  case:        ", r.case_reference(), "\n");
   if (r.has_assessment()) {
     const v1::Assessment& a = r.assessment();
     NexusCategory category = CategoryOf(a.nexus_type());
-    absl::StrAppend(&out, "  nexus:       ", ShortName(v1::NexusType_Name(a.nexus_type()), "NEXUS_TYPE_"),
+    absl::StrAppend(&out,
+                    "  nexus:       ", ShortName(v1::NexusType_Name(a.nexus_type()), "NEXUS_TYPE_"),
                     category == NexusCategory::kTransactional    ? " (transactional)"
                     : category == NexusCategory::kOrganizational ? " (organizational)"
                                                                  : "",
@@ -170,7 +175,8 @@ std::string RecordToHumanText(const RecordView& view) {
     if (!a.watch_points().empty()) {
       std::vector<std::string> points;
       for (int p : a.watch_points()) {
-        points.push_back(ShortName(v1::WatchPoint_Name(static_cast<v1::WatchPoint>(p)), "WATCH_POINT_"));
+        points.push_back(
+            ShortName(v1::WatchPoint_Name(static_cast<v1::WatchPoint>(p)), "WATCH_POINT_"));
       }
       absl::StrAppend(&out, "  watch points: ", absl::StrJoin(points, ", "), "\n");
     }
@@ -200,8 +206,8 @@ std::string RecordToHumanText(const RecordView& view) {
   if (!view.opened->withheld.empty()) {
     std::vector<std::string> kinds;
     for (const WithheldPart& part : view.opened->withheld) kinds.push_back(PartKindName(part.kind));
-    absl::StrAppend(&out, "  withheld:    ", view.opened->withheld.size(), " part(s) by policy: ",
-                    absl::StrJoin(kinds, ", "), "\n");
+    absl::StrAppend(&out, "  withheld:    ", view.opened->withheld.size(),
+                    " part(s) by policy: ", absl::StrJoin(kinds, ", "), "\n");
   }
   return out;
 }
@@ -245,8 +251,8 @@ std::string RecordToJson(const RecordView& view) {
   }
   std::string error = view.opened.ok() ? "" : std::string(view.opened.status().message());
   return absl::StrCat("{\"verified\":", view.verified ? "true" : "false",
-                      ",\"error\":", JsonQuote(error), ",\"cursor\":", view.cursor, ",\"withheld\":[", withheld,
-                      "],\"record\":", record_json, "}");
+                      ",\"error\":", JsonQuote(error), ",\"cursor\":", view.cursor,
+                      ",\"withheld\":[", withheld, "],\"record\":", record_json, "}");
 }
 
 }  // namespace nexus

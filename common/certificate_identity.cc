@@ -36,7 +36,7 @@ absl::StatusOr<CertificateIdentity> IdentityFromCertificatePem(absl::string_view
     if (name->type != GEN_URI) continue;
     const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
     absl::string_view text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                          ASN1_STRING_length(uri));
+                           ASN1_STRING_length(uri));
     if (absl::StartsWith(text, kAgencyUriPrefix)) {
       if (!identity.agency_id.empty()) {
         return absl::UnauthenticatedError("peer certificate names more than one agency");

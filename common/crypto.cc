@@ -94,7 +94,8 @@ absl::StatusOr<PublicKey> PublicKey::FromPemFile(const std::string& path) {
   absl::StatusOr<std::string> pem = ReadFileToString(path);
   if (!pem.ok()) return pem.status();
   absl::StatusOr<PublicKey> key = FromPem(*pem);
-  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", key.status().message()));
+  if (!key.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", key.status().message()));
   return key;
 }
 
@@ -135,7 +136,8 @@ absl::StatusOr<PrivateKey> PrivateKey::FromPemFile(const std::string& path) {
   if (!pem.ok()) return pem.status();
   absl::StatusOr<PrivateKey> key = FromPem(*pem);
   // The message names the file but never includes its contents.
-  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", key.status().message()));
+  if (!key.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", key.status().message()));
   return key;
 }
 
@@ -166,8 +168,8 @@ PublicKey PrivateKey::public_key() const {
   std::string raw(32, '\0');
   size_t len = raw.size();
   EVP_PKEY_get_raw_public_key(key_.get(), reinterpret_cast<unsigned char*>(raw.data()), &len);
-  EVP_PKEY* pub = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                              reinterpret_cast<const unsigned char*>(raw.data()), len);
+  EVP_PKEY* pub = EVP_PKEY_new_raw_public_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(raw.data()), len);
   return PublicKey(Own(pub));
 }
 

@@ -7,9 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 typedef struct evp_pkey_st EVP_PKEY;
 

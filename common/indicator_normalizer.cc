@@ -161,8 +161,8 @@ absl::StatusOr<std::string> NormalizeIban(absl::string_view value) {
     }
   }
   if (remainder != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid IBAN ", Quoted(value),
-                                                   ": check digits do not match"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid IBAN ", Quoted(value), ": check digits do not match"));
   }
   return iban;
 }

@@ -5,9 +5,8 @@
 
 #include <string>
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "nexus/v1/record.pb.h"
 
 namespace nexus {

@@ -4,11 +4,10 @@
 
 #include <map>
 #include <string>
-
-#include "absl/strings/string_view.h"
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "common/crypto.h"
 
 namespace nexus {

@@ -37,8 +37,7 @@ struct OpenedRecord {
 // Verifies `signed_record` against `keys` and decodes it. Fails with a message that says what
 // does not verify: unknown key, bad signature, a part whose digest does not match, a reused salt,
 // a malformed manifest or part.
-absl::StatusOr<OpenedRecord> OpenRecord(const v1::SignedRecord& signed_record,
-                                        const Keyring& keys);
+absl::StatusOr<OpenedRecord> OpenRecord(const v1::SignedRecord& signed_record, const Keyring& keys);
 
 // Decodes without checking the signature or digests: for a node reading back records it verified
 // or sealed itself when it stored them (filters, indexes). Never for records from elsewhere.

@@ -34,8 +34,8 @@ class Problems {
 void CheckShortTexts(const google::protobuf::RepeatedPtrField<std::string>& texts,
                      absl::string_view field, Problems& problems) {
   if (static_cast<size_t>(texts.size()) > kMaxListEntries) {
-    problems.Add(absl::StrCat(field, ": at most ", kMaxListEntries, " entries, found ",
-                              texts.size()));
+    problems.Add(
+        absl::StrCat(field, ": at most ", kMaxListEntries, " entries, found ", texts.size()));
   }
   std::set<absl::string_view> seen;
   for (int i = 0; i < texts.size(); ++i) {
@@ -54,8 +54,8 @@ void CheckDistribution(const v1::Record& record, Problems& problems) {
   const v1::Distribution& d = record.distribution();
   for (int i = 0; i < d.agencies_size(); ++i) {
     if (!IsValidAgencyId(d.agencies(i))) {
-      problems.Add(absl::StrCat("distribution.agencies[", i, "]: invalid agency id '",
-                                d.agencies(i), "'"));
+      problems.Add(
+          absl::StrCat("distribution.agencies[", i, "]: invalid agency id '", d.agencies(i), "'"));
     }
   }
   CheckShortTexts(d.groups(), "distribution.groups", problems);
@@ -106,8 +106,8 @@ void CheckAssessment(const v1::Assessment& a, Problems& problems) {
 void CheckIndicators(v1::Record& record, Problems& problems) {
   if (record.indicators().empty()) problems.Add("at least one indicator is required");
   if (static_cast<size_t>(record.indicators_size()) > kMaxIndicators) {
-    problems.Add(absl::StrCat("at most ", kMaxIndicators, " indicators, found ",
-                              record.indicators_size()));
+    problems.Add(
+        absl::StrCat("at most ", kMaxIndicators, " indicators, found ", record.indicators_size()));
     return;
   }
   for (int i = 0; i < record.indicators_size(); ++i) {

@@ -2,7 +2,6 @@
 #ifndef NEXUS_COMMON_RECORD_VALIDATION_H_
 #define NEXUS_COMMON_RECORD_VALIDATION_H_
 
-
 #include "absl/status/status.h"
 #include "nexus/v1/record.pb.h"
 

@@ -68,8 +68,7 @@ absl::StatusOr<std::string> AgencyServiceImpl::Authorize(const grpc::ServerConte
                      agency_id_, "': no sharing policy admits it"));
   }
   if (!refusal.ok()) {
-    LogWarning(absl::StrCat("refused ", method, " from ", context.peer(), ": ",
-                            refusal.message()));
+    LogWarning(absl::StrCat("refused ", method, " from ", context.peer(), ": ", refusal.message()));
     return refusal;
   }
   return caller->agency_id;
@@ -132,8 +131,8 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   if (!caller.ok()) return ToGrpc(caller.status());
   uint32_t sent = 0;
   bool cancelled = false;
-  absl::Status status = store_->ScanFeed(
-      request->since(), [&](uint64_t cursor, const v1::SignedRecord& record) {
+  absl::Status status =
+      store_->ScanFeed(request->since(), [&](uint64_t cursor, const v1::SignedRecord& record) {
         if (context->IsCancelled()) {
           cancelled = true;
           return false;
@@ -184,12 +183,13 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
       continue;
     }
     any_valid = true;
-    absl::Status s = store_->FindIndicator(type, *normalized, [&](absl::string_view id,
-                                                                   uint64_t version) {
-      Match& match = matches.try_emplace(std::string(id), Match{type, *normalized, {}}).first->second;
-      match.versions.insert(version);
-      return true;
-    });
+    absl::Status s =
+        store_->FindIndicator(type, *normalized, [&](absl::string_view id, uint64_t version) {
+          Match& match =
+              matches.try_emplace(std::string(id), Match{type, *normalized, {}}).first->second;
+          match.versions.insert(version);
+          return true;
+        });
     if (!s.ok()) return ToGrpc(s);
   }
   if (!any_valid) return ToGrpc(first_invalid);

@@ -17,8 +17,7 @@ namespace nexus {
 class AgencyServiceImpl final : public v1::AgencyService::Service {
  public:
   // `store` and `publisher` must outlive the service.
-  AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store,
-                    RecordPublisher* publisher);
+  AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store, RecordPublisher* publisher);
 
   grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
                        v1::PublishResponse* response) override;

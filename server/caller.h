@@ -15,8 +15,7 @@ absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContext& context)
 
 // absl::Status and grpc::Status share their code numbering.
 inline grpc::Status ToGrpc(const absl::Status& status) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
 }  // namespace nexus

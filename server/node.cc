@@ -25,8 +25,8 @@ absl::StatusOr<Keyring> LoadKeyring(const v1::NodeConfig& config) {
       absl::StatusOr<PublicKey> public_key = PublicKey::FromPemFile(key.public_key_file());
       if (!public_key.ok()) {
         return absl::InvalidArgumentError(absl::StrCat("agency '", agency.id(), "' key '",
-                                                       key.key_id(), "': ",
-                                                       public_key.status().message()));
+                                                       key.key_id(),
+                                                       "': ", public_key.status().message()));
       }
       if (absl::Status s = keys.Add(agency.id(), key.key_id(), *public_key); !s.ok()) return s;
     }
@@ -110,8 +110,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.AgencyService", true);
   LogInfo(absl::StrCat("node of agency '", config.agency_id(), "' serving on ",
                        parts->config.listen_address(), " (port ", parts->port, "), store ",
-                       config.data_dir(), ", ", parts->keys.size(), " federation keys, last cursor ",
-                       parts->store->last_cursor()));
+                       config.data_dir(), ", ", parts->keys.size(),
+                       " federation keys, last cursor ", parts->store->last_cursor()));
   return std::unique_ptr<Node>(new Node(std::move(parts)));
 }
 

@@ -49,8 +49,7 @@ void FillDefaults(v1::Limits& limits) {
 
 }  // namespace
 
-absl::StatusOr<v1::NodeConfig> ParseNodeConfig(const std::string& text,
-                                               const std::string& source) {
+absl::StatusOr<v1::NodeConfig> ParseNodeConfig(const std::string& text, const std::string& source) {
   google::protobuf::TextFormat::Parser parser;
   PositionedErrors errors(source);
   parser.RecordErrorsTo(&errors);

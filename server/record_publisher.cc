@@ -63,8 +63,8 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
                      options_.agency_id, "': records are signed by their origin's own node")));
   }
   if (!draft.origin_agency().empty() && draft.origin_agency() != caller) {
-    return reject(absl::PermissionDeniedError(absl::StrCat(
-        "agency '", caller, "' cannot publish as '", draft.origin_agency(), "'")));
+    return reject(absl::PermissionDeniedError(
+        absl::StrCat("agency '", caller, "' cannot publish as '", draft.origin_agency(), "'")));
   }
   if (draft.ByteSizeLong() > options_.max_record_bytes) {
     return reject(absl::InvalidArgumentError(absl::StrCat(
@@ -89,9 +89,9 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
     if (!stored.ok()) return reject(stored.status());
     const v1::RecordHeader& header = stored->header;
     if (header.origin_agency() != caller) {
-      return reject(absl::PermissionDeniedError(
-          absl::StrCat("record ", id, " belongs to agency '", header.origin_agency(),
-                       "'; only its origin may update it")));
+      return reject(absl::PermissionDeniedError(absl::StrCat("record ", id, " belongs to agency '",
+                                                             header.origin_agency(),
+                                                             "'; only its origin may update it")));
     }
     uint64_t latest_version = header.version();
     if (version == 0) version = latest_version + 1;
@@ -197,10 +197,9 @@ v1::PublishResult RecordPublisher::Revoke(absl::string_view caller, absl::string
   absl::StatusOr<OpenedRecord> opened = OpenRecord(*latest, *keys_);
   if (!opened.ok()) return Rejected(id, opened.status());
   if (opened->header.origin_agency() != caller) {
-    return Rejected(id, absl::PermissionDeniedError(
-                            absl::StrCat("record ", id, " belongs to agency '",
-                                         opened->header.origin_agency(),
-                                         "'; only its origin may revoke it")));
+    return Rejected(id, absl::PermissionDeniedError(absl::StrCat(
+                            "record ", id, " belongs to agency '", opened->header.origin_agency(),
+                            "'; only its origin may revoke it")));
   }
   if (opened->header.revoked()) {
     v1::PublishResult result;

@@ -22,8 +22,7 @@ class RecordPublisher {
     size_t max_record_bytes = 256 * 1024;
   };
   // `signing_key` signs as `options.agency_id`. `keys` and `store` must outlive this publisher.
-  RecordPublisher(Options options, PrivateKey signing_key, const Keyring* keys,
-                  RecordStore* store);
+  RecordPublisher(Options options, PrivateKey signing_key, const Keyring* keys, RecordStore* store);
 
   // Publishes `drafts` on behalf of `caller` (the agency in the client's certificate). Returns
   // one result per draft, in order; a bad draft is rejected alone.

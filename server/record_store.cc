@@ -56,7 +56,8 @@ absl::StatusOr<std::unique_ptr<RecordStore>> RecordStore::Open(const std::string
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(options), dir, families, &handles, &db);
-  if (!s.ok()) return absl::UnavailableError(absl::StrCat("cannot open store ", dir, ": ", s.ToString()));
+  if (!s.ok())
+    return absl::UnavailableError(absl::StrCat("cannot open store ", dir, ": ", s.ToString()));
 
   // The feed's last key is the last cursor handed out.
   uint64_t last_cursor = 0;
@@ -184,16 +185,15 @@ absl::StatusOr<v1::SignedRecord> RecordStore::Get(absl::string_view id, uint64_t
     version = *latest;
   }
   std::string value;
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), records_, RecordKey(id, version), &value);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), records_, RecordKey(id, version), &value);
   if (s.IsNotFound()) {
     return absl::NotFoundError(absl::StrCat("record ", id, " version ", version, " not found"));
   }
   if (!s.ok()) return FromRocks(s, "record store read");
   v1::SignedRecord record;
   if (!record.ParseFromString(value)) {
-    return absl::DataLossError(absl::StrCat("stored record ", id, " version ", version,
-                                            " is corrupt"));
+    return absl::DataLossError(
+        absl::StrCat("stored record ", id, " version ", version, " is corrupt"));
   }
   return record;
 }

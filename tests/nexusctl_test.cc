@@ -13,8 +13,8 @@ namespace {
 class NexusctlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    node_ = std::make_unique<testing::NexusdProcess>(
-        testing::WriteNodeConfig(dir_.path(), "agency-a"));
+    node_ =
+        std::make_unique<testing::NexusdProcess>(testing::WriteNodeConfig(dir_.path(), "agency-a"));
     ASSERT_TRUE(node_->ok()) << node_->ReadLog();
   }
 
@@ -37,9 +37,10 @@ constexpr char kRecordFlags[] =
 
 TEST_F(NexusctlTest, PushGetSearchPullRevoke) {
   std::string out;
-  ASSERT_EQ(Run(absl::StrCat("push ", kRecordFlags, "--indicator 'iban=DE89 3704 0044 0532 0130 00'"),
-                &out),
-            0)
+  ASSERT_EQ(
+      Run(absl::StrCat("push ", kRecordFlags, "--indicator 'iban=DE89 3704 0044 0532 0130 00'"),
+          &out),
+      0)
       << out;
   EXPECT_TRUE(absl::StrContains(out, "1 of 1 records accepted")) << out;
   std::string id = out.substr(out.find("stored") + 11, 36);
@@ -69,8 +70,9 @@ TEST_F(NexusctlTest, PushFileReportsEachRejectedLineAndExitsOne) {
   std::string out;
   EXPECT_EQ(Run("push " + file, &out), 1) << out;
   EXPECT_TRUE(absl::StrContains(out, "1 of 2 records accepted")) << out;
-  EXPECT_TRUE(absl::StrContains(out, "record 2: tlp is required; indicator[0]: invalid IPv4 "
-                                     "address '300.1.1.1'"))
+  EXPECT_TRUE(absl::StrContains(out,
+                                "record 2: tlp is required; indicator[0]: invalid IPv4 "
+                                "address '300.1.1.1'"))
       << out;
 }
 

@@ -23,8 +23,7 @@ TEST(NodeConfig, ParseErrorNamesFileLineAndColumn) {
   std::string text = std::string(kValid) + "agencies { id: \"x\" colour: \"red\" }\n";
   absl::StatusOr<v1::NodeConfig> config = ParseNodeConfig(text, "node.textproto");
   ASSERT_FALSE(config.ok());
-  EXPECT_TRUE(absl::StartsWith(config.status().message(), "node.textproto:8:"))
-      << config.status();
+  EXPECT_TRUE(absl::StartsWith(config.status().message(), "node.textproto:8:")) << config.status();
   EXPECT_TRUE(absl::StrContains(config.status().message(), "colour")) << config.status();
 }
 

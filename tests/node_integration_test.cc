@@ -63,11 +63,11 @@ class NodeIntegrationTest : public ::testing::Test {
 };
 
 TEST_F(NodeIntegrationTest, PublishGetPullSearchRevoke) {
-  v1::Record wallet = SampleDraft({{v1::INDICATOR_TYPE_CRYPTO_WALLET,
-                                    "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ"}});
+  v1::Record wallet = SampleDraft(
+      {{v1::INDICATOR_TYPE_CRYPTO_WALLET, "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ"}});
   wallet.mutable_assessment()->set_nexus_type(v1::NEXUS_TYPE_BLACK_HOLE);
-  auto published = client_->Publish({SampleDraft(), wallet,
-                                     SampleDraft({{v1::INDICATOR_TYPE_IPV4, "300.1.1.1"}})});
+  auto published = client_->Publish(
+      {SampleDraft(), wallet, SampleDraft({{v1::INDICATOR_TYPE_IPV4, "300.1.1.1"}})});
   ASSERT_TRUE(published.ok()) << published.status();
   ASSERT_EQ(published->size(), 3u);
   EXPECT_EQ((*published)[0].outcome(), v1::PUBLISH_OUTCOME_STORED);
@@ -81,7 +81,8 @@ TEST_F(NodeIntegrationTest, PublishGetPullSearchRevoke) {
   auto opened = OpenRecord(*got, keys_);
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(opened->record.origin_agency(), "agency-a");
-  EXPECT_EQ(opened->record.indicators(0).normalized(), "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+  EXPECT_EQ(opened->record.indicators(0).normalized(),
+            "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
   EXPECT_TRUE(absl::IsNotFound(client_->Get(id, 7).status()));
   EXPECT_TRUE(absl::IsInvalidArgument(client_->Get("not-an-id", 0).status()));
 
@@ -121,7 +122,8 @@ TEST_F(NodeIntegrationTest, PublishGetPullSearchRevoke) {
 TEST_F(NodeIntegrationTest, PublishStreamInBatches) {
   std::vector<v1::Record> records;
   for (int i = 0; i < 1000; ++i) {
-    records.push_back(SampleDraft({{v1::INDICATOR_TYPE_PHONE, absl::StrCat("+4420", 7000000 + i)}}));
+    records.push_back(
+        SampleDraft({{v1::INDICATOR_TYPE_PHONE, absl::StrCat("+4420", 7000000 + i)}}));
   }
   auto results = client_->PublishStream(records, 128);
   ASSERT_TRUE(results.ok()) << results.status();
@@ -184,8 +186,8 @@ TEST_F(NodeIntegrationTest, ClientWithoutCertificateIsRefused) {
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
-  stub.UnaryCall(&context, "/nexus.v1.AgencyService/Get", grpc::StubOptions(), &request,
-                 &response, [&](grpc::Status s) {
+  stub.UnaryCall(&context, "/nexus.v1.AgencyService/Get", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
                    std::lock_guard lock(mu);
                    status = s;
                    done = true;
@@ -205,8 +207,8 @@ TEST_F(NodeIntegrationTest, HealthServiceAnswers) {
   grpc::GenericStub stub(grpc::CreateChannel(node_->address(), grpc::SslCredentials(tls)));
   // grpc.health.v1.HealthCheckRequest{service: "nexus.v1.AgencyService"}, encoded by hand.
   std::string service = "nexus.v1.AgencyService";
-  std::string encoded = absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())),
-                                     service);
+  std::string encoded =
+      absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())), service);
   grpc::Slice slice(encoded);
   grpc::ByteBuffer request(&slice, 1), response;
   grpc::ClientContext context;
@@ -215,8 +217,8 @@ TEST_F(NodeIntegrationTest, HealthServiceAnswers) {
   std::condition_variable cv;
   bool done = false;
   grpc::Status status;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                 &response, [&](grpc::Status s) {
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
                    std::lock_guard lock(mu);
                    status = s;
                    done = true;
@@ -234,7 +236,8 @@ TEST_F(NodeIntegrationTest, HealthServiceAnswers) {
 
 TEST_F(NodeIntegrationTest, OversizedMessageIsRefusedAndNothingElseLost) {
   node_->Stop();
-  config_ = testing::WriteNodeConfig(dir_.path(), "agency-a", "limits { max_message_bytes: 65536 }\n");
+  config_ =
+      testing::WriteNodeConfig(dir_.path(), "agency-a", "limits { max_message_bytes: 65536 }\n");
   StartNode();
   ASSERT_TRUE(client_->Publish({SampleDraft()}).ok());
   v1::Record huge = SampleDraft();
@@ -291,8 +294,9 @@ TEST(NexusdStartup, MismatchedSigningKeyIsRefused) {
   std::string output;
   int rc = testing::RunCommand(absl::StrCat(NEXUS_NEXUSD_PATH, " --config ", config), &output);
   EXPECT_EQ(rc, 1);
-  EXPECT_TRUE(absl::StrContains(output, "does not match the public key listed for agency "
-                                        "'agency-a' key '1'"))
+  EXPECT_TRUE(absl::StrContains(output,
+                                "does not match the public key listed for agency "
+                                "'agency-a' key '1'"))
       << output;
 }
 

@@ -60,7 +60,8 @@ TEST(RecordStore, RefusesAVersionThatIsNotNext) {
   auto store = RecordStore::Open(dir.path());
   ASSERT_TRUE(store.ok());
   std::string id = NewUuid();
-  EXPECT_TRUE(absl::IsFailedPrecondition(WriteOne(**store, MakeWrite(id, 2, "+1111111"))[0].status));
+  EXPECT_TRUE(
+      absl::IsFailedPrecondition(WriteOne(**store, MakeWrite(id, 2, "+1111111"))[0].status));
   ASSERT_TRUE(WriteOne(**store, MakeWrite(id, 1, "+1111111"))[0].status.ok());
   WriteOutcome again = WriteOne(**store, MakeWrite(id, 1, "+3333333"))[0];
   EXPECT_TRUE(absl::IsFailedPrecondition(again.status));

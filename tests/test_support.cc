@@ -90,14 +90,12 @@ v1::Record SampleDraft(const std::vector<std::pair<v1::IndicatorType, std::strin
 std::string WriteNodeConfig(const std::string& dir, const std::string& agency,
                             const std::string& extra) {
   const std::string& pki = TestPki();
-  std::string config = absl::StrCat(
-      "agency_id: \"", agency, "\"\n",
-      "listen_address: \"127.0.0.1:0\"\n",
-      "data_dir: \"", dir, "/data\"\n",
-      "tls { certificate_file: \"", pki, "/", agency, "/node.crt\" private_key_file: \"", pki,
-      "/", agency, "/node.key\" ca_file: \"", pki, "/ca.crt\" }\n",
-      "signing_key_file: \"", pki, "/", agency, "/signing.key\"\n",
-      "signing_key_id: \"1\"\n");
+  std::string config =
+      absl::StrCat("agency_id: \"", agency, "\"\n", "listen_address: \"127.0.0.1:0\"\n",
+                   "data_dir: \"", dir, "/data\"\n", "tls { certificate_file: \"", pki, "/", agency,
+                   "/node.crt\" private_key_file: \"", pki, "/", agency, "/node.key\" ca_file: \"",
+                   pki, "/ca.crt\" }\n", "signing_key_file: \"", pki, "/", agency,
+                   "/signing.key\"\n", "signing_key_id: \"1\"\n");
   for (const char* member : {"agency-a", "agency-b", "agency-c"}) {
     absl::StrAppend(&config, "agencies { id: \"", member,
                     "\" country: \"FR\" groups: \"region-west\" keys { key_id: \"1\" "
@@ -154,8 +152,7 @@ int NexusdProcess::Stop() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
   int status = -1;
-  bool exited = WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; },
-                        absl::Seconds(30));
+  bool exited = WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, absl::Seconds(30));
   if (!exited) {
     kill(pid_, SIGKILL);
     waitpid(pid_, &status, 0);
