@@ -1,7 +1,8 @@
 // nexusctl: push, read and search nexus records on an agency node.
 //
 // Exit codes: 0 success; 1 the node refused something (a record rejected, not found, denied);
-// 2 usage error; 3 the node could not be reached or failed; 4 a record did not verify.
+// 2 usage error; 3 the node could not be reached or failed; 4 a record shown did not verify, or
+// could not be verified for want of its origin's key.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include "client/record_text.h"
 #include "common/indicator_normalizer.h"
 #include "common/keyring.h"
+#include "common/record_seal.h"
 
 namespace nexus {
 namespace {
@@ -57,7 +59,7 @@ Indicator types: phone email domain ipv4 ipv6 url crypto-wallet iban bank-accoun
   document-number vehicle vessel organization person location file-hash
 
 exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or failed,
-            4 a record failed signature verification
+            4 a record shown did not verify (or could not: no key for its origin in --keys)
 )";
 
 const std::set<std::string> kValued = {"target",      "ca",
@@ -141,12 +143,13 @@ absl::StatusOr<Session> Connect(const CommandLine& line) {
   return session;
 }
 
-// Prints one received record; returns false if it failed verification.
+// Prints one received record; returns false unless its signature verified against the origin's
+// key from --keys (a record that cannot be checked counts as not verified).
 bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor = 0) {
   RecordView view = ViewRecord(record, session.have_keys ? &session.keys : nullptr);
   view.cursor = cursor;
   std::cout << (session.json ? RecordToJson(view) + "\n" : RecordToHumanText(view));
-  return view.opened.ok();
+  return view.verified;
 }
 
 absl::StatusOr<uint64_t> ParseCount(const CommandLine& line, const std::string& flag) {
@@ -293,9 +296,17 @@ int Get(Session& session, const CommandLine& line) {
   if (line.positional().size() != 2) return Usage("get takes one record ID");
   absl::StatusOr<uint64_t> version = ParseCount(line, "version");
   if (!version.ok()) return Usage(std::string(version.status().message()));
-  absl::StatusOr<v1::SignedRecord> record = session.client->Get(line.positional()[1], *version);
+  const std::string& id = line.positional()[1];
+  absl::StatusOr<v1::SignedRecord> record = session.client->Get(id, *version);
   if (!record.ok()) return Failure(record.status(), "get");
-  return Show(session, *record) ? kOk : kUnverified;
+  bool verified = Show(session, *record);
+  // A validly signed answer to another question is still the wrong answer.
+  absl::StatusOr<v1::RecordHeader> header = PeekHeader(*record);
+  if (!header.ok() || header->id() != id || (*version != 0 && header->version() != *version)) {
+    std::fprintf(stderr, "nexusctl: get: the node answered with a different record or version\n");
+    return kUnverified;
+  }
+  return verified ? kOk : kUnverified;
 }
 
 int Pull(Session& session, const CommandLine& line) {

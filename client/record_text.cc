@@ -134,6 +134,23 @@ RecordView ViewRecord(const v1::SignedRecord& signed_record, const Keyring* keys
   return view;
 }
 
+// Text from a record, safe for a terminal: control characters (other than the line breaks of a
+// summary, indented) are shown as '?'.
+std::string Printable(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\n               ";
+    } else if (u < 0x20 || u == 0x7f) {
+      out.push_back('?');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 std::string RecordToHumanText(const RecordView& view) {
   std::string out;
   if (!view.opened.ok()) {
@@ -144,9 +161,10 @@ std::string RecordToHumanText(const RecordView& view) {
                   "  TLP:", ShortName(v1::Tlp_Name(r.tlp()), "TLP_", false),
                   r.revoked() ? "  REVOKED" : "", "\n");
   absl::StrAppend(&out, "  signature:   ",
-                  view.verified ? absl::StrCat("verified (", r.origin_agency(), " key ",
-                                               view.signed_record->key_id(), ")")
-                                : "NOT VERIFIED (no public key for the origin; pass --keys DIR)",
+                  view.verified
+                      ? absl::StrCat("verified (", r.origin_agency(), " key ",
+                                     view.signed_record->key_id(), ")")
+                      : "NOT VERIFIED (no public key for its origin and key id in --keys)",
                   "\n");
   if (view.cursor != 0) absl::StrAppend(&out, "  cursor:      ", view.cursor, "\n");
   absl::StrAppend(&out, "  created:     ", FormatMicros(r.created_unix_micros()),
@@ -159,10 +177,11 @@ std::string RecordToHumanText(const RecordView& view) {
   if (!d.groups().empty()) absl::StrAppend(&out, "  groups: ", absl::StrJoin(d.groups(), ", "));
   absl::StrAppend(&out, "\n");
   if (!r.handling_codes().empty()) {
-    absl::StrAppend(&out, "  handling:    ", absl::StrJoin(r.handling_codes(), "; "), "\n");
+    absl::StrAppend(&out, "  handling:    ", Printable(absl::StrJoin(r.handling_codes(), "; ")),
+                    "\n");
   }
   if (!r.case_reference().empty())
-    absl::StrAppend(&out, "  case:        ", r.case_reference(), "\n");
+    absl::StrAppend(&out, "  case:        ", Printable(r.case_reference()), "\n");
   if (r.has_assessment()) {
     const v1::Assessment& a = r.assessment();
     NexusCategory category = CategoryOf(a.nexus_type());
@@ -190,16 +209,18 @@ std::string RecordToHumanText(const RecordView& view) {
   }
   if (!r.indicators().empty()) absl::StrAppend(&out, "  indicators:\n");
   for (const v1::Indicator& indicator : r.indicators()) {
-    absl::StrAppend(&out, "    ", IndicatorTypeName(indicator.type()), ": ", indicator.value());
+    absl::StrAppend(&out, "    ", IndicatorTypeName(indicator.type()), ": ",
+                    Printable(indicator.value()));
     if (indicator.normalized() != indicator.value()) {
       absl::StrAppend(&out, "  (matches as ", indicator.normalized(), ")");
     }
     absl::StrAppend(&out, "\n");
   }
   if (!r.tags().values().empty()) {
-    absl::StrAppend(&out, "  tags:        ", absl::StrJoin(r.tags().values(), ", "), "\n");
+    absl::StrAppend(&out, "  tags:        ", Printable(absl::StrJoin(r.tags().values(), ", ")),
+                    "\n");
   }
-  if (!r.summary().empty()) absl::StrAppend(&out, "  summary:     ", r.summary(), "\n");
+  if (!r.summary().empty()) absl::StrAppend(&out, "  summary:     ", Printable(r.summary()), "\n");
   if (!r.related().ids().empty()) {
     absl::StrAppend(&out, "  related:     ", absl::StrJoin(r.related().ids(), ", "), "\n");
   }

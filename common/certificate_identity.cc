@@ -43,6 +43,9 @@ absl::StatusOr<CertificateIdentity> IdentityFromCertificatePem(absl::string_view
       }
       identity.agency_id = std::string(text.substr(kAgencyUriPrefix.size()));
     } else if (absl::StartsWith(text, kRoleUriPrefix)) {
+      if (!identity.role.empty()) {
+        return absl::UnauthenticatedError("peer certificate names more than one role");
+      }
       identity.role = std::string(text.substr(kRoleUriPrefix.size()));
     }
   }
@@ -54,7 +57,10 @@ absl::StatusOr<CertificateIdentity> IdentityFromCertificatePem(absl::string_view
     return absl::UnauthenticatedError(
         absl::StrCat("peer certificate names invalid agency id '", identity.agency_id, "'"));
   }
-  if (identity.role.empty()) identity.role = "analyst";
+  if (identity.role.empty()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("peer certificate has no URI SAN ", kRoleUriPrefix, "<role>"));
+  }
   return identity;
 }
 

@@ -31,6 +31,18 @@ class Problems {
   std::vector<std::string> problems_;
 };
 
+// Control characters can forge lines in logs and drive terminals; a summary may hold line breaks
+// and tabs, short texts nothing of the kind.
+bool HasControl(absl::string_view text, bool allow_layout) {
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && !(allow_layout && (c == '\n' || c == '\t' || c == '\r'))) || u == 0x7f) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void CheckShortTexts(const google::protobuf::RepeatedPtrField<std::string>& texts,
                      absl::string_view field, Problems& problems) {
   if (static_cast<size_t>(texts.size()) > kMaxListEntries) {
@@ -42,6 +54,8 @@ void CheckShortTexts(const google::protobuf::RepeatedPtrField<std::string>& text
     const std::string& text = texts[i];
     if (absl::StripAsciiWhitespace(text).empty()) {
       problems.Add(absl::StrCat(field, "[", i, "] is empty"));
+    } else if (HasControl(text, false)) {
+      problems.Add(absl::StrCat(field, "[", i, "] contains a control character"));
     } else if (text.size() > kMaxShortTextBytes) {
       problems.Add(absl::StrCat(field, "[", i, "] is longer than ", kMaxShortTextBytes, " bytes"));
     } else if (!seen.insert(text).second) {
@@ -161,7 +175,10 @@ absl::Status ValidateAndNormalize(v1::Record& record) {
   CheckShortTexts(record.handling_codes(), "handling_codes", problems);
   if (record.case_reference().size() > kMaxShortTextBytes) {
     problems.Add(absl::StrCat("case_reference is longer than ", kMaxShortTextBytes, " bytes"));
+  } else if (HasControl(record.case_reference(), false)) {
+    problems.Add("case_reference contains a control character");
   }
+  if (HasControl(record.summary(), true)) problems.Add("summary contains a control character");
   CheckAssessment(record.assessment(), problems);
   CheckIndicators(record, problems);
   CheckShortTexts(record.tags().values(), "tags", problems);

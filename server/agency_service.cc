@@ -1,10 +1,13 @@
 #include "server/agency_service.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
 #include "common/uuid.h"
@@ -14,76 +17,115 @@
 namespace nexus {
 namespace {
 
+// Most records one pull page carries: one audit entry covers one page, written before the page
+// is sent.
+constexpr size_t kPullPageRecords = 256;
+
 // Whether a stored version passes the pull filters. The node sealed or verified it on storing.
 bool MatchesPull(const v1::PullRequest& request, const v1::SignedRecord& record) {
   absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(record);
   if (!opened.ok()) return false;
   const v1::Record& r = opened->record;
+  auto contains = [](const auto& list, const auto& value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+  };
   if (!request.origin_agencies().empty() &&
-      std::find(request.origin_agencies().begin(), request.origin_agencies().end(),
-                r.origin_agency()) == request.origin_agencies().end()) {
+      !contains(request.origin_agencies(), r.origin_agency())) {
     return false;
   }
   if (!request.nexus_types().empty() &&
-      std::find(request.nexus_types().begin(), request.nexus_types().end(),
-                r.assessment().nexus_type()) == request.nexus_types().end()) {
+      !contains(request.nexus_types(), static_cast<int>(r.assessment().nexus_type()))) {
     return false;
   }
-  if (!request.indicator_types().empty()) {
-    bool any = false;
-    for (const v1::Indicator& indicator : r.indicators()) {
-      for (int type : request.indicator_types()) any = any || indicator.type() == type;
-    }
-    if (!any) return false;
+  if (!request.indicator_types().empty() &&
+      std::none_of(r.indicators().begin(), r.indicators().end(), [&](const v1::Indicator& i) {
+        return contains(request.indicator_types(), static_cast<int>(i.type()));
+      })) {
+    return false;
   }
   if (r.modified_unix_micros() <= request.modified_after_unix_micros()) return false;
-  if (request.modified_before_unix_micros() != 0 &&
-      r.modified_unix_micros() >= request.modified_before_unix_micros()) {
-    return false;
-  }
-  return true;
+  return request.modified_before_unix_micros() == 0 ||
+         r.modified_unix_micros() < request.modified_before_unix_micros();
+}
+
+void AddTarget(v1::AuditEntry& entry, const v1::SignedRecord& record) {
+  absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
+  if (!header.ok()) return;
+  v1::AuditTarget* target = entry.add_targets();
+  target->set_record_id(header->id());
+  target->set_version(header->version());
 }
 
 }  // namespace
 
 AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store,
-                                     RecordPublisher* publisher)
+                                     RecordPublisher* publisher, AuditLog* audit)
     : agency_id_(config.agency_id()),
       limits_(config.limits()),
       store_(store),
-      publisher_(publisher) {}
+      publisher_(publisher),
+      audit_(audit) {}
 
-absl::StatusOr<std::string> AgencyServiceImpl::Authorize(const grpc::ServerContext& context,
-                                                         absl::string_view method) const {
-  absl::StatusOr<CertificateIdentity> caller = CallerOf(context);
+absl::StatusOr<CallContext> AgencyServiceImpl::Authorize(grpc::ServerContext& context,
+                                                         v1::AuditAction action) {
+  absl::StatusOr<CertificateIdentity> identity = CallerOf(context);
+  CallContext call = ContextOf(context, identity);
   absl::Status refusal;
-  if (!caller.ok()) {
-    refusal = caller.status();
-  } else if (caller->role != "analyst") {
+  if (!identity.ok()) {
+    refusal = identity.status();
+    action = v1::AUDIT_ACTION_AUTHENTICATE;
+  } else if (identity->role != "analyst") {
     refusal = absl::PermissionDeniedError(absl::StrCat(
-        "role '", caller->role, "' may not use AgencyService; it needs an analyst certificate"));
-  } else if (caller->agency_id != agency_id_) {
+        "role '", identity->role, "' may not use AgencyService; it needs an analyst certificate"));
+  } else if (identity->agency_id != agency_id_) {
     refusal = absl::PermissionDeniedError(
-        absl::StrCat("agency '", caller->agency_id, "' is not served by the node of agency '",
+        absl::StrCat("agency '", identity->agency_id, "' is not served by the node of agency '",
                      agency_id_, "': no sharing policy admits it"));
   }
-  if (!refusal.ok()) {
-    LogWarning(absl::StrCat("refused ", method, " from ", context.peer(), ": ", refusal.message()));
-    return refusal;
-  }
-  return caller->agency_id;
+  if (refusal.ok()) return call;
+  LogWarning(absl::StrCat(
+      "refused ",
+      absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_")),
+      " request ", call.request_id, " from ", context.peer(), ": ", refusal.message()));
+  v1::AuditEntry entry = call.Entry(action);
+  entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+  entry.set_code(static_cast<int>(refusal.code()));
+  entry.set_error(std::string(refusal.message()));
+  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) return s;
+  return refusal;
 }
 
-absl::Status AgencyServiceImpl::PublishBatch(const std::string& caller,
+grpc::Status AgencyServiceImpl::Audited(const CallContext& call, v1::AuditEntry entry,
+                                        const absl::Status& status) {
+  if (status.ok()) {
+    entry.set_outcome(v1::AUDIT_OUTCOME_OK);
+  } else {
+    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+    entry.set_code(static_cast<int>(status.code()));
+    entry.set_error(std::string(status.message()));
+  }
+  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
+    LogError(absl::StrCat("request ", call.request_id, ": audit append failed: ", s.message()));
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the audit log cannot record this call");
+  }
+  return ToGrpc(status);
+}
+
+absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
                                              const v1::PublishRequest& request,
                                              v1::PublishResponse& response) {
   if (request.records_size() > static_cast<int>(limits_.max_records_per_publish())) {
-    return absl::InvalidArgumentError(
+    absl::Status refusal = absl::InvalidArgumentError(
         absl::StrCat("publish carries ", request.records_size(), " records; the limit is ",
                      limits_.max_records_per_publish(), " per request"));
+    v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_PUBLISH);
+    entry.set_count(request.records_size());
+    grpc::Status audited = Audited(call, std::move(entry), refusal);
+    return absl::Status(static_cast<absl::StatusCode>(audited.error_code()),
+                        audited.error_message());
   }
   std::vector<v1::Record> drafts(request.records().begin(), request.records().end());
-  for (v1::PublishResult& result : publisher_->Publish(caller, std::move(drafts))) {
+  for (v1::PublishResult& result : publisher_->Publish(call, std::move(drafts))) {
     *response.add_results() = std::move(result);
   }
   return absl::OkStatus();
@@ -92,20 +134,20 @@ absl::Status AgencyServiceImpl::PublishBatch(const std::string& caller,
 grpc::Status AgencyServiceImpl::Publish(grpc::ServerContext* context,
                                         const v1::PublishRequest* request,
                                         v1::PublishResponse* response) {
-  absl::StatusOr<std::string> caller = Authorize(*context, "Publish");
-  if (!caller.ok()) return ToGrpc(caller.status());
-  return ToGrpc(PublishBatch(*caller, *request, *response));
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PUBLISH);
+  if (!call.ok()) return ToGrpc(call.status());
+  return ToGrpc(PublishBatch(*call, *request, *response));
 }
 
 grpc::Status AgencyServiceImpl::PublishStream(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::PublishResponse, v1::PublishRequest>* stream) {
-  absl::StatusOr<std::string> caller = Authorize(*context, "PublishStream");
-  if (!caller.ok()) return ToGrpc(caller.status());
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PUBLISH);
+  if (!call.ok()) return ToGrpc(call.status());
   v1::PublishRequest request;
   while (stream->Read(&request)) {
     v1::PublishResponse response;
-    if (absl::Status s = PublishBatch(*caller, request, response); !s.ok()) return ToGrpc(s);
+    if (absl::Status s = PublishBatch(*call, request, response); !s.ok()) return ToGrpc(s);
     if (!stream->Write(response)) break;
   }
   return grpc::Status::OK;
@@ -113,49 +155,94 @@ grpc::Status AgencyServiceImpl::PublishStream(
 
 grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetRequest* request,
                                     v1::GetResponse* response) {
-  absl::StatusOr<std::string> caller = Authorize(*context, "Get");
-  if (!caller.ok()) return ToGrpc(caller.status());
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_GET);
+  if (!call.ok()) return ToGrpc(call.status());
+  v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_GET);
+  v1::AuditTarget* target = entry.add_targets();
+  target->set_record_id(request->id());
+  target->set_version(request->version());
   if (!IsCanonicalUuid(request->id())) {
-    return ToGrpc(absl::InvalidArgumentError(
-        absl::StrCat("id '", request->id(), "' is not a lower-case UUID")));
+    return Audited(*call, std::move(entry),
+                   absl::InvalidArgumentError(
+                       absl::StrCat("id '", request->id(), "' is not a lower-case UUID")));
   }
   absl::StatusOr<v1::SignedRecord> record = store_->Get(request->id(), request->version());
-  if (!record.ok()) return ToGrpc(record.status());
-  *response->mutable_record() = *std::move(record);
-  return grpc::Status::OK;
+  if (record.ok()) {
+    entry.clear_targets();
+    AddTarget(entry, *record);
+  }
+  grpc::Status status = Audited(*call, std::move(entry), record.status());
+  if (status.ok()) *response->mutable_record() = *std::move(record);
+  return status;
 }
 
 grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::PullRequest* request,
                                      grpc::ServerWriter<v1::PullResponse>* writer) {
-  absl::StatusOr<std::string> caller = Authorize(*context, "Pull");
-  if (!caller.ok()) return ToGrpc(caller.status());
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PULL);
+  if (!call.ok()) return ToGrpc(call.status());
+  std::vector<v1::PullResponse> page;
+  uint64_t page_from = request->since();
   uint32_t sent = 0;
-  bool cancelled = false;
-  absl::Status status =
+  bool any_page = false;
+  grpc::Status failure;
+  // Audits the page (which records go to whom, from which cursor), then sends it.
+  auto flush = [&](uint64_t through) {
+    any_page = true;
+    v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_PULL);
+    entry.set_detail(absl::StrCat("cursor ", page_from, " to ", through));
+    entry.set_count(page.size());
+    for (const v1::PullResponse& response : page) AddTarget(entry, response.record());
+    grpc::Status audited = Audited(*call, std::move(entry), absl::OkStatus());
+    if (!audited.ok()) {
+      failure = audited;
+      return false;
+    }
+    for (const v1::PullResponse& response : page) {
+      if (!writer->Write(response)) {
+        failure = grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
+        return false;
+      }
+    }
+    page.clear();
+    page_from = through;
+    return true;
+  };
+  uint64_t last_seen = request->since();
+  absl::Status scan =
       store_->ScanFeed(request->since(), [&](uint64_t cursor, const v1::SignedRecord& record) {
         if (context->IsCancelled()) {
-          cancelled = true;
+          failure = grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
           return false;
         }
-        if (!MatchesPull(*request, record)) return true;
-        v1::PullResponse response;
-        response.set_cursor(cursor);
-        *response.mutable_record() = record;
-        if (!writer->Write(response)) {
-          cancelled = true;
-          return false;
+        last_seen = cursor;
+        if (MatchesPull(*request, record)) {
+          v1::PullResponse& response = page.emplace_back();
+          response.set_cursor(cursor);
+          *response.mutable_record() = record;
+          ++sent;
         }
-        return request->limit() == 0 || ++sent < request->limit();
+        bool at_limit = request->limit() != 0 && sent >= request->limit();
+        if (page.size() >= kPullPageRecords || at_limit) {
+          if (!flush(cursor)) return false;
+        }
+        return !at_limit;
       });
-  if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
-  return ToGrpc(status);
+  if (!failure.ok()) return failure;
+  if (!scan.ok()) return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), scan);
+  if (!page.empty() || !any_page) {
+    if (!flush(last_seen)) return failure;
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
                                        const v1::SearchRequest* request,
                                        v1::SearchResponse* response) {
-  absl::StatusOr<std::string> caller = Authorize(*context, "Search");
-  if (!caller.ok()) return ToGrpc(caller.status());
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_SEARCH);
+  if (!call.ok()) return ToGrpc(call.status());
+  v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_SEARCH);
+  entry.set_detail(
+      absl::StrCat("type ", IndicatorTypeName(request->type()), " value '", request->value(), "'"));
   std::vector<v1::IndicatorType> types;
   if (request->type() != v1::INDICATOR_TYPE_UNSPECIFIED) {
     types.push_back(request->type());
@@ -167,15 +254,13 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
   uint32_t limit = limits_.max_search_hits();
   if (request->limit() != 0 && request->limit() < limit) limit = request->limit();
 
-  // Only a record whose latest version still carries the value is a hit.
-  struct Match {
-    v1::IndicatorType type;
-    std::string normalized;
-    std::set<uint64_t> versions;
-  };
-  std::map<std::string, Match> matches;
+  // A record is a hit when its latest version carries the value (and is not revoked, unless
+  // asked). Work stops at the limit: each id costs one latest-version lookup, however many of
+  // its versions the index holds.
+  std::set<std::string> decided;
+  size_t bytes = 0;
   bool any_valid = false;
-  absl::Status first_invalid;
+  absl::Status first_invalid, failed;
   for (v1::IndicatorType type : types) {
     absl::StatusOr<std::string> normalized = NormalizeIndicator(type, request->value());
     if (!normalized.ok()) {
@@ -183,54 +268,63 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
       continue;
     }
     any_valid = true;
-    absl::Status s =
-        store_->FindIndicator(type, *normalized, [&](absl::string_view id, uint64_t version) {
-          Match& match =
-              matches.try_emplace(std::string(id), Match{type, *normalized, {}}).first->second;
-          match.versions.insert(version);
-          return true;
-        });
-    if (!s.ok()) return ToGrpc(s);
+    absl::Status s = store_->FindIndicator(type, *normalized, [&](absl::string_view id, uint64_t) {
+      if (!decided.insert(std::string(id)).second) return true;
+      absl::StatusOr<v1::SignedRecord> latest = store_->Get(id, 0);
+      if (!latest.ok()) {
+        failed = latest.status();
+        return false;
+      }
+      absl::StatusOr<v1::RecordHeader> header = PeekHeader(*latest);
+      if (!header.ok() || (header->revoked() && !request->include_revoked()) ||
+          !store_->HasIndicator(type, *normalized, id, header->version())) {
+        return true;
+      }
+      bytes += latest->ByteSizeLong();
+      if (response->hits_size() >= static_cast<int>(limit) ||
+          bytes + 1024 > limits_.max_message_bytes()) {
+        response->set_truncated(true);
+        return false;
+      }
+      AddTarget(entry, *latest);
+      v1::SearchHit* hit = response->add_hits();
+      *hit->mutable_record() = *std::move(latest);
+      hit->set_matched_type(type);
+      hit->set_normalized(*normalized);
+      return true;
+    });
+    if (!s.ok()) failed = s;
+    if (!failed.ok()) return Audited(*call, std::move(entry), failed);
+    if (response->truncated()) break;
   }
-  if (!any_valid) return ToGrpc(first_invalid);
-
-  size_t bytes = 0;
-  for (const auto& [id, match] : matches) {
-    absl::StatusOr<v1::SignedRecord> latest = store_->Get(id, 0);
-    if (!latest.ok()) return ToGrpc(latest.status());
-    absl::StatusOr<v1::RecordHeader> header = PeekHeader(*latest);
-    if (!header.ok() || match.versions.count(header->version()) == 0) continue;
-    bytes += latest->ByteSizeLong();
-    if (response->hits_size() >= static_cast<int>(limit) ||
-        bytes + 1024 > limits_.max_message_bytes()) {
-      response->set_truncated(true);
-      break;
-    }
-    v1::SearchHit* hit = response->add_hits();
-    *hit->mutable_record() = *std::move(latest);
-    hit->set_matched_type(match.type);
-    hit->set_normalized(match.normalized);
-  }
-  return grpc::Status::OK;
+  if (!any_valid) return Audited(*call, std::move(entry), first_invalid);
+  entry.set_count(response->hits_size());
+  grpc::Status status = Audited(*call, std::move(entry), absl::OkStatus());
+  if (!status.ok()) response->Clear();
+  return status;
 }
 
 grpc::Status AgencyServiceImpl::Revoke(grpc::ServerContext* context,
                                        const v1::RevokeRequest* request,
                                        v1::RevokeResponse* response) {
-  absl::StatusOr<std::string> caller = Authorize(*context, "Revoke");
-  if (!caller.ok()) return ToGrpc(caller.status());
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_REVOKE);
+  if (!call.ok()) return ToGrpc(call.status());
   if (!IsCanonicalUuid(request->id())) {
-    return ToGrpc(absl::InvalidArgumentError(
-        absl::StrCat("id '", request->id(), "' is not a lower-case UUID")));
+    v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_REVOKE);
+    entry.add_targets()->set_record_id(request->id());
+    return Audited(*call, std::move(entry),
+                   absl::InvalidArgumentError(
+                       absl::StrCat("id '", request->id(), "' is not a lower-case UUID")));
   }
-  *response->mutable_result() = publisher_->Revoke(*caller, request->id());
+  *response->mutable_result() = publisher_->Revoke(*call, request->id(), request->reason());
   if (response->result().outcome() == v1::PUBLISH_OUTCOME_REJECTED) {
     return grpc::Status(static_cast<grpc::StatusCode>(response->result().code()),
                         response->result().error());
   }
   if (response->result().outcome() == v1::PUBLISH_OUTCOME_STORED) {
     LogInfo(absl::StrCat("revoked ", request->id(), " version ", response->result().version(),
-                         " by ", *caller));
+                         " by ", call->agency(), " (request ", call->request_id,
+                         "; reason in the audit log)"));
   }
   return grpc::Status::OK;
 }

@@ -2,6 +2,7 @@
 //
 // Every call first establishes the caller from its certificate. Until sharing policies exist,
 // the node serves its own agency's analysts only (default deny); other agencies are refused.
+// Every call, answered or refused, is in the audit log before its answer goes out.
 #ifndef NEXUS_SERVER_AGENCY_SERVICE_H_
 #define NEXUS_SERVER_AGENCY_SERVICE_H_
 
@@ -9,6 +10,8 @@
 
 #include "nexus/v1/agency_service.grpc.pb.h"
 #include "nexus/v1/node_config.pb.h"
+#include "server/audit_log.h"
+#include "server/call_context.h"
 #include "server/record_publisher.h"
 #include "server/record_store.h"
 
@@ -16,8 +19,9 @@ namespace nexus {
 
 class AgencyServiceImpl final : public v1::AgencyService::Service {
  public:
-  // `store` and `publisher` must outlive the service.
-  AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store, RecordPublisher* publisher);
+  // `store`, `publisher` and `audit` must outlive the service.
+  AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store, RecordPublisher* publisher,
+                    AuditLog* audit);
 
   grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
                        v1::PublishResponse* response) override;
@@ -34,16 +38,19 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
                       v1::RevokeResponse* response) override;
 
  private:
-  // The caller's agency if it may use this service; otherwise why not (also logged).
-  absl::StatusOr<std::string> Authorize(const grpc::ServerContext& context,
-                                        absl::string_view method) const;
-  absl::Status PublishBatch(const std::string& caller, const v1::PublishRequest& request,
+  // The call's context if the caller may use this service. Otherwise the refusal, already
+  // audited under `action` and logged.
+  absl::StatusOr<CallContext> Authorize(grpc::ServerContext& context, v1::AuditAction action);
+  // Audits the outcome of a read; the answer may go out only if this succeeds.
+  grpc::Status Audited(const CallContext& call, v1::AuditEntry entry, const absl::Status& status);
+  absl::Status PublishBatch(const CallContext& call, const v1::PublishRequest& request,
                             v1::PublishResponse& response);
 
   std::string agency_id_;
   v1::Limits limits_;
   RecordStore* store_;
   RecordPublisher* publisher_;
+  AuditLog* audit_;
 };
 
 }  // namespace nexus

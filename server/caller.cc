@@ -4,6 +4,8 @@
 #include <grpcpp/security/auth_context.h>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "common/crypto.h"
 
 namespace nexus {
 
@@ -15,6 +17,39 @@ absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContext& context)
   std::vector<grpc::string_ref> pem = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
   if (pem.empty()) return absl::UnauthenticatedError("no verified client certificate");
   return IdentityFromCertificatePem(absl::string_view(pem[0].data(), pem[0].size()));
+}
+
+namespace {
+
+bool IsWellFormedRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+CallContext ContextOf(grpc::ServerContext& context,
+                      const absl::StatusOr<CertificateIdentity>& identity) {
+  CallContext call;
+  call.actor.set_peer(context.peer());
+  if (identity.ok()) {
+    call.actor.set_agency_id(identity->agency_id);
+    call.actor.set_role(identity->role);
+    call.actor.set_certificate_fingerprint(identity->fingerprint);
+  }
+  const auto& metadata = context.client_metadata();
+  if (auto it = metadata.find("x-request-id"); it != metadata.end()) {
+    absl::string_view given(it->second.data(), it->second.size());
+    if (IsWellFormedRequestId(given)) call.request_id = std::string(given);
+  }
+  if (call.request_id.empty()) call.request_id = HexEncode(RandomBytes(8));
+  context.AddInitialMetadata("x-request-id", call.request_id);
+  return call;
 }
 
 }  // namespace nexus

@@ -7,11 +7,18 @@
 
 #include "absl/status/statusor.h"
 #include "common/certificate_identity.h"
+#include "server/call_context.h"
 
 namespace nexus {
 
 // The identity in the peer's verified certificate. Unauthenticated if there is none.
 absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContext& context);
+
+// The call's context: the actor from `identity` (or, when it failed, what is known of the peer)
+// and a request id, taken from the client's "x-request-id" metadata when well-formed, otherwise
+// generated. The id is sent back in the response's initial metadata.
+CallContext ContextOf(grpc::ServerContext& context,
+                      const absl::StatusOr<CertificateIdentity>& identity);
 
 // absl::Status and grpc::Status share their code numbering.
 inline grpc::Status ToGrpc(const absl::Status& status) {

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
     std::printf("%s: configuration OK\n", config_path.c_str());
     return 0;
   }
-  absl::StatusOr<std::unique_ptr<nexus::Node>> node = nexus::Node::Start(*config);
+  absl::StatusOr<std::unique_ptr<nexus::Node>> node = nexus::Node::Start(*config, config_path);
   if (!node.ok()) {
     std::fprintf(stderr, "nexusd: cannot start: %s\n",
                  std::string(node.status().message()).c_str());

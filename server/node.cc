@@ -11,9 +11,13 @@
 #include "common/crypto.h"
 #include "common/keyring.h"
 #include "server/agency_service.h"
+#include "server/audit_log.h"
+#include "server/audit_service.h"
+#include "server/commit_queue.h"
 #include "server/log.h"
 #include "server/record_publisher.h"
 #include "server/record_store.h"
+#include "server/storage.h"
 
 namespace nexus {
 namespace {
@@ -49,25 +53,66 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerTls(const v1::Tls
   return grpc::SslServerCredentials(options);
 }
 
+// What the node loaded, for its start-up audit entry: files and public key fingerprints, never
+// secrets.
+std::string StartDetail(const v1::NodeConfig& config, const std::string& source,
+                        const Keyring& keys) {
+  std::string detail =
+      absl::StrCat("config ", source, "; listen ", config.listen_address(), "; data ",
+                   config.data_dir(), "; tls cert ", config.tls().certificate_file(), "; ca ",
+                   config.tls().ca_file(), "; signing key id ", config.signing_key_id(), "; keys:");
+  for (const v1::Agency& agency : config.agencies()) {
+    for (const v1::AgencyKey& key : agency.keys()) {
+      const PublicKey* public_key = keys.Find(agency.id(), key.key_id());
+      absl::StrAppend(
+          &detail, " ", agency.id(), "/", key.key_id(), "=",
+          public_key == nullptr ? "?" : HexEncode(public_key->RawBytes()).substr(0, 16));
+    }
+  }
+  return detail;
+}
+
 }  // namespace
 
 struct Node::Parts {
   v1::NodeConfig config;
   Keyring keys;
+  std::unique_ptr<Storage> storage;
+  std::unique_ptr<CommitQueue> commits;
+  std::unique_ptr<AuditLog> audit;
   std::unique_ptr<RecordStore> store;
   std::unique_ptr<RecordPublisher> publisher;
   std::unique_ptr<AgencyServiceImpl> agency_service;
+  std::unique_ptr<AuditServiceImpl> audit_service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
   std::mutex shutdown_mu;
   bool shut_down = false;
+
+  // Signs a checkpoint every interval while the node runs.
+  std::thread checkpointer;
+  std::mutex checkpoint_mu;
+  std::condition_variable checkpoint_cv;
+  bool stopping = false;
+
+  void RunCheckpointer(absl::Duration interval) {
+    std::unique_lock lock(checkpoint_mu);
+    while (!checkpoint_cv.wait_for(lock, absl::ToChronoMilliseconds(interval),
+                                   [&] { return stopping; })) {
+      lock.unlock();
+      absl::StatusOr<v1::SignedCheckpoint> checkpoint = audit->Checkpoint();
+      if (!checkpoint.ok()) LogError(absl::StrCat("checkpoint: ", checkpoint.status().message()));
+      lock.lock();
+    }
+  }
 };
 
 Node::Node(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 Node::~Node() { Shutdown(absl::Seconds(5)); }
 
-absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) {
+absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
+                                                  const std::string& config_source) {
   auto parts = std::make_unique<Parts>();
   parts->config = config;
   absl::StatusOr<Keyring> keys = LoadKeyring(config);
@@ -85,15 +130,33 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls = ServerTls(config.tls());
   if (!tls.ok()) return tls.status();
 
-  absl::StatusOr<std::unique_ptr<RecordStore>> store = RecordStore::Open(config.data_dir());
-  if (!store.ok()) return store.status();
-  parts->store = *std::move(store);
+  absl::StatusOr<std::unique_ptr<Storage>> storage = Storage::Open(config.data_dir());
+  if (!storage.ok()) return storage.status();
+  parts->storage = *std::move(storage);
+  parts->commits = std::make_unique<CommitQueue>(parts->storage->db());
+  absl::StatusOr<std::unique_ptr<AuditLog>> audit =
+      AuditLog::Open(parts->storage.get(), parts->commits.get(), *signing_key,
+                     AuditLog::Options{config.agency_id(), config.signing_key_id()});
+  if (!audit.ok()) return audit.status();
+  parts->audit = *std::move(audit);
+  parts->store =
+      std::make_unique<RecordStore>(parts->storage.get(), parts->commits.get(), parts->audit.get());
   parts->publisher = std::make_unique<RecordPublisher>(
       RecordPublisher::Options{config.agency_id(), config.signing_key_id(),
                                config.limits().max_record_bytes()},
-      *std::move(signing_key), &parts->keys, parts->store.get());
-  parts->agency_service = std::make_unique<AgencyServiceImpl>(parts->config, parts->store.get(),
-                                                              parts->publisher.get());
+      *std::move(signing_key), &parts->keys, parts->store.get(), parts->audit.get());
+  parts->agency_service = std::make_unique<AgencyServiceImpl>(
+      parts->config, parts->store.get(), parts->publisher.get(), parts->audit.get());
+  parts->audit_service = std::make_unique<AuditServiceImpl>(parts->config, parts->audit.get());
+
+  // Configuration and keys are in the log before the first call can be served.
+  v1::AuditEntry started;
+  started.mutable_actor()->set_node(true);
+  started.mutable_actor()->set_agency_id(config.agency_id());
+  started.set_action(v1::AUDIT_ACTION_NODE_START);
+  started.set_outcome(v1::AUDIT_OUTCOME_OK);
+  started.set_detail(StartDetail(config, config_source, parts->keys));
+  if (absl::Status s = parts->audit->Append(std::move(started)); !s.ok()) return s;
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -102,12 +165,18 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits().max_message_bytes()));
   builder.SetMaxSendMessageSize(static_cast<int>(config.limits().max_message_bytes()));
   builder.RegisterService(parts->agency_service.get());
+  builder.RegisterService(parts->audit_service.get());
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", config.listen_address(), " (in use, or not local?)"));
   }
   parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.AgencyService", true);
+  parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.AuditService", true);
+  uint32_t interval = config.audit().checkpoint_interval_seconds();
+  parts->checkpointer = std::thread([raw = parts.get(), interval] {
+    raw->RunCheckpointer(absl::Seconds(interval == 0 ? 60 : interval));
+  });
   LogInfo(absl::StrCat("node of agency '", config.agency_id(), "' serving on ",
                        parts->config.listen_address(), " (port ", parts->port, "), store ",
                        config.data_dir(), ", ", parts->keys.size(),
@@ -127,8 +196,31 @@ void Node::Shutdown(absl::Duration grace) {
   parts_->server->GetHealthCheckService()->SetServingStatus(false);
   parts_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
   parts_->server->Wait();
-  parts_->store.reset();  // closes RocksDB after the last call has finished
-  LogInfo("node stopped; store closed");
+  {
+    std::lock_guard lock(parts_->checkpoint_mu);
+    parts_->stopping = true;
+  }
+  parts_->checkpoint_cv.notify_all();
+  parts_->checkpointer.join();
+  v1::AuditEntry stopped;
+  stopped.mutable_actor()->set_node(true);
+  stopped.mutable_actor()->set_agency_id(parts_->config.agency_id());
+  stopped.set_action(v1::AUDIT_ACTION_NODE_STOP);
+  stopped.set_outcome(v1::AUDIT_OUTCOME_OK);
+  absl::Status recorded = parts_->audit->Append(std::move(stopped));
+  absl::StatusOr<v1::SignedCheckpoint> checkpoint = parts_->audit->Checkpoint();
+  if (!recorded.ok() || !checkpoint.ok()) {
+    LogError(absl::StrCat("final audit entry or checkpoint failed: ",
+                          recorded.ok() ? checkpoint.status().message() : recorded.message()));
+  }
+  // Close RocksDB after the last call has finished and the log is sealed.
+  parts_->publisher.reset();
+  parts_->store.reset();
+  parts_->audit.reset();
+  parts_->commits.reset();
+  parts_->storage.reset();
+  LogInfo(absl::StrCat("node stopped; audit log sealed at ",
+                       checkpoint.ok() ? "a checkpoint" : "no checkpoint", "; store closed"));
 }
 
 void Node::Wait() { parts_->server->Wait(); }

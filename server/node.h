@@ -14,13 +14,16 @@ namespace nexus {
 class Node {
  public:
   // Loads keys and certificates, opens the store and starts serving. Fails, naming the file or
-  // setting at fault, if anything in `config` cannot be used.
-  static absl::StatusOr<std::unique_ptr<Node>> Start(const v1::NodeConfig& config);
+  // setting at fault, if anything in `config` cannot be used. `config_source` (the file it came
+  // from) is recorded in the audit log with the keys loaded.
+  static absl::StatusOr<std::unique_ptr<Node>> Start(const v1::NodeConfig& config,
+                                                     const std::string& config_source);
   ~Node();
 
   // The address actually bound (useful with port 0), e.g. "127.0.0.1:40123".
   std::string address() const;
-  // Stops accepting calls, lets in-flight calls finish for up to `grace`, then closes the store.
+  // Stops accepting calls, lets in-flight calls finish for up to `grace`, records the stop and a
+  // final checkpoint in the audit log, then closes the store.
   void Shutdown(absl::Duration grace);
   // Blocks until the server has shut down.
   void Wait();

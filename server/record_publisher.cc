@@ -11,9 +11,9 @@
 namespace nexus {
 namespace {
 
-// A draft whose version was chosen for it may lose a race with a concurrent update of the same
-// record; it is then prepared again against the new latest version.
-constexpr int kMaxVersionRaces = 3;
+// A draft may lose a race with a concurrent update of the same record; it is then prepared again
+// against the new latest version. Every round some writer wins, so the bound is only a guard.
+constexpr int kMaxVersionRaces = 1000;
 
 v1::PublishResult Rejected(absl::string_view id, const absl::Status& status) {
   v1::PublishResult result;
@@ -44,11 +44,12 @@ struct RecordPublisher::Prepared {
 };
 
 RecordPublisher::RecordPublisher(Options options, PrivateKey signing_key, const Keyring* keys,
-                                 RecordStore* store)
+                                 RecordStore* store, AuditLog* audit)
     : options_(std::move(options)),
       signing_key_(std::move(signing_key)),
       keys_(keys),
-      store_(store) {}
+      store_(store),
+      audit_(audit) {}
 
 bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepared& prepared) {
   const std::string id = draft.id();
@@ -66,9 +67,13 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
     return reject(absl::PermissionDeniedError(
         absl::StrCat("agency '", caller, "' cannot publish as '", draft.origin_agency(), "'")));
   }
-  if (draft.ByteSizeLong() > options_.max_record_bytes) {
-    return reject(absl::InvalidArgumentError(absl::StrCat(
-        "record is ", draft.ByteSizeLong(), " bytes; the limit is ", options_.max_record_bytes)));
+  // Fields this node does not know would be signed and served unvalidated: drop them.
+  draft.DiscardUnknownFields();
+  // The limit applies to what the author wrote, not to the id, version and times the node adds,
+  // so that a record at the limit can still be revoked or retried.
+  if (size_t bytes = ContentOf(draft).size(); bytes > options_.max_record_bytes) {
+    return reject(absl::InvalidArgumentError(
+        absl::StrCat("record is ", bytes, " bytes; the limit is ", options_.max_record_bytes)));
   }
   if (absl::Status valid = ValidateAndNormalize(draft); !valid.ok()) return reject(valid);
 
@@ -148,13 +153,23 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
   return true;
 }
 
-std::vector<v1::PublishResult> RecordPublisher::Publish(absl::string_view caller,
-                                                        std::vector<v1::Record> drafts) {
+std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
+                                                        std::vector<v1::Record> drafts,
+                                                        v1::AuditAction action,
+                                                        absl::string_view detail) {
+  auto entry_for = [&] {
+    v1::AuditEntry entry = call.Entry(action);
+    entry.set_detail(std::string(detail));
+    return entry;
+  };
+  const std::string& caller = call.agency();
   std::vector<v1::PublishResult> results(drafts.size());
+  std::vector<bool> audited(drafts.size(), false);  // by the store, in the batch of the write
   std::vector<Prepared> prepared(drafts.size());
   std::vector<size_t> pending;  // indexes of drafts ready to store
   for (size_t i = 0; i < drafts.size(); ++i) {
     if (Prepare(caller, std::move(drafts[i]), prepared[i])) {
+      prepared[i].write.audit = entry_for();
       pending.push_back(i);
     } else {
       results[i] = std::move(prepared[i].result);
@@ -170,14 +185,17 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(absl::string_view caller
       size_t i = pending[k];
       Prepared& p = prepared[i];
       const WriteOutcome& outcome = outcomes[k];
+      audited[i] = outcome.audited;
       if (outcome.status.ok()) {
         results[i].set_outcome(v1::PUBLISH_OUTCOME_STORED);
         results[i].set_id(p.draft.id());
         results[i].set_version(p.write.version);
         results[i].set_cursor(outcome.cursor);
-      } else if (p.auto_version && absl::IsFailedPrecondition(outcome.status) &&
-                 attempt < kMaxVersionRaces) {
+      } else if (absl::IsFailedPrecondition(outcome.status) && attempt < kMaxVersionRaces) {
+        // Another writer stored this record's next version first. Prepared again, an automatic
+        // version moves on, and an explicit one becomes an idempotent no-op or a clear refusal.
         if (Prepare(caller, p.draft, p)) {
+          p.write.audit = entry_for();
           retry.push_back(i);
         } else {
           results[i] = std::move(p.result);
@@ -188,32 +206,73 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(absl::string_view caller
     }
     pending = std::move(retry);
   }
+  // Stored versions (and refusals at commit) were audited in their own batch; the rest now.
+  std::vector<v1::AuditEntry> entries;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const v1::PublishResult& result = results[i];
+    if (audited[i]) continue;
+    v1::AuditEntry& entry = entries.emplace_back(entry_for());
+    v1::AuditTarget* target = entry.add_targets();
+    target->set_record_id(result.id());
+    target->set_version(result.version());
+    if (result.outcome() == v1::PUBLISH_OUTCOME_UNCHANGED) {
+      entry.set_outcome(v1::AUDIT_OUTCOME_UNCHANGED);
+    } else {
+      entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+      entry.set_code(result.code());
+      entry.set_error(result.error());
+    }
+  }
+  if (absl::Status s = audit_->Append(std::move(entries)); !s.ok()) {
+    // Without its audit entry a refusal must not be reported as handled.
+    for (v1::PublishResult& result : results) {
+      if (result.outcome() != v1::PUBLISH_OUTCOME_STORED) result = Rejected(result.id(), s);
+    }
+  }
   return results;
 }
 
-v1::PublishResult RecordPublisher::Revoke(absl::string_view caller, absl::string_view id) {
+v1::PublishResult RecordPublisher::Revoke(const CallContext& call, absl::string_view id,
+                                          absl::string_view reason) {
+  const std::string detail = reason.empty() ? "" : absl::StrCat("reason: ", reason);
+  const std::string& caller = call.agency();
+  v1::PublishResult result;
   absl::StatusOr<v1::SignedRecord> latest = store_->Get(id, 0);
-  if (!latest.ok()) return Rejected(id, latest.status());
-  absl::StatusOr<OpenedRecord> opened = OpenRecord(*latest, *keys_);
-  if (!opened.ok()) return Rejected(id, opened.status());
-  if (opened->header.origin_agency() != caller) {
-    return Rejected(id, absl::PermissionDeniedError(absl::StrCat(
-                            "record ", id, " belongs to agency '", opened->header.origin_agency(),
-                            "'; only its origin may revoke it")));
-  }
-  if (opened->header.revoked()) {
-    v1::PublishResult result;
+  absl::StatusOr<OpenedRecord> opened =
+      latest.ok() ? OpenRecord(*latest, *keys_) : absl::StatusOr<OpenedRecord>(latest.status());
+  if (!opened.ok()) {
+    result = Rejected(id, opened.status());
+  } else if (opened->header.origin_agency() != caller) {
+    result = Rejected(id, absl::PermissionDeniedError(absl::StrCat(
+                              "record ", id, " belongs to agency '", opened->header.origin_agency(),
+                              "'; only its origin may revoke it")));
+  } else if (opened->header.revoked()) {
     result.set_outcome(v1::PUBLISH_OUTCOME_UNCHANGED);
     result.set_id(std::string(id));
     result.set_version(opened->header.version());
-    return result;
+  } else {
+    v1::Record next = std::move(opened->record);
+    next.set_revoked(true);
+    next.set_version(opened->header.version() + 1);
+    for (v1::Indicator& indicator : *next.mutable_indicators()) indicator.clear_normalized();
+    std::vector<v1::PublishResult> results =
+        Publish(call, {std::move(next)}, v1::AUDIT_ACTION_REVOKE, detail);
+    return std::move(results[0]);
   }
-  v1::Record next = std::move(opened->record);
-  next.set_revoked(true);
-  next.set_version(opened->header.version() + 1);
-  for (v1::Indicator& indicator : *next.mutable_indicators()) indicator.clear_normalized();
-  std::vector<v1::PublishResult> results = Publish(caller, {std::move(next)});
-  return std::move(results[0]);
+  v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_REVOKE);
+  entry.set_detail(detail);
+  v1::AuditTarget* target = entry.add_targets();
+  target->set_record_id(std::string(id));
+  target->set_version(result.version());
+  if (result.outcome() == v1::PUBLISH_OUTCOME_UNCHANGED) {
+    entry.set_outcome(v1::AUDIT_OUTCOME_UNCHANGED);
+  } else {
+    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+    entry.set_code(result.code());
+    entry.set_error(result.error());
+  }
+  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) return Rejected(id, s);
+  return result;
 }
 
 }  // namespace nexus

@@ -10,6 +10,8 @@
 #include "common/crypto.h"
 #include "common/keyring.h"
 #include "nexus/v1/agency_service.pb.h"
+#include "server/audit_log.h"
+#include "server/call_context.h"
 #include "server/record_store.h"
 
 namespace nexus {
@@ -21,15 +23,21 @@ class RecordPublisher {
     std::string key_id;
     size_t max_record_bytes = 256 * 1024;
   };
-  // `signing_key` signs as `options.agency_id`. `keys` and `store` must outlive this publisher.
-  RecordPublisher(Options options, PrivateKey signing_key, const Keyring* keys, RecordStore* store);
+  // `signing_key` signs as `options.agency_id`. `keys`, `store` and `audit` must outlive this.
+  RecordPublisher(Options options, PrivateKey signing_key, const Keyring* keys, RecordStore* store,
+                  AuditLog* audit);
 
-  // Publishes `drafts` on behalf of `caller` (the agency in the client's certificate). Returns
-  // one result per draft, in order; a bad draft is rejected alone.
-  std::vector<v1::PublishResult> Publish(absl::string_view caller, std::vector<v1::Record> drafts);
+  // Publishes `drafts` on behalf of `call` (its agency is the one in the client's certificate).
+  // Returns one result per draft, in order; a bad draft is rejected alone. Every draft gets an
+  // audit entry, durable before this returns.
+  std::vector<v1::PublishResult> Publish(const CallContext& call, std::vector<v1::Record> drafts,
+                                         v1::AuditAction action = v1::AUDIT_ACTION_PUBLISH,
+                                         absl::string_view detail = "");
 
-  // Stores a new version of `id` with `revoked` set. Only the origin agency may revoke.
-  v1::PublishResult Revoke(absl::string_view caller, absl::string_view id);
+  // Stores a new version of `id` with `revoked` set. Only the origin agency may revoke. `reason`
+  // goes into the audit entry.
+  v1::PublishResult Revoke(const CallContext& call, absl::string_view id,
+                           absl::string_view reason = "");
 
  private:
   struct Prepared;
@@ -40,6 +48,7 @@ class RecordPublisher {
   PrivateKey signing_key_;
   const Keyring* keys_;
   RecordStore* store_;
+  AuditLog* audit_;
 };
 
 }  // namespace nexus

@@ -1,18 +1,16 @@
-// The node's durable store of signed records, in RocksDB.
-//
-// Column families (key layout in store_keys.h):
+// The node's durable store of signed records (key layout in store_keys.h):
 //   records     id | version          -> SignedRecord, exactly as signed; every version is kept
 //   feed        cursor                -> id | version; the change feed that pulls follow
 //   indicators  type | normalized | 0 | id | version -> (empty); search by indicator value
-// One record version is one WriteBatch across all three. Concurrent writers are grouped into one
-// synced write (group commit): Write() returns only once its records are durable.
+// One record version is written in one group-committed WriteBatch together with the audit entry
+// that describes it: a version is never stored without its entry, and an entry never claims a
+// version that was not stored.
 #ifndef NEXUS_SERVER_RECORD_STORE_H_
 #define NEXUS_SERVER_RECORD_STORE_H_
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,12 +19,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "nexus/v1/audit.pb.h"
 #include "nexus/v1/record.pb.h"
-
-namespace rocksdb {
-class DB;
-class ColumnFamilyHandle;
-}  // namespace rocksdb
+#include "server/audit_log.h"
+#include "server/commit_queue.h"
+#include "server/storage.h"
 
 namespace nexus {
 
@@ -39,24 +36,24 @@ struct RecordWrite {
   bool minted_id = false;
   v1::SignedRecord record;
   std::vector<std::pair<v1::IndicatorType, std::string>> indicators;  // normalized, for the index
+  // Who asked, and what; the store fills in the target, the outcome and the sequence.
+  v1::AuditEntry audit;
 };
 
 struct WriteOutcome {
-  absl::Status status;  // FailedPrecondition if the version is not the next one for its id
-  uint64_t cursor = 0;  // feed position of the stored version
+  absl::Status status;   // FailedPrecondition if the version is not the next one for its id
+  uint64_t cursor = 0;   // feed position of the stored version
+  bool audited = false;  // its audit entry (stored or refused) is durable
 };
 
-class RecordStore {
+class RecordStore : public CommitParticipant {
  public:
-  // Opens (creating if needed) the store in `dir`.
-  static absl::StatusOr<std::unique_ptr<RecordStore>> Open(const std::string& dir);
-  ~RecordStore();  // flushes and closes RocksDB
-
-  RecordStore(const RecordStore&) = delete;
-  RecordStore& operator=(const RecordStore&) = delete;
+  // `storage`, `queue` and `audit` must outlive the store.
+  RecordStore(Storage* storage, CommitQueue* queue, AuditLog* audit);
 
   // Stores each write whose version is exactly one more than the latest stored for its id (1 for
-  // a new id). Returns one outcome per write, in order, once the accepted ones are durable.
+  // a new id), each with its audit entry; a refused write gets a refusal entry instead. Returns
+  // one outcome per write, in order, once all of it is durable.
   std::vector<WriteOutcome> Write(std::vector<RecordWrite> writes);
 
   // The latest stored version of `id`; NotFound if none.
@@ -74,25 +71,28 @@ class RecordStore {
   absl::Status FindIndicator(v1::IndicatorType type, absl::string_view normalized,
                              const IndexVisitor& visit) const;
 
+  // Whether version `version` of record `id` carries this normalized indicator.
+  bool HasIndicator(v1::IndicatorType type, absl::string_view normalized, absl::string_view id,
+                    uint64_t version) const;
+
   uint64_t last_cursor() const;
 
- private:
-  struct PendingGroup;
-  RecordStore(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-              uint64_t last_cursor);
-  // Writes the groups at the front of the queue as one synced batch. Called by the leader only.
-  void CommitGroups(const std::vector<PendingGroup*>& groups);
+  void BeginBatch() override;
+  void EndBatch(bool durable) override;
 
-  rocksdb::DB* db_;
-  rocksdb::ColumnFamilyHandle* records_;
-  rocksdb::ColumnFamilyHandle* feed_;
-  rocksdb::ColumnFamilyHandle* indicators_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+ private:
+  // Stages `write` into `batch` (leader only); fills `outcome`.
+  void Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::WriteBatch& batch);
+
+  Storage* storage_;
+  CommitQueue* queue_;
+  AuditLog* audit_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<PendingGroup*> queue_;  // front is the leader, writing on behalf of a prefix
-  uint64_t last_cursor_;             // guarded by mu_ for readers; advanced by the leader
+  uint64_t last_cursor_;  // durable; guarded by mu_
+  // State of the batch being staged, touched only by the commit leader.
+  uint64_t staged_cursor_ = 0;
+  std::map<std::string, uint64_t, std::less<>> staged_versions_;
 };
 
 }  // namespace nexus

@@ -148,7 +148,13 @@ TEST_F(NodeIntegrationTest, AnotherAgencysCertificateIsRefused) {
   ASSERT_TRUE(own.ok());
   EXPECT_TRUE(absl::IsPermissionDenied(other->Get((*own)[0].id(), 0).status()));
   EXPECT_TRUE(absl::IsPermissionDenied(other->Revoke((*own)[0].id(), "").status()));
-  EXPECT_TRUE(absl::StrContains(node_->ReadLog(), "refused Publish"));
+  v1::PullRequest pull;
+  EXPECT_TRUE(
+      absl::IsPermissionDenied(other->Pull(pull, [](const v1::PullResponse&) { return true; })));
+  v1::SearchRequest search;
+  search.set_value("+33 6 12 34 56 78");
+  EXPECT_TRUE(absl::IsPermissionDenied(other->Search(search).status()));
+  EXPECT_TRUE(absl::StrContains(node_->ReadLog(), "refused publish request"));
 }
 
 TEST_F(NodeIntegrationTest, AuditorRoleCannotPublish) {

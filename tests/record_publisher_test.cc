@@ -3,32 +3,67 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/record_seal.h"
+#include "tests/node_storage.h"
 #include "tests/test_support.h"
 
 namespace nexus {
 namespace {
 
+// The authored content's size, as the record limit counts it.
+size_t ContentBytes(v1::Record record) {
+  record.clear_id();
+  record.clear_version();
+  return record.ByteSizeLong();
+}
+
 class RecordPublisherTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(keys_.Add("agency-a", "1", key_.public_key()).ok());
-    auto store = RecordStore::Open(dir_.path());
-    ASSERT_TRUE(store.ok());
-    store_ = *std::move(store);
-    publisher_ = std::make_unique<RecordPublisher>(
-        RecordPublisher::Options{"agency-a", "1", 64 * 1024}, key_, &keys_, store_.get());
+    stack_ = testing::NodeStorage::Open(dir_.path(), key_);
+    ASSERT_NE(stack_, nullptr);
+    store_ = stack_->records.get();
+    publisher_ =
+        std::make_unique<RecordPublisher>(RecordPublisher::Options{"agency-a", "1", 16 * 1024},
+                                          key_, &keys_, store_, stack_->audit.get());
+  }
+
+  static CallContext Caller(const std::string& agency) {
+    CallContext call;
+    call.actor.set_agency_id(agency);
+    call.actor.set_role("analyst");
+    call.request_id = "test";
+    return call;
   }
 
   v1::PublishResult PublishOne(v1::Record draft, const std::string& caller = "agency-a") {
-    return publisher_->Publish(caller, {std::move(draft)})[0];
+    return publisher_->Publish(Caller(caller), {std::move(draft)})[0];
+  }
+
+  // Every audit entry so far, parsed.
+  std::vector<v1::AuditEntry> AuditEntries() {
+    std::vector<v1::AuditEntry> entries;
+    EXPECT_TRUE(stack_->audit
+                    ->ScanEntries(0, UINT64_MAX, false,
+                                  [&](uint64_t, const std::string& bytes, const auto&) {
+                                    entries.emplace_back().ParseFromString(bytes);
+                                    return true;
+                                  })
+                    .ok());
+    return entries;
   }
 
   testing::TempDir dir_;
   PrivateKey key_ = PrivateKey::Generate();
   Keyring keys_;
-  std::unique_ptr<RecordStore> store_;
+  std::unique_ptr<testing::NodeStorage> stack_;
+  RecordStore* store_ = nullptr;
   std::unique_ptr<RecordPublisher> publisher_;
 };
 
@@ -48,8 +83,8 @@ TEST_F(RecordPublisherTest, NewRecordGetsIdVersionOneAndAVerifiableSignature) {
 
 TEST_F(RecordPublisherTest, BadRecordFailsAloneInABatch) {
   v1::Record bad = testing::SampleDraft({{v1::INDICATOR_TYPE_IPV4, "300.1.1.1"}});
-  std::vector<v1::PublishResult> results =
-      publisher_->Publish("agency-a", {testing::SampleDraft(), bad, testing::SampleDraft()});
+  std::vector<v1::PublishResult> results = publisher_->Publish(
+      Caller("agency-a"), {testing::SampleDraft(), bad, testing::SampleDraft()});
   ASSERT_EQ(results.size(), 3u);
   EXPECT_EQ(results[0].outcome(), v1::PUBLISH_OUTCOME_STORED);
   EXPECT_EQ(results[1].outcome(), v1::PUBLISH_OUTCOME_REJECTED);
@@ -114,14 +149,15 @@ TEST_F(RecordPublisherTest, CallerCannotPublishAsAnotherAgency) {
 
 TEST_F(RecordPublisherTest, RevokeStoresASignedRevokedVersionOnce) {
   v1::PublishResult first = PublishOne(testing::SampleDraft());
-  v1::PublishResult revoked = publisher_->Revoke("agency-a", first.id());
+  v1::PublishResult revoked = publisher_->Revoke(Caller("agency-a"), first.id());
   ASSERT_EQ(revoked.outcome(), v1::PUBLISH_OUTCOME_STORED) << revoked.error();
   EXPECT_EQ(revoked.version(), 2u);
   auto opened = OpenRecord(*store_->Get(first.id(), 0), keys_);
   ASSERT_TRUE(opened.ok());
   EXPECT_TRUE(opened->record.revoked());
   EXPECT_EQ(opened->record.summary(), "A sample record.");
-  EXPECT_EQ(publisher_->Revoke("agency-a", first.id()).outcome(), v1::PUBLISH_OUTCOME_UNCHANGED);
+  EXPECT_EQ(publisher_->Revoke(Caller("agency-a"), first.id()).outcome(),
+            v1::PUBLISH_OUTCOME_UNCHANGED);
 
   v1::Record update = testing::SampleDraft();
   update.set_id(first.id());
@@ -131,11 +167,97 @@ TEST_F(RecordPublisherTest, RevokeStoresASignedRevokedVersionOnce) {
 }
 
 TEST_F(RecordPublisherTest, OversizedRecordIsRefused) {
-  v1::Record draft = testing::SampleDraft();
-  draft.set_summary(std::string(70000, 'x'));
-  v1::PublishResult result = PublishOne(draft);
+  // Many small, individually valid parts: only the whole-record limit (16 KiB here) can refuse.
+  std::vector<std::pair<v1::IndicatorType, std::string>> indicators;
+  for (int i = 0; i < 800; ++i) {
+    indicators.emplace_back(v1::INDICATOR_TYPE_DOMAIN, absl::StrCat("host-", i, ".example.org"));
+  }
+  v1::PublishResult result = PublishOne(testing::SampleDraft(indicators));
   EXPECT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_REJECTED);
-  EXPECT_TRUE(absl::StrContains(result.error(), "the limit is 65536")) << result.error();
+  EXPECT_TRUE(absl::StrContains(result.error(), "; the limit is 16384")) << result.error();
+  indicators.resize(200);
+  EXPECT_EQ(PublishOne(testing::SampleDraft(indicators)).outcome(), v1::PUBLISH_OUTCOME_STORED);
+}
+
+TEST_F(RecordPublisherTest, RecordAtTheLimitCanStillBeRevoked) {
+  v1::Record draft = testing::SampleDraft();
+  draft.set_summary(std::string(16 * 1024 - ContentBytes(draft) - 4, 'x'));  // 3 bytes of framing
+  v1::PublishResult stored = PublishOne(draft);
+  ASSERT_EQ(stored.outcome(), v1::PUBLISH_OUTCOME_STORED) << stored.error();
+  EXPECT_EQ(publisher_->Revoke(Caller("agency-a"), stored.id()).outcome(),
+            v1::PUBLISH_OUTCOME_STORED);
+}
+
+TEST_F(RecordPublisherTest, UnknownFieldsAreNotSigned) {
+  v1::Record draft = testing::SampleDraft();
+  draft.mutable_indicators(0)
+      ->GetReflection()
+      ->MutableUnknownFields(draft.mutable_indicators(0))
+      ->AddLengthDelimited(99, "hidden channel");
+  v1::PublishResult result = PublishOne(draft);
+  ASSERT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_STORED);
+  EXPECT_FALSE(
+      absl::StrContains(store_->Get(result.id(), 0)->SerializeAsString(), "hidden channel"));
+}
+
+TEST_F(RecordPublisherTest, ConcurrentUpdatesWithoutVersionAllSucceed) {
+  v1::PublishResult first = PublishOne(testing::SampleDraft());
+  std::vector<std::thread> threads;
+  std::atomic<int> stored{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        v1::Record update = testing::SampleDraft();
+        update.set_id(first.id());
+        update.set_summary(absl::StrCat("update ", t, ".", i));
+        if (PublishOne(update).outcome() == v1::PUBLISH_OUTCOME_STORED) ++stored;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(stored.load(), 40);
+  EXPECT_EQ(*store_->LatestVersion(first.id()), 41u);
+}
+
+TEST_F(RecordPublisherTest, ConcurrentRetriesOfOneVersionAreIdempotent) {
+  v1::PublishResult first = PublishOne(testing::SampleDraft());
+  v1::Record update = testing::SampleDraft();
+  update.set_id(first.id());
+  update.set_version(2);
+  update.set_summary("v2");
+  std::vector<std::thread> threads;
+  std::atomic<int> stored{0}, unchanged{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      v1::PublishOutcome outcome = PublishOne(update).outcome();
+      if (outcome == v1::PUBLISH_OUTCOME_STORED) ++stored;
+      if (outcome == v1::PUBLISH_OUTCOME_UNCHANGED) ++unchanged;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(stored.load(), 1);
+  EXPECT_EQ(unchanged.load(), 7);
+}
+
+TEST_F(RecordPublisherTest, EveryDraftIsAuditedOnce) {
+  v1::Record bad = testing::SampleDraft({{v1::INDICATOR_TYPE_IPV4, "300.1.1.1"}});
+  std::vector<v1::PublishResult> results =
+      publisher_->Publish(Caller("agency-a"), {testing::SampleDraft(), bad});
+  v1::Record retry = testing::SampleDraft();
+  retry.set_id(results[0].id());
+  retry.set_version(1);
+  PublishOne(retry);  // unchanged
+  std::vector<v1::AuditEntry> entries = AuditEntries();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].outcome(), v1::AUDIT_OUTCOME_OK);
+  EXPECT_EQ(entries[0].targets(0).record_id(), results[0].id());
+  EXPECT_EQ(entries[1].outcome(), v1::AUDIT_OUTCOME_REFUSED);
+  EXPECT_EQ(entries[1].error(), "indicator[0]: invalid IPv4 address '300.1.1.1'");
+  EXPECT_EQ(entries[2].outcome(), v1::AUDIT_OUTCOME_UNCHANGED);
+  for (const auto& entry : entries) {
+    EXPECT_EQ(entry.action(), v1::AUDIT_ACTION_PUBLISH);
+    EXPECT_EQ(entry.actor().agency_id(), "agency-a");
+  }
 }
 
 }  // namespace

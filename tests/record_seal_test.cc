@@ -133,41 +133,64 @@ TEST_F(RecordSealTest, SwappedPartsFail) {
   ExpectFails(sealed_, "does not match its signed digest");
 }
 
-TEST_F(RecordSealTest, PartPassedOffAsAnotherKindFails) {
-  // The tags part's bytes presented in the summary's position.
-  uint32_t tags = PartOf(v1::PART_KIND_TAGS);
-  uint32_t summary = PartOf(v1::PART_KIND_SUMMARY);
-  *sealed_.mutable_disclosures(summary)->mutable_salt() = sealed_.disclosures(tags).salt();
-  *sealed_.mutable_disclosures(summary)->mutable_value() = sealed_.disclosures(tags).value();
-  WithholdPart(sealed_, tags);
-  ExpectFails(sealed_, "does not match its signed digest");
-}
+// A signed manifest built by the published scheme, with one part per (kind, digest kind, value):
+// `digest_kind` is the kind hashed into the digest, `kind` the one the manifest declares.
+struct ForgedPart {
+  v1::PartKind kind;
+  v1::PartKind digest_kind;
+  std::string salt;
+  std::string value;
+};
 
-TEST_F(RecordSealTest, ReusedSaltFailsEvenWhenProperlySigned) {
-  // Build, by the published scheme, a record whose two parts share one salt, and sign it with
-  // the real key: the signature and digests are valid, yet the record must be refused.
-  std::string salt(16, 'x');
+v1::SignedRecord SignParts(const std::vector<ForgedPart>& parts, const PrivateKey& key) {
   v1::Manifest manifest;
-  manifest.set_header(v1::RecordHeader().SerializeAsString());
   v1::SignedRecord forged;
-  for (const char* value : {"first", "second"}) {
-    const char kind = static_cast<char>(v1::PART_KIND_SUMMARY);
+  for (const ForgedPart& part : parts) {
+    const char kind = static_cast<char>(part.digest_kind);
     v1::PartDigest* digest = manifest.add_parts();
-    digest->set_kind(v1::PART_KIND_SUMMARY);
-    digest->set_digest(
-        DigestBytes(Sha256Of({"nexus.v1.part", salt, absl::string_view(&kind, 1), value})));
+    digest->set_kind(part.kind);
+    digest->set_digest(DigestBytes(
+        Sha256Of({"nexus.v1.part", part.salt, absl::string_view(&kind, 1), part.value})));
     v1::Disclosure* disclosure = forged.add_disclosures();
     disclosure->set_part(manifest.parts_size() - 1);
-    disclosure->set_salt(salt);
-    disclosure->set_value(value);
+    disclosure->set_salt(part.salt);
+    disclosure->set_value(part.value);
   }
   v1::RecordHeader header;
   header.set_origin_agency("agency-a");
   manifest.set_header(header.SerializeAsString());
   forged.set_manifest(manifest.SerializeAsString());
   forged.set_key_id("1");
-  forged.set_signature(key_.Sign(absl::StrCat("nexus.v1.record", forged.manifest())));
-  // Without the reuse it would open: prove the construction itself is right.
+  forged.set_signature(key.Sign(absl::StrCat("nexus.v1.record", forged.manifest())));
+  return forged;
+}
+
+TEST_F(RecordSealTest, PartPassedOffAsAnotherKindFails) {
+  // The same salt and value digested as a summary but declared as tags: only the kind byte in
+  // the digest tells them apart.
+  v1::Tags tags;
+  tags.add_values("x");
+  std::string salt(16, 's');
+  ASSERT_TRUE(OpenRecord(SignParts({{v1::PART_KIND_TAGS, v1::PART_KIND_TAGS, salt,
+                                     tags.SerializeAsString()}},
+                                   key_),
+                         keys_)
+                  .ok());
+  ExpectFails(
+      SignParts({{v1::PART_KIND_TAGS, v1::PART_KIND_SUMMARY, salt, tags.SerializeAsString()}},
+                key_),
+      "does not match its signed digest");
+}
+
+TEST_F(RecordSealTest, ReusedSaltFailsEvenWhenProperlySigned) {
+  // Two parts sharing one salt, signed with the real key: signature and digests are valid, yet
+  // the record must be refused.
+  std::string salt(16, 'x');
+  v1::SignedRecord forged =
+      SignParts({{v1::PART_KIND_SUMMARY, v1::PART_KIND_SUMMARY, salt, "first"},
+                 {v1::PART_KIND_SUMMARY, v1::PART_KIND_SUMMARY, salt, "second"}},
+                key_);
+  // Without the reuse it would open: the construction itself is right.
   v1::SignedRecord one_part = forged;
   WithholdPart(one_part, 1);
   ASSERT_TRUE(OpenRecord(one_part, keys_).ok());

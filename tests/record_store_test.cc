@@ -7,10 +7,16 @@
 #include <thread>
 
 #include "common/uuid.h"
+#include "tests/node_storage.h"
 #include "tests/test_support.h"
 
 namespace nexus {
 namespace {
+
+class RecordStoreTest : public ::testing::Test {
+ protected:
+  PrivateKey key_ = PrivateKey::Generate();
+};
 
 RecordWrite MakeWrite(const std::string& id, uint64_t version, const std::string& phone) {
   RecordWrite write;
@@ -40,46 +46,48 @@ std::vector<std::pair<std::string, uint64_t>> Find(RecordStore& store, const std
   return found;
 }
 
-TEST(RecordStore, KeepsEveryVersionAndServesTheLatest) {
+TEST_F(RecordStoreTest, KeepsEveryVersionAndServesTheLatest) {
   testing::TempDir dir;
-  auto store = RecordStore::Open(dir.path());
-  ASSERT_TRUE(store.ok()) << store.status();
+  auto stack = testing::NodeStorage::Open(dir.path(), key_);
+  ASSERT_NE(stack, nullptr);
+  RecordStore* store = stack->records.get();
   std::string id = NewUuid();
-  EXPECT_TRUE(absl::IsNotFound((*store)->LatestVersion(id).status()));
-  ASSERT_TRUE(WriteOne(**store, MakeWrite(id, 1, "+1111111"))[0].status.ok());
-  ASSERT_TRUE(WriteOne(**store, MakeWrite(id, 2, "+2222222"))[0].status.ok());
-  EXPECT_EQ(*(*store)->LatestVersion(id), 2u);
-  EXPECT_EQ((*store)->Get(id, 0)->manifest(), "manifest " + id + " v2");
-  EXPECT_EQ((*store)->Get(id, 1)->manifest(), "manifest " + id + " v1");
-  EXPECT_TRUE(absl::IsNotFound((*store)->Get(id, 3).status()));
-  EXPECT_EQ(Find(**store, "+1111111"), (std::vector<std::pair<std::string, uint64_t>>{{id, 1}}));
+  EXPECT_TRUE(absl::IsNotFound(store->LatestVersion(id).status()));
+  ASSERT_TRUE(WriteOne(*store, MakeWrite(id, 1, "+1111111"))[0].status.ok());
+  ASSERT_TRUE(WriteOne(*store, MakeWrite(id, 2, "+2222222"))[0].status.ok());
+  EXPECT_EQ(*store->LatestVersion(id), 2u);
+  EXPECT_EQ(store->Get(id, 0)->manifest(), "manifest " + id + " v2");
+  EXPECT_EQ(store->Get(id, 1)->manifest(), "manifest " + id + " v1");
+  EXPECT_TRUE(absl::IsNotFound(store->Get(id, 3).status()));
+  EXPECT_EQ(Find(*store, "+1111111"), (std::vector<std::pair<std::string, uint64_t>>{{id, 1}}));
 }
 
-TEST(RecordStore, RefusesAVersionThatIsNotNext) {
+TEST_F(RecordStoreTest, RefusesAVersionThatIsNotNext) {
   testing::TempDir dir;
-  auto store = RecordStore::Open(dir.path());
-  ASSERT_TRUE(store.ok());
+  auto stack = testing::NodeStorage::Open(dir.path(), key_);
+  ASSERT_NE(stack, nullptr);
+  RecordStore* store = stack->records.get();
   std::string id = NewUuid();
-  EXPECT_TRUE(
-      absl::IsFailedPrecondition(WriteOne(**store, MakeWrite(id, 2, "+1111111"))[0].status));
-  ASSERT_TRUE(WriteOne(**store, MakeWrite(id, 1, "+1111111"))[0].status.ok());
-  WriteOutcome again = WriteOne(**store, MakeWrite(id, 1, "+3333333"))[0];
+  EXPECT_TRUE(absl::IsFailedPrecondition(WriteOne(*store, MakeWrite(id, 2, "+1111111"))[0].status));
+  ASSERT_TRUE(WriteOne(*store, MakeWrite(id, 1, "+1111111"))[0].status.ok());
+  WriteOutcome again = WriteOne(*store, MakeWrite(id, 1, "+3333333"))[0];
   EXPECT_TRUE(absl::IsFailedPrecondition(again.status));
   // A refused write leaves nothing behind: no index entry, no feed entry.
-  EXPECT_TRUE(Find(**store, "+3333333").empty());
-  EXPECT_EQ((*store)->last_cursor(), 1u);
+  EXPECT_TRUE(Find(*store, "+3333333").empty());
+  EXPECT_EQ(store->last_cursor(), 1u);
 }
 
-TEST(RecordStore, ABatchIsCheckedInOrder) {
+TEST_F(RecordStoreTest, ABatchIsCheckedInOrder) {
   testing::TempDir dir;
-  auto store = RecordStore::Open(dir.path());
-  ASSERT_TRUE(store.ok());
+  auto stack = testing::NodeStorage::Open(dir.path(), key_);
+  ASSERT_NE(stack, nullptr);
+  RecordStore* store = stack->records.get();
   std::string id = NewUuid();
   std::vector<RecordWrite> writes;
   writes.push_back(MakeWrite(id, 1, "+1111111"));
   writes.push_back(MakeWrite(id, 2, "+1111111"));
   writes.push_back(MakeWrite(id, 2, "+1111111"));  // duplicate within the batch
-  std::vector<WriteOutcome> outcomes = (*store)->Write(std::move(writes));
+  std::vector<WriteOutcome> outcomes = store->Write(std::move(writes));
   EXPECT_TRUE(outcomes[0].status.ok());
   EXPECT_TRUE(outcomes[1].status.ok());
   EXPECT_TRUE(absl::IsFailedPrecondition(outcomes[2].status));
@@ -87,13 +95,14 @@ TEST(RecordStore, ABatchIsCheckedInOrder) {
   EXPECT_EQ(outcomes[1].cursor, 2u);
 }
 
-TEST(RecordStore, FeedIsOrderedAndResumable) {
+TEST_F(RecordStoreTest, FeedIsOrderedAndResumable) {
   testing::TempDir dir;
-  auto store = RecordStore::Open(dir.path());
-  ASSERT_TRUE(store.ok());
-  for (int i = 0; i < 10; ++i) WriteOne(**store, MakeWrite(NewUuid(), 1, "+1111111"));
+  auto stack = testing::NodeStorage::Open(dir.path(), key_);
+  ASSERT_NE(stack, nullptr);
+  RecordStore* store = stack->records.get();
+  for (int i = 0; i < 10; ++i) WriteOne(*store, MakeWrite(NewUuid(), 1, "+1111111"));
   std::vector<uint64_t> cursors;
-  ASSERT_TRUE((*store)
+  ASSERT_TRUE(store
                   ->ScanFeed(4,
                              [&](uint64_t cursor, const v1::SignedRecord&) {
                                cursors.push_back(cursor);
@@ -103,17 +112,18 @@ TEST(RecordStore, FeedIsOrderedAndResumable) {
   EXPECT_EQ(cursors, (std::vector<uint64_t>{5, 6, 7}));
 }
 
-TEST(RecordStore, ConcurrentWritersGetDistinctGaplessCursors) {
+TEST_F(RecordStoreTest, ConcurrentWritersGetDistinctGaplessCursors) {
   testing::TempDir dir;
-  auto store = RecordStore::Open(dir.path());
-  ASSERT_TRUE(store.ok());
+  auto stack = testing::NodeStorage::Open(dir.path(), key_);
+  ASSERT_NE(stack, nullptr);
+  RecordStore* store = stack->records.get();
   constexpr int kThreads = 8, kPerThread = 50;
   std::vector<std::thread> threads;
   std::vector<std::vector<uint64_t>> cursors(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        WriteOutcome outcome = WriteOne(**store, MakeWrite(NewUuid(), 1, "+4444444"))[0];
+        WriteOutcome outcome = WriteOne(*store, MakeWrite(NewUuid(), 1, "+4444444"))[0];
         EXPECT_TRUE(outcome.status.ok());
         cursors[t].push_back(outcome.cursor);
       }
@@ -125,47 +135,80 @@ TEST(RecordStore, ConcurrentWritersGetDistinctGaplessCursors) {
   EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));
   EXPECT_EQ(*all.begin(), 1u);
   EXPECT_EQ(*all.rbegin(), static_cast<uint64_t>(kThreads * kPerThread));
-  EXPECT_EQ(Find(**store, "+4444444").size(), static_cast<size_t>(kThreads * kPerThread));
+  EXPECT_EQ(Find(*store, "+4444444").size(), static_cast<size_t>(kThreads * kPerThread));
 }
 
-TEST(RecordStore, ConcurrentUpdatesOfOneRecordNeverShareAVersion) {
+TEST_F(RecordStoreTest, ConcurrentUpdatesOfOneRecordNeverShareAVersion) {
   testing::TempDir dir;
-  auto store = RecordStore::Open(dir.path());
-  ASSERT_TRUE(store.ok());
+  auto stack = testing::NodeStorage::Open(dir.path(), key_);
+  ASSERT_NE(stack, nullptr);
+  RecordStore* store = stack->records.get();
   std::string id = NewUuid();
-  ASSERT_TRUE(WriteOne(**store, MakeWrite(id, 1, "+1111111"))[0].status.ok());
+  ASSERT_TRUE(WriteOne(*store, MakeWrite(id, 1, "+1111111"))[0].status.ok());
   std::atomic<int> stored{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
-      if (WriteOne(**store, MakeWrite(id, 2, "+1111111"))[0].status.ok()) ++stored;
+      if (WriteOne(*store, MakeWrite(id, 2, "+1111111"))[0].status.ok()) ++stored;
     });
   }
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(stored.load(), 1);
-  EXPECT_EQ(*(*store)->LatestVersion(id), 2u);
+  EXPECT_EQ(*store->LatestVersion(id), 2u);
 }
 
-TEST(RecordStore, ReopenKeepsRecordsAndCursor) {
+TEST_F(RecordStoreTest, ReopenKeepsRecordsAndCursor) {
   testing::TempDir dir;
   std::string id = NewUuid();
   {
-    auto store = RecordStore::Open(dir.path());
-    ASSERT_TRUE(store.ok());
-    WriteOne(**store, MakeWrite(id, 1, "+1111111"));
-    WriteOne(**store, MakeWrite(id, 2, "+1111111"));
+    auto stack = testing::NodeStorage::Open(dir.path(), key_);
+    ASSERT_NE(stack, nullptr);
+    RecordStore* store = stack->records.get();
+    WriteOne(*store, MakeWrite(id, 1, "+1111111"));
+    WriteOne(*store, MakeWrite(id, 2, "+1111111"));
   }
-  auto store = RecordStore::Open(dir.path());
-  ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_EQ((*store)->last_cursor(), 2u);
-  EXPECT_EQ(*(*store)->LatestVersion(id), 2u);
-  EXPECT_EQ(WriteOne(**store, MakeWrite(NewUuid(), 1, "+5"))[0].cursor, 3u);
+  auto stack = testing::NodeStorage::Open(dir.path(), key_);
+  ASSERT_NE(stack, nullptr);
+  RecordStore* store = stack->records.get();
+  EXPECT_EQ(store->last_cursor(), 2u);
+  EXPECT_EQ(*store->LatestVersion(id), 2u);
+  EXPECT_EQ(WriteOne(*store, MakeWrite(NewUuid(), 1, "+5"))[0].cursor, 3u);
 }
 
-TEST(RecordStore, OpenFailureNamesTheDirectory) {
-  auto store = RecordStore::Open("/proc/nexus-cannot-create-here");
-  ASSERT_FALSE(store.ok());
-  EXPECT_NE(store.status().message().find("/proc/nexus-cannot-create-here"), std::string::npos);
+TEST_F(RecordStoreTest, OpenFailureNamesTheDirectory) {
+  auto storage = Storage::Open("/proc/nexus-cannot-create-here");
+  ASSERT_FALSE(storage.ok());
+  EXPECT_NE(storage.status().message().find("/proc/nexus-cannot-create-here"), std::string::npos);
+}
+
+TEST_F(RecordStoreTest, EveryWriteHasExactlyOneAuditEntryInItsBatch) {
+  testing::TempDir dir;
+  auto stack = testing::NodeStorage::Open(dir.path(), key_);
+  ASSERT_NE(stack, nullptr);
+  std::string id = NewUuid();
+  std::vector<RecordWrite> writes;
+  writes.push_back(MakeWrite(id, 1, "+1111111"));
+  writes.push_back(MakeWrite(id, 3, "+1111111"));  // refused: not the next version
+  writes[0].audit.set_request_id("r1");
+  writes[1].audit.set_request_id("r2");
+  std::vector<WriteOutcome> outcomes = stack->records->Write(std::move(writes));
+  EXPECT_TRUE(outcomes[0].audited && outcomes[1].audited);
+  ASSERT_EQ(stack->audit->size(), 2u);
+  std::vector<v1::AuditEntry> entries;
+  ASSERT_TRUE(stack->audit
+                  ->ScanEntries(0, 2, false,
+                                [&](uint64_t index, const std::string& bytes, const auto&) {
+                                  entries.emplace_back().ParseFromString(bytes);
+                                  EXPECT_EQ(entries.back().sequence(), index);
+                                  return true;
+                                })
+                  .ok());
+  EXPECT_EQ(entries[0].request_id(), "r1");
+  EXPECT_EQ(entries[0].outcome(), v1::AUDIT_OUTCOME_OK);
+  EXPECT_EQ(entries[0].targets(0).record_id(), id);
+  EXPECT_EQ(entries[0].detail(), "cursor 1");
+  EXPECT_EQ(entries[1].outcome(), v1::AUDIT_OUTCOME_REFUSED);
+  EXPECT_EQ(entries[1].code(), static_cast<int>(absl::StatusCode::kFailedPrecondition));
 }
 
 }  // namespace

@@ -1,0 +1,43 @@
+// The on-disk format of the audit log, shared by the node that writes it and by auditors' tools
+// that read a copy of its RocksDB directory.
+//
+// Column families:
+//   audit_entries      sequence (u64 BE)               -> serialized AuditEntry (the Merkle leaf)
+//   audit_tree         level (1 byte) | index (u64 BE) -> 32-byte hash of that perfect subtree
+//   audit_checkpoints  tree size (u64 BE)              -> serialized SignedCheckpoint
+// Entries and tree nodes are only ever added; no code path deletes or rewrites them.
+#ifndef NEXUS_COMMON_AUDIT_FORMAT_H_
+#define NEXUS_COMMON_AUDIT_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace nexus::audit_format {
+
+inline constexpr char kEntriesFamily[] = "audit_entries";
+inline constexpr char kTreeFamily[] = "audit_tree";
+inline constexpr char kCheckpointsFamily[] = "audit_checkpoints";
+
+inline std::string U64Key(uint64_t value) {
+  std::string key(8, '\0');
+  for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(value >> (56 - 8 * i));
+  return key;
+}
+
+inline uint64_t ReadU64Key(absl::string_view key) {
+  uint64_t value = 0;
+  for (int i = 0; i < 8 && i < static_cast<int>(key.size()); ++i) {
+    value = (value << 8) | static_cast<uint8_t>(key[i]);
+  }
+  return value;
+}
+
+inline std::string TreeKey(int level, uint64_t index) {
+  return std::string(1, static_cast<char>(level)) + U64Key(index);
+}
+
+}  // namespace nexus::audit_format
+
+#endif  // NEXUS_COMMON_AUDIT_FORMAT_H_

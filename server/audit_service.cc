@@ -1,0 +1,187 @@
+#include "server/audit_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/caller.h"
+#include "server/log.h"
+
+namespace nexus {
+namespace {
+
+// Entries per streamed page: large enough to amortize per-message cost, far below size limits.
+constexpr int kEntriesPerPage = 512;
+
+bool Matches(const v1::AuditFilter& filter, const std::string& bytes) {
+  bool unfiltered = filter.actor_agency().empty() && filter.action() == 0 &&
+                    filter.record_id().empty() && filter.outcome() == 0 &&
+                    filter.after_unix_micros() == 0 && filter.before_unix_micros() == 0;
+  if (unfiltered) return true;
+  v1::AuditEntry entry;
+  if (!entry.ParseFromString(bytes)) return true;  // shown, so that the auditor sees it
+  if (!filter.actor_agency().empty() && entry.actor().agency_id() != filter.actor_agency()) {
+    return false;
+  }
+  if (filter.action() != 0 && entry.action() != filter.action()) return false;
+  if (filter.outcome() != 0 && entry.outcome() != filter.outcome()) return false;
+  if (filter.after_unix_micros() != 0 && entry.time_unix_micros() <= filter.after_unix_micros()) {
+    return false;
+  }
+  if (filter.before_unix_micros() != 0 && entry.time_unix_micros() >= filter.before_unix_micros()) {
+    return false;
+  }
+  if (!filter.record_id().empty()) {
+    bool any = false;
+    for (const v1::AuditTarget& target : entry.targets()) {
+      any = any || target.record_id() == filter.record_id();
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+std::string ProofBytes(const merkle::Hash& hash) {
+  return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
+}
+
+}  // namespace
+
+AuditServiceImpl::AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit)
+    : agency_id_(config.agency_id()), audit_(audit) {
+  for (const v1::Agency& agency : config.agencies()) members_.insert(agency.id());
+}
+
+absl::Status AuditServiceImpl::AuthorizeAndRecord(grpc::ServerContext& context,
+                                                  const std::string& detail) {
+  absl::StatusOr<CertificateIdentity> identity = CallerOf(context);
+  CallContext call = ContextOf(context, identity);
+  absl::Status refusal;
+  v1::AuditAction action = v1::AUDIT_ACTION_AUDIT_READ;
+  if (!identity.ok()) {
+    refusal = identity.status();
+    action = v1::AUDIT_ACTION_AUTHENTICATE;
+  } else if (identity->agency_id != agency_id_ &&
+             !(identity->role == "auditor" && members_.count(identity->agency_id))) {
+    refusal = absl::PermissionDeniedError(
+        absl::StrCat("agency '", identity->agency_id, "' role '", identity->role,
+                     "' may not read this node's audit log: it needs an auditor certificate of a ",
+                     "federation member"));
+  }
+  v1::AuditEntry entry = call.Entry(action);
+  entry.set_detail(detail);
+  if (refusal.ok()) {
+    entry.set_outcome(v1::AUDIT_OUTCOME_OK);
+  } else {
+    LogWarning(absl::StrCat("refused audit read request ", call.request_id, " from ",
+                            context.peer(), ": ", refusal.message()));
+    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+    entry.set_code(static_cast<int>(refusal.code()));
+    entry.set_error(std::string(refusal.message()));
+  }
+  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
+    return absl::UnavailableError("the audit log cannot record this call");
+  }
+  return refusal;
+}
+
+grpc::Status AuditServiceImpl::GetCheckpoint(grpc::ServerContext* context,
+                                             const v1::GetCheckpointRequest* request,
+                                             v1::SignedCheckpoint* response) {
+  absl::Status allowed = AuthorizeAndRecord(
+      *context, absl::StrCat("GetCheckpoint sign_now=", request->sign_now() ? "true" : "false"));
+  if (!allowed.ok()) return ToGrpc(allowed);
+  absl::StatusOr<v1::SignedCheckpoint> checkpoint;
+  if (request->sign_now()) {
+    checkpoint = audit_->Checkpoint();
+  } else {
+    absl::StatusOr<std::vector<v1::SignedCheckpoint>> all = audit_->Checkpoints(0);
+    if (all.ok() && !all->empty()) {
+      checkpoint = std::move(all->back());
+    } else {
+      checkpoint = audit_->Checkpoint();
+    }
+  }
+  if (!checkpoint.ok()) return ToGrpc(checkpoint.status());
+  *response = *std::move(checkpoint);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::ListCheckpoints(grpc::ServerContext* context,
+                                               const v1::ListCheckpointsRequest* request,
+                                               v1::ListCheckpointsResponse* response) {
+  absl::Status allowed = AuthorizeAndRecord(
+      *context, absl::StrCat("ListCheckpoints since_size=", request->since_size()));
+  if (!allowed.ok()) return ToGrpc(allowed);
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> all =
+      audit_->Checkpoints(request->since_size());
+  if (!all.ok()) return ToGrpc(all.status());
+  for (v1::SignedCheckpoint& checkpoint : *all) {
+    *response->add_checkpoints() = std::move(checkpoint);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::ListEntries(grpc::ServerContext* context,
+                                           const v1::ListEntriesRequest* request,
+                                           grpc::ServerWriter<v1::AuditEntryPage>* writer) {
+  absl::Status allowed = AuthorizeAndRecord(
+      *context, absl::StrCat("ListEntries start=", request->start(), " end=", request->end(),
+                             " filter={", request->filter().ShortDebugString(), "}"));
+  if (!allowed.ok()) return ToGrpc(allowed);
+  uint64_t end = request->end() == 0 ? audit_->size() : request->end();
+  v1::AuditEntryPage page;
+  uint32_t sent = 0;
+  bool cancelled = false;
+  absl::Status scan =
+      audit_->ScanEntries(request->start(), end, request->newest_first(),
+                          [&](uint64_t index, const std::string& bytes, const merkle::Hash& leaf) {
+                            if (!Matches(request->filter(), bytes)) return true;
+                            v1::AuditEntryBytes* entry = page.add_entries();
+                            entry->set_index(index);
+                            entry->set_entry(bytes);
+                            entry->set_leaf_hash(ProofBytes(leaf));
+                            ++sent;
+                            if (page.entries_size() >= kEntriesPerPage) {
+                              if (context->IsCancelled() || !writer->Write(page)) {
+                                cancelled = true;
+                                return false;
+                              }
+                              page.Clear();
+                            }
+                            return request->limit() == 0 || sent < request->limit();
+                          });
+  if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "listing cancelled");
+  if (!scan.ok()) return ToGrpc(scan);
+  if (page.entries_size() > 0 && !writer->Write(page)) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "listing cancelled");
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::GetInclusionProof(grpc::ServerContext* context,
+                                                 const v1::InclusionProofRequest* request,
+                                                 v1::Proof* response) {
+  absl::Status allowed =
+      AuthorizeAndRecord(*context, absl::StrCat("GetInclusionProof index=", request->index(),
+                                                " tree_size=", request->tree_size()));
+  if (!allowed.ok()) return ToGrpc(allowed);
+  absl::StatusOr<std::vector<merkle::Hash>> proof =
+      audit_->InclusionProof(request->index(), request->tree_size());
+  if (!proof.ok()) return ToGrpc(proof.status());
+  for (const merkle::Hash& hash : *proof) response->add_hashes(ProofBytes(hash));
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::GetConsistencyProof(grpc::ServerContext* context,
+                                                   const v1::ConsistencyProofRequest* request,
+                                                   v1::Proof* response) {
+  absl::Status allowed =
+      AuthorizeAndRecord(*context, absl::StrCat("GetConsistencyProof first=", request->first_size(),
+                                                " second=", request->second_size()));
+  if (!allowed.ok()) return ToGrpc(allowed);
+  absl::StatusOr<std::vector<merkle::Hash>> proof =
+      audit_->ConsistencyProof(request->first_size(), request->second_size());
+  if (!proof.ok()) return ToGrpc(proof.status());
+  for (const merkle::Hash& hash : *proof) response->add_hashes(ProofBytes(hash));
+  return grpc::Status::OK;
+}
+
+}  // namespace nexus

@@ -1,0 +1,48 @@
+// The gRPC AuditService: auditors read the node's audit log, its checkpoints and proofs.
+//
+// Allowed: a certificate with the auditor role from any federation member, or any certificate of
+// the node's own agency. Every call, allowed or refused, is itself an audit entry.
+#ifndef NEXUS_SERVER_AUDIT_SERVICE_H_
+#define NEXUS_SERVER_AUDIT_SERVICE_H_
+
+#include <set>
+#include <string>
+
+#include "nexus/v1/audit_service.grpc.pb.h"
+#include "nexus/v1/node_config.pb.h"
+#include "server/audit_log.h"
+#include "server/call_context.h"
+
+namespace nexus {
+
+class AuditServiceImpl final : public v1::AuditService::Service {
+ public:
+  AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit);
+
+  grpc::Status GetCheckpoint(grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
+                             v1::SignedCheckpoint* response) override;
+  grpc::Status ListCheckpoints(grpc::ServerContext* context,
+                               const v1::ListCheckpointsRequest* request,
+                               v1::ListCheckpointsResponse* response) override;
+  grpc::Status ListEntries(grpc::ServerContext* context, const v1::ListEntriesRequest* request,
+                           grpc::ServerWriter<v1::AuditEntryPage>* writer) override;
+  grpc::Status GetInclusionProof(grpc::ServerContext* context,
+                                 const v1::InclusionProofRequest* request,
+                                 v1::Proof* response) override;
+  grpc::Status GetConsistencyProof(grpc::ServerContext* context,
+                                   const v1::ConsistencyProofRequest* request,
+                                   v1::Proof* response) override;
+
+ private:
+  // Checks the caller and records the call (refused or not) with `detail` before anything is
+  // answered. Returns the refusal, or OK.
+  absl::Status AuthorizeAndRecord(grpc::ServerContext& context, const std::string& detail);
+
+  std::string agency_id_;
+  std::set<std::string> members_;
+  AuditLog* audit_;
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_SERVER_AUDIT_SERVICE_H_

@@ -1,0 +1,29 @@
+// Who is calling and under which request id: what every audit entry of a call starts from.
+#ifndef NEXUS_SERVER_CALL_CONTEXT_H_
+#define NEXUS_SERVER_CALL_CONTEXT_H_
+
+#include <string>
+
+#include "nexus/v1/audit.pb.h"
+
+namespace nexus {
+
+struct CallContext {
+  v1::AuditActor actor;
+  std::string request_id;
+
+  const std::string& agency() const { return actor.agency_id(); }
+
+  // A fresh audit entry for `action` by this caller.
+  v1::AuditEntry Entry(v1::AuditAction action) const {
+    v1::AuditEntry entry;
+    *entry.mutable_actor() = actor;
+    entry.set_action(action);
+    entry.set_request_id(request_id);
+    return entry;
+  }
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_SERVER_CALL_CONTEXT_H_

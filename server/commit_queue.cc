@@ -1,0 +1,54 @@
+#include "server/commit_queue.h"
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace nexus {
+namespace {
+// Most jobs one leader takes: bounds one batch and the wait of the first writer in it.
+constexpr size_t kMaxJobsPerBatch = 512;
+}  // namespace
+
+struct CommitQueue::Job {
+  const StageFn* stage;
+  absl::Status status;
+  bool done = false;
+};
+
+absl::Status CommitQueue::Commit(const StageFn& stage) {
+  Job job{&stage};
+  std::unique_lock lock(mu_);
+  queue_.push_back(&job);
+  cv_.wait(lock, [&] { return job.done || queue_.front() == &job; });
+  if (job.done) return job.status;
+
+  // This writer leads: it commits its own job and those queued behind it so far. The jobs stay
+  // in the queue until written, so later writers wait rather than lead concurrently.
+  std::vector<Job*> jobs(queue_.begin(),
+                         queue_.begin() + std::min(queue_.size(), kMaxJobsPerBatch));
+  lock.unlock();
+  Lead(jobs);
+  lock.lock();
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i]->done = true;
+    queue_.pop_front();
+  }
+  cv_.notify_all();
+  return job.status;
+}
+
+void CommitQueue::Lead(const std::vector<Job*>& jobs) {
+  for (CommitParticipant* participant : participants_) participant->BeginBatch();
+  rocksdb::WriteBatch batch;
+  for (Job* job : jobs) (*job->stage)(batch);
+  rocksdb::WriteOptions options;
+  options.sync = true;  // acknowledged means durable
+  rocksdb::Status s = db_->Write(options, &batch);
+  absl::Status status =
+      s.ok() ? absl::OkStatus() : absl::InternalError(absl::StrCat("store write: ", s.ToString()));
+  for (CommitParticipant* participant : participants_) participant->EndBatch(s.ok());
+  for (Job* job : jobs) job->status = status;
+}
+
+}  // namespace nexus

@@ -1,0 +1,44 @@
+#include "server/storage.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/audit_format.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+
+namespace nexus {
+
+absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.IncreaseParallelism(2);
+  rocksdb::ColumnFamilyOptions family_options(options);
+  // Order matches Storage::Family, after the default family.
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, family_options},
+      {"records", family_options},
+      {"feed", family_options},
+      {"indicators", family_options},
+      {audit_format::kEntriesFamily, family_options},
+      {audit_format::kTreeFamily, family_options},
+      {audit_format::kCheckpointsFamily, family_options},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(options), dir, families, &handles, &db);
+  if (!s.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot open store ", dir, ": ", s.ToString(),
+                     s.IsIOError() ? " (is another nexusd using it?)" : ""));
+  }
+  return std::unique_ptr<Storage>(new Storage(db, std::move(handles)));
+}
+
+Storage::~Storage() {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  db_->Close();
+  delete db_;
+}
+
+}  // namespace nexus

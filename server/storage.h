@@ -1,0 +1,39 @@
+// The node's RocksDB database and its column families (records, feed, indicators, and the audit
+// log's). Opened once per node and shared by RecordStore and AuditLog.
+#ifndef NEXUS_SERVER_STORAGE_H_
+#define NEXUS_SERVER_STORAGE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace nexus {
+
+class Storage {
+ public:
+  enum Family { kRecords, kFeed, kIndicators, kAuditEntries, kAuditTree, kAuditCheckpoints };
+
+  // Opens (creating if needed) the database in `dir`.
+  static absl::StatusOr<std::unique_ptr<Storage>> Open(const std::string& dir);
+  ~Storage();  // closes RocksDB cleanly
+
+  rocksdb::DB* db() const { return db_; }
+  rocksdb::ColumnFamilyHandle* family(Family family) const { return handles_[family + 1]; }
+
+ private:
+  Storage(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : db_(db), handles_(std::move(handles)) {}
+  rocksdb::DB* db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is the default family
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_SERVER_STORAGE_H_

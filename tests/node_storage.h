@@ -1,0 +1,49 @@
+// A node's storage stack in a temporary directory, for unit tests: RocksDB, the commit queue,
+// the audit log and the record store, wired as nexusd wires them.
+#ifndef NEXUS_TESTS_NODE_STORAGE_H_
+#define NEXUS_TESTS_NODE_STORAGE_H_
+
+#include <memory>
+#include <string>
+
+#include "server/audit_log.h"
+#include "server/commit_queue.h"
+#include "server/record_store.h"
+#include "server/storage.h"
+
+namespace nexus::testing {
+
+struct NodeStorage {
+  // Opens (or reopens) the stack in `dir`, signing checkpoints as `agency` with `key`.
+  static std::unique_ptr<NodeStorage> Open(const std::string& dir, const PrivateKey& key,
+                                           const std::string& agency = "agency-a") {
+    auto stack = std::make_unique<NodeStorage>();
+    auto storage = Storage::Open(dir);
+    if (!storage.ok()) return nullptr;
+    stack->storage = *std::move(storage);
+    stack->commits = std::make_unique<CommitQueue>(stack->storage->db());
+    auto audit = AuditLog::Open(stack->storage.get(), stack->commits.get(), key,
+                                AuditLog::Options{agency, "1"});
+    if (!audit.ok()) return nullptr;
+    stack->audit = *std::move(audit);
+    stack->records = std::make_unique<RecordStore>(stack->storage.get(), stack->commits.get(),
+                                                   stack->audit.get());
+    return stack;
+  }
+
+  ~NodeStorage() {
+    records.reset();
+    audit.reset();
+    commits.reset();
+    storage.reset();
+  }
+
+  std::unique_ptr<Storage> storage;
+  std::unique_ptr<CommitQueue> commits;
+  std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<RecordStore> records;
+};
+
+}  // namespace nexus::testing
+
+#endif  // NEXUS_TESTS_NODE_STORAGE_H_
