@@ -10,12 +10,6 @@
 namespace nexus::merkle {
 namespace {
 
-Hash FromHex(absl::string_view hex) {
-  std::string bytes = absl::HexStringToBytes(hex);
-  Hash hash;
-  std::copy(bytes.begin(), bytes.end(), hash.begin());
-  return hash;
-}
 
 // The eight leaves of the test tree used by Certificate Transparency and transparency-dev/merkle.
 std::vector<std::string> TestLeaves() {
@@ -165,8 +159,12 @@ TEST(MerkleExhaustive, InclusionProofsForEveryLeafOfEveryTreeUpTo300) {
       // Every alteration must fail.
       ASSERT_FALSE(VerifyInclusion(i, size, Flip(d[i]), *proof, root).ok());
       ASSERT_FALSE(VerifyInclusion(i, size, d[i], *proof, Flip(root)).ok());
-      if (i + 1 < size) ASSERT_FALSE(VerifyInclusion(i + 1, size, d[i], *proof, root).ok());
-      if (i > 0) ASSERT_FALSE(VerifyInclusion(i - 1, size, d[i], *proof, root).ok());
+      if (i + 1 < size) {
+        ASSERT_FALSE(VerifyInclusion(i + 1, size, d[i], *proof, root).ok());
+      }
+      if (i > 0) {
+        ASSERT_FALSE(VerifyInclusion(i - 1, size, d[i], *proof, root).ok());
+      }
       ASSERT_FALSE(VerifyInclusion(i, size + 1, d[i], *proof, roots[size + 1]).ok());
       if (i < size - 1) {
         ASSERT_FALSE(VerifyInclusion(i, size - 1, d[i], *proof, roots[size - 1]).ok());
