@@ -1,23 +1,13 @@
 #include "client/nexus_client.h"
 
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
+#include <grpcpp/client_context.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "common/crypto.h"
+#include "client/channel.h"
 #include "nexus/v1/agency_service.grpc.pb.h"
 
 namespace nexus {
-namespace {
-
-absl::Status FromGrpc(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-}
-
-}  // namespace
-
 struct NexusClient::Channel {
   std::unique_ptr<v1::AgencyService::Stub> stub;
 };
@@ -26,23 +16,11 @@ NexusClient::NexusClient(std::unique_ptr<Channel> channel) : channel_(std::move(
 NexusClient::~NexusClient() = default;
 
 absl::StatusOr<std::unique_ptr<NexusClient>> NexusClient::Create(const ClientOptions& options) {
-  if (options.target.empty()) return absl::InvalidArgumentError("no node address (--target)");
-  grpc::SslCredentialsOptions tls;
-  for (auto [path, field, flag] : {std::tuple{&options.ca_file, &tls.pem_root_certs, "--ca"},
-                                   std::tuple{&options.cert_file, &tls.pem_cert_chain, "--cert"},
-                                   std::tuple{&options.key_file, &tls.pem_private_key, "--key"}}) {
-    if (path->empty()) return absl::InvalidArgumentError(absl::StrCat("no ", flag, " file given"));
-    absl::StatusOr<std::string> pem = ReadFileToString(*path);
-    if (!pem.ok()) return pem.status();
-    *field = *std::move(pem);
-  }
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(options.max_message_bytes);
-  args.SetMaxSendMessageSize(options.max_message_bytes);
-  auto channel = std::make_unique<Channel>();
-  channel->stub = v1::AgencyService::NewStub(
-      grpc::CreateCustomChannel(options.target, grpc::SslCredentials(tls), args));
-  std::unique_ptr<NexusClient> client(new NexusClient(std::move(channel)));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(options);
+  if (!channel.ok()) return channel.status();
+  auto stub = std::make_unique<Channel>();
+  stub->stub = v1::AgencyService::NewStub(*channel);
+  std::unique_ptr<NexusClient> client(new NexusClient(std::move(stub)));
   client->timeout_ = options.timeout;
   return client;
 }

@@ -12,7 +12,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "client/audit_commands.h"
 #include "client/command_line.h"
 #include "client/nexus_client.h"
 #include "client/record_text.h"
@@ -35,6 +37,7 @@ commands:
   pull                stream stored versions after a cursor (--since N)
   search VALUE        records whose latest version carries this indicator value
   revoke ID           publish a revoked version of your agency's record (--reason TEXT)
+  audit ...           review and verify the node's audit log (see below)
 
 connection (flags, or the environment variable in brackets):
   --target HOST:PORT  the node [NEXUS_TARGET]
@@ -58,26 +61,31 @@ search options: --type INDICATOR-TYPE --limit N
 Indicator types: phone email domain ipv4 ipv6 url crypto-wallet iban bank-account
   document-number vehicle vessel organization person location file-hash
 
+%AUDIT%
 exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or failed,
             4 a record shown did not verify (or could not: no key for its origin in --keys)
 )";
 
-const std::set<std::string> kValued = {"target",      "ca",
-                                       "cert",        "key",
-                                       "keys",        "timeout",
-                                       "tlp",         "scope",
-                                       "agency",      "group",
-                                       "handling",    "case",
-                                       "nexus-type",  "watch-point",
-                                       "reliability", "credibility",
-                                       "indicator",   "tag",
-                                       "summary",     "related",
-                                       "id",          "version",
-                                       "batch",       "since",
-                                       "limit",       "indicator-type",
-                                       "origin",      "after",
-                                       "before",      "type",
-                                       "reason"};
+std::set<std::string> ValuedFlags() {
+  std::set<std::string> flags = {"target",      "ca",
+                                 "cert",        "key",
+                                 "keys",        "timeout",
+                                 "tlp",         "scope",
+                                 "agency",      "group",
+                                 "handling",    "case",
+                                 "nexus-type",  "watch-point",
+                                 "reliability", "credibility",
+                                 "indicator",   "tag",
+                                 "summary",     "related",
+                                 "id",          "version",
+                                 "batch",       "since",
+                                 "limit",       "indicator-type",
+                                 "origin",      "after",
+                                 "before",      "type",
+                                 "reason"};
+  flags.insert(std::begin(kAuditFlags), std::end(kAuditFlags));
+  return flags;
+}
 const std::set<std::string> kSwitches = {"json", "help"};
 
 int Usage(const std::string& problem) {
@@ -111,13 +119,14 @@ std::string FlagOrEnv(const CommandLine& line, const std::string& flag, const ch
 }
 
 struct Session {
-  std::unique_ptr<NexusClient> client;
+  ClientOptions options;
+  std::unique_ptr<NexusClient> client;  // for the record commands
   Keyring keys;
   bool have_keys = false;
   bool json = false;
 };
 
-absl::StatusOr<Session> Connect(const CommandLine& line) {
+absl::StatusOr<Session> Connect(const CommandLine& line, bool record_client) {
   ClientOptions options;
   options.target = FlagOrEnv(line, "target", "NEXUS_TARGET");
   options.ca_file = FlagOrEnv(line, "ca", "NEXUS_CA");
@@ -132,9 +141,12 @@ absl::StatusOr<Session> Connect(const CommandLine& line) {
   }
   Session session;
   session.json = line.Has("json");
-  absl::StatusOr<std::unique_ptr<NexusClient>> client = NexusClient::Create(options);
-  if (!client.ok()) return client.status();
-  session.client = *std::move(client);
+  session.options = options;
+  if (record_client) {
+    absl::StatusOr<std::unique_ptr<NexusClient>> client = NexusClient::Create(options);
+    if (!client.ok()) return client.status();
+    session.client = *std::move(client);
+  }
   std::string keys_dir = FlagOrEnv(line, "keys", "NEXUS_KEYS");
   if (!keys_dir.empty()) {
     if (absl::Status s = session.keys.AddDirectory(keys_dir); !s.ok()) return s;
@@ -396,17 +408,31 @@ int Revoke(Session& session, const CommandLine& line) {
 }
 
 int Run(const std::vector<std::string>& args) {
-  absl::StatusOr<CommandLine> line = CommandLine::Parse(args, kValued, kSwitches);
+  absl::StatusOr<CommandLine> line = CommandLine::Parse(args, ValuedFlags(), kSwitches);
   if (!line.ok()) return Usage(std::string(line.status().message()));
   if (line->Has("help") || line->positional().empty()) {
-    std::fputs(kUsage, line->Has("help") ? stdout : stderr);
+    std::string usage = absl::StrReplaceAll(kUsage, {{"%AUDIT%", kAuditUsage}});
+    std::fputs(usage.c_str(), line->Has("help") ? stdout : stderr);
     return line->Has("help") ? kOk : kUsageError;
   }
   const std::string& command = line->positional()[0];
-  static const std::set<std::string> kCommands = {"push", "get", "pull", "search", "revoke"};
+  static const std::set<std::string> kCommands = {"push",   "get",    "pull",
+                                                  "search", "revoke", "audit"};
   if (!kCommands.count(command)) return Usage("unknown command '" + command + "'");
-  absl::StatusOr<Session> session = Connect(*line);
-  if (!session.ok()) return Usage(std::string(session.status().message()));
+  const bool offline = command == "audit" && line->Has("offline");
+  absl::StatusOr<Session> session = Connect(*line, /*record_client=*/command != "audit");
+  if (!session.ok() && !offline) return Usage(std::string(session.status().message()));
+  if (command == "audit") {
+    Keyring keys;
+    std::string keys_dir = FlagOrEnv(*line, "keys", "NEXUS_KEYS");
+    if (!keys_dir.empty()) {
+      if (absl::Status s = keys.AddDirectory(keys_dir); !s.ok()) {
+        return Usage(std::string(s.message()));
+      }
+    }
+    ClientOptions options = session.ok() ? session->options : ClientOptions();
+    return RunAuditCommand(*line, options, keys_dir.empty() ? nullptr : &keys, line->Has("json"));
+  }
   if (command == "push") return Push(*session, *line);
   if (command == "get") return Get(*session, *line);
   if (command == "pull") return Pull(*session, *line);

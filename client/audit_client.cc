@@ -1,0 +1,115 @@
+#include "client/audit_client.h"
+
+#include <grpcpp/client_context.h>
+
+#include "absl/strings/str_cat.h"
+#include "client/channel.h"
+#include "nexus/v1/audit_service.grpc.pb.h"
+
+namespace nexus {
+namespace {
+
+void SetDeadline(grpc::ClientContext& context, absl::Duration timeout) {
+  context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
+}
+
+absl::StatusOr<std::vector<merkle::Hash>> Hashes(const v1::Proof& proof) {
+  std::vector<merkle::Hash> hashes;
+  for (const std::string& bytes : proof.hashes()) {
+    if (bytes.size() != 32) return absl::DataLossError("proof element is not a 32-byte hash");
+    merkle::Hash& hash = hashes.emplace_back();
+    std::copy(bytes.begin(), bytes.end(), hash.begin());
+  }
+  return hashes;
+}
+
+}  // namespace
+
+struct AuditClient::Stub {
+  std::unique_ptr<v1::AuditService::Stub> stub;
+};
+
+AuditClient::AuditClient(std::unique_ptr<Stub> stub, absl::Duration timeout)
+    : stub_(std::move(stub)), timeout_(timeout) {}
+AuditClient::~AuditClient() = default;
+
+absl::StatusOr<std::unique_ptr<AuditClient>> AuditClient::Create(const ClientOptions& options) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(options);
+  if (!channel.ok()) return channel.status();
+  auto stub = std::make_unique<Stub>();
+  stub->stub = v1::AuditService::NewStub(*channel);
+  return std::unique_ptr<AuditClient>(new AuditClient(std::move(stub), options.timeout));
+}
+
+absl::StatusOr<v1::SignedCheckpoint> AuditClient::GetCheckpoint(bool sign_now) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_);
+  v1::GetCheckpointRequest request;
+  request.set_sign_now(sign_now);
+  v1::SignedCheckpoint response;
+  grpc::Status status = stub_->stub->GetCheckpoint(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditClient::ListCheckpoints(
+    uint64_t since_size) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_);
+  v1::ListCheckpointsRequest request;
+  request.set_since_size(since_size);
+  v1::ListCheckpointsResponse response;
+  grpc::Status status = stub_->stub->ListCheckpoints(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return std::vector<v1::SignedCheckpoint>(response.checkpoints().begin(),
+                                           response.checkpoints().end());
+}
+
+absl::Status AuditClient::ListEntries(
+    const v1::ListEntriesRequest& request,
+    const std::function<bool(const v1::AuditEntryBytes&)>& on_entry) {
+  grpc::ClientContext context;
+  auto reader = stub_->stub->ListEntries(&context, request);
+  v1::AuditEntryPage page;
+  bool stopped = false;
+  while (!stopped && reader->Read(&page)) {
+    for (const v1::AuditEntryBytes& entry : page.entries()) {
+      if (!on_entry(entry)) {
+        stopped = true;
+        context.TryCancel();
+        break;
+      }
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (stopped && status.error_code() == grpc::StatusCode::CANCELLED) return absl::OkStatus();
+  return FromGrpc(status);
+}
+
+absl::StatusOr<std::vector<merkle::Hash>> AuditClient::InclusionProof(uint64_t index,
+                                                                      uint64_t tree_size) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_);
+  v1::InclusionProofRequest request;
+  request.set_index(index);
+  request.set_tree_size(tree_size);
+  v1::Proof response;
+  grpc::Status status = stub_->stub->GetInclusionProof(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return Hashes(response);
+}
+
+absl::StatusOr<std::vector<merkle::Hash>> AuditClient::ConsistencyProof(uint64_t first,
+                                                                        uint64_t second) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_);
+  v1::ConsistencyProofRequest request;
+  request.set_first_size(first);
+  request.set_second_size(second);
+  v1::Proof response;
+  grpc::Status status = stub_->stub->GetConsistencyProof(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return Hashes(response);
+}
+
+}  // namespace nexus

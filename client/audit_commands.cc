@@ -1,0 +1,378 @@
+#include "client/audit_commands.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "client/audit_client.h"
+#include "client/audit_text.h"
+#include "client/audit_verifier.h"
+#include "client/offline_audit.h"
+#include "client/record_text.h"
+#include "client/witness_file.h"
+#include "common/checkpoint.h"
+#include "common/merkle.h"
+
+namespace nexus {
+
+const char kAuditUsage[] = R"(audit commands (auditor certificate, or any of the node's own agency):
+  audit tail [--limit N]            the newest entries (default 20)
+  audit list [filters]              entries, oldest first
+  audit export [FILE] [filters]     entries as JSON lines (to FILE or standard output)
+  audit verify [--offline DATA_DIR] recompute the whole tree and check every signed checkpoint
+                                    and every checkpoint you witnessed before
+  audit prove ENTRY                 fetch and check the inclusion proof of one entry
+  audit consistency OLD NEW         fetch and check the consistency proof between two checkpoints
+filters: --from INDEX --to INDEX --actor AGENCY --action ACTION --record ID --outcome OUTCOME
+         --after TIME --before TIME --limit N
+--witness FILE: where verified checkpoints are kept (default ~/.nexusctl/witness/AGENCY.checkpoints)
+--keys DIR must hold the audited agency's public key.
+)";
+
+namespace {
+
+enum ExitCode { kOk = 0, kRefused = 1, kUsageError = 2, kUnavailable = 3, kUnverified = 4 };
+
+int Usage(const std::string& problem) {
+  std::fprintf(stderr, "nexusctl audit: %s\n(see nexusctl --help)\n", problem.c_str());
+  return kUsageError;
+}
+
+int Failure(const absl::Status& status, const std::string& doing) {
+  std::fprintf(stderr, "nexusctl audit: %s: %s\n", doing.c_str(),
+               std::string(status.message()).c_str());
+  bool unreachable = status.code() == absl::StatusCode::kUnavailable ||
+                     status.code() == absl::StatusCode::kDeadlineExceeded;
+  return unreachable ? kUnavailable : kRefused;
+}
+
+int Unverified(const std::string& problem) {
+  std::fprintf(stderr, "nexusctl audit: NOT VERIFIED: %s\n", problem.c_str());
+  return kUnverified;
+}
+
+absl::StatusOr<uint64_t> Count(const CommandLine& line, const std::string& flag,
+                               uint64_t fallback) {
+  if (!line.Has(flag)) return fallback;
+  uint64_t value;
+  if (!absl::SimpleAtoi(line.Get(flag), &value)) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be a whole number"));
+  }
+  return value;
+}
+
+absl::StatusOr<int64_t> Time(const CommandLine& line, const std::string& flag) {
+  if (!line.Has(flag)) return 0;
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, line.Get(flag), &time, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " '", line.Get(flag), "' is not an RFC 3339 time: ", error));
+  }
+  return absl::ToUnixMicros(time);
+}
+
+absl::StatusOr<v1::ListEntriesRequest> ListRequest(const CommandLine& line) {
+  v1::ListEntriesRequest request;
+  absl::StatusOr<uint64_t> from = Count(line, "from", 0);
+  absl::StatusOr<uint64_t> to = Count(line, "to", 0);
+  absl::StatusOr<uint64_t> limit = Count(line, "limit", 0);
+  absl::StatusOr<int64_t> after = Time(line, "after");
+  absl::StatusOr<int64_t> before = Time(line, "before");
+  for (const absl::Status& s :
+       {from.status(), to.status(), limit.status(), after.status(), before.status()}) {
+    if (!s.ok()) return s;
+  }
+  request.set_start(*from);
+  request.set_end(*to == 0 ? 0 : *to + 1);  // --to is inclusive
+  request.set_limit(static_cast<uint32_t>(*limit));
+  v1::AuditFilter* filter = request.mutable_filter();
+  filter->set_actor_agency(line.Get("actor"));
+  filter->set_record_id(line.Get("record"));
+  filter->set_after_unix_micros(*after);
+  filter->set_before_unix_micros(*before);
+  if (line.Has("action")) {
+    v1::AuditAction action;
+    if (!ParseAuditAction(line.Get("action"), &action)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown --action '", line.Get("action"), "' (publish, get, pull, search, revoke, ...)"));
+    }
+    filter->set_action(action);
+  }
+  if (line.Has("outcome")) {
+    v1::AuditOutcome outcome;
+    if (!ParseAuditOutcome(line.Get("outcome"), &outcome)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown --outcome '", line.Get("outcome"), "' (ok, unchanged, refused)"));
+    }
+    filter->set_outcome(outcome);
+  }
+  return request;
+}
+
+absl::StatusOr<std::unique_ptr<AuditClient>> Connect(const ClientOptions& options) {
+  return AuditClient::Create(options);
+}
+
+int List(const CommandLine& line, const ClientOptions& options, bool json, bool tail,
+         std::ostream& out) {
+  absl::StatusOr<v1::ListEntriesRequest> request = ListRequest(line);
+  if (!request.ok()) return Usage(std::string(request.status().message()));
+  if (tail) {
+    request->set_newest_first(true);
+    if (request->limit() == 0) request->set_limit(20);
+  }
+  absl::StatusOr<std::unique_ptr<AuditClient>> client = Connect(options);
+  if (!client.ok()) return Usage(std::string(client.status().message()));
+  std::vector<v1::AuditEntryBytes> listed;
+  absl::Status status = (*client)->ListEntries(*request, [&](const v1::AuditEntryBytes& entry) {
+    if (tail) {
+      listed.push_back(entry);
+    } else {
+      out << (json ? AuditEntryToJson(entry) + "\n" : AuditEntryToHumanText(entry));
+    }
+    return true;
+  });
+  if (!status.ok()) return Failure(status, "list");
+  for (auto it = listed.rbegin(); it != listed.rend(); ++it) {
+    out << (json ? AuditEntryToJson(*it) + "\n" : AuditEntryToHumanText(*it));
+  }
+  return kOk;
+}
+
+std::string WitnessPath(const CommandLine& line, const std::string& origin) {
+  return line.Has("witness") ? line.Get("witness") : WitnessFile::DefaultPath(origin);
+}
+
+// Checks `latest` (already signature-verified) against the newest witnessed checkpoint with a
+// consistency proof from the node, then records it as witnessed.
+absl::Status Witness(const CommandLine& line, AuditClient& client, const Keyring& keys,
+                     const v1::SignedCheckpoint& latest_signed, const v1::Checkpoint& latest) {
+  WitnessFile witness(WitnessPath(line, latest.origin()));
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness.Load();
+  if (!seen.ok()) return seen.status();
+  if (!seen->empty()) {
+    absl::StatusOr<v1::Checkpoint> previous = VerifyCheckpoint(seen->back(), keys);
+    if (!previous.ok()) return previous.status();
+    if (previous->tree_size() > latest.tree_size()) {
+      return absl::DataLossError(absl::StrCat("the log shrank: you witnessed tree size ",
+                                              previous->tree_size(), ", the node now signs ",
+                                              latest.tree_size()));
+    }
+    absl::StatusOr<std::vector<merkle::Hash>> proof =
+        client.ConsistencyProof(previous->tree_size(), latest.tree_size());
+    if (!proof.ok()) return proof.status();
+    absl::Status consistent = merkle::VerifyConsistency(
+        previous->tree_size(), latest.tree_size(), *RootOf(*previous), *RootOf(latest), *proof);
+    if (!consistent.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("history was rewritten: the tree at size ", latest.tree_size(),
+                       " is not an extension of the one you witnessed at size ",
+                       previous->tree_size(), " (", consistent.message(), ")"));
+    }
+    if (previous->tree_size() == latest.tree_size()) return absl::OkStatus();
+  }
+  return witness.Add(latest_signed);
+}
+
+int Verify(const CommandLine& line, const ClientOptions& options, const Keyring* keys, bool json) {
+  if (keys == nullptr) return Usage("verify needs --keys DIR with the audited agency's public key");
+  AuditVerifyOptions verify;
+  verify.keys = keys;
+  AuditVerifyReport report;
+  std::string origin;
+  if (line.Has("offline")) {
+    absl::StatusOr<std::unique_ptr<OfflineAuditLog>> log =
+        OfflineAuditLog::Open(line.Get("offline"));
+    if (!log.ok()) return Usage(std::string(log.status().message()));
+    absl::StatusOr<std::vector<v1::SignedCheckpoint>> checkpoints = (*log)->Checkpoints();
+    if (!checkpoints.ok()) return Unverified(std::string(checkpoints.status().message()));
+    verify.checkpoints = *std::move(checkpoints);
+    if (!verify.checkpoints.empty()) {
+      v1::Checkpoint first;
+      first.ParseFromString(verify.checkpoints.back().checkpoint());
+      origin = first.origin();
+      absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen =
+          WitnessFile(WitnessPath(line, origin)).Load();
+      if (!seen.ok()) return Usage(std::string(seen.status().message()));
+      verify.witnessed = *std::move(seen);
+    }
+    report = VerifyAuditLog(verify, (*log)->Entries());
+  } else {
+    absl::StatusOr<std::unique_ptr<AuditClient>> client = Connect(options);
+    if (!client.ok()) return Usage(std::string(client.status().message()));
+    absl::StatusOr<v1::SignedCheckpoint> latest = (*client)->GetCheckpoint(/*sign_now=*/true);
+    if (!latest.ok()) return Failure(latest.status(), "verify");
+    absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(*latest, *keys);
+    if (!checkpoint.ok()) return Unverified(std::string(checkpoint.status().message()));
+    origin = checkpoint->origin();
+    absl::StatusOr<std::vector<v1::SignedCheckpoint>> all = (*client)->ListCheckpoints(0);
+    if (!all.ok()) return Failure(all.status(), "verify");
+    for (v1::SignedCheckpoint& c : *all) {
+      v1::Checkpoint parsed;
+      parsed.ParseFromString(c.checkpoint());
+      if (parsed.tree_size() <= checkpoint->tree_size()) verify.checkpoints.push_back(std::move(c));
+    }
+    absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen =
+        WitnessFile(WitnessPath(line, origin)).Load();
+    if (!seen.ok()) return Usage(std::string(seen.status().message()));
+    verify.witnessed = *std::move(seen);
+    v1::ListEntriesRequest request;
+    request.set_end(checkpoint->tree_size());
+    AuditClient* raw = client->get();
+    report = VerifyAuditLog(verify, [&](const auto& visit) {
+      return raw->ListEntries(request, [&](const v1::AuditEntryBytes& entry) {
+        return visit(entry.index(), entry.entry(), entry.leaf_hash());
+      });
+    });
+    if (report.ok) {
+      absl::Status witnessed = WitnessFile(WitnessPath(line, origin)).Add(*latest);
+      if (!witnessed.ok()) report.notes.push_back(std::string(witnessed.message()));
+    }
+  }
+  if (json) {
+    std::cout << "{\"ok\":" << (report.ok ? "true" : "false") << ",\"entries\":" << report.entries
+              << ",\"verified_size\":" << report.verified_size
+              << ",\"checkpoints\":" << report.checkpoints << ",\"index\":" << report.index
+              << ",\"problem\":" << JsonQuote(report.problem) << ",\"expected\":\""
+              << report.expected << "\",\"found\":\"" << report.found << "\",\"root\":\""
+              << report.root << "\"}\n";
+  } else if (report.ok) {
+    std::cout << "OK: " << report.entries << " entries of agency '" << origin << "'; "
+              << report.checkpoints << " signed checkpoints verified; tree size "
+              << report.verified_size << " root " << report.root << "\n";
+    for (const std::string& note : report.notes) std::cout << "note: " << note << "\n";
+  } else {
+    std::cout << "BROKEN at entry " << report.index << ": " << report.problem << "\n";
+    if (!report.expected.empty()) std::cout << "  expected " << report.expected << "\n";
+    if (!report.found.empty()) std::cout << "  found    " << report.found << "\n";
+  }
+  return report.ok ? kOk : kUnverified;
+}
+
+int Prove(const CommandLine& line, const ClientOptions& options, const Keyring* keys) {
+  if (keys == nullptr) return Usage("prove needs --keys DIR with the audited agency's public key");
+  uint64_t index;
+  if (line.positional().size() != 3 || !absl::SimpleAtoi(line.positional()[2], &index)) {
+    return Usage("prove takes one ENTRY index");
+  }
+  absl::StatusOr<std::unique_ptr<AuditClient>> client = Connect(options);
+  if (!client.ok()) return Usage(std::string(client.status().message()));
+  absl::StatusOr<v1::SignedCheckpoint> latest = (*client)->GetCheckpoint(/*sign_now=*/true);
+  if (!latest.ok()) return Failure(latest.status(), "prove");
+  absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(*latest, *keys);
+  if (!checkpoint.ok()) return Unverified(std::string(checkpoint.status().message()));
+  if (index >= checkpoint->tree_size()) {
+    return Failure(absl::OutOfRangeError(absl::StrCat("entry ", index, " is beyond tree size ",
+                                                      checkpoint->tree_size())),
+                   "prove");
+  }
+  v1::ListEntriesRequest request;
+  request.set_start(index);
+  request.set_end(index + 1);
+  v1::AuditEntryBytes entry;
+  bool found = false;
+  absl::Status listed = (*client)->ListEntries(request, [&](const v1::AuditEntryBytes& e) {
+    entry = e;
+    found = true;
+    return false;
+  });
+  if (!listed.ok()) return Failure(listed, "prove");
+  if (!found || entry.index() != index)
+    return Unverified(absl::StrCat("entry ", index, " is missing"));
+  absl::StatusOr<std::vector<merkle::Hash>> proof =
+      (*client)->InclusionProof(index, checkpoint->tree_size());
+  if (!proof.ok()) return Failure(proof.status(), "prove");
+  absl::Status included =
+      merkle::VerifyInclusion(index, checkpoint->tree_size(), merkle::LeafHash(entry.entry()),
+                              *proof, *RootOf(*checkpoint));
+  if (!included.ok()) {
+    return Unverified(absl::StrCat("entry ", index, " is not in the signed tree of size ",
+                                   checkpoint->tree_size(), ": ", included.message()));
+  }
+  if (absl::Status s = Witness(line, **client, *keys, *latest, *checkpoint); !s.ok()) {
+    return Unverified(std::string(s.message()));
+  }
+  std::cout << AuditEntryToHumanText(entry) << "OK: entry " << index
+            << " is included in the tree of size " << checkpoint->tree_size() << " (root "
+            << merkle::ToHex(*RootOf(*checkpoint)) << ") signed by '" << checkpoint->origin()
+            << "'; proof of " << proof->size() << " hashes\n";
+  return kOk;
+}
+
+int Consistency(const CommandLine& line, const ClientOptions& options, const Keyring* keys) {
+  if (keys == nullptr) {
+    return Usage("consistency needs --keys DIR with the audited agency's public key");
+  }
+  uint64_t first, second;
+  if (line.positional().size() != 4 || !absl::SimpleAtoi(line.positional()[2], &first) ||
+      !absl::SimpleAtoi(line.positional()[3], &second) || first > second) {
+    return Usage("consistency takes OLD_SIZE NEW_SIZE, with OLD_SIZE <= NEW_SIZE");
+  }
+  absl::StatusOr<std::unique_ptr<AuditClient>> client = Connect(options);
+  if (!client.ok()) return Usage(std::string(client.status().message()));
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> all = (*client)->ListCheckpoints(0);
+  if (!all.ok()) return Failure(all.status(), "consistency");
+  // Roots come from signed checkpoints only: the node's, or ones witnessed earlier.
+  std::map<uint64_t, std::pair<v1::Checkpoint, v1::SignedCheckpoint>> signed_roots;
+  std::string sizes;
+  for (const v1::SignedCheckpoint& c : *all) {
+    absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(c, *keys);
+    if (!checkpoint.ok()) return Unverified(std::string(checkpoint.status().message()));
+    signed_roots[checkpoint->tree_size()] = {*checkpoint, c};
+    absl::StrAppend(&sizes, sizes.empty() ? "" : ", ", checkpoint->tree_size());
+  }
+  for (uint64_t size : {first, second}) {
+    if (!signed_roots.count(size)) {
+      return Usage(absl::StrCat("no signed checkpoint at tree size ", size,
+                                "; the node has: ", sizes.empty() ? "none" : sizes));
+    }
+  }
+  const v1::Checkpoint& old_checkpoint = signed_roots[first].first;
+  const v1::Checkpoint& new_checkpoint = signed_roots[second].first;
+  absl::StatusOr<std::vector<merkle::Hash>> proof = (*client)->ConsistencyProof(first, second);
+  if (!proof.ok()) return Failure(proof.status(), "consistency");
+  absl::Status consistent = merkle::VerifyConsistency(first, second, *RootOf(old_checkpoint),
+                                                      *RootOf(new_checkpoint), *proof);
+  if (!consistent.ok()) {
+    return Unverified(absl::StrCat("tree size ", second, " is not an extension of tree size ",
+                                   first, ": ", consistent.message()));
+  }
+  const auto& newest = signed_roots.rbegin()->second;
+  if (absl::Status s = Witness(line, **client, *keys, newest.second, newest.first); !s.ok()) {
+    return Unverified(std::string(s.message()));
+  }
+  std::cout << "OK: tree size " << second << " (root " << merkle::ToHex(*RootOf(new_checkpoint))
+            << ") extends tree size " << first << " (root "
+            << merkle::ToHex(*RootOf(old_checkpoint)) << "); proof of " << proof->size()
+            << " hashes\n";
+  return kOk;
+}
+
+}  // namespace
+
+int RunAuditCommand(const CommandLine& line, const ClientOptions& options, const Keyring* keys,
+                    bool json) {
+  if (line.positional().size() < 2) return Usage("audit needs a subcommand");
+  const std::string& command = line.positional()[1];
+  if (command == "tail") return List(line, options, json, /*tail=*/true, std::cout);
+  if (command == "list") return List(line, options, json, /*tail=*/false, std::cout);
+  if (command == "export") {
+    if (line.positional().size() > 3) return Usage("export takes at most one FILE");
+    if (line.positional().size() == 3 && line.positional()[2] != "-") {
+      std::ofstream out(line.positional()[2]);
+      if (!out) return Usage("cannot write " + line.positional()[2]);
+      return List(line, options, /*json=*/true, /*tail=*/false, out);
+    }
+    return List(line, options, /*json=*/true, /*tail=*/false, std::cout);
+  }
+  if (command == "verify") return Verify(line, options, keys, json);
+  if (command == "prove") return Prove(line, options, keys);
+  if (command == "consistency") return Consistency(line, options, keys);
+  return Usage("unknown audit subcommand '" + command + "'");
+}
+
+}  // namespace nexus
