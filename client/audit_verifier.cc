@@ -105,7 +105,8 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
     }
     report.verified_size = size;
     report.root = Hex(found_root);
-    segment = Segment{size};
+    segment = Segment();
+    segment.start = size;
     return true;
   };
 
