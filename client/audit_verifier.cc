@@ -16,14 +16,34 @@ struct TrustedRoot {
 
 std::string Hex(const merkle::Hash& hash) { return merkle::ToHex(hash); }
 
-// The leaf hashes of the entries since the last verified size, kept until the next checkpoint
-// decides whether they hold and, if not, which one broke.
+// What is known about the entries since the last verified size, until the next trusted root
+// decides whether they hold. The stored tree is rebuilt only from the first entry whose stored
+// leaf hash differs from its recomputed one: until then the two trees are the same.
 struct Segment {
   uint64_t start = 0;
-  std::vector<merkle::Hash> found;
-  std::vector<merkle::Hash> stored;
   bool stored_complete = true;
+  bool diverged = false;
+  uint64_t first_difference = 0;
+  merkle::Hash expected{}, found{};  // stored and recomputed leaf at first_difference
+  merkle::Frontier stored_tree;      // valid once diverged
 };
+
+// The sequence number in an entry's bytes: field 1, a varint, which protobuf serializes first
+// and omits when zero. Decoding only this keeps verification from parsing whole entries.
+bool ReadSequence(absl::string_view bytes, uint64_t* sequence) {
+  *sequence = 0;
+  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != 0x08) return true;
+  uint64_t value = 0;
+  for (size_t i = 1, shift = 0; i < bytes.size() && shift < 64; ++i, shift += 7) {
+    uint8_t byte = static_cast<uint8_t>(bytes[i]);
+    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *sequence = value;
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -75,7 +95,7 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
   if (options.checkpoints.empty()) return fail("the node has signed no checkpoint", 0);
 
   // 2. Walk the entries, recomputing the tree, and check each trusted root at its size.
-  merkle::Frontier found_tree, stored_tree;
+  merkle::Frontier found_tree;
   Segment segment;
   uint64_t next = 0;
   bool stopped = false;
@@ -86,16 +106,13 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
     for (const TrustedRoot& trusted : it->second) {
       if (trusted.root == found_root) continue;
       // Locate the break: the stored leaf hashes can be trusted only if they rebuild the root.
-      if (segment.stored_complete && stored_tree.Root() == trusted.root) {
-        for (size_t k = 0; k < segment.found.size(); ++k) {
-          if (segment.found[k] != segment.stored[k]) {
-            fail(absl::StrCat("entry ", segment.start + k, " does not match the signed tree (",
-                              trusted.source, " at tree size ", size, ")"),
-                 static_cast<int64_t>(segment.start + k), Hex(segment.stored[k]),
-                 Hex(segment.found[k]));
-            return false;
-          }
-        }
+      if (segment.diverged && segment.stored_complete &&
+          segment.stored_tree.Root() == trusted.root) {
+        fail(absl::StrCat("entry ", segment.first_difference, " does not match the signed tree (",
+                          trusted.source, " at tree size ", size, ")"),
+             static_cast<int64_t>(segment.first_difference), Hex(segment.expected),
+             Hex(segment.found));
+        return false;
       }
       fail(absl::StrCat("entries ", segment.start, " to ", size - 1,
                         " do not rebuild the root of the ", trusted.source, " at tree size ", size,
@@ -110,42 +127,47 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
     return true;
   };
 
-  absl::Status scanned =
-      source([&](uint64_t index, const std::string& bytes, const std::string& stored_leaf) {
-        if (index != next) {
-          fail(index > next ? absl::StrCat("entry ", next, " is missing (the next stored entry is ",
-                                           index, ")")
-                            : absl::StrCat("entry ", index, " appears twice or out of order"),
-               static_cast<int64_t>(next));
-          stopped = true;
-          return false;
-        }
-        merkle::Hash leaf = merkle::LeafHash(bytes);
-        merkle::Hash stored{};
-        bool have_stored = stored_leaf.size() == 32;
-        if (have_stored) std::copy(stored_leaf.begin(), stored_leaf.end(), stored.begin());
-        segment.stored_complete = segment.stored_complete && have_stored;
-        v1::AuditEntry entry;
-        bool parsed = entry.ParseFromString(bytes);
-        if (!parsed || entry.sequence() != index) {
-          fail(parsed ? absl::StrCat("entry ", index, " holds sequence ", entry.sequence(),
-                                     ": moved or swapped")
-                      : absl::StrCat("entry ", index, " is not a well-formed audit entry"),
-               static_cast<int64_t>(index), have_stored ? Hex(stored) : "", Hex(leaf));
-          stopped = true;
-          return false;
-        }
-        found_tree.Append(leaf);
-        stored_tree.Append(have_stored ? stored : leaf);
-        segment.found.push_back(leaf);
-        segment.stored.push_back(stored);
-        ++next;
-        if (!check_roots(next)) {
-          stopped = true;
-          return false;
-        }
-        return true;
-      });
+  absl::Status scanned = source([&](uint64_t index, absl::string_view bytes,
+                                    absl::string_view stored_leaf) {
+    if (index != next) {
+      fail(index > next
+               ? absl::StrCat("entry ", next, " is missing (the next stored entry is ", index, ")")
+               : absl::StrCat("entry ", index, " appears twice or out of order"),
+           static_cast<int64_t>(next));
+      stopped = true;
+      return false;
+    }
+    merkle::Hash leaf = merkle::LeafHash(bytes);
+    merkle::Hash stored{};
+    bool have_stored = stored_leaf.size() == 32;
+    if (have_stored) std::copy(stored_leaf.begin(), stored_leaf.end(), stored.begin());
+    segment.stored_complete = segment.stored_complete && have_stored;
+    uint64_t sequence;
+    if (!ReadSequence(bytes, &sequence) || sequence != index) {
+      v1::AuditEntry entry;
+      fail(entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))
+               ? absl::StrCat("entry ", index, " holds sequence ", sequence, ": moved or swapped")
+               : absl::StrCat("entry ", index, " is not a well-formed audit entry"),
+           static_cast<int64_t>(index), have_stored ? Hex(stored) : "", Hex(leaf));
+      stopped = true;
+      return false;
+    }
+    if (!segment.diverged && have_stored && stored != leaf) {
+      segment.diverged = true;
+      segment.first_difference = index;
+      segment.expected = stored;
+      segment.found = leaf;
+      segment.stored_tree = found_tree;  // identical up to here
+    }
+    found_tree.Append(leaf);
+    if (segment.diverged) segment.stored_tree.Append(have_stored ? stored : leaf);
+    ++next;
+    if (!check_roots(next)) {
+      stopped = true;
+      return false;
+    }
+    return true;
+  });
   report.entries = next;
   if (stopped) return report;
   if (!scanned.ok()) return fail(absl::StrCat("reading entries: ", scanned.message()), next);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "common/keyring.h"
 #include "nexus/v1/audit.pb.h"
 
@@ -19,8 +20,8 @@ namespace nexus {
 // Hands every stored entry to `visit`, in index order: its index, exact bytes, and the leaf hash
 // the node's tree holds for it (32 bytes, or empty if unknown).
 using AuditEntrySource =
-    std::function<absl::Status(const std::function<bool(uint64_t index, const std::string& bytes,
-                                                        const std::string& stored_leaf)>& visit)>;
+    std::function<absl::Status(const std::function<bool(uint64_t index, absl::string_view bytes,
+                                                        absl::string_view stored_leaf)>& visit)>;
 
 struct AuditVerifyOptions {
   const Keyring* keys = nullptr;                  // must hold the node's agency key(s)

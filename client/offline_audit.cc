@@ -64,9 +64,9 @@ AuditEntrySource OfflineAuditLog::Entries() const {
       // Level-0 keys run in index order; skip to this entry's leaf.
       std::string leaf_key = audit_format::TreeKey(0, index);
       while (leaves->Valid() && leaves->key().compare(leaf_key) < 0) leaves->Next();
-      std::string leaf;
-      if (leaves->Valid() && leaves->key() == leaf_key) leaf = leaves->value().ToString();
-      if (!visit(index, entries->value().ToString(), leaf)) return absl::OkStatus();
+      absl::string_view leaf;
+      if (leaves->Valid() && leaves->key() == leaf_key) leaf = View(leaves->value());
+      if (!visit(index, View(entries->value()), leaf)) return absl::OkStatus();
     }
     if (!entries->status().ok()) {
       return absl::DataLossError(absl::StrCat("reading entries: ", entries->status().ToString()));

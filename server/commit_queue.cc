@@ -14,13 +14,17 @@ struct CommitQueue::Job {
   const StageFn* stage;
   absl::Status status;
   bool done = false;
+  // Each writer waits on its own condition, so a finished batch wakes exactly the writers it
+  // covered and the next leader, not every writer queued.
+  std::condition_variable cv;
 };
 
 absl::Status CommitQueue::Commit(const StageFn& stage) {
-  Job job{&stage};
+  Job job;
+  job.stage = &stage;
   std::unique_lock lock(mu_);
   queue_.push_back(&job);
-  cv_.wait(lock, [&] { return job.done || queue_.front() == &job; });
+  job.cv.wait(lock, [&] { return job.done || queue_.front() == &job; });
   if (job.done) return job.status;
 
   // This writer leads: it commits its own job and those queued behind it so far. The jobs stay
@@ -30,11 +34,12 @@ absl::Status CommitQueue::Commit(const StageFn& stage) {
   lock.unlock();
   Lead(jobs);
   lock.lock();
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    jobs[i]->done = true;
+  for (Job* done : jobs) {
+    done->done = true;
     queue_.pop_front();
+    if (done != &job) done->cv.notify_one();
   }
-  cv_.notify_all();
+  if (!queue_.empty()) queue_.front()->cv.notify_one();  // the next leader
   return job.status;
 }
 

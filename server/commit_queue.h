@@ -48,7 +48,6 @@ class CommitQueue {
   rocksdb::DB* db_;
   std::vector<CommitParticipant*> participants_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::deque<Job*> queue_;  // the front job's writer is the leader
 };
 
