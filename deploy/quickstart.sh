@@ -44,6 +44,10 @@ echo "== reading everything back (each signature verified against $NEXUS_KEYS)"
 echo "== has anyone seen +33 612 345 678?"
 "$ctl" search "0033 6 12 34 56 78"
 
+echo "== the audit log, verified by an auditor (every call above is in it)"
+NEXUS_CERT=$run/pki/$agency/auditor.crt NEXUS_KEY=$run/pki/$agency/auditor.key \
+  "$ctl" audit verify --witness "$run/auditor-witness.checkpoints"
+
 cat <<MSG
 
 The node is running. Try it yourself:
