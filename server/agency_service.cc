@@ -11,6 +11,7 @@
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
 #include "common/uuid.h"
+#include "policy/redaction.h"
 #include "server/caller.h"
 #include "server/log.h"
 
@@ -59,15 +60,19 @@ void AddTarget(v1::AuditEntry& entry, const v1::SignedRecord& record) {
 }  // namespace
 
 AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store,
-                                     RecordPublisher* publisher, AuditLog* audit)
+                                     RecordPublisher* publisher, AuditLog* audit,
+                                     const SharingGate* sharing, const CursorCipher* cursors)
     : agency_id_(config.agency_id()),
       limits_(config.limits()),
       store_(store),
       publisher_(publisher),
-      audit_(audit) {}
+      audit_(audit),
+      sharing_(sharing),
+      cursors_(cursors) {}
 
 absl::StatusOr<CallContext> AgencyServiceImpl::Authorize(grpc::ServerContext& context,
-                                                         v1::AuditAction action) {
+                                                         v1::AuditAction action,
+                                                         bool own_agency_only) {
   absl::StatusOr<CertificateIdentity> identity = CallerOf(context);
   CallContext call = ContextOf(context, identity);
   absl::Status refusal;
@@ -77,10 +82,15 @@ absl::StatusOr<CallContext> AgencyServiceImpl::Authorize(grpc::ServerContext& co
   } else if (identity->role != "analyst") {
     refusal = absl::PermissionDeniedError(absl::StrCat(
         "role '", identity->role, "' may not use AgencyService; it needs an analyst certificate"));
-  } else if (identity->agency_id != agency_id_) {
+  } else if (!sharing_->IsMember(identity->agency_id)) {
     refusal = absl::PermissionDeniedError(
-        absl::StrCat("agency '", identity->agency_id, "' is not served by the node of agency '",
-                     agency_id_, "': no sharing policy admits it"));
+        absl::StrCat("agency '", identity->agency_id, "' is not a member of this federation"));
+  } else if (own_agency_only && identity->agency_id != agency_id_) {
+    refusal = absl::PermissionDeniedError(absl::StrCat(
+        "agency '", identity->agency_id, "' cannot ",
+        absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_")),
+        " on the node of agency '", agency_id_,
+        "': records are published and revoked on their origin's own node"));
   }
   if (refusal.ok()) return call;
   LogWarning(absl::StrCat(
@@ -134,7 +144,7 @@ absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
 grpc::Status AgencyServiceImpl::Publish(grpc::ServerContext* context,
                                         const v1::PublishRequest* request,
                                         v1::PublishResponse* response) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PUBLISH);
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PUBLISH, true);
   if (!call.ok()) return ToGrpc(call.status());
   return ToGrpc(PublishBatch(*call, *request, *response));
 }
@@ -142,7 +152,7 @@ grpc::Status AgencyServiceImpl::Publish(grpc::ServerContext* context,
 grpc::Status AgencyServiceImpl::PublishStream(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::PublishResponse, v1::PublishRequest>* stream) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PUBLISH);
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PUBLISH, true);
   if (!call.ok()) return ToGrpc(call.status());
   v1::PublishRequest request;
   while (stream->Read(&request)) {
@@ -155,7 +165,7 @@ grpc::Status AgencyServiceImpl::PublishStream(
 
 grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetRequest* request,
                                     v1::GetResponse* response) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_GET);
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_GET, false);
   if (!call.ok()) return ToGrpc(call.status());
   v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_GET);
   v1::AuditTarget* target = entry.add_targets();
@@ -167,31 +177,57 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
                        absl::StrCat("id '", request->id(), "' is not a lower-case UUID")));
   }
   absl::StatusOr<v1::SignedRecord> record = store_->Get(request->id(), request->version());
-  if (record.ok()) {
-    entry.clear_targets();
-    AddTarget(entry, *record);
+  if (!record.ok()) return Audited(*call, std::move(entry), record.status());
+  SharingGate::Shared shared = sharing_->Share(call->agency(), *record);
+  entry.clear_targets();
+  AddTarget(entry, *record);
+  *entry.add_decisions() = shared.audit;
+  if (!shared.permit) {
+    // Answered exactly as for a record that does not exist; the audit log keeps the truth.
+    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+    entry.set_code(static_cast<int>(absl::StatusCode::kNotFound));
+    entry.set_error("denied by the sharing policy; answered as not found");
+    if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the audit log cannot record this call");
+    }
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        request->version() == 0
+                            ? absl::StrCat("record ", request->id(), " not found")
+                            : absl::StrCat("record ", request->id(), " version ",
+                                           request->version(), " not found"));
   }
-  grpc::Status status = Audited(*call, std::move(entry), record.status());
-  if (status.ok()) *response->mutable_record() = *std::move(record);
+  grpc::Status status = Audited(*call, std::move(entry), absl::OkStatus());
+  if (status.ok()) *response->mutable_record() = std::move(shared.record);
   return status;
 }
 
 grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::PullRequest* request,
                                      grpc::ServerWriter<v1::PullResponse>* writer) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PULL);
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PULL, false);
   if (!call.ok()) return ToGrpc(call.status());
+  // Other agencies see cursors as opaque tokens: the gaps left by records they may not see,
+  // and how many records the node holds, stay hidden.
+  const bool own = call->agency() == agency_id_;
+  auto encode = [&](uint64_t position) { return own ? position : cursors_->Encode(position); };
+  const uint64_t since = own ? request->since() : cursors_->Decode(request->since());
   std::vector<v1::PullResponse> page;
-  uint64_t page_from = request->since();
+  std::vector<v1::AuditDecision> decisions;  // of every record considered for the page
+  uint64_t page_from = since;
   uint32_t sent = 0;
   bool any_page = false;
   grpc::Status failure;
-  // Audits the page (which records go to whom, from which cursor), then sends it.
+  // Audits the page (which records go to whom, from which cursor, by which decisions), then
+  // sends it.
   auto flush = [&](uint64_t through) {
     any_page = true;
     v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_PULL);
-    entry.set_detail(absl::StrCat("cursor ", page_from, " to ", through));
+    entry.set_detail(absl::StrCat("feed positions ", page_from, " to ", through));
     entry.set_count(page.size());
     for (const v1::PullResponse& response : page) AddTarget(entry, response.record());
+    if (!own) {
+      for (v1::AuditDecision& decision : decisions) *entry.add_decisions() = std::move(decision);
+    }
+    decisions.clear();
     grpc::Status audited = Audited(*call, std::move(entry), absl::OkStatus());
     if (!audited.ok()) {
       failure = audited;
@@ -207,29 +243,32 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
     page_from = through;
     return true;
   };
-  uint64_t last_seen = request->since();
-  absl::Status scan =
-      store_->ScanFeed(request->since(), [&](uint64_t cursor, const v1::SignedRecord& record) {
-        if (context->IsCancelled()) {
-          failure = grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
-          return false;
-        }
-        last_seen = cursor;
-        if (MatchesPull(*request, record)) {
-          v1::PullResponse& response = page.emplace_back();
-          response.set_cursor(cursor);
-          *response.mutable_record() = record;
-          ++sent;
-        }
-        bool at_limit = request->limit() != 0 && sent >= request->limit();
-        if (page.size() >= kPullPageRecords || at_limit) {
-          if (!flush(cursor)) return false;
-        }
-        return !at_limit;
-      });
+  uint64_t last_seen = since;
+  absl::Status scan = store_->ScanFeed(since, [&](uint64_t cursor, const v1::SignedRecord& record) {
+    if (context->IsCancelled()) {
+      failure = grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
+      return false;
+    }
+    last_seen = cursor;
+    SharingGate::Shared shared = sharing_->Share(call->agency(), record);
+    // Filters see only what the recipient may see, so they cannot probe withheld parts.
+    bool send = shared.permit && MatchesPull(*request, shared.record);
+    if (shared.permit || !own) decisions.push_back(std::move(shared.audit));
+    if (send) {
+      v1::PullResponse& response = page.emplace_back();
+      response.set_cursor(encode(cursor));
+      *response.mutable_record() = std::move(shared.record);
+      ++sent;
+    }
+    bool at_limit = request->limit() != 0 && sent >= request->limit();
+    if (page.size() >= kPullPageRecords || decisions.size() >= 4 * kPullPageRecords || at_limit) {
+      if (!flush(cursor)) return false;
+    }
+    return !at_limit;
+  });
   if (!failure.ok()) return failure;
   if (!scan.ok()) return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), scan);
-  if (!page.empty() || !any_page) {
+  if (!page.empty() || !decisions.empty() || !any_page) {
     if (!flush(last_seen)) return failure;
   }
   return grpc::Status::OK;
@@ -238,7 +277,7 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
 grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
                                        const v1::SearchRequest* request,
                                        v1::SearchResponse* response) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_SEARCH);
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_SEARCH, false);
   if (!call.ok()) return ToGrpc(call.status());
   v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_SEARCH);
   entry.set_detail(
@@ -280,6 +319,14 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
           !store_->HasIndicator(type, *normalized, id, header->version())) {
         return true;
       }
+      // A record the caller may not see, or whose matching indicator it may not see, is no hit:
+      // neither the hits nor their count may reveal it.
+      SharingGate::Shared shared = sharing_->Share(call->agency(), *latest);
+      if (call->agency() != agency_id_) *entry.add_decisions() = shared.audit;
+      if (!shared.permit || policy::WithholdsIndicator(shared.decision.withheld, type)) {
+        return true;
+      }
+      *latest = std::move(shared.record);
       bytes += latest->ByteSizeLong();
       if (response->hits_size() >= static_cast<int>(limit) ||
           bytes + 1024 > limits_.max_message_bytes()) {
@@ -307,7 +354,7 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
 grpc::Status AgencyServiceImpl::Revoke(grpc::ServerContext* context,
                                        const v1::RevokeRequest* request,
                                        v1::RevokeResponse* response) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_REVOKE);
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_REVOKE, true);
   if (!call.ok()) return ToGrpc(call.status());
   if (!IsCanonicalUuid(request->id())) {
     v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_REVOKE);

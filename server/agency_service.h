@@ -1,8 +1,10 @@
 // The gRPC AgencyService: what an agency's own analysts and systems call on their node.
 //
-// Every call first establishes the caller from its certificate. Until sharing policies exist,
-// the node serves its own agency's analysts only (default deny); other agencies are refused.
-// Every call, answered or refused, is in the audit log before its answer goes out.
+// Every call first establishes the caller from its certificate. Analysts of the node's own agency
+// publish and revoke; analysts of any federation member may get, pull and search, and receive
+// exactly what the sharing policy decides for them, redacted as it decides. A record a caller may
+// not see is indistinguishable from one that does not exist. Every call, answered or refused, is
+// in the audit log before its answer goes out, with the sharing decisions it involved.
 #ifndef NEXUS_SERVER_AGENCY_SERVICE_H_
 #define NEXUS_SERVER_AGENCY_SERVICE_H_
 
@@ -12,16 +14,18 @@
 #include "nexus/v1/node_config.pb.h"
 #include "server/audit_log.h"
 #include "server/call_context.h"
+#include "server/cursor_cipher.h"
 #include "server/record_publisher.h"
 #include "server/record_store.h"
+#include "server/sharing_gate.h"
 
 namespace nexus {
 
 class AgencyServiceImpl final : public v1::AgencyService::Service {
  public:
-  // `store`, `publisher` and `audit` must outlive the service.
+  // Every pointer must outlive the service.
   AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store, RecordPublisher* publisher,
-                    AuditLog* audit);
+                    AuditLog* audit, const SharingGate* sharing, const CursorCipher* cursors);
 
   grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
                        v1::PublishResponse* response) override;
@@ -40,7 +44,8 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
  private:
   // The call's context if the caller may use this service. Otherwise the refusal, already
   // audited under `action` and logged.
-  absl::StatusOr<CallContext> Authorize(grpc::ServerContext& context, v1::AuditAction action);
+  absl::StatusOr<CallContext> Authorize(grpc::ServerContext& context, v1::AuditAction action,
+                                        bool own_agency_only);
   // Audits the outcome of a read; the answer may go out only if this succeeds.
   grpc::Status Audited(const CallContext& call, v1::AuditEntry entry, const absl::Status& status);
   absl::Status PublishBatch(const CallContext& call, const v1::PublishRequest& request,
@@ -51,6 +56,8 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
   RecordStore* store_;
   RecordPublisher* publisher_;
   AuditLog* audit_;
+  const SharingGate* sharing_;
+  const CursorCipher* cursors_;
 };
 
 }  // namespace nexus

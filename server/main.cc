@@ -21,7 +21,8 @@ constexpr char kUsage[] =
     "  --ready-file FILE  once serving, write the bound address to FILE\n"
     "  --check-config     validate the configuration and its files, then exit\n"
     "\n"
-    "SIGTERM or SIGINT stop the node gracefully: in-flight calls finish, the store closes.\n";
+    "SIGTERM or SIGINT stop the node gracefully: in-flight calls finish, the store closes.\n"
+    "SIGHUP reloads the sharing policy file; an invalid policy is refused and the old one stays.\n";
 
 }  // namespace
 
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   absl::StatusOr<nexus::v1::NodeConfig> config = nexus::LoadNodeConfig(config_path);
@@ -78,7 +80,10 @@ int main(int argc, char** argv) {
   }
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&stop_signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    nexus::LogInfo("received SIGHUP; reloading the sharing policy");
+    (void)(*node)->ReloadPolicy();  // refused policies are logged and audited
+  }
   nexus::LogInfo(absl::StrCat("received ", strsignal(signal_number), "; shutting down"));
   (*node)->Shutdown(absl::Seconds(10));
   return 0;

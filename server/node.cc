@@ -10,13 +10,16 @@
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
 #include "common/keyring.h"
+#include "server/admin_service.h"
 #include "server/agency_service.h"
 #include "server/audit_log.h"
 #include "server/audit_service.h"
 #include "server/commit_queue.h"
+#include "server/cursor_cipher.h"
 #include "server/log.h"
 #include "server/record_publisher.h"
 #include "server/record_store.h"
+#include "server/sharing_gate.h"
 #include "server/storage.h"
 
 namespace nexus {
@@ -82,8 +85,11 @@ struct Node::Parts {
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<RecordStore> store;
   std::unique_ptr<RecordPublisher> publisher;
+  std::unique_ptr<SharingGate> sharing;
+  std::unique_ptr<CursorCipher> cursors;
   std::unique_ptr<AgencyServiceImpl> agency_service;
   std::unique_ptr<AuditServiceImpl> audit_service;
+  std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
   std::mutex shutdown_mu;
@@ -145,9 +151,16 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
       RecordPublisher::Options{config.agency_id(), config.signing_key_id(),
                                config.limits().max_record_bytes()},
       *std::move(signing_key), &parts->keys, parts->store.get(), parts->audit.get());
+  absl::StatusOr<CursorCipher> cursors = CursorCipher::Open(parts->storage.get());
+  if (!cursors.ok()) return cursors.status();
+  parts->cursors = std::make_unique<CursorCipher>(*std::move(cursors));
+  parts->sharing = std::make_unique<SharingGate>(parts->config, parts->audit.get());
   parts->agency_service = std::make_unique<AgencyServiceImpl>(
-      parts->config, parts->store.get(), parts->publisher.get(), parts->audit.get());
+      parts->config, parts->store.get(), parts->publisher.get(), parts->audit.get(),
+      parts->sharing.get(), parts->cursors.get());
   parts->audit_service = std::make_unique<AuditServiceImpl>(parts->config, parts->audit.get());
+  parts->admin_service = std::make_unique<AdminServiceImpl>(parts->config, parts->sharing.get(),
+                                                            parts->store.get(), parts->audit.get());
 
   // Configuration and keys are in the log before the first call can be served.
   v1::AuditEntry started;
@@ -157,6 +170,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   started.set_outcome(v1::AUDIT_OUTCOME_OK);
   started.set_detail(StartDetail(config, config_source, parts->keys));
   if (absl::Status s = parts->audit->Append(std::move(started)); !s.ok()) return s;
+  if (absl::Status s = parts->sharing->LoadAtStart(); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("sharing policy refused:\n", s.message()));
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -166,6 +182,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   builder.SetMaxSendMessageSize(static_cast<int>(config.limits().max_message_bytes()));
   builder.RegisterService(parts->agency_service.get());
   builder.RegisterService(parts->audit_service.get());
+  builder.RegisterService(parts->admin_service.get());
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(
@@ -224,5 +241,14 @@ void Node::Shutdown(absl::Duration grace) {
 }
 
 void Node::Wait() { parts_->server->Wait(); }
+
+absl::Status Node::ReloadPolicy() {
+  CallContext node;
+  node.actor.set_node(true);
+  node.actor.set_agency_id(parts_->config.agency_id());
+  node.request_id = "sighup";
+  absl::StatusOr<std::vector<std::string>> warnings = parts_->sharing->Reload(node);
+  return warnings.status();
+}
 
 }  // namespace nexus

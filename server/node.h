@@ -25,6 +25,9 @@ class Node {
   // Stops accepting calls, lets in-flight calls finish for up to `grace`, records the stop and a
   // final checkpoint in the audit log, then closes the store.
   void Shutdown(absl::Duration grace);
+  // Loads the sharing policy file again (SIGHUP). A policy that fails validation is refused, the
+  // one in force stays; either way the attempt is audited.
+  absl::Status ReloadPolicy();
   // Blocks until the server has shut down.
   void Wait();
 

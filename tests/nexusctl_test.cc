@@ -90,8 +90,8 @@ TEST_F(NexusctlTest, UsageErrorsAndRefusalsHaveDistinctExitCodes) {
   EXPECT_TRUE(absl::StrContains(out, "unknown command 'frobnicate'")) << out;
   EXPECT_EQ(Run("get 00000000-0000-4000-8000-000000000000", &out), 1);
   EXPECT_TRUE(absl::StrContains(out, "not found")) << out;
-  EXPECT_EQ(Run("get 00000000-0000-4000-8000-000000000000", &out, "agency-b"), 1);
-  EXPECT_TRUE(absl::StrContains(out, "is not served by the node")) << out;
+  EXPECT_EQ(Run("push --indicator ipv4=1.2.3.4", &out, "agency-b"), 1);
+  EXPECT_TRUE(absl::StrContains(out, "cannot publish on the node")) << out;
   EXPECT_EQ(testing::RunCommand(absl::StrCat(NEXUS_NEXUSCTL_PATH, " --help"), &out), 0);
   EXPECT_TRUE(absl::StrContains(out, "exit codes")) << out;
   node_->Stop();

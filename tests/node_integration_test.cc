@@ -137,24 +137,44 @@ TEST_F(NodeIntegrationTest, PublishStreamInBatches) {
   EXPECT_EQ(PullAll(0).size(), 1000u);
 }
 
-TEST_F(NodeIntegrationTest, AnotherAgencysCertificateIsRefused) {
+TEST_F(NodeIntegrationTest, AnotherAgencyCannotPublishAndSeesNothingWithoutAPolicy) {
   auto other = Client("agency-b");
   auto published = other->Publish({SampleDraft()});
   ASSERT_FALSE(published.ok());
   EXPECT_EQ(published.status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(absl::StrContains(published.status().message(), "agency 'agency-b'"))
+  EXPECT_TRUE(absl::StrContains(published.status().message(), "agency 'agency-b' cannot publish"))
       << published.status();
   auto own = client_->Publish({SampleDraft()});
   ASSERT_TRUE(own.ok());
-  EXPECT_TRUE(absl::IsPermissionDenied(other->Get((*own)[0].id(), 0).status()));
-  EXPECT_TRUE(absl::IsPermissionDenied(other->Revoke((*own)[0].id(), "").status()));
+  const std::string id = (*own)[0].id();
+  EXPECT_TRUE(absl::IsPermissionDenied(other->Revoke(id, "").status()));
+  // Default deny: the record is answered exactly as a record that does not exist.
+  auto got = other->Get(id, 0);
+  EXPECT_TRUE(absl::IsNotFound(got.status())) << got.status();
+  EXPECT_EQ(got.status().message(), absl::StrCat("record ", id, " not found"));
+  int pulled = 0;
   v1::PullRequest pull;
-  EXPECT_TRUE(
-      absl::IsPermissionDenied(other->Pull(pull, [](const v1::PullResponse&) { return true; })));
+  EXPECT_TRUE(other->Pull(pull, [&](const v1::PullResponse&) { return ++pulled > 0; }).ok());
+  EXPECT_EQ(pulled, 0);
   v1::SearchRequest search;
   search.set_value("+33 6 12 34 56 78");
-  EXPECT_TRUE(absl::IsPermissionDenied(other->Search(search).status()));
+  EXPECT_EQ(other->Search(search)->hits_size(), 0);
+  EXPECT_EQ(client_->Search(search)->hits_size(), 1);
   EXPECT_TRUE(absl::StrContains(node_->ReadLog(), "refused publish request"));
+}
+
+TEST_F(NodeIntegrationTest, NonMemberAgencyIsRefused) {
+  // agency-c has certificates from the federation CA but this node's config omits it.
+  node_->Stop();
+  std::string text = *ReadFileToString(config_);
+  size_t at = text.find("agencies { id: \"agency-c\"");
+  text.erase(at, text.find('\n', at) - at);
+  std::ofstream(config_) << text;
+  StartNode();
+  auto outsider = Client("agency-c");
+  auto got = outsider->Get("00000000-0000-4000-8000-000000000000", 0);
+  EXPECT_TRUE(absl::IsPermissionDenied(got.status())) << got.status();
+  EXPECT_TRUE(absl::StrContains(got.status().message(), "not a member")) << got.status();
 }
 
 TEST_F(NodeIntegrationTest, AuditorRoleCannotPublish) {

@@ -1,0 +1,85 @@
+#include "server/admin_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/caller.h"
+#include "server/log.h"
+
+namespace nexus {
+
+AdminServiceImpl::AdminServiceImpl(const v1::NodeConfig& config, SharingGate* sharing,
+                                   RecordStore* store, AuditLog* audit)
+    : agency_id_(config.agency_id()), sharing_(sharing), store_(store), audit_(audit) {}
+
+absl::StatusOr<CallContext> AdminServiceImpl::Authorize(grpc::ServerContext& context,
+                                                        v1::AuditAction action,
+                                                        const std::string& role,
+                                                        const std::string& detail) {
+  absl::StatusOr<CertificateIdentity> identity = CallerOf(context);
+  CallContext call = ContextOf(context, identity);
+  absl::Status refusal;
+  if (!identity.ok()) {
+    refusal = identity.status();
+    action = v1::AUDIT_ACTION_AUTHENTICATE;
+  } else if (identity->agency_id != agency_id_) {
+    refusal = absl::PermissionDeniedError(absl::StrCat("agency '", identity->agency_id,
+                                                       "' cannot administer the node of agency '",
+                                                       agency_id_, "'"));
+  } else if (!role.empty() && identity->role != role) {
+    refusal = absl::PermissionDeniedError(
+        absl::StrCat("role '", identity->role, "' cannot do this; it needs the ", role, " role"));
+  }
+  if (refusal.ok()) return call;
+  LogWarning(absl::StrCat("refused admin request ", call.request_id, " from ", context.peer(), ": ",
+                          refusal.message()));
+  v1::AuditEntry entry = call.Entry(action);
+  entry.set_detail(detail);
+  entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+  entry.set_code(static_cast<int>(refusal.code()));
+  entry.set_error(std::string(refusal.message()));
+  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) return s;
+  return refusal;
+}
+
+grpc::Status AdminServiceImpl::ReloadPolicy(grpc::ServerContext* context,
+                                            const v1::ReloadPolicyRequest* request,
+                                            v1::ReloadPolicyResponse* response) {
+  absl::StatusOr<CallContext> call =
+      Authorize(*context, v1::AUDIT_ACTION_POLICY_LOAD, "admin", "ReloadPolicy");
+  if (!call.ok()) return ToGrpc(call.status());
+  absl::StatusOr<std::vector<std::string>> warnings = sharing_->Reload(*call);  // audited
+  if (!warnings.ok()) return ToGrpc(warnings.status());
+  auto policy = sharing_->current();
+  response->set_policy_name(policy->name());
+  response->set_rules(static_cast<uint32_t>(policy->rule_count()));
+  for (std::string& warning : *warnings) response->add_warnings(std::move(warning));
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::ExplainDecision(grpc::ServerContext* context,
+                                               const v1::ExplainDecisionRequest* request,
+                                               v1::ExplainDecisionResponse* response) {
+  std::string detail = absl::StrCat("ExplainDecision record ", request->record_id(), " recipient ",
+                                    request->recipient());
+  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_AUDIT_READ, "", detail);
+  if (!call.ok()) return ToGrpc(call.status());
+  v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_AUDIT_READ);
+  entry.set_detail(detail);
+  absl::StatusOr<v1::SignedRecord> record = store_->Get(request->record_id(), request->version());
+  std::vector<std::string> lines, reasons;
+  policy::Decision decision;
+  if (record.ok()) decision = sharing_->Explain(request->recipient(), *record, &lines, &reasons);
+  entry.set_outcome(record.ok() ? v1::AUDIT_OUTCOME_OK : v1::AUDIT_OUTCOME_REFUSED);
+  if (!record.ok()) entry.set_error(std::string(record.status().message()));
+  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the audit log cannot record this call");
+  }
+  if (!record.ok()) return ToGrpc(record.status());
+  response->set_effect(decision.permit ? v1::EFFECT_PERMIT : v1::EFFECT_FORBID);
+  response->set_effect_name(decision.EffectName());
+  *response->mutable_withheld() = decision.withheld.ToRedaction();
+  for (std::string& reason : reasons) response->add_reasons(std::move(reason));
+  for (std::string& line : lines) response->add_explanation(std::move(line));
+  return grpc::Status::OK;
+}
+
+}  // namespace nexus

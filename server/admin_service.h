@@ -1,0 +1,40 @@
+// The gRPC AdminService: policy reload (admin role of the node's own agency) and decision
+// explanations (any certificate of the node's own agency). Every call is audited.
+#ifndef NEXUS_SERVER_ADMIN_SERVICE_H_
+#define NEXUS_SERVER_ADMIN_SERVICE_H_
+
+#include <string>
+
+#include "nexus/v1/admin_service.grpc.pb.h"
+#include "nexus/v1/node_config.pb.h"
+#include "server/audit_log.h"
+#include "server/record_store.h"
+#include "server/sharing_gate.h"
+
+namespace nexus {
+
+class AdminServiceImpl final : public v1::AdminService::Service {
+ public:
+  AdminServiceImpl(const v1::NodeConfig& config, SharingGate* sharing, RecordStore* store,
+                   AuditLog* audit);
+
+  grpc::Status ReloadPolicy(grpc::ServerContext* context, const v1::ReloadPolicyRequest* request,
+                            v1::ReloadPolicyResponse* response) override;
+  grpc::Status ExplainDecision(grpc::ServerContext* context,
+                               const v1::ExplainDecisionRequest* request,
+                               v1::ExplainDecisionResponse* response) override;
+
+ private:
+  // The caller's context if it is of the node's own agency (and has `role`, unless empty).
+  absl::StatusOr<CallContext> Authorize(grpc::ServerContext& context, v1::AuditAction action,
+                                        const std::string& role, const std::string& detail);
+
+  std::string agency_id_;
+  SharingGate* sharing_;
+  RecordStore* store_;
+  AuditLog* audit_;
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_SERVER_ADMIN_SERVICE_H_

@@ -1,0 +1,64 @@
+// The sharing policy in force on this node, and the one place where a stored record is turned
+// into what a given recipient may see: the decision, then the redaction.
+#ifndef NEXUS_SERVER_SHARING_GATE_H_
+#define NEXUS_SERVER_SHARING_GATE_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "nexus/v1/audit.pb.h"
+#include "nexus/v1/node_config.pb.h"
+#include "policy/sharing_policy.h"
+#include "server/audit_log.h"
+#include "server/call_context.h"
+
+namespace nexus {
+
+class SharingGate {
+ public:
+  // `audit` must outlive the gate.
+  SharingGate(const v1::NodeConfig& config, AuditLog* audit);
+
+  // Loads `policy_file` (if configured). At start-up a policy that does not validate stops the
+  // node. Audited.
+  absl::Status LoadAtStart();
+  // Loads the policy file again on behalf of `by` (the node itself for SIGHUP). On failure the
+  // policy in force stays. Audited either way; returns the warnings of a loaded policy.
+  absl::StatusOr<std::vector<std::string>> Reload(const CallContext& by);
+
+  struct Shared {
+    bool permit = false;
+    v1::SignedRecord record;  // redacted as decided, when permitted
+    v1::AuditDecision audit;  // the decision as the audit log records it
+    policy::Decision decision;
+  };
+  // What `recipient_agency` may receive of `record` from this node.
+  Shared Share(const std::string& recipient_agency, const v1::SignedRecord& record) const;
+
+  // The decision with its explanation, sharing nothing.
+  policy::Decision Explain(const std::string& recipient_agency, const v1::SignedRecord& record,
+                           std::vector<std::string>* lines,
+                           std::vector<std::string>* reasons) const;
+
+  std::shared_ptr<const policy::SharingPolicy> current() const;
+  bool IsMember(const std::string& agency) const { return federation_.Known(agency); }
+
+ private:
+  absl::StatusOr<std::shared_ptr<const policy::SharingPolicy>> LoadFile(
+      std::vector<std::string>* warnings) const;
+  void Record(const CallContext& by, const absl::Status& outcome, const std::string& detail);
+
+  std::string policy_file_;
+  policy::Federation federation_;
+  int holder_;
+  AuditLog* audit_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const policy::SharingPolicy> policy_;  // guarded by mu_
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_SERVER_SHARING_GATE_H_
