@@ -7,6 +7,7 @@
 # OUT_DIR/AGENCY/node.crt, node.key     the node's TLS certificate (server and peer client)
 # OUT_DIR/AGENCY/analyst.crt, .key      a client certificate for the agency's analysts
 # OUT_DIR/AGENCY/auditor.crt, .key      a client certificate with the auditor role
+# OUT_DIR/AGENCY/admin.crt, .key        a client certificate with the admin role (policy reload)
 # OUT_DIR/AGENCY/signing.key            the agency's Ed25519 record-signing key
 # OUT_DIR/keys/AGENCY.pub               its public half, to hand to every other member
 # --test-extras adds, for the first agency, OUT_DIR/extras/: an expired analyst certificate, and a
@@ -17,7 +18,7 @@
 # Development only: keys are unencrypted files. See README "Production PKI".
 set -euo pipefail
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 2 ] || usage
 out=$1; shift
 extras=0
@@ -74,6 +75,7 @@ for agency in "${agencies[@]}"; do
   issue "$out/ca.crt" "$out/ca.key" "$dir" node "$agency" node serverAuth,clientAuth ",DNS:localhost,IP:127.0.0.1,IP:::1"
   issue "$out/ca.crt" "$out/ca.key" "$dir" analyst "$agency" analyst clientAuth
   issue "$out/ca.crt" "$out/ca.key" "$dir" auditor "$agency" auditor clientAuth
+  issue "$out/ca.crt" "$out/ca.key" "$dir" admin "$agency" admin clientAuth
   if [ ! -f "$dir/signing.key" ]; then
     openssl genpkey -algorithm ed25519 -out "$dir/signing.key"
   fi

@@ -17,6 +17,7 @@
 #include "client/audit_commands.h"
 #include "client/command_line.h"
 #include "client/nexus_client.h"
+#include "client/policy_commands.h"
 #include "client/record_text.h"
 #include "common/indicator_normalizer.h"
 #include "common/keyring.h"
@@ -38,6 +39,7 @@ commands:
   search VALUE        records whose latest version carries this indicator value
   revoke ID           publish a revoked version of your agency's record (--reason TEXT)
   audit ...           review and verify the node's audit log (see below)
+  policy ...          check, test and explain sharing policies (see below)
 
 connection (flags, or the environment variable in brackets):
   --target HOST:PORT  the node [NEXUS_TARGET]
@@ -62,6 +64,7 @@ Indicator types: phone email domain ipv4 ipv6 url crypto-wallet iban bank-accoun
   document-number vehicle vessel organization person location file-hash
 
 %AUDIT%
+%POLICY%
 exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or failed,
             4 a record shown did not verify (or could not: no key for its origin in --keys)
 )";
@@ -84,6 +87,7 @@ std::set<std::string> ValuedFlags() {
                                  "before",      "type",
                                  "reason"};
   flags.insert(std::begin(kAuditFlags), std::end(kAuditFlags));
+  flags.insert(std::begin(kPolicyFlags), std::end(kPolicyFlags));
   return flags;
 }
 const std::set<std::string> kSwitches = {"json", "help"};
@@ -411,14 +415,20 @@ int Run(const std::vector<std::string>& args) {
   absl::StatusOr<CommandLine> line = CommandLine::Parse(args, ValuedFlags(), kSwitches);
   if (!line.ok()) return Usage(std::string(line.status().message()));
   if (line->Has("help") || line->positional().empty()) {
-    std::string usage = absl::StrReplaceAll(kUsage, {{"%AUDIT%", kAuditUsage}});
+    std::string usage =
+        absl::StrReplaceAll(kUsage, {{"%AUDIT%", kAuditUsage}, {"%POLICY%", kPolicyUsage}});
     std::fputs(usage.c_str(), line->Has("help") ? stdout : stderr);
     return line->Has("help") ? kOk : kUsageError;
   }
   const std::string& command = line->positional()[0];
-  static const std::set<std::string> kCommands = {"push",   "get",    "pull",
-                                                  "search", "revoke", "audit"};
+  static const std::set<std::string> kCommands = {"push",   "get",   "pull",  "search",
+                                                  "revoke", "audit", "policy"};
   if (!kCommands.count(command)) return Usage("unknown command '" + command + "'");
+  if (command == "policy") {
+    absl::StatusOr<Session> session = Connect(*line, /*record_client=*/false);
+    return RunPolicyCommand(*line, session.ok() ? session->options : ClientOptions(),
+                            line->Has("json"));
+  }
   const bool offline = command == "audit" && line->Has("offline");
   absl::StatusOr<Session> session = Connect(*line, /*record_client=*/command != "audit");
   if (!session.ok() && !offline) return Usage(std::string(session.status().message()));

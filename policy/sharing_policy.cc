@@ -31,6 +31,7 @@ struct CompiledRule {
   uint32_t tlp = 0, scopes = 0, nexus_types = 0, watch_points = 0, indicator_types = 0;
   std::vector<std::string> handling_codes, tags;  // lower-case handling codes
   int reliability_at_least = 0, credibility_at_least = 0;
+  int reliability_worse_than = 0, credibility_worse_than = 0;
   int64_t min_age = 0, max_age = 0;  // micros; 0: no bound
   Withheld redaction;
 };
@@ -160,6 +161,12 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
   if (!v1::InformationCredibility_IsValid(record.credibility_at_least())) {
     error({"record", "credibility_at_least"}, "unknown InformationCredibility value");
   }
+  if (!v1::SourceReliability_IsValid(record.reliability_worse_than())) {
+    error({"record", "reliability_worse_than"}, "unknown SourceReliability value");
+  }
+  if (!v1::InformationCredibility_IsValid(record.credibility_worse_than())) {
+    error({"record", "credibility_worse_than"}, "unknown InformationCredibility value");
+  }
 
   // Recipient conditions, against what the federation knows.
   const v1::RecipientCondition& recipient = rule.recipient();
@@ -248,6 +255,20 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
   compiled.tags.assign(record.tags().begin(), record.tags().end());
   compiled.reliability_at_least = record.reliability_at_least();
   compiled.credibility_at_least = record.credibility_at_least();
+  compiled.reliability_worse_than = record.reliability_worse_than();
+  compiled.credibility_worse_than = record.credibility_worse_than();
+  if (compiled.reliability_at_least && compiled.reliability_worse_than &&
+      compiled.reliability_at_least <= compiled.reliability_worse_than) {
+    error({"record", "reliability_worse_than"},
+          "conflicting conditions: no grade is both at least reliability_at_least and worse "
+          "than reliability_worse_than");
+  }
+  if (compiled.credibility_at_least && compiled.credibility_worse_than &&
+      compiled.credibility_at_least <= compiled.credibility_worse_than) {
+    error({"record", "credibility_worse_than"},
+          "conflicting conditions: no grade is both at least credibility_at_least and worse "
+          "than credibility_worse_than");
+  }
   compiled.min_age = record.min_age_days() * kMicrosPerDay;
   compiled.max_age = record.max_age_days() * kMicrosPerDay;
   compiled.redaction = Withheld::From(rule.redact());
@@ -312,6 +333,15 @@ const char* Mismatch(const CompiledRule& rule, const RecordFacts& record, int re
   if (rule.credibility_at_least &&
       (record.credibility == 0 || record.credibility > rule.credibility_at_least)) {
     return no("record.credibility_at_least", "the record's information is graded lower");
+  }
+  if (rule.reliability_worse_than && record.reliability != 0 &&
+      record.reliability <= rule.reliability_worse_than) {
+    return no("record.reliability_worse_than", "the record's source is graded as well or better");
+  }
+  if (rule.credibility_worse_than && record.credibility != 0 &&
+      record.credibility <= rule.credibility_worse_than) {
+    return no("record.credibility_worse_than",
+              "the record's information is graded as well or better");
   }
   int64_t age = now - record.modified_unix_micros;
   if (rule.min_age && age < rule.min_age) return no("record.min_age_days", "the record is newer");

@@ -71,8 +71,7 @@ TEST_F(SharingPolicyTest, MatchingPermitNamesItsRule) {
   EXPECT_EQ(Reasons(*policy, d), "rule:west");
   EXPECT_FALSE(Decide(*policy, record_, "agency-c").permit);
   EXPECT_FALSE(Decide(*policy, record_, "stranger").permit);
-  EXPECT_EQ(Reasons(*policy, Decide(*policy, record_, "stranger")),
-            "federation:unknown-recipient");
+  EXPECT_EQ(Reasons(*policy, Decide(*policy, record_, "stranger")), "federation:unknown-recipient");
 }
 
 TEST_F(SharingPolicyTest, ForbidOverridesEveryPermitWhateverTheOrder) {
@@ -104,8 +103,8 @@ TEST_F(SharingPolicyTest, MatchingPermitsWithholdTheUnionOfTheirRedactions) {
 
 TEST_F(SharingPolicyTest, RecordConditions) {
   auto decide = [&](const std::string& condition, const v1::Record& record) {
-    auto policy = Policy(absl::StrCat("rules { id: \"r\" effect: EFFECT_PERMIT record { ",
-                                      condition, " } }"));
+    auto policy = Policy(
+        absl::StrCat("rules { id: \"r\" effect: EFFECT_PERMIT record { ", condition, " } }"));
     return Decide(*policy, record, "agency-b").permit;
   };
   EXPECT_TRUE(decide("tlp: TLP_GREEN", record_));
@@ -114,8 +113,8 @@ TEST_F(SharingPolicyTest, RecordConditions) {
   EXPECT_FALSE(decide("origin_agencies: \"agency-c\"", record_));
   EXPECT_TRUE(decide("scopes: DISTRIBUTION_SCOPE_FEDERATION", record_));
   EXPECT_FALSE(decide("nexus_types: NEXUS_TYPE_ALLIANCE", record_));
-  EXPECT_TRUE(decide("watch_points: WATCH_POINT_CORRUPTION watch_points: WATCH_POINT_ECONOMIC",
-                     record_));
+  EXPECT_TRUE(
+      decide("watch_points: WATCH_POINT_CORRUPTION watch_points: WATCH_POINT_ECONOMIC", record_));
   EXPECT_TRUE(decide("indicator_types: INDICATOR_TYPE_PERSON", record_));
   EXPECT_FALSE(decide("indicator_types: INDICATOR_TYPE_IBAN", record_));
   EXPECT_TRUE(decide("tags: \"drugs\"", record_));
@@ -124,6 +123,10 @@ TEST_F(SharingPolicyTest, RecordConditions) {
   EXPECT_FALSE(decide("reliability_at_least: SOURCE_RELIABILITY_A", record_));
   EXPECT_TRUE(decide("credibility_at_least: INFORMATION_CREDIBILITY_3", record_));
   EXPECT_FALSE(decide("credibility_at_least: INFORMATION_CREDIBILITY_1", record_));
+  EXPECT_TRUE(decide("reliability_worse_than: SOURCE_RELIABILITY_A", record_));
+  EXPECT_FALSE(decide("reliability_worse_than: SOURCE_RELIABILITY_B", record_));
+  EXPECT_TRUE(decide("credibility_worse_than: INFORMATION_CREDIBILITY_1", record_));
+  EXPECT_FALSE(decide("credibility_worse_than: INFORMATION_CREDIBILITY_2", record_));
   EXPECT_TRUE(decide("max_age_days: 30", record_));
   EXPECT_FALSE(decide("max_age_days: 5", record_));
   EXPECT_TRUE(decide("min_age_days: 5", record_));
@@ -198,8 +201,7 @@ TEST_F(SharingPolicyTest, DistributionScopeAndNoFurtherDissemination) {
 // ---- Validation ----
 
 TEST_F(SharingPolicyTest, UnknownFieldAndEnumNameAreParseErrorsWithPositions) {
-  EXPECT_TRUE(absl::StartsWith(
-      Errors("rules {\n  id: \"r\"\n  colour: 1\n}"), "p.textproto:3:"))
+  EXPECT_TRUE(absl::StartsWith(Errors("rules {\n  id: \"r\"\n  colour: 1\n}"), "p.textproto:3:"))
       << Errors("rules {\n  id: \"r\"\n  colour: 1\n}");
   std::string e = Errors("rules { id: \"r\" effect: EFFECT_MAYBE }");
   EXPECT_TRUE(absl::StartsWith(e, "p.textproto:1:")) << e;
@@ -208,20 +210,23 @@ TEST_F(SharingPolicyTest, UnknownFieldAndEnumNameAreParseErrorsWithPositions) {
 
 TEST_F(SharingPolicyTest, UnknownEnumNumberIsRefused) {
   std::string e = Errors("rules { id: \"r\" effect: EFFECT_PERMIT\n record { tlp: 42 } }");
-  EXPECT_TRUE(absl::StrContains(e, "p.textproto:2:11: rule 'r': unknown or unspecified Tlp value 42"))
+  EXPECT_TRUE(
+      absl::StrContains(e, "p.textproto:2:11: rule 'r': unknown or unspecified Tlp value 42"))
       << e;
 }
 
 TEST_F(SharingPolicyTest, DuplicateRuleIds) {
   std::string e = Errors(
       "rules { id: \"r\" effect: EFFECT_PERMIT }\nrules { id: \"r\" effect: EFFECT_FORBID }");
-  EXPECT_TRUE(absl::StrContains(e, "p.textproto:2:9: rule 'r': duplicate rule id (first at "
-                                   "p.textproto:1:9)"))
+  EXPECT_TRUE(absl::StrContains(e,
+                                "p.textproto:2:9: rule 'r': duplicate rule id (first at "
+                                "p.textproto:1:9)"))
       << e;
 }
 
 TEST_F(SharingPolicyTest, RuleThatCanNeverMatch) {
-  std::string e = Errors("rules { id: \"r\" effect: EFFECT_PERMIT\n recipient { agencies: \"nobody\" } }");
+  std::string e =
+      Errors("rules { id: \"r\" effect: EFFECT_PERMIT\n recipient { agencies: \"nobody\" } }");
   EXPECT_TRUE(absl::StrContains(
       e, "rule 'r': can never match: none of its recipient agencies is a federation member"))
       << e;
@@ -230,11 +235,10 @@ TEST_F(SharingPolicyTest, RuleThatCanNeverMatch) {
 
 TEST_F(SharingPolicyTest, UnknownGroupIsAWarning) {
   std::vector<std::string> warnings;
-  auto policy = Policy("rules { id: \"r\" effect: EFFECT_PERMIT recipient { groups: \"mars\" } }",
-                       &warnings);
+  auto policy =
+      Policy("rules { id: \"r\" effect: EFFECT_PERMIT recipient { groups: \"mars\" } }", &warnings);
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_EQ(warnings[0],
-            "p.textproto:1:51: warning: rule 'r': no known agency is in group 'mars'");
+  EXPECT_EQ(warnings[0], "p.textproto:1:51: warning: rule 'r': no known agency is in group 'mars'");
 }
 
 TEST_F(SharingPolicyTest, ConflictingConditions) {
@@ -242,9 +246,11 @@ TEST_F(SharingPolicyTest, ConflictingConditions) {
       recipient { agencies: "agency-c" groups: "region-west" } })");
   EXPECT_TRUE(absl::StrContains(e, "rule 'r': conflicting conditions: none of recipient.agencies"))
       << e;
-  e = Errors(R"(rules { id: "r" effect: EFFECT_PERMIT record { min_age_days: 9 max_age_days: 3 } })");
-  EXPECT_TRUE(absl::StrContains(e, "conflicting conditions: min_age_days 9 is more than "
-                                   "max_age_days 3"))
+  e = Errors(
+      R"(rules { id: "r" effect: EFFECT_PERMIT record { min_age_days: 9 max_age_days: 3 } })");
+  EXPECT_TRUE(absl::StrContains(e,
+                                "conflicting conditions: min_age_days 9 is more than "
+                                "max_age_days 3"))
       << e;
 }
 
@@ -259,12 +265,13 @@ rules { id: "x" })");
 // ---- Explanations and redaction ----
 
 TEST_F(SharingPolicyTest, ExplainSaysWhichConditionFailed) {
-  auto policy = Policy(R"(rules { id: "east" effect: EFFECT_PERMIT recipient { groups: "region-east" } }
+  auto policy =
+      Policy(R"(rules { id: "east" effect: EFFECT_PERMIT recipient { groups: "region-east" } }
 rules { id: "iban" effect: EFFECT_PERMIT record { indicator_types: INDICATOR_TYPE_IBAN } })");
   std::vector<std::string> lines;
-  Decision d = policy->Explain(RecordFacts::From(record_, federation_),
-                               federation_.AgencyIndex("agency-b"),
-                               federation_.AgencyIndex("agency-a"), kNow, &lines);
+  Decision d =
+      policy->Explain(RecordFacts::From(record_, federation_), federation_.AgencyIndex("agency-b"),
+                      federation_.AgencyIndex("agency-a"), kNow, &lines);
   EXPECT_FALSE(d.permit);
   std::string text = absl::StrJoin(lines, "\n");
   EXPECT_TRUE(absl::StrContains(text, "rule 'east' (permit): no match: recipient.groups")) << text;

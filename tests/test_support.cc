@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
@@ -96,11 +97,13 @@ std::string WriteNodeConfig(const std::string& dir, const std::string& agency,
                    "/node.crt\" private_key_file: \"", pki, "/", agency, "/node.key\" ca_file: \"",
                    pki, "/ca.crt\" }\n", "signing_key_file: \"", pki, "/", agency,
                    "/signing.key\"\n", "signing_key_id: \"1\"\n");
-  for (const char* member : {"agency-a", "agency-b", "agency-c"}) {
-    absl::StrAppend(&config, "agencies { id: \"", member,
-                    "\" country: \"FR\" groups: \"region-west\" keys { key_id: \"1\" "
-                    "public_key_file: \"",
-                    pki, "/keys/", member, ".pub\" } }\n");
+  // agency-a and agency-b: France, region-west; agency-c: Germany, region-east.
+  for (auto [member, country, group] :
+       {std::tuple{"agency-a", "FR", "region-west"}, std::tuple{"agency-b", "FR", "region-west"},
+        std::tuple{"agency-c", "DE", "region-east"}}) {
+    absl::StrAppend(&config, "agencies { id: \"", member, "\" country: \"", country,
+                    "\" groups: \"", group, "\" keys { key_id: \"1\" public_key_file: \"", pki,
+                    "/keys/", member, ".pub\" } }\n");
   }
   config += extra;
   std::string path = dir + "/node.textproto";

@@ -39,7 +39,8 @@ const std::string& TestPki();
 v1::Record SampleDraft(const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators = {
                            {v1::INDICATOR_TYPE_PHONE, "+33 6 12 34 56 78"}});
 
-// Writes a node configuration for `agency` into `dir` using the test PKI; returns its path.
+// Writes a node configuration for `agency` into `dir` using the test PKI; returns its path. The
+// federation: agency-a and agency-b (FR, group region-west), agency-c (DE, group region-east).
 std::string WriteNodeConfig(const std::string& dir, const std::string& agency,
                             const std::string& extra = "");
 
@@ -51,6 +52,7 @@ class NexusdProcess {
   ~NexusdProcess();
 
   bool ok() const { return !address_.empty(); }
+  pid_t pid() const { return pid_; }
   const std::string& address() const { return address_; }
   const std::string& log_path() const { return log_path_; }
   std::string ReadLog() const;
