@@ -282,70 +282,92 @@ bool AnyShared(const std::vector<std::string>& wanted, const std::vector<std::st
   return false;
 }
 
+bool RecipientMatches(const CompiledRule& rule, int recipient, const Federation& federation) {
+  if (rule.has_agencies && !Contains(rule.agencies, recipient)) return false;
+  if (rule.has_countries) {
+    int country = federation.country_of(recipient);
+    if (country >= 64 || !((rule.countries >> country) & 1)) return false;
+  }
+  return !rule.has_groups || (federation.groups_of(recipient) & rule.groups);
+}
+
 // nullptr if `rule` matches; otherwise the condition that failed. With `why`, also says how.
 const char* Mismatch(const CompiledRule& rule, const RecordFacts& record, int recipient,
                      const Federation& federation, int64_t now, std::string* why) {
-  auto no = [&](const char* condition, std::string detail) {
-    if (why != nullptr) *why = std::move(detail);
+  // The detail is built only when an explanation is asked for: decisions stay allocation-free.
+  auto no = [&](const char* condition, auto&& detail) {
+    if (why != nullptr) *why = detail();
     return condition;
   };
   if (rule.has_agencies && !Contains(rule.agencies, recipient)) {
-    return no("recipient.agencies", "the recipient is not among them");
+    return no("recipient.agencies", [&] { return std::string("the recipient is not among them"); });
   }
   if (rule.has_countries) {
     int country = federation.country_of(recipient);
     if (country >= 64 || !((rule.countries >> country) & 1)) {
-      return no("recipient.countries", "the recipient's country is not among them");
+      return no("recipient.countries",
+                [&] { return std::string("the recipient's country is not among them"); });
     }
   }
   if (rule.has_groups && !(federation.groups_of(recipient) & rule.groups)) {
-    return no("recipient.groups", "the recipient is in none of them");
+    return no("recipient.groups", [&] { return std::string("the recipient is in none of them"); });
   }
   if (rule.has_origins && !Contains(rule.origins, record.origin)) {
-    return no("record.origin_agencies", "the record's origin is not among them");
+    return no("record.origin_agencies",
+              [&] { return std::string("the record's origin is not among them"); });
   }
   if (rule.tlp && !(rule.tlp & (1u << record.tlp))) {
-    return no("record.tlp", absl::StrCat("the record is ", v1::Tlp_Name(record.tlp)));
+    return no("record.tlp",
+              [&] { return absl::StrCat("the record is ", v1::Tlp_Name(record.tlp)); });
   }
   if (rule.scopes && !(rule.scopes & (1u << record.scope))) {
-    return no("record.scopes",
-              absl::StrCat("the record's scope is ", v1::DistributionScope_Name(record.scope)));
+    return no("record.scopes", [&] {
+      return absl::StrCat("the record's scope is ", v1::DistributionScope_Name(record.scope));
+    });
   }
   if (!rule.handling_codes.empty() && !AnyShared(rule.handling_codes, record.handling_codes)) {
-    return no("record.handling_codes", "the record carries none of them");
+    return no("record.handling_codes",
+              [&] { return std::string("the record carries none of them"); });
   }
   if (rule.nexus_types && !(rule.nexus_types & record.nexus_type_bit)) {
-    return no("record.nexus_types", "the record's nexus type is not among them");
+    return no("record.nexus_types",
+              [&] { return std::string("the record's nexus type is not among them"); });
   }
   if (rule.watch_points && !(rule.watch_points & record.watch_points)) {
-    return no("record.watch_points", "the record has none of them");
+    return no("record.watch_points", [&] { return std::string("the record has none of them"); });
   }
   if (rule.indicator_types && !(rule.indicator_types & record.indicator_types)) {
-    return no("record.indicator_types", "the record has no indicator of those types");
+    return no("record.indicator_types",
+              [&] { return std::string("the record has no indicator of those types"); });
   }
   if (!rule.tags.empty() && !AnyShared(rule.tags, record.tags)) {
-    return no("record.tags", "the record has none of them");
+    return no("record.tags", [&] { return std::string("the record has none of them"); });
   }
   if (rule.reliability_at_least &&
       (record.reliability == 0 || record.reliability > rule.reliability_at_least)) {
-    return no("record.reliability_at_least", "the record's source is graded lower");
+    return no("record.reliability_at_least",
+              [&] { return std::string("the record's source is graded lower"); });
   }
   if (rule.credibility_at_least &&
       (record.credibility == 0 || record.credibility > rule.credibility_at_least)) {
-    return no("record.credibility_at_least", "the record's information is graded lower");
+    return no("record.credibility_at_least",
+              [&] { return std::string("the record's information is graded lower"); });
   }
   if (rule.reliability_worse_than && record.reliability != 0 &&
       record.reliability <= rule.reliability_worse_than) {
-    return no("record.reliability_worse_than", "the record's source is graded as well or better");
+    return no("record.reliability_worse_than",
+              [&] { return std::string("the record's source is graded as well or better"); });
   }
   if (rule.credibility_worse_than && record.credibility != 0 &&
       record.credibility <= rule.credibility_worse_than) {
     return no("record.credibility_worse_than",
-              "the record's information is graded as well or better");
+              [&] { return std::string("the record's information is graded as well or better"); });
   }
   int64_t age = now - record.modified_unix_micros;
-  if (rule.min_age && age < rule.min_age) return no("record.min_age_days", "the record is newer");
-  if (rule.max_age && age > rule.max_age) return no("record.max_age_days", "the record is older");
+  if (rule.min_age && age < rule.min_age)
+    return no("record.min_age_days", [&] { return std::string("the record is newer"); });
+  if (rule.max_age && age > rule.max_age)
+    return no("record.max_age_days", [&] { return std::string("the record is older"); });
   return nullptr;
 }
 
@@ -379,6 +401,14 @@ struct PolicyBuilder {
     if (warnings != nullptr) *warnings = std::move(found_warnings);
     policy->name_ = message.name();
     policy->federation_ = federation;
+    policy->rules_for_recipient_.resize(federation.agencies());
+    for (size_t agency = 0; agency < federation.agencies(); ++agency) {
+      for (size_t i = 0; i < policy->rules_.size(); ++i) {
+        if (RecipientMatches(policy->rules_[i], static_cast<int>(agency), federation)) {
+          policy->rules_for_recipient_[agency].push_back(static_cast<uint16_t>(i));
+        }
+      }
+    }
     return std::shared_ptr<const SharingPolicy>(std::move(policy));
   }
 };
@@ -417,6 +447,7 @@ std::shared_ptr<const SharingPolicy> SharingPolicy::DenyAll(const Federation& fe
   auto policy = std::shared_ptr<SharingPolicy>(new SharingPolicy());
   policy->name_ = "deny-all";
   policy->federation_ = federation;
+  policy->rules_for_recipient_.resize(federation.agencies());
   return policy;
 }
 
@@ -433,43 +464,69 @@ Decision SharingPolicy::Explain(const RecordFacts& record, int recipient, int ho
 Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int holder, int64_t now,
                                  std::vector<std::string>* lines) const {
   Decision decision;
-  auto say = [&](std::string line) {
-    if (lines != nullptr) lines->push_back(std::move(line));
+  // Explanations are built only when asked for: a plain decision allocates nothing for them.
+  auto say = [&](auto&& line) {
+    if (lines != nullptr) lines->push_back(line());
   };
   // The record's origin and the holder's own agency always receive it, whole.
   if (recipient >= 0 && recipient == record.origin) {
     decision.permit = true;
     decision.limits = kOwnRecord;
-    say("origin:own-record: the recipient is the record's origin: permit");
+    say([&] {
+      return std::string("origin:own-record: the recipient is the record's origin: permit");
+    });
     return decision;
   }
   if (recipient >= 0 && recipient == holder) {
     decision.permit = true;
     decision.limits = kHolderAgency;
-    say("holder:own-agency: the recipient is this node's own agency: permit");
+    say([&] {
+      return std::string("holder:own-agency: the recipient is this node's own agency: permit");
+    });
     return decision;
   }
   decision.limits = OriginatorLimits(record, recipient, holder, federation_);
   if (decision.limits != 0) {
     for (const std::string& limit : LimitNames(decision.limits)) {
-      say(absl::StrCat(limit, ": the originator's limits forbid this recipient: deny"));
+      say([&] {
+        return std::string(
+            absl::StrCat(limit, ": the originator's limits forbid this recipient: deny"));
+      });
     }
     return decision;
   }
-  say("originator limits: allow this recipient");
+  say([&] { return std::string("originator limits: allow this recipient"); });
   Withheld withheld;
   std::vector<uint16_t> permits;
-  for (size_t i = 0; i < rules_.size(); ++i) {
+  if (lines == nullptr) {
+    // The rules this recipient can match, already known; only their record conditions remain.
+    for (uint16_t i : rules_for_recipient_[recipient]) {
+      const CompiledRule& rule = rules_[i];
+      if (Mismatch(rule, record, recipient, federation_, now, nullptr) != nullptr) continue;
+      if (rule.forbid) {
+        decision.rules.push_back(i);
+      } else {
+        permits.push_back(i);
+        withheld |= rule.redaction;
+      }
+    }
+  }
+  for (size_t i = 0; lines != nullptr && i < rules_.size(); ++i) {
     const CompiledRule& rule = rules_[i];
     std::string why;
     const char* failed =
         Mismatch(rule, record, recipient, federation_, now, lines != nullptr ? &why : nullptr);
     if (failed != nullptr) {
-      say(absl::StrCat("rule '", rule.id, "' (", rule.forbid ? "forbid" : "permit",
-                       "): no match: ", failed, ": ", why));
+      say([&] {
+        return std::string(absl::StrCat("rule '", rule.id, "' (", rule.forbid ? "forbid" : "permit",
+                                        "): no match: ", failed, ": ", why));
+      });
       continue;
     }
-    say(absl::StrCat("rule '", rule.id, "' (", rule.forbid ? "forbid" : "permit", "): matches"));
+    say([&] {
+      return std::string(
+          absl::StrCat("rule '", rule.id, "' (", rule.forbid ? "forbid" : "permit", "): matches"));
+    });
     if (rule.forbid) {
       decision.rules.push_back(static_cast<uint16_t>(i));
     } else {
@@ -478,19 +535,22 @@ Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int h
     }
   }
   if (!decision.rules.empty()) {
-    say("a matching forbid overrides every permit: deny");
+    say([&] { return std::string("a matching forbid overrides every permit: deny"); });
     return decision;  // deny, by the forbids listed
   }
   if (permits.empty()) {
     decision.limits = kDefaultDeny;
-    say("policy:default-deny: no permit matches: deny");
+    say([&] { return std::string("policy:default-deny: no permit matches: deny"); });
     return decision;
   }
   decision.permit = true;
   decision.withheld = withheld;
   decision.rules = std::move(permits);
-  say(absl::StrCat("permit", withheld.empty() ? "" : " with redaction: ",
-                   withheld.empty() ? "" : withheld.ToRedaction().ShortDebugString()));
+  say([&] {
+    return std::string(
+        absl::StrCat("permit", withheld.empty() ? "" : " with redaction: ",
+                     withheld.empty() ? "" : withheld.ToRedaction().ShortDebugString()));
+  });
   return decision;
 }
 

@@ -68,6 +68,9 @@ class SharingPolicy {
   std::string name_;
   Federation federation_;
   std::vector<CompiledRule> rules_;
+  // For each federation member, the rules whose recipient conditions it meets: a decision only
+  // examines the record conditions of those.
+  std::vector<std::vector<uint16_t>> rules_for_recipient_;
 };
 
 }  // namespace nexus::policy

@@ -3,7 +3,8 @@
 //   - a matching forbid always wins;
 //   - adding a permit rule never turns a permit into a deny;
 //   - adding a forbid rule never turns a deny into a permit, nor withholds less;
-//   - decisions do not depend on rule order.
+//   - decisions do not depend on rule order;
+//   - an explained decision is the same decision.
 // "Access" in the permit property is the effect: a permit added with a redaction may, by the
 // union-of-redactions semantics, withhold more parts of a record that was already permitted.
 #include <gtest/gtest.h>
@@ -150,6 +151,14 @@ TEST(SharingPolicyProperties, InvariantsHoldForRandomPolicies) {
       if (!decision.permit) ASSERT_FALSE(after.permit) << with_forbid.ShortDebugString();
       if (after.permit) ASSERT_TRUE(decision.withheld.SubsetOf(after.withheld));
     }
+
+    // The explained decision is the decision (Explain walks every rule; Decide only those the
+    // recipient can match).
+    std::vector<std::string> lines;
+    Decision explained = policy->Explain(facts, recipient, holder, kNow, &lines);
+    ASSERT_EQ(explained.permit, decision.permit);
+    ASSERT_TRUE(explained.withheld == decision.withheld);
+    ASSERT_EQ(policy->Reasons(explained), policy->Reasons(decision));
 
     // 5. Rule order does not matter.
     v1::SharingPolicy shuffled = message;
