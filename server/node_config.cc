@@ -118,6 +118,7 @@ absl::StatusOr<v1::NodeConfig> LoadNodeConfig(const std::string& path) {
   c.mutable_tls()->set_private_key_file(Resolve(base, c.tls().private_key_file()));
   c.mutable_tls()->set_ca_file(Resolve(base, c.tls().ca_file()));
   c.set_signing_key_file(Resolve(base, c.signing_key_file()));
+  c.set_policy_file(Resolve(base, c.policy_file()));
   for (v1::Agency& agency : *c.mutable_agencies()) {
     for (v1::AgencyKey& key : *agency.mutable_keys()) {
       key.set_public_key_file(Resolve(base, key.public_key_file()));
