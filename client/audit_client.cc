@@ -54,15 +54,25 @@ absl::StatusOr<v1::SignedCheckpoint> AuditClient::GetCheckpoint(bool sign_now) {
 
 absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditClient::ListCheckpoints(
     uint64_t since_size) {
-  grpc::ClientContext context;
-  SetDeadline(context, timeout_);
-  v1::ListCheckpointsRequest request;
-  request.set_since_size(since_size);
-  v1::ListCheckpointsResponse response;
-  grpc::Status status = stub_->stub->ListCheckpoints(&context, request, &response);
-  if (!status.ok()) return FromGrpc(status);
-  return std::vector<v1::SignedCheckpoint>(response.checkpoints().begin(),
-                                           response.checkpoints().end());
+  std::vector<v1::SignedCheckpoint> all;
+  while (true) {  // page by tree size
+    grpc::ClientContext context;
+    SetDeadline(context, timeout_);
+    v1::ListCheckpointsRequest request;
+    request.set_since_size(since_size);
+    v1::ListCheckpointsResponse response;
+    grpc::Status status = stub_->stub->ListCheckpoints(&context, request, &response);
+    if (!status.ok()) return FromGrpc(status);
+    if (response.checkpoints().empty()) return all;
+    for (const v1::SignedCheckpoint& checkpoint : response.checkpoints()) {
+      v1::Checkpoint parsed;
+      if (!parsed.ParseFromString(checkpoint.checkpoint()) || parsed.tree_size() < since_size) {
+        return absl::DataLossError("the node listed a malformed or out-of-order checkpoint");
+      }
+      since_size = parsed.tree_size() + 1;
+      all.push_back(checkpoint);
+    }
+  }
 }
 
 absl::Status AuditClient::ListEntries(

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -147,21 +149,26 @@ std::string WitnessPath(const CommandLine& line, const std::string& origin) {
   return line.Has("witness") ? line.Get("witness") : WitnessFile::DefaultPath(origin);
 }
 
-// Checks `latest` (already signature-verified) against the newest witnessed checkpoint with a
-// consistency proof from the node, then records it as witnessed.
+// Checks `latest` (already signature-verified) against the witnessed checkpoint of the largest
+// size not above it, with a consistency proof from the node, then records it as witnessed.
+// Witnessed checkpoints were each checked against the one before, so one proof covers them all.
 absl::Status Witness(const CommandLine& line, AuditClient& client, const Keyring& keys,
                      const v1::SignedCheckpoint& latest_signed, const v1::Checkpoint& latest) {
   WitnessFile witness(WitnessPath(line, latest.origin()));
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness.Load();
   if (!seen.ok()) return seen.status();
-  if (!seen->empty()) {
-    absl::StatusOr<v1::Checkpoint> previous = VerifyCheckpoint(seen->back(), keys);
-    if (!previous.ok()) return previous.status();
-    if (previous->tree_size() > latest.tree_size()) {
+  std::optional<v1::Checkpoint> previous;
+  for (const v1::SignedCheckpoint& signed_checkpoint : *seen) {
+    absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(signed_checkpoint, keys);
+    if (!checkpoint.ok()) return checkpoint.status();
+    if (checkpoint->tree_size() > latest.tree_size()) {
       return absl::DataLossError(absl::StrCat("the log shrank: you witnessed tree size ",
-                                              previous->tree_size(), ", the node now signs ",
+                                              checkpoint->tree_size(), ", the node now signs ",
                                               latest.tree_size()));
     }
+    if (!previous || checkpoint->tree_size() >= previous->tree_size()) previous = *checkpoint;
+  }
+  if (previous) {
     absl::StatusOr<std::vector<merkle::Hash>> proof =
         client.ConsistencyProof(previous->tree_size(), latest.tree_size());
     if (!proof.ok()) return proof.status();
@@ -211,11 +218,15 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
     origin = checkpoint->origin();
     absl::StatusOr<std::vector<v1::SignedCheckpoint>> all = (*client)->ListCheckpoints(0);
     if (!all.ok()) return Failure(all.status(), "verify");
+    // The checkpoint just signed is checked whether or not the node lists it.
+    bool listed = false;
     for (v1::SignedCheckpoint& c : *all) {
       v1::Checkpoint parsed;
       parsed.ParseFromString(c.checkpoint());
+      listed = listed || c.SerializeAsString() == latest->SerializeAsString();
       if (parsed.tree_size() <= checkpoint->tree_size()) verify.checkpoints.push_back(std::move(c));
     }
+    if (!listed) verify.checkpoints.push_back(*latest);
     absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen =
         WitnessFile(WitnessPath(line, origin)).Load();
     if (!seen.ok()) return Usage(std::string(seen.status().message()));
@@ -228,9 +239,18 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
         return visit(entry.index(), entry.entry(), entry.leaf_hash());
       });
     });
+    if (report.ok && report.verified_size != checkpoint->tree_size()) {
+      report.ok = false;
+      report.index = static_cast<int64_t>(report.verified_size);
+      report.problem = absl::StrCat("the node served entries up to ", report.entries,
+                                    " but signed tree size ", checkpoint->tree_size());
+    }
     if (report.ok) {
-      absl::Status witnessed = WitnessFile(WitnessPath(line, origin)).Add(*latest);
-      if (!witnessed.ok()) report.notes.push_back(std::string(witnessed.message()));
+      absl::Status witnessed = Witness(line, **client, *keys, *latest, *checkpoint);
+      if (!witnessed.ok()) {
+        report.ok = false;
+        report.problem = std::string(witnessed.message());
+      }
     }
   }
   if (json) {
@@ -322,7 +342,11 @@ int Consistency(const CommandLine& line, const ClientOptions& options, const Key
   for (const v1::SignedCheckpoint& c : *all) {
     absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(c, *keys);
     if (!checkpoint.ok()) return Unverified(std::string(checkpoint.status().message()));
-    signed_roots[checkpoint->tree_size()] = {*checkpoint, c};
+    auto [it, inserted] = signed_roots.try_emplace(checkpoint->tree_size(), *checkpoint, c);
+    if (!inserted && it->second.first.root_hash() != checkpoint->root_hash()) {
+      return Unverified(absl::StrCat("the node signed two different roots for tree size ",
+                                     checkpoint->tree_size(), ": it keeps two histories"));
+    }
     absl::StrAppend(&sizes, sizes.empty() ? "" : ", ", checkpoint->tree_size());
   }
   for (uint64_t size : {first, second}) {

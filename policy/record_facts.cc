@@ -5,8 +5,12 @@
 
 namespace nexus::policy {
 
+std::string NormalizeLabel(absl::string_view label) {
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(label));
+}
+
 bool IsNoFurtherDissemination(absl::string_view handling_code) {
-  std::string code = absl::AsciiStrToLower(absl::StripAsciiWhitespace(handling_code));
+  std::string code = NormalizeLabel(handling_code);
   return absl::StartsWith(code, "no further dissemination") || code == "nfd" || code == "orcon" ||
          absl::StartsWith(code, "originator consent required");
 }
@@ -24,7 +28,7 @@ RecordFacts RecordFacts::From(const v1::Record& record, const Federation& federa
     if (index >= 0 && index < 64) facts.distribution_groups |= uint64_t{1} << index;
   }
   for (const std::string& code : record.handling_codes()) {
-    facts.handling_codes.push_back(absl::AsciiStrToLower(code));
+    facts.handling_codes.push_back(NormalizeLabel(code));
     facts.no_further_dissemination |= IsNoFurtherDissemination(code);
   }
   if (record.has_assessment()) {
@@ -40,7 +44,7 @@ RecordFacts RecordFacts::From(const v1::Record& record, const Federation& federa
     if (indicator.type() > 0 && indicator.type() < 32)
       facts.indicator_types |= 1u << indicator.type();
   }
-  facts.tags.assign(record.tags().values().begin(), record.tags().values().end());
+  for (const std::string& tag : record.tags().values()) facts.tags.push_back(NormalizeLabel(tag));
   facts.modified_unix_micros = record.modified_unix_micros();
   return facts;
 }

@@ -18,19 +18,22 @@ struct RecordFacts {
   v1::DistributionScope scope = v1::DISTRIBUTION_SCOPE_UNSPECIFIED;
   std::vector<int> named_agencies;          // distribution.agencies, as federation indexes
   uint64_t distribution_groups = 0;         // distribution.groups, as federation group bits
-  std::vector<std::string> handling_codes;  // lower case
+  std::vector<std::string> handling_codes;  // NormalizeLabel'd
   bool no_further_dissemination = false;    // a handling code that forbids onward sharing
   uint32_t nexus_type_bit = 0;
-  uint32_t watch_points = 0;     // bit per WatchPoint
-  uint32_t indicator_types = 0;  // bit per IndicatorType of a disclosed indicator
-  std::vector<std::string> tags;
-  int reliability = 0;  // 1 (A) .. 6 (F); 0 unknown
-  int credibility = 0;  // 1 .. 6; 0 unknown
+  uint32_t watch_points = 0;      // bit per WatchPoint
+  uint32_t indicator_types = 0;   // bit per IndicatorType of a disclosed indicator
+  std::vector<std::string> tags;  // NormalizeLabel'd
+  int reliability = 0;            // 1 (A) .. 6 (F); 0 unknown
+  int credibility = 0;            // 1 .. 6; 0 unknown
   int64_t modified_unix_micros = 0;
 
   // From a record's disclosed content (as the holding node has it).
   static RecordFacts From(const v1::Record& record, const Federation& federation);
 };
+
+// Tags and handling codes compare trimmed and case-folded: "Undercover " is "undercover".
+std::string NormalizeLabel(absl::string_view label);
 
 // Whether a handling code restricts onward sharing to the originator's consent.
 bool IsNoFurtherDissemination(absl::string_view handling_code);

@@ -191,7 +191,10 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
     if (country < 0) {
       warning({"recipient", "countries"},
               absl::StrCat("no federation member is in country '", recipient.countries(i), "'"), i);
-    } else if (country < 64) {
+    } else if (country >= 64) {
+      error({"recipient", "countries"},
+            "this engine distinguishes at most 64 countries in a federation", i);
+    } else {
       compiled.countries |= uint64_t{1} << country;
     }
   }
@@ -201,7 +204,10 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
     if (group < 0) {
       warning({"recipient", "groups"},
               absl::StrCat("no known agency is in group '", recipient.groups(i), "'"), i);
-    } else if (group < 64) {
+    } else if (group >= 64) {
+      error({"recipient", "groups"}, "this engine distinguishes at most 64 groups in a federation",
+            i);
+    } else {
       compiled.groups |= uint64_t{1} << group;
     }
   }
@@ -250,9 +256,9 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
   compiled.watch_points = MaskOf(record.watch_points());
   compiled.indicator_types = MaskOf(record.indicator_types());
   for (const std::string& code : record.handling_codes()) {
-    compiled.handling_codes.push_back(absl::AsciiStrToLower(code));
+    compiled.handling_codes.push_back(NormalizeLabel(code));
   }
-  compiled.tags.assign(record.tags().begin(), record.tags().end());
+  for (const std::string& tag : record.tags()) compiled.tags.push_back(NormalizeLabel(tag));
   compiled.reliability_at_least = record.reliability_at_least();
   compiled.credibility_at_least = record.credibility_at_least();
   compiled.reliability_worse_than = record.reliability_worse_than();

@@ -121,6 +121,29 @@ grpc::Status AgencyServiceImpl::Audited(const CallContext& call, v1::AuditEntry 
   return ToGrpc(status);
 }
 
+SharingGate::Shared AgencyServiceImpl::Share(const CallContext& call,
+                                             const v1::SignedRecord& record) const {
+  SharingGate::Shared shared = sharing_->Share(call.agency(), record);
+  if (!shared.permit || call.agency() == agency_id_) return shared;
+  absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
+  if (!header.ok()) return SharingGate::Shared();
+  absl::StatusOr<v1::SignedRecord> latest = store_->Get(header->id(), 0);
+  absl::StatusOr<v1::RecordHeader> latest_header =
+      latest.ok() ? PeekHeader(*latest) : absl::StatusOr<v1::RecordHeader>(latest.status());
+  if (!latest_header.ok() || latest_header->version() == header->version()) return shared;
+  SharingGate::Shared now = sharing_->Share(call.agency(), *latest);
+  if (!now.permit) {
+    now.audit.set_record_id(header->id());
+    now.audit.set_version(header->version());
+    now.audit.add_rules(absl::StrCat("latest-version:", latest_header->version()));
+    now.record.Clear();
+    return now;
+  }
+  shared.decision.withheld |= now.decision.withheld;
+  policy::ApplyRedaction(shared.decision.withheld, shared.record);
+  return shared;
+}
+
 absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
                                              const v1::PublishRequest& request,
                                              v1::PublishResponse& response) {
@@ -178,7 +201,7 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
   }
   absl::StatusOr<v1::SignedRecord> record = store_->Get(request->id(), request->version());
   if (!record.ok()) return Audited(*call, std::move(entry), record.status());
-  SharingGate::Shared shared = sharing_->Share(call->agency(), *record);
+  SharingGate::Shared shared = Share(*call, *record);
   entry.clear_targets();
   AddTarget(entry, *record);
   *entry.add_decisions() = shared.audit;
@@ -250,7 +273,7 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
       return false;
     }
     last_seen = cursor;
-    SharingGate::Shared shared = sharing_->Share(call->agency(), record);
+    SharingGate::Shared shared = Share(*call, record);
     // Filters see only what the recipient may see, so they cannot probe withheld parts.
     bool send = shared.permit && MatchesPull(*request, shared.record);
     if (shared.permit || !own) decisions.push_back(std::move(shared.audit));

@@ -48,6 +48,9 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
                                         bool own_agency_only);
   // Audits the outcome of a read; the answer may go out only if this succeeds.
   grpc::Status Audited(const CallContext& call, v1::AuditEntry entry, const absl::Status& status);
+  // What the caller may receive of this stored version. An older version is shared only as far as
+  // the latest one is too: an originator narrowing or revoking a record narrows all its versions.
+  SharingGate::Shared Share(const CallContext& call, const v1::SignedRecord& record) const;
   absl::Status PublishBatch(const CallContext& call, const v1::PublishRequest& request,
                             v1::PublishResponse& response);
 

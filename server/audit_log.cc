@@ -173,7 +173,7 @@ absl::StatusOr<std::vector<merkle::Hash>> AuditLog::ConsistencyProof(uint64_t fi
                                   [this](int level, uint64_t i) { return ReadNode(level, i); });
 }
 
-absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint() {
+absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint(absl::Duration min_interval) {
   std::lock_guard checkpoint_lock(checkpoint_mu_);
   merkle::Frontier tree;
   {
@@ -181,7 +181,8 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint() {
     tree = frontier_;
   }
   if (tree.size() == 0) return absl::FailedPreconditionError("the audit log is empty");
-  if (tree.size() == checkpoint_size_) {
+  if (tree.size() == checkpoint_size_ ||
+      (checkpoint_size_ > 0 && absl::Now() - checkpoint_time_ < min_interval)) {
     std::string value;
     rocksdb::Status s =
         storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditCheckpoints),
@@ -204,6 +205,7 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint() {
                           U64Key(tree.size()), signed_checkpoint.SerializeAsString());
   if (!s.ok()) return absl::InternalError(absl::StrCat("checkpoint write: ", s.ToString()));
   checkpoint_size_ = tree.size();
+  checkpoint_time_ = absl::Now();
   return signed_checkpoint;
 }
 

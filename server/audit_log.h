@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/crypto.h"
 #include "common/merkle.h"
 #include "nexus/v1/audit.pb.h"
@@ -54,8 +55,10 @@ class AuditLog : public CommitParticipant {
   absl::StatusOr<std::vector<merkle::Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
 
   // Signs and stores a checkpoint of the current tree, unless the latest one already covers the
-  // current size; returns the (new or latest) checkpoint.
-  absl::StatusOr<v1::SignedCheckpoint> Checkpoint();
+  // current size or was signed less than `min_interval` ago (on-demand requests are rate-limited
+  // so that nobody can make the node sign and store without bound); returns the new or latest.
+  absl::StatusOr<v1::SignedCheckpoint> Checkpoint(
+      absl::Duration min_interval = absl::ZeroDuration());
   // Every stored checkpoint with tree size >= since_size, oldest first.
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> Checkpoints(uint64_t since_size) const;
 
@@ -73,6 +76,7 @@ class AuditLog : public CommitParticipant {
   Options options_;
   std::mutex checkpoint_mu_;  // one checkpoint at a time
   uint64_t checkpoint_size_;  // tree size of the latest stored checkpoint
+  absl::Time checkpoint_time_ = absl::InfinitePast();
 
   mutable std::mutex mu_;
   merkle::Frontier frontier_;  // durable tree; guarded by mu_

@@ -46,7 +46,8 @@ std::string ProofBytes(const merkle::Hash& hash) {
 
 AuditServiceImpl::AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit)
     : agency_id_(config.agency_id()), audit_(audit) {
-  for (const v1::Agency& agency : config.agencies()) members_.insert(agency.id());
+  oversight_.insert(config.audit().oversight_agencies().begin(),
+                    config.audit().oversight_agencies().end());
 }
 
 absl::Status AuditServiceImpl::AuthorizeAndRecord(grpc::ServerContext& context,
@@ -59,11 +60,11 @@ absl::Status AuditServiceImpl::AuthorizeAndRecord(grpc::ServerContext& context,
     refusal = identity.status();
     action = v1::AUDIT_ACTION_AUTHENTICATE;
   } else if (identity->agency_id != agency_id_ &&
-             !(identity->role == "auditor" && members_.count(identity->agency_id))) {
-    refusal = absl::PermissionDeniedError(
-        absl::StrCat("agency '", identity->agency_id, "' role '", identity->role,
-                     "' may not read this node's audit log: it needs an auditor certificate of a ",
-                     "federation member"));
+             !(identity->role == "auditor" && oversight_.count(identity->agency_id))) {
+    refusal = absl::PermissionDeniedError(absl::StrCat(
+        "agency '", identity->agency_id, "' role '", identity->role,
+        "' may not read this node's audit log: only the node's own agency and the auditors of ",
+        "its oversight bodies (audit.oversight_agencies) may"));
   }
   v1::AuditEntry entry = call.Entry(action);
   entry.set_detail(detail);
@@ -90,7 +91,7 @@ grpc::Status AuditServiceImpl::GetCheckpoint(grpc::ServerContext* context,
   if (!allowed.ok()) return ToGrpc(allowed);
   absl::StatusOr<v1::SignedCheckpoint> checkpoint;
   if (request->sign_now()) {
-    checkpoint = audit_->Checkpoint();
+    checkpoint = audit_->Checkpoint(absl::Seconds(1));
   } else {
     absl::StatusOr<std::vector<v1::SignedCheckpoint>> all = audit_->Checkpoints(0);
     if (all.ok() && !all->empty()) {
@@ -113,6 +114,9 @@ grpc::Status AuditServiceImpl::ListCheckpoints(grpc::ServerContext* context,
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> all =
       audit_->Checkpoints(request->since_size());
   if (!all.ok()) return ToGrpc(all.status());
+  // Paged, so that a long-lived node's checkpoints never outgrow one message.
+  size_t limit = request->limit() == 0 || request->limit() > 1000 ? 1000 : request->limit();
+  if (all->size() > limit) all->resize(limit);
   for (v1::SignedCheckpoint& checkpoint : *all) {
     *response->add_checkpoints() = std::move(checkpoint);
   }

@@ -1,7 +1,9 @@
 // The gRPC AuditService: auditors read the node's audit log, its checkpoints and proofs.
 //
-// Allowed: a certificate with the auditor role from any federation member, or any certificate of
-// the node's own agency. Every call, allowed or refused, is itself an audit entry.
+// Allowed: any certificate of the node's own agency, and auditor certificates of the oversight
+// bodies named in the node's configuration. Other agencies' auditors are refused: the log holds
+// every agency's queries and every sharing decision. Every call, allowed or refused, is itself an
+// audit entry.
 #ifndef NEXUS_SERVER_AUDIT_SERVICE_H_
 #define NEXUS_SERVER_AUDIT_SERVICE_H_
 
@@ -39,7 +41,7 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   absl::Status AuthorizeAndRecord(grpc::ServerContext& context, const std::string& detail);
 
   std::string agency_id_;
-  std::set<std::string> members_;
+  std::set<std::string> oversight_;
   AuditLog* audit_;
 };
 

@@ -98,6 +98,11 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
                            ".keys"));
     }
   }
+  for (int i = 0; i < config.audit().oversight_agencies_size(); ++i) {
+    require(ids.count(config.audit().oversight_agencies(i)) == 1,
+            absl::StrCat("audit.oversight_agencies[", i, "] '",
+                         config.audit().oversight_agencies(i), "' is not in agencies"));
+  }
   require(self_listed, absl::StrCat("agency_id '", config.agency_id(),
                                     "' must also be listed in agencies, with its public keys"));
   if (problems.empty()) return absl::OkStatus();

@@ -198,6 +198,7 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
           p.write.audit = entry_for();
           retry.push_back(i);
         } else {
+          audited[i] = false;  // the final outcome below needs its own entry
           results[i] = std::move(p.result);
         }
       } else {

@@ -17,14 +17,31 @@ SharingGate::SharingGate(const v1::NodeConfig& config, AuditLog* audit)
       audit_(audit),
       policy_(policy::SharingPolicy::DenyAll(federation_)) {}
 
-absl::StatusOr<std::shared_ptr<const policy::SharingPolicy>> SharingGate::LoadFile(
-    std::vector<std::string>* warnings) const {
-  if (policy_file_.empty()) return policy::SharingPolicy::DenyAll(federation_);
-  return policy::SharingPolicy::Load(policy_file_, federation_, warnings);
+absl::StatusOr<SharingGate::Loaded> SharingGate::LoadFile() const {
+  Loaded loaded;
+  if (policy_file_.empty()) {
+    loaded.policy = policy::SharingPolicy::DenyAll(federation_);
+    loaded.description = "no policy_file: default deny for other agencies";
+    return loaded;
+  }
+  absl::StatusOr<std::string> bytes = ReadFileToString(policy_file_);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<std::shared_ptr<const policy::SharingPolicy>> policy =
+      policy::SharingPolicy::Parse(*bytes, policy_file_, federation_, &loaded.warnings);
+  if (!policy.ok()) return policy.status();
+  loaded.policy = *std::move(policy);
+  // The hash is of the very bytes parsed, so an auditor can match the file they are shown.
+  loaded.description = absl::StrCat(
+      "file ", policy_file_, " sha256 ", HexEncode(DigestBytes(Sha256(*bytes))), "; policy '",
+      loaded.policy->name(), "' with ", loaded.policy->rule_count(), " rules");
+  if (!loaded.warnings.empty()) {
+    absl::StrAppend(&loaded.description, "; warnings: ", absl::StrJoin(loaded.warnings, " | "));
+  }
+  return loaded;
 }
 
-void SharingGate::Record(const CallContext& by, const absl::Status& outcome,
-                         const std::string& detail) {
+absl::Status SharingGate::Record(const CallContext& by, const absl::Status& outcome,
+                                 const std::string& detail) {
   v1::AuditEntry entry = by.Entry(v1::AUDIT_ACTION_POLICY_LOAD);
   entry.set_detail(detail);
   if (outcome.ok()) {
@@ -34,57 +51,40 @@ void SharingGate::Record(const CallContext& by, const absl::Status& outcome,
     entry.set_code(static_cast<int>(outcome.code()));
     entry.set_error(std::string(outcome.message()));
   }
-  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
-    LogError(absl::StrCat("audit of a policy load failed: ", s.message()));
-  }
+  return audit_->Append(std::move(entry));
 }
 
-namespace {
-std::string Describe(const std::string& file, const policy::SharingPolicy& policy,
-                     const std::vector<std::string>& warnings) {
-  std::string text = file.empty() ? "no policy_file: default deny for other agencies"
-                                  : absl::StrCat("file ", file);
-  if (!file.empty()) {
-    absl::StatusOr<std::string> bytes = ReadFileToString(file);
-    if (bytes.ok()) absl::StrAppend(&text, " sha256 ", HexEncode(DigestBytes(Sha256(*bytes))));
+absl::StatusOr<std::vector<std::string>> SharingGate::LoadAndInstall(const CallContext& by) {
+  std::lock_guard reload(reload_mu_);
+  absl::StatusOr<Loaded> loaded = LoadFile();
+  if (!loaded.ok()) {
+    LogError(absl::StrCat("policy load refused; the policy in force stays:\n",
+                          loaded.status().message()));
+    (void)Record(by, loaded.status(),
+                 absl::StrCat("file ", policy_file_, "; the policy in force stays"));
+    return loaded.status();
   }
-  absl::StrAppend(&text, "; policy '", policy.name(), "' with ", policy.rule_count(), " rules");
-  if (!warnings.empty()) absl::StrAppend(&text, "; warnings: ", absl::StrJoin(warnings, " | "));
-  return text;
+  // Not audited, not installed: a policy never decides without its load in the log.
+  if (absl::Status s = Record(by, absl::OkStatus(), loaded->description); !s.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("the audit log cannot record the policy load; not installed: ", s.message()));
+  }
+  for (const std::string& warning : loaded->warnings) LogWarning(warning);
+  LogInfo(absl::StrCat("policy '", loaded->policy->name(), "' in force (",
+                       loaded->policy->rule_count(), " rules)"));
+  std::lock_guard lock(mu_);
+  policy_ = std::move(loaded->policy);
+  return loaded->warnings;
 }
-}  // namespace
 
 absl::Status SharingGate::LoadAtStart() {
   CallContext node;
   node.actor.set_node(true);
-  std::vector<std::string> warnings;
-  absl::StatusOr<std::shared_ptr<const policy::SharingPolicy>> loaded = LoadFile(&warnings);
-  if (!loaded.ok()) {
-    Record(node, loaded.status(), absl::StrCat("file ", policy_file_));
-    return loaded.status();
-  }
-  for (const std::string& warning : warnings) LogWarning(warning);
-  Record(node, absl::OkStatus(), Describe(policy_file_, **loaded, warnings));
-  std::lock_guard lock(mu_);
-  policy_ = *std::move(loaded);
-  return absl::OkStatus();
+  return LoadAndInstall(node).status();
 }
 
 absl::StatusOr<std::vector<std::string>> SharingGate::Reload(const CallContext& by) {
-  std::vector<std::string> warnings;
-  absl::StatusOr<std::shared_ptr<const policy::SharingPolicy>> loaded = LoadFile(&warnings);
-  if (!loaded.ok()) {
-    LogError(absl::StrCat("policy reload refused; the policy in force stays:\n",
-                          loaded.status().message()));
-    Record(by, loaded.status(), absl::StrCat("file ", policy_file_, "; the policy in force stays"));
-    return loaded.status();
-  }
-  Record(by, absl::OkStatus(), Describe(policy_file_, **loaded, warnings));
-  LogInfo(absl::StrCat("policy '", (*loaded)->name(), "' in force (", (*loaded)->rule_count(),
-                       " rules)"));
-  std::lock_guard lock(mu_);
-  policy_ = *std::move(loaded);
-  return warnings;
+  return LoadAndInstall(by);
 }
 
 std::shared_ptr<const policy::SharingPolicy> SharingGate::current() const {

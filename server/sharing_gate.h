@@ -47,14 +47,23 @@ class SharingGate {
   bool IsMember(const std::string& agency) const { return federation_.Known(agency); }
 
  private:
-  absl::StatusOr<std::shared_ptr<const policy::SharingPolicy>> LoadFile(
-      std::vector<std::string>* warnings) const;
-  void Record(const CallContext& by, const absl::Status& outcome, const std::string& detail);
+  struct Loaded {
+    std::shared_ptr<const policy::SharingPolicy> policy;
+    std::vector<std::string> warnings;
+    std::string description;  // file, sha256 of the bytes parsed, name, rules, warnings
+  };
+  absl::StatusOr<Loaded> LoadFile() const;
+  // Loads, audits and installs, in that order, under reload_mu_: the policy in force is always
+  // the one the last successful load entry describes.
+  absl::StatusOr<std::vector<std::string>> LoadAndInstall(const CallContext& by);
+  absl::Status Record(const CallContext& by, const absl::Status& outcome,
+                      const std::string& detail);
 
   std::string policy_file_;
   policy::Federation federation_;
   int holder_;
   AuditLog* audit_;
+  std::mutex reload_mu_;
   mutable std::mutex mu_;
   std::shared_ptr<const policy::SharingPolicy> policy_;  // guarded by mu_
 };

@@ -143,6 +143,20 @@ TEST_F(PolicyIntegrationTest, CursorsOfOtherAgenciesRevealNoGapsAndResume) {
   EXPECT_EQ(more, 1);
 }
 
+TEST_F(PolicyIntegrationTest, NarrowingTheLatestVersionNarrowsOlderOnes) {
+  ASSERT_TRUE(clients_["agency-c"]->Get(ids_[1], 1).ok());
+  v1::Record narrowed = SampleDraft({{v1::INDICATOR_TYPE_PHONE, "+33 6 22 22 22 22"}});
+  narrowed.set_id(ids_[1]);
+  narrowed.mutable_assessment()->set_nexus_type(v1::NEXUS_TYPE_HYBRID);
+  narrowed.mutable_distribution()->set_scope(v1::DISTRIBUTION_SCOPE_ORIGIN_ONLY);
+  auto updated = clients_["agency-a"]->Publish({narrowed});
+  ASSERT_TRUE(updated.ok());
+  ASSERT_EQ((*updated)[0].version(), 2u);
+  EXPECT_TRUE(absl::IsNotFound(clients_["agency-c"]->Get(ids_[1], 1).status()));
+  EXPECT_TRUE(Pulled("agency-c").empty());
+  EXPECT_EQ(Pulled("agency-a").size(), 3u);
+}
+
 TEST_F(PolicyIntegrationTest, DecisionsAreAudited) {
   ASSERT_FALSE(clients_["agency-c"]->Get(ids_[0], 0).ok());
   auto auditor = *AuditClient::Create(ClientFor(node_->address(), "agency-a", "auditor"));
@@ -174,7 +188,7 @@ TEST_F(PolicyIntegrationTest, DecisionsAreAudited) {
 
 TEST_F(PolicyIntegrationTest, BrokenPolicyOnSighupKeepsTheOldOneAndAGoodReloadTakesEffect) {
   std::ofstream(dir_.File("policy.textproto")) << "rules { id: \"x\" effect: EFFECT_PERMT }\n";
-  auto before = [&] { return absl::StrContains(node_->ReadLog(), "policy reload refused"); };
+  auto before = [&] { return absl::StrContains(node_->ReadLog(), "policy load refused"); };
   ASSERT_FALSE(before());
   kill(node_->pid(), SIGHUP);
   ASSERT_TRUE(testing::WaitFor(before));

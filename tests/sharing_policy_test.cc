@@ -119,6 +119,9 @@ TEST_F(SharingPolicyTest, RecordConditions) {
   EXPECT_FALSE(decide("indicator_types: INDICATOR_TYPE_IBAN", record_));
   EXPECT_TRUE(decide("tags: \"drugs\"", record_));
   EXPECT_FALSE(decide("tags: \"arms\"", record_));
+  v1::Record shouted = record_;
+  shouted.mutable_tags()->set_values(0, " DRUGS ");
+  EXPECT_TRUE(decide("tags: \"Drugs\"", shouted));  // labels compare trimmed and case-folded
   EXPECT_TRUE(decide("reliability_at_least: SOURCE_RELIABILITY_B", record_));
   EXPECT_FALSE(decide("reliability_at_least: SOURCE_RELIABILITY_A", record_));
   EXPECT_TRUE(decide("credibility_at_least: INFORMATION_CREDIBILITY_3", record_));
@@ -260,6 +263,22 @@ rules { id: "x" })");
   EXPECT_TRUE(absl::StrContains(e, "rules[0]: id is required")) << e;
   EXPECT_TRUE(absl::StrContains(e, "rules[0]: a forbid rule cannot redact")) << e;
   EXPECT_TRUE(absl::StrContains(e, "rule 'x': effect is required")) << e;
+}
+
+TEST_F(SharingPolicyTest, MoreThan64GroupsAreRefusedNotIgnored) {
+  google::protobuf::RepeatedPtrField<v1::Agency> agencies;
+  for (int i = 0; i < 70; ++i) {
+    v1::Agency* agency = agencies.Add();
+    agency->set_id(absl::StrCat("agency-", i));
+    agency->set_country("FR");
+    agency->add_groups(absl::StrCat("g", i));
+  }
+  Federation big(agencies);
+  auto policy = SharingPolicy::Parse(
+      "rules { id: \"f\" effect: EFFECT_FORBID recipient { groups: \"g68\" } }", "p.textproto",
+      big);
+  ASSERT_FALSE(policy.ok());
+  EXPECT_TRUE(absl::StrContains(policy.status().message(), "at most 64 groups")) << policy.status();
 }
 
 // ---- Explanations and redaction ----
