@@ -148,8 +148,12 @@ TEST(SharingPolicyProperties, InvariantsHoldForRandomPolicies) {
     *with_forbid.add_rules() = RandomRule(random, 101, v1::EFFECT_FORBID);
     if (auto fewer = Compile(with_forbid, federation); fewer != nullptr) {
       Decision after = fewer->Decide(facts, recipient, holder, kNow);
-      if (!decision.permit) ASSERT_FALSE(after.permit) << with_forbid.ShortDebugString();
-      if (after.permit) ASSERT_TRUE(decision.withheld.SubsetOf(after.withheld));
+      if (!decision.permit) {
+        ASSERT_FALSE(after.permit) << with_forbid.ShortDebugString();
+      }
+      if (after.permit) {
+        ASSERT_TRUE(decision.withheld.SubsetOf(after.withheld));
+      }
     }
 
     // The explained decision is the decision (Explain walks every rule; Decide only those the
