@@ -56,34 +56,13 @@ int Unverified(const std::string& problem) {
   return kUnverified;
 }
 
-absl::StatusOr<uint64_t> Count(const CommandLine& line, const std::string& flag,
-                               uint64_t fallback) {
-  if (!line.Has(flag)) return fallback;
-  uint64_t value;
-  if (!absl::SimpleAtoi(line.Get(flag), &value)) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be a whole number"));
-  }
-  return value;
-}
-
-absl::StatusOr<int64_t> Time(const CommandLine& line, const std::string& flag) {
-  if (!line.Has(flag)) return 0;
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, line.Get(flag), &time, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, " '", line.Get(flag), "' is not an RFC 3339 time: ", error));
-  }
-  return absl::ToUnixMicros(time);
-}
-
 absl::StatusOr<v1::ListEntriesRequest> ListRequest(const CommandLine& line) {
   v1::ListEntriesRequest request;
-  absl::StatusOr<uint64_t> from = Count(line, "from", 0);
-  absl::StatusOr<uint64_t> to = Count(line, "to", 0);
-  absl::StatusOr<uint64_t> limit = Count(line, "limit", 0);
-  absl::StatusOr<int64_t> after = Time(line, "after");
-  absl::StatusOr<int64_t> before = Time(line, "before");
+  absl::StatusOr<uint64_t> from = line.Count("from");
+  absl::StatusOr<uint64_t> to = line.Count("to");
+  absl::StatusOr<uint64_t> limit = line.Count("limit");
+  absl::StatusOr<int64_t> after = line.TimeMicros("after");
+  absl::StatusOr<int64_t> before = line.TimeMicros("before");
   for (const absl::Status& s :
        {from.status(), to.status(), limit.status(), after.status(), before.status()}) {
     if (!s.ok()) return s;

@@ -2,7 +2,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 namespace nexus {
 
@@ -55,6 +57,26 @@ const std::vector<std::string>& CommandLine::All(const std::string& flag) const 
   static const std::vector<std::string> kNone;
   auto it = values_.find(flag);
   return it == values_.end() ? kNone : it->second;
+}
+
+absl::StatusOr<uint64_t> CommandLine::Count(const std::string& flag, uint64_t fallback) const {
+  if (!Has(flag)) return fallback;
+  uint64_t value;
+  if (!absl::SimpleAtoi(Get(flag), &value)) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be a whole number"));
+  }
+  return value;
+}
+
+absl::StatusOr<int64_t> CommandLine::TimeMicros(const std::string& flag) const {
+  if (!Has(flag)) return 0;
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, Get(flag), &time, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " '", Get(flag), "' is not an RFC 3339 time: ", error));
+  }
+  return absl::ToUnixMicros(time);
 }
 
 }  // namespace nexus

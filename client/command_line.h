@@ -23,6 +23,11 @@ class CommandLine {
   // The last value given for `flag`, or `fallback`.
   std::string Get(const std::string& flag, const std::string& fallback = "") const;
   const std::vector<std::string>& All(const std::string& flag) const;
+  // The whole number given for `flag`, or `fallback` if absent; an error naming the flag if it
+  // is not a whole number.
+  absl::StatusOr<uint64_t> Count(const std::string& flag, uint64_t fallback = 0) const;
+  // The RFC 3339 time given for `flag` in Unix microseconds, or 0 if absent.
+  absl::StatusOr<int64_t> TimeMicros(const std::string& flag) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:

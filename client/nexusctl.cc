@@ -168,25 +168,6 @@ bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor = 0)
   return view.verified;
 }
 
-absl::StatusOr<uint64_t> ParseCount(const CommandLine& line, const std::string& flag) {
-  uint64_t value = 0;
-  if (line.Has(flag) && !absl::SimpleAtoi(line.Get(flag), &value)) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be a whole number"));
-  }
-  return value;
-}
-
-absl::StatusOr<int64_t> ParseTime(const CommandLine& line, const std::string& flag) {
-  if (!line.Has(flag)) return 0;
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, line.Get(flag), &time, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, " '", line.Get(flag), "' is not an RFC 3339 time: ", error));
-  }
-  return absl::ToUnixMicros(time);
-}
-
 // Builds one record from push flags, as JSON so that one parser checks both input forms.
 absl::StatusOr<v1::Record> RecordFromFlags(const CommandLine& line) {
   v1::Record record;
@@ -271,7 +252,7 @@ int Push(Session& session, const CommandLine& line) {
     records.push_back(*std::move(record));
     sources.push_back("record");
   }
-  absl::StatusOr<uint64_t> batch = ParseCount(line, "batch");
+  absl::StatusOr<uint64_t> batch = line.Count("batch");
   if (!batch.ok()) return Usage(std::string(batch.status().message()));
   absl::StatusOr<std::vector<v1::PublishResult>> results =
       records.size() == 1 ? session.client->Publish(records)
@@ -310,7 +291,7 @@ int Push(Session& session, const CommandLine& line) {
 
 int Get(Session& session, const CommandLine& line) {
   if (line.positional().size() != 2) return Usage("get takes one record ID");
-  absl::StatusOr<uint64_t> version = ParseCount(line, "version");
+  absl::StatusOr<uint64_t> version = line.Count("version");
   if (!version.ok()) return Usage(std::string(version.status().message()));
   const std::string& id = line.positional()[1];
   absl::StatusOr<v1::SignedRecord> record = session.client->Get(id, *version);
@@ -327,10 +308,10 @@ int Get(Session& session, const CommandLine& line) {
 
 int Pull(Session& session, const CommandLine& line) {
   v1::PullRequest request;
-  absl::StatusOr<uint64_t> since = ParseCount(line, "since");
-  absl::StatusOr<uint64_t> limit = ParseCount(line, "limit");
-  absl::StatusOr<int64_t> after = ParseTime(line, "after");
-  absl::StatusOr<int64_t> before = ParseTime(line, "before");
+  absl::StatusOr<uint64_t> since = line.Count("since");
+  absl::StatusOr<uint64_t> limit = line.Count("limit");
+  absl::StatusOr<int64_t> after = line.TimeMicros("after");
+  absl::StatusOr<int64_t> before = line.TimeMicros("before");
   for (const absl::Status& s : {since.status(), limit.status(), after.status(), before.status()}) {
     if (!s.ok()) return Usage(std::string(s.message()));
   }
@@ -373,7 +354,7 @@ int Search(Session& session, const CommandLine& line) {
       return Usage("unknown --type '" + line.Get("type") + "'");
     request.set_type(type);
   }
-  absl::StatusOr<uint64_t> limit = ParseCount(line, "limit");
+  absl::StatusOr<uint64_t> limit = line.Count("limit");
   if (!limit.ok()) return Usage(std::string(limit.status().message()));
   request.set_limit(static_cast<uint32_t>(*limit));
   absl::StatusOr<v1::SearchResponse> response = session.client->Search(request);

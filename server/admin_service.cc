@@ -29,15 +29,7 @@ absl::StatusOr<CallContext> AdminServiceImpl::Authorize(grpc::ServerContext& con
         absl::StrCat("role '", identity->role, "' cannot do this; it needs the ", role, " role"));
   }
   if (refusal.ok()) return call;
-  LogWarning(absl::StrCat("refused admin request ", call.request_id, " from ", context.peer(), ": ",
-                          refusal.message()));
-  v1::AuditEntry entry = call.Entry(action);
-  entry.set_detail(detail);
-  entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
-  entry.set_code(static_cast<int>(refusal.code()));
-  entry.set_error(std::string(refusal.message()));
-  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) return s;
-  return refusal;
+  return RecordRefusal(*audit_, call, action, refusal, detail);
 }
 
 grpc::Status AdminServiceImpl::ReloadPolicy(grpc::ServerContext* context,

@@ -93,16 +93,7 @@ absl::StatusOr<CallContext> AgencyServiceImpl::Authorize(grpc::ServerContext& co
         "': records are published and revoked on their origin's own node"));
   }
   if (refusal.ok()) return call;
-  LogWarning(absl::StrCat(
-      "refused ",
-      absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_")),
-      " request ", call.request_id, " from ", context.peer(), ": ", refusal.message()));
-  v1::AuditEntry entry = call.Entry(action);
-  entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
-  entry.set_code(static_cast<int>(refusal.code()));
-  entry.set_error(std::string(refusal.message()));
-  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) return s;
-  return refusal;
+  return RecordRefusal(*audit_, call, action, refusal);
 }
 
 grpc::Status AgencyServiceImpl::Audited(const CallContext& call, v1::AuditEntry entry,

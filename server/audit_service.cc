@@ -66,21 +66,14 @@ absl::Status AuditServiceImpl::AuthorizeAndRecord(grpc::ServerContext& context,
         "' may not read this node's audit log: only the node's own agency and the auditors of ",
         "its oversight bodies (audit.oversight_agencies) may"));
   }
+  if (!refusal.ok()) return RecordRefusal(*audit_, call, action, refusal, detail);
   v1::AuditEntry entry = call.Entry(action);
   entry.set_detail(detail);
-  if (refusal.ok()) {
-    entry.set_outcome(v1::AUDIT_OUTCOME_OK);
-  } else {
-    LogWarning(absl::StrCat("refused audit read request ", call.request_id, " from ",
-                            context.peer(), ": ", refusal.message()));
-    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
-    entry.set_code(static_cast<int>(refusal.code()));
-    entry.set_error(std::string(refusal.message()));
-  }
+  entry.set_outcome(v1::AUDIT_OUTCOME_OK);
   if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
     return absl::UnavailableError("the audit log cannot record this call");
   }
-  return refusal;
+  return absl::OkStatus();
 }
 
 grpc::Status AuditServiceImpl::GetCheckpoint(grpc::ServerContext* context,

@@ -5,7 +5,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/crypto.h"
+#include "server/log.h"
 
 namespace nexus {
 
@@ -32,6 +35,21 @@ bool IsWellFormedRequestId(absl::string_view id) {
 }
 
 }  // namespace
+
+absl::Status RecordRefusal(AuditLog& audit, const CallContext& call, v1::AuditAction action,
+                           const absl::Status& refusal, const std::string& detail) {
+  LogWarning(absl::StrCat(
+      "refused ",
+      absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_")),
+      " request ", call.request_id, " from ", call.actor.peer(), ": ", refusal.message()));
+  v1::AuditEntry entry = call.Entry(action);
+  entry.set_detail(detail);
+  entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+  entry.set_code(static_cast<int>(refusal.code()));
+  entry.set_error(std::string(refusal.message()));
+  if (absl::Status s = audit.Append(std::move(entry)); !s.ok()) return s;
+  return refusal;
+}
 
 CallContext ContextOf(grpc::ServerContext& context,
                       const absl::StatusOr<CertificateIdentity>& identity) {

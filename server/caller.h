@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/certificate_identity.h"
+#include "server/audit_log.h"
 #include "server/call_context.h"
 
 namespace nexus {
@@ -19,6 +20,11 @@ absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContext& context)
 // generated. The id is sent back in the response's initial metadata.
 CallContext ContextOf(grpc::ServerContext& context,
                       const absl::StatusOr<CertificateIdentity>& identity);
+
+// Logs (with the peer and request id) and audits a refused call; the entry carries `detail`.
+// Returns `refusal`, or the audit failure if the refusal could not be recorded.
+absl::Status RecordRefusal(AuditLog& audit, const CallContext& call, v1::AuditAction action,
+                           const absl::Status& refusal, const std::string& detail = "");
 
 // absl::Status and grpc::Status share their code numbering.
 inline grpc::Status ToGrpc(const absl::Status& status) {

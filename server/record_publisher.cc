@@ -24,6 +24,20 @@ v1::PublishResult Rejected(absl::string_view id, const absl::Status& status) {
   return result;
 }
 
+// Fills the audit entry of a publish or revoke that stored nothing: unchanged, or refused.
+void DescribeUnstored(const v1::PublishResult& result, v1::AuditEntry& entry) {
+  v1::AuditTarget* target = entry.add_targets();
+  target->set_record_id(result.id());
+  target->set_version(result.version());
+  if (result.outcome() == v1::PUBLISH_OUTCOME_UNCHANGED) {
+    entry.set_outcome(v1::AUDIT_OUTCOME_UNCHANGED);
+  } else {
+    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+    entry.set_code(result.code());
+    entry.set_error(result.error());
+  }
+}
+
 // The authored content alone: what decides whether two versions say the same thing.
 std::string ContentOf(v1::Record record) {
   record.clear_id();
@@ -213,16 +227,7 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
     const v1::PublishResult& result = results[i];
     if (audited[i]) continue;
     v1::AuditEntry& entry = entries.emplace_back(entry_for());
-    v1::AuditTarget* target = entry.add_targets();
-    target->set_record_id(result.id());
-    target->set_version(result.version());
-    if (result.outcome() == v1::PUBLISH_OUTCOME_UNCHANGED) {
-      entry.set_outcome(v1::AUDIT_OUTCOME_UNCHANGED);
-    } else {
-      entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
-      entry.set_code(result.code());
-      entry.set_error(result.error());
-    }
+    DescribeUnstored(result, entry);
   }
   if (absl::Status s = audit_->Append(std::move(entries)); !s.ok()) {
     // Without its audit entry a refusal must not be reported as handled.
@@ -262,16 +267,8 @@ v1::PublishResult RecordPublisher::Revoke(const CallContext& call, absl::string_
   }
   v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_REVOKE);
   entry.set_detail(detail);
-  v1::AuditTarget* target = entry.add_targets();
-  target->set_record_id(std::string(id));
-  target->set_version(result.version());
-  if (result.outcome() == v1::PUBLISH_OUTCOME_UNCHANGED) {
-    entry.set_outcome(v1::AUDIT_OUTCOME_UNCHANGED);
-  } else {
-    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
-    entry.set_code(result.code());
-    entry.set_error(result.error());
-  }
+  result.set_id(std::string(id));
+  DescribeUnstored(result, entry);
   if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) return Rejected(id, s);
   return result;
 }
