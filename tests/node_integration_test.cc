@@ -290,6 +290,9 @@ TEST_F(NodeIntegrationTest, EverythingSurvivesARestart) {
   EXPECT_EQ(PullAll(0).size(), 3u);
 }
 
+// A process crash: what was acknowledged was written before the answer. (A kill leaves the OS page
+// cache intact, so this cannot tell a synced write from an unsynced one; sync = true in
+// CommitQueue is what covers power loss, and no test here simulates that.)
 TEST_F(NodeIntegrationTest, AcknowledgedPublishesSurviveKillNine) {
   auto published = client_->PublishStream(std::vector<v1::Record>(200, SampleDraft()), 50);
   ASSERT_TRUE(published.ok());
