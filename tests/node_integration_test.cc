@@ -196,31 +196,43 @@ TEST_F(NodeIntegrationTest, ForeignCaAndExpiredCertificatesAreRefused) {
   EXPECT_TRUE(PullAll(0).empty());
 }
 
-TEST_F(NodeIntegrationTest, ClientWithoutCertificateIsRefused) {
-  std::string ca = *ReadFileToString(testing::TestPki() + "/ca.crt");
-  grpc::SslCredentialsOptions tls;
-  tls.pem_root_certs = ca;
-  auto channel = grpc::CreateChannel(node_->address(), grpc::SslCredentials(tls));
+// One unary call with raw bytes, as a generic gRPC tool makes it; returns the status and the
+// response bytes.
+std::pair<grpc::Status, std::string> RawCall(const std::shared_ptr<grpc::Channel>& channel,
+                                             const std::string& method,
+                                             const std::string& request_bytes) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  v1::GetRequest get;
-  get.set_id("00000000-0000-4000-8000-000000000000");
-  grpc::Slice slice(get.SerializeAsString());
+  grpc::Slice slice(request_bytes);
   grpc::ByteBuffer request(&slice, 1), response;
-  grpc::Status status;
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
-  stub.UnaryCall(&context, "/nexus.v1.AgencyService/Get", grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
-                   std::lock_guard lock(mu);
-                   status = s;
-                   done = true;
-                   cv.notify_all();
-                 });
+  grpc::Status status;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+    std::lock_guard lock(mu);
+    status = s;
+    done = true;
+    cv.notify_all();
+  });
   std::unique_lock lock(mu);
   cv.wait(lock, [&] { return done; });
+  std::string body;
+  std::vector<grpc::Slice> slices;
+  if (status.ok() && response.Dump(&slices).ok()) {
+    for (const auto& s : slices) body.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return {status, body};
+}
+
+TEST_F(NodeIntegrationTest, ClientWithoutCertificateIsRefused) {
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = *ReadFileToString(testing::TestPki() + "/ca.crt");
+  v1::GetRequest get;
+  get.set_id("00000000-0000-4000-8000-000000000000");
+  auto [status, body] = RawCall(grpc::CreateChannel(node_->address(), grpc::SslCredentials(tls)),
+                                "/nexus.v1.AgencyService/Get", get.SerializeAsString());
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
 }
 
@@ -230,33 +242,13 @@ TEST_F(NodeIntegrationTest, HealthServiceAnswers) {
   tls.pem_root_certs = *ReadFileToString(options.ca_file);
   tls.pem_cert_chain = *ReadFileToString(options.cert_file);
   tls.pem_private_key = *ReadFileToString(options.key_file);
-  grpc::GenericStub stub(grpc::CreateChannel(node_->address(), grpc::SslCredentials(tls)));
   // grpc.health.v1.HealthCheckRequest{service: "nexus.v1.AgencyService"}, encoded by hand.
   std::string service = "nexus.v1.AgencyService";
-  std::string encoded =
-      absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())), service);
-  grpc::Slice slice(encoded);
-  grpc::ByteBuffer request(&slice, 1), response;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  grpc::Status status;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
-                   std::lock_guard lock(mu);
-                   status = s;
-                   done = true;
-                   cv.notify_all();
-                 });
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return done; });
+  auto [status, body] =
+      RawCall(grpc::CreateChannel(node_->address(), grpc::SslCredentials(tls)),
+              "/grpc.health.v1.Health/Check",
+              absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())), service));
   ASSERT_TRUE(status.ok()) << status.error_message();
-  std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response.Dump(&slices).ok());
-  std::string body;
-  for (const auto& s : slices) body.append(reinterpret_cast<const char*>(s.begin()), s.size());
   EXPECT_EQ(body, std::string("\x08\x01"));  // status: SERVING
 }
 
