@@ -107,9 +107,14 @@ int Run(uint64_t entries, absl::Duration seconds) {
                 ceiling, ceiling / 100);
     auto stack = testing::NodeStorage::Open(dir.File("audit"), key);
     for (int writers : {1, 8, 64}) {
+      CommitQueue::Stats before = stack->commits->stats();
       double rate = AppendRate(*stack->audit, writers, seconds);
-      std::printf("durable appends, %2d writers: %.0f entries/s (%.2f of the ceiling)\n", writers,
-                  rate, rate / ceiling);
+      CommitQueue::Stats after = stack->commits->stats();
+      std::printf(
+          "durable appends, %2d writers: %.0f entries/s (%.2f of the ceiling), %.1f entries per "
+          "fsync\n",
+          writers, rate, rate / ceiling,
+          static_cast<double>(after.jobs - before.jobs) / (after.batches - before.batches));
     }
   }
 

@@ -34,6 +34,8 @@ absl::Status CommitQueue::Commit(const StageFn& stage) {
   lock.unlock();
   Lead(jobs);
   lock.lock();
+  ++stats_.batches;
+  stats_.jobs += jobs.size();
   for (Job* done : jobs) {
     done->done = true;
     queue_.pop_front();
@@ -41,6 +43,11 @@ absl::Status CommitQueue::Commit(const StageFn& stage) {
   }
   if (!queue_.empty()) queue_.front()->cv.notify_one();  // the next leader
   return job.status;
+}
+
+CommitQueue::Stats CommitQueue::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
 }
 
 void CommitQueue::Lead(const std::vector<Job*>& jobs) {

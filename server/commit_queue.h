@@ -41,14 +41,23 @@ class CommitQueue {
   // concurrently with another stage) and returns once the batch holding its writes is durable.
   absl::Status Commit(const StageFn& stage);
 
+  // Batches written and jobs they carried, since the queue was made: their ratio is the mean
+  // group size, the figure that shows how well group commit amortizes fsyncs.
+  struct Stats {
+    uint64_t batches = 0;
+    uint64_t jobs = 0;
+  };
+  Stats stats() const;
+
  private:
   struct Job;
   void Lead(const std::vector<Job*>& jobs);
 
   rocksdb::DB* db_;
   std::vector<CommitParticipant*> participants_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::deque<Job*> queue_;  // the front job's writer is the leader
+  Stats stats_;             // guarded by mu_
 };
 
 }  // namespace nexus
