@@ -19,7 +19,7 @@ constexpr char kUsage[] =
     "\n"
     "  --config FILE      node configuration, NodeConfig in protobuf text format\n"
     "  --ready-file FILE  once serving, write the bound address to FILE\n"
-    "  --check-config     validate the configuration and its files, then exit\n"
+    "  --check-config     parse and validate the configuration (not the files it names), then exit\n"
     "\n"
     "SIGTERM or SIGINT stop the node gracefully: in-flight calls finish, the store closes.\n"
     "SIGHUP reloads the sharing policy file; an invalid policy is refused and the old one stays.\n";
