@@ -80,20 +80,12 @@ absl::Status AuditClient::ListEntries(
     const std::function<bool(const v1::AuditEntryBytes&)>& on_entry) {
   grpc::ClientContext context;
   auto reader = stub_->stub->ListEntries(&context, request);
-  v1::AuditEntryPage page;
-  bool stopped = false;
-  while (!stopped && reader->Read(&page)) {
+  return ReadStream<v1::AuditEntryPage>(context, *reader, [&](const v1::AuditEntryPage& page) {
     for (const v1::AuditEntryBytes& entry : page.entries()) {
-      if (!on_entry(entry)) {
-        stopped = true;
-        context.TryCancel();
-        break;
-      }
+      if (!on_entry(entry)) return false;
     }
-  }
-  grpc::Status status = reader->Finish();
-  if (stopped && status.error_code() == grpc::StatusCode::CANCELLED) return absl::OkStatus();
-  return FromGrpc(status);
+    return true;
+  });
 }
 
 absl::StatusOr<std::vector<merkle::Hash>> AuditClient::InclusionProof(uint64_t index,

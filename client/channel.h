@@ -4,6 +4,7 @@
 #define NEXUS_CLIENT_CHANNEL_H_
 
 #include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 
 #include <memory>
 
@@ -16,6 +17,23 @@ namespace nexus {
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const ClientOptions& options);
 
 absl::Status FromGrpc(const grpc::Status& status);
+
+// Reads a server stream to its end, handing each message to `on_message`; when that returns false
+// the call is cancelled, and the cancellation is not an error.
+template <typename Message, typename Reader, typename OnMessage>
+absl::Status ReadStream(grpc::ClientContext& context, Reader& reader, OnMessage&& on_message) {
+  Message message;
+  bool stopped = false;
+  while (!stopped && reader.Read(&message)) {
+    if (!on_message(message)) {
+      stopped = true;
+      context.TryCancel();
+    }
+  }
+  grpc::Status status = reader.Finish();
+  if (stopped && status.error_code() == grpc::StatusCode::CANCELLED) return absl::OkStatus();
+  return FromGrpc(status);
+}
 
 }  // namespace nexus
 

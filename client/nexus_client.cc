@@ -85,18 +85,7 @@ absl::Status NexusClient::Pull(const v1::PullRequest& request,
                                const std::function<bool(const v1::PullResponse&)>& on_record) {
   grpc::ClientContext context;
   auto reader = channel_->stub->Pull(&context, request);
-  v1::PullResponse response;
-  bool stopped = false;
-  while (reader->Read(&response)) {
-    if (!on_record(response)) {
-      stopped = true;
-      context.TryCancel();
-      break;
-    }
-  }
-  grpc::Status status = reader->Finish();
-  if (stopped && status.error_code() == grpc::StatusCode::CANCELLED) return absl::OkStatus();
-  return FromGrpc(status);
+  return ReadStream<v1::PullResponse>(context, *reader, on_record);
 }
 
 absl::StatusOr<v1::SearchResponse> NexusClient::Search(const v1::SearchRequest& request) {
