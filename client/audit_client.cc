@@ -80,12 +80,39 @@ absl::Status AuditClient::ListEntries(
     const std::function<bool(const v1::AuditEntryBytes&)>& on_entry) {
   grpc::ClientContext context;
   auto reader = stub_->stub->ListEntries(&context, request);
-  return ReadStream<v1::AuditEntryPage>(context, *reader, [&](const v1::AuditEntryPage& page) {
-    for (const v1::AuditEntryBytes& entry : page.entries()) {
-      if (!on_entry(entry)) return false;
-    }
-    return true;
-  });
+  v1::AuditEntryBytes joined;  // an entry arriving in pieces, until its last piece
+  absl::Status broken;
+  absl::Status read =
+      ReadStream<v1::AuditEntryPage>(context, *reader, [&](const v1::AuditEntryPage& page) {
+        for (const v1::AuditEntryBytes& entry : page.entries()) {
+          if (entry.total_size() == 0) {
+            if (!on_entry(entry)) return false;
+            continue;
+          }
+          if (entry.offset() == 0) {
+            joined = entry;
+          } else if (entry.index() != joined.index() || entry.offset() != joined.entry().size()) {
+            broken =
+                absl::DataLossError(absl::StrCat("the node sent piece at offset ", entry.offset(),
+                                                 " of entry ", entry.index(), " out of order"));
+            return false;
+          } else {
+            joined.mutable_entry()->append(entry.entry());
+          }
+          if (joined.entry().size() > entry.total_size()) {
+            broken = absl::DataLossError(
+                absl::StrCat("the pieces of entry ", entry.index(), " exceed its announced size"));
+            return false;
+          }
+          if (joined.entry().size() == entry.total_size()) {
+            joined.clear_offset();
+            joined.clear_total_size();
+            if (!on_entry(joined)) return false;
+          }
+        }
+        return true;
+      });
+  return broken.ok() ? read : broken;
 }
 
 absl::StatusOr<std::vector<merkle::Hash>> AuditClient::InclusionProof(uint64_t index,

@@ -61,7 +61,10 @@ grpc::Status AdminServiceImpl::ExplainDecision(grpc::ServerContext* context,
   policy::Decision decision;
   if (record.ok()) decision = sharing_->Explain(request->recipient(), *record, &lines, &reasons);
   entry.set_outcome(record.ok() ? v1::AUDIT_OUTCOME_OK : v1::AUDIT_OUTCOME_REFUSED);
-  if (!record.ok()) entry.set_error(std::string(record.status().message()));
+  if (!record.ok()) {
+    entry.set_code(static_cast<int>(record.status().code()));
+    entry.set_error(std::string(record.status().message()));
+  }
   if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the audit log cannot record this call");
   }

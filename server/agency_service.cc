@@ -13,6 +13,7 @@
 #include "common/uuid.h"
 #include "policy/redaction.h"
 #include "server/caller.h"
+#include "server/decision_summary.h"
 #include "server/log.h"
 
 namespace nexus {
@@ -49,6 +50,29 @@ bool MatchesPull(const v1::PullRequest& request, const v1::SignedRecord& record)
          r.modified_unix_micros() < request.modified_before_unix_micros();
 }
 
+// A record of ordinary shape, sealed with a throwaway key, that no store holds.
+v1::SignedRecord DecoyRecord(const std::string& origin) {
+  v1::Record record;
+  record.set_id(NewUuid());
+  record.set_origin_agency(origin);
+  record.set_version(1);
+  record.set_tlp(v1::TLP_AMBER);
+  record.mutable_distribution()->set_scope(v1::DISTRIBUTION_SCOPE_FEDERATION);
+  record.set_case_reference("decoy");
+  v1::Assessment& assessment = *record.mutable_assessment();
+  assessment.set_nexus_type(v1::NEXUS_TYPE_ALLIANCE);
+  assessment.set_source_reliability(v1::SOURCE_RELIABILITY_B);
+  assessment.set_information_credibility(v1::INFORMATION_CREDIBILITY_2);
+  for (const char* phone : {"+22370000001", "+22370000002"}) {
+    v1::Indicator& indicator = *record.add_indicators();
+    indicator.set_type(v1::INDICATOR_TYPE_PHONE);
+    indicator.set_value(phone);
+    indicator.set_normalized(phone);
+  }
+  record.set_summary(std::string(160, 'x'));
+  return SealRecord(record, PrivateKey::Generate(), "decoy");
+}
+
 void AddTarget(v1::AuditEntry& entry, const v1::SignedRecord& record) {
   absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
   if (!header.ok()) return;
@@ -68,7 +92,8 @@ AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* 
       publisher_(publisher),
       audit_(audit),
       sharing_(sharing),
-      cursors_(cursors) {}
+      cursors_(cursors),
+      decoy_(DecoyRecord(config.agency_id())) {}
 
 absl::StatusOr<CallContext> AgencyServiceImpl::Authorize(grpc::ServerContext& context,
                                                          v1::AuditAction action,
@@ -104,6 +129,11 @@ grpc::Status AgencyServiceImpl::Audited(const CallContext& call, v1::AuditEntry 
     entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
     entry.set_code(static_cast<int>(status.code()));
     entry.set_error(std::string(status.message()));
+    if (!absl::IsNotFound(status)) {  // not found is an answer, not a refusal
+      LogWarning(absl::StrCat("refused ", v1::AuditAction_Name(entry.action()), " request ",
+                              call.request_id, " by ", call.agency(), " from ", call.actor.peer(),
+                              ": ", status.message()));
+    }
   }
   if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
     LogError(absl::StrCat("request ", call.request_id, ": audit append failed: ", s.message()));
@@ -191,7 +221,12 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
                        absl::StrCat("id '", request->id(), "' is not a lower-case UUID")));
   }
   absl::StatusOr<v1::SignedRecord> record = store_->Get(request->id(), request->version());
-  if (!record.ok()) return Audited(*call, std::move(entry), record.status());
+  if (!record.ok()) {
+    // A missing record takes the decision a hidden one takes, on a decoy, so that the time to
+    // answer does not tell "hidden" from "absent".
+    (void)Share(*call, decoy_);
+    return Audited(*call, std::move(entry), record.status());
+  }
   SharingGate::Shared shared = Share(*call, *record);
   entry.clear_targets();
   AddTarget(entry, *record);
@@ -225,7 +260,8 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   auto encode = [&](uint64_t position) { return own ? position : cursors_->Encode(position); };
   const uint64_t since = own ? request->since() : cursors_->Decode(request->since());
   std::vector<v1::PullResponse> page;
-  std::vector<v1::AuditDecision> decisions;  // of every record considered for the page
+  DecisionSummary decisions;  // of every record considered for the page (other agencies)
+  uint64_t considered = 0;
   uint64_t page_from = since;
   uint32_t sent = 0;
   bool any_page = false;
@@ -235,13 +271,12 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   auto flush = [&](uint64_t through) {
     any_page = true;
     v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_PULL);
-    entry.set_detail(absl::StrCat("feed positions ", page_from, " to ", through));
+    entry.set_detail(absl::StrCat("feed positions ", page_from, " to ", through, "; ", considered,
+                                  " records considered"));
     entry.set_count(page.size());
     for (const v1::PullResponse& response : page) AddTarget(entry, response.record());
-    if (!own) {
-      for (v1::AuditDecision& decision : decisions) *entry.add_decisions() = std::move(decision);
-    }
-    decisions.clear();
+    decisions.MoveInto(entry);
+    considered = 0;
     grpc::Status audited = Audited(*call, std::move(entry), absl::OkStatus());
     if (!audited.ok()) {
       failure = audited;
@@ -264,10 +299,18 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
       return false;
     }
     last_seen = cursor;
+    ++considered;
     SharingGate::Shared shared = Share(*call, record);
     // Filters see only what the recipient may see, so they cannot probe withheld parts.
     bool send = shared.permit && MatchesPull(*request, shared.record);
-    if (shared.permit || !own) decisions.push_back(std::move(shared.audit));
+    if (!own) {
+      // Only what left the node is listed; the rest is counted, so the entry stays bounded.
+      if (send) {
+        decisions.Sent(std::move(shared.audit));
+      } else {
+        decisions.NotSent(shared.audit);
+      }
+    }
     if (send) {
       v1::PullResponse& response = page.emplace_back();
       response.set_cursor(encode(cursor));
@@ -275,14 +318,14 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
       ++sent;
     }
     bool at_limit = request->limit() != 0 && sent >= request->limit();
-    if (page.size() >= kPullPageRecords || decisions.size() >= 4 * kPullPageRecords || at_limit) {
+    if (page.size() >= kPullPageRecords || at_limit) {
       if (!flush(cursor)) return false;
     }
     return !at_limit;
   });
   if (!failure.ok()) return failure;
   if (!scan.ok()) return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), scan);
-  if (!page.empty() || !decisions.empty() || !any_page) {
+  if (!page.empty() || considered > 0 || !any_page) {
     if (!flush(last_seen)) return failure;
   }
   return grpc::Status::OK;
@@ -311,6 +354,7 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
   // asked). Work stops at the limit: each id costs one latest-version lookup, however many of
   // its versions the index holds.
   std::set<std::string> decided;
+  DecisionSummary decisions;
   size_t bytes = 0;
   bool any_valid = false;
   absl::Status first_invalid, failed;
@@ -336,8 +380,9 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
       // A record the caller may not see, or whose matching indicator it may not see, is no hit:
       // neither the hits nor their count may reveal it.
       SharingGate::Shared shared = sharing_->Share(call->agency(), *latest);
-      if (call->agency() != agency_id_) *entry.add_decisions() = shared.audit;
+      const bool other = call->agency() != agency_id_;
       if (!shared.permit || policy::WithholdsIndicator(shared.decision.withheld, type)) {
+        if (other) decisions.NotSent(shared.audit);
         return true;
       }
       *latest = std::move(shared.record);
@@ -347,6 +392,7 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
         response->set_truncated(true);
         return false;
       }
+      if (other) decisions.Sent(std::move(shared.audit));
       AddTarget(entry, *latest);
       v1::SearchHit* hit = response->add_hits();
       *hit->mutable_record() = *std::move(latest);
@@ -355,9 +401,13 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
       return true;
     });
     if (!s.ok()) failed = s;
-    if (!failed.ok()) return Audited(*call, std::move(entry), failed);
+    if (!failed.ok()) {
+      decisions.MoveInto(entry);
+      return Audited(*call, std::move(entry), failed);
+    }
     if (response->truncated()) break;
   }
+  decisions.MoveInto(entry);
   if (!any_valid) return Audited(*call, std::move(entry), first_invalid);
   entry.set_count(response->hits_size());
   grpc::Status status = Audited(*call, std::move(entry), absl::OkStatus());

@@ -61,6 +61,8 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
   AuditLog* audit_;
   const SharingGate* sharing_;
   const CursorCipher* cursors_;
+  // A sealed record that exists nowhere: a Get of a missing record decides on it (see Get).
+  v1::SignedRecord decoy_;
 };
 
 }  // namespace nexus

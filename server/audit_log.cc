@@ -4,6 +4,7 @@
 #include "absl/time/clock.h"
 #include "common/audit_format.h"
 #include "common/checkpoint.h"
+#include "server/audit_entry_bounds.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
@@ -67,6 +68,7 @@ void AuditLog::EndBatch(bool durable) {
 }
 
 void AuditLog::Stage(v1::AuditEntry& entry, rocksdb::WriteBatch& batch) {
+  BoundAuditEntry(entry);  // the one place every entry passes: no caller can exceed the bound
   const uint64_t sequence = staged_.size();
   entry.set_sequence(sequence);
   if (entry.time_unix_micros() == 0) entry.set_time_unix_micros(absl::ToUnixMicros(absl::Now()));

@@ -1,5 +1,7 @@
 #include "server/audit_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "server/caller.h"
 #include "server/log.h"
@@ -7,7 +9,9 @@
 namespace nexus {
 namespace {
 
-// Entries per streamed page: large enough to amortize per-message cost, far below size limits.
+// Entries per streamed page: large enough to amortize per-message cost. Pages are also cut by
+// bytes (page_bytes_), and an entry larger than a page travels in pieces: whatever a log holds,
+// it can be listed.
 constexpr int kEntriesPerPage = 512;
 
 bool Matches(const v1::AuditFilter& filter, const std::string& bytes) {
@@ -45,7 +49,11 @@ std::string ProofBytes(const merkle::Hash& hash) {
 }  // namespace
 
 AuditServiceImpl::AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit)
-    : agency_id_(config.agency_id()), audit_(audit) {
+    : agency_id_(config.agency_id()),
+      audit_(audit),
+      // Half the message limit leaves room for framing and the leaf hashes; 1 MiB pages keep
+      // memory per listing small.
+      page_bytes_(std::min<size_t>(1 << 20, config.limits().max_message_bytes() / 2)) {
   oversight_.insert(config.audit().oversight_agencies().begin(),
                     config.audit().oversight_agencies().end());
 }
@@ -125,31 +133,48 @@ grpc::Status AuditServiceImpl::ListEntries(grpc::ServerContext* context,
   if (!allowed.ok()) return ToGrpc(allowed);
   uint64_t end = request->end() == 0 ? audit_->size() : request->end();
   v1::AuditEntryPage page;
+  size_t page_bytes = 0;
   uint32_t sent = 0;
   bool cancelled = false;
-  absl::Status scan =
-      audit_->ScanEntries(request->start(), end, request->newest_first(),
-                          [&](uint64_t index, const std::string& bytes, const merkle::Hash& leaf) {
-                            if (!Matches(request->filter(), bytes)) return true;
-                            v1::AuditEntryBytes* entry = page.add_entries();
-                            entry->set_index(index);
-                            entry->set_entry(bytes);
-                            entry->set_leaf_hash(ProofBytes(leaf));
-                            ++sent;
-                            if (page.entries_size() >= kEntriesPerPage) {
-                              if (context->IsCancelled() || !writer->Write(page)) {
-                                cancelled = true;
-                                return false;
-                              }
-                              page.Clear();
-                            }
-                            return request->limit() == 0 || sent < request->limit();
-                          });
+  auto write_page = [&] {
+    if (page.entries().empty()) return true;
+    if (context->IsCancelled() || !writer->Write(page)) return false;
+    page.Clear();
+    page_bytes = 0;
+    return true;
+  };
+  absl::Status scan = audit_->ScanEntries(
+      request->start(), end, request->newest_first(),
+      [&](uint64_t index, const std::string& bytes, const merkle::Hash& leaf) {
+        if (!Matches(request->filter(), bytes)) return true;
+        if (page_bytes + bytes.size() > page_bytes_ || page.entries_size() >= kEntriesPerPage) {
+          if (!write_page()) return !(cancelled = true);
+        }
+        if (bytes.size() <= page_bytes_) {
+          v1::AuditEntryBytes* entry = page.add_entries();
+          entry->set_index(index);
+          entry->set_entry(bytes);
+          entry->set_leaf_hash(ProofBytes(leaf));
+          page_bytes += bytes.size();
+        } else {
+          // One piece per page, in order; the client joins them.
+          for (size_t offset = 0; offset < bytes.size(); offset += page_bytes_) {
+            v1::AuditEntryBytes* piece = page.add_entries();
+            piece->set_index(index);
+            piece->set_entry(bytes.substr(offset, page_bytes_));
+            if (offset == 0) piece->set_leaf_hash(ProofBytes(leaf));
+            piece->set_offset(offset);
+            piece->set_total_size(bytes.size());
+            page_bytes = page_bytes_;
+            if (!write_page()) return !(cancelled = true);
+          }
+        }
+        ++sent;
+        return request->limit() == 0 || sent < request->limit();
+      });
   if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "listing cancelled");
   if (!scan.ok()) return ToGrpc(scan);
-  if (page.entries_size() > 0 && !writer->Write(page)) {
-    return grpc::Status(grpc::StatusCode::CANCELLED, "listing cancelled");
-  }
+  if (!write_page()) return grpc::Status(grpc::StatusCode::CANCELLED, "listing cancelled");
   return grpc::Status::OK;
 }
 

@@ -43,6 +43,7 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   std::string agency_id_;
   std::set<std::string> oversight_;
   AuditLog* audit_;
+  size_t page_bytes_;  // entry bytes per streamed page, well inside the message limit
 };
 
 }  // namespace nexus

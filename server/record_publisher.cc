@@ -1,12 +1,15 @@
 #include "server/record_publisher.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/record_seal.h"
 #include "common/record_validation.h"
 #include "common/uuid.h"
+#include "server/log.h"
 
 namespace nexus {
 namespace {
@@ -35,6 +38,27 @@ void DescribeUnstored(const v1::PublishResult& result, v1::AuditEntry& entry) {
     entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
     entry.set_code(result.code());
     entry.set_error(result.error());
+  }
+}
+
+// Every refusal reaches the node log as well as the audit log; a batch of bad records logs its
+// first few and counts the rest, so that one request cannot flood the log.
+void LogRejections(const CallContext& call, v1::AuditAction action,
+                   const std::vector<v1::PublishResult>& results) {
+  constexpr int kMaxLogged = 8;
+  int rejected = 0;
+  for (const v1::PublishResult& result : results) {
+    if (result.outcome() != v1::PUBLISH_OUTCOME_REJECTED) continue;
+    if (++rejected > kMaxLogged) continue;
+    LogWarning(absl::StrCat(
+        "refused ",
+        absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_")),
+        " of record ", result.id().empty() ? "(new)" : result.id(), " request ", call.request_id,
+        " by ", call.agency(), " from ", call.actor.peer(), ": ", result.error()));
+  }
+  if (rejected > kMaxLogged) {
+    LogWarning(absl::StrCat("request ", call.request_id, ": ", rejected - kMaxLogged,
+                            " more records refused (see the audit log)"));
   }
 }
 
@@ -221,6 +245,7 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
     }
     pending = std::move(retry);
   }
+  LogRejections(call, action, results);
   // Stored versions (and refusals at commit) were audited in their own batch; the rest now.
   std::vector<v1::AuditEntry> entries;
   for (size_t i = 0; i < results.size(); ++i) {
