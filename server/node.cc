@@ -21,6 +21,7 @@
 #include "server/record_store.h"
 #include "server/sharing_gate.h"
 #include "server/storage.h"
+#include "server/transport_refusals.h"
 
 namespace nexus {
 namespace {
@@ -180,6 +181,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   builder.AddListeningPort(config.listen_address(), *tls, &parts->port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits().max_message_bytes()));
   builder.SetMaxSendMessageSize(static_cast<int>(config.limits().max_message_bytes()));
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> recorders;
+  recorders.push_back(TransportRefusalRecorder(parts->audit.get()));
+  builder.experimental().SetInterceptorCreators(std::move(recorders));
   builder.RegisterService(parts->agency_service.get());
   builder.RegisterService(parts->audit_service.get());
   builder.RegisterService(parts->admin_service.get());

@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "client/audit_client.h"
 #include "client/nexus_client.h"
 #include "common/crypto.h"
 #include "common/record_seal.h"
@@ -53,6 +54,24 @@ class NodeIntegrationTest : public ::testing::Test {
     });
     EXPECT_TRUE(status.ok()) << status;
     return pulled;
+  }
+
+  // How many audit entries of `action` the node's log holds, read with its own agency's
+  // certificate.
+  int TransportRefusals(v1::AuditAction action) {
+    auto auditor = AuditClient::Create(ClientFor(node_->address(), "agency-a"));
+    EXPECT_TRUE(auditor.ok()) << auditor.status();
+    int found = 0;
+    v1::ListEntriesRequest request;
+    request.mutable_filter()->set_action(action);
+    EXPECT_TRUE((*auditor)
+                    ->ListEntries(request,
+                                  [&](const v1::AuditEntryBytes&) {
+                                    ++found;
+                                    return true;
+                                  })
+                    .ok());
+    return found;
   }
 
   testing::TempDir dir_;
@@ -265,6 +284,23 @@ TEST_F(NodeIntegrationTest, OversizedMessageIsRefusedAndNothingElseLost) {
   EXPECT_EQ(published.status().code(), absl::StatusCode::kResourceExhausted) << published.status();
   EXPECT_EQ(PullAll(0).size(), 1u);
   ASSERT_TRUE(client_->Publish({SampleDraft()}).ok());
+}
+
+TEST_F(NodeIntegrationTest, UnparsableRequestIsRefusedLoggedAndAudited) {
+  ClientOptions options = ClientFor(node_->address(), "agency-b");
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = *ReadFileToString(options.ca_file);
+  tls.pem_cert_chain = *ReadFileToString(options.cert_file);
+  tls.pem_private_key = *ReadFileToString(options.key_file);
+  // A length-delimited field whose length runs past the end: no GetRequest parses from it.
+  auto [status, body] = RawCall(grpc::CreateChannel(node_->address(), grpc::SslCredentials(tls)),
+                                "/nexus.v1.AgencyService/Get", "\x0a\xff\xff\x03abc");
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(testing::WaitFor([&] {
+    return absl::StrContains(node_->ReadLog(), "before any handler");
+  })) << node_->ReadLog();
+  EXPECT_EQ(TransportRefusals(v1::AUDIT_ACTION_TRANSPORT), 1);
+  ASSERT_TRUE(client_->Publish({SampleDraft()}).ok());  // the node goes on serving
 }
 
 TEST_F(NodeIntegrationTest, EverythingSurvivesARestart) {
