@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
@@ -229,6 +230,7 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   uint64_t page_from = since;
   uint32_t sent = 0;
   bool any_page = false;
+  std::vector<uint64_t> skipped;  // damaged feed positions passed over since the last page
   grpc::Status failure;
   // Audits the page (which records go to whom, from which cursor, by which decisions), then
   // sends it.
@@ -236,6 +238,17 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
     any_page = true;
     v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_PULL);
     entry.set_detail(absl::StrCat("feed positions ", page_from, " to ", through));
+    if (!skipped.empty()) {
+      // Damaged feed entries are passed over, never silently: the page's entry names them.
+      entry.set_detail(absl::StrCat(entry.detail(), "; skipped ", skipped.size(),
+                                    " damaged feed entries at positions ",
+                                    absl::StrJoin(skipped.begin(),
+                                                  skipped.begin() + std::min<size_t>(
+                                                                        skipped.size(), 16),
+                                                  ","),
+                                    skipped.size() > 16 ? ",..." : ""));
+      skipped.clear();
+    }
     entry.set_count(page.size());
     for (const v1::PullResponse& response : page) AddTarget(entry, response.record());
     if (!own) {
@@ -258,7 +271,8 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
     return true;
   };
   uint64_t last_seen = since;
-  absl::Status scan = store_->ScanFeed(since, [&](uint64_t cursor, const v1::SignedRecord& record) {
+  absl::Status scan = store_->ScanFeed(
+      since, [&](uint64_t cursor, const v1::SignedRecord& record) {
     if (context->IsCancelled()) {
       failure = grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
       return false;
@@ -279,10 +293,10 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
       if (!flush(cursor)) return false;
     }
     return !at_limit;
-  });
+  }, &skipped);
   if (!failure.ok()) return failure;
   if (!scan.ok()) return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), scan);
-  if (!page.empty() || !decisions.empty() || !any_page) {
+  if (!page.empty() || !decisions.empty() || !skipped.empty() || !any_page) {
     if (!flush(last_seen)) return failure;
   }
   return grpc::Status::OK;
@@ -329,8 +343,10 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
         return false;
       }
       absl::StatusOr<v1::RecordHeader> header = PeekHeader(*latest);
+      // The record itself must carry the value: an index key alone (planted, or of an older
+      // version) is no evidence.
       if (!header.ok() || (header->revoked() && !request->include_revoked()) ||
-          !store_->HasIndicator(type, *normalized, id, header->version())) {
+          !RecordStore::CarriesIndicator(*latest, type, *normalized)) {
         return true;
       }
       // A record the caller may not see, or whose matching indicator it may not see, is no hit:
