@@ -176,9 +176,10 @@ absl::Status Witness(const CommandLine& line, AuditClient& client, const Keyring
 }
 
 // A failure to read is never a verdict on the log: it gets its own exit code and wording.
-int CannotRead(const absl::Status& status, const std::string& what) {
-  bool unreachable = status.code() == absl::StatusCode::kUnavailable ||
-                     status.code() == absl::StatusCode::kDeadlineExceeded;
+// Online (`from_node`), an unreachable node is exit 3 as for every command.
+int CannotRead(const absl::Status& status, const std::string& what, bool from_node = true) {
+  bool unreachable = from_node && (status.code() == absl::StatusCode::kUnavailable ||
+                                   status.code() == absl::StatusCode::kDeadlineExceeded);
   bool refused = status.code() == absl::StatusCode::kPermissionDenied ||
                  status.code() == absl::StatusCode::kUnauthenticated;
   std::fprintf(stderr, "nexusctl audit: CANNOT READ %s (nothing is known about tampering): %s\n",
@@ -213,7 +214,7 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
         OfflineAuditLog::Open(line.Get("offline"));
     if (!log.ok()) {
       if (absl::IsNotFound(log.status())) return Unverified(std::string(log.status().message()));
-      return CannotRead(log.status(), "the data directory");
+      return CannotRead(log.status(), "the data directory", /*from_node=*/false);
     }
     absl::StatusOr<std::vector<v1::SignedCheckpoint>> checkpoints = (*log)->Checkpoints();
     if (!checkpoints.ok()) return Unverified(std::string(checkpoints.status().message()));
@@ -222,7 +223,7 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
     if (head.ok()) {
       verify.head = *head;
     } else if (absl::IsUnavailable(head.status())) {
-      return CannotRead(head.status(), "the signed head");
+      return CannotRead(head.status(), "the signed head", /*from_node=*/false);
     } else if (!absl::IsNotFound(head.status())) {
       return Unverified(std::string(head.status().message()));
     }
@@ -242,7 +243,7 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
     report = VerifyAuditLog(verify, (*log)->Entries());
     if (report.ok) {
       absl::StatusOr<StoreCrossCheckReport> checked = CrossCheckStore(**log);
-      if (!checked.ok()) return CannotRead(checked.status(), "the record store");
+      if (!checked.ok()) return CannotRead(checked.status(), "the record store", false);
       store = *std::move(checked);
       if (store->total_mismatches != 0) {
         report.ok = false;
@@ -254,7 +255,7 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
       if (absl::Status s = WitnessVerified(*witness, verify.witnessed, *verify.head,
                                            report.verified_size);
           !s.ok()) {
-        return CannotRead(s, "the witness file");
+        return CannotRead(s, "the witness file", /*from_node=*/false);
       }
     }
   } else {
@@ -294,7 +295,9 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
       }
     }
   }
-  if (report.unreadable) return CannotRead(absl::UnavailableError(report.problem), "the log");
+  if (report.unreadable) {
+    return CannotRead(absl::DataLossError(report.problem), "the log", /*from_node=*/false);
+  }
   if (json) {
     std::cout << "{\"ok\":" << (report.ok ? "true" : "false") << ",\"entries\":" << report.entries
               << ",\"verified_size\":" << report.verified_size
