@@ -13,6 +13,7 @@
 #include "client/audit_text.h"
 #include "client/audit_verifier.h"
 #include "client/offline_audit.h"
+#include "client/store_cross_check.h"
 #include "client/record_text.h"
 #include "client/witness_file.h"
 #include "common/checkpoint.h"
@@ -24,19 +25,29 @@ const char kAuditUsage[] = R"(audit commands (auditor certificate, or any of the
   audit tail [--limit N]            the newest entries (default 20)
   audit list [filters]              entries, oldest first
   audit export [FILE] [filters]     entries as JSON lines (to FILE or standard output)
-  audit verify [--offline DATA_DIR] recompute the whole tree and check every signed checkpoint
-                                    and every checkpoint you witnessed before
+  audit verify [--offline DATA_DIR] recompute the whole tree and check it against the node's
+                                    signed head, every checkpoint it signed, every checkpoint you
+                                    witnessed before and (offline) its stored tree and records
   audit prove ENTRY                 fetch and check the inclusion proof of one entry
   audit consistency OLD NEW         fetch and check the consistency proof between two checkpoints
 filters: --from INDEX --to INDEX --actor AGENCY --action ACTION --record ID --outcome OUTCOME
          --after TIME --before TIME --limit N
 --witness FILE: where verified checkpoints are kept (default ~/.nexusctl/witness/AGENCY.checkpoints)
 --keys DIR must hold the audited agency's public key.
+exit codes: 0 verified; 1 refused; 2 usage; 3 node unreachable; 4 NOT VERIFIED (the log, a proof
+or the store does not verify); 5 CANNOT READ (the log could not be read: no verdict either way).
 )";
 
 namespace {
 
-enum ExitCode { kOk = 0, kRefused = 1, kUsageError = 2, kUnavailable = 3, kUnverified = 4 };
+enum ExitCode {
+  kOk = 0,
+  kRefused = 1,
+  kUsageError = 2,
+  kUnavailable = 3,
+  kUnverified = 4,  // the log, a proof or the store does not verify: evidence of tampering
+  kUnreadable = 5,  // something could not be read: no verdict either way
+};
 
 int Usage(const std::string& problem) {
   std::fprintf(stderr, "nexusctl audit: %s\n(see nexusctl --help)\n", problem.c_str());
@@ -164,73 +175,128 @@ absl::Status Witness(const CommandLine& line, AuditClient& client, const Keyring
   return witness.Add(latest_signed);
 }
 
+// A failure to read is never a verdict on the log: it gets its own exit code and wording.
+// Online (`from_node`), an unreachable node is exit 3 as for every command.
+int CannotRead(const absl::Status& status, const std::string& what, bool from_node = true) {
+  bool unreachable = from_node && (status.code() == absl::StatusCode::kUnavailable ||
+                                   status.code() == absl::StatusCode::kDeadlineExceeded);
+  bool refused = status.code() == absl::StatusCode::kPermissionDenied ||
+                 status.code() == absl::StatusCode::kUnauthenticated;
+  std::fprintf(stderr, "nexusctl audit: CANNOT READ %s (nothing is known about tampering): %s\n",
+               what.c_str(), std::string(status.message()).c_str());
+  return unreachable ? kUnavailable : refused ? kRefused : kUnreadable;
+}
+
+// Records `head` (verified, and checked against every witnessed checkpoint by VerifyAuditLog,
+// which recomputed the tree at each witnessed size) as witnessed, unless already covered.
+absl::Status WitnessVerified(const WitnessFile& witness,
+                             const std::vector<v1::SignedCheckpoint>& seen,
+                             const v1::SignedCheckpoint& head, uint64_t head_size) {
+  for (const v1::SignedCheckpoint& signed_checkpoint : seen) {
+    v1::Checkpoint checkpoint;
+    if (checkpoint.ParseFromString(signed_checkpoint.checkpoint()) &&
+        checkpoint.tree_size() >= head_size) {
+      return absl::OkStatus();
+    }
+  }
+  return witness.Add(head);
+}
+
 int Verify(const CommandLine& line, const ClientOptions& options, const Keyring* keys, bool json) {
   if (keys == nullptr) return Usage("verify needs --keys DIR with the audited agency's public key");
   AuditVerifyOptions verify;
   verify.keys = keys;
   AuditVerifyReport report;
-  std::string origin;
+  std::optional<StoreCrossCheckReport> store;
+  std::unique_ptr<WitnessFile> witness;
   if (line.Has("offline")) {
     absl::StatusOr<std::unique_ptr<OfflineAuditLog>> log =
         OfflineAuditLog::Open(line.Get("offline"));
-    if (!log.ok()) return Usage(std::string(log.status().message()));
+    if (!log.ok()) {
+      if (absl::IsNotFound(log.status())) return Unverified(std::string(log.status().message()));
+      return CannotRead(log.status(), "the data directory", /*from_node=*/false);
+    }
     absl::StatusOr<std::vector<v1::SignedCheckpoint>> checkpoints = (*log)->Checkpoints();
     if (!checkpoints.ok()) return Unverified(std::string(checkpoints.status().message()));
     verify.checkpoints = *std::move(checkpoints);
-    if (!verify.checkpoints.empty()) {
-      v1::Checkpoint first;
-      first.ParseFromString(verify.checkpoints.back().checkpoint());
-      origin = first.origin();
-      absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen =
-          WitnessFile(WitnessPath(line, origin)).Load();
+    absl::StatusOr<v1::SignedCheckpoint> head = (*log)->Head();
+    if (head.ok()) {
+      verify.head = *head;
+    } else if (absl::IsUnavailable(head.status())) {
+      return CannotRead(head.status(), "the signed head", /*from_node=*/false);
+    } else if (!absl::IsNotFound(head.status())) {
+      return Unverified(std::string(head.status().message()));
+    }
+    v1::Checkpoint named;  // whose log this claims to be: the witness file is chosen by it
+    if (verify.head) {
+      named.ParseFromString(verify.head->checkpoint());
+    } else if (!verify.checkpoints.empty()) {
+      named.ParseFromString(verify.checkpoints.back().checkpoint());
+    }
+    if (!named.origin().empty()) {
+      witness = std::make_unique<WitnessFile>(WitnessPath(line, named.origin()));
+      absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness->Load();
       if (!seen.ok()) return Usage(std::string(seen.status().message()));
       verify.witnessed = *std::move(seen);
     }
+    verify.stored_nodes = (*log)->StoredNodes();
     report = VerifyAuditLog(verify, (*log)->Entries());
+    if (report.ok) {
+      absl::StatusOr<StoreCrossCheckReport> checked = CrossCheckStore(**log);
+      if (!checked.ok()) return CannotRead(checked.status(), "the record store", false);
+      store = *std::move(checked);
+      if (store->total_mismatches != 0) {
+        report.ok = false;
+        report.problem = absl::StrCat("the record store and the audit log disagree in ",
+                                      store->total_mismatches, " places");
+      }
+    }
+    if (report.ok && witness != nullptr) {
+      if (absl::Status s = WitnessVerified(*witness, verify.witnessed, *verify.head,
+                                           report.verified_size);
+          !s.ok()) {
+        return CannotRead(s, "the witness file", /*from_node=*/false);
+      }
+    }
   } else {
     absl::StatusOr<std::unique_ptr<AuditClient>> client = Connect(options);
     if (!client.ok()) return Usage(std::string(client.status().message()));
-    absl::StatusOr<v1::SignedCheckpoint> latest = (*client)->GetCheckpoint(/*sign_now=*/true);
-    if (!latest.ok()) return Failure(latest.status(), "verify");
-    absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(*latest, *keys);
-    if (!checkpoint.ok()) return Unverified(std::string(checkpoint.status().message()));
-    origin = checkpoint->origin();
+    // Checkpoints first, then the head: the head, fetched later, covers every checkpoint
+    // listed, so any checkpoint beyond it is evidence of a truncation, not a race.
     absl::StatusOr<std::vector<v1::SignedCheckpoint>> all = (*client)->ListCheckpoints(0);
-    if (!all.ok()) return Failure(all.status(), "verify");
-    // The checkpoint just signed is checked whether or not the node lists it.
-    bool listed = false;
-    for (v1::SignedCheckpoint& c : *all) {
-      v1::Checkpoint parsed;
-      parsed.ParseFromString(c.checkpoint());
-      listed = listed || c.SerializeAsString() == latest->SerializeAsString();
-      if (parsed.tree_size() <= checkpoint->tree_size()) verify.checkpoints.push_back(std::move(c));
-    }
-    if (!listed) verify.checkpoints.push_back(*latest);
+    if (!all.ok()) return CannotRead(all.status(), "the node's checkpoints");
+    verify.checkpoints = *std::move(all);
+    absl::StatusOr<v1::SignedCheckpoint> latest = (*client)->GetCheckpoint(/*sign_now=*/false);
+    if (!latest.ok()) return CannotRead(latest.status(), "the node's signed head");
+    absl::StatusOr<v1::Checkpoint> head = VerifyCheckpoint(*latest, *keys);
+    if (!head.ok()) return Unverified(std::string(head.status().message()));
+    verify.head = *latest;
     absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen =
-        WitnessFile(WitnessPath(line, origin)).Load();
+        WitnessFile(WitnessPath(line, head->origin())).Load();
     if (!seen.ok()) return Usage(std::string(seen.status().message()));
     verify.witnessed = *std::move(seen);
     v1::ListEntriesRequest request;
-    request.set_end(checkpoint->tree_size());
+    request.set_end(head->tree_size());
     AuditClient* raw = client->get();
+    absl::Status read_status;
     report = VerifyAuditLog(verify, [&](const auto& visit) {
-      return raw->ListEntries(request, [&](const v1::AuditEntryBytes& entry) {
+      read_status = raw->ListEntries(request, [&](const v1::AuditEntryBytes& entry) {
         return visit(entry.index(), entry.entry(), entry.leaf_hash());
       });
+      return read_status;
     });
-    if (report.ok && report.verified_size != checkpoint->tree_size()) {
-      report.ok = false;
-      report.index = static_cast<int64_t>(report.verified_size);
-      report.problem = absl::StrCat("the node served entries up to ", report.entries,
-                                    " but signed tree size ", checkpoint->tree_size());
-    }
+    if (report.unreadable) return CannotRead(read_status, "the node's entries");
     if (report.ok) {
-      absl::Status witnessed = Witness(line, **client, *keys, *latest, *checkpoint);
+      absl::Status witnessed = Witness(line, **client, *keys, *latest, *head);
       if (!witnessed.ok()) {
+        if (!absl::IsDataLoss(witnessed)) return CannotRead(witnessed, "a consistency proof");
         report.ok = false;
         report.problem = std::string(witnessed.message());
       }
     }
+  }
+  if (report.unreadable) {
+    return CannotRead(absl::DataLossError(report.problem), "the log", /*from_node=*/false);
   }
   if (json) {
     std::cout << "{\"ok\":" << (report.ok ? "true" : "false") << ",\"entries\":" << report.entries
@@ -238,12 +304,31 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
               << ",\"checkpoints\":" << report.checkpoints << ",\"index\":" << report.index
               << ",\"problem\":" << JsonQuote(report.problem) << ",\"expected\":\""
               << report.expected << "\",\"found\":\"" << report.found << "\",\"root\":\""
-              << report.root << "\"}\n";
+              << report.root << "\",\"store_mismatches\":[";
+    if (store) {
+      for (size_t i = 0; i < store->mismatches.size(); ++i) {
+        std::cout << (i == 0 ? "" : ",") << JsonQuote(store->mismatches[i]);
+      }
+    }
+    std::cout << "]}\n";
   } else if (report.ok) {
-    std::cout << "OK: " << report.entries << " entries of agency '" << origin << "'; "
+    std::cout << "OK: " << report.entries << " entries of agency '" << report.origin << "'; "
               << report.checkpoints << " signed checkpoints verified; tree size "
               << report.verified_size << " root " << report.root << "\n";
+    if (store) {
+      std::cout << "OK: the record store agrees with the log: " << store->versions
+                << " record versions, " << store->feed_entries << " feed entries, "
+                << store->index_keys << " index keys\n";
+    }
     for (const std::string& note : report.notes) std::cout << "note: " << note << "\n";
+  } else if (store && store->total_mismatches != 0) {
+    std::cout << "STORE AND LOG DISAGREE (the log itself verifies: " << report.entries
+              << " entries): " << report.problem << "\n";
+    for (const std::string& mismatch : store->mismatches) std::cout << "  " << mismatch << "\n";
+    if (store->total_mismatches > store->mismatches.size()) {
+      std::cout << "  ... and " << store->total_mismatches - store->mismatches.size()
+                << " more\n";
+    }
   } else {
     std::cout << "BROKEN at entry " << report.index << ": " << report.problem << "\n";
     if (!report.expected.empty()) std::cout << "  expected " << report.expected << "\n";

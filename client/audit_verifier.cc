@@ -11,7 +11,8 @@ namespace {
 
 struct TrustedRoot {
   merkle::Hash root;
-  std::string source;  // "checkpoint" or "witnessed checkpoint"
+  std::string source;  // "signed head at tree size N", "witnessed checkpoint at tree size N", ...
+  bool witnessed = false;
 };
 
 std::string Hex(const merkle::Hash& hash) { return merkle::ToHex(hash); }
@@ -26,6 +27,10 @@ struct Segment {
   uint64_t first_difference = 0;
   merkle::Hash expected{}, found{};  // stored and recomputed leaf at first_difference
   merkle::Frontier stored_tree;      // valid once diverged
+  // The first stored inner node that differs from the rebuilt tree, with what is stored there.
+  bool bad_node = false;
+  merkle::Frontier::Node node{};
+  merkle::Hash node_stored{};
 };
 
 // The sequence number in an entry's bytes: field 1, a varint, which protobuf serializes first
@@ -60,27 +65,47 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
     return report;
   };
 
-  // 1. Every checkpoint must carry a valid signature of the node's agency.
+  // 1. The signed head names the agency; every checkpoint must carry a valid signature of it.
+  if (!options.head.has_value()) {
+    return fail("the node holds no signed head: no signature covers its latest entries", 0);
+  }
+  absl::StatusOr<v1::Checkpoint> head = VerifyCheckpoint(*options.head, *options.keys);
+  if (!head.ok()) return fail(absl::StrCat("signed head: ", head.status().message()), 0);
+  const std::string origin = head->origin();
+  report.origin = origin;
   std::map<uint64_t, std::vector<TrustedRoot>> roots;
-  std::string origin;
-  auto admit = [&](const v1::SignedCheckpoint& signed_checkpoint,
-                   const char* what) -> absl::Status {
+  auto admit = [&](const v1::SignedCheckpoint& signed_checkpoint, const char* what,
+                   bool witnessed) -> absl::Status {
+    v1::Checkpoint claimed;
+    if (!claimed.ParseFromString(signed_checkpoint.checkpoint())) {
+      return absl::DataLossError(absl::StrCat(what, " is malformed"));
+    }
+    if (claimed.origin() != origin) {
+      return absl::DataLossError(
+          witnessed ? absl::StrCat("the witness file holds a checkpoint of agency '",
+                                   claimed.origin(), "' (tree size ", claimed.tree_size(),
+                                   "), not of '", origin,
+                                   "': a foreign checkpoint, which says nothing about this log "
+                                   "(wrong --witness file?)")
+                    : absl::StrCat("the node holds a ", what, " of agency '", claimed.origin(),
+                                   "' (tree size ", claimed.tree_size(), "), not of its own '",
+                                   origin, "': a foreign checkpoint among the node's own"));
+    }
     absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(signed_checkpoint, *options.keys);
     if (!checkpoint.ok()) return checkpoint.status();
-    if (!origin.empty() && checkpoint->origin() != origin) {
-      return absl::DataLossError(absl::StrCat("checkpoint at tree size ", checkpoint->tree_size(),
-                                              " is of agency '", checkpoint->origin(), "', not '",
-                                              origin, "'"));
-    }
-    origin = checkpoint->origin();
     absl::StatusOr<merkle::Hash> root = RootOf(*checkpoint);
     if (!root.ok()) return root.status();
-    roots[checkpoint->tree_size()].push_back({*root, what});
+    roots[checkpoint->tree_size()].push_back(
+        {*root, absl::StrCat(what, " at tree size ", checkpoint->tree_size()), witnessed});
     return absl::OkStatus();
   };
+  if (absl::Status s = admit(*options.head, "signed head", false); !s.ok()) {
+    return fail(std::string(s.message()), 0);
+  }
+  ++report.checkpoints;
   uint64_t previous_size = 0;
   for (const v1::SignedCheckpoint& checkpoint : options.checkpoints) {
-    if (absl::Status s = admit(checkpoint, "checkpoint"); !s.ok()) {
+    if (absl::Status s = admit(checkpoint, "checkpoint", false); !s.ok()) {
       // Entries from the last good checkpoint on are not covered by a valid signature.
       return fail(std::string(s.message()), static_cast<int64_t>(previous_size));
     }
@@ -88,17 +113,37 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
     ++report.checkpoints;
   }
   for (const v1::SignedCheckpoint& checkpoint : options.witnessed) {
-    if (absl::Status s = admit(checkpoint, "witnessed checkpoint"); !s.ok()) {
-      return fail(absl::StrCat("witnessed ", s.message()), -1);
+    if (absl::Status s = admit(checkpoint, "witnessed checkpoint", true); !s.ok()) {
+      return fail(absl::StrCat("witnessed: ", s.message()), -1);
     }
   }
-  if (options.checkpoints.empty()) return fail("the node has signed no checkpoint", 0);
 
-  // 2. Walk the entries, recomputing the tree, and check each trusted root at its size.
+  // 2. Two roots signed for one size are a fork, whatever the entries say.
+  for (const auto& [size, trusted] : roots) {
+    for (const TrustedRoot& other : trusted) {
+      const TrustedRoot& first = trusted.front();
+      if (other.root == first.root) continue;
+      const TrustedRoot& mine = first.witnessed ? other : first;
+      const TrustedRoot& theirs = first.witnessed ? first : other;
+      std::string what =
+          mine.witnessed || !theirs.witnessed
+              ? absl::StrCat("agency '", origin, "' signed two different roots for tree size ",
+                             size, " (", first.source, " and ", other.source, ")")
+              : absl::StrCat("you witnessed root ", Hex(theirs.root), " for tree size ", size,
+                             ", but the node's ", mine.source, " has root ", Hex(mine.root),
+                             "; both are signed by agency '", origin, "'");
+      return fail(absl::StrCat("FORK: ", what,
+                               ": the node has shown two different histories of its log"),
+                  -1, Hex(first.root), Hex(other.root));
+    }
+  }
+
+  // 3. Walk the entries, recomputing the tree, and check each trusted root at its size.
   merkle::Frontier found_tree;
   Segment segment;
   uint64_t next = 0;
   bool stopped = false;
+  std::vector<merkle::Frontier::Node> completed;
   auto check_roots = [&](uint64_t size) -> bool {
     auto it = roots.find(size);
     if (it == roots.end()) return true;
@@ -109,15 +154,39 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
       if (segment.diverged && segment.stored_complete &&
           segment.stored_tree.Root() == trusted.root) {
         fail(absl::StrCat("entry ", segment.first_difference, " does not match the signed tree (",
-                          trusted.source, " at tree size ", size, ")"),
+                          trusted.source, ")"),
              static_cast<int64_t>(segment.first_difference), Hex(segment.expected),
              Hex(segment.found));
         return false;
       }
-      fail(absl::StrCat("entries ", segment.start, " to ", size - 1,
-                        " do not rebuild the root of the ", trusted.source, " at tree size ", size,
-                        " (the stored tree was altered too, so the entry cannot be named)"),
+      fail(trusted.witnessed
+               ? absl::StrCat("entries ", segment.start, " to ", size - 1,
+                              " do not rebuild the root of the ", trusted.source,
+                              ": the log was rewritten after you witnessed it")
+               : absl::StrCat("entries ", segment.start, " to ", size - 1,
+                              " do not rebuild the root of the ", trusted.source,
+                              " (the stored tree was altered too, so the entry cannot be named)"),
            static_cast<int64_t>(segment.start), Hex(trusted.root), Hex(found_root));
+      return false;
+    }
+    // The entries hold; then the stored tree must be theirs.
+    const std::string& by = it->second.front().source;
+    if (segment.diverged) {
+      fail(absl::StrCat("the stored audit tree leaf (level 0 index ", segment.first_difference,
+                        ") differs from the hash of entry ", segment.first_difference,
+                        ", which the ", by, " confirms: the stored tree was altered"),
+           static_cast<int64_t>(segment.first_difference), Hex(segment.found),
+           Hex(segment.expected));
+      return false;
+    }
+    if (segment.bad_node) {
+      const merkle::Frontier::Node& node = segment.node;
+      uint64_t first = node.index << node.level;
+      fail(absl::StrCat("the stored audit tree node level ", node.level, " index ", node.index,
+                        " (entries ", first, " to ", ((node.index + 1) << node.level) - 1,
+                        ") differs from the tree rebuilt from the entries, which the ", by,
+                        " confirms: the stored tree was altered"),
+           static_cast<int64_t>(first), Hex(node.hash), Hex(segment.node_stored));
       return false;
     }
     report.verified_size = size;
@@ -152,14 +221,28 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
       stopped = true;
       return false;
     }
-    if (!segment.diverged && have_stored && stored != leaf) {
+    if (!segment.diverged && (!have_stored || stored != leaf) &&
+        (have_stored || options.stored_nodes)) {
+      // A missing stored leaf counts as a difference when the stored tree is read directly.
       segment.diverged = true;
       segment.first_difference = index;
       segment.expected = stored;
       segment.found = leaf;
       segment.stored_tree = found_tree;  // identical up to here
     }
-    found_tree.Append(leaf);
+    completed.clear();
+    found_tree.Append(leaf, &completed);
+    if (options.stored_nodes && !segment.bad_node) {
+      for (const merkle::Frontier::Node& node : completed) {
+        if (node.level == 0) continue;  // the leaf was compared above
+        absl::StatusOr<merkle::Hash> stored_node = options.stored_nodes(node.level, node.index);
+        if (stored_node.ok() && *stored_node == node.hash) continue;
+        segment.bad_node = true;
+        segment.node = node;
+        if (stored_node.ok()) segment.node_stored = *stored_node;
+        break;
+      }
+    }
     if (segment.diverged) segment.stored_tree.Append(have_stored ? stored : leaf);
     ++next;
     if (!check_roots(next)) {
@@ -170,20 +253,30 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
   });
   report.entries = next;
   if (stopped) return report;
-  if (!scanned.ok()) return fail(absl::StrCat("reading entries: ", scanned.message()), next);
+  if (!scanned.ok()) {
+    fail(absl::StrCat("cannot read the entries after entry ", next, ": ", scanned.message()),
+         static_cast<int64_t>(next));
+    report.unreadable = true;
+    return report;
+  }
 
-  // 3. A trusted root beyond the end means entries were removed from the end.
+  // 4. A trusted root beyond the end means entries were removed from the end; entries beyond
+  // the signed head were added (or altered) outside the node.
   auto beyond = roots.upper_bound(next);
   if (beyond != roots.end()) {
-    return fail(absl::StrCat("the log has ", next, " entries but a ", beyond->second[0].source,
+    return fail(absl::StrCat("the log has ", next, " entries but the ", beyond->second[0].source,
                              " covers ", beyond->first, ": entries ", next, " to ",
                              beyond->first - 1, " are missing (truncated)"),
                 static_cast<int64_t>(next));
   }
-  if (report.verified_size < next) {
-    report.notes.push_back(absl::StrCat(next - report.verified_size, " entries after tree size ",
-                                        report.verified_size,
-                                        " are not yet covered by a signed checkpoint"));
+  if (report.verified_size < next || head->tree_size() != next) {
+    uint64_t from = std::min<uint64_t>(report.verified_size, head->tree_size());
+    return fail(absl::StrCat("entries ", from, " to ", next - 1,
+                             " are covered by no signed head or checkpoint: the node's signed "
+                             "head covers ",
+                             head->tree_size(),
+                             " entries, so these were added or altered outside the node"),
+                static_cast<int64_t>(from));
   }
   report.ok = true;
   return report;

@@ -18,7 +18,9 @@
 #include "client/command_line.h"
 #include "client/nexus_client.h"
 #include "client/policy_commands.h"
+#include "client/read_checks.h"
 #include "client/record_text.h"
+#include "common/certificate_identity.h"
 #include "common/indicator_normalizer.h"
 #include "common/keyring.h"
 #include "common/record_seal.h"
@@ -157,6 +159,14 @@ absl::StatusOr<Session> Connect(const CommandLine& line, bool record_client) {
     session.have_keys = true;
   }
   return session;
+}
+
+// The agency of the caller's certificate, or empty if it cannot be read.
+std::string ReaderAgency(const Session& session) {
+  absl::StatusOr<std::string> pem = ReadFileToString(session.options.cert_file);
+  if (!pem.ok()) return "";
+  absl::StatusOr<CertificateIdentity> identity = IdentityFromCertificatePem(*pem);
+  return identity.ok() ? identity->agency_id : "";
 }
 
 // Prints one received record; returns false unless its signature verified against the origin's
@@ -333,8 +343,14 @@ int Pull(Session& session, const CommandLine& line) {
   }
   uint64_t last = *since, count = 0;
   bool all_verified = true;
+  PullOrderCheck order(ReaderAgency(session));
   absl::Status status = session.client->Pull(request, [&](const v1::PullResponse& response) {
     all_verified = Show(session, response.record(), response.cursor()) && all_verified;
+    if (std::string problem = order.Check(response.cursor(), response.record());
+        !problem.empty()) {
+      std::fprintf(stderr, "nexusctl: pull: NOT VERIFIED: %s\n", problem.c_str());
+      all_verified = false;
+    }
     last = response.cursor();
     ++count;
     return true;
@@ -366,6 +382,10 @@ int Search(Session& session, const CommandLine& line) {
                 << "\n";
     }
     all_verified = Show(session, hit.record()) && all_verified;
+    if (std::string problem = SearchHitProblem(hit, request.value()); !problem.empty()) {
+      std::fprintf(stderr, "nexusctl: search: NOT VERIFIED: %s\n", problem.c_str());
+      all_verified = false;
+    }
   }
   if (!session.json) {
     std::cout << response->hits_size() << " records"

@@ -14,8 +14,8 @@ absl::StatusOr<std::unique_ptr<OfflineAuditLog>> OfflineAuditLog::Open(
   std::vector<std::string> names;
   rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), data_dir, &names);
   if (!s.ok()) {
-    return absl::NotFoundError(
-        absl::StrCat(data_dir, " is not a nexusd data directory: ", s.ToString()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot read ", data_dir, " as a nexusd data directory: ", s.ToString()));
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const std::string& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
@@ -28,7 +28,9 @@ absl::StatusOr<std::unique_ptr<OfflineAuditLog>> OfflineAuditLog::Open(
     if (names[i] == audit_format::kEntriesFamily) log->entries_ = log->handles_[i];
     if (names[i] == audit_format::kTreeFamily) log->tree_ = log->handles_[i];
     if (names[i] == audit_format::kCheckpointsFamily) log->checkpoints_ = log->handles_[i];
+    if (names[i] == audit_format::kHeadFamily) log->head_ = log->handles_[i];
   }
+  log->names_ = names;
   if (log->entries_ == nullptr || log->tree_ == nullptr || log->checkpoints_ == nullptr) {
     return absl::NotFoundError(absl::StrCat(data_dir, " holds no audit log"));
   }
@@ -54,6 +56,41 @@ absl::StatusOr<std::vector<v1::SignedCheckpoint>> OfflineAuditLog::Checkpoints()
   return checkpoints;
 }
 
+rocksdb::ColumnFamilyHandle* OfflineAuditLog::family(const std::string& name) const {
+  for (size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == name) return handles_[i];
+  }
+  return nullptr;
+}
+
+absl::StatusOr<v1::SignedCheckpoint> OfflineAuditLog::Head() const {
+  std::string value;
+  rocksdb::Status s =
+      head_ == nullptr
+          ? rocksdb::Status::NotFound()
+          : db_->Get(rocksdb::ReadOptions(), head_, audit_format::kHeadKey, &value);
+  if (s.IsNotFound()) return absl::NotFoundError("no signed head is stored");
+  if (!s.ok()) return absl::UnavailableError(absl::StrCat("reading the head: ", s.ToString()));
+  v1::SignedCheckpoint head;
+  if (!head.ParseFromString(value)) return absl::DataLossError("the stored head is malformed");
+  return head;
+}
+
+merkle::NodeReader OfflineAuditLog::StoredNodes() const {
+  return [this](int level, uint64_t index) -> absl::StatusOr<merkle::Hash> {
+    std::string value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), tree_, audit_format::TreeKey(level, index), &value);
+    if (!s.ok() || value.size() != 32) {
+      return absl::NotFoundError(
+          absl::StrCat("audit tree node level ", level, " index ", index, " is missing"));
+    }
+    merkle::Hash hash;
+    std::copy(value.begin(), value.end(), hash.begin());
+    return hash;
+  };
+}
+
 AuditEntrySource OfflineAuditLog::Entries() const {
   return [this](const auto& visit) -> absl::Status {
     std::unique_ptr<rocksdb::Iterator> entries(db_->NewIterator(rocksdb::ReadOptions(), entries_));
@@ -69,7 +106,8 @@ AuditEntrySource OfflineAuditLog::Entries() const {
       if (!visit(index, View(entries->value()), leaf)) return absl::OkStatus();
     }
     if (!entries->status().ok()) {
-      return absl::DataLossError(absl::StrCat("reading entries: ", entries->status().ToString()));
+      return absl::UnavailableError(
+          absl::StrCat("reading entries: ", entries->status().ToString()));
     }
     return absl::OkStatus();
   };

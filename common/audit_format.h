@@ -5,7 +5,17 @@
 //   audit_entries      sequence (u64 BE)               -> serialized AuditEntry (the Merkle leaf)
 //   audit_tree         level (1 byte) | index (u64 BE) -> 32-byte hash of that perfect subtree
 //   audit_checkpoints  tree size (u64 BE)              -> serialized SignedCheckpoint
-// Entries and tree nodes are only ever added; no code path deletes or rewrites them.
+//   audit_head         "latest"                        -> serialized SignedCheckpoint
+// Entries and tree nodes are only ever added; no code path deletes or rewrites them (the one
+// exception: a node started with --accept-unverified-audit-log rewrites stored tree nodes that
+// disagree with the entries, and says so in an audit entry).
+//
+// The signed head is the tree head (origin, size, root, time) signed by the commit leader and
+// written in the same WriteBatch as every group commit that appends entries: the log never holds
+// an entry that no signature covers. It is one key, overwritten by each commit, so it costs no
+// space; the periodic, on-demand and shutdown checkpoints are kept in audit_checkpoints as
+// before, each under its own size. A verifier requires the head to cover exactly the entries
+// stored, and every checkpoint (of any size) to match the entries.
 #ifndef NEXUS_COMMON_AUDIT_FORMAT_H_
 #define NEXUS_COMMON_AUDIT_FORMAT_H_
 
@@ -19,6 +29,8 @@ namespace nexus::audit_format {
 inline constexpr char kEntriesFamily[] = "audit_entries";
 inline constexpr char kTreeFamily[] = "audit_tree";
 inline constexpr char kCheckpointsFamily[] = "audit_checkpoints";
+inline constexpr char kHeadFamily[] = "audit_head";
+inline constexpr char kHeadKey[] = "latest";
 
 inline std::string U64Key(uint64_t value) {
   std::string key(8, '\0');

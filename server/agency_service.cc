@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
@@ -265,6 +266,7 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   uint64_t page_from = since;
   uint32_t sent = 0;
   bool any_page = false;
+  std::vector<uint64_t> skipped;  // damaged feed positions passed over since the last page
   grpc::Status failure;
   // Audits the page (which records go to whom, from which cursor, by which decisions), then
   // sends it.
@@ -273,6 +275,15 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
     v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_PULL);
     entry.set_detail(absl::StrCat("feed positions ", page_from, " to ", through, "; ", considered,
                                   " records considered"));
+    if (!skipped.empty()) {
+      // Damaged feed entries are passed over, never silently: the page's entry names them.
+      entry.set_detail(absl::StrCat(
+          entry.detail(), "; skipped ", skipped.size(), " damaged feed entries at positions ",
+          absl::StrJoin(skipped.begin(), skipped.begin() + std::min<size_t>(skipped.size(), 16),
+                        ","),
+          skipped.size() > 16 ? ",..." : ""));
+      skipped.clear();
+    }
     entry.set_count(page.size());
     for (const v1::PullResponse& response : page) AddTarget(entry, response.record());
     decisions.MoveInto(entry);
@@ -293,39 +304,42 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
     return true;
   };
   uint64_t last_seen = since;
-  absl::Status scan = store_->ScanFeed(since, [&](uint64_t cursor, const v1::SignedRecord& record) {
-    if (context->IsCancelled()) {
-      failure = grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
-      return false;
-    }
-    last_seen = cursor;
-    ++considered;
-    SharingGate::Shared shared = Share(*call, record);
-    // Filters see only what the recipient may see, so they cannot probe withheld parts.
-    bool send = shared.permit && MatchesPull(*request, shared.record);
-    if (!own) {
-      // Only what left the node is listed; the rest is counted, so the entry stays bounded.
-      if (send) {
-        decisions.Sent(std::move(shared.audit));
-      } else {
-        decisions.NotSent(shared.audit);
-      }
-    }
-    if (send) {
-      v1::PullResponse& response = page.emplace_back();
-      response.set_cursor(encode(cursor));
-      *response.mutable_record() = std::move(shared.record);
-      ++sent;
-    }
-    bool at_limit = request->limit() != 0 && sent >= request->limit();
-    if (page.size() >= kPullPageRecords || at_limit) {
-      if (!flush(cursor)) return false;
-    }
-    return !at_limit;
-  });
+  absl::Status scan = store_->ScanFeed(
+      since,
+      [&](uint64_t cursor, const v1::SignedRecord& record) {
+        if (context->IsCancelled()) {
+          failure = grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
+          return false;
+        }
+        last_seen = cursor;
+        ++considered;
+        SharingGate::Shared shared = Share(*call, record);
+        // Filters see only what the recipient may see, so they cannot probe withheld parts.
+        bool send = shared.permit && MatchesPull(*request, shared.record);
+        if (!own) {
+          // Only what left the node is listed; the rest is counted, so the entry stays bounded.
+          if (send) {
+            decisions.Sent(std::move(shared.audit));
+          } else {
+            decisions.NotSent(shared.audit);
+          }
+        }
+        if (send) {
+          v1::PullResponse& response = page.emplace_back();
+          response.set_cursor(encode(cursor));
+          *response.mutable_record() = std::move(shared.record);
+          ++sent;
+        }
+        bool at_limit = request->limit() != 0 && sent >= request->limit();
+        if (page.size() >= kPullPageRecords || at_limit) {
+          if (!flush(cursor)) return false;
+        }
+        return !at_limit;
+      },
+      &skipped);
   if (!failure.ok()) return failure;
   if (!scan.ok()) return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), scan);
-  if (!page.empty() || considered > 0 || !any_page) {
+  if (!page.empty() || considered > 0 || !skipped.empty() || !any_page) {
     if (!flush(last_seen)) return failure;
   }
   return grpc::Status::OK;
@@ -373,8 +387,10 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
         return false;
       }
       absl::StatusOr<v1::RecordHeader> header = PeekHeader(*latest);
+      // The record itself must carry the value: an index key alone (planted, or of an older
+      // version) is no evidence.
       if (!header.ok() || (header->revoked() && !request->include_revoked()) ||
-          !store_->HasIndicator(type, *normalized, id, header->version())) {
+          !RecordStore::CarriesIndicator(*latest, type, *normalized)) {
         return true;
       }
       // A record the caller may not see, or whose matching indicator it may not see, is no hit:

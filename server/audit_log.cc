@@ -1,9 +1,12 @@
 #include "server/audit_log.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/audit_format.h"
 #include "common/checkpoint.h"
+#include "common/keyring.h"
 #include "server/audit_entry_bounds.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -21,54 +24,217 @@ absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Storage* storage, CommitQueue* queue,
                                                          PrivateKey signing_key, Options options) {
-  rocksdb::DB* db = storage->db();
-  uint64_t size = 0, checkpoint_size = 0;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(rocksdb::ReadOptions(), storage->family(Storage::kAuditEntries)));
-    it->SeekToLast();
-    if (it->Valid()) size = ReadU64Key(View(it->key())) + 1;
-    std::unique_ptr<rocksdb::Iterator> cp(
-        db->NewIterator(rocksdb::ReadOptions(), storage->family(Storage::kAuditCheckpoints)));
-    cp->SeekToLast();
-    if (cp->Valid()) checkpoint_size = ReadU64Key(View(cp->key()));
-  }
-  std::unique_ptr<AuditLog> log(new AuditLog(storage, queue, std::move(signing_key),
-                                             std::move(options), merkle::Frontier(),
-                                             checkpoint_size));
-  absl::StatusOr<merkle::Frontier> frontier = merkle::Frontier::Load(
-      size, [&](int level, uint64_t index) { return log->ReadNode(level, index); });
-  if (!frontier.ok()) {
-    return absl::DataLossError(absl::StrCat(
-        "audit log of ", size, " entries cannot be loaded: ", frontier.status().message()));
-  }
-  log->frontier_ = *std::move(frontier);
+  std::unique_ptr<AuditLog> log(
+      new AuditLog(storage, queue, std::move(signing_key), std::move(options)));
+  if (absl::Status s = log->VerifyStoredLog(); !s.ok()) return s;
   queue->AddParticipant(log.get());
   return log;
 }
 
-AuditLog::AuditLog(Storage* storage, CommitQueue* queue, PrivateKey key, Options options,
-                   merkle::Frontier frontier, uint64_t checkpoint_size)
+AuditLog::AuditLog(Storage* storage, CommitQueue* queue, PrivateKey key, Options options)
     : storage_(storage),
       queue_(queue),
       signing_key_(std::move(key)),
-      options_(std::move(options)),
-      checkpoint_size_(checkpoint_size),
-      frontier_(std::move(frontier)) {}
+      options_(std::move(options)) {}
+
+absl::Status AuditLog::VerifyStoredLog() {
+  rocksdb::DB* db = storage_->db();
+  Keyring own_key;
+  if (options_.keys == nullptr) {
+    (void)own_key.Add(options_.origin, options_.key_id, signing_key_.public_key());
+  }
+  const Keyring& keys = options_.keys != nullptr ? *options_.keys : own_key;
+
+  // Every signed root the node holds, by tree size: the checkpoints and the signed head.
+  struct SignedRoot {
+    merkle::Hash root;
+    std::string what;
+  };
+  std::map<uint64_t, std::vector<SignedRoot>> signed_roots;
+  std::string problem;  // the first thing found wrong
+  auto admit = [&](const std::string& bytes, const std::string& what) {
+    v1::SignedCheckpoint signed_checkpoint;
+    if (!signed_checkpoint.ParseFromString(bytes)) {
+      if (problem.empty()) problem = absl::StrCat("the stored ", what, " is malformed");
+      return;
+    }
+    absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(signed_checkpoint, keys);
+    absl::StatusOr<merkle::Hash> root =
+        checkpoint.ok() ? RootOf(*checkpoint) : absl::StatusOr<merkle::Hash>(checkpoint.status());
+    if (checkpoint.ok() && checkpoint->origin() != options_.origin) {
+      root = absl::DataLossError(absl::StrCat("it is of agency '", checkpoint->origin(),
+                                              "', not of this node's '", options_.origin, "'"));
+    }
+    if (!root.ok()) {
+      if (problem.empty()) problem = absl::StrCat("the stored ", what, ": ", root.status().message());
+      return;
+    }
+    signed_roots[checkpoint->tree_size()].push_back(
+        {*root, absl::StrCat(what, " at tree size ", checkpoint->tree_size())});
+  };
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kAuditCheckpoints)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      absl::MutexLock lock(&checkpoint_mu_);
+      checkpoint_size_ = ReadU64Key(View(it->key()));
+      admit(it->value().ToString(), "checkpoint");
+    }
+    std::string head;
+    if (db->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditHead),
+                audit_format::kHeadKey, &head)
+            .ok()) {
+      admit(head, "signed head");
+    }
+  }
+
+  // Rehash every entry, rebuild the tree, and compare each node it completes with the stored
+  // one and each signed root with the rebuilt tree at its size.
+  merkle::Frontier tree;
+  std::vector<merkle::Frontier::Node> completed, repairs;
+  bool gap = false;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kAuditEntries)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const uint64_t index = tree.size();
+    if (it->key().size() != 8 || ReadU64Key(View(it->key())) != index) {
+      problem = absl::StrCat("entry ", index, " is missing (the next stored entry is ",
+                             ReadU64Key(View(it->key())), ")");
+      gap = true;
+      break;
+    }
+    v1::AuditEntry entry;
+    if (problem.empty() && (!entry.ParseFromArray(it->value().data(),
+                                                   static_cast<int>(it->value().size())) ||
+                            entry.sequence() != index)) {
+      problem = absl::StrCat("entry ", index, " is not a well-formed audit entry of sequence ",
+                             index, " (altered, moved or swapped)");
+    }
+    completed.clear();
+    tree.Append(merkle::LeafHash(View(it->value())), &completed);
+    for (const merkle::Frontier::Node& node : completed) {
+      absl::StatusOr<merkle::Hash> stored = ReadNode(node.level, node.index);
+      if (stored.ok() && *stored == node.hash) continue;
+      repairs.push_back(node);
+      if (!problem.empty()) continue;
+      problem = node.level == 0
+                    ? absl::StrCat("entry ", index,
+                                   " does not match the leaf hash stored for it (the entry or "
+                                   "the tree was altered)")
+                    : absl::StrCat("stored audit tree node level ", node.level, " index ",
+                                   node.index, " (entries ", node.index << node.level, " to ",
+                                   ((node.index + 1) << node.level) - 1,
+                                   ") differs from the tree rebuilt from the entries");
+    }
+    auto signed_here = signed_roots.find(tree.size());
+    if (signed_here == signed_roots.end() || !problem.empty()) continue;
+    merkle::Hash root = tree.Root();
+    for (const SignedRoot& signed_root : signed_here->second) {
+      if (signed_root.root != root && problem.empty()) {
+        problem = absl::StrCat("entries 0 to ", index, " do not rebuild the root of the ",
+                               signed_root.what, " (entries and tree altered together)");
+      }
+    }
+  }
+  if (!it->status().ok()) {
+    return absl::DataLossError(
+        absl::StrCat("the audit log cannot be read: ", it->status().ToString()));
+  }
+  const uint64_t size = tree.size();
+  if (problem.empty() && !signed_roots.empty() && signed_roots.rbegin()->first > size) {
+    const auto& [signed_size, roots] = *signed_roots.rbegin();
+    problem = absl::StrCat("the log has ", size, " entries but the ", roots[0].what,
+                           " covers ", signed_size, ": entries ", size, " to ", signed_size - 1,
+                           " are missing (truncated)");
+  }
+  uint64_t covered = signed_roots.empty() ? 0 : signed_roots.rbegin()->first;
+  if (problem.empty() && covered < size) {
+    problem = absl::StrCat("entries ", covered, " to ", size - 1,
+                           " are covered by no signed head or checkpoint (entry ", covered,
+                           " was added or altered outside the node)");
+  }
+  if (problem.empty()) {
+    absl::MutexLock lock(&mu_);
+    frontier_ = std::move(tree);
+    return absl::OkStatus();
+  }
+  const std::string refusal = absl::StrCat("the audit log does not verify: ", problem);
+  if (gap) {
+    return absl::DataLossError(
+        absl::StrCat(refusal, "; the tree cannot be rebuilt past a missing entry, so the log ",
+                     "cannot be accepted either"));
+  }
+  if (!options_.accept_unverified) {
+    return absl::DataLossError(absl::StrCat(
+        refusal, ". The node will not sign or serve it; to start anyway, with the tree rebuilt ",
+        "from the stored entries and the recovery recorded in the log, use ",
+        "--accept-unverified-audit-log"));
+  }
+  // The operator accepts the stored entries as they are: the tree is the one they make, and
+  // stored nodes that disagree are replaced so that proofs match it.
+  rocksdb::WriteBatch batch;
+  for (const merkle::Frontier::Node& node : repairs) {
+    batch.Put(storage_->family(Storage::kAuditTree), TreeKey(node.level, node.index),
+              rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  if (rocksdb::Status s = db->Write(sync, &batch); !s.ok()) {
+    return absl::InternalError(absl::StrCat("audit tree repair: ", s.ToString()));
+  }
+  unverified_reason_ = problem;
+  absl::MutexLock lock(&mu_);
+  frontier_ = std::move(tree);
+  return absl::OkStatus();
+}
 
 void AuditLog::BeginBatch() {
-  std::lock_guard lock(mu_);
+  absl::MutexLock stage_lock(&stage_mu_);
+  absl::MutexLock lock(&mu_);
   staged_ = frontier_;
+  batch_start_ = staged_.size();
+}
+
+void AuditLog::FinishBatch(rocksdb::WriteBatch& batch) {
+  absl::MutexLock lock(&stage_mu_);
+  if (staged_.size() == batch_start_) return;  // nothing appended: the head stands
+  batch.Put(storage_->family(Storage::kAuditHead), audit_format::kHeadKey,
+            SignTreeHead(staged_).SerializeAsString());
 }
 
 void AuditLog::EndBatch(bool durable) {
   if (!durable) return;  // the staged entries never happened
-  std::lock_guard lock(mu_);
+  absl::MutexLock stage_lock(&stage_mu_);
+  absl::MutexLock lock(&mu_);
   frontier_ = staged_;
+}
+
+v1::SignedCheckpoint AuditLog::SignTreeHead(const merkle::Frontier& tree) const {
+  v1::Checkpoint checkpoint;
+  checkpoint.set_origin(options_.origin);
+  checkpoint.set_tree_size(tree.size());
+  merkle::Hash root = tree.Root();
+  checkpoint.set_root_hash(std::string(reinterpret_cast<const char*>(root.data()), root.size()));
+  checkpoint.set_time_unix_micros(absl::ToUnixMicros(absl::Now()));
+  return SignCheckpoint(checkpoint, signing_key_, options_.key_id);
+}
+
+absl::StatusOr<v1::SignedCheckpoint> AuditLog::Head() const {
+  std::string value;
+  rocksdb::Status s = storage_->db()->Get(rocksdb::ReadOptions(),
+                                          storage_->family(Storage::kAuditHead),
+                                          audit_format::kHeadKey, &value);
+  if (s.IsNotFound()) return absl::NotFoundError("the audit log has no signed head yet");
+  v1::SignedCheckpoint head;
+  if (!s.ok() || !head.ParseFromString(value)) {
+    return absl::DataLossError("the stored signed head cannot be read");
+  }
+  return head;
 }
 
 void AuditLog::Stage(v1::AuditEntry& entry, rocksdb::WriteBatch& batch) {
   BoundAuditEntry(entry);  // the one place every entry passes: no caller can exceed the bound
+  absl::MutexLock lock(&stage_mu_);
   const uint64_t sequence = staged_.size();
   entry.set_sequence(sequence);
   if (entry.time_unix_micros() == 0) entry.set_time_unix_micros(absl::ToUnixMicros(absl::Now()));
@@ -96,7 +262,7 @@ absl::Status AuditLog::Append(v1::AuditEntry entry) {
 }
 
 uint64_t AuditLog::size() const {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   return frontier_.size();
 }
 
@@ -176,10 +342,10 @@ absl::StatusOr<std::vector<merkle::Hash>> AuditLog::ConsistencyProof(uint64_t fi
 }
 
 absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint(absl::Duration min_interval) {
-  std::lock_guard checkpoint_lock(checkpoint_mu_);
+  absl::MutexLock checkpoint_lock(&checkpoint_mu_);
   merkle::Frontier tree;
   {
-    std::lock_guard lock(mu_);
+    absl::MutexLock lock(&mu_);
     tree = frontier_;
   }
   if (tree.size() == 0) return absl::FailedPreconditionError("the audit log is empty");
@@ -192,14 +358,7 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint(absl::Duration min_int
     v1::SignedCheckpoint latest;
     if (s.ok() && latest.ParseFromString(value)) return latest;
   }
-  v1::Checkpoint checkpoint;
-  checkpoint.set_origin(options_.origin);
-  checkpoint.set_tree_size(tree.size());
-  merkle::Hash root = tree.Root();
-  checkpoint.set_root_hash(std::string(reinterpret_cast<const char*>(root.data()), root.size()));
-  checkpoint.set_time_unix_micros(absl::ToUnixMicros(absl::Now()));
-  v1::SignedCheckpoint signed_checkpoint =
-      SignCheckpoint(checkpoint, signing_key_, options_.key_id);
+  v1::SignedCheckpoint signed_checkpoint = SignTreeHead(tree);
   rocksdb::WriteOptions options;
   options.sync = true;
   rocksdb::Status s =

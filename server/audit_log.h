@@ -3,20 +3,25 @@
 // Entries are leaves of an RFC 6962 Merkle tree. Each append stores the entry and the hashes of
 // the perfect subtrees it completes, so that any inclusion or consistency proof needs O(log n)
 // reads. Appends are group-committed through the CommitQueue, and an entry describing a change
-// is staged into the very batch that makes the change. The node signs checkpoints of the tree and
-// keeps all of them. Nothing here deletes or rewrites an entry.
+// is staged into the very batch that makes the change. Every batch that appends entries also
+// carries the signed head of the tree it makes, so no stored entry is ever uncovered by a
+// signature; the node also signs checkpoints (periodic, on demand, at shutdown) and keeps all of
+// them. At Open the whole log is checked against the head, the checkpoints and the stored tree.
+// Nothing here deletes or rewrites an entry.
 #ifndef NEXUS_SERVER_AUDIT_LOG_H_
 #define NEXUS_SERVER_AUDIT_LOG_H_
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/crypto.h"
+#include "common/keyring.h"
 #include "common/merkle.h"
 #include "nexus/v1/audit.pb.h"
 #include "server/commit_queue.h"
@@ -29,10 +34,22 @@ class AuditLog : public CommitParticipant {
   struct Options {
     std::string origin;  // this node's agency id, named in every checkpoint
     std::string key_id;
+    // Open a log that fails verification anyway (nexusd --accept-unverified-audit-log): the
+    // tree is rebuilt from the stored entries and unverified_reason() says what failed.
+    bool accept_unverified = false;
+    // Public keys that may have signed stored checkpoints (older key ids included); when null,
+    // only the key of `key_id` derived from the signing key.
+    const Keyring* keys = nullptr;
   };
-  // Loads the tree's right edge from `storage`. `storage` and `queue` must outlive the log.
+  // Verifies the stored log (every entry rehashed, every stored tree node compared with the
+  // rebuilt tree, the latest signed head and every checkpoint compared with it) and loads the
+  // tree's right edge. A log that fails is refused with DataLoss naming the first bad entry or
+  // node, unless options.accept_unverified. `storage` and `queue` must outlive the log.
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(Storage* storage, CommitQueue* queue,
                                                         PrivateKey signing_key, Options options);
+
+  // Why the log failed verification at Open, when it was accepted anyway; empty if it verified.
+  const std::string& unverified_reason() const { return unverified_reason_; }
 
   // Appends `entries` durably, in order; sets their sequence numbers and times.
   absl::Status Append(std::vector<v1::AuditEntry> entries);
@@ -40,10 +57,10 @@ class AuditLog : public CommitParticipant {
 
   // For a CommitQueue stage function only: adds `entry` to `batch` as the next entry. It becomes
   // visible (and counted in size()) when the batch is durable.
-  void Stage(v1::AuditEntry& entry, rocksdb::WriteBatch& batch);
+  void Stage(v1::AuditEntry& entry, rocksdb::WriteBatch& batch) ABSL_LOCKS_EXCLUDED(stage_mu_);
 
   // Number of durable entries.
-  uint64_t size() const;
+  uint64_t size() const ABSL_LOCKS_EXCLUDED(mu_);
   // Visits stored entries [start, end) in order while `visit` returns true. `leaf_hash` is the
   // stored hash of the leaf, as the tree was built.
   using EntryVisitor =
@@ -58,30 +75,42 @@ class AuditLog : public CommitParticipant {
   // current size or was signed less than `min_interval` ago (on-demand requests are rate-limited
   // so that nobody can make the node sign and store without bound); returns the new or latest.
   absl::StatusOr<v1::SignedCheckpoint> Checkpoint(
-      absl::Duration min_interval = absl::ZeroDuration());
+      absl::Duration min_interval = absl::ZeroDuration()) ABSL_LOCKS_EXCLUDED(checkpoint_mu_, mu_);
   // Every stored checkpoint with tree size >= since_size, oldest first.
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> Checkpoints(uint64_t since_size) const;
+  // The signed head written with the latest commit: it covers every durable entry. NotFound if
+  // the log is empty.
+  absl::StatusOr<v1::SignedCheckpoint> Head() const;
 
-  void BeginBatch() override;
-  void EndBatch(bool durable) override;
+  void BeginBatch() override ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
+  void FinishBatch(rocksdb::WriteBatch& batch) override ABSL_LOCKS_EXCLUDED(stage_mu_);
+  void EndBatch(bool durable) override ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
 
  private:
-  AuditLog(Storage* storage, CommitQueue* queue, PrivateKey key, Options options,
-           merkle::Frontier frontier, uint64_t checkpoint_size);
+  AuditLog(Storage* storage, CommitQueue* queue, PrivateKey key, Options options);
   absl::StatusOr<merkle::Hash> ReadNode(int level, uint64_t index) const;
+  // The start-up check of Open; on success (or acceptance) sets the durable tree.
+  absl::Status VerifyStoredLog();
+  v1::SignedCheckpoint SignTreeHead(const merkle::Frontier& tree) const;
 
   Storage* storage_;
   CommitQueue* queue_;
   PrivateKey signing_key_;
   Options options_;
-  std::mutex checkpoint_mu_;  // one checkpoint at a time
-  uint64_t checkpoint_size_;  // tree size of the latest stored checkpoint
-  absl::Time checkpoint_time_ = absl::InfinitePast();
+  std::string unverified_reason_;  // set once by Open
 
-  mutable std::mutex mu_;
-  merkle::Frontier frontier_;  // durable tree; guarded by mu_
-  // The batch being staged by the commit leader; touched only by it.
-  merkle::Frontier staged_;
+  absl::Mutex checkpoint_mu_;  // one checkpoint at a time
+  uint64_t checkpoint_size_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;  // latest stored checkpoint
+  absl::Time checkpoint_time_ ABSL_GUARDED_BY(checkpoint_mu_) = absl::InfinitePast();
+
+  mutable absl::Mutex mu_;
+  merkle::Frontier frontier_ ABSL_GUARDED_BY(mu_);  // the durable tree
+
+  // The batch being staged by the commit leader. Only the leader touches it, one batch at a
+  // time; the mutex (never contended) lets the compiler check that claim. Taken before mu_.
+  absl::Mutex stage_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  merkle::Frontier staged_ ABSL_GUARDED_BY(stage_mu_);
+  uint64_t batch_start_ ABSL_GUARDED_BY(stage_mu_) = 0;  // durable size when the batch began
 };
 
 }  // namespace nexus

@@ -16,50 +16,54 @@ struct CommitQueue::Job {
   bool done = false;
   // Each writer waits on its own condition, so a finished batch wakes exactly the writers it
   // covered and the next leader, not every writer queued.
-  std::condition_variable cv;
+  absl::CondVar cv;
 };
 
 absl::Status CommitQueue::Commit(const StageFn& stage) {
   Job job;
   job.stage = &stage;
-  std::unique_lock lock(mu_);
-  queue_.push_back(&job);
-  job.cv.wait(lock, [&] { return job.done || queue_.front() == &job; });
-  if (job.done) return job.status;
-
-  // This writer leads: it commits its own job and those queued behind it so far. The jobs stay
-  // in the queue until written, so later writers wait rather than lead concurrently.
-  std::vector<Job*> jobs(queue_.begin(),
-                         queue_.begin() + std::min(queue_.size(), kMaxJobsPerBatch));
-  lock.unlock();
-  Lead(jobs);
-  lock.lock();
+  std::vector<Job*> jobs;
+  std::vector<CommitParticipant*> participants;
+  {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(&job);
+    while (!job.done && queue_.front() != &job) job.cv.Wait(&mu_);
+    if (job.done) return job.status;
+    // This writer leads: it commits its own job and those queued behind it so far. The jobs
+    // stay in the queue until written, so later writers wait rather than lead concurrently.
+    jobs.assign(queue_.begin(), queue_.begin() + std::min(queue_.size(), kMaxJobsPerBatch));
+    participants = participants_;
+  }
+  Lead(jobs, participants);
+  absl::MutexLock lock(&mu_);
   ++stats_.batches;
   stats_.jobs += jobs.size();
   for (Job* done : jobs) {
     done->done = true;
     queue_.pop_front();
-    if (done != &job) done->cv.notify_one();
+    if (done != &job) done->cv.Signal();
   }
-  if (!queue_.empty()) queue_.front()->cv.notify_one();  // the next leader
+  if (!queue_.empty()) queue_.front()->cv.Signal();  // the next leader
   return job.status;
 }
 
 CommitQueue::Stats CommitQueue::stats() const {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   return stats_;
 }
 
-void CommitQueue::Lead(const std::vector<Job*>& jobs) {
-  for (CommitParticipant* participant : participants_) participant->BeginBatch();
+void CommitQueue::Lead(const std::vector<Job*>& jobs,
+                       const std::vector<CommitParticipant*>& participants) {
+  for (CommitParticipant* participant : participants) participant->BeginBatch();
   rocksdb::WriteBatch batch;
   for (Job* job : jobs) (*job->stage)(batch);
+  for (CommitParticipant* participant : participants) participant->FinishBatch(batch);
   rocksdb::WriteOptions options;
   options.sync = true;  // acknowledged means durable
   rocksdb::Status s = db_->Write(options, &batch);
   absl::Status status =
       s.ok() ? absl::OkStatus() : absl::InternalError(absl::StrCat("store write: ", s.ToString()));
-  for (CommitParticipant* participant : participants_) participant->EndBatch(s.ok());
+  for (CommitParticipant* participant : participants) participant->EndBatch(s.ok());
   for (Job* job : jobs) job->status = status;
 }
 

@@ -5,13 +5,13 @@
 #ifndef NEXUS_SERVER_COMMIT_QUEUE_H_
 #define NEXUS_SERVER_COMMIT_QUEUE_H_
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 
 namespace rocksdb {
 class DB;
@@ -25,6 +25,9 @@ class CommitParticipant {
   virtual ~CommitParticipant() = default;
   // A leader starts staging a new batch.
   virtual void BeginBatch() = 0;
+  // Every stage function of the batch has run; the participant may add its last writes (the
+  // audit log's signed tree head) before the batch is written.
+  virtual void FinishBatch(rocksdb::WriteBatch& batch) { (void)batch; }
   // The batch was written durably (true) or not at all (false).
   virtual void EndBatch(bool durable) = 0;
 };
@@ -35,11 +38,14 @@ class CommitQueue {
 
   explicit CommitQueue(rocksdb::DB* db) : db_(db) {}
   // Participants are registered before the first Commit and outlive the queue's use.
-  void AddParticipant(CommitParticipant* participant) { participants_.push_back(participant); }
+  void AddParticipant(CommitParticipant* participant) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    participants_.push_back(participant);
+  }
 
   // Runs `stage` (possibly on another writer's thread, always in arrival order and never
   // concurrently with another stage) and returns once the batch holding its writes is durable.
-  absl::Status Commit(const StageFn& stage);
+  absl::Status Commit(const StageFn& stage) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Batches written and jobs they carried, since the queue was made: their ratio is the mean
   // group size, the figure that shows how well group commit amortizes fsyncs.
@@ -47,17 +53,19 @@ class CommitQueue {
     uint64_t batches = 0;
     uint64_t jobs = 0;
   };
-  Stats stats() const;
+  Stats stats() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Job;
-  void Lead(const std::vector<Job*>& jobs);
+  // Runs on the leader's thread without mu_: only one leader exists at a time, since the
+  // leader's job stays at the front of queue_ until Lead returns.
+  void Lead(const std::vector<Job*>& jobs, const std::vector<CommitParticipant*>& participants);
 
   rocksdb::DB* db_;
-  std::vector<CommitParticipant*> participants_;
-  mutable std::mutex mu_;
-  std::deque<Job*> queue_;  // the front job's writer is the leader
-  Stats stats_;             // guarded by mu_
+  mutable absl::Mutex mu_;
+  std::vector<CommitParticipant*> participants_ ABSL_GUARDED_BY(mu_);
+  std::deque<Job*> queue_ ABSL_GUARDED_BY(mu_);  // the front job's writer is the leader
+  Stats stats_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace nexus

@@ -14,12 +14,21 @@
 
 namespace {
 
+constexpr int kExitAuditLogUnverified = 3;
+
 constexpr char kUsage[] =
     "usage: nexusd --config FILE [--ready-file FILE] [--check-config]\n"
+    "              [--accept-unverified-audit-log]\n"
     "\n"
     "  --config FILE      node configuration, NodeConfig in protobuf text format\n"
     "  --ready-file FILE  once serving, write the bound address to FILE\n"
     "  --check-config     parse and validate the configuration (not the files it names), then exit\n"
+    "  --accept-unverified-audit-log\n"
+    "                     start even if the audit log fails its start-up verification: the tree\n"
+    "                     is rebuilt from the stored entries and the recovery is audited\n"
+    "\n"
+    "Exit codes: 0 stopped cleanly; 1 configuration or start-up error; 2 usage error;\n"
+    "3 the audit log failed verification at start-up (nothing was served).\n"
     "\n"
     "SIGTERM or SIGINT stop the node gracefully: in-flight calls finish, the store closes.\n"
     "SIGHUP reloads the sharing policy file; an invalid policy is refused and the old one stays.\n";
@@ -29,12 +38,15 @@ constexpr char kUsage[] =
 int main(int argc, char** argv) {
   std::string config_path, ready_file;
   bool check_only = false;
+  nexus::Node::StartOptions start_options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if ((arg == "--config" || arg == "--ready-file") && i + 1 < argc) {
       (arg == "--config" ? config_path : ready_file) = argv[++i];
     } else if (arg == "--check-config") {
       check_only = true;
+    } else if (arg == "--accept-unverified-audit-log") {
+      start_options.accept_unverified_audit_log = true;
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -66,11 +78,13 @@ int main(int argc, char** argv) {
     std::printf("%s: configuration OK\n", config_path.c_str());
     return 0;
   }
-  absl::StatusOr<std::unique_ptr<nexus::Node>> node = nexus::Node::Start(*config, config_path);
+  absl::StatusOr<std::unique_ptr<nexus::Node>> node =
+      nexus::Node::Start(*config, config_path, start_options);
   if (!node.ok()) {
     std::fprintf(stderr, "nexusd: cannot start: %s\n",
                  std::string(node.status().message()).c_str());
-    return 1;
+    // Only the audit log's start-up verification fails with DataLoss.
+    return absl::IsDataLoss(node.status()) ? kExitAuditLogUnverified : 1;
   }
   if (!ready_file.empty()) {
     // Written then renamed, so a reader never sees a partial address.

@@ -6,6 +6,10 @@
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
@@ -119,7 +123,8 @@ Node::Node(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 Node::~Node() { Shutdown(absl::Seconds(5)); }
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
-                                                  const std::string& config_source) {
+                                                  const std::string& config_source,
+                                                  StartOptions start_options) {
   auto parts = std::make_unique<Parts>();
   parts->config = config;
   absl::StatusOr<Keyring> keys = LoadKeyring(config);
@@ -141,11 +146,16 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   if (!storage.ok()) return storage.status();
   parts->storage = *std::move(storage);
   parts->commits = std::make_unique<CommitQueue>(parts->storage->db());
+  AuditLog::Options audit_options{config.agency_id(), config.signing_key_id()};
+  audit_options.accept_unverified = start_options.accept_unverified_audit_log;
+  audit_options.keys = &parts->keys;
+  absl::Time verify_start = absl::Now();
   absl::StatusOr<std::unique_ptr<AuditLog>> audit =
-      AuditLog::Open(parts->storage.get(), parts->commits.get(), *signing_key,
-                     AuditLog::Options{config.agency_id(), config.signing_key_id()});
+      AuditLog::Open(parts->storage.get(), parts->commits.get(), *signing_key, audit_options);
   if (!audit.ok()) return audit.status();
   parts->audit = *std::move(audit);
+  LogInfo(absl::StrCat("audit log of ", parts->audit->size(), " entries verified in ",
+                       absl::FormatDuration(absl::Now() - verify_start)));
   parts->store =
       std::make_unique<RecordStore>(parts->storage.get(), parts->commits.get(), parts->audit.get());
   parts->publisher = std::make_unique<RecordPublisher>(
@@ -170,6 +180,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   started.set_action(v1::AUDIT_ACTION_NODE_START);
   started.set_outcome(v1::AUDIT_OUTCOME_OK);
   started.set_detail(StartDetail(config, config_source, parts->keys));
+  if (const std::string& reason = parts->audit->unverified_reason(); !reason.empty()) {
+    // The recovery itself is in the log, in the first entry the node signs after it.
+    LogError(absl::StrCat("starting with an audit log that failed verification (",
+                          "--accept-unverified-audit-log): ", reason));
+    started.set_detail(absl::StrCat("the audit log failed verification at start-up and was ",
+                                    "accepted by --accept-unverified-audit-log: ", reason, "; ",
+                                    started.detail()));
+  }
   if (absl::Status s = parts->audit->Append(std::move(started)); !s.ok()) return s;
   if (absl::Status s = parts->sharing->LoadAtStart(); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("sharing policy refused:\n", s.message()));

@@ -15,9 +15,18 @@ class Node {
  public:
   // Loads keys and certificates, opens the store and starts serving. Fails, naming the file or
   // setting at fault, if anything in `config` cannot be used. `config_source` (the file it came
-  // from) is recorded in the audit log with the keys loaded.
+  // from) is recorded in the audit log with the keys loaded. An audit log that fails its
+  // start-up verification is refused with DataLoss, unless accept_unverified_audit_log.
+  struct StartOptions {
+    bool accept_unverified_audit_log = false;
+  };
   static absl::StatusOr<std::unique_ptr<Node>> Start(const v1::NodeConfig& config,
-                                                     const std::string& config_source);
+                                                     const std::string& config_source,
+                                                     StartOptions options);
+  static absl::StatusOr<std::unique_ptr<Node>> Start(const v1::NodeConfig& config,
+                                                     const std::string& config_source) {
+    return Start(config, config_source, StartOptions());
+  }
   ~Node();
 
   // The address actually bound (useful with port 0), e.g. "127.0.0.1:40123".

@@ -5,6 +5,9 @@
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/write_batch.h"
+#include "common/indicator_normalizer.h"
+#include "common/record_seal.h"
+#include "server/log.h"
 #include "server/store_keys.h"
 
 namespace nexus {
@@ -38,13 +41,15 @@ RecordStore::RecordStore(Storage* storage, CommitQueue* queue, AuditLog* audit)
 }
 
 void RecordStore::BeginBatch() {
+  absl::MutexLock stage_lock(&stage_mu_);
   staged_cursor_ = last_cursor();
   staged_versions_.clear();
 }
 
 void RecordStore::EndBatch(bool durable) {
   if (!durable) return;
-  std::lock_guard lock(mu_);
+  absl::MutexLock stage_lock(&stage_mu_);
+  absl::MutexLock lock(&mu_);
   last_cursor_ = staged_cursor_;
 }
 
@@ -79,6 +84,8 @@ void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::Writ
   }
   staged_versions_[write.id] = write.version;
   outcome.cursor = ++staged_cursor_;
+  target->set_manifest_sha256(DigestBytes(Sha256(write.record.manifest())));
+  target->set_feed_position(outcome.cursor);
   std::string record_key = RecordKey(write.id, write.version);
   batch.Put(storage_->family(Storage::kRecords), record_key, write.record.SerializeAsString());
   batch.Put(storage_->family(Storage::kFeed), FeedKey(outcome.cursor), record_key);
@@ -96,6 +103,7 @@ void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::Writ
 std::vector<WriteOutcome> RecordStore::Write(std::vector<RecordWrite> writes) {
   std::vector<WriteOutcome> outcomes(writes.size());
   absl::Status status = queue_->Commit([&](rocksdb::WriteBatch& batch) {
+    absl::MutexLock stage_lock(&stage_mu_);
     for (size_t i = 0; i < writes.size(); ++i) Stage(writes[i], outcomes[i], batch);
   });
   if (!status.ok()) {
@@ -109,7 +117,7 @@ std::vector<WriteOutcome> RecordStore::Write(std::vector<RecordWrite> writes) {
 }
 
 uint64_t RecordStore::last_cursor() const {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   return last_cursor_;
 }
 
@@ -147,7 +155,8 @@ absl::StatusOr<v1::SignedRecord> RecordStore::Get(absl::string_view id, uint64_t
   return record;
 }
 
-absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit) const {
+absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit,
+                                  std::vector<uint64_t>* skipped) const {
   if (since == UINT64_MAX) return absl::OkStatus();  // nothing comes after the last cursor
   rocksdb::DB* db = storage_->db();
   // A snapshot keeps the scan consistent while writers go on appending.
@@ -155,19 +164,33 @@ absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit) con
   const rocksdb::Snapshot* snapshot = db->GetSnapshot();
   options.snapshot = snapshot;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options, storage_->family(Storage::kFeed)));
-  absl::Status status;
   for (it->Seek(FeedKey(since + 1)); it->Valid(); it->Next()) {
     uint64_t cursor = ReadBigEndian64(View(it->key()));
+    absl::string_view record_key = View(it->value());
     std::string value;
-    rocksdb::Status s = db->Get(options, storage_->family(Storage::kRecords), it->value(), &value);
     v1::SignedRecord record;
-    if (!s.ok() || !record.ParseFromString(value)) {
-      status = absl::DataLossError(absl::StrCat("feed entry ", cursor, " has no readable record"));
-      break;
+    std::string damage;
+    if (it->key().size() != 8 || record_key.size() != kIdBytes + 8) {
+      damage = "its key or value is not a feed entry";
+    } else if (rocksdb::Status s = db->Get(options, storage_->family(Storage::kRecords),
+                                           it->value(), &value);
+               !s.ok()) {
+      damage = s.IsNotFound() ? "the record it names is not stored" : s.ToString();
+    } else if (!record.ParseFromString(value)) {
+      damage = "the record it names cannot be parsed";
+    } else if (absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
+               !header.ok() || header->id() != record_key.substr(0, kIdBytes) ||
+               header->version() != ReadBigEndian64(record_key.substr(kIdBytes))) {
+      damage = "the record stored under its key is another record or version";
+    }
+    if (!damage.empty()) {
+      LogError(absl::StrCat("store damaged: feed entry ", cursor, " skipped: ", damage));
+      if (skipped != nullptr) skipped->push_back(cursor);
+      continue;
     }
     if (!visit(cursor, record)) break;
   }
-  if (status.ok()) status = FromRocks(it->status(), "feed scan");
+  absl::Status status = FromRocks(it->status(), "feed scan");
   it.reset();
   db->ReleaseSnapshot(snapshot);
   return status;
@@ -186,13 +209,18 @@ absl::Status RecordStore::FindIndicator(v1::IndicatorType type, absl::string_vie
   return FromRocks(it->status(), "indicator index scan");
 }
 
-bool RecordStore::HasIndicator(v1::IndicatorType type, absl::string_view normalized,
-                               absl::string_view id, uint64_t version) const {
-  std::string value;
-  return storage_->db()
-      ->Get(rocksdb::ReadOptions(), storage_->family(Storage::kIndicators),
-            IndicatorKey(type, normalized, id, version), &value)
-      .ok();
+bool RecordStore::CarriesIndicator(const v1::SignedRecord& record, v1::IndicatorType type,
+                                   absl::string_view normalized) {
+  absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(record);
+  if (!opened.ok()) return false;
+  for (const v1::Indicator& indicator : opened->record.indicators()) {
+    if (indicator.type() != type) continue;
+    if (indicator.normalized() == normalized) return true;
+    if (!indicator.normalized().empty()) continue;
+    absl::StatusOr<std::string> renormalized = NormalizeIndicator(type, indicator.value());
+    if (renormalized.ok() && *renormalized == normalized) return true;
+  }
+  return false;
 }
 
 }  // namespace nexus

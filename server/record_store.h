@@ -4,7 +4,9 @@
 //   indicators  type | normalized | 0 | id | version -> (empty); search by indicator value
 // One record version is written in one group-committed WriteBatch together with the audit entry
 // that describes it: a version is never stored without its entry, and an entry never claims a
-// version that was not stored.
+// version that was not stored. The entry binds the version: its target names the id, version,
+// SHA-256 of the signed manifest and feed position, so a verifier can cross-check the store
+// against the log both ways (nexusctl audit verify --offline).
 #ifndef NEXUS_SERVER_RECORD_STORE_H_
 #define NEXUS_SERVER_RECORD_STORE_H_
 
@@ -12,13 +14,14 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "nexus/v1/audit.pb.h"
 #include "nexus/v1/record.pb.h"
 #include "server/audit_log.h"
@@ -61,9 +64,13 @@ class RecordStore : public CommitParticipant {
   // One version of `id`, or the latest if `version` is 0; NotFound if absent.
   absl::StatusOr<v1::SignedRecord> Get(absl::string_view id, uint64_t version) const;
 
-  // Visits feed entries after `since`, oldest first, while `visit` returns true.
+  // Visits feed entries after `since`, oldest first, while `visit` returns true. A damaged feed
+  // entry (no such record, an unreadable one, or one whose header names another id or version
+  // than the feed's key) is logged, skipped and its position added to `skipped` (if given):
+  // one bad entry never ends a pull.
   using FeedVisitor = std::function<bool(uint64_t cursor, const v1::SignedRecord& record)>;
-  absl::Status ScanFeed(uint64_t since, const FeedVisitor& visit) const;
+  absl::Status ScanFeed(uint64_t since, const FeedVisitor& visit,
+                        std::vector<uint64_t>* skipped = nullptr) const;
 
   // Visits (id, version) of every stored version with this normalized indicator, while `visit`
   // returns true.
@@ -71,28 +78,33 @@ class RecordStore : public CommitParticipant {
   absl::Status FindIndicator(v1::IndicatorType type, absl::string_view normalized,
                              const IndexVisitor& visit) const;
 
-  // Whether version `version` of record `id` carries this normalized indicator.
-  bool HasIndicator(v1::IndicatorType type, absl::string_view normalized, absl::string_view id,
-                    uint64_t version) const;
+  // Whether the stored record itself carries this normalized indicator. The index alone is not
+  // evidence: a key planted in it must not make a record a hit.
+  static bool CarriesIndicator(const v1::SignedRecord& record, v1::IndicatorType type,
+                               absl::string_view normalized);
 
-  uint64_t last_cursor() const;
+  uint64_t last_cursor() const ABSL_LOCKS_EXCLUDED(mu_);
 
-  void BeginBatch() override;
-  void EndBatch(bool durable) override;
+  void BeginBatch() override ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
+  void EndBatch(bool durable) override ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
 
  private:
   // Stages `write` into `batch` (leader only); fills `outcome`.
-  void Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::WriteBatch& batch);
+  void Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::WriteBatch& batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
 
   Storage* storage_;
   CommitQueue* queue_;
   AuditLog* audit_;
 
-  mutable std::mutex mu_;
-  uint64_t last_cursor_;  // durable; guarded by mu_
-  // State of the batch being staged, touched only by the commit leader.
-  uint64_t staged_cursor_ = 0;
-  std::map<std::string, uint64_t, std::less<>> staged_versions_;
+  mutable absl::Mutex mu_;
+  uint64_t last_cursor_ ABSL_GUARDED_BY(mu_);  // durable
+
+  // State of the batch being staged. Only the commit leader touches it, one batch at a time;
+  // the mutex (never contended) lets the compiler check that claim. Taken before mu_.
+  absl::Mutex stage_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  uint64_t staged_cursor_ ABSL_GUARDED_BY(stage_mu_) = 0;
+  std::map<std::string, uint64_t, std::less<>> staged_versions_ ABSL_GUARDED_BY(stage_mu_);
 };
 
 }  // namespace nexus

@@ -18,7 +18,15 @@ namespace nexus {
 
 class Storage {
  public:
-  enum Family { kRecords, kFeed, kIndicators, kAuditEntries, kAuditTree, kAuditCheckpoints };
+  enum Family {
+    kRecords,
+    kFeed,
+    kIndicators,
+    kAuditEntries,
+    kAuditTree,
+    kAuditCheckpoints,
+    kAuditHead,
+  };
 
   // Opens (creating if needed) the database in `dir`.
   static absl::StatusOr<std::unique_ptr<Storage>> Open(const std::string& dir);

@@ -13,8 +13,13 @@
 #include "absl/strings/str_cat.h"
 #include "client/audit_client.h"
 #include "client/nexus_client.h"
+#include "client/witness_file.h"
 #include "common/audit_format.h"
+#include "common/checkpoint.h"
 #include "common/crypto.h"
+#include "common/indicator_normalizer.h"
+#include "common/record_seal.h"
+#include "server/store_keys.h"
 #include "nexus/v1/audit.pb.h"
 #include "rocksdb/db.h"
 #include "tests/node_storage.h"
@@ -40,6 +45,7 @@ class DataDirEditor {
     for (size_t i = 0; i < names.size(); ++i) {
       if (names[i] == audit_format::kEntriesFamily) entries_ = handles_[i];
     }
+    names_ = names;
   }
   ~DataDirEditor() {
     for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
@@ -61,8 +67,35 @@ class DataDirEditor {
     EXPECT_TRUE(db_->Delete(rocksdb::WriteOptions(), entries_, audit_format::U64Key(index)).ok());
   }
 
+  // Any column family, by name ("records", "feed", "indicators", "audit_tree", ...).
+  std::string Get(const std::string& family, const std::string& key) {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(family), key, &value);
+    EXPECT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
+    return value;
+  }
+  void Put(const std::string& family, const std::string& key, const std::string& value) {
+    EXPECT_TRUE(db_->Put(rocksdb::WriteOptions(), Family(family), key, value).ok());
+  }
+  void Delete(const std::string& family, const std::string& key) {
+    EXPECT_TRUE(db_->Delete(rocksdb::WriteOptions(), Family(family), key).ok());
+  }
+  std::string LastKey(const std::string& family) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Family(family)));
+    it->SeekToLast();
+    return it->Valid() ? it->key().ToString() : "";
+  }
+
  private:
+  rocksdb::ColumnFamilyHandle* Family(const std::string& name) {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == name) return handles_[i];
+    }
+    ADD_FAILURE() << "no column family " << name;
+    return handles_[0];
+  }
   rocksdb::DB* db_ = nullptr;
+  std::vector<std::string> names_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* entries_ = nullptr;
 };
@@ -323,7 +356,255 @@ TEST_F(TamperTest, HistoryRewrittenWithTheNodesOwnKeyIsCaughtByTheWitness) {
   }
   std::string output;
   EXPECT_EQ(Verify("--offline " + DataDir(), &output), 4) << output;
-  EXPECT_TRUE(absl::StrContains(output, "witnessed checkpoint")) << output;
+  // Signed by the node's own key, yet another root than the one witnessed for the same size.
+  EXPECT_TRUE(absl::StrContains(output, "FORK: you witnessed root")) << output;
+  EXPECT_FALSE(absl::StrContains(output, "altered too")) << output;
+}
+
+// Runs nexusd on the stopped node's configuration and returns its exit code; a node that starts
+// instead of refusing is stopped by `timeout` (exit 124).
+int StartNexusd(const std::string& config, std::string* output) {
+  return testing::RunCommand(
+      absl::StrCat("timeout 30 ", NEXUS_NEXUSD_PATH, " --config ", config), output);
+}
+
+TEST_F(TamperTest, AnEntryAddedAfterTheLastCheckpointIsAFailureAndTheNodeRefusesToStart) {
+  // The tail after the newest checkpoint: a forged entry, the newest checkpoint deleted.
+  {
+    DataDirEditor editor(DataDir());
+    v1::AuditEntry forged;
+    ASSERT_TRUE(forged.ParseFromString(editor.Get(size_ - 1)));
+    forged.set_sequence(size_);
+    forged.set_detail("forged");
+    editor.Put(size_, forged.SerializeAsString());
+    editor.Delete(audit_format::kCheckpointsFamily, editor.LastKey(audit_format::kCheckpointsFamily));
+  }
+  ExpectBrokenAt(size_, "covered by no signed head");
+  std::string output;
+  EXPECT_EQ(StartNexusd(config_, &output), 3) << output;
+  EXPECT_TRUE(absl::StrContains(output, "does not verify")) << output;
+  // The first bad entry is named (its stored leaf is missing, so that is what start-up sees).
+  EXPECT_TRUE(absl::StrContains(output, absl::StrCat("entry ", size_, " "))) << output;
+
+  // Deleting the signed head as well leaves the tail covered by nothing at all.
+  DataDirEditor(DataDir()).Delete(audit_format::kHeadFamily, audit_format::kHeadKey);
+  EXPECT_EQ(Verify("--offline " + DataDir(), &output), 4) << output;
+  EXPECT_TRUE(absl::StrContains(output, "no signed head")) << output;
+  EXPECT_FALSE(absl::StrContains(output, "note:")) << output;
+  EXPECT_EQ(StartNexusd(config_, &output), 3) << output;
+
+  // The operator's explicit recovery starts the node, and the log says so.
+  node_ = std::make_unique<NexusdProcess>(
+      config_, std::vector<std::string>{"--accept-unverified-audit-log"});
+  ASSERT_TRUE(node_->ok()) << node_->ReadLog();
+  bool recorded = false;
+  for (const v1::AuditEntry& entry : AllEntries()) {
+    recorded = recorded || (entry.action() == v1::AUDIT_ACTION_NODE_START &&
+                            absl::StrContains(entry.detail(), "failed verification"));
+  }
+  EXPECT_TRUE(recorded);
+}
+
+TEST_F(TamperTest, AnEditedLastEntryIsAFailure) {
+  {
+    DataDirEditor editor(DataDir());
+    v1::AuditEntry edited;
+    ASSERT_TRUE(edited.ParseFromString(editor.Get(size_ - 1)));
+    edited.set_detail("edited");
+    editor.Put(size_ - 1, edited.SerializeAsString());
+  }
+  ExpectBrokenAt(size_ - 1, "does not match the signed tree");
+  std::string output;
+  EXPECT_EQ(StartNexusd(config_, &output), 3) << output;
+}
+
+TEST_F(TamperTest, AFlippedStoredTreeNodeIsNamed) {
+  {
+    DataDirEditor editor(DataDir());
+    std::string node = editor.Get(audit_format::kTreeFamily, audit_format::TreeKey(2, 1));
+    ASSERT_EQ(node.size(), 32u);
+    node[5] ^= 0x10;
+    editor.Put(audit_format::kTreeFamily, audit_format::TreeKey(2, 1), node);
+  }
+  ExpectBrokenAt(4, "stored audit tree node level 2 index 1");
+  std::string output;
+  EXPECT_EQ(StartNexusd(config_, &output), 3) << output;
+  EXPECT_TRUE(absl::StrContains(output, "node level 2 index 1")) << output;
+}
+
+TEST_F(TamperTest, AFlippedStoredLeafIsNamed) {
+  {
+    DataDirEditor editor(DataDir());
+    std::string leaf = editor.Get(audit_format::kTreeFamily, audit_format::TreeKey(0, 6));
+    leaf[0] ^= 0x01;
+    editor.Put(audit_format::kTreeFamily, audit_format::TreeKey(0, 6), leaf);
+  }
+  ExpectBrokenAt(6, "stored audit tree leaf (level 0 index 6)");
+}
+
+TEST_F(TamperTest, ATruncationIsCaughtOnlineAfterAnAcceptedRestart) {
+  {
+    DataDirEditor editor(DataDir());
+    for (uint64_t i = size_ - 12; i < size_; ++i) editor.Delete(i);
+  }
+  std::string output;
+  EXPECT_EQ(StartNexusd(config_, &output), 3) << output;
+  EXPECT_TRUE(absl::StrContains(output, "truncated")) << output;
+  // Started anyway, the node signs heads over the shorter log; its own older, larger
+  // checkpoint still shows the truncation to an online auditor.
+  node_ = std::make_unique<NexusdProcess>(
+      config_, std::vector<std::string>{"--accept-unverified-audit-log"});
+  ASSERT_TRUE(node_->ok()) << node_->ReadLog();
+  std::filesystem::remove(dir_.File("witness"));  // an auditor who never saw the longer log
+  EXPECT_EQ(Verify("", &output), 4) << output;
+  EXPECT_TRUE(absl::StrContains(output, "truncated")) << output;
+}
+
+TEST_F(TamperTest, AForeignCheckpointInTheWitnessIsNamedAsSuch) {
+  auto key = PrivateKey::FromPemFile(testing::TestPki() + "/agency-b/signing.key");
+  ASSERT_TRUE(key.ok());
+  v1::Checkpoint foreign;
+  foreign.set_origin("agency-b");
+  foreign.set_tree_size(3);
+  foreign.set_root_hash(std::string(32, 'x'));
+  ASSERT_TRUE(WitnessFile(dir_.File("witness")).Add(SignCheckpoint(foreign, *key, "1")).ok());
+  std::string output;
+  EXPECT_EQ(Verify("--offline " + DataDir(), &output), 4) << output;
+  EXPECT_TRUE(absl::StrContains(output, "foreign checkpoint")) << output;
+  EXPECT_FALSE(absl::StrContains(output, "altered too")) << output;
+}
+
+TEST_F(TamperTest, OfflineVerifyRecordsWhatItVerifiedInTheWitness) {
+  std::filesystem::remove(dir_.File("witness"));
+  std::string output;
+  ASSERT_EQ(Verify("--offline " + DataDir(), &output), 0) << output;
+  auto witnessed = WitnessFile(dir_.File("witness")).Load();
+  ASSERT_TRUE(witnessed.ok());
+  ASSERT_EQ(witnessed->size(), 1u);
+  v1::Checkpoint newest;
+  ASSERT_TRUE(newest.ParseFromString(witnessed->back().checkpoint()));
+  EXPECT_EQ(newest.tree_size(), size_);
+  // Verifying again adds nothing: the same head is already witnessed.
+  ASSERT_EQ(Verify("--offline " + DataDir(), &output), 0) << output;
+  EXPECT_EQ(WitnessFile(dir_.File("witness")).Load()->size(), 1u);
+}
+
+TEST_F(TamperTest, CannotReadIsNotReportedAsTampering) {
+  std::string output;
+  EXPECT_EQ(Verify("--offline " + dir_.File("no-such-dir"), &output), 5) << output;
+  EXPECT_TRUE(absl::StrContains(output, "CANNOT READ")) << output;
+  EXPECT_FALSE(absl::StrContains(output, "BROKEN")) << output;
+}
+
+// A stopped node holding five records, the first of them revoked, each with its own phone.
+class StoreTamperTest : public AuditIntegrationTest {
+ protected:
+  void SetUp() override {
+    AuditIntegrationTest::SetUp();
+    auto client = Client();
+    for (int i = 0; i < 5; ++i) {
+      auto results = client->Publish(
+          {SampleDraft({{v1::INDICATOR_TYPE_PHONE, absl::StrCat("+33 6 12 34 56 7", i)}})});
+      ASSERT_TRUE(results.ok());
+      ids_.push_back((*results)[0].id());
+    }
+    ASSERT_TRUE(client->Revoke(ids_[0], "wrong").ok());
+    client.reset();
+    ASSERT_EQ(node_->Stop(), 0);
+    node_.reset();
+    std::string output;
+    ASSERT_EQ(Verify("--offline " + DataDir(), &output), 0) << output;
+    ASSERT_TRUE(absl::StrContains(output, "record store agrees")) << output;
+  }
+  // Store disagreement is reported as such, naming `what`.
+  void ExpectDisagreement(const std::string& what) {
+    std::string output;
+    EXPECT_EQ(Verify("--offline " + DataDir(), &output), 4) << output;
+    EXPECT_TRUE(absl::StrContains(output, "STORE AND LOG DISAGREE")) << output;
+    EXPECT_TRUE(absl::StrContains(output, what)) << output;
+    EXPECT_FALSE(absl::StrContains(output, "BROKEN")) << output;
+  }
+  std::vector<std::pair<uint64_t, std::string>> PullAll() {
+    std::vector<std::pair<uint64_t, std::string>> pulled;
+    v1::PullRequest request;
+    EXPECT_TRUE(Client()
+                    ->Pull(request,
+                           [&](const v1::PullResponse& response) {
+                             pulled.emplace_back(response.cursor(),
+                                                 PeekHeader(response.record())->id());
+                             return true;
+                           })
+                    .ok());
+    return pulled;
+  }
+  std::vector<std::string> ids_;
+};
+
+TEST_F(StoreTamperTest, ADeletedRevocationIsNamed) {
+  DataDirEditor(DataDir()).Delete("records", store_keys::RecordKey(ids_[0], 2));
+  ExpectDisagreement(absl::StrCat("record '", ids_[0],
+                                  "': the audit log's latest version is 2 (entry"));
+}
+
+TEST_F(StoreTamperTest, APlantedIndexKeyGivesNoHitAndIsNamed) {
+  auto planted = NormalizeIndicator(v1::INDICATOR_TYPE_PHONE, "+33 6 99 99 99 99");
+  ASSERT_TRUE(planted.ok());
+  DataDirEditor(DataDir())
+      .Put("indicators", store_keys::IndicatorKey(v1::INDICATOR_TYPE_PHONE, *planted, ids_[1], 1),
+           "");
+  ExpectDisagreement("(planted index key)");
+  StartNode();
+  v1::SearchRequest search;
+  search.set_value("+33 6 99 99 99 99");
+  auto hits = Client()->Search(search);
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  EXPECT_EQ(hits->hits_size(), 0);
+  search.set_value("+33 6 12 34 56 71");  // the record's own value still matches
+  EXPECT_EQ(Client()->Search(search)->hits_size(), 1);
+}
+
+TEST_F(StoreTamperTest, ADeletedFeedEntryIsNamedAndThePullGoesOn) {
+  DataDirEditor(DataDir()).Delete("feed", store_keys::FeedKey(3));
+  ExpectDisagreement("feed position 3 of record");
+  StartNode();
+  auto pulled = PullAll();
+  EXPECT_EQ(pulled.size(), 5u);  // six versions stored, one unreachable through the feed
+}
+
+TEST_F(StoreTamperTest, ARedirectedFeedEntryIsNamedAndTheReaderSeesTheRepeat) {
+  {
+    DataDirEditor editor(DataDir());
+    editor.Put("feed", store_keys::FeedKey(2), editor.Get("feed", store_keys::FeedKey(4)));
+  }
+  ExpectDisagreement("feed position 2 points to");
+  StartNode();
+  const std::string& pki = testing::TestPki();
+  std::string output;
+  int code = testing::RunCommand(
+      absl::StrCat(NEXUS_NEXUSCTL_PATH, " --target ", node_->address(), " --ca ", pki,
+                   "/ca.crt --cert ", pki, "/agency-a/analyst.crt --key ", pki,
+                   "/agency-a/analyst.key --keys ", pki, "/keys pull --since 0"),
+      &output);
+  EXPECT_EQ(code, 4) << output;
+  EXPECT_TRUE(absl::StrContains(output, "arrived twice")) << output;
+}
+
+TEST_F(StoreTamperTest, ADanglingFeedEntryIsSkippedReportedAndNamed) {
+  DataDirEditor(DataDir())
+      .Put("feed", store_keys::FeedKey(2),
+           store_keys::RecordKey("00000000-0000-4000-8000-000000000000", 1));
+  ExpectDisagreement("feed position 2 points to record '00000000-0000-4000-8000-000000000000'");
+  StartNode();
+  auto pulled = PullAll();
+  ASSERT_EQ(pulled.size(), 5u);  // the pull went past the damaged entry
+  EXPECT_EQ(pulled[1].first, 3u);
+  bool reported = false;
+  for (const v1::AuditEntry& entry : AllEntries()) {
+    reported = reported || (entry.action() == v1::AUDIT_ACTION_PULL &&
+                            absl::StrContains(entry.detail(), "damaged feed entries at positions 2"));
+  }
+  EXPECT_TRUE(reported);
+  EXPECT_TRUE(absl::StrContains(node_->ReadLog(), "feed entry 2 skipped")) << node_->ReadLog();
 }
 
 }  // namespace

@@ -111,7 +111,8 @@ std::string WriteNodeConfig(const std::string& dir, const std::string& agency,
   return path;
 }
 
-NexusdProcess::NexusdProcess(const std::string& config_path) {
+NexusdProcess::NexusdProcess(const std::string& config_path,
+                             const std::vector<std::string>& extra_args) {
   std::string dir = std::filesystem::path(config_path).parent_path().string();
   log_path_ = dir + "/nexusd.log";
   ready_path_ = dir + "/nexusd.ready";
@@ -121,8 +122,11 @@ NexusdProcess::NexusdProcess(const std::string& config_path) {
     int log = open(log_path_.c_str(), O_CREAT | O_WRONLY | O_APPEND, 0600);
     dup2(log, STDOUT_FILENO);
     dup2(log, STDERR_FILENO);
-    execl(NEXUS_NEXUSD_PATH, "nexusd", "--config", config_path.c_str(), "--ready-file",
-          ready_path_.c_str(), static_cast<char*>(nullptr));
+    std::vector<const char*> argv = {"nexusd", "--config", config_path.c_str(), "--ready-file",
+                                     ready_path_.c_str()};
+    for (const std::string& arg : extra_args) argv.push_back(arg.c_str());
+    argv.push_back(nullptr);
+    execv(NEXUS_NEXUSD_PATH, const_cast<char* const*>(argv.data()));
     _exit(127);
   }
   bool exited = false;

@@ -48,7 +48,8 @@ std::string WriteNodeConfig(const std::string& dir, const std::string& agency,
 class NexusdProcess {
  public:
   // Starts nexusd and waits until it serves (or exits). Check ok() and address().
-  explicit NexusdProcess(const std::string& config_path);
+  explicit NexusdProcess(const std::string& config_path,
+                         const std::vector<std::string>& extra_args = {});
   ~NexusdProcess();
 
   bool ok() const { return !address_.empty(); }
