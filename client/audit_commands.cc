@@ -17,6 +17,7 @@
 #include "client/witness_file.h"
 #include "common/checkpoint.h"
 #include "common/merkle.h"
+#include "common/untrusted_text.h"
 
 namespace nexus {
 
@@ -38,21 +39,27 @@ namespace {
 
 enum ExitCode { kOk = 0, kRefused = 1, kUsageError = 2, kUnavailable = 3, kUnverified = 4 };
 
+// Messages may quote input (the node's answer, an entry's text): printed escaped and bounded.
+constexpr size_t kMaxMessageBytes = 4096;
+
+std::string Shown(absl::string_view text) {
+  return EscapeMessageForTerminal(text, kMaxMessageBytes);
+}
+
 int Usage(const std::string& problem) {
-  std::fprintf(stderr, "nexusctl audit: %s\n(see nexusctl --help)\n", problem.c_str());
+  std::fprintf(stderr, "nexusctl audit: %s\n(see nexusctl --help)\n", Shown(problem).c_str());
   return kUsageError;
 }
 
 int Failure(const absl::Status& status, const std::string& doing) {
-  std::fprintf(stderr, "nexusctl audit: %s: %s\n", doing.c_str(),
-               std::string(status.message()).c_str());
+  std::fprintf(stderr, "nexusctl audit: %s: %s\n", doing.c_str(), Shown(status.message()).c_str());
   bool unreachable = status.code() == absl::StatusCode::kUnavailable ||
                      status.code() == absl::StatusCode::kDeadlineExceeded;
   return unreachable ? kUnavailable : kRefused;
 }
 
 int Unverified(const std::string& problem) {
-  std::fprintf(stderr, "nexusctl audit: NOT VERIFIED: %s\n", problem.c_str());
+  std::fprintf(stderr, "nexusctl audit: NOT VERIFIED: %s\n", Shown(problem).c_str());
   return kUnverified;
 }
 
@@ -236,18 +243,19 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
     std::cout << "{\"ok\":" << (report.ok ? "true" : "false") << ",\"entries\":" << report.entries
               << ",\"verified_size\":" << report.verified_size
               << ",\"checkpoints\":" << report.checkpoints << ",\"index\":" << report.index
-              << ",\"problem\":" << JsonQuote(report.problem) << ",\"expected\":\""
-              << report.expected << "\",\"found\":\"" << report.found << "\",\"root\":\""
-              << report.root << "\"}\n";
+              << ",\"problem\":" << JsonQuote(report.problem)
+              << ",\"expected\":" << JsonQuote(report.expected)
+              << ",\"found\":" << JsonQuote(report.found) << ",\"root\":" << JsonQuote(report.root)
+              << "}\n";
   } else if (report.ok) {
-    std::cout << "OK: " << report.entries << " entries of agency '" << origin << "'; "
+    std::cout << "OK: " << report.entries << " entries of agency '" << Shown(origin) << "'; "
               << report.checkpoints << " signed checkpoints verified; tree size "
               << report.verified_size << " root " << report.root << "\n";
-    for (const std::string& note : report.notes) std::cout << "note: " << note << "\n";
+    for (const std::string& note : report.notes) std::cout << "note: " << Shown(note) << "\n";
   } else {
-    std::cout << "BROKEN at entry " << report.index << ": " << report.problem << "\n";
-    if (!report.expected.empty()) std::cout << "  expected " << report.expected << "\n";
-    if (!report.found.empty()) std::cout << "  found    " << report.found << "\n";
+    std::cout << "BROKEN at entry " << report.index << ": " << Shown(report.problem) << "\n";
+    if (!report.expected.empty()) std::cout << "  expected " << Shown(report.expected) << "\n";
+    if (!report.found.empty()) std::cout << "  found    " << Shown(report.found) << "\n";
   }
   return report.ok ? kOk : kUnverified;
 }
@@ -297,7 +305,7 @@ int Prove(const CommandLine& line, const ClientOptions& options, const Keyring* 
   }
   std::cout << AuditEntryToHumanText(entry) << "OK: entry " << index
             << " is included in the tree of size " << checkpoint->tree_size() << " (root "
-            << merkle::ToHex(*RootOf(*checkpoint)) << ") signed by '" << checkpoint->origin()
+            << merkle::ToHex(*RootOf(*checkpoint)) << ") signed by '" << Shown(checkpoint->origin())
             << "'; proof of " << proof->size() << " hashes\n";
   return kOk;
 }
