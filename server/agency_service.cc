@@ -380,8 +380,8 @@ grpc::Status AgencyServiceImpl::Revoke(grpc::ServerContext* context,
   }
   *response->mutable_result() = publisher_->Revoke(*call, request->id(), request->reason());
   if (response->result().outcome() == v1::PUBLISH_OUTCOME_REJECTED) {
-    return grpc::Status(static_cast<grpc::StatusCode>(response->result().code()),
-                        response->result().error());
+    return ToGrpc(absl::Status(static_cast<absl::StatusCode>(response->result().code()),
+                               response->result().error()));
   }
   if (response->result().outcome() == v1::PUBLISH_OUTCOME_STORED) {
     LogInfo(absl::StrCat("revoked ", request->id(), " version ", response->result().version(),

@@ -10,6 +10,7 @@
 #include "client/audit_client.h"
 #include "client/nexus_client.h"
 #include "nexus/v1/audit.pb.h"
+#include "server/caller.h"
 #include "tests/test_support.h"
 
 namespace nexus {
@@ -238,6 +239,15 @@ TEST_F(HostileInputTest, PublishErrorsAreBoundedWhateverTheInput) {
   EXPECT_TRUE(absl::StrContains((*results)[3].error(), "tags[2] repeats '\\u009brrr"))
       << (*results)[3].error();
   EXPECT_EQ(Stored(), 0u);
+}
+
+TEST(ToGrpcTest, StatusMessagesFitATrailerWhateverTheyQuote) {
+  grpc::Status status = ToGrpc(absl::InvalidArgumentError(std::string(3 * 1024 * 1024, 'x')));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_LE(status.error_message().size(), kMaxStatusMessageBytes + 32);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "…(3144704 more bytes)"))
+      << status.error_message().substr(1000);
+  EXPECT_EQ(ToGrpc(absl::NotFoundError("short")).error_message(), "short");
 }
 
 }  // namespace
