@@ -317,7 +317,8 @@ std::string IndicatorTypeName(IndicatorType type) {
   for (const TypeName& entry : kTypeNames) {
     if (entry.type == type) return entry.name;
   }
-  return "unspecified";
+  if (type == v1::INDICATOR_TYPE_UNSPECIFIED) return "unspecified";
+  return absl::StrCat("undefined(", static_cast<int>(type), ")");  // never a defined type's name
 }
 
 bool ParseIndicatorType(absl::string_view name, IndicatorType* type) {

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
+#include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
 #include "common/record_validation.h"
 #include "common/uuid.h"
@@ -201,6 +202,20 @@ TEST(EnumValuesTest, RequestsNameTheFieldAtAnyDepth) {
   pull.set_nexus_types(1, v1::NEXUS_TYPE_ALLIANCE);
   pull.set_indicator_types(0, v1::INDICATOR_TYPE_IBAN);
   EXPECT_TRUE(CheckEnumValues(pull).ok());
+}
+
+TEST(EnumValuesTest, NormalizerAndNamesNeverTakeAnUndefinedTypeForADefinedOne) {
+  for (int value : kHostileValues) {
+    auto type = static_cast<v1::IndicatorType>(value);
+    absl::StatusOr<std::string> normalized = NormalizeIndicator(type, "+33 6 12 34 56 78");
+    EXPECT_EQ(normalized.status().message(),
+              absl::StrCat("type ", value, " is not a defined indicator type"));
+    EXPECT_EQ(IndicatorTypeName(type), absl::StrCat("undefined(", value, ")"));
+    v1::IndicatorType parsed;
+    EXPECT_FALSE(ParseIndicatorType(IndicatorTypeName(type), &parsed));
+  }
+  EXPECT_EQ(NormalizeIndicator(v1::INDICATOR_TYPE_UNSPECIFIED, "x").status().message(),
+            "type is required");
 }
 
 TEST(EnumValuesTest, AMillionUndefinedValuesGiveAShortAnswer) {

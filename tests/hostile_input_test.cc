@@ -179,6 +179,9 @@ TEST_F(HostileInputTest, RequestsWithUndefinedEnumValuesAreRefusedAndAudited) {
       EXPECT_TRUE(absl::StrContains(entry.error(), reason)) << entry.error();
     }
   }
+  // The log says what was asked, not a defined type in its place.
+  EXPECT_TRUE(absl::StrContains(Refused(v1::AUDIT_ACTION_SEARCH)[0].detail(), "undefined(-1)"))
+      << Refused(v1::AUDIT_ACTION_SEARCH)[0].detail();
   // The control: the same requests with defined values are answered.
   v1::SearchRequest search;
   search.set_value("+33 6 12 34 56 78");
