@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "client/record_text.h"
+#include "server/log.h"
 
 namespace nexus {
 namespace {
@@ -113,6 +115,18 @@ TEST(EscapeJsonForTerminalTest, EscapesWhatJsonAllowsRawButTerminalsActOn) {
                                   "31m\xe2\x80\xae\xff\",\"b\":1}"),
             "{\"a\":\"x\\u007fy\\u009b31m\\u202e\\ufffd\",\"b\":1}");
   EXPECT_EQ(EscapeJsonForTerminal("{\"caf\xc3\xa9\":[1,2]}"), "{\"caf\xc3\xa9\":[1,2]}");
+}
+
+TEST(NodeLogTest, OneMessageIsOneLineWhateverItQuotes) {
+  ::testing::internal::CaptureStderr();
+  LogWarning("refused: 'x'\n2026-01-01T00:00:00.000Z INFO forged \x1b[31mred");
+  LogWarning(std::string(100000, 'w'));
+  std::string logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(std::count(logged.begin(), logged.end(), '\n'), 2) << logged.substr(0, 300);
+  EXPECT_TRUE(absl::StrContains(logged, "'x'\\n2026-01-01T00:00:00.000Z INFO forged \\x1b[31mred"))
+      << logged.substr(0, 300);
+  EXPECT_FALSE(absl::StrContains(logged, "\x1b"));
+  EXPECT_LT(logged.size(), 9000u);
 }
 
 }  // namespace
