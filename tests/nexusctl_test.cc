@@ -147,5 +147,31 @@ TEST_F(NexusctlTest, HumanOutputEscapesWhatOthersWrote) {
   EXPECT_TRUE(no_raw_controls(out)) << out;
 }
 
+// A regression case whose record holds a grade no enum defines tests nothing the node would
+// accept: refused with the case and field named, not decided as if -1 were a grade.
+TEST_F(NexusctlTest, PolicyTestRefusesCasesWithUndefinedValues) {
+  std::string policy = dir_.File("policy.textproto");
+  std::ofstream(policy) << R"(name: "p"
+rules { id: "all" effect: EFFECT_PERMIT recipient { agencies: "b" } })";
+  std::string cases = dir_.File("cases.textproto");
+  const std::string federation = R"(holder: "a"
+federation { id: "a" country: "FR" }
+federation { id: "b" country: "FR" }
+)";
+  std::string record =
+      "origin_agency: \"a\" tlp: TLP_GREEN distribution { scope: DISTRIBUTION_SCOPE_FEDERATION }";
+  std::ofstream(cases) << federation << "cases { name: \"ok\" record { " << record
+                       << " } recipient: \"b\" expect: EFFECT_PERMIT }\n";
+  std::string out;
+  ASSERT_EQ(Run(absl::StrCat("policy test ", policy, " ", cases), &out), 0) << out;
+  std::ofstream(cases) << federation << "cases { name: \"ok\" record { " << record
+                       << " assessment { source_reliability: -1 } } recipient: \"b\" expect: "
+                          "EFFECT_PERMIT }\n";
+  EXPECT_EQ(Run(absl::StrCat("policy test ", policy, " ", cases), &out), 2) << out;
+  EXPECT_TRUE(absl::StrContains(
+      out, "cases[0].record.assessment.source_reliability: -1 is not a defined value (A-F = 1-6)"))
+      << out;
+}
+
 }  // namespace
 }  // namespace nexus
