@@ -18,6 +18,7 @@
 #include "client/witness_file.h"
 #include "common/checkpoint.h"
 #include "common/merkle.h"
+#include "common/untrusted_text.h"
 
 namespace nexus {
 
@@ -49,21 +50,27 @@ enum ExitCode {
   kUnreadable = 5,  // something could not be read: no verdict either way
 };
 
+// Messages may quote input (the node's answer, an entry's text): printed escaped and bounded.
+constexpr size_t kMaxMessageBytes = 4096;
+
+std::string Shown(absl::string_view text) {
+  return EscapeMessageForTerminal(text, kMaxMessageBytes);
+}
+
 int Usage(const std::string& problem) {
-  std::fprintf(stderr, "nexusctl audit: %s\n(see nexusctl --help)\n", problem.c_str());
+  std::fprintf(stderr, "nexusctl audit: %s\n(see nexusctl --help)\n", Shown(problem).c_str());
   return kUsageError;
 }
 
 int Failure(const absl::Status& status, const std::string& doing) {
-  std::fprintf(stderr, "nexusctl audit: %s: %s\n", doing.c_str(),
-               std::string(status.message()).c_str());
+  std::fprintf(stderr, "nexusctl audit: %s: %s\n", doing.c_str(), Shown(status.message()).c_str());
   bool unreachable = status.code() == absl::StatusCode::kUnavailable ||
                      status.code() == absl::StatusCode::kDeadlineExceeded;
   return unreachable ? kUnavailable : kRefused;
 }
 
 int Unverified(const std::string& problem) {
-  std::fprintf(stderr, "nexusctl audit: NOT VERIFIED: %s\n", problem.c_str());
+  std::fprintf(stderr, "nexusctl audit: NOT VERIFIED: %s\n", Shown(problem).c_str());
   return kUnverified;
 }
 
@@ -302,9 +309,10 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
     std::cout << "{\"ok\":" << (report.ok ? "true" : "false") << ",\"entries\":" << report.entries
               << ",\"verified_size\":" << report.verified_size
               << ",\"checkpoints\":" << report.checkpoints << ",\"index\":" << report.index
-              << ",\"problem\":" << JsonQuote(report.problem) << ",\"expected\":\""
-              << report.expected << "\",\"found\":\"" << report.found << "\",\"root\":\""
-              << report.root << "\",\"store_mismatches\":[";
+              << ",\"problem\":" << JsonQuote(report.problem)
+              << ",\"expected\":" << JsonQuote(report.expected)
+              << ",\"found\":" << JsonQuote(report.found) << ",\"root\":" << JsonQuote(report.root)
+              << ",\"store_mismatches\":[";
     if (store) {
       for (size_t i = 0; i < store->mismatches.size(); ++i) {
         std::cout << (i == 0 ? "" : ",") << JsonQuote(store->mismatches[i]);
@@ -312,27 +320,29 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
     }
     std::cout << "]}\n";
   } else if (report.ok) {
-    std::cout << "OK: " << report.entries << " entries of agency '" << report.origin << "'; "
-              << report.checkpoints << " signed checkpoints verified; tree size "
+    std::cout << "OK: " << report.entries << " entries of agency '" << Shown(report.origin)
+              << "'; " << report.checkpoints << " signed checkpoints verified; tree size "
               << report.verified_size << " root " << report.root << "\n";
     if (store) {
       std::cout << "OK: the record store agrees with the log: " << store->versions
                 << " record versions, " << store->feed_entries << " feed entries, "
                 << store->index_keys << " index keys\n";
     }
-    for (const std::string& note : report.notes) std::cout << "note: " << note << "\n";
+    for (const std::string& note : report.notes) std::cout << "note: " << Shown(note) << "\n";
   } else if (store && store->total_mismatches != 0) {
     std::cout << "STORE AND LOG DISAGREE (the log itself verifies: " << report.entries
-              << " entries): " << report.problem << "\n";
-    for (const std::string& mismatch : store->mismatches) std::cout << "  " << mismatch << "\n";
+              << " entries): " << Shown(report.problem) << "\n";
+    for (const std::string& mismatch : store->mismatches) {
+      std::cout << "  " << Shown(mismatch) << "\n";
+    }
     if (store->total_mismatches > store->mismatches.size()) {
       std::cout << "  ... and " << store->total_mismatches - store->mismatches.size()
                 << " more\n";
     }
   } else {
-    std::cout << "BROKEN at entry " << report.index << ": " << report.problem << "\n";
-    if (!report.expected.empty()) std::cout << "  expected " << report.expected << "\n";
-    if (!report.found.empty()) std::cout << "  found    " << report.found << "\n";
+    std::cout << "BROKEN at entry " << report.index << ": " << Shown(report.problem) << "\n";
+    if (!report.expected.empty()) std::cout << "  expected " << Shown(report.expected) << "\n";
+    if (!report.found.empty()) std::cout << "  found    " << Shown(report.found) << "\n";
   }
   return report.ok ? kOk : kUnverified;
 }
@@ -382,7 +392,7 @@ int Prove(const CommandLine& line, const ClientOptions& options, const Keyring* 
   }
   std::cout << AuditEntryToHumanText(entry) << "OK: entry " << index
             << " is included in the tree of size " << checkpoint->tree_size() << " (root "
-            << merkle::ToHex(*RootOf(*checkpoint)) << ") signed by '" << checkpoint->origin()
+            << merkle::ToHex(*RootOf(*checkpoint)) << ") signed by '" << Shown(checkpoint->origin())
             << "'; proof of " << proof->size() << " hashes\n";
   return kOk;
 }

@@ -9,8 +9,21 @@
 #include "absl/time/time.h"
 #include "client/record_text.h"
 #include "common/crypto.h"
+#include "common/untrusted_text.h"
 
 namespace nexus {
+namespace {
+
+// Every field of an entry may hold another agency's request text: shown escaped, so that it
+// cannot forge a line or drive the terminal, and bounded (the JSON export keeps it whole).
+constexpr size_t kMaxFieldBytes = 1024;
+constexpr size_t kMaxIdBytes = 128;
+
+std::string Shown(absl::string_view text, size_t max_bytes = kMaxFieldBytes) {
+  return EscapeForTerminal(text, max_bytes);
+}
+
+}  // namespace
 
 std::string AuditActionName(v1::AuditAction action) {
   return absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_"));
@@ -41,10 +54,11 @@ std::string AuditEntryToHumanText(const v1::AuditEntryBytes& listed) {
     return absl::StrCat("#", listed.index(), " <malformed entry>\n");
   }
   const v1::AuditActor& actor = entry.actor();
-  std::string who = actor.node() ? absl::StrCat(actor.agency_id(), "/node(self)")
-                    : actor.agency_id().empty()
-                        ? absl::StrCat("unidentified@", actor.peer())
-                        : absl::StrCat(actor.agency_id(), "/", actor.role());
+  std::string who =
+      actor.node() ? absl::StrCat(Shown(actor.agency_id(), kMaxIdBytes), "/node(self)")
+      : actor.agency_id().empty() ? absl::StrCat("unidentified@", Shown(actor.peer(), kMaxIdBytes))
+                                  : absl::StrCat(Shown(actor.agency_id(), kMaxIdBytes), "/",
+                                                 Shown(actor.role(), kMaxIdBytes));
   std::string line = absl::StrCat(
       "#", listed.index(), " ",
       absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMicros(entry.time_unix_micros()),
@@ -53,11 +67,11 @@ std::string AuditEntryToHumanText(const v1::AuditEntryBytes& listed) {
   if (entry.outcome() == v1::AUDIT_OUTCOME_REFUSED) {
     absl::StrAppend(&line, " (",
                     absl::StatusCodeToString(static_cast<absl::StatusCode>(entry.code())), ": ",
-                    entry.error(), ")");
+                    EscapeMessageForTerminal(entry.error(), kMaxFieldBytes), ")");
   }
   std::vector<std::string> targets;
   for (const v1::AuditTarget& target : entry.targets()) {
-    targets.push_back(absl::StrCat(target.record_id(), " v", target.version()));
+    targets.push_back(absl::StrCat(Shown(target.record_id(), kMaxIdBytes), " v", target.version()));
   }
   if (!targets.empty()) {
     if (targets.size() > 3) {
@@ -70,12 +84,20 @@ std::string AuditEntryToHumanText(const v1::AuditEntryBytes& listed) {
   if (entry.count() != 0 || entry.action() == v1::AUDIT_ACTION_SEARCH) {
     absl::StrAppend(&line, " count ", entry.count());
   }
-  if (!entry.detail().empty()) absl::StrAppend(&line, " [", entry.detail(), "]");
+  if (!entry.detail().empty()) absl::StrAppend(&line, " [", Shown(entry.detail()), "]");
   for (const v1::AuditDecision& decision : entry.decisions()) {
-    absl::StrAppend(&line, " policy ", decision.effect(), " by ",
-                    absl::StrJoin(decision.rules(), ","));
+    absl::StrAppend(&line, " policy ", Shown(decision.effect(), kMaxIdBytes), " by ",
+                    Shown(absl::StrJoin(decision.rules(), ",")));
   }
-  if (!entry.request_id().empty()) absl::StrAppend(&line, " req ", entry.request_id());
+  // Records considered and not sent: counted per decision, not listed.
+  for (const v1::AuditDecisionCount& count : entry.decision_counts()) {
+    absl::StrAppend(&line, " withheld ", count.count(), "x ", Shown(count.effect(), kMaxIdBytes),
+                    " by ", Shown(absl::StrJoin(count.rules(), ",")));
+  }
+  if (entry.omitted() != 0) absl::StrAppend(&line, " (", entry.omitted(), " list items cut)");
+  if (!entry.request_id().empty()) {
+    absl::StrAppend(&line, " req ", Shown(entry.request_id(), kMaxIdBytes));
+  }
   return line + "\n";
 }
 
@@ -90,7 +112,7 @@ std::string AuditEntryToJson(const v1::AuditEntryBytes& listed) {
   }
   return absl::StrCat("{\"index\":", listed.index(),
                       ",\"leaf_hash\":", JsonQuote(HexEncode(listed.leaf_hash())),
-                      ",\"entry\":", json, "}");
+                      ",\"entry\":", EscapeJsonForTerminal(json), "}");
 }
 
 }  // namespace nexus

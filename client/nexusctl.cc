@@ -24,6 +24,7 @@
 #include "common/indicator_normalizer.h"
 #include "common/keyring.h"
 #include "common/record_seal.h"
+#include "common/untrusted_text.h"
 
 namespace nexus {
 namespace {
@@ -94,14 +95,19 @@ std::set<std::string> ValuedFlags() {
 }
 const std::set<std::string> kSwitches = {"json", "help"};
 
+// Messages may quote input (a file's lines, the node's answer): printed escaped and bounded.
+constexpr size_t kMaxMessageBytes = 4096;
+
 int Usage(const std::string& problem) {
-  std::fprintf(stderr, "nexusctl: %s\n(see nexusctl --help)\n", problem.c_str());
+  std::fprintf(stderr, "nexusctl: %s\n(see nexusctl --help)\n",
+               EscapeMessageForTerminal(problem, kMaxMessageBytes).c_str());
   return kUsageError;
 }
 
 // Where a failed call leaves the user: refused by the node, or the node is not there.
 int Failure(const absl::Status& status, const std::string& doing) {
-  std::fprintf(stderr, "nexusctl: %s: %s\n", doing.c_str(), std::string(status.message()).c_str());
+  std::fprintf(stderr, "nexusctl: %s: %s\n", doing.c_str(),
+               EscapeMessageForTerminal(status.message(), kMaxMessageBytes).c_str());
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
@@ -281,16 +287,18 @@ int Push(Session& session, const CommandLine& line) {
     switch (r.outcome()) {
       case v1::PUBLISH_OUTCOME_STORED:
         if (!session.json)
-          std::cout << "stored     " << r.id() << " v" << r.version() << "  (cursor " << r.cursor()
-                    << ")\n";
+          std::cout << "stored     " << EscapeForTerminal(r.id()) << " v" << r.version()
+                    << "  (cursor " << r.cursor() << ")\n";
         break;
       case v1::PUBLISH_OUTCOME_UNCHANGED:
         if (!session.json)
-          std::cout << "unchanged  " << r.id() << " v" << r.version() << "  (already stored)\n";
+          std::cout << "unchanged  " << EscapeForTerminal(r.id()) << " v" << r.version()
+                    << "  (already stored)\n";
         break;
       default:
-        std::cerr << "rejected   " << sources[i] << (r.id().empty() ? "" : " (" + r.id() + ")")
-                  << ": " << r.error() << "\n";
+        std::cerr << "rejected   " << EscapeForTerminal(sources[i])
+                  << (r.id().empty() ? "" : " (" + EscapeForTerminal(r.id(), 128) + ")") << ": "
+                  << EscapeMessageForTerminal(r.error(), kMaxMessageBytes) << "\n";
     }
   }
   if (!session.json) {
@@ -378,8 +386,8 @@ int Search(Session& session, const CommandLine& line) {
   bool all_verified = true;
   for (const v1::SearchHit& hit : response->hits()) {
     if (!session.json) {
-      std::cout << "match: " << IndicatorTypeName(hit.matched_type()) << " " << hit.normalized()
-                << "\n";
+      std::cout << "match: " << IndicatorTypeName(hit.matched_type()) << " "
+                << EscapeForTerminal(hit.normalized()) << "\n";
     }
     all_verified = Show(session, hit.record()) && all_verified;
     if (std::string problem = SearchHitProblem(hit, request.value()); !problem.empty()) {
@@ -402,12 +410,13 @@ int Revoke(Session& session, const CommandLine& line) {
       session.client->Revoke(line.positional()[1], line.Get("reason"));
   if (!result.ok()) return Failure(result.status(), "revoke");
   if (session.json) {
-    std::cout << "{\"outcome\":\"" << v1::PublishOutcome_Name(result->outcome()) << "\",\"id\":\""
-              << result->id() << "\",\"version\":" << result->version() << "}\n";
+    std::cout << "{\"outcome\":\"" << v1::PublishOutcome_Name(result->outcome())
+              << "\",\"id\":" << JsonQuote(result->id()) << ",\"version\":" << result->version()
+              << "}\n";
   } else {
     std::cout << (result->outcome() == v1::PUBLISH_OUTCOME_UNCHANGED ? "already revoked "
                                                                      : "revoked ")
-              << result->id() << " (version " << result->version() << ")\n";
+              << EscapeForTerminal(result->id()) << " (version " << result->version() << ")\n";
   }
   return kOk;
 }

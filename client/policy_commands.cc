@@ -1,15 +1,19 @@
 #include "client/policy_commands.h"
 
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
 
 #include <cstdio>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "client/admin_client.h"
 #include "common/crypto.h"
+#include "common/enum_values.h"
+#include "common/untrusted_text.h"
 #include "nexus/v1/node_config.pb.h"
 #include "policy/sharing_policy.h"
 
@@ -30,14 +34,28 @@ namespace {
 
 enum ExitCode { kOk = 0, kRefused = 1, kUsageError = 2, kUnavailable = 3 };
 
+// Messages may quote input (policy text, the node's answer): printed escaped and bounded.
+constexpr size_t kMaxMessageBytes = 4096;
+
+std::string Shown(absl::string_view text) {
+  return EscapeMessageForTerminal(text, kMaxMessageBytes);
+}
+
+// A message of several lines (a policy's errors): each line escaped on its own.
+std::string ShownLines(absl::string_view text) {
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) lines.push_back(Shown(line));
+  return absl::StrJoin(lines, "\n");
+}
+
 int Usage(const std::string& problem) {
-  std::fprintf(stderr, "nexusctl policy: %s\n(see nexusctl --help)\n", problem.c_str());
+  std::fprintf(stderr, "nexusctl policy: %s\n(see nexusctl --help)\n", Shown(problem).c_str());
   return kUsageError;
 }
 
 int Failure(const absl::Status& status, const std::string& doing) {
   std::fprintf(stderr, "nexusctl policy: %s: %s\n", doing.c_str(),
-               std::string(status.message()).c_str());
+               ShownLines(status.message()).c_str());
   return status.code() == absl::StatusCode::kUnavailable ? kUnavailable : kRefused;
 }
 
@@ -68,11 +86,11 @@ int Check(const CommandLine& line) {
   auto policy = policy::SharingPolicy::Load(line.positional()[2],
                                             policy::Federation(config.agencies()), &warnings);
   if (!policy.ok()) {
-    std::cout << policy.status().message() << "\n";
+    std::cout << ShownLines(policy.status().message()) << "\n";
     return kRefused;
   }
-  for (const std::string& warning : warnings) std::cout << warning << "\n";
-  std::cout << line.positional()[2] << ": OK: policy '" << (*policy)->name() << "', "
+  for (const std::string& warning : warnings) std::cout << Shown(warning) << "\n";
+  std::cout << Shown(line.positional()[2]) << ": OK: policy '" << Shown((*policy)->name()) << "', "
             << (*policy)->rule_count() << " rules, " << warnings.size() << " warnings\n";
   return kOk;
 }
@@ -83,10 +101,14 @@ int Test(const CommandLine& line) {
   if (absl::Status s = ParseTextFile(line.positional()[3], &cases); !s.ok()) {
     return Usage(std::string(s.message()));
   }
+  // A case whose record holds an undefined enum value tests nothing the node would accept.
+  if (absl::Status s = CheckEnumValues(cases); !s.ok()) {
+    return Usage(absl::StrCat(line.positional()[3], ": ", s.message()));
+  }
   policy::Federation federation(cases.federation());
   auto policy = policy::SharingPolicy::Load(line.positional()[2], federation);
   if (!policy.ok()) {
-    std::cout << policy.status().message() << "\n";
+    std::cout << ShownLines(policy.status().message()) << "\n";
     return kRefused;
   }
   int holder = federation.AgencyIndex(cases.holder());
@@ -101,11 +123,11 @@ int Test(const CommandLine& line) {
     policy::Withheld want = policy::Withheld::From(test.expect_withheld());
     bool pass = decision.permit == want_permit && (!want_permit || decision.withheld == want);
     failed += !pass;
-    std::cout << (pass ? "PASS " : "FAIL ") << test.name() << ": " << decision.EffectName();
+    std::cout << (pass ? "PASS " : "FAIL ") << Shown(test.name()) << ": " << decision.EffectName();
     if (decision.permit && !decision.withheld.empty()) {
       std::cout << " withholding {" << decision.withheld.ToRedaction().ShortDebugString() << "}";
     }
-    std::cout << " by " << absl::StrJoin((*policy)->Reasons(decision), ", ");
+    std::cout << " by " << Shown(absl::StrJoin((*policy)->Reasons(decision), ", "));
     if (!pass) {
       std::cout << "; expected " << (want_permit ? "permit" : "deny");
       if (want_permit)
@@ -129,16 +151,20 @@ int Explain(const CommandLine& line, const ClientOptions& options, bool json) {
   auto response = (*client)->ExplainDecision(request);
   if (!response.ok()) return Failure(response.status(), "explain");
   if (json) {
-    std::cout << response->ShortDebugString() << "\n";
+    std::string out;
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    (void)google::protobuf::util::MessageToJsonString(*response, &out, options);
+    std::cout << EscapeJsonForTerminal(out) << "\n";
     return kOk;
   }
-  std::cout << "decision: " << response->effect_name();
+  std::cout << "decision: " << Shown(response->effect_name());
   if (response->effect_name() == "permit-with-redaction") {
     std::cout << " withholding {" << response->withheld().ShortDebugString() << "}";
   }
-  std::cout << "\nby: " << absl::StrJoin(response->reasons(), ", ") << "\n";
+  std::cout << "\nby: " << Shown(absl::StrJoin(response->reasons(), ", ")) << "\n";
   for (const std::string& explanation : response->explanation()) {
-    std::cout << "  " << explanation << "\n";
+    std::cout << "  " << Shown(explanation) << "\n";
   }
   return kOk;
 }
@@ -148,8 +174,8 @@ int Reload(const ClientOptions& options) {
   if (!client.ok()) return Usage(std::string(client.status().message()));
   auto response = (*client)->ReloadPolicy();
   if (!response.ok()) return Failure(response.status(), "reload");
-  for (const std::string& warning : response->warnings()) std::cout << warning << "\n";
-  std::cout << "policy '" << response->policy_name() << "' in force, " << response->rules()
+  for (const std::string& warning : response->warnings()) std::cout << Shown(warning) << "\n";
+  std::cout << "policy '" << Shown(response->policy_name()) << "' in force, " << response->rules()
             << " rules\n";
   return kOk;
 }

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_validation.h"
+#include "common/untrusted_text.h"
 
 namespace nexus {
 namespace {
@@ -134,36 +135,33 @@ RecordView ViewRecord(const v1::SignedRecord& signed_record, const Keyring* keys
   return view;
 }
 
-// Text from a record, safe for a terminal: control characters (other than the line breaks of a
-// summary, indented) are shown as '?'.
-std::string Printable(absl::string_view text) {
-  std::string out;
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\n               ";
-    } else if (u < 0x20 || u == 0x7f) {
-      out.push_back('?');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
+// Text from a record, safe for a terminal: every control character, line break included, and
+// every byte that is not UTF-8 is shown as an escape (common/untrusted_text.h).
+std::string Printable(absl::string_view text) { return EscapeForTerminal(text); }
+
+// The same for a list, each entry escaped on its own so that a separator in an entry is visible.
+std::string PrintableList(const google::protobuf::RepeatedPtrField<std::string>& values,
+                          absl::string_view separator) {
+  std::vector<std::string> shown;
+  for (const std::string& value : values) shown.push_back(Printable(value));
+  return absl::StrJoin(shown, separator);
 }
 
 std::string RecordToHumanText(const RecordView& view) {
   std::string out;
   if (!view.opened.ok()) {
-    return absl::StrCat("record: INVALID: ", view.opened.status().message(), "\n");
+    return absl::StrCat(
+        "record: INVALID: ", EscapeMessageForTerminal(view.opened.status().message()), "\n");
   }
   const v1::Record& r = view.opened->record;
-  absl::StrAppend(&out, "record ", r.id(), "  v", r.version(), "  origin ", r.origin_agency(),
+  absl::StrAppend(&out, "record ", Printable(r.id()), "  v", r.version(), "  origin ",
+                  Printable(r.origin_agency()),
                   "  TLP:", ShortName(v1::Tlp_Name(r.tlp()), "TLP_", false),
                   r.revoked() ? "  REVOKED" : "", "\n");
   absl::StrAppend(&out, "  signature:   ",
                   view.verified
-                      ? absl::StrCat("verified (", r.origin_agency(), " key ",
-                                     view.signed_record->key_id(), ")")
+                      ? absl::StrCat("verified (", Printable(r.origin_agency()), " key ",
+                                     Printable(view.signed_record->key_id()), ")")
                       : "NOT VERIFIED (no public key for its origin and key id in --keys)",
                   "\n");
   if (view.cursor != 0) absl::StrAppend(&out, "  cursor:      ", view.cursor, "\n");
@@ -173,12 +171,11 @@ std::string RecordToHumanText(const RecordView& view) {
   absl::StrAppend(&out, "  distribution: ",
                   ShortName(v1::DistributionScope_Name(d.scope()), "DISTRIBUTION_SCOPE_"));
   if (!d.agencies().empty())
-    absl::StrAppend(&out, "  agencies: ", absl::StrJoin(d.agencies(), ", "));
-  if (!d.groups().empty()) absl::StrAppend(&out, "  groups: ", absl::StrJoin(d.groups(), ", "));
+    absl::StrAppend(&out, "  agencies: ", PrintableList(d.agencies(), ", "));
+  if (!d.groups().empty()) absl::StrAppend(&out, "  groups: ", PrintableList(d.groups(), ", "));
   absl::StrAppend(&out, "\n");
   if (!r.handling_codes().empty()) {
-    absl::StrAppend(&out, "  handling:    ", Printable(absl::StrJoin(r.handling_codes(), "; ")),
-                    "\n");
+    absl::StrAppend(&out, "  handling:    ", PrintableList(r.handling_codes(), "; "), "\n");
   }
   if (!r.case_reference().empty())
     absl::StrAppend(&out, "  case:        ", Printable(r.case_reference()), "\n");
@@ -212,17 +209,16 @@ std::string RecordToHumanText(const RecordView& view) {
     absl::StrAppend(&out, "    ", IndicatorTypeName(indicator.type()), ": ",
                     Printable(indicator.value()));
     if (indicator.normalized() != indicator.value()) {
-      absl::StrAppend(&out, "  (matches as ", indicator.normalized(), ")");
+      absl::StrAppend(&out, "  (matches as ", Printable(indicator.normalized()), ")");
     }
     absl::StrAppend(&out, "\n");
   }
   if (!r.tags().values().empty()) {
-    absl::StrAppend(&out, "  tags:        ", Printable(absl::StrJoin(r.tags().values(), ", ")),
-                    "\n");
+    absl::StrAppend(&out, "  tags:        ", PrintableList(r.tags().values(), ", "), "\n");
   }
   if (!r.summary().empty()) absl::StrAppend(&out, "  summary:     ", Printable(r.summary()), "\n");
   if (!r.related().ids().empty()) {
-    absl::StrAppend(&out, "  related:     ", absl::StrJoin(r.related().ids(), ", "), "\n");
+    absl::StrAppend(&out, "  related:     ", PrintableList(r.related().ids(), ", "), "\n");
   }
   if (!view.opened->withheld.empty()) {
     std::vector<std::string> kinds;
@@ -234,25 +230,33 @@ std::string RecordToHumanText(const RecordView& view) {
 }
 
 std::string JsonQuote(absl::string_view text) {
+  // Valid JSON whatever the input: bytes that are not UTF-8 become U+FFFD. Controls, DEL and C1
+  // controls are escaped too, so that the output is also safe on a terminal.
   std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
-        } else {
-          out.push_back(c);
-        }
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t length = Utf8SequenceLength(text.substr(pos));
+    const unsigned char c = static_cast<unsigned char>(text[pos]);
+    if (length == 0) {
+      out += "\\ufffd";
+      ++pos;
+      continue;
     }
+    if (length == 2 && c == 0xc2 && static_cast<unsigned char>(text[pos + 1]) <= 0x9f) {
+      absl::StrAppend(&out, "\\u00",
+                      absl::Hex(static_cast<unsigned char>(text[pos + 1]), absl::kZeroPad2));
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      absl::StrAppend(&out, "\\u00", absl::Hex(c, absl::kZeroPad2));
+    } else {
+      out.append(text.data() + pos, length);
+    }
+    pos += length;
   }
   return out + "\"";
 }
@@ -271,9 +275,11 @@ std::string RecordToJson(const RecordView& view) {
     }
   }
   std::string error = view.opened.ok() ? "" : std::string(view.opened.status().message());
+  // The record's text may hold C1 or bidirectional controls, which JSON allows raw.
   return absl::StrCat("{\"verified\":", view.verified ? "true" : "false",
                       ",\"error\":", JsonQuote(error), ",\"cursor\":", view.cursor,
-                      ",\"withheld\":[", withheld, "],\"record\":", record_json, "}");
+                      ",\"withheld\":[", withheld,
+                      "],\"record\":", EscapeJsonForTerminal(record_json), "}");
 }
 
 }  // namespace nexus

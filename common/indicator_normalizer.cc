@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/untrusted_text.h"
 
 namespace nexus {
 namespace {
@@ -18,11 +19,9 @@ using v1::IndicatorType;
 
 constexpr size_t kMaxIndicatorBytes = 2048;
 
-// Quotes a value for an error message, shortened so a huge input does not flood logs.
-std::string Quoted(absl::string_view value) {
-  if (value.size() > 64) return absl::StrCat("'", value.substr(0, 61), "...'");
-  return absl::StrCat("'", value, "'");
-}
+// Quotes a value for an error message: escaped, and shortened so a huge input does not flood
+// logs or a gRPC trailer.
+std::string Quoted(absl::string_view value) { return QuoteInput(value, 64); }
 
 absl::Status Invalid(absl::string_view what, absl::string_view value) {
   return absl::InvalidArgumentError(absl::StrCat("invalid ", what, " ", Quoted(value)));
@@ -306,8 +305,11 @@ absl::StatusOr<std::string> NormalizeIndicator(IndicatorType type, absl::string_
       return NormalizeName("location", value);
     case v1::INDICATOR_TYPE_FILE_HASH:
       return NormalizeFileHash(value);
-    default:
+    case v1::INDICATOR_TYPE_UNSPECIFIED:
       return absl::InvalidArgumentError("type is required");
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("type ", static_cast<int>(type), " is not a defined indicator type"));
   }
 }
 
@@ -315,7 +317,8 @@ std::string IndicatorTypeName(IndicatorType type) {
   for (const TypeName& entry : kTypeNames) {
     if (entry.type == type) return entry.name;
   }
-  return "unspecified";
+  if (type == v1::INDICATOR_TYPE_UNSPECIFIED) return "unspecified";
+  return absl::StrCat("undefined(", static_cast<int>(type), ")");  // never a defined type's name
 }
 
 bool ParseIndicatorType(absl::string_view name, IndicatorType* type) {

@@ -15,7 +15,8 @@ namespace nexus {
 // with it (e.g. "invalid IPv4 address '300.1.1.1'").
 absl::StatusOr<std::string> NormalizeIndicator(v1::IndicatorType type, absl::string_view value);
 
-// A short lower-case name for the type, as used on the command line ("ipv4", "iban", ...).
+// A short lower-case name for the type, as used on the command line ("ipv4", "iban", ...);
+// "unspecified", or "undefined(N)" for a number the enum does not define.
 std::string IndicatorTypeName(v1::IndicatorType type);
 // The inverse of IndicatorTypeName; also accepts the enum's full name.
 bool ParseIndicatorType(absl::string_view name, v1::IndicatorType* type);

@@ -5,6 +5,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/enum_values.h"
+#include "common/untrusted_text.h"
 
 namespace nexus {
 namespace {
@@ -90,6 +93,9 @@ absl::Status DecodePart(v1::PartKind kind, const std::string& value, v1::Record&
   bool ok = true;
   switch (kind) {
     case v1::PART_KIND_CASE_REFERENCE:
+      // Text parts travel as bytes; as the record's string fields they must be UTF-8, as any
+      // parsed string field is.
+      ok = IsValidUtf8(value);
       record.set_case_reference(value);
       break;
     case v1::PART_KIND_ASSESSMENT:
@@ -102,6 +108,7 @@ absl::Status DecodePart(v1::PartKind kind, const std::string& value, v1::Record&
       ok = record.mutable_tags()->ParseFromString(value);
       break;
     case v1::PART_KIND_SUMMARY:
+      ok = IsValidUtf8(value);
       record.set_summary(value);
       break;
     case v1::PART_KIND_RELATED:
@@ -158,17 +165,24 @@ static absl::StatusOr<OpenedRecord> Open(const v1::SignedRecord& signed_record,
     return Broken("manifest is malformed");
   }
   const v1::RecordHeader& header = opened.header;
+  for (int i = 0; i < manifest.parts_size(); ++i) {
+    const int kind = manifest.parts(i).kind();
+    if (kind == v1::PART_KIND_UNSPECIFIED || !v1::PartKind_IsValid(kind)) {
+      return Broken(UndefinedValueProblem(absl::StrCat("manifest part ", i, " kind"), kind,
+                                          *v1::PartKind_descriptor()));
+    }
+  }
   const PublicKey* key =
       keys == nullptr ? nullptr : keys->Find(header.origin_agency(), signed_record.key_id());
   if (keys != nullptr && key == nullptr) {
-    return absl::FailedPreconditionError(absl::StrCat("no public key for agency '",
-                                                      header.origin_agency(), "' key id '",
-                                                      signed_record.key_id(), "'"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("no public key for agency ", QuoteInput(header.origin_agency()), " key id ",
+                     QuoteInput(signed_record.key_id())));
   }
   if (key != nullptr &&
       !key->Verify(SignedMessage(signed_record.manifest()), signed_record.signature())) {
-    return Broken(absl::StrCat("signature of agency '", header.origin_agency(), "' key id '",
-                               signed_record.key_id(), "' is not valid"));
+    return Broken(absl::StrCat("signature of agency ", QuoteInput(header.origin_agency()),
+                               " key id ", QuoteInput(signed_record.key_id()), " is not valid"));
   }
 
   CopyHeader(header, opened.record);
@@ -203,6 +217,14 @@ static absl::StatusOr<OpenedRecord> Open(const v1::SignedRecord& signed_record,
   }
   for (; next_part < manifest.parts_size(); ++next_part) {
     opened.withheld.push_back({static_cast<uint32_t>(next_part), manifest.parts(next_part).kind()});
+  }
+  // A validly signed record may still hold numbers its enums do not define (its signer is not
+  // trusted to have validated it): no one downstream compares or shifts by such a value.
+  std::vector<std::string> undefined;
+  FindUndefinedRecordValues(opened.record, undefined);
+  if (!undefined.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record is malformed: ", absl::StrJoin(undefined, "; ")));
   }
   return opened;
 }

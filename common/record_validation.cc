@@ -7,7 +7,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/enum_values.h"
 #include "common/indicator_normalizer.h"
+#include "common/untrusted_text.h"
 #include "common/uuid.h"
 
 namespace nexus {
@@ -17,14 +19,22 @@ constexpr size_t kMaxIndicators = 1000;
 constexpr size_t kMaxSummaryBytes = 64 * 1024;
 constexpr size_t kMaxShortTextBytes = 256;
 constexpr size_t kMaxListEntries = 100;
+// Problems listed in one message: a record of a thousand bad indicators gets a short answer.
+constexpr size_t kMaxProblemsShown = 20;
 
 // Collects problems so that one publish reports everything wrong with a record at once.
 class Problems {
  public:
   void Add(std::string problem) { problems_.push_back(std::move(problem)); }
+  std::vector<std::string>& list() { return problems_; }
   absl::Status ToStatus() const {
     if (problems_.empty()) return absl::OkStatus();
-    return absl::InvalidArgumentError(absl::StrJoin(problems_, "; "));
+    if (problems_.size() <= kMaxProblemsShown) {
+      return absl::InvalidArgumentError(absl::StrJoin(problems_, "; "));
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat(absl::StrJoin(problems_.begin(), problems_.begin() + kMaxProblemsShown, "; "),
+                     "; and ", problems_.size() - kMaxProblemsShown, " more problems"));
   }
 
  private:
@@ -59,7 +69,7 @@ void CheckShortTexts(const google::protobuf::RepeatedPtrField<std::string>& text
     } else if (text.size() > kMaxShortTextBytes) {
       problems.Add(absl::StrCat(field, "[", i, "] is longer than ", kMaxShortTextBytes, " bytes"));
     } else if (!seen.insert(text).second) {
-      problems.Add(absl::StrCat(field, "[", i, "] repeats '", text, "'"));
+      problems.Add(absl::StrCat(field, "[", i, "] repeats ", QuoteInput(text)));
     }
   }
 }
@@ -68,8 +78,8 @@ void CheckDistribution(const v1::Record& record, Problems& problems) {
   const v1::Distribution& d = record.distribution();
   for (int i = 0; i < d.agencies_size(); ++i) {
     if (!IsValidAgencyId(d.agencies(i))) {
-      problems.Add(
-          absl::StrCat("distribution.agencies[", i, "]: invalid agency id '", d.agencies(i), "'"));
+      problems.Add(absl::StrCat("distribution.agencies[", i, "]: invalid agency id ",
+                                QuoteInput(d.agencies(i))));
     }
   }
   CheckShortTexts(d.groups(), "distribution.groups", problems);
@@ -102,6 +112,7 @@ void CheckAssessment(const v1::Assessment& a, Problems& problems) {
   std::set<int> seen;
   for (int i = 0; i < a.watch_points_size(); ++i) {
     int point = a.watch_points(i);
+    if (!v1::WatchPoint_IsValid(point)) continue;  // reported with the other undefined values
     if (point == v1::WATCH_POINT_UNSPECIFIED) {
       problems.Add(absl::StrCat("assessment.watch_points[", i, "] is unspecified"));
     } else if (!seen.insert(point).second) {
@@ -126,6 +137,7 @@ void CheckIndicators(v1::Record& record, Problems& problems) {
   }
   for (int i = 0; i < record.indicators_size(); ++i) {
     v1::Indicator& indicator = *record.mutable_indicators(i);
+    if (!v1::IndicatorType_IsValid(indicator.type())) continue;  // reported as undefined
     absl::StatusOr<std::string> normalized =
         NormalizeIndicator(indicator.type(), indicator.value());
     if (normalized.ok()) {
@@ -168,8 +180,9 @@ NexusCategory CategoryOf(v1::NexusType type) {
 absl::Status ValidateAndNormalize(v1::Record& record) {
   Problems problems;
   if (!record.id().empty() && !IsCanonicalUuid(record.id())) {
-    problems.Add(absl::StrCat("id '", record.id(), "' is not a lower-case UUID"));
+    problems.Add(absl::StrCat("id ", QuoteInput(record.id()), " is not a lower-case UUID"));
   }
+  FindUndefinedRecordValues(record, problems.list());
   if (record.tlp() == v1::TLP_UNSPECIFIED) problems.Add("tlp is required");
   CheckDistribution(record, problems);
   CheckShortTexts(record.handling_codes(), "handling_codes", problems);
@@ -189,7 +202,8 @@ absl::Status ValidateAndNormalize(v1::Record& record) {
   for (int i = 0; i < record.related().ids_size(); ++i) {
     const std::string& related = record.related().ids(i);
     if (!IsCanonicalUuid(related)) {
-      problems.Add(absl::StrCat("related.ids[", i, "] '", related, "' is not a lower-case UUID"));
+      problems.Add(
+          absl::StrCat("related.ids[", i, "] ", QuoteInput(related), " is not a lower-case UUID"));
     } else if (related == record.id()) {
       problems.Add(absl::StrCat("related.ids[", i, "] is the record itself"));
     }

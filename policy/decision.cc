@@ -58,6 +58,13 @@ std::vector<std::string> LimitNames(uint32_t limits) {
       "originator:tlp-unspecified",
       "originator:no-further-dissemination",
       "policy:default-deny",
+      "undefined-value:tlp",
+      "undefined-value:distribution.scope",
+      "undefined-value:assessment.nexus_type",
+      "undefined-value:assessment.watch_points",
+      "undefined-value:assessment.source_reliability",
+      "undefined-value:assessment.information_credibility",
+      "undefined-value:indicators.type",
   };
   std::vector<std::string> names;
   for (int bit = 0; bit < static_cast<int>(std::size(kNames)); ++bit) {

@@ -50,6 +50,15 @@ enum Limit : uint32_t {
   kTlpUnspecified = 1u << 10,          // originator:tlp-unspecified
   kNoFurtherDissemination = 1u << 11,  // originator:no-further-dissemination
   kDefaultDeny = 1u << 12,             // policy:default-deny
+  // The record holds a value its enum does not define (undefined-value:<field>): deny, whoever
+  // asks. proto3 enums are open; the engine never compares or masks such a value.
+  kUndefinedTlp = 1u << 13,            // undefined-value:tlp
+  kUndefinedScope = 1u << 14,          // undefined-value:distribution.scope
+  kUndefinedNexusType = 1u << 15,      // undefined-value:assessment.nexus_type
+  kUndefinedWatchPoint = 1u << 16,     // undefined-value:assessment.watch_points
+  kUndefinedReliability = 1u << 17,    // undefined-value:assessment.source_reliability
+  kUndefinedCredibility = 1u << 18,    // undefined-value:assessment.information_credibility
+  kUndefinedIndicatorType = 1u << 19,  // undefined-value:indicators.type
 };
 
 struct Decision {

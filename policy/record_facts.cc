@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "policy/decision.h"
 
 namespace nexus::policy {
 
@@ -18,8 +19,16 @@ bool IsNoFurtherDissemination(absl::string_view handling_code) {
 RecordFacts RecordFacts::From(const v1::Record& record, const Federation& federation) {
   RecordFacts facts;
   facts.origin = federation.AgencyIndex(record.origin_agency());
-  facts.tlp = record.tlp();
-  facts.scope = record.distribution().scope();
+  if (v1::Tlp_IsValid(record.tlp())) {
+    facts.tlp = record.tlp();
+  } else {
+    facts.undefined |= kUndefinedTlp;
+  }
+  if (v1::DistributionScope_IsValid(record.distribution().scope())) {
+    facts.scope = record.distribution().scope();
+  } else {
+    facts.undefined |= kUndefinedScope;
+  }
   for (const std::string& agency : record.distribution().agencies()) {
     facts.named_agencies.push_back(federation.AgencyIndex(agency));
   }
@@ -33,20 +42,48 @@ RecordFacts RecordFacts::From(const v1::Record& record, const Federation& federa
   }
   if (record.has_assessment()) {
     const v1::Assessment& a = record.assessment();
-    facts.nexus_type_bit = a.nexus_type() > 0 ? 1u << a.nexus_type() : 0;
-    for (int point : a.watch_points()) {
-      if (point > 0 && point < 32) facts.watch_points |= 1u << point;
+    if (!v1::NexusType_IsValid(a.nexus_type())) {
+      facts.undefined |= kUndefinedNexusType;
+    } else if (a.nexus_type() != v1::NEXUS_TYPE_UNSPECIFIED) {
+      facts.nexus_type_bit = 1u << a.nexus_type();
     }
-    facts.reliability = a.source_reliability();
-    facts.credibility = a.information_credibility();
+    for (int point : a.watch_points()) {
+      if (!v1::WatchPoint_IsValid(point)) {
+        facts.undefined |= kUndefinedWatchPoint;
+      } else if (point != v1::WATCH_POINT_UNSPECIFIED) {
+        facts.watch_points |= 1u << point;
+      }
+    }
+    if (v1::SourceReliability_IsValid(a.source_reliability())) {
+      facts.reliability = a.source_reliability();
+    } else {
+      facts.undefined |= kUndefinedReliability;
+    }
+    if (v1::InformationCredibility_IsValid(a.information_credibility())) {
+      facts.credibility = a.information_credibility();
+    } else {
+      facts.undefined |= kUndefinedCredibility;
+    }
   }
   for (const v1::Indicator& indicator : record.indicators()) {
-    if (indicator.type() > 0 && indicator.type() < 32)
+    if (!v1::IndicatorType_IsValid(indicator.type())) {
+      facts.undefined |= kUndefinedIndicatorType;
+    } else if (indicator.type() != v1::INDICATOR_TYPE_UNSPECIFIED) {
       facts.indicator_types |= 1u << indicator.type();
+    }
   }
   for (const std::string& tag : record.tags().values()) facts.tags.push_back(NormalizeLabel(tag));
   facts.modified_unix_micros = record.modified_unix_micros();
   return facts;
+}
+
+uint32_t UndefinedValues(const RecordFacts& facts) {
+  uint32_t undefined = facts.undefined;
+  if (!v1::Tlp_IsValid(facts.tlp)) undefined |= kUndefinedTlp;
+  if (!v1::DistributionScope_IsValid(facts.scope)) undefined |= kUndefinedScope;
+  if (!v1::SourceReliability_IsValid(facts.reliability)) undefined |= kUndefinedReliability;
+  if (!v1::InformationCredibility_IsValid(facts.credibility)) undefined |= kUndefinedCredibility;
+  return undefined;
 }
 
 }  // namespace nexus::policy

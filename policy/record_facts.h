@@ -27,10 +27,17 @@ struct RecordFacts {
   int reliability = 0;            // 1 (A) .. 6 (F); 0 unknown
   int credibility = 0;            // 1 .. 6; 0 unknown
   int64_t modified_unix_micros = 0;
+  // kUndefined* Limit bits: fields holding a value their enum does not define. Their facts above
+  // are left unset; any decision on the record is deny.
+  uint32_t undefined = 0;
 
   // From a record's disclosed content (as the holding node has it).
   static RecordFacts From(const v1::Record& record, const Federation& federation);
 };
+
+// The kUndefined* Limit bits of `facts`: `undefined` as From set it, with tlp, scope and the
+// grades checked again, so that facts built by other means fail closed too.
+uint32_t UndefinedValues(const RecordFacts& facts);
 
 // Tags and handling codes compare trimmed and case-folded: "Undercover " is "undercover".
 std::string NormalizeLabel(absl::string_view label);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "common/enum_values.h"
 #include "policy/record_facts.h"
 
 namespace nexus::policy {
@@ -25,7 +26,7 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
   CompiledRule compiled;
   compiled.id = rule.id();
   const std::string name = rule.id().empty() ? absl::StrCat("rules[", index, "]")
-                                             : absl::StrCat("rule '", rule.id(), "'");
+                                             : absl::StrCat("rule ", QuoteInput(rule.id()));
   auto error = [&](std::vector<std::string> path, const std::string& message, int i = -1) {
     errors.push_back(absl::StrCat(at.At(index, std::move(path), i), ": ", name, ": ", message));
   };
@@ -70,18 +71,21 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
               v1::IndicatorType_descriptor());
   check_enums({"redact", "indicator_types"}, rule.redact().indicator_types(),
               v1::IndicatorType_descriptor());
-  if (!v1::SourceReliability_IsValid(record.reliability_at_least())) {
-    error({"record", "reliability_at_least"}, "unknown SourceReliability value");
-  }
-  if (!v1::InformationCredibility_IsValid(record.credibility_at_least())) {
-    error({"record", "credibility_at_least"}, "unknown InformationCredibility value");
-  }
-  if (!v1::SourceReliability_IsValid(record.reliability_worse_than())) {
-    error({"record", "reliability_worse_than"}, "unknown SourceReliability value");
-  }
-  if (!v1::InformationCredibility_IsValid(record.credibility_worse_than())) {
-    error({"record", "credibility_worse_than"}, "unknown InformationCredibility value");
-  }
+  // Grades are compared as numbers: one outside A-F or 1-6 must never be compiled.
+  auto check_grade = [&](const char* field, int value,
+                         const google::protobuf::EnumDescriptor* type) {
+    if (type->FindValueByNumber(value) == nullptr) {
+      error({"record", field}, UndefinedValueProblem(absl::StrCat("record.", field), value, *type));
+    }
+  };
+  check_grade("reliability_at_least", record.reliability_at_least(),
+              v1::SourceReliability_descriptor());
+  check_grade("credibility_at_least", record.credibility_at_least(),
+              v1::InformationCredibility_descriptor());
+  check_grade("reliability_worse_than", record.reliability_worse_than(),
+              v1::SourceReliability_descriptor());
+  check_grade("credibility_worse_than", record.credibility_worse_than(),
+              v1::InformationCredibility_descriptor());
 
   // Recipient conditions, against what the federation knows.
   const v1::RecipientCondition& recipient = rule.recipient();
@@ -89,8 +93,10 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
   for (int i = 0; i < recipient.agencies_size(); ++i) {
     int agency = federation.AgencyIndex(recipient.agencies(i));
     if (agency < 0) {
-      warning({"recipient", "agencies"},
-              absl::StrCat("agency '", recipient.agencies(i), "' is not a federation member"), i);
+      warning(
+          {"recipient", "agencies"},
+          absl::StrCat("agency ", QuoteInput(recipient.agencies(i)), " is not a federation member"),
+          i);
     } else {
       compiled.agencies.push_back(agency);
     }
@@ -104,8 +110,10 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
   for (int i = 0; i < recipient.countries_size(); ++i) {
     int country = federation.CountryIndex(recipient.countries(i));
     if (country < 0) {
-      warning({"recipient", "countries"},
-              absl::StrCat("no federation member is in country '", recipient.countries(i), "'"), i);
+      warning(
+          {"recipient", "countries"},
+          absl::StrCat("no federation member is in country ", QuoteInput(recipient.countries(i))),
+          i);
     } else if (country >= 64) {
       error({"recipient", "countries"},
             "this engine distinguishes at most 64 countries in a federation", i);
@@ -118,7 +126,7 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
     int group = federation.GroupIndex(recipient.groups(i));
     if (group < 0) {
       warning({"recipient", "groups"},
-              absl::StrCat("no known agency is in group '", recipient.groups(i), "'"), i);
+              absl::StrCat("no known agency is in group ", QuoteInput(recipient.groups(i))), i);
     } else if (group >= 64) {
       error({"recipient", "groups"}, "this engine distinguishes at most 64 groups in a federation",
             i);
@@ -148,7 +156,8 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
     int agency = federation.AgencyIndex(record.origin_agencies(i));
     if (agency < 0) {
       warning({"record", "origin_agencies"},
-              absl::StrCat("agency '", record.origin_agencies(i), "' is not a federation member"),
+              absl::StrCat("agency ", QuoteInput(record.origin_agencies(i)),
+                           " is not a federation member"),
               i);
     } else {
       compiled.origins.push_back(agency);

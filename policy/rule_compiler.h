@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/untrusted_text.h"
 #include "nexus/v1/policy.pb.h"
 #include "policy/decision.h"
 #include "policy/federation.h"
@@ -74,10 +75,13 @@ class Locator {
 
 class ParseErrors : public google::protobuf::io::ErrorCollector {
  public:
+  static constexpr size_t kMaxParseMessageBytes = 256;
   explicit ParseErrors(std::string source) : source_(std::move(source)) {}
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
-    errors.push_back(absl::StrCat(source_, ":", line + 1, ":", column + 1, ": ", message));
+    // The parser's message quotes the offending text: escaped and bounded.
+    errors.push_back(absl::StrCat(source_, ":", line + 1, ":", column + 1, ": ",
+                                  EscapeForTerminal(message, kMaxParseMessageBytes)));
   }
   void AddWarning(int line, google::protobuf::io::ColumnNumber column,
                   const std::string& message) override {

@@ -138,9 +138,9 @@ struct PolicyBuilder {
       if (!rule.id().empty()) {
         auto [it, inserted] = ids.try_emplace(rule.id(), i);
         if (!inserted) {
-          errors.push_back(absl::StrCat(at.At(i, {"id"}), ": rule '", rule.id(),
-                                        "': duplicate rule id (first at ",
-                                        at.At(it->second, {"id"}), ")"));
+          errors.push_back(absl::StrCat(at.At(i, {"id"}), ": rule ", QuoteInput(rule.id()),
+                                        ": duplicate rule id (first at ", at.At(it->second, {"id"}),
+                                        ")"));
         }
       }
       policy->rules_.push_back(CompileRule(rule, i, at, federation, errors, found_warnings));
@@ -217,6 +217,17 @@ Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int h
   auto say = [&](auto&& line) {
     if (lines != nullptr) lines->push_back(line());
   };
+  // A value the engine does not understand decides nothing but deny: it is never compared as a
+  // grade or used as a bit, and no one, not even the origin, receives the record through it.
+  if (const uint32_t undefined = UndefinedValues(record); undefined != 0) {
+    decision.limits = undefined;
+    for (const std::string& limit : LimitNames(undefined)) {
+      say([&] {
+        return absl::StrCat(limit, ": the record holds a value its enum does not define: deny");
+      });
+    }
+    return decision;
+  }
   // The record's origin and the holder's own agency always receive it, whole.
   if (recipient >= 0 && recipient == record.origin) {
     decision.permit = true;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/caller.h"
 #include "server/log.h"
+#include "server/request_checks.h"
 
 namespace nexus {
 
@@ -56,7 +57,9 @@ grpc::Status AdminServiceImpl::ExplainDecision(grpc::ServerContext* context,
   if (!call.ok()) return ToGrpc(call.status());
   v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_AUDIT_READ);
   entry.set_detail(detail);
-  absl::StatusOr<v1::SignedRecord> record = store_->Get(request->record_id(), request->version());
+  absl::Status valid_id = CheckRecordId(request->record_id(), "record_id");
+  absl::StatusOr<v1::SignedRecord> record =
+      valid_id.ok() ? store_->Get(request->record_id(), request->version()) : valid_id;
   std::vector<std::string> lines, reasons;
   policy::Decision decision;
   if (record.ok()) decision = sharing_->Explain(request->recipient(), *record, &lines, &reasons);

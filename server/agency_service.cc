@@ -16,6 +16,7 @@
 #include "server/caller.h"
 #include "server/decision_summary.h"
 #include "server/log.h"
+#include "server/request_checks.h"
 
 namespace nexus {
 namespace {
@@ -216,10 +217,8 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
   v1::AuditTarget* target = entry.add_targets();
   target->set_record_id(request->id());
   target->set_version(request->version());
-  if (!IsCanonicalUuid(request->id())) {
-    return Audited(*call, std::move(entry),
-                   absl::InvalidArgumentError(
-                       absl::StrCat("id '", request->id(), "' is not a lower-case UUID")));
+  if (absl::Status s = CheckRecordId(request->id()); !s.ok()) {
+    return Audited(*call, std::move(entry), s);
   }
   absl::StatusOr<v1::SignedRecord> record = store_->Get(request->id(), request->version());
   if (!record.ok()) {
@@ -255,6 +254,9 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
                                      grpc::ServerWriter<v1::PullResponse>* writer) {
   absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PULL, false);
   if (!call.ok()) return ToGrpc(call.status());
+  if (absl::Status s = CheckRequest(*request); !s.ok()) {
+    return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), s);
+  }
   // Other agencies see cursors as opaque tokens: the gaps left by records they may not see,
   // and how many records the node holds, stay hidden.
   const bool own = call->agency() == agency_id_;
@@ -353,6 +355,7 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
   v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_SEARCH);
   entry.set_detail(
       absl::StrCat("type ", IndicatorTypeName(request->type()), " value '", request->value(), "'"));
+  if (absl::Status s = CheckRequest(*request); !s.ok()) return Audited(*call, std::move(entry), s);
   std::vector<v1::IndicatorType> types;
   if (request->type() != v1::INDICATOR_TYPE_UNSPECIFIED) {
     types.push_back(request->type());
@@ -442,17 +445,15 @@ grpc::Status AgencyServiceImpl::Revoke(grpc::ServerContext* context,
                                        v1::RevokeResponse* response) {
   absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_REVOKE, true);
   if (!call.ok()) return ToGrpc(call.status());
-  if (!IsCanonicalUuid(request->id())) {
+  if (absl::Status s = CheckRecordId(request->id()); !s.ok()) {
     v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_REVOKE);
     entry.add_targets()->set_record_id(request->id());
-    return Audited(*call, std::move(entry),
-                   absl::InvalidArgumentError(
-                       absl::StrCat("id '", request->id(), "' is not a lower-case UUID")));
+    return Audited(*call, std::move(entry), s);
   }
   *response->mutable_result() = publisher_->Revoke(*call, request->id(), request->reason());
   if (response->result().outcome() == v1::PUBLISH_OUTCOME_REJECTED) {
-    return grpc::Status(static_cast<grpc::StatusCode>(response->result().code()),
-                        response->result().error());
+    return ToGrpc(absl::Status(static_cast<absl::StatusCode>(response->result().code()),
+                               response->result().error()));
   }
   if (response->result().outcome() == v1::PUBLISH_OUTCOME_STORED) {
     LogInfo(absl::StrCat("revoked ", request->id(), " version ", response->result().version(),

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/caller.h"
 #include "server/log.h"
+#include "server/request_checks.h"
 
 namespace nexus {
 namespace {
@@ -59,7 +60,8 @@ AuditServiceImpl::AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit
 }
 
 absl::Status AuditServiceImpl::AuthorizeAndRecord(grpc::ServerContext& context,
-                                                  const std::string& detail) {
+                                                  const std::string& detail,
+                                                  const absl::Status& request_check) {
   absl::StatusOr<CertificateIdentity> identity = CallerOf(context);
   CallContext call = ContextOf(context, identity);
   absl::Status refusal;
@@ -73,6 +75,8 @@ absl::Status AuditServiceImpl::AuthorizeAndRecord(grpc::ServerContext& context,
         "agency '", identity->agency_id, "' role '", identity->role,
         "' may not read this node's audit log: only the node's own agency and the auditors of ",
         "its oversight bodies (audit.oversight_agencies) may"));
+  } else if (!request_check.ok()) {
+    refusal = request_check;
   }
   if (!refusal.ok()) return RecordRefusal(*audit_, call, action, refusal, detail);
   v1::AuditEntry entry = call.Entry(action);
@@ -124,8 +128,10 @@ grpc::Status AuditServiceImpl::ListEntries(grpc::ServerContext* context,
                                            const v1::ListEntriesRequest* request,
                                            grpc::ServerWriter<v1::AuditEntryPage>* writer) {
   absl::Status allowed = AuthorizeAndRecord(
-      *context, absl::StrCat("ListEntries start=", request->start(), " end=", request->end(),
-                             " filter={", request->filter().ShortDebugString(), "}"));
+      *context,
+      absl::StrCat("ListEntries start=", request->start(), " end=", request->end(), " filter={",
+                   request->filter().ShortDebugString(), "}"),
+      CheckRequest(*request));
   if (!allowed.ok()) return ToGrpc(allowed);
   uint64_t end = request->end() == 0 ? audit_->size() : request->end();
   v1::AuditEntryPage page;

@@ -36,9 +36,11 @@ class AuditServiceImpl final : public v1::AuditService::Service {
                                    v1::Proof* response) override;
 
  private:
-  // Checks the caller and records the call (refused or not) with `detail` before anything is
-  // answered. Returns the refusal, or OK.
-  absl::Status AuthorizeAndRecord(grpc::ServerContext& context, const std::string& detail);
+  // Checks the caller, then `request_check` (the request's own problems, if any), and records
+  // the call (refused or not) with `detail` before anything is answered. Returns the refusal,
+  // or OK.
+  absl::Status AuthorizeAndRecord(grpc::ServerContext& context, const std::string& detail,
+                                  const absl::Status& request_check = absl::OkStatus());
 
   std::string agency_id_;
   std::set<std::string> oversight_;

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/certificate_identity.h"
+#include "common/untrusted_text.h"
 #include "server/audit_log.h"
 #include "server/call_context.h"
 
@@ -26,9 +27,15 @@ CallContext ContextOf(grpc::ServerContext& context,
 absl::Status RecordRefusal(AuditLog& audit, const CallContext& call, v1::AuditAction action,
                            const absl::Status& refusal, const std::string& detail = "");
 
-// absl::Status and grpc::Status share their code numbering.
+// Longest status message a client receives. It travels in an HTTP/2 trailer, where a client's
+// metadata limit (8 KiB by default in C++) turns a long one into a transport error.
+inline constexpr size_t kMaxStatusMessageBytes = 1024;
+
+// absl::Status and grpc::Status share their code numbering. The message is cut to
+// kMaxStatusMessageBytes (messages quote input escaped; this bounds their sum).
 inline grpc::Status ToGrpc(const absl::Status& status) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      TruncateText(status.message(), kMaxStatusMessageBytes));
 }
 
 }  // namespace nexus

@@ -11,7 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/crypto.h"
+#include "common/enum_values.h"
 #include "common/record_validation.h"
+#include "common/untrusted_text.h"
 
 namespace nexus {
 namespace {
@@ -22,7 +24,9 @@ class PositionedErrors : public google::protobuf::io::ErrorCollector {
   explicit PositionedErrors(std::string source) : source_(std::move(source)) {}
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
-    errors_.push_back(absl::StrCat(source_, ":", line + 1, ":", column + 1, ": ", message));
+    // The parser's message quotes the offending text: escaped and bounded.
+    errors_.push_back(absl::StrCat(source_, ":", line + 1, ":", column + 1, ": ",
+                                   EscapeForTerminal(message, 256)));
   }
   void AddWarning(int line, google::protobuf::io::ColumnNumber column,
                   const std::string& message) override {
@@ -65,8 +69,12 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
   auto require = [&](bool ok, absl::string_view problem) {
     if (!ok) problems.push_back(absl::StrCat(source, ": ", problem));
   };
+  // No enum field today; any added later is checked without anyone remembering to.
+  std::vector<std::string> undefined;
+  FindUndefinedEnumValues(config, undefined);
+  for (const std::string& problem : undefined) require(false, problem);
   require(IsValidAgencyId(config.agency_id()),
-          absl::StrCat("agency_id '", config.agency_id(), "' is not a valid agency id"));
+          absl::StrCat("agency_id ", QuoteInput(config.agency_id()), " is not a valid agency id"));
   require(!config.listen_address().empty(), "listen_address is required");
   require(!config.data_dir().empty(), "data_dir is required");
   require(!config.tls().certificate_file().empty(), "tls.certificate_file is required");
@@ -80,10 +88,11 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
     const v1::Agency& agency = config.agencies(i);
     std::string where = absl::StrCat("agencies[", i, "]");
     require(IsValidAgencyId(agency.id()),
-            absl::StrCat(where, ".id '", agency.id(), "' is not a valid agency id"));
+            absl::StrCat(where, ".id ", QuoteInput(agency.id()), " is not a valid agency id"));
     require(ids.insert(agency.id()).second,
-            absl::StrCat(where, ".id '", agency.id(), "' is listed twice"));
-    require(!agency.keys().empty(), absl::StrCat(where, " (", agency.id(), ") has no keys"));
+            absl::StrCat(where, ".id ", QuoteInput(agency.id()), " is listed twice"));
+    require(!agency.keys().empty(),
+            absl::StrCat(where, " (", EscapeForTerminal(agency.id(), 96), ") has no keys"));
     std::set<std::string> key_ids;
     for (int k = 0; k < agency.keys_size(); ++k) {
       require(!agency.keys(k).key_id().empty() && key_ids.insert(agency.keys(k).key_id()).second,
@@ -94,17 +103,17 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
     if (agency.id() == config.agency_id()) {
       self_listed = true;
       require(key_ids.count(config.signing_key_id()) == 1,
-              absl::StrCat("signing_key_id '", config.signing_key_id(), "' is not among ", where,
-                           ".keys"));
+              absl::StrCat("signing_key_id ", QuoteInput(config.signing_key_id()), " is not among ",
+                           where, ".keys"));
     }
   }
   for (int i = 0; i < config.audit().oversight_agencies_size(); ++i) {
     require(ids.count(config.audit().oversight_agencies(i)) == 1,
-            absl::StrCat("audit.oversight_agencies[", i, "] '",
-                         config.audit().oversight_agencies(i), "' is not in agencies"));
+            absl::StrCat("audit.oversight_agencies[", i, "] ",
+                         QuoteInput(config.audit().oversight_agencies(i)), " is not in agencies"));
   }
-  require(self_listed, absl::StrCat("agency_id '", config.agency_id(),
-                                    "' must also be listed in agencies, with its public keys"));
+  require(self_listed, absl::StrCat("agency_id ", QuoteInput(config.agency_id()),
+                                    " must also be listed in agencies, with its public keys"));
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
 }

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "common/record_seal.h"
 #include "common/record_validation.h"
+#include "common/untrusted_text.h"
 #include "common/uuid.h"
 #include "server/log.h"
 
@@ -102,8 +103,8 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
                      options_.agency_id, "': records are signed by their origin's own node")));
   }
   if (!draft.origin_agency().empty() && draft.origin_agency() != caller) {
-    return reject(absl::PermissionDeniedError(
-        absl::StrCat("agency '", caller, "' cannot publish as '", draft.origin_agency(), "'")));
+    return reject(absl::PermissionDeniedError(absl::StrCat(
+        "agency '", caller, "' cannot publish as ", QuoteInput(draft.origin_agency()))));
   }
   // Fields this node does not know would be signed and served unvalidated: drop them.
   draft.DiscardUnknownFields();

@@ -1,6 +1,7 @@
 #include "server/record_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/untrusted_text.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
@@ -122,7 +123,9 @@ uint64_t RecordStore::last_cursor() const {
 }
 
 absl::StatusOr<uint64_t> RecordStore::LatestVersion(absl::string_view id) const {
-  if (id.size() != kIdBytes) return absl::NotFoundError(absl::StrCat("record ", id, " not found"));
+  if (id.size() != kIdBytes) {
+    return absl::NotFoundError(absl::StrCat("record ", QuoteInput(id), " not found"));
+  }
   std::unique_ptr<rocksdb::Iterator> it(
       storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kRecords)));
   std::string last = RecordKey(id, UINT64_MAX);

@@ -5,6 +5,7 @@
 #include "absl/time/clock.h"
 #include "common/crypto.h"
 #include "common/record_seal.h"
+#include "common/untrusted_text.h"
 #include "policy/redaction.h"
 #include "server/log.h"
 
@@ -128,7 +129,8 @@ policy::Decision SharingGate::Explain(const std::string& recipient_agency,
   }
   policy::RecordFacts facts = policy::RecordFacts::From(opened->record, federation_);
   int recipient = federation_.AgencyIndex(recipient_agency);
-  if (recipient < 0) lines->push_back(absl::StrCat("'", recipient_agency, "' is not a member"));
+  if (recipient < 0)
+    lines->push_back(absl::StrCat(QuoteInput(recipient_agency), " is not a member"));
   policy::Decision decision =
       policy->Explain(facts, recipient, holder_, absl::ToUnixMicros(absl::Now()), lines);
   *reasons = policy->Reasons(decision);
