@@ -192,6 +192,10 @@ absl::Status ValidateAndNormalize(v1::Record& record) {
     problems.Add("case_reference contains a control character");
   }
   if (HasControl(record.summary(), true)) problems.Add("summary contains a control character");
+  // Sealed as bytes, these texts are checked as UTF-8 when a record is opened: never sign one
+  // that would not open. (A parsed request cannot carry anything else; a direct caller can.)
+  if (!IsValidUtf8(record.summary())) problems.Add("summary is not UTF-8");
+  if (!IsValidUtf8(record.case_reference())) problems.Add("case_reference is not UTF-8");
   CheckAssessment(record.assessment(), problems);
   CheckIndicators(record, problems);
   CheckShortTexts(record.tags().values(), "tags", problems);

@@ -315,8 +315,10 @@ TEST_F(OpenUndefinedTest, TextPartThatIsNotUtf8DoesNotOpen) {
   ASSERT_FALSE(opened.ok());
   EXPECT_TRUE(absl::StrContains(opened.status().message(), "SUMMARY part is malformed"))
       << opened.status();
+  EXPECT_TRUE(absl::StrContains(ValidateAndNormalize(draft).message(), "summary is not UTF-8"));
   draft.set_summary("caf\xc3\xa9");
   EXPECT_TRUE(OpenRecord(SealedBy(draft), keys_).ok());
+  EXPECT_TRUE(ValidateAndNormalize(draft).ok());
 }
 
 }  // namespace
