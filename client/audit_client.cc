@@ -23,6 +23,10 @@ absl::StatusOr<std::vector<merkle::Hash>> Hashes(const v1::Proof& proof) {
   return hashes;
 }
 
+// Entries written before entries were bounded may be large, but none this large: a node claiming
+// more is not believed, so that it cannot make the client hold unbounded memory.
+constexpr uint64_t kMaxJoinedEntryBytes = 64 << 20;
+
 }  // namespace
 
 struct AuditClient::Stub {
@@ -80,31 +84,45 @@ absl::Status AuditClient::ListEntries(
     const std::function<bool(const v1::AuditEntryBytes&)>& on_entry) {
   grpc::ClientContext context;
   auto reader = stub_->stub->ListEntries(&context, request);
-  v1::AuditEntryBytes joined;  // an entry arriving in pieces, until its last piece
+  // An entry arriving in pieces, until its last piece. Pieces of one entry follow each other
+  // with no other entry between them; anything else is a broken stream, never a silent gap.
+  v1::AuditEntryBytes joined;
+  bool joining = false;
   absl::Status broken;
+  auto fail = [&](const std::string& problem) {
+    broken = absl::DataLossError(absl::StrCat("the node's listing is broken: ", problem));
+    return false;
+  };
   absl::Status read =
       ReadStream<v1::AuditEntryPage>(context, *reader, [&](const v1::AuditEntryPage& page) {
         for (const v1::AuditEntryBytes& entry : page.entries()) {
           if (entry.total_size() == 0) {
+            if (joining) return fail(absl::StrCat("entry ", joined.index(), " is incomplete"));
             if (!on_entry(entry)) return false;
             continue;
           }
+          if (entry.total_size() > kMaxJoinedEntryBytes) {
+            return fail(absl::StrCat("entry ", entry.index(), " claims ", entry.total_size(),
+                                     " bytes, more than any entry may hold"));
+          }
           if (entry.offset() == 0) {
+            if (joining) return fail(absl::StrCat("entry ", joined.index(), " is incomplete"));
             joined = entry;
-          } else if (entry.index() != joined.index() || entry.offset() != joined.entry().size()) {
-            broken =
-                absl::DataLossError(absl::StrCat("the node sent piece at offset ", entry.offset(),
-                                                 " of entry ", entry.index(), " out of order"));
-            return false;
+            joining = true;
+          } else if (!joining || entry.index() != joined.index() ||
+                     entry.offset() != joined.entry().size() ||
+                     entry.total_size() != joined.total_size()) {
+            return fail(absl::StrCat("piece at offset ", entry.offset(), " of entry ",
+                                     entry.index(), " is out of order"));
           } else {
             joined.mutable_entry()->append(entry.entry());
           }
-          if (joined.entry().size() > entry.total_size()) {
-            broken = absl::DataLossError(
+          if (joined.entry().size() > joined.total_size()) {
+            return fail(
                 absl::StrCat("the pieces of entry ", entry.index(), " exceed its announced size"));
-            return false;
           }
-          if (joined.entry().size() == entry.total_size()) {
+          if (joined.entry().size() == joined.total_size()) {
+            joining = false;
             joined.clear_offset();
             joined.clear_total_size();
             if (!on_entry(joined)) return false;
@@ -112,6 +130,9 @@ absl::Status AuditClient::ListEntries(
         }
         return true;
       });
+  if (broken.ok() && read.ok() && joining) {
+    fail(absl::StrCat("the listing ended inside entry ", joined.index()));
+  }
   return broken.ok() ? read : broken;
 }
 

@@ -190,7 +190,7 @@ int CannotRead(const absl::Status& status, const std::string& what, bool from_no
   bool refused = status.code() == absl::StatusCode::kPermissionDenied ||
                  status.code() == absl::StatusCode::kUnauthenticated;
   std::fprintf(stderr, "nexusctl audit: CANNOT READ %s (nothing is known about tampering): %s\n",
-               what.c_str(), std::string(status.message()).c_str());
+               what.c_str(), Shown(status.message()).c_str());
   return unreachable ? kUnavailable : refused ? kRefused : kUnreadable;
 }
 

@@ -54,7 +54,7 @@ AuditServiceImpl::AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit
       audit_(audit),
       // Half the message limit leaves room for framing and the leaf hashes; 1 MiB pages keep
       // memory per listing small.
-      page_bytes_(std::min<size_t>(1 << 20, config.limits().max_message_bytes() / 2)) {
+      page_bytes_(std::clamp<size_t>(config.limits().max_message_bytes() / 2, 4096, 1 << 20)) {
   oversight_.insert(config.audit().oversight_agencies().begin(),
                     config.audit().oversight_agencies().end());
 }

@@ -82,6 +82,11 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
   require(!config.tls().ca_file().empty(), "tls.ca_file is required");
   require(!config.signing_key_file().empty(), "signing_key_file is required");
   require(!config.signing_key_id().empty(), "signing_key_id is required");
+  // Below 16 KiB no ordinary record or audit page fits; above 1 GiB gRPC's int sizes overflow.
+  const uint32_t message_bytes = config.limits().max_message_bytes();
+  require(message_bytes == 0 || (message_bytes >= 16 * 1024 && message_bytes <= (1u << 30)),
+          absl::StrCat("limits.max_message_bytes ", message_bytes,
+                       " is outside 16384 to 1073741824 (0: the default, 4 MiB)"));
   std::set<std::string> ids;
   bool self_listed = false;
   for (int i = 0; i < config.agencies_size(); ++i) {

@@ -1,13 +1,13 @@
 #include "server/record_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/indicator_normalizer.h"
+#include "common/record_seal.h"
 #include "common/untrusted_text.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/write_batch.h"
-#include "common/indicator_normalizer.h"
-#include "common/record_seal.h"
 #include "server/log.h"
 #include "server/store_keys.h"
 
@@ -36,7 +36,9 @@ RecordStore::RecordStore(Storage* storage, CommitQueue* queue, AuditLog* audit)
   // The feed's last key is the last cursor handed out.
   std::unique_ptr<rocksdb::Iterator> it(
       storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kFeed)));
-  it->SeekToLast();
+  // A damaged key (not 8 bytes) is passed over: pulls report it, verification names it.
+  for (it->SeekToLast(); it->Valid() && it->key().size() != 8; it->Prev()) {
+  }
   if (it->Valid()) last_cursor_ = ReadBigEndian64(View(it->key()));
   queue_->AddParticipant(this);
 }
@@ -130,6 +132,11 @@ absl::StatusOr<uint64_t> RecordStore::LatestVersion(absl::string_view id) const 
       storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kRecords)));
   std::string last = RecordKey(id, UINT64_MAX);
   it->SeekForPrev(last);
+  // Keys of another length under this id are damage, never a version: passed over.
+  while (it->Valid() && it->key().starts_with(rocksdb::Slice(id.data(), id.size())) &&
+         it->key().size() != kIdBytes + 8) {
+    it->Prev();
+  }
   if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(id.data(), id.size()))) {
     if (!it->status().ok()) return FromRocks(it->status(), "record store read");
     return absl::NotFoundError(absl::StrCat("record ", id, " not found"));
@@ -159,7 +166,7 @@ absl::StatusOr<v1::SignedRecord> RecordStore::Get(absl::string_view id, uint64_t
 }
 
 absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit,
-                                  std::vector<uint64_t>* skipped) const {
+                                   std::vector<uint64_t>* skipped) const {
   if (since == UINT64_MAX) return absl::OkStatus();  // nothing comes after the last cursor
   rocksdb::DB* db = storage_->db();
   // A snapshot keeps the scan consistent while writers go on appending.
@@ -175,8 +182,8 @@ absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit,
     std::string damage;
     if (it->key().size() != 8 || record_key.size() != kIdBytes + 8) {
       damage = "its key or value is not a feed entry";
-    } else if (rocksdb::Status s = db->Get(options, storage_->family(Storage::kRecords),
-                                           it->value(), &value);
+    } else if (rocksdb::Status s =
+                   db->Get(options, storage_->family(Storage::kRecords), it->value(), &value);
                !s.ok()) {
       damage = s.IsNotFound() ? "the record it names is not stored" : s.ToString();
     } else if (!record.ParseFromString(value)) {

@@ -17,9 +17,13 @@ inline void AppendBigEndian64(std::string& out, uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
 }
 
+// Reads the first 8 bytes; a shorter input (a damaged key) reads as if zero-padded, never past
+// its end. Callers that must tell a damaged key check its length themselves.
 inline uint64_t ReadBigEndian64(absl::string_view bytes) {
   uint64_t value = 0;
-  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  for (size_t i = 0; i < 8; ++i) {
+    value = (value << 8) | (i < bytes.size() ? static_cast<uint8_t>(bytes[i]) : 0);
+  }
   return value;
 }
 

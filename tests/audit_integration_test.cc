@@ -609,3 +609,31 @@ TEST_F(StoreTamperTest, ADanglingFeedEntryIsSkippedReportedAndNamed) {
 
 }  // namespace
 }  // namespace nexus
+
+namespace nexus {
+namespace {
+
+// Keys of the wrong length are what a hand-made edit leaves: the node must read around them (never
+// past their end), serve everything else, and verification must name them.
+TEST_F(StoreTamperTest, KeysOfTheWrongLengthAreReadAroundAndNamed) {
+  {
+    DataDirEditor editor(DataDir());
+    editor.Put("feed", std::string("\xff", 1), store_keys::RecordKey(ids_[1], 1));  // sorts last
+    editor.Put("records", ids_[2] + "abc", "not a record");  // under the id, shorter than a key
+  }
+  std::string output;
+  EXPECT_EQ(Verify("--offline " + DataDir(), &output), 4) << output;
+  StartNode();
+  auto pulled = PullAll();
+  EXPECT_EQ(pulled.size(), 6u);  // 5 versions 1 and the revocation; the damaged key passed over
+  auto latest = Client()->Get(ids_[2], 0);
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  EXPECT_EQ(PeekHeader(*latest)->version(), 1u);
+  // New writes continue after the last real cursor, not after the damaged key.
+  auto more = Client()->Publish({SampleDraft()});
+  ASSERT_TRUE(more.ok());
+  EXPECT_EQ((*more)[0].cursor(), 7u);
+}
+
+}  // namespace
+}  // namespace nexus
