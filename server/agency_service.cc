@@ -240,13 +240,11 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
     entry.set_detail(absl::StrCat("feed positions ", page_from, " to ", through));
     if (!skipped.empty()) {
       // Damaged feed entries are passed over, never silently: the page's entry names them.
-      entry.set_detail(absl::StrCat(entry.detail(), "; skipped ", skipped.size(),
-                                    " damaged feed entries at positions ",
-                                    absl::StrJoin(skipped.begin(),
-                                                  skipped.begin() + std::min<size_t>(
-                                                                        skipped.size(), 16),
-                                                  ","),
-                                    skipped.size() > 16 ? ",..." : ""));
+      entry.set_detail(absl::StrCat(
+          entry.detail(), "; skipped ", skipped.size(), " damaged feed entries at positions ",
+          absl::StrJoin(skipped.begin(), skipped.begin() + std::min<size_t>(skipped.size(), 16),
+                        ","),
+          skipped.size() > 16 ? ",..." : ""));
       skipped.clear();
     }
     entry.set_count(page.size());
@@ -272,28 +270,31 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   };
   uint64_t last_seen = since;
   absl::Status scan = store_->ScanFeed(
-      since, [&](uint64_t cursor, const v1::SignedRecord& record) {
-    if (context->IsCancelled()) {
-      failure = grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
-      return false;
-    }
-    last_seen = cursor;
-    SharingGate::Shared shared = Share(*call, record);
-    // Filters see only what the recipient may see, so they cannot probe withheld parts.
-    bool send = shared.permit && MatchesPull(*request, shared.record);
-    if (shared.permit || !own) decisions.push_back(std::move(shared.audit));
-    if (send) {
-      v1::PullResponse& response = page.emplace_back();
-      response.set_cursor(encode(cursor));
-      *response.mutable_record() = std::move(shared.record);
-      ++sent;
-    }
-    bool at_limit = request->limit() != 0 && sent >= request->limit();
-    if (page.size() >= kPullPageRecords || decisions.size() >= 4 * kPullPageRecords || at_limit) {
-      if (!flush(cursor)) return false;
-    }
-    return !at_limit;
-  }, &skipped);
+      since,
+      [&](uint64_t cursor, const v1::SignedRecord& record) {
+        if (context->IsCancelled()) {
+          failure = grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
+          return false;
+        }
+        last_seen = cursor;
+        SharingGate::Shared shared = Share(*call, record);
+        // Filters see only what the recipient may see, so they cannot probe withheld parts.
+        bool send = shared.permit && MatchesPull(*request, shared.record);
+        if (shared.permit || !own) decisions.push_back(std::move(shared.audit));
+        if (send) {
+          v1::PullResponse& response = page.emplace_back();
+          response.set_cursor(encode(cursor));
+          *response.mutable_record() = std::move(shared.record);
+          ++sent;
+        }
+        bool at_limit = request->limit() != 0 && sent >= request->limit();
+        if (page.size() >= kPullPageRecords || decisions.size() >= 4 * kPullPageRecords ||
+            at_limit) {
+          if (!flush(cursor)) return false;
+        }
+        return !at_limit;
+      },
+      &skipped);
   if (!failure.ok()) return failure;
   if (!scan.ok()) return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), scan);
   if (!page.empty() || !decisions.empty() || !skipped.empty() || !any_page) {

@@ -1,12 +1,12 @@
 #include "server/record_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/indicator_normalizer.h"
+#include "common/record_seal.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/write_batch.h"
-#include "common/indicator_normalizer.h"
-#include "common/record_seal.h"
 #include "server/log.h"
 #include "server/store_keys.h"
 
@@ -156,7 +156,7 @@ absl::StatusOr<v1::SignedRecord> RecordStore::Get(absl::string_view id, uint64_t
 }
 
 absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit,
-                                  std::vector<uint64_t>* skipped) const {
+                                   std::vector<uint64_t>* skipped) const {
   if (since == UINT64_MAX) return absl::OkStatus();  // nothing comes after the last cursor
   rocksdb::DB* db = storage_->db();
   // A snapshot keeps the scan consistent while writers go on appending.
@@ -172,8 +172,8 @@ absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit,
     std::string damage;
     if (it->key().size() != 8 || record_key.size() != kIdBytes + 8) {
       damage = "its key or value is not a feed entry";
-    } else if (rocksdb::Status s = db->Get(options, storage_->family(Storage::kRecords),
-                                           it->value(), &value);
+    } else if (rocksdb::Status s =
+                   db->Get(options, storage_->family(Storage::kRecords), it->value(), &value);
                !s.ok()) {
       damage = s.IsNotFound() ? "the record it names is not stored" : s.ToString();
     } else if (!record.ParseFromString(value)) {

@@ -15,8 +15,8 @@
 #include "common/audit_format.h"
 #include "common/checkpoint.h"
 #include "common/merkle.h"
-#include "tests/node_storage.h"
 #include "rocksdb/db.h"
+#include "tests/node_storage.h"
 #include "tests/test_support.h"
 
 namespace nexus {
