@@ -563,6 +563,25 @@ TEST_F(StoreTamperTest, APlantedIndexKeyGivesNoHitAndIsNamed) {
   EXPECT_EQ(Client()->Search(search)->hits_size(), 1);
 }
 
+TEST_F(StoreTamperTest, AnIndexKeyNamingNoRecordIsSkippedNotTheEndOfASearch) {
+  auto value = NormalizeIndicator(v1::INDICATOR_TYPE_PHONE, "+33 6 12 34 56 71");
+  ASSERT_TRUE(value.ok());
+  // The lowest possible id: the search meets it before the record that really carries the value.
+  DataDirEditor(DataDir()).Put("indicators",
+                               store_keys::IndicatorKey(v1::INDICATOR_TYPE_PHONE, *value,
+                                                        "00000000-0000-4000-8000-000000000000", 1),
+                               "");
+  ExpectDisagreement("(planted index key)");
+  StartNode();
+  v1::SearchRequest search;
+  search.set_value("+33 6 12 34 56 71");
+  auto hits = Client()->Search(search);
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_EQ(hits->hits_size(), 1);
+  EXPECT_EQ(PeekHeader(hits->hits(0).record())->id(), ids_[1]);
+  EXPECT_TRUE(absl::StrContains(node_->ReadLog(), "store damaged")) << node_->ReadLog();
+}
+
 TEST_F(StoreTamperTest, ADeletedFeedEntryIsNamedAndThePullGoesOn) {
   DataDirEditor(DataDir()).Delete("feed", store_keys::FeedKey(3));
   ExpectDisagreement("feed position 3 of record");
