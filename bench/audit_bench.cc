@@ -138,6 +138,9 @@ int Run(uint64_t entries, absl::Duration seconds) {
     AuditVerifyOptions options;
     options.keys = &keys;
     options.checkpoints = *(*log)->Checkpoints();
+    auto head = (*log)->Head();
+    if (head.ok()) options.head = *head;
+    options.stored_nodes = (*log)->StoredNodes();  // as `nexusctl audit verify --offline` does
     absl::Time start = absl::Now();
     AuditVerifyReport report = VerifyAuditLog(options, (*log)->Entries());
     double elapsed = absl::ToDoubleSeconds(absl::Now() - start);

@@ -13,8 +13,8 @@
 #include "client/audit_text.h"
 #include "client/audit_verifier.h"
 #include "client/offline_audit.h"
-#include "client/store_cross_check.h"
 #include "client/record_text.h"
+#include "client/store_cross_check.h"
 #include "client/witness_file.h"
 #include "common/checkpoint.h"
 #include "common/merkle.h"
@@ -259,8 +259,8 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
       }
     }
     if (report.ok && witness != nullptr) {
-      if (absl::Status s = WitnessVerified(*witness, verify.witnessed, *verify.head,
-                                           report.verified_size);
+      if (absl::Status s =
+              WitnessVerified(*witness, verify.witnessed, *verify.head, report.verified_size);
           !s.ok()) {
         return CannotRead(s, "the witness file", /*from_node=*/false);
       }
@@ -336,8 +336,7 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
       std::cout << "  " << Shown(mismatch) << "\n";
     }
     if (store->total_mismatches > store->mismatches.size()) {
-      std::cout << "  ... and " << store->total_mismatches - store->mismatches.size()
-                << " more\n";
+      std::cout << "  ... and " << store->total_mismatches - store->mismatches.size() << " more\n";
     }
   } else {
     std::cout << "BROKEN at entry " << report.index << ": " << Shown(report.problem) << "\n";

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "common/audit_format.h"
 #include "common/checkpoint.h"
 #include "common/merkle.h"
 
@@ -32,23 +33,6 @@ struct Segment {
   merkle::Frontier::Node node{};
   merkle::Hash node_stored{};
 };
-
-// The sequence number in an entry's bytes: field 1, a varint, which protobuf serializes first
-// and omits when zero. Decoding only this keeps verification from parsing whole entries.
-bool ReadSequence(absl::string_view bytes, uint64_t* sequence) {
-  *sequence = 0;
-  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != 0x08) return true;
-  uint64_t value = 0;
-  for (size_t i = 1, shift = 0; i < bytes.size() && shift < 64; ++i, shift += 7) {
-    uint8_t byte = static_cast<uint8_t>(bytes[i]);
-    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      *sequence = value;
-      return true;
-    }
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -82,14 +66,14 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
     }
     if (claimed.origin() != origin) {
       return absl::DataLossError(
-          witnessed ? absl::StrCat("the witness file holds a checkpoint of agency '",
-                                   claimed.origin(), "' (tree size ", claimed.tree_size(),
-                                   "), not of '", origin,
-                                   "': a foreign checkpoint, which says nothing about this log "
-                                   "(wrong --witness file?)")
-                    : absl::StrCat("the node holds a ", what, " of agency '", claimed.origin(),
-                                   "' (tree size ", claimed.tree_size(), "), not of its own '",
-                                   origin, "': a foreign checkpoint among the node's own"));
+          witnessed
+              ? absl::StrCat("the witness file holds a checkpoint of agency '", claimed.origin(),
+                             "' (tree size ", claimed.tree_size(), "), not of '", origin,
+                             "': a foreign checkpoint, which says nothing about this log "
+                             "(wrong --witness file?)")
+              : absl::StrCat("the node holds a ", what, " of agency '", claimed.origin(),
+                             "' (tree size ", claimed.tree_size(), "), not of its own '", origin,
+                             "': a foreign checkpoint among the node's own"));
     }
     absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(signed_checkpoint, *options.keys);
     if (!checkpoint.ok()) return checkpoint.status();
@@ -132,9 +116,9 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
               : absl::StrCat("you witnessed root ", Hex(theirs.root), " for tree size ", size,
                              ", but the node's ", mine.source, " has root ", Hex(mine.root),
                              "; both are signed by agency '", origin, "'");
-      return fail(absl::StrCat("FORK: ", what,
-                               ": the node has shown two different histories of its log"),
-                  -1, Hex(first.root), Hex(other.root));
+      return fail(
+          absl::StrCat("FORK: ", what, ": the node has shown two different histories of its log"),
+          -1, Hex(first.root), Hex(other.root));
     }
   }
 
@@ -212,7 +196,7 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
     if (have_stored) std::copy(stored_leaf.begin(), stored_leaf.end(), stored.begin());
     segment.stored_complete = segment.stored_complete && have_stored;
     uint64_t sequence;
-    if (!ReadSequence(bytes, &sequence) || sequence != index) {
+    if (!audit_format::ReadEntrySequence(bytes, &sequence) || sequence != index) {
       v1::AuditEntry entry;
       fail(entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))
                ? absl::StrCat("entry ", index, " holds sequence ", sequence, ": moved or swapped")

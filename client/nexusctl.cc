@@ -354,8 +354,7 @@ int Pull(Session& session, const CommandLine& line) {
   PullOrderCheck order(ReaderAgency(session));
   absl::Status status = session.client->Pull(request, [&](const v1::PullResponse& response) {
     all_verified = Show(session, response.record(), response.cursor()) && all_verified;
-    if (std::string problem = order.Check(response.cursor(), response.record());
-        !problem.empty()) {
+    if (std::string problem = order.Check(response.cursor(), response.record()); !problem.empty()) {
       std::fprintf(stderr, "nexusctl: pull: NOT VERIFIED: %s\n", problem.c_str());
       all_verified = false;
     }

@@ -65,10 +65,9 @@ rocksdb::ColumnFamilyHandle* OfflineAuditLog::family(const std::string& name) co
 
 absl::StatusOr<v1::SignedCheckpoint> OfflineAuditLog::Head() const {
   std::string value;
-  rocksdb::Status s =
-      head_ == nullptr
-          ? rocksdb::Status::NotFound()
-          : db_->Get(rocksdb::ReadOptions(), head_, audit_format::kHeadKey, &value);
+  rocksdb::Status s = head_ == nullptr
+                          ? rocksdb::Status::NotFound()
+                          : db_->Get(rocksdb::ReadOptions(), head_, audit_format::kHeadKey, &value);
   if (s.IsNotFound()) return absl::NotFoundError("no signed head is stored");
   if (!s.ok()) return absl::UnavailableError(absl::StrCat("reading the head: ", s.ToString()));
   v1::SignedCheckpoint head;

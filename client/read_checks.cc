@@ -28,8 +28,8 @@ std::string SearchHitProblem(const v1::SearchHit& hit, const std::string& query)
 std::string PullOrderCheck::Check(uint64_t cursor, const v1::SignedRecord& record) {
   absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
   if (!header.ok()) return "the record's header cannot be decoded";
-  std::string what = absl::StrCat("record '", absl::CHexEscape(header->id()), "' version ",
-                                  header->version());
+  std::string what =
+      absl::StrCat("record '", absl::CHexEscape(header->id()), "' version ", header->version());
   if (!cursors_.insert(cursor).second) {
     return absl::StrCat(what, " arrived at a feed position already seen (", cursor, ")");
   }

@@ -60,9 +60,9 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
                                         absl::string_view) {
     v1::AuditEntry entry;
     if (!entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return true;
-    bool stores = entry.outcome() == v1::AUDIT_OUTCOME_OK &&
-                  (entry.action() == v1::AUDIT_ACTION_PUBLISH ||
-                   entry.action() == v1::AUDIT_ACTION_REVOKE);
+    bool stores =
+        entry.outcome() == v1::AUDIT_OUTCOME_OK &&
+        (entry.action() == v1::AUDIT_ACTION_PUBLISH || entry.action() == v1::AUDIT_ACTION_REVOKE);
     if (!stores) return true;
     for (const v1::AuditTarget& target : entry.targets()) {
       if (target.feed_position() == 0 || target.manifest_sha256().size() != 32) {
@@ -74,13 +74,12 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       VersionKey key{target.record_id(), target.version()};
       if (!logged.emplace(key, Logged{target.manifest_sha256(), target.feed_position(), index})
                .second) {
-        mismatch(absl::StrCat("audit entries ", logged[key].entry, " and ", index,
-                              " both stored ", Version(key.first, key.second)));
+        mismatch(absl::StrCat("audit entries ", logged[key].entry, " and ", index, " both stored ",
+                              Version(key.first, key.second)));
       }
       if (!by_position.emplace(target.feed_position(), key).second) {
         mismatch(absl::StrCat("audit entries ", logged[by_position[target.feed_position()]].entry,
-                              " and ", index, " both name feed position ",
-                              target.feed_position()));
+                              " and ", index, " both name feed position ", target.feed_position()));
       }
       uint64_t& latest = latest_logged[key.first];
       latest = std::max(latest, key.second);
@@ -101,8 +100,7 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       ++report.versions;
       absl::string_view key = View(it->key());
       if (key.size() != kIdBytes + 8) {
-        mismatch(absl::StrCat("the record store holds a key that is no record key: ",
-                              Quoted(key)));
+        mismatch(absl::StrCat("the record store holds a key that is no record key: ", Quoted(key)));
         continue;
       }
       VersionKey version{std::string(key.substr(0, kIdBytes)),
@@ -143,9 +141,10 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
     if (stored.count(version)) continue;
     auto latest = latest_stored.find(version.first);
     if (latest_logged[version.first] == version.second && latest != latest_stored.end()) {
-      mismatch(absl::StrCat("record ", Quoted(version.first), ": the audit log's latest version is ",
-                            version.second, " (entry ", entry.entry, ") but the store's is ",
-                            latest->second, ": the latest version was deleted, so readers see "
+      mismatch(absl::StrCat("record ", Quoted(version.first),
+                            ": the audit log's latest version is ", version.second, " (entry ",
+                            entry.entry, ") but the store's is ", latest->second,
+                            ": the latest version was deleted, so readers see "
                             "an older one as current"));
     } else {
       mismatch(absl::StrCat(Version(version.first, version.second), ", stored by audit entry ",
@@ -176,8 +175,8 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       } else if (named == by_position.end()) {
         mismatch(absl::StrCat(points, ", but no audit entry stored anything at that position"));
       } else if (named->second != target) {
-        mismatch(absl::StrCat(points, ", but audit entry ", logged[named->second].entry,
-                              " stored ", Version(named->second.first, named->second.second),
+        mismatch(absl::StrCat(points, ", but audit entry ", logged[named->second].entry, " stored ",
+                              Version(named->second.first, named->second.second),
                               " there (redirected)"));
       }
     }
@@ -187,8 +186,9 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
   }
   for (const auto& [position, version] : by_position) {
     if (positions.count(position)) continue;
-    mismatch(absl::StrCat("feed position ", position, " of ", Version(version.first, version.second),
-                          " (audit entry ", logged[version].entry,
+    mismatch(absl::StrCat("feed position ", position, " of ",
+                          Version(version.first, version.second), " (audit entry ",
+                          logged[version].entry,
                           ") is missing from the feed: pulls skip that version"));
   }
 
@@ -201,8 +201,7 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       absl::string_view key = View(it->key());
       index_keys.insert(std::string(key));
       size_t zero = key.find('\0', 1);
-      if (key.empty() || zero == absl::string_view::npos ||
-          key.size() - zero - 1 != kIdBytes + 8) {
+      if (key.empty() || zero == absl::string_view::npos || key.size() - zero - 1 != kIdBytes + 8) {
         mismatch(absl::StrCat("the indicator index holds a malformed key: ", Quoted(key)));
         continue;
       }
@@ -212,8 +211,7 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       VersionKey version{std::string(rest.substr(0, kIdBytes)),
                          ReadBigEndian64(rest.substr(kIdBytes))};
       auto carried = carried_by.find(version);
-      if (carried == carried_by.end() ||
-          !carried->second.count({type, std::string(normalized)})) {
+      if (carried == carried_by.end() || !carried->second.count({type, std::string(normalized)})) {
         mismatch(absl::StrCat("the indicator index says ", Version(version.first, version.second),
                               " carries ", v1::IndicatorType_Name(type), " ", Quoted(normalized),
                               ", but that record does not (planted index key)"));

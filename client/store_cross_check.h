@@ -22,9 +22,9 @@ namespace nexus {
 struct StoreCrossCheckReport {
   std::vector<std::string> mismatches;  // the first few, each naming id/version/position
   uint64_t total_mismatches = 0;
-  uint64_t versions = 0;         // stored versions checked
-  uint64_t feed_entries = 0;     // feed entries checked
-  uint64_t index_keys = 0;       // indicator-index keys checked
+  uint64_t versions = 0;      // stored versions checked
+  uint64_t feed_entries = 0;  // feed entries checked
+  uint64_t index_keys = 0;    // indicator-index keys checked
 };
 
 // Reads the whole store and log of `log`. Fails only when something cannot be read.

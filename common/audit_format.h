@@ -50,6 +50,24 @@ inline std::string TreeKey(int level, uint64_t index) {
   return std::string(1, static_cast<char>(level)) + U64Key(index);
 }
 
+// The sequence number in an entry's bytes: field 1, a varint, which protobuf serializes first
+// and omits when zero. Decoding only this keeps verification from parsing whole entries. False
+// if the varint is cut short.
+inline bool ReadEntrySequence(absl::string_view bytes, uint64_t* sequence) {
+  *sequence = 0;
+  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != 0x08) return true;
+  uint64_t value = 0;
+  for (size_t i = 1, shift = 0; i < bytes.size() && shift < 64; ++i, shift += 7) {
+    uint8_t byte = static_cast<uint8_t>(bytes[i]);
+    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *sequence = value;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace nexus::audit_format
 
 #endif  // NEXUS_COMMON_AUDIT_FORMAT_H_

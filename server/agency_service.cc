@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
@@ -385,6 +386,13 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
     absl::Status s = store_->FindIndicator(type, *normalized, [&](absl::string_view id, uint64_t) {
       if (!decided.insert(std::string(id)).second) return true;
       absl::StatusOr<v1::SignedRecord> latest = store_->Get(id, 0);
+      if (absl::IsNotFound(latest.status())) {
+        // A damaged index key (no such record) is reported and passed over, never the end of a
+        // search. A key naming a record that does not carry the value is caught below.
+        LogWarning(absl::StrCat("store damaged: an indicator index key names record '",
+                                absl::CHexEscape(id), "', which is not stored; skipped"));
+        return true;
+      }
       if (!latest.ok()) {
         failed = latest.status();
         return false;

@@ -20,6 +20,18 @@ using audit_format::U64Key;
 
 absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
+// The stored leaf hash of entry `index`, moving `leaves` (over audit_tree, never behind it) to it.
+absl::StatusOr<merkle::Hash> StoredLeaf(rocksdb::Iterator& leaves, uint64_t index) {
+  const std::string key = TreeKey(0, index);
+  while (leaves.Valid() && leaves.key().compare(key) < 0) leaves.Next();
+  if (!leaves.Valid() || leaves.key() != key || leaves.value().size() != 32) {
+    return absl::NotFoundError("missing");
+  }
+  merkle::Hash hash;
+  std::copy(leaves.value().data(), leaves.value().data() + 32, hash.begin());
+  return hash;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Storage* storage, CommitQueue* queue,
@@ -66,7 +78,8 @@ absl::Status AuditLog::VerifyStoredLog() {
                                               "', not of this node's '", options_.origin, "'"));
     }
     if (!root.ok()) {
-      if (problem.empty()) problem = absl::StrCat("the stored ", what, ": ", root.status().message());
+      if (problem.empty())
+        problem = absl::StrCat("the stored ", what, ": ", root.status().message());
       return;
     }
     signed_roots[checkpoint->tree_size()].push_back(
@@ -95,6 +108,10 @@ absl::Status AuditLog::VerifyStoredLog() {
   bool gap = false;
   std::unique_ptr<rocksdb::Iterator> it(
       db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kAuditEntries)));
+  // Leaves are level-0 tree nodes: their keys share the entries' order.
+  std::unique_ptr<rocksdb::Iterator> leaves(
+      db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kAuditTree)));
+  leaves->Seek(TreeKey(0, 0));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const uint64_t index = tree.size();
     if (it->key().size() != 8 || ReadU64Key(View(it->key())) != index) {
@@ -103,17 +120,17 @@ absl::Status AuditLog::VerifyStoredLog() {
       gap = true;
       break;
     }
-    v1::AuditEntry entry;
-    if (problem.empty() && (!entry.ParseFromArray(it->value().data(),
-                                                   static_cast<int>(it->value().size())) ||
-                            entry.sequence() != index)) {
-      problem = absl::StrCat("entry ", index, " is not a well-formed audit entry of sequence ",
-                             index, " (altered, moved or swapped)");
+    uint64_t sequence = 0;
+    if (problem.empty() &&
+        (!audit_format::ReadEntrySequence(View(it->value()), &sequence) || sequence != index)) {
+      problem = absl::StrCat("entry ", index, " does not hold sequence ", index,
+                             " (altered, moved or swapped)");
     }
     completed.clear();
     tree.Append(merkle::LeafHash(View(it->value())), &completed);
     for (const merkle::Frontier::Node& node : completed) {
-      absl::StatusOr<merkle::Hash> stored = ReadNode(node.level, node.index);
+      absl::StatusOr<merkle::Hash> stored =
+          node.level == 0 ? StoredLeaf(*leaves, index) : ReadNode(node.level, node.index);
       if (stored.ok() && *stored == node.hash) continue;
       repairs.push_back(node);
       if (!problem.empty()) continue;
@@ -143,8 +160,8 @@ absl::Status AuditLog::VerifyStoredLog() {
   const uint64_t size = tree.size();
   if (problem.empty() && !signed_roots.empty() && signed_roots.rbegin()->first > size) {
     const auto& [signed_size, roots] = *signed_roots.rbegin();
-    problem = absl::StrCat("the log has ", size, " entries but the ", roots[0].what,
-                           " covers ", signed_size, ": entries ", size, " to ", signed_size - 1,
+    problem = absl::StrCat("the log has ", size, " entries but the ", roots[0].what, " covers ",
+                           signed_size, ": entries ", size, " to ", signed_size - 1,
                            " are missing (truncated)");
   }
   uint64_t covered = signed_roots.empty() ? 0 : signed_roots.rbegin()->first;
@@ -221,9 +238,9 @@ v1::SignedCheckpoint AuditLog::SignTreeHead(const merkle::Frontier& tree) const 
 
 absl::StatusOr<v1::SignedCheckpoint> AuditLog::Head() const {
   std::string value;
-  rocksdb::Status s = storage_->db()->Get(rocksdb::ReadOptions(),
-                                          storage_->family(Storage::kAuditHead),
-                                          audit_format::kHeadKey, &value);
+  rocksdb::Status s =
+      storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditHead),
+                          audit_format::kHeadKey, &value);
   if (s.IsNotFound()) return absl::NotFoundError("the audit log has no signed head yet");
   v1::SignedCheckpoint head;
   if (!s.ok() || !head.ParseFromString(value)) {

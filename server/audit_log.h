@@ -99,7 +99,7 @@ class AuditLog : public CommitParticipant {
   Options options_;
   std::string unverified_reason_;  // set once by Open
 
-  absl::Mutex checkpoint_mu_;  // one checkpoint at a time
+  absl::Mutex checkpoint_mu_;                                     // one checkpoint at a time
   uint64_t checkpoint_size_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;  // latest stored checkpoint
   absl::Time checkpoint_time_ ABSL_GUARDED_BY(checkpoint_mu_) = absl::InfinitePast();
 

@@ -19,9 +19,9 @@
 #include "common/crypto.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
-#include "server/store_keys.h"
 #include "nexus/v1/audit.pb.h"
 #include "rocksdb/db.h"
+#include "server/store_keys.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
 
@@ -364,8 +364,8 @@ TEST_F(TamperTest, HistoryRewrittenWithTheNodesOwnKeyIsCaughtByTheWitness) {
 // Runs nexusd on the stopped node's configuration and returns its exit code; a node that starts
 // instead of refusing is stopped by `timeout` (exit 124).
 int StartNexusd(const std::string& config, std::string* output) {
-  return testing::RunCommand(
-      absl::StrCat("timeout 30 ", NEXUS_NEXUSD_PATH, " --config ", config), output);
+  return testing::RunCommand(absl::StrCat("timeout 30 ", NEXUS_NEXUSD_PATH, " --config ", config),
+                             output);
 }
 
 TEST_F(TamperTest, AnEntryAddedAfterTheLastCheckpointIsAFailureAndTheNodeRefusesToStart) {
@@ -377,7 +377,8 @@ TEST_F(TamperTest, AnEntryAddedAfterTheLastCheckpointIsAFailureAndTheNodeRefuses
     forged.set_sequence(size_);
     forged.set_detail("forged");
     editor.Put(size_, forged.SerializeAsString());
-    editor.Delete(audit_format::kCheckpointsFamily, editor.LastKey(audit_format::kCheckpointsFamily));
+    editor.Delete(audit_format::kCheckpointsFamily,
+                  editor.LastKey(audit_format::kCheckpointsFamily));
   }
   ExpectBrokenAt(size_, "covered by no signed head");
   std::string output;
@@ -542,16 +543,15 @@ class StoreTamperTest : public AuditIntegrationTest {
 
 TEST_F(StoreTamperTest, ADeletedRevocationIsNamed) {
   DataDirEditor(DataDir()).Delete("records", store_keys::RecordKey(ids_[0], 2));
-  ExpectDisagreement(absl::StrCat("record '", ids_[0],
-                                  "': the audit log's latest version is 2 (entry"));
+  ExpectDisagreement(
+      absl::StrCat("record '", ids_[0], "': the audit log's latest version is 2 (entry"));
 }
 
 TEST_F(StoreTamperTest, APlantedIndexKeyGivesNoHitAndIsNamed) {
   auto planted = NormalizeIndicator(v1::INDICATOR_TYPE_PHONE, "+33 6 99 99 99 99");
   ASSERT_TRUE(planted.ok());
-  DataDirEditor(DataDir())
-      .Put("indicators", store_keys::IndicatorKey(v1::INDICATOR_TYPE_PHONE, *planted, ids_[1], 1),
-           "");
+  DataDirEditor(DataDir()).Put(
+      "indicators", store_keys::IndicatorKey(v1::INDICATOR_TYPE_PHONE, *planted, ids_[1], 1), "");
   ExpectDisagreement("(planted index key)");
   StartNode();
   v1::SearchRequest search;
@@ -561,6 +561,25 @@ TEST_F(StoreTamperTest, APlantedIndexKeyGivesNoHitAndIsNamed) {
   EXPECT_EQ(hits->hits_size(), 0);
   search.set_value("+33 6 12 34 56 71");  // the record's own value still matches
   EXPECT_EQ(Client()->Search(search)->hits_size(), 1);
+}
+
+TEST_F(StoreTamperTest, AnIndexKeyNamingNoRecordIsSkippedNotTheEndOfASearch) {
+  auto value = NormalizeIndicator(v1::INDICATOR_TYPE_PHONE, "+33 6 12 34 56 71");
+  ASSERT_TRUE(value.ok());
+  // The lowest possible id: the search meets it before the record that really carries the value.
+  DataDirEditor(DataDir()).Put("indicators",
+                               store_keys::IndicatorKey(v1::INDICATOR_TYPE_PHONE, *value,
+                                                        "00000000-0000-4000-8000-000000000000", 1),
+                               "");
+  ExpectDisagreement("(planted index key)");
+  StartNode();
+  v1::SearchRequest search;
+  search.set_value("+33 6 12 34 56 71");
+  auto hits = Client()->Search(search);
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_EQ(hits->hits_size(), 1);
+  EXPECT_EQ(PeekHeader(hits->hits(0).record())->id(), ids_[1]);
+  EXPECT_TRUE(absl::StrContains(node_->ReadLog(), "store damaged")) << node_->ReadLog();
 }
 
 TEST_F(StoreTamperTest, ADeletedFeedEntryIsNamedAndThePullGoesOn) {
@@ -590,9 +609,8 @@ TEST_F(StoreTamperTest, ARedirectedFeedEntryIsNamedAndTheReaderSeesTheRepeat) {
 }
 
 TEST_F(StoreTamperTest, ADanglingFeedEntryIsSkippedReportedAndNamed) {
-  DataDirEditor(DataDir())
-      .Put("feed", store_keys::FeedKey(2),
-           store_keys::RecordKey("00000000-0000-4000-8000-000000000000", 1));
+  DataDirEditor(DataDir()).Put("feed", store_keys::FeedKey(2),
+                               store_keys::RecordKey("00000000-0000-4000-8000-000000000000", 1));
   ExpectDisagreement("feed position 2 points to record '00000000-0000-4000-8000-000000000000'");
   StartNode();
   auto pulled = PullAll();
@@ -600,8 +618,9 @@ TEST_F(StoreTamperTest, ADanglingFeedEntryIsSkippedReportedAndNamed) {
   EXPECT_EQ(pulled[1].first, 3u);
   bool reported = false;
   for (const v1::AuditEntry& entry : AllEntries()) {
-    reported = reported || (entry.action() == v1::AUDIT_ACTION_PULL &&
-                            absl::StrContains(entry.detail(), "damaged feed entries at positions 2"));
+    reported =
+        reported || (entry.action() == v1::AUDIT_ACTION_PULL &&
+                     absl::StrContains(entry.detail(), "damaged feed entries at positions 2"));
   }
   EXPECT_TRUE(reported);
   EXPECT_TRUE(absl::StrContains(node_->ReadLog(), "feed entry 2 skipped")) << node_->ReadLog();

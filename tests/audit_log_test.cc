@@ -15,8 +15,8 @@
 #include "common/audit_format.h"
 #include "common/checkpoint.h"
 #include "common/merkle.h"
-#include "tests/node_storage.h"
 #include "rocksdb/db.h"
+#include "tests/node_storage.h"
 #include "tests/test_support.h"
 
 namespace nexus {
@@ -177,7 +177,10 @@ class AuditLogStartTest : public AuditLogTest {
     commits_ = std::make_unique<CommitQueue>(storage_->db());
     AuditLog::Options options{"agency-a", "1"};
     options.accept_unverified = accept;
-    return AuditLog::Open(storage_.get(), commits_.get(), key_, options);
+    absl::Time start = absl::Now();
+    auto opened = AuditLog::Open(storage_.get(), commits_.get(), key_, options);
+    open_time_ = absl::Now() - start;
+    return opened;
   }
   void TearDown() override {
     log_.reset();
@@ -187,6 +190,7 @@ class AuditLogStartTest : public AuditLogTest {
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<CommitQueue> commits_;
   std::unique_ptr<AuditLog> log_;
+  absl::Duration open_time_;  // of the last AuditLog::Open, verification included
 };
 
 TEST_F(AuditLogStartTest, EveryCommitSignsAHeadCoveringIt) {
@@ -307,9 +311,8 @@ TEST_F(AuditLogStartTest, StartUpVerificationOfAHundredThousandEntries) {
     for (v1::AuditEntry& entry : batch) entry.set_detail(std::string(150, 'd'));
     ASSERT_TRUE(stack_->audit->Append(batch).ok());
   }
-  absl::Time start = absl::Now();
   auto opened = Reopen([](RawLog&) {});
-  absl::Duration took = absl::Now() - start;
+  absl::Duration took = open_time_;
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ((*opened)->size(), static_cast<uint64_t>(kEntries));
   RecordProperty("verify_100k_ms", static_cast<int>(absl::ToInt64Milliseconds(took)));
