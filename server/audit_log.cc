@@ -7,9 +7,9 @@
 #include "common/audit_format.h"
 #include "common/checkpoint.h"
 #include "common/keyring.h"
-#include "server/audit_entry_bounds.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "server/audit_entry_bounds.h"
 
 namespace nexus {
 namespace {
@@ -64,6 +64,7 @@ absl::Status AuditLog::VerifyStoredLog() {
   };
   std::map<uint64_t, std::vector<SignedRoot>> signed_roots;
   std::string problem;  // the first thing found wrong
+  std::optional<v1::SignedCheckpoint> stored_head;
   auto admit = [&](const std::string& bytes, const std::string& what) {
     v1::SignedCheckpoint signed_checkpoint;
     if (!signed_checkpoint.ParseFromString(bytes)) {
@@ -98,6 +99,7 @@ absl::Status AuditLog::VerifyStoredLog() {
                 audit_format::kHeadKey, &head)
             .ok()) {
       admit(head, "signed head");
+      if (v1::SignedCheckpoint parsed; parsed.ParseFromString(head)) stored_head = parsed;
     }
   }
 
@@ -173,6 +175,7 @@ absl::Status AuditLog::VerifyStoredLog() {
   if (problem.empty()) {
     absl::MutexLock lock(&mu_);
     frontier_ = std::move(tree);
+    head_ = std::move(stored_head);
     return absl::OkStatus();
   }
   const std::string refusal = absl::StrCat("the audit log does not verify: ", problem);
@@ -202,6 +205,7 @@ absl::Status AuditLog::VerifyStoredLog() {
   unverified_reason_ = problem;
   absl::MutexLock lock(&mu_);
   frontier_ = std::move(tree);
+  head_ = std::move(stored_head);
   return absl::OkStatus();
 }
 
@@ -210,13 +214,15 @@ void AuditLog::BeginBatch() {
   absl::MutexLock lock(&mu_);
   staged_ = frontier_;
   batch_start_ = staged_.size();
+  staged_head_.reset();
 }
 
 void AuditLog::FinishBatch(rocksdb::WriteBatch& batch) {
   absl::MutexLock lock(&stage_mu_);
   if (staged_.size() == batch_start_) return;  // nothing appended: the head stands
+  staged_head_ = SignTreeHead(staged_);
   batch.Put(storage_->family(Storage::kAuditHead), audit_format::kHeadKey,
-            SignTreeHead(staged_).SerializeAsString());
+            staged_head_->SerializeAsString());
 }
 
 void AuditLog::EndBatch(bool durable) {
@@ -224,6 +230,7 @@ void AuditLog::EndBatch(bool durable) {
   absl::MutexLock stage_lock(&stage_mu_);
   absl::MutexLock lock(&mu_);
   frontier_ = staged_;
+  if (staged_head_.has_value()) head_ = std::move(staged_head_);
 }
 
 v1::SignedCheckpoint AuditLog::SignTreeHead(const merkle::Frontier& tree) const {
@@ -237,16 +244,9 @@ v1::SignedCheckpoint AuditLog::SignTreeHead(const merkle::Frontier& tree) const 
 }
 
 absl::StatusOr<v1::SignedCheckpoint> AuditLog::Head() const {
-  std::string value;
-  rocksdb::Status s =
-      storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditHead),
-                          audit_format::kHeadKey, &value);
-  if (s.IsNotFound()) return absl::NotFoundError("the audit log has no signed head yet");
-  v1::SignedCheckpoint head;
-  if (!s.ok() || !head.ParseFromString(value)) {
-    return absl::DataLossError("the stored signed head cannot be read");
-  }
-  return head;
+  absl::MutexLock lock(&mu_);
+  if (!head_.has_value()) return absl::NotFoundError("the audit log has no signed head yet");
+  return *head_;
 }
 
 void AuditLog::Stage(v1::AuditEntry& entry, rocksdb::WriteBatch& batch) {

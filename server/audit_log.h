@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,7 +80,8 @@ class AuditLog : public CommitParticipant {
   // Every stored checkpoint with tree size >= since_size, oldest first.
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> Checkpoints(uint64_t since_size) const;
   // The signed head written with the latest commit: it covers every durable entry. NotFound if
-  // the log is empty.
+  // the log is empty. Served from memory (the head a durable batch wrote, or the one verified at
+  // Open), so a store that cannot be read or a batch that failed never yields another head.
   absl::StatusOr<v1::SignedCheckpoint> Head() const;
 
   void BeginBatch() override ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
@@ -104,13 +106,15 @@ class AuditLog : public CommitParticipant {
   absl::Time checkpoint_time_ ABSL_GUARDED_BY(checkpoint_mu_) = absl::InfinitePast();
 
   mutable absl::Mutex mu_;
-  merkle::Frontier frontier_ ABSL_GUARDED_BY(mu_);  // the durable tree
+  merkle::Frontier frontier_ ABSL_GUARDED_BY(mu_);                 // the durable tree
+  std::optional<v1::SignedCheckpoint> head_ ABSL_GUARDED_BY(mu_);  // the durable signed head
 
   // The batch being staged by the commit leader. Only the leader touches it, one batch at a
   // time; the mutex (never contended) lets the compiler check that claim. Taken before mu_.
   absl::Mutex stage_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   merkle::Frontier staged_ ABSL_GUARDED_BY(stage_mu_);
   uint64_t batch_start_ ABSL_GUARDED_BY(stage_mu_) = 0;  // durable size when the batch began
+  std::optional<v1::SignedCheckpoint> staged_head_ ABSL_GUARDED_BY(stage_mu_);
 };
 
 }  // namespace nexus

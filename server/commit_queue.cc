@@ -29,6 +29,12 @@ absl::Status CommitQueue::Commit(const StageFn& stage) {
     queue_.push_back(&job);
     while (!job.done && queue_.front() != &job) job.cv.Wait(&mu_);
     if (job.done) return job.status;
+    if (!write_error_.ok()) {
+      // Not led: fail this job alone and hand over, so that every queued writer learns it.
+      queue_.pop_front();
+      if (!queue_.empty()) queue_.front()->cv.Signal();
+      return write_error_;
+    }
     // This writer leads: it commits its own job and those queued behind it so far. The jobs
     // stay in the queue until written, so later writers wait rather than lead concurrently.
     jobs.assign(queue_.begin(), queue_.begin() + std::min(queue_.size(), kMaxJobsPerBatch));
@@ -36,6 +42,13 @@ absl::Status CommitQueue::Commit(const StageFn& stage) {
   }
   Lead(jobs, participants);
   absl::MutexLock lock(&mu_);
+  if (!job.status.ok() && write_error_.ok()) {
+    write_error_ = absl::InternalError(absl::StrCat(
+        job.status.message(),
+        "; the store is in an unknown state (the batch may be partly written), so no later write "
+        "is accepted: restart the node so that it verifies its audit log"));
+    for (Job* failed : jobs) failed->status = write_error_;
+  }
   ++stats_.batches;
   stats_.jobs += jobs.size();
   for (Job* done : jobs) {

@@ -45,6 +45,9 @@ class CommitQueue {
 
   // Runs `stage` (possibly on another writer's thread, always in arrival order and never
   // concurrently with another stage) and returns once the batch holding its writes is durable.
+  // A failed write is sticky (as LevelDB's bg_error_): the batch may have partly reached the WAL
+  // or memtable, so staging more from the durable frontier could reuse sequence numbers and
+  // overwrite entries, tree nodes or the head. After one failure every Commit fails with it.
   absl::Status Commit(const StageFn& stage) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Batches written and jobs they carried, since the queue was made: their ratio is the mean
@@ -66,6 +69,8 @@ class CommitQueue {
   std::vector<CommitParticipant*> participants_ ABSL_GUARDED_BY(mu_);
   std::deque<Job*> queue_ ABSL_GUARDED_BY(mu_);  // the front job's writer is the leader
   Stats stats_ ABSL_GUARDED_BY(mu_);
+  // The first failed write's status; once set, no batch is written again in this process.
+  absl::Status write_error_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace nexus

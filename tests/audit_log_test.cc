@@ -16,6 +16,7 @@
 #include "common/checkpoint.h"
 #include "common/merkle.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
 
@@ -110,6 +111,35 @@ TEST_F(AuditLogTest, ConcurrentAppendsGetGaplessSequencesAndOneTree) {
   auto verified = VerifyCheckpoint(*checkpoint, keys_);
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(*RootOf(*verified), merkle::RootOf(Leaves()));
+}
+
+// RocksDB rejects a batch that writes to a dropped column family: a real failed write, after
+// the audit log staged an entry, its tree nodes and a head into the same batch.
+TEST_F(AuditLogTest, AFailedWriteIsStickyAndTheHeadStaysTheDurableOne) {
+  ASSERT_TRUE(stack_->audit->Append(Entry("before")).ok());
+  auto head_before = stack_->audit->Head();
+  ASSERT_TRUE(head_before.ok());
+  rocksdb::DB* db = stack_->storage->db();
+  rocksdb::ColumnFamilyHandle* doomed = nullptr;
+  ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "doomed", &doomed).ok());
+  ASSERT_TRUE(db->DropColumnFamily(doomed).ok());
+  absl::Status failed = stack_->commits->Commit([&](rocksdb::WriteBatch& batch) {
+    v1::AuditEntry entry = Entry("lost");
+    stack_->audit->Stage(entry, batch);
+    ASSERT_TRUE(batch.Put(doomed, "key", "value").ok());
+  });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_TRUE(absl::StrContains(failed.message(), "unknown state")) << failed;
+  // Without the sticky error this append would restage sequence 1 from the durable frontier.
+  absl::Status later = stack_->audit->Append(Entry("after"));
+  ASSERT_FALSE(later.ok());
+  EXPECT_EQ(later, failed);
+  EXPECT_TRUE(absl::StrContains(later.message(), "restart the node")) << later;
+  EXPECT_EQ(stack_->audit->size(), 1u);
+  auto head_after = stack_->audit->Head();
+  ASSERT_TRUE(head_after.ok());
+  EXPECT_EQ(head_after->SerializeAsString(), head_before->SerializeAsString());
+  ASSERT_TRUE(db->DestroyColumnFamilyHandle(doomed).ok());
 }
 
 TEST_F(AuditLogTest, ReopenContinuesTheSameTree) {
