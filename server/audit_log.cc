@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/audit_format.h"
@@ -19,6 +20,19 @@ using audit_format::TreeKey;
 using audit_format::U64Key;
 
 absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+constexpr absl::string_view kCannotReadPayload = "type.nexus/audit-log-cannot-read";
+
+// A read of the store that failed (not a read that found something wrong): Unavailable, marked
+// for AuditLog::IsCannotRead.
+absl::Status CannotRead(absl::string_view what, absl::string_view error) {
+  absl::Status status = absl::UnavailableError(absl::StrCat(
+      "the audit log cannot be read (", what, ": ", error,
+      "); this is a storage fault, not a verification failure: check the disk and the data "
+      "directory, then start again"));
+  status.SetPayload(kCannotReadPayload, absl::Cord("1"));
+  return status;
+}
 
 // The stored leaf hash of entry `index`, moving `leaves` (over audit_tree, never behind it) to it.
 absl::StatusOr<merkle::Hash> StoredLeaf(rocksdb::Iterator& leaves, uint64_t index) {
@@ -41,6 +55,10 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Storage* storage, Commi
   if (absl::Status s = log->VerifyStoredLog(); !s.ok()) return s;
   queue->AddParticipant(log.get());
   return log;
+}
+
+bool AuditLog::IsCannotRead(const absl::Status& status) {
+  return status.GetPayload(kCannotReadPayload).has_value();
 }
 
 AuditLog::AuditLog(Storage* storage, CommitQueue* queue, PrivateKey key, Options options)
@@ -94,10 +112,14 @@ absl::Status AuditLog::VerifyStoredLog() {
       checkpoint_size_ = ReadU64Key(View(it->key()));
       admit(it->value().ToString(), "checkpoint");
     }
+    if (!it->status().ok()) return CannotRead("checkpoints", it->status().ToString());
     std::string head;
-    if (db->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditHead),
-                audit_format::kHeadKey, &head)
-            .ok()) {
+    rocksdb::Status head_read =
+        db->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditHead),
+                audit_format::kHeadKey, &head);
+    if (!head_read.ok() && !head_read.IsNotFound())
+      return CannotRead("signed head", head_read.ToString());
+    if (head_read.ok()) {
       admit(head, "signed head");
       if (v1::SignedCheckpoint parsed; parsed.ParseFromString(head)) stored_head = parsed;
     }
@@ -134,6 +156,9 @@ absl::Status AuditLog::VerifyStoredLog() {
       absl::StatusOr<merkle::Hash> stored =
           node.level == 0 ? StoredLeaf(*leaves, index) : ReadNode(node.level, node.index);
       if (stored.ok() && *stored == node.hash) continue;
+      if (absl::IsUnavailable(stored.status())) {
+        return CannotRead("tree node", stored.status().message());
+      }
       repairs.push_back(node);
       if (!problem.empty()) continue;
       problem = node.level == 0
@@ -155,10 +180,8 @@ absl::Status AuditLog::VerifyStoredLog() {
       }
     }
   }
-  if (!it->status().ok()) {
-    return absl::DataLossError(
-        absl::StrCat("the audit log cannot be read: ", it->status().ToString()));
-  }
+  if (!it->status().ok()) return CannotRead("entries", it->status().ToString());
+  if (!leaves->status().ok()) return CannotRead("leaf hashes", leaves->status().ToString());
   const uint64_t size = tree.size();
   if (problem.empty() && !signed_roots.empty() && signed_roots.rbegin()->first > size) {
     const auto& [signed_size, roots] = *signed_roots.rbegin();
@@ -287,6 +310,10 @@ absl::StatusOr<merkle::Hash> AuditLog::ReadNode(int level, uint64_t index) const
   std::string value;
   rocksdb::Status s = storage_->db()->Get(
       rocksdb::ReadOptions(), storage_->family(Storage::kAuditTree), TreeKey(level, index), &value);
+  if (!s.ok() && !s.IsNotFound()) {
+    return absl::UnavailableError(absl::StrCat("reading audit tree node level ", level, " index ",
+                                               index, ": ", s.ToString()));
+  }
   if (!s.ok() || value.size() != 32) {
     return absl::DataLossError(
         absl::StrCat("audit tree node level ", level, " index ", index, " is missing"));

@@ -49,6 +49,11 @@ class AuditLog : public CommitParticipant {
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(Storage* storage, CommitQueue* queue,
                                                         PrivateKey signing_key, Options options);
 
+  // Whether an Open failure is the store failing to read the log (an I/O or storage error), as
+  // opposed to the log failing verification (DataLoss): nexusd exits with a code of its own,
+  // so that a disk fault is not reported as tampering.
+  static bool IsCannotRead(const absl::Status& status);
+
   // Why the log failed verification at Open, when it was accepted anyway; empty if it verified.
   const std::string& unverified_reason() const { return unverified_reason_; }
 

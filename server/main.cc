@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "server/audit_log.h"
 #include "server/log.h"
 #include "server/node.h"
 #include "server/node_config.h"
@@ -15,6 +16,7 @@
 namespace {
 
 constexpr int kExitAuditLogUnverified = 3;
+constexpr int kExitAuditLogUnreadable = 4;
 
 constexpr char kUsage[] =
     "usage: nexusd --config FILE [--ready-file FILE] [--check-config]\n"
@@ -22,13 +24,15 @@ constexpr char kUsage[] =
     "\n"
     "  --config FILE      node configuration, NodeConfig in protobuf text format\n"
     "  --ready-file FILE  once serving, write the bound address to FILE\n"
-    "  --check-config     parse and validate the configuration (not the files it names), then exit\n"
+    "  --check-config     parse and validate the configuration (not the files it names), then "
+    "exit\n"
     "  --accept-unverified-audit-log\n"
     "                     start even if the audit log fails its start-up verification: the tree\n"
     "                     is rebuilt from the stored entries and the recovery is audited\n"
     "\n"
     "Exit codes: 0 stopped cleanly; 1 configuration or start-up error; 2 usage error;\n"
-    "3 the audit log failed verification at start-up (nothing was served).\n"
+    "3 the audit log failed verification at start-up (nothing was served); 4 the audit log\n"
+    "cannot be read (a storage or disk fault, not a verification failure; nothing was served).\n"
     "\n"
     "SIGTERM or SIGINT stop the node gracefully: in-flight calls finish, the store closes.\n"
     "SIGHUP reloads the sharing policy file; an invalid policy is refused and the old one stays.\n";
@@ -83,6 +87,7 @@ int main(int argc, char** argv) {
   if (!node.ok()) {
     std::fprintf(stderr, "nexusd: cannot start: %s\n",
                  std::string(node.status().message()).c_str());
+    if (nexus::AuditLog::IsCannotRead(node.status())) return kExitAuditLogUnreadable;
     // Only the audit log's start-up verification fails with DataLoss.
     return absl::IsDataLoss(node.status()) ? kExitAuditLogUnverified : 1;
   }

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <set>
 #include <thread>
@@ -331,6 +333,40 @@ TEST_F(AuditLogStartTest, ATruncatedTailIsRefused) {
   });
   ASSERT_TRUE(absl::IsDataLoss(opened.status()));
   EXPECT_TRUE(absl::StrContains(opened.status().message(), "truncated")) << opened.status();
+}
+
+// A store that cannot be read (here: RocksDB finds a corrupted data block by its checksum) is a
+// storage fault, reported as such, not as a log that failed verification.
+TEST_F(AuditLogStartTest, AStoreThatCannotBeReadIsNotReportedAsTampering) {
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(stack_->audit->Append(Entry("a")).ok());
+  ASSERT_TRUE(stack_->audit->Checkpoint().ok());
+  stack_.reset();
+  {
+    RawLog raw(dir_.path());
+    for (Storage::Family family : {Storage::kAuditEntries, Storage::kAuditTree,
+                                   Storage::kAuditCheckpoints, Storage::kAuditHead}) {
+      ASSERT_TRUE(raw.db()->Flush(rocksdb::FlushOptions(), raw.storage->family(family)).ok());
+    }
+  }
+  int corrupted = 0;
+  for (const auto& file : std::filesystem::directory_iterator(dir_.path())) {
+    if (file.path().extension() != ".sst") continue;
+    std::fstream sst(file.path(), std::ios::in | std::ios::out | std::ios::binary);
+    sst.seekg(16);
+    char byte = 0;
+    sst.read(&byte, 1);
+    byte ^= 0x5a;
+    sst.seekp(16);
+    sst.write(&byte, 1);  // inside the first data block, which precedes every other block
+    ++corrupted;
+  }
+  ASSERT_GT(corrupted, 0);
+  auto opened = Reopen([](RawLog&) {});
+  ASSERT_FALSE(opened.ok());
+  EXPECT_FALSE(absl::IsDataLoss(opened.status())) << opened.status();
+  EXPECT_TRUE(absl::IsUnavailable(opened.status())) << opened.status();
+  EXPECT_TRUE(AuditLog::IsCannotRead(opened.status())) << opened.status();
+  EXPECT_TRUE(absl::StrContains(opened.status().message(), "cannot be read")) << opened.status();
 }
 
 // Start-up verification rehashes the whole log: its cost, for the README.
