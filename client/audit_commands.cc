@@ -224,6 +224,9 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
       return CannotRead(log.status(), "the data directory", /*from_node=*/false);
     }
     absl::StatusOr<std::vector<v1::SignedCheckpoint>> checkpoints = (*log)->Checkpoints();
+    if (absl::IsUnavailable(checkpoints.status())) {
+      return CannotRead(checkpoints.status(), "the checkpoints", /*from_node=*/false);
+    }
     if (!checkpoints.ok()) return Unverified(std::string(checkpoints.status().message()));
     verify.checkpoints = *std::move(checkpoints);
     absl::StatusOr<v1::SignedCheckpoint> head = (*log)->Head();

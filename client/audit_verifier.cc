@@ -221,6 +221,13 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
         if (node.level == 0) continue;  // the leaf was compared above
         absl::StatusOr<merkle::Hash> stored_node = options.stored_nodes(node.level, node.index);
         if (stored_node.ok() && *stored_node == node.hash) continue;
+        if (absl::IsUnavailable(stored_node.status())) {  // a read error is no verdict
+          fail(absl::StrCat("cannot read the stored tree: ", stored_node.status().message()),
+               static_cast<int64_t>(index));
+          report.unreadable = true;
+          stopped = true;
+          return false;
+        }
         segment.bad_node = true;
         segment.node = node;
         if (stored_node.ok()) segment.node_stored = *stored_node;

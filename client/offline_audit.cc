@@ -53,6 +53,10 @@ absl::StatusOr<std::vector<v1::SignedCheckpoint>> OfflineAuditLog::Checkpoints()
                                               " is malformed"));
     }
   }
+  // A read error ends the scan early: the list would look complete but be short.
+  if (!it->status().ok()) {
+    return absl::UnavailableError(absl::StrCat("reading checkpoints: ", it->status().ToString()));
+  }
   return checkpoints;
 }
 
@@ -80,6 +84,10 @@ merkle::NodeReader OfflineAuditLog::StoredNodes() const {
     std::string value;
     rocksdb::Status s =
         db_->Get(rocksdb::ReadOptions(), tree_, audit_format::TreeKey(level, index), &value);
+    if (!s.ok() && !s.IsNotFound()) {
+      return absl::UnavailableError(absl::StrCat("reading audit tree node level ", level, " index ",
+                                                 index, ": ", s.ToString()));
+    }
     if (!s.ok() || value.size() != 32) {
       return absl::NotFoundError(
           absl::StrCat("audit tree node level ", level, " index ", index, " is missing"));
@@ -107,6 +115,10 @@ AuditEntrySource OfflineAuditLog::Entries() const {
     if (!entries->status().ok()) {
       return absl::UnavailableError(
           absl::StrCat("reading entries: ", entries->status().ToString()));
+    }
+    if (!leaves->status().ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("reading leaf hashes: ", leaves->status().ToString()));
     }
     return absl::OkStatus();
   };

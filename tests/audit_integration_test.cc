@@ -18,10 +18,12 @@
 #include "common/checkpoint.h"
 #include "common/crypto.h"
 #include "common/indicator_normalizer.h"
+#include "common/merkle.h"
 #include "common/record_seal.h"
 #include "nexus/v1/audit.pb.h"
 #include "rocksdb/db.h"
 #include "server/store_keys.h"
+#include "tests/corrupt_store.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
 
@@ -495,6 +497,20 @@ TEST_F(TamperTest, CannotReadIsNotReportedAsTampering) {
   EXPECT_EQ(Verify("--offline " + dir_.File("no-such-dir"), &output), 5) << output;
   EXPECT_TRUE(absl::StrContains(output, "CANNOT READ")) << output;
   EXPECT_FALSE(absl::StrContains(output, "BROKEN")) << output;
+}
+
+// A checksum failure in the stored checkpoints (a failing disk) is no verdict either way: the
+// offline verifier says CANNOT READ (5) rather than verifying a silently shortened list, and
+// nexusd exits 4, not 3 ("failed verification").
+TEST_F(TamperTest, UnreadableCheckpointsAreACannotReadNotAVerdict) {
+  ASSERT_GT(testing::CorruptFamilyOnDisk(DataDir(), Storage::kAuditCheckpoints), 0);
+  std::string output;
+  EXPECT_EQ(Verify("--offline " + DataDir(), &output), 5) << output;
+  EXPECT_TRUE(absl::StrContains(output, "CANNOT READ the checkpoints")) << output;
+  EXPECT_FALSE(absl::StrContains(output, "BROKEN")) << output;
+  EXPECT_EQ(StartNexusd(config_, &output), 4) << output;
+  EXPECT_TRUE(absl::StrContains(output, "cannot be read")) << output;
+  EXPECT_FALSE(absl::StrContains(output, "does not verify")) << output;
 }
 
 // A stopped node holding five records, the first of them revoked, each with its own phone.

@@ -5,8 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <set>
 #include <thread>
@@ -19,6 +17,7 @@
 #include "common/merkle.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "tests/corrupt_store.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
 
@@ -341,26 +340,7 @@ TEST_F(AuditLogStartTest, AStoreThatCannotBeReadIsNotReportedAsTampering) {
   for (int i = 0; i < 12; ++i) ASSERT_TRUE(stack_->audit->Append(Entry("a")).ok());
   ASSERT_TRUE(stack_->audit->Checkpoint().ok());
   stack_.reset();
-  {
-    RawLog raw(dir_.path());
-    for (Storage::Family family : {Storage::kAuditEntries, Storage::kAuditTree,
-                                   Storage::kAuditCheckpoints, Storage::kAuditHead}) {
-      ASSERT_TRUE(raw.db()->Flush(rocksdb::FlushOptions(), raw.storage->family(family)).ok());
-    }
-  }
-  int corrupted = 0;
-  for (const auto& file : std::filesystem::directory_iterator(dir_.path())) {
-    if (file.path().extension() != ".sst") continue;
-    std::fstream sst(file.path(), std::ios::in | std::ios::out | std::ios::binary);
-    sst.seekg(16);
-    char byte = 0;
-    sst.read(&byte, 1);
-    byte ^= 0x5a;
-    sst.seekp(16);
-    sst.write(&byte, 1);  // inside the first data block, which precedes every other block
-    ++corrupted;
-  }
-  ASSERT_GT(corrupted, 0);
+  ASSERT_GT(testing::CorruptFamilyOnDisk(dir_.path(), Storage::kAuditCheckpoints), 0);
   auto opened = Reopen([](RawLog&) {});
   ASSERT_FALSE(opened.ok());
   EXPECT_FALSE(absl::IsDataLoss(opened.status())) << opened.status();
