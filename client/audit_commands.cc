@@ -262,8 +262,9 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
       }
     }
     if (report.ok && witness != nullptr) {
-      if (absl::Status s =
-              WitnessVerified(*witness, verify.witnessed, *verify.head, report.verified_size);
+      if (absl::Status s = WitnessVerified(*witness, verify.witnessed,
+                                           verify.head ? *verify.head : verify.checkpoints.back(),
+                                           report.verified_size);
           !s.ok()) {
         return CannotRead(s, "the witness file", /*from_node=*/false);
       }
@@ -323,13 +324,19 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
     }
     std::cout << "]}\n";
   } else if (report.ok) {
-    std::cout << "OK: " << report.entries << " entries of agency '" << Shown(report.origin)
-              << "'; " << report.checkpoints << " signed checkpoints verified; tree size "
+    std::cout << "OK: " << report.entries << " entries of agency '" << Shown(report.origin) << "'; "
+              << report.checkpoints << " signed checkpoints verified; tree size "
               << report.verified_size << " root " << report.root << "\n";
     if (store) {
       std::cout << "OK: the record store agrees with the log: " << store->versions
                 << " record versions, " << store->feed_entries << " feed entries, "
                 << store->index_keys << " index keys\n";
+      if (store->legacy_versions != 0) {
+        std::cout << "note: " << store->legacy_versions
+                  << " record versions were logged before audit entries bound the manifest "
+                     "digest and feed position (an older data directory): for them only "
+                     "existence and the latest version were checked\n";
+      }
     }
     for (const std::string& note : report.notes) std::cout << "note: " << Shown(note) << "\n";
   } else if (store && store->total_mismatches != 0) {

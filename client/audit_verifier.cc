@@ -50,10 +50,16 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
   };
 
   // 1. The signed head names the agency; every checkpoint must carry a valid signature of it.
-  if (!options.head.has_value()) {
+  // A log written before every commit signed a head (an older data directory) has checkpoints
+  // only: its newest checkpoint stands in for the head, so it must cover every entry, and any
+  // entry beyond it fails below as one beyond a head would. Nothing else is relaxed.
+  std::optional<v1::SignedCheckpoint> signed_head = options.head;
+  const bool before_heads = !signed_head.has_value() && !options.checkpoints.empty();
+  if (before_heads) signed_head = options.checkpoints.back();
+  if (!signed_head.has_value()) {
     return fail("the node holds no signed head: no signature covers its latest entries", 0);
   }
-  absl::StatusOr<v1::Checkpoint> head = VerifyCheckpoint(*options.head, *options.keys);
+  absl::StatusOr<v1::Checkpoint> head = VerifyCheckpoint(*signed_head, *options.keys);
   if (!head.ok()) return fail(absl::StrCat("signed head: ", head.status().message()), 0);
   const std::string origin = head->origin();
   report.origin = origin;
@@ -83,10 +89,12 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
         {*root, absl::StrCat(what, " at tree size ", checkpoint->tree_size()), witnessed});
     return absl::OkStatus();
   };
-  if (absl::Status s = admit(*options.head, "signed head", false); !s.ok()) {
-    return fail(std::string(s.message()), 0);
+  if (!before_heads) {
+    if (absl::Status s = admit(*signed_head, "signed head", false); !s.ok()) {
+      return fail(std::string(s.message()), 0);
+    }
+    ++report.checkpoints;
   }
-  ++report.checkpoints;
   uint64_t previous_size = 0;
   for (const v1::SignedCheckpoint& checkpoint : options.checkpoints) {
     if (absl::Status s = admit(checkpoint, "checkpoint", false); !s.ok()) {
@@ -263,11 +271,19 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
   if (report.verified_size < next || head->tree_size() != next) {
     uint64_t from = std::min<uint64_t>(report.verified_size, head->tree_size());
     return fail(absl::StrCat("entries ", from, " to ", next - 1,
-                             " are covered by no signed head or checkpoint: the node's signed "
-                             "head covers ",
+                             " are covered by no signed head or checkpoint: ",
+                             before_heads ? "the node holds no signed head and its newest "
+                                            "checkpoint covers "
+                                          : "the node's signed head covers ",
                              head->tree_size(),
                              " entries, so these were added or altered outside the node"),
                 static_cast<int64_t>(from));
+  }
+  if (before_heads) {
+    report.notes.push_back(absl::StrCat(
+        "the log was written before signed heads (none is stored): its newest checkpoint, at "
+        "tree size ",
+        head->tree_size(), ", covers every entry"));
   }
   report.ok = true;
   return report;

@@ -32,7 +32,8 @@ std::string Version(absl::string_view id, uint64_t version) {
 struct Logged {
   std::string digest;  // raw SHA-256 of the manifest
   uint64_t position = 0;
-  uint64_t entry = 0;  // the audit entry that stored it
+  uint64_t entry = 0;   // the audit entry that stored it
+  bool legacy = false;  // logged before the binding: no digest or position to compare
 };
 
 using VersionKey = std::pair<std::string, uint64_t>;
@@ -65,13 +66,25 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
         (entry.action() == v1::AUDIT_ACTION_PUBLISH || entry.action() == v1::AUDIT_ACTION_REVOKE);
     if (!stores) return true;
     for (const v1::AuditTarget& target : entry.targets()) {
+      VersionKey key{target.record_id(), target.version()};
+      if (target.feed_position() == 0 && target.manifest_sha256().empty()) {
+        // Written before targets were bound to the stored bytes: nothing to compare but
+        // existence. A half-bound target is no legacy entry: the node never wrote one.
+        if (!logged.emplace(key, Logged{"", 0, index, /*legacy=*/true}).second) {
+          mismatch(absl::StrCat("audit entries ", logged[key].entry, " and ", index,
+                                " both stored ", Version(key.first, key.second)));
+        }
+        ++report.legacy_versions;
+        uint64_t& latest = latest_logged[key.first];
+        latest = std::max(latest, key.second);
+        continue;
+      }
       if (target.feed_position() == 0 || target.manifest_sha256().size() != 32) {
         mismatch(absl::StrCat("audit entry ", index, " stored ",
                               Version(target.record_id(), target.version()),
                               " but does not bind it (no manifest digest or feed position)"));
         continue;
       }
-      VersionKey key{target.record_id(), target.version()};
       if (!logged.emplace(key, Logged{target.manifest_sha256(), target.feed_position(), index})
                .second) {
         mismatch(absl::StrCat("audit entries ", logged[key].entry, " and ", index, " both stored ",
@@ -123,7 +136,8 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       if (entry == logged.end()) {
         mismatch(absl::StrCat(Version(version.first, version.second),
                               " is stored, but no audit entry stored it"));
-      } else if (entry->second.digest != DigestBytes(Sha256(record.manifest()))) {
+      } else if (!entry->second.legacy &&
+                 entry->second.digest != DigestBytes(Sha256(record.manifest()))) {
         mismatch(absl::StrCat(Version(version.first, version.second),
                               " differs from what audit entry ", entry->second.entry,
                               " stored (manifest digest)"));
@@ -170,8 +184,11 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       auto named = by_position.find(position);
       std::string points = absl::StrCat("feed position ", position, " points to ",
                                         Version(target.first, target.second));
+      auto legacy = logged.find(target);
       if (!stored.count(target)) {
         mismatch(absl::StrCat(points, ", which is not stored (dangling)"));
+      } else if (named == by_position.end() && legacy != logged.end() && legacy->second.legacy) {
+        continue;  // its entry predates positions in the log
       } else if (named == by_position.end()) {
         mismatch(absl::StrCat(points, ", but no audit entry stored anything at that position"));
       } else if (named->second != target) {

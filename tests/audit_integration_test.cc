@@ -82,6 +82,44 @@ class DataDirEditor {
   void Delete(const std::string& family, const std::string& key) {
     EXPECT_TRUE(db_->Delete(rocksdb::WriteOptions(), Family(family), key).ok());
   }
+  // Rewrites the log as a node made before audit targets were bound to the stored bytes and
+  // before every commit signed a head: targets name id and version only, no head is stored, and
+  // one checkpoint (signed by `key` as `origin`) covers the whole log, whose tree is rebuilt.
+  void RewriteAsLegacy(const PrivateKey& key, const std::string& origin) {
+    for (const char* family :
+         {audit_format::kTreeFamily, audit_format::kCheckpointsFamily, audit_format::kHeadFamily}) {
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(rocksdb::ReadOptions(), Family(family)));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) Delete(family, it->key().ToString());
+    }
+    merkle::Frontier tree;
+    for (uint64_t index = 0;; ++index) {
+      std::string bytes = Get(index);
+      if (bytes.empty()) break;
+      v1::AuditEntry entry;
+      ASSERT_TRUE(entry.ParseFromString(bytes));
+      for (v1::AuditTarget& target : *entry.mutable_targets()) {
+        target.clear_manifest_sha256();
+        target.clear_feed_position();
+      }
+      bytes = entry.SerializeAsString();
+      Put(index, bytes);
+      std::vector<merkle::Frontier::Node> completed;
+      tree.Append(merkle::LeafHash(bytes), &completed);
+      for (const merkle::Frontier::Node& node : completed) {
+        Put(audit_format::kTreeFamily, audit_format::TreeKey(node.level, node.index),
+            std::string(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
+      }
+    }
+    v1::Checkpoint checkpoint;
+    checkpoint.set_origin(origin);
+    checkpoint.set_tree_size(tree.size());
+    merkle::Hash root = tree.Root();
+    checkpoint.set_root_hash(std::string(reinterpret_cast<const char*>(root.data()), 32));
+    checkpoint.set_time_unix_micros(1);
+    Put(audit_format::kCheckpointsFamily, audit_format::U64Key(tree.size()),
+        SignCheckpoint(checkpoint, key, "1").SerializeAsString());
+  }
   std::string LastKey(const std::string& family) {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Family(family)));
     it->SeekToLast();
@@ -556,6 +594,45 @@ class StoreTamperTest : public AuditIntegrationTest {
   }
   std::vector<std::string> ids_;
 };
+
+// A data directory written before the binding and before signed heads is legitimate: it
+// verifies, with notes saying what could not be checked, and what can be checked still is.
+TEST_F(StoreTamperTest, ADataDirectoryFromBeforeTheBindingVerifiesWithNotes) {
+  auto key = PrivateKey::FromPemFile(testing::TestPki() + "/agency-a/signing.key");
+  ASSERT_TRUE(key.ok());
+  DataDirEditor(DataDir()).RewriteAsLegacy(*key, "agency-a");
+  std::filesystem::remove(dir_.File("witness"));  // it witnessed the rewritten history
+  std::string output;
+  EXPECT_EQ(Verify("--offline " + DataDir(), &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "record store agrees")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "note: 6 record versions were logged before")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "written before signed heads")) << output;
+  // Existence and latest version are still checked.
+  DataDirEditor(DataDir()).Delete("records", store_keys::RecordKey(ids_[0], 2));
+  ExpectDisagreement("the latest version was deleted");
+}
+
+TEST_F(StoreTamperTest, WithoutAHeadAnEntryBeyondTheLastCheckpointIsAFailure) {
+  auto key = PrivateKey::FromPemFile(testing::TestPki() + "/agency-a/signing.key");
+  ASSERT_TRUE(key.ok());
+  std::filesystem::remove(dir_.File("witness"));
+  {
+    DataDirEditor editor(DataDir());
+    editor.RewriteAsLegacy(*key, "agency-a");
+    uint64_t size = 0;
+    while (!editor.Get(size).empty()) ++size;
+    v1::AuditEntry forged;
+    ASSERT_TRUE(forged.ParseFromString(editor.Get(size - 1)));
+    forged.set_sequence(size);
+    forged.set_detail("forged");
+    editor.Put(size, forged.SerializeAsString());
+  }
+  std::string output;
+  EXPECT_EQ(Verify("--offline " + DataDir(), &output), 4) << output;
+  EXPECT_TRUE(absl::StrContains(output, "the node holds no signed head and its newest checkpoint"))
+      << output;
+  EXPECT_FALSE(absl::StrContains(output, "note:")) << output;
+}
 
 TEST_F(StoreTamperTest, ADeletedRevocationIsNamed) {
   DataDirEditor(DataDir()).Delete("records", store_keys::RecordKey(ids_[0], 2));
