@@ -1,10 +1,13 @@
 #include "client/nexus_client.h"
 
+#include <grpc/grpc_security_constants.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/security/auth_context.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "client/channel.h"
+#include "common/certificate_identity.h"
 #include "nexus/v1/agency_service.grpc.pb.h"
 
 namespace nexus {
@@ -81,11 +84,30 @@ absl::StatusOr<v1::SignedRecord> NexusClient::Get(const std::string& id, uint64_
   return std::move(*response.mutable_record());
 }
 
+namespace {
+// The agency of the server's certificate, as the handshake verified it; empty if none.
+std::string PeerAgency(const grpc::ClientContext& context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr) return "";
+  std::vector<grpc::string_ref> pem = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+  if (pem.empty()) return "";
+  absl::StatusOr<CertificateIdentity> identity =
+      IdentityFromCertificatePem(absl::string_view(pem.front().data(), pem.front().size()));
+  return identity.ok() ? identity->agency_id : "";
+}
+}  // namespace
+
 absl::Status NexusClient::Pull(const v1::PullRequest& request,
-                               const std::function<bool(const v1::PullResponse&)>& on_record) {
+                               const std::function<bool(const v1::PullResponse&)>& on_record,
+                               std::string* node_agency) {
   grpc::ClientContext context;
   auto reader = channel_->stub->Pull(&context, request);
-  return ReadStream<v1::PullResponse>(context, *reader, on_record);
+  bool first = true;
+  return ReadStream<v1::PullResponse>(context, *reader, [&](const v1::PullResponse& response) {
+    if (first && node_agency != nullptr) *node_agency = PeerAgency(context);
+    first = false;
+    return on_record(response);
+  });
 }
 
 absl::StatusOr<v1::SearchResponse> NexusClient::Search(const v1::SearchRequest& request) {

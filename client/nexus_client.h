@@ -38,9 +38,12 @@ class NexusClient {
   // `version` 0 asks for the latest.
   absl::StatusOr<v1::SignedRecord> Get(const std::string& id, uint64_t version);
   // Calls `on_record` for each record after `request.since()`, until caught up or it returns
-  // false.
+  // false. Before the first record, `node_agency` (if given) receives the agency of the node's
+  // TLS certificate (empty if it names none): the server gives plain feed positions exactly when
+  // the caller's agency is the node's, so a reader can tell which cursors it gets.
   absl::Status Pull(const v1::PullRequest& request,
-                    const std::function<bool(const v1::PullResponse&)>& on_record);
+                    const std::function<bool(const v1::PullResponse&)>& on_record,
+                    std::string* node_agency = nullptr);
   absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request);
   absl::StatusOr<v1::PublishResult> Revoke(const std::string& id, const std::string& reason);
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -351,17 +352,26 @@ int Pull(Session& session, const CommandLine& line) {
   }
   uint64_t last = *since, count = 0;
   bool all_verified = true;
-  PullOrderCheck order(ReaderAgency(session));
-  absl::Status status = session.client->Pull(request, [&](const v1::PullResponse& response) {
-    all_verified = Show(session, response.record(), response.cursor()) && all_verified;
-    if (std::string problem = order.Check(response.cursor(), response.record()); !problem.empty()) {
-      std::fprintf(stderr, "nexusctl: pull: NOT VERIFIED: %s\n", problem.c_str());
-      all_verified = false;
-    }
-    last = response.cursor();
-    ++count;
-    return true;
-  });
+  // Plain, increasing positions are due exactly when this reader's agency is the node's: the
+  // node's agency comes from its TLS certificate, known once the first record arrives.
+  const std::string reader_agency = ReaderAgency(session);
+  std::string node_agency;
+  std::optional<PullOrderCheck> order;
+  absl::Status status = session.client->Pull(
+      request,
+      [&](const v1::PullResponse& response) {
+        if (!order) order.emplace(!reader_agency.empty() && reader_agency == node_agency);
+        all_verified = Show(session, response.record(), response.cursor()) && all_verified;
+        if (std::string problem = order->Check(response.cursor(), response.record());
+            !problem.empty()) {
+          std::fprintf(stderr, "nexusctl: pull: NOT VERIFIED: %s\n", problem.c_str());
+          all_verified = false;
+        }
+        last = response.cursor();
+        ++count;
+        return true;
+      },
+      &node_agency);
   if (!status.ok()) return Failure(status, "pull");
   if (!session.json) std::cout << count << " records; resume with --since " << last << "\n";
   return all_verified ? kOk : kUnverified;

@@ -33,7 +33,7 @@ std::string PullOrderCheck::Check(uint64_t cursor, const v1::SignedRecord& recor
   if (!cursors_.insert(cursor).second) {
     return absl::StrCat(what, " arrived at a feed position already seen (", cursor, ")");
   }
-  if (!reader_agency_.empty() && header->origin_agency() == reader_agency_) {
+  if (reader_is_node_agency_) {
     if (cursor <= last_own_cursor_) {
       return absl::StrCat(what, " arrived at feed position ", cursor, " after position ",
                           last_own_cursor_, ": positions must strictly increase");

@@ -20,19 +20,22 @@ namespace nexus {
 // not. A hit whose indicators are all withheld cannot be checked; that is said too.
 std::string SearchHitProblem(const v1::SearchHit& hit, const std::string& query);
 
-// Checks the records of one pull, in arrival order. Feed positions are plain numbers for the
-// node's own agency (whose records are the ones it pulls from its own node) and must strictly
-// increase; for other agencies they are opaque tokens, but (id, version) never repeats and the
-// versions of an id never go down, whoever reads.
+// Checks the records of one pull, in arrival order. The node gives plain feed positions, which
+// must strictly increase, when the caller's agency is the node's own (whatever agency wrote each
+// record); to other agencies they are opaque tokens. Whoever reads, a position never repeats,
+// (id, version) never repeats and the versions of an id never go down.
 class PullOrderCheck {
  public:
-  // `reader_agency`: the agency of the caller's certificate (empty if unknown).
-  explicit PullOrderCheck(std::string reader_agency) : reader_agency_(std::move(reader_agency)) {}
+  // `reader_is_node_agency`: the caller's certificate names the agency of the node's certificate
+  // (nexusctl compares the two; see NexusClient::Pull). When unknown, pass false: only the checks
+  // that hold for every reader are made.
+  explicit PullOrderCheck(bool reader_is_node_agency)
+      : reader_is_node_agency_(reader_is_node_agency) {}
   // Empty if the record may come next; otherwise why not.
   std::string Check(uint64_t cursor, const v1::SignedRecord& record);
 
  private:
-  std::string reader_agency_;
+  bool reader_is_node_agency_;
   uint64_t last_own_cursor_ = 0;
   std::set<uint64_t> cursors_;
   std::map<std::string, uint64_t> highest_version_;

@@ -138,6 +138,26 @@ TEST_F(NodeIntegrationTest, PublishGetPullSearchRevoke) {
   EXPECT_EQ(revoked_record->record.version(), 2u);
 }
 
+// A reader learns the node's agency from the node's TLS certificate (as the handshake verified
+// it), so it can tell whether the feed positions it gets are plain numbers: they are exactly
+// when its own agency is the node's.
+TEST_F(NodeIntegrationTest, APullNamesTheNodesAgencyFromItsCertificate) {
+  ASSERT_TRUE(client_->Publish({SampleDraft()}).ok());
+  std::string node_agency;
+  int pulled = 0;
+  ASSERT_TRUE(client_
+                  ->Pull(
+                      v1::PullRequest(),
+                      [&](const v1::PullResponse&) {
+                        EXPECT_EQ(node_agency, "agency-a");  // known before the first record
+                        return ++pulled > 0;
+                      },
+                      &node_agency)
+                  .ok());
+  EXPECT_EQ(pulled, 1);
+  EXPECT_EQ(node_agency, "agency-a");
+}
+
 TEST_F(NodeIntegrationTest, PublishStreamInBatches) {
   std::vector<v1::Record> records;
   for (int i = 0; i < 1000; ++i) {

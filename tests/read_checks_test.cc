@@ -33,21 +33,39 @@ constexpr char kA[] = "00000000-0000-4000-8000-00000000000a";
 constexpr char kB[] = "00000000-0000-4000-8000-00000000000b";
 
 TEST(PullOrderCheck, OwnPositionsMustStrictlyIncrease) {
-  PullOrderCheck check("agency-a");
+  PullOrderCheck check(/*reader_is_node_agency=*/true);
   EXPECT_EQ(check.Check(3, Sealed(kA, 1, "agency-a")), "");
   EXPECT_EQ(check.Check(5, Sealed(kB, 1, "agency-a")), "");
   EXPECT_TRUE(absl::StrContains(check.Check(4, Sealed(kA, 2, "agency-a")), "strictly increase"));
 }
 
 TEST(PullOrderCheck, OpaquePositionsMayComeInAnyOrderButNeverTwice) {
-  PullOrderCheck check("agency-b");
+  PullOrderCheck check(/*reader_is_node_agency=*/false);
   EXPECT_EQ(check.Check(900, Sealed(kA, 1, "agency-a")), "");
   EXPECT_EQ(check.Check(17, Sealed(kB, 1, "agency-a")), "");
   EXPECT_TRUE(absl::StrContains(check.Check(17, Sealed(kA, 2, "agency-a")), "already seen"));
 }
 
+// The node's own agency gets plain positions for every record it pulls, whoever wrote it (records
+// of other agencies shared to it included): all of them must strictly increase.
+TEST(PullOrderCheck, TheNodesAgencyGetsIncreasingPositionsForOtherAgenciesRecordsToo) {
+  PullOrderCheck check(/*reader_is_node_agency=*/true);
+  EXPECT_EQ(check.Check(3, Sealed(kA, 1, "agency-b")), "");
+  EXPECT_TRUE(absl::StrContains(check.Check(2, Sealed(kB, 1, "agency-c")), "strictly increase"));
+}
+
+// Another agency reading its own records from this node gets opaque tokens: no order is due,
+// and none is demanded (that would be a false alarm on an honest node).
+TEST(PullOrderCheck, AnotherAgencyReadingItsOwnRecordsGetsOpaquePositions) {
+  PullOrderCheck check(/*reader_is_node_agency=*/false);
+  EXPECT_EQ(check.Check(900, Sealed(kA, 1, "agency-b")), "");
+  EXPECT_EQ(check.Check(17, Sealed(kB, 1, "agency-b")), "");
+  EXPECT_TRUE(absl::StrContains(check.Check(17, Sealed(kA, 2, "agency-b")), "already seen"));
+  EXPECT_TRUE(absl::StrContains(check.Check(18, Sealed(kA, 1, "agency-b")), "arrived twice"));
+}
+
 TEST(PullOrderCheck, ARepeatedOrRolledBackVersionIsFlagged) {
-  PullOrderCheck check("");
+  PullOrderCheck check(/*reader_is_node_agency=*/false);
   EXPECT_EQ(check.Check(1, Sealed(kA, 2, "agency-a")), "");
   EXPECT_TRUE(absl::StrContains(check.Check(2, Sealed(kA, 2, "agency-a")), "arrived twice"));
   EXPECT_TRUE(absl::StrContains(check.Check(3, Sealed(kA, 1, "agency-a")), "rolled back"));
