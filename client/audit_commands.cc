@@ -251,6 +251,19 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
     }
     verify.stored_nodes = (*log)->StoredNodes();
     report = VerifyAuditLog(verify, (*log)->Entries());
+    absl::StatusOr<OfflineAuditLog::Superseded> superseded = (*log)->SupersededCheckpoints();
+    if (!superseded.ok()) {
+      return CannotRead(superseded.status(), "the superseded checkpoints", /*from_node=*/false);
+    }
+    if (superseded->checkpoints != 0) {
+      report.notes.push_back(absl::StrCat(
+          superseded->checkpoints, " checkpoints superseded by an accepted recovery (nexusd ",
+          "--accept-unverified-audit-log)",
+          superseded->recovery_entry >= 0 ? absl::StrCat(" at entry ", superseded->recovery_entry)
+                                          : std::string(),
+          ": they contradict the accepted log and were not verified; a witness file that "
+          "holds one of them shows the rewrite"));
+    }
     if (report.ok) {
       absl::StatusOr<StoreCrossCheckReport> checked = CrossCheckStore(**log);
       if (!checked.ok()) return CannotRead(checked.status(), "the record store", false);
@@ -348,6 +361,8 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
     if (store->total_mismatches > store->mismatches.size()) {
       std::cout << "  ... and " << store->total_mismatches - store->mismatches.size() << " more\n";
     }
+    // The log verified: what it says about itself (an accepted recovery) explains the store.
+    for (const std::string& note : report.notes) std::cout << "note: " << Shown(note) << "\n";
   } else {
     std::cout << "BROKEN at entry " << report.index << ": " << Shown(report.problem) << "\n";
     if (!report.expected.empty()) std::cout << "  expected " << Shown(report.expected) << "\n";

@@ -1,5 +1,6 @@
 #include "client/offline_audit.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit_format.h"
 #include "rocksdb/db.h"
@@ -58,6 +59,30 @@ absl::StatusOr<std::vector<v1::SignedCheckpoint>> OfflineAuditLog::Checkpoints()
     return absl::UnavailableError(absl::StrCat("reading checkpoints: ", it->status().ToString()));
   }
   return checkpoints;
+}
+
+absl::StatusOr<OfflineAuditLog::Superseded> OfflineAuditLog::SupersededCheckpoints() const {
+  Superseded superseded;
+  rocksdb::ColumnFamilyHandle* moved = family(audit_format::kSupersededFamily);
+  if (moved == nullptr) return superseded;  // a directory from before recoveries kept them
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), moved));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++superseded.checkpoints;
+  if (!it->status().ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("reading superseded checkpoints: ", it->status().ToString()));
+  }
+  if (superseded.checkpoints == 0) return superseded;
+  absl::Status read = Entries()([&](uint64_t index, absl::string_view bytes, absl::string_view) {
+    v1::AuditEntry entry;
+    if (entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
+        entry.action() == v1::AUDIT_ACTION_NODE_START &&
+        absl::StrContains(entry.detail(), "accepted by --accept-unverified-audit-log")) {
+      superseded.recovery_entry = static_cast<int64_t>(index);
+    }
+    return true;
+  });
+  if (!read.ok()) return read;
+  return superseded;
 }
 
 rocksdb::ColumnFamilyHandle* OfflineAuditLog::family(const std::string& name) const {

@@ -32,6 +32,14 @@ class OfflineAuditLog {
   AuditEntrySource Entries() const;
   // The stored perfect-subtree nodes, for VerifyAuditLog.
   merkle::NodeReader StoredNodes() const;
+  // Checkpoints an accepted recovery (nexusd --accept-unverified-audit-log) moved aside because
+  // they contradict the accepted tree, and the entry that records the latest such recovery (-1
+  // if none names it). They are not verified: a witness file that holds one shows the rewrite.
+  struct Superseded {
+    uint64_t checkpoints = 0;
+    int64_t recovery_entry = -1;
+  };
+  absl::StatusOr<Superseded> SupersededCheckpoints() const;
 
   // The record store's column families ("records", "feed", "indicators"); null if absent.
   rocksdb::DB* db() const { return db_; }

@@ -6,9 +6,15 @@
 //   audit_tree         level (1 byte) | index (u64 BE) -> 32-byte hash of that perfect subtree
 //   audit_checkpoints  tree size (u64 BE)              -> serialized SignedCheckpoint
 //   audit_head         "latest"                        -> serialized SignedCheckpoint
+//   audit_superseded   tree size (u64 BE)              -> serialized SignedCheckpoint
 // Entries and tree nodes are only ever added; no code path deletes or rewrites them (the one
 // exception: a node started with --accept-unverified-audit-log rewrites stored tree nodes that
-// disagree with the entries, and says so in an audit entry).
+// disagree with the entries, and says so in an audit entry; in the same batch it moves every
+// checkpoint that contradicts the accepted tree (larger than the log, a root the entries do not
+// rebuild, malformed, foreign or badly signed) from audit_checkpoints to audit_superseded, under
+// the same key, and names them in that entry. Superseded checkpoints are kept, not deleted: the
+// next start verifies without the flag, and a verifier reports them as a note; an auditor who
+// witnessed one of them still sees the rewrite as a fork).
 //
 // The signed head is the tree head (origin, size, root, time) signed by the commit leader and
 // written in the same WriteBatch as every group commit that appends entries: the log never holds
@@ -30,6 +36,7 @@ inline constexpr char kEntriesFamily[] = "audit_entries";
 inline constexpr char kTreeFamily[] = "audit_tree";
 inline constexpr char kCheckpointsFamily[] = "audit_checkpoints";
 inline constexpr char kHeadFamily[] = "audit_head";
+inline constexpr char kSupersededFamily[] = "audit_superseded";
 inline constexpr char kHeadKey[] = "latest";
 
 inline std::string U64Key(uint64_t value) {

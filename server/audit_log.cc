@@ -3,7 +3,9 @@
 #include <map>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/audit_format.h"
 #include "common/checkpoint.h"
@@ -81,6 +83,14 @@ absl::Status AuditLog::VerifyStoredLog() {
     std::string what;
   };
   std::map<uint64_t, std::vector<SignedRoot>> signed_roots;
+  // Each stored checkpoint, for a recovery to tell those that contradict the accepted tree.
+  struct StoredCheckpoint {
+    std::string key, value;
+    bool valid = false;  // parsed, signed by a known key, of this node's agency
+    uint64_t size = 0;
+    merkle::Hash root{};
+  };
+  std::vector<StoredCheckpoint> stored_checkpoints;
   std::string problem;  // the first thing found wrong
   std::optional<v1::SignedCheckpoint> stored_head;
   auto admit = [&](const std::string& bytes, const std::string& what) {
@@ -103,6 +113,11 @@ absl::Status AuditLog::VerifyStoredLog() {
     }
     signed_roots[checkpoint->tree_size()].push_back(
         {*root, absl::StrCat(what, " at tree size ", checkpoint->tree_size())});
+    if (what == "checkpoint") {
+      stored_checkpoints.back().valid = true;
+      stored_checkpoints.back().size = checkpoint->tree_size();
+      stored_checkpoints.back().root = *root;
+    }
   };
   {
     std::unique_ptr<rocksdb::Iterator> it(
@@ -110,7 +125,8 @@ absl::Status AuditLog::VerifyStoredLog() {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       absl::MutexLock lock(&checkpoint_mu_);
       checkpoint_size_ = ReadU64Key(View(it->key()));
-      admit(it->value().ToString(), "checkpoint");
+      stored_checkpoints.push_back({it->key().ToString(), it->value().ToString()});
+      admit(stored_checkpoints.back().value, "checkpoint");
     }
     if (!it->status().ok()) return CannotRead("checkpoints", it->status().ToString());
     std::string head;
@@ -128,6 +144,7 @@ absl::Status AuditLog::VerifyStoredLog() {
   // Rehash every entry, rebuild the tree, and compare each node it completes with the stored
   // one and each signed root with the rebuilt tree at its size.
   merkle::Frontier tree;
+  std::map<uint64_t, merkle::Hash> rebuilt_roots;  // at each size something signed a root for
   std::vector<merkle::Frontier::Node> completed, repairs;
   bool gap = false;
   std::unique_ptr<rocksdb::Iterator> it(
@@ -171,8 +188,10 @@ absl::Status AuditLog::VerifyStoredLog() {
                                    ") differs from the tree rebuilt from the entries");
     }
     auto signed_here = signed_roots.find(tree.size());
-    if (signed_here == signed_roots.end() || !problem.empty()) continue;
+    if (signed_here == signed_roots.end()) continue;
     merkle::Hash root = tree.Root();
+    rebuilt_roots[tree.size()] = root;
+    if (!problem.empty()) continue;
     for (const SignedRoot& signed_root : signed_here->second) {
       if (signed_root.root != root && problem.empty()) {
         problem = absl::StrCat("entries 0 to ", index, " do not rebuild the root of the ",
@@ -220,10 +239,40 @@ absl::Status AuditLog::VerifyStoredLog() {
     batch.Put(storage_->family(Storage::kAuditTree), TreeKey(node.level, node.index),
               rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
   }
+  // Checkpoints that contradict the accepted tree would refuse every later start: they move to
+  // audit_superseded (kept, and named in the recovery's entry), so the next start verifies.
+  std::vector<std::string> superseded;
+  uint64_t latest_kept = 0;
+  for (const StoredCheckpoint& checkpoint : stored_checkpoints) {
+    auto rebuilt = rebuilt_roots.find(checkpoint.size);
+    if (checkpoint.valid && checkpoint.size <= size && rebuilt != rebuilt_roots.end() &&
+        rebuilt->second == checkpoint.root) {
+      latest_kept = std::max(latest_kept, checkpoint.size);
+      continue;
+    }
+    batch.Delete(storage_->family(Storage::kAuditCheckpoints), checkpoint.key);
+    batch.Put(storage_->family(Storage::kAuditSuperseded), checkpoint.key, checkpoint.value);
+    superseded.push_back(checkpoint.key.size() == 8
+                             ? absl::StrCat(ReadU64Key(checkpoint.key))
+                             : absl::StrCat("'", absl::CHexEscape(checkpoint.key), "'"));
+  }
   rocksdb::WriteOptions sync;
   sync.sync = true;
   if (rocksdb::Status s = db->Write(sync, &batch); !s.ok()) {
     return absl::InternalError(absl::StrCat("audit tree repair: ", s.ToString()));
+  }
+  {
+    absl::MutexLock lock(&checkpoint_mu_);
+    checkpoint_size_ = latest_kept;
+  }
+  if (!superseded.empty()) {
+    constexpr size_t kNamed = 20;  // the entry stays bounded; the rest are counted
+    const size_t named = std::min(superseded.size(), kNamed);
+    problem = absl::StrCat(problem, "; ", superseded.size(),
+                           " checkpoints that contradict the accepted tree were moved to "
+                           "audit_superseded (tree sizes ",
+                           absl::StrJoin(superseded.begin(), superseded.begin() + named, ", "),
+                           superseded.size() > named ? ", ..." : "", ")");
   }
   unverified_reason_ = problem;
   absl::MutexLock lock(&mu_);

@@ -24,6 +24,7 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& dir) {
       {audit_format::kTreeFamily, family_options},
       {audit_format::kCheckpointsFamily, family_options},
       {audit_format::kHeadFamily, family_options},
+      {audit_format::kSupersededFamily, family_options},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;

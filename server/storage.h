@@ -26,6 +26,7 @@ class Storage {
     kAuditTree,
     kAuditCheckpoints,
     kAuditHead,
+    kAuditSuperseded,
   };
 
   // Opens (creating if needed) the database in `dir`.

@@ -491,14 +491,27 @@ TEST_F(TamperTest, ATruncationIsCaughtOnlineAfterAnAcceptedRestart) {
   std::string output;
   EXPECT_EQ(StartNexusd(config_, &output), 3) << output;
   EXPECT_TRUE(absl::StrContains(output, "truncated")) << output;
-  // Started anyway, the node signs heads over the shorter log; its own older, larger
-  // checkpoint still shows the truncation to an online auditor.
+  // Started anyway, the node signs heads over the shorter log and moves its own older, larger
+  // checkpoints aside; the auditor's witness file, which holds one, still shows the truncation.
   node_ = std::make_unique<NexusdProcess>(
       config_, std::vector<std::string>{"--accept-unverified-audit-log"});
   ASSERT_TRUE(node_->ok()) << node_->ReadLog();
-  std::filesystem::remove(dir_.File("witness"));  // an auditor who never saw the longer log
   EXPECT_EQ(Verify("", &output), 4) << output;
   EXPECT_TRUE(absl::StrContains(output, "truncated")) << output;
+  // The recovery holds: the node starts again without the flag, and the offline verifier, for an
+  // auditor who never saw the longer log, names the superseded checkpoints.
+  ASSERT_EQ(node_->Stop(), 0);
+  node_.reset();
+  StartNode();
+  ASSERT_EQ(node_->Stop(), 0);
+  node_.reset();
+  std::filesystem::remove(dir_.File("witness"));
+  // The truncated entries stored records, so the store disagrees; the log itself verifies.
+  EXPECT_EQ(Verify("--offline " + DataDir(), &output), 4) << output;
+  EXPECT_TRUE(absl::StrContains(output, "the log itself verifies")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "checkpoints superseded by an accepted recovery"))
+      << output;
+  EXPECT_TRUE(absl::StrContains(output, absl::StrCat("at entry ", size_ - 12))) << output;
 }
 
 TEST_F(TamperTest, AForeignCheckpointInTheWitnessIsNamedAsSuch) {

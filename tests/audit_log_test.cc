@@ -325,6 +325,41 @@ TEST_F(AuditLogStartTest, AFlippedTreeNodeIsNamedAndRepairedOnlyWhenAccepted) {
   EXPECT_TRUE((*clean)->unverified_reason().empty());
 }
 
+// An accepted recovery moves the checkpoints that contradict the accepted tree (here: larger
+// than the truncated log) aside, so the next start verifies without the flag.
+TEST_F(AuditLogStartTest, AnAcceptedTruncationStartsAgainWithoutTheFlag) {
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(stack_->audit->Append(Entry("a")).ok());
+  ASSERT_TRUE(stack_->audit->Checkpoint().ok());  // at 8: kept, it matches the entries
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(stack_->audit->Append(Entry("b")).ok());
+  ASSERT_TRUE(stack_->audit->Checkpoint().ok());  // at 12: contradicts the truncated log
+  auto truncate = [](RawLog& raw) {
+    for (uint64_t i = 10; i < 12; ++i) raw.Delete(Storage::kAuditEntries, audit_format::U64Key(i));
+  };
+  auto accepted = Reopen(truncate, /*accept=*/true);
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  log_ = *std::move(accepted);
+  EXPECT_TRUE(absl::StrContains(log_->unverified_reason(), "truncated"));
+  EXPECT_TRUE(absl::StrContains(log_->unverified_reason(),
+                                "1 checkpoints that contradict the accepted tree were moved to "
+                                "audit_superseded (tree sizes 12)"))
+      << log_->unverified_reason();
+  ASSERT_TRUE(log_->Append(Entry("node start")).ok());
+  auto kept = log_->Checkpoints(0);
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept->size(), 1u);
+  EXPECT_EQ(VerifyCheckpoint((*kept)[0], keys_)->tree_size(), 8u);
+  log_.reset();
+  commits_.reset();
+  storage_.reset();
+  auto again = Reopen([](RawLog& raw) {
+    // The superseded checkpoint is kept, under its key.
+    EXPECT_FALSE(raw.Get(Storage::kAuditSuperseded, audit_format::U64Key(12)).empty());
+  });
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE((*again)->unverified_reason().empty());
+  EXPECT_EQ((*again)->size(), 11u);
+}
+
 TEST_F(AuditLogStartTest, ATruncatedTailIsRefused) {
   for (int i = 0; i < 12; ++i) ASSERT_TRUE(stack_->audit->Append(Entry("a")).ok());
   auto opened = Reopen([](RawLog& raw) {
