@@ -57,7 +57,7 @@ absl::StatusOr<v1::SignedCheckpoint> AuditClient::GetCheckpoint(bool sign_now) {
 }
 
 absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditClient::ListCheckpoints(
-    uint64_t since_size) {
+    uint64_t since_size, uint64_t* superseded) {
   std::vector<v1::SignedCheckpoint> all;
   while (true) {  // page by tree size
     grpc::ClientContext context;
@@ -67,6 +67,7 @@ absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditClient::ListCheckpoints(
     v1::ListCheckpointsResponse response;
     grpc::Status status = stub_->stub->ListCheckpoints(&context, request, &response);
     if (!status.ok()) return FromGrpc(status);
+    if (superseded != nullptr) *superseded = response.superseded_checkpoints();
     if (response.checkpoints().empty()) return all;
     for (const v1::SignedCheckpoint& checkpoint : response.checkpoints()) {
       v1::Checkpoint parsed;

@@ -20,7 +20,9 @@ class AuditClient {
 
   // The latest checkpoint; with `sign_now`, one the node signs now for its current size.
   absl::StatusOr<v1::SignedCheckpoint> GetCheckpoint(bool sign_now);
-  absl::StatusOr<std::vector<v1::SignedCheckpoint>> ListCheckpoints(uint64_t since_size);
+  // `superseded` (if given) receives how many checkpoints accepted recoveries moved aside.
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> ListCheckpoints(uint64_t since_size,
+                                                                    uint64_t* superseded = nullptr);
   // Calls `on_entry` for each listed entry until done or it returns false.
   absl::Status ListEntries(const v1::ListEntriesRequest& request,
                            const std::function<bool(const v1::AuditEntryBytes&)>& on_entry);

@@ -287,7 +287,9 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
     if (!client.ok()) return Usage(std::string(client.status().message()));
     // Checkpoints first, then the head: the head, fetched later, covers every checkpoint
     // listed, so any checkpoint beyond it is evidence of a truncation, not a race.
-    absl::StatusOr<std::vector<v1::SignedCheckpoint>> all = (*client)->ListCheckpoints(0);
+    uint64_t superseded = 0;
+    absl::StatusOr<std::vector<v1::SignedCheckpoint>> all =
+        (*client)->ListCheckpoints(0, &superseded);
     if (!all.ok()) return CannotRead(all.status(), "the node's checkpoints");
     verify.checkpoints = *std::move(all);
     absl::StatusOr<v1::SignedCheckpoint> latest = (*client)->GetCheckpoint(/*sign_now=*/false);
@@ -310,6 +312,13 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
       return read_status;
     });
     if (report.unreadable) return CannotRead(read_status, "the node's entries");
+    if (superseded != 0) {
+      report.notes.push_back(absl::StrCat(
+          superseded, " checkpoints superseded by an accepted recovery (nexusd ",
+          "--accept-unverified-audit-log; its NODE_START entry names them): they contradict the "
+          "accepted log and were not verified; a witness file that holds one of them shows the "
+          "rewrite"));
+    }
     if (report.ok) {
       absl::Status witnessed = Witness(line, **client, *keys, *latest, *head);
       if (!witnessed.ok()) {

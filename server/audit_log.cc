@@ -463,6 +463,18 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint(absl::Duration min_int
   return signed_checkpoint;
 }
 
+absl::StatusOr<uint64_t> AuditLog::SupersededCheckpoints() const {
+  uint64_t count = 0;
+  std::unique_ptr<rocksdb::Iterator> it(storage_->db()->NewIterator(
+      rocksdb::ReadOptions(), storage_->family(Storage::kAuditSuperseded)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+  if (!it->status().ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("reading superseded checkpoints: ", it->status().ToString()));
+  }
+  return count;
+}
+
 absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditLog::Checkpoints(uint64_t since_size) const {
   std::vector<v1::SignedCheckpoint> checkpoints;
   std::unique_ptr<rocksdb::Iterator> it(storage_->db()->NewIterator(

@@ -82,6 +82,8 @@ class AuditLog : public CommitParticipant {
   // so that nobody can make the node sign and store without bound); returns the new or latest.
   absl::StatusOr<v1::SignedCheckpoint> Checkpoint(
       absl::Duration min_interval = absl::ZeroDuration()) ABSL_LOCKS_EXCLUDED(checkpoint_mu_, mu_);
+  // How many checkpoints accepted recoveries moved to audit_superseded.
+  absl::StatusOr<uint64_t> SupersededCheckpoints() const;
   // Every stored checkpoint with tree size >= since_size, oldest first.
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> Checkpoints(uint64_t since_size) const;
   // The signed head written with the latest commit: it covers every durable entry. NotFound if

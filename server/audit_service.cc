@@ -118,6 +118,9 @@ grpc::Status AuditServiceImpl::ListCheckpoints(grpc::ServerContext* context,
   // Paged, so that a long-lived node's checkpoints never outgrow one message.
   size_t limit = request->limit() == 0 || request->limit() > 1000 ? 1000 : request->limit();
   if (all->size() > limit) all->resize(limit);
+  absl::StatusOr<uint64_t> superseded = audit_->SupersededCheckpoints();
+  if (!superseded.ok()) return ToGrpc(superseded.status());
+  response->set_superseded_checkpoints(*superseded);
   for (v1::SignedCheckpoint& checkpoint : *all) {
     *response->add_checkpoints() = std::move(checkpoint);
   }
