@@ -9,6 +9,7 @@
 
 #include "common/crypto.h"
 #include "common/keyring.h"
+#include "google/protobuf/stubs/logging.h"
 
 namespace nexus::fuzz {
 
@@ -43,5 +44,13 @@ inline void Require(bool holds, const std::string& invariant) {
 }
 
 }  // namespace nexus::fuzz
+
+// Called once by libFuzzer before the first input (each target is one file including this).
+// Protobuf logs every invalid UTF-8 string it parses; hostile input is mostly that, and the
+// logging would cost more than the parsing.
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+  google::protobuf::SetLogHandler(nullptr);
+  return 0;
+}
 
 #endif  // NEXUS_TESTS_FUZZ_FUZZ_SUPPORT_H_
