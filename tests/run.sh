@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds everything and runs the whole test suite (unit, integration, fuzz smoke runs) twice:
 # the normal build (build/), then the AddressSanitizer + UndefinedBehaviorSanitizer build
-# (build-asan/), where every program, nexusd and nexusctl included, stops at the first report.
-#   tests/run.sh            both suites (what CI runs)
+# (build-asan/), where every program, nexusd and nexusctl included, stops at the first report;
+# then the concurrency tests under ThreadSanitizer (tests/tsan.sh, build-tsan/).
+#   tests/run.sh            all three (what CI runs)
 #   tests/run.sh --quick    the normal suite only
 # Installs missing Debian packages first, so it works on a fresh machine too.
 set -euo pipefail
@@ -18,3 +19,6 @@ asan=${NEXUS_ASAN_BUILD_DIR:-$root/build-asan}
 echo "== the same suite under AddressSanitizer + UndefinedBehaviorSanitizer ($asan)"
 NEXUS_BUILD_DIR=$asan NEXUS_SANITIZE=address,undefined "$root/deploy/build.sh"
 (cd "$asan" && ctest --output-on-failure -j2 --timeout 600)
+
+echo "== the concurrency tests under ThreadSanitizer"
+"$root/tests/tsan.sh"

@@ -8,5 +8,5 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${NEXUS_BUILD_DIR:-$root/build-tsan}
 NEXUS_BUILD_DIR=$build NEXUS_SANITIZE=thread "$root/deploy/build.sh" concurrency_tests
-export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan_suppressions.txt ${TSAN_OPTIONS:-}"
 exec "$build/tests/concurrency_tests" "$@"
