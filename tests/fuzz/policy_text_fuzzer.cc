@@ -1,4 +1,5 @@
-// Sharing-policy text (SharingPolicy::Parse) against the examples' federation, then decisions.
+// Sharing-policy text (SharingPolicy::Parse) against the examples' federation
+// (policy/examples/federation-node.textproto), then decisions.
 // Invariants: a refusal names its source; a policy that loads decides every (record, recipient)
 // pair the same way with and without an explanation, never sends to an unknown recipient, and
 // never sends another agency's "no further dissemination" record to a third agency.
@@ -30,7 +31,9 @@ const Federation& ExampleFederation() {
     add("fr-police", "FR", {"police", "region-west"});
     add("fr-fiu", "FR", {"fiu"});
     add("sn-police", "SN", {"police", "region-west"});
+    add("ml-customs", "ML", {"customs", "region-west"});
     add("de-bka", "DE", {"police", "counter-terrorism"});
+    add("wa-coord", "BE", {"coordinator", "region-west"});
     return new Federation(config.agencies());
   }();
   return *federation;
@@ -42,7 +45,7 @@ std::vector<RecordFacts> SampleRecords(const uint8_t* data, size_t size) {
   for (int i = 0; i < 4; ++i) {
     uint8_t b = size > static_cast<size_t>(i) ? data[size - 1 - i] : static_cast<uint8_t>(i * 37);
     RecordFacts facts;
-    facts.origin = b % 4;
+    facts.origin = b % 6;
     facts.tlp = static_cast<nexus::v1::Tlp>(1 + b % 4);
     facts.scope = static_cast<nexus::v1::DistributionScope>(1 + (b >> 2) % 4);
     facts.nexus_type_bit = 1u << (b % 7);
@@ -51,7 +54,7 @@ std::vector<RecordFacts> SampleRecords(const uint8_t* data, size_t size) {
     facts.reliability = 1 + (b >> 3) % 6;
     facts.credibility = 1 + (b >> 5) % 6;
     facts.distribution_groups = b & 3;
-    facts.named_agencies = {(b >> 4) % 4};
+    facts.named_agencies = {(b >> 4) % 6};
     facts.no_further_dissemination = (b & 0x40) != 0;
     if (facts.no_further_dissemination) facts.handling_codes = {"nofurther"};
     facts.tags = {"weapons", "undercover"};
