@@ -147,6 +147,7 @@ absl::Status VerifyConsistency(uint64_t first, uint64_t second, const Hash& firs
   }
   if (first == 0) {
     if (!proof.empty()) return Mismatch("proof from the empty tree must be empty");
+    if (first_root != EmptyRoot()) return Mismatch("root of the empty tree is not MTH({})");
     return absl::OkStatus();
   }
   if (proof.empty()) return Mismatch("proof is empty");

@@ -3,8 +3,10 @@
 # Quick and silent when everything is already there. Needs root (or sudo) to install.
 set -euo pipefail
 
+# clang-14 builds the project (deploy/build.sh); libclang-rt-14-dev holds its libFuzzer and
+# sanitizer runtimes, which the test suite uses (fuzz targets, the ASan/UBSan suite).
 packages=(
-  build-essential cmake ninja-build ccache pkg-config openssl
+  build-essential clang-14 libclang-rt-14-dev cmake ninja-build ccache pkg-config openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libssl-dev librocksdb-dev libabsl-dev libgtest-dev libbenchmark-dev
 )

@@ -6,12 +6,12 @@
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/crypto.h"
 #include "common/keyring.h"
 #include "server/admin_service.h"
@@ -97,23 +97,22 @@ struct Node::Parts {
   std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
-  std::mutex shutdown_mu;
-  bool shut_down = false;
+  absl::Mutex shutdown_mu;
+  bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
 
   // Signs a checkpoint every interval while the node runs.
   std::thread checkpointer;
-  std::mutex checkpoint_mu;
-  std::condition_variable checkpoint_cv;
-  bool stopping = false;
+  absl::Mutex checkpoint_mu;
+  bool stopping ABSL_GUARDED_BY(checkpoint_mu) = false;
 
-  void RunCheckpointer(absl::Duration interval) {
-    std::unique_lock lock(checkpoint_mu);
-    while (!checkpoint_cv.wait_for(lock, absl::ToChronoMilliseconds(interval),
-                                   [&] { return stopping; })) {
-      lock.unlock();
+  void RunCheckpointer(absl::Duration interval) ABSL_LOCKS_EXCLUDED(checkpoint_mu) {
+    while (true) {
+      {
+        absl::MutexLock lock(&checkpoint_mu);
+        if (checkpoint_mu.AwaitWithTimeout(absl::Condition(&stopping), interval)) return;
+      }
       absl::StatusOr<v1::SignedCheckpoint> checkpoint = audit->Checkpoint();
       if (!checkpoint.ok()) LogError(absl::StrCat("checkpoint: ", checkpoint.status().message()));
-      lock.lock();
     }
   }
 };
@@ -229,17 +228,16 @@ std::string Node::address() const {
 }
 
 void Node::Shutdown(absl::Duration grace) {
-  std::lock_guard lock(parts_->shutdown_mu);
+  absl::MutexLock lock(&parts_->shutdown_mu);
   if (parts_->shut_down) return;
   parts_->shut_down = true;
   parts_->server->GetHealthCheckService()->SetServingStatus(false);
   parts_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
   parts_->server->Wait();
   {
-    std::lock_guard lock(parts_->checkpoint_mu);
+    absl::MutexLock lock(&parts_->checkpoint_mu);
     parts_->stopping = true;
   }
-  parts_->checkpoint_cv.notify_all();
   parts_->checkpointer.join();
   v1::AuditEntry stopped;
   stopped.mutable_actor()->set_node(true);

@@ -56,7 +56,7 @@ absl::Status SharingGate::Record(const CallContext& by, const absl::Status& outc
 }
 
 absl::StatusOr<std::vector<std::string>> SharingGate::LoadAndInstall(const CallContext& by) {
-  std::lock_guard reload(reload_mu_);
+  absl::MutexLock reload(&reload_mu_);
   absl::StatusOr<Loaded> loaded = LoadFile();
   if (!loaded.ok()) {
     LogError(absl::StrCat("policy load refused; the policy in force stays:\n",
@@ -73,7 +73,7 @@ absl::StatusOr<std::vector<std::string>> SharingGate::LoadAndInstall(const CallC
   for (const std::string& warning : loaded->warnings) LogWarning(warning);
   LogInfo(absl::StrCat("policy '", loaded->policy->name(), "' in force (",
                        loaded->policy->rule_count(), " rules)"));
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   policy_ = std::move(loaded->policy);
   return loaded->warnings;
 }
@@ -89,7 +89,7 @@ absl::StatusOr<std::vector<std::string>> SharingGate::Reload(const CallContext& 
 }
 
 std::shared_ptr<const policy::SharingPolicy> SharingGate::current() const {
-  std::lock_guard lock(mu_);
+  absl::MutexLock lock(&mu_);
   return policy_;
 }
 

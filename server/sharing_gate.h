@@ -4,11 +4,12 @@
 #define NEXUS_SERVER_SHARING_GATE_H_
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "nexus/v1/audit.pb.h"
 #include "nexus/v1/node_config.pb.h"
 #include "policy/sharing_policy.h"
@@ -55,7 +56,8 @@ class SharingGate {
   absl::StatusOr<Loaded> LoadFile() const;
   // Loads, audits and installs, in that order, under reload_mu_: the policy in force is always
   // the one the last successful load entry describes.
-  absl::StatusOr<std::vector<std::string>> LoadAndInstall(const CallContext& by);
+  absl::StatusOr<std::vector<std::string>> LoadAndInstall(const CallContext& by)
+      ABSL_LOCKS_EXCLUDED(reload_mu_, mu_);
   absl::Status Record(const CallContext& by, const absl::Status& outcome,
                       const std::string& detail);
 
@@ -63,9 +65,9 @@ class SharingGate {
   policy::Federation federation_;
   int holder_;
   AuditLog* audit_;
-  std::mutex reload_mu_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const policy::SharingPolicy> policy_;  // guarded by mu_
+  absl::Mutex reload_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const policy::SharingPolicy> policy_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace nexus

@@ -10,7 +10,6 @@
 namespace nexus::merkle {
 namespace {
 
-
 // The eight leaves of the test tree used by Certificate Transparency and transparency-dev/merkle.
 std::vector<std::string> TestLeaves() {
   std::vector<std::string> leaves;
@@ -240,6 +239,16 @@ TEST(MerkleExhaustive, ConsistencyProofsForEveryPairOfSizesUpTo100) {
       }
     }
   }
+}
+
+// Found by fuzzing: any root was accepted as that of the empty tree.
+TEST(MerkleExhaustive, ConsistencyFromTheEmptyTreeNeedsTheEmptyRoot) {
+  const Leaves all = MakeLeaves(5);
+  const Hash root = Mth(all, 0, all.size());
+  EXPECT_TRUE(VerifyConsistency(0, all.size(), EmptyRoot(), root, {}).ok());
+  EXPECT_FALSE(VerifyConsistency(0, all.size(), Flip(EmptyRoot()), root, {}).ok());
+  EXPECT_FALSE(VerifyConsistency(0, all.size(), root, root, {}).ok());
+  EXPECT_FALSE(VerifyConsistency(0, all.size(), EmptyRoot(), root, {root}).ok());
 }
 
 TEST(MerkleFrontier, ReportsCompletedSubtreesAndReloads) {

@@ -314,7 +314,7 @@ TEST_F(NodeIntegrationTest, UnparsableRequestIsRefusedLoggedAndAudited) {
   tls.pem_private_key = *ReadFileToString(options.key_file);
   // A length-delimited field whose length runs past the end: no GetRequest parses from it.
   auto [status, body] = RawCall(grpc::CreateChannel(node_->address(), grpc::SslCredentials(tls)),
-                                "/nexus.v1.AgencyService/Get", "\x0a\xff\xff\x03abc");
+                                "/nexus.v1.AgencyService/Get", "\x0a\xff\xff\x03" "abc");
   EXPECT_FALSE(status.ok());
   EXPECT_TRUE(testing::WaitFor([&] {
     return absl::StrContains(node_->ReadLog(), "before any handler");
