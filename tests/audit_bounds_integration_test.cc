@@ -48,6 +48,16 @@ class AuditBoundsTest : public ::testing::Test {
       for (const auto& result : *results) ASSERT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_STORED);
     }
   }
+  // How many records `agency` receives by pulling everything.
+  int Pulled(const std::string& agency) {
+    int received = 0;
+    absl::Status pulled = Client(agency)->Pull({}, [&](const v1::PullResponse&) {
+      ++received;
+      return true;
+    });
+    EXPECT_TRUE(pulled.ok()) << pulled;
+    return received;
+  }
   // Every entry as listed by an oversight auditor, with its serialized size.
   std::vector<std::pair<v1::AuditEntry, size_t>> Entries() {
     std::vector<std::pair<v1::AuditEntry, size_t>> entries;
@@ -79,23 +89,8 @@ TEST_F(AuditBoundsTest, APullOverHiddenRecordsCountsThemInSmallEntries) {
   Start();
   constexpr int kRecords = 3000;
   PublishMany(kRecords, 500);
-  int received = 0;
-  ASSERT_TRUE(Client("agency-c")
-                  ->Pull({},
-                         [&](const v1::PullResponse&) {
-                           ++received;
-                           return true;
-                         })
-                  .ok());
-  EXPECT_EQ(received, 0);
-  ASSERT_TRUE(Client("agency-b")
-                  ->Pull({},
-                         [&](const v1::PullResponse&) {
-                           ++received;
-                           return true;
-                         })
-                  .ok());
-  EXPECT_EQ(received, kRecords);
+  EXPECT_EQ(Pulled("agency-c"), 0);
+  EXPECT_EQ(Pulled("agency-b"), kRecords);
 
   uint64_t hidden_counted = 0, sent_listed = 0, targets = 0;
   for (const auto& [entry, size] : Entries()) {
@@ -162,15 +157,7 @@ TEST_F(AuditBoundsTest, EntriesLargerThanAStreamedPageArriveWhole) {
   // its target and decision) is larger.
   Start("limits { max_message_bytes: 32768 }\n");
   PublishMany(300, 20);
-  int received = 0;
-  ASSERT_TRUE(Client("agency-b")
-                  ->Pull({},
-                         [&](const v1::PullResponse&) {
-                           ++received;
-                           return true;
-                         })
-                  .ok());
-  ASSERT_EQ(received, 300);
+  ASSERT_EQ(Pulled("agency-b"), 300);
   size_t largest = 0;
   for (const auto& [entry, size] : Entries()) largest = std::max(largest, size);
   EXPECT_GT(largest, 16384u) << "no entry needs pieces: the test proves nothing";
