@@ -265,6 +265,17 @@ std::pair<grpc::Status, std::string> RawCall(const std::shared_ptr<grpc::Channel
   return {status, body};
 }
 
+// A channel with `agency`'s analyst certificate, for raw calls.
+std::shared_ptr<grpc::Channel> AnalystChannel(const std::string& address,
+                                              const std::string& agency) {
+  ClientOptions options = ClientFor(address, agency);
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = *ReadFileToString(options.ca_file);
+  tls.pem_cert_chain = *ReadFileToString(options.cert_file);
+  tls.pem_private_key = *ReadFileToString(options.key_file);
+  return grpc::CreateChannel(address, grpc::SslCredentials(tls));
+}
+
 TEST_F(NodeIntegrationTest, ClientWithoutCertificateIsRefused) {
   grpc::SslCredentialsOptions tls;
   tls.pem_root_certs = *ReadFileToString(testing::TestPki() + "/ca.crt");
@@ -276,16 +287,10 @@ TEST_F(NodeIntegrationTest, ClientWithoutCertificateIsRefused) {
 }
 
 TEST_F(NodeIntegrationTest, HealthServiceAnswers) {
-  ClientOptions options = ClientFor(node_->address(), "agency-a");
-  grpc::SslCredentialsOptions tls;
-  tls.pem_root_certs = *ReadFileToString(options.ca_file);
-  tls.pem_cert_chain = *ReadFileToString(options.cert_file);
-  tls.pem_private_key = *ReadFileToString(options.key_file);
   // grpc.health.v1.HealthCheckRequest{service: "nexus.v1.AgencyService"}, encoded by hand.
   std::string service = "nexus.v1.AgencyService";
   auto [status, body] =
-      RawCall(grpc::CreateChannel(node_->address(), grpc::SslCredentials(tls)),
-              "/grpc.health.v1.Health/Check",
+      RawCall(AnalystChannel(node_->address(), "agency-a"), "/grpc.health.v1.Health/Check",
               absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())), service));
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(body, std::string("\x08\x01"));  // status: SERVING
@@ -307,14 +312,11 @@ TEST_F(NodeIntegrationTest, OversizedMessageIsRefusedAndNothingElseLost) {
 }
 
 TEST_F(NodeIntegrationTest, UnparsableRequestIsRefusedLoggedAndAudited) {
-  ClientOptions options = ClientFor(node_->address(), "agency-b");
-  grpc::SslCredentialsOptions tls;
-  tls.pem_root_certs = *ReadFileToString(options.ca_file);
-  tls.pem_cert_chain = *ReadFileToString(options.cert_file);
-  tls.pem_private_key = *ReadFileToString(options.key_file);
   // A length-delimited field whose length runs past the end: no GetRequest parses from it.
-  auto [status, body] = RawCall(grpc::CreateChannel(node_->address(), grpc::SslCredentials(tls)),
-                                "/nexus.v1.AgencyService/Get", "\x0a\xff\xff\x03" "abc");
+  auto [status, body] =
+      RawCall(AnalystChannel(node_->address(), "agency-b"), "/nexus.v1.AgencyService/Get",
+              "\x0a\xff\xff\x03"
+              "abc");
   EXPECT_FALSE(status.ok());
   EXPECT_TRUE(testing::WaitFor([&] {
     return absl::StrContains(node_->ReadLog(), "before any handler");
