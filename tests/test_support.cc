@@ -51,10 +51,11 @@ const std::string& TestPki() {
     std::filesystem::create_directories(*path);
     int lock = open((*path + ".lock").c_str(), O_CREAT | O_RDWR, 0600);
     flock(lock, LOCK_EX);
-    if (!std::filesystem::exists(*path + "/extras/foreign.crt")) {
+    if (!std::filesystem::exists(*path + "/extras/foreign.crt") ||
+        !std::filesystem::exists(*path + "/agency-coord/signing.key")) {
       std::string output;
       int rc = RunCommand(absl::StrCat(NEXUS_SOURCE_DIR, "/certs/make-dev-pki.sh ", *path,
-                                       " agency-a agency-b agency-c --test-extras"),
+                                       " agency-a agency-b agency-c agency-coord --test-extras"),
                           &output);
       if (rc != 0) {
         std::fprintf(stderr, "make-dev-pki.sh failed: %s\n", output.c_str());

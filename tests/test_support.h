@@ -32,7 +32,8 @@ class TempDir {
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(20));
 
 // The test PKI (certs/make-dev-pki.sh with --test-extras) for agencies "agency-a",
-// "agency-b" and "agency-c", created on first use. Returns its directory.
+// "agency-b", "agency-c" and "agency-coord" (a regional coordinator, for federation tests),
+// created on first use. Returns its directory.
 const std::string& TestPki();
 
 // A well-formed draft record with one indicator of each given value (phone numbers by default).
