@@ -1,14 +1,16 @@
 // A misbehaving peer: an in-process FederationService, presenting agency-c's real node
 // certificate, that serves a node a scripted stream: honest records, a record with one changed
 // byte in its signed manifest, a record signed with another agency's key, a disclosure whose value
-// does not match its digest, and a second, differently signed manifest for a version it already
-// sent (equivocation). The node must refuse and audit the first three, keep and flag the
-// equivocation, and keep receiving from the misbehaving peer's later honest records and from an
+// does not match its digest, a second, differently signed manifest for a version it already sent
+// (equivocation), another origin's RED record passed on, and a record of the receiving node's own
+// agency. The node must refuse and audit the bad ones, keep and flag the equivocation, accept a
+// version gap, and keep receiving from the misbehaving peer's later honest records and from an
 // honest peer.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -115,13 +117,17 @@ PrivateKey SigningKeyOf(const std::string& agency) {
   return *key;
 }
 
-// A version-1 record of `origin`, as its node would have prepared it for signing.
-v1::Record OriginRecord(const std::string& origin, const std::string& label) {
-  v1::Record record = FederationDraft(label, v1::TLP_GREEN, v1::DISTRIBUTION_SCOPE_FEDERATION);
+// A record of `origin` (GREEN and federation-wide unless `draft` is given), as its node would have
+// prepared it for signing.
+v1::Record OriginRecord(const std::string& origin, const std::string& label, uint64_t version = 1,
+                        std::optional<v1::Record> draft = std::nullopt) {
+  v1::Record record =
+      draft.has_value() ? *std::move(draft)
+                        : FederationDraft(label, v1::TLP_GREEN, v1::DISTRIBUTION_SCOPE_FEDERATION);
   if (!ValidateAndNormalize(record).ok()) std::abort();
   record.set_id(NewUuid());
   record.set_origin_agency(origin);
-  record.set_version(1);
+  record.set_version(version);
   int64_t now = absl::ToUnixMicros(absl::Now());
   record.set_created_unix_micros(now);
   record.set_modified_unix_micros(now);
@@ -162,18 +168,43 @@ class MisbehavingPeerTest : public ::testing::Test {
     equivocal_first_ = SealRecord(equivocated, c_key, "1");
     equivocated.set_summary("A different story, signed for the same version.");
     equivocal_second_ = SealRecord(equivocated, c_key, "1");
+    // agency-b's RED record for agency-a, correctly signed, passed on by agency-c: RED leaves only
+    // from its origin's node.
+    v1::Record relayed_red =
+        OriginRecord(kAgencyB, "relayed-red", 1,
+                     FederationDraft("relayed-red", v1::TLP_RED,
+                                     v1::DISTRIBUTION_SCOPE_NAMED_AGENCIES, {kAgencyA}));
+    v1::SignedRecord relayed_red_signed = SealRecord(relayed_red, SigningKeyOf(kAgencyB), "1");
+    // A record of the receiving node's own agency, correctly signed: its versions come only from
+    // its own publishing.
+    v1::Record own = OriginRecord(kAgencyA, "own-agency");
+    v1::SignedRecord own_signed = SealRecord(own, SigningKeyOf(kAgencyA), "1");
+    // Version 3 of a record whose versions 1 and 2 this node never saw: a gap is normal for a
+    // holder.
+    v1::Record later_version = OriginRecord(kAgencyC, "later-version", 3);
+    // One version sent twice: first without its summary (as a redacting holder passes it on),
+    // then whole. The second copy's extra part verifies against the signed digest, so it is added.
+    v1::Record completed = OriginRecord(kAgencyC, "completed-later");
+    v1::SignedRecord completed_whole = SealRecord(completed, c_key, "1");
+    v1::SignedRecord completed_partial = completed_whole;
+    WithholdPart(completed_partial, completed_partial.disclosures_size() - 1);
+    completed_id_ = completed.id();
     // Honest, after everything else.
     v1::Record honest_last = OriginRecord(kAgencyC, "honest-last");
 
-    honest_ = {honest_first.id(), honest_last.id()};
+    honest_ = {honest_first.id(), later_version.id(), completed.id(), honest_last.id()};
     refused_ = {{"changed manifest byte", tampered.id()},
                 {"wrong agency's key", wrong_key.id()},
-                {"disclosure not matching its digest", bad_part.id()}};
+                {"disclosure not matching its digest", bad_part.id()},
+                {"RED passed on by a node that is not its origin's", relayed_red.id()},
+                {"a record of the receiving node's own agency", own.id()}};
     equivocated_id_ = equivocated.id();
     peer_ = std::make_unique<ScriptedPeer>(std::vector<v1::ReplicationBatch>{
         BatchOf(SealRecord(honest_first, c_key, "1")), BatchOf(tampered_signed),
         BatchOf(wrong_key_signed), BatchOf(bad_part_signed), BatchOf(equivocal_first_),
-        BatchOf(equivocal_second_), BatchOf(SealRecord(honest_last, c_key, "1"))});
+        BatchOf(equivocal_second_), BatchOf(relayed_red_signed), BatchOf(own_signed),
+        BatchOf(SealRecord(later_version, c_key, "1")), BatchOf(completed_partial),
+        BatchOf(completed_whole), BatchOf(SealRecord(honest_last, c_key, "1"))});
     server_ = std::make_unique<PeerServer>(kAgencyC, peer_.get());
     ASSERT_TRUE(server_->ok());
 
@@ -219,6 +250,7 @@ class MisbehavingPeerTest : public ::testing::Test {
   std::vector<std::string> honest_;
   std::vector<std::pair<std::string, std::string>> refused_;  // (what is wrong, record id)
   std::string equivocated_id_;
+  std::string completed_id_;
   v1::SignedRecord equivocal_first_, equivocal_second_;
 };
 
@@ -240,6 +272,12 @@ TEST_F(MisbehavingPeerTest, BadRecordsAreRefusedAuditedAndEquivocationIsFlagged)
     EXPECT_EQ(got->received_from(), kAgencyC);
     EXPECT_TRUE(VerifyRecord(got->record()).ok());
   }
+  absl::StatusOr<v1::GetResponse> gap = a_.Get(honest_[1], 0);
+  ASSERT_TRUE(gap.ok()) << gap.status();
+  EXPECT_EQ(PeekHeader(gap->record())->version(), 3u);
+  absl::StatusOr<v1::GetResponse> completed = a_.Get(completed_id_, 1);
+  ASSERT_TRUE(completed.ok()) << completed.status();
+  EXPECT_EQ(WithheldParts(completed->record()), "");
 
   // Not stored.
   for (const auto& [what, id] : refused_) {
@@ -263,7 +301,9 @@ TEST_F(MisbehavingPeerTest, BadRecordsAreRefusedAuditedAndEquivocationIsFlagged)
     if (peer.agency_id() == kAgencyC) {
       EXPECT_GE(peer.received().refused(), refused_.size()) << peer.ShortDebugString();
       EXPECT_EQ(peer.received().equivocations(), 1u) << peer.ShortDebugString();
-      EXPECT_GE(peer.received().received(), 3u) << peer.ShortDebugString();
+      EXPECT_EQ(peer.received().disclosures_added(), 1u) << peer.ShortDebugString();
+      // The honest records and the first of the equivocating manifests.
+      EXPECT_EQ(peer.received().received(), honest_.size() + 1) << peer.ShortDebugString();
     } else {
       EXPECT_EQ(peer.received().refused(), 0u) << peer.ShortDebugString();
       EXPECT_EQ(peer.received().equivocations(), 0u) << peer.ShortDebugString();
