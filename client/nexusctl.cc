@@ -67,6 +67,9 @@ search options: --type INDICATOR-TYPE --limit N
 Indicator types: phone email domain ipv4 ipv6 url crypto-wallet iban bank-account
   document-number vehicle vessel organization person location file-hash
 
+Records received from a peer node show "via AGENCY" (JSON: "received_from"). get warns when the
+node holds other manifests the origin signed for the same id and version (JSON: "equivocations").
+
 %AUDIT%
 %POLICY%
 exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or failed,
@@ -176,11 +179,18 @@ std::string ReaderAgency(const Session& session) {
   return identity.ok() ? identity->agency_id : "";
 }
 
-// Prints one received record; returns false unless its signature verified against the origin's
-// key from --keys (a record that cannot be checked counts as not verified).
-bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor = 0) {
-  RecordView view = ViewRecord(record, session.have_keys ? &session.keys : nullptr);
+// Prints one received record, with the peer it came through and, from get, any equivocations;
+// returns false unless its signature verified against the origin's key from --keys (a record
+// that cannot be checked counts as not verified).
+bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor = 0,
+          const std::string& received_from = "",
+          const google::protobuf::RepeatedPtrField<v1::SignedRecord>* equivocations = nullptr) {
+  const Keyring* keys = session.have_keys ? &session.keys : nullptr;
+  RecordView view = ViewRecord(record, keys);
   view.cursor = cursor;
+  view.received_from = received_from;
+  if (equivocations != nullptr)
+    view.equivocations = ViewEquivocations(record, *equivocations, keys);
   std::cout << (session.json ? RecordToJson(view) + "\n" : RecordToHumanText(view));
   return view.verified;
 }
@@ -313,11 +323,13 @@ int Get(Session& session, const CommandLine& line) {
   absl::StatusOr<uint64_t> version = line.Count("version");
   if (!version.ok()) return Usage(std::string(version.status().message()));
   const std::string& id = line.positional()[1];
-  absl::StatusOr<v1::SignedRecord> record = session.client->Get(id, *version);
-  if (!record.ok()) return Failure(record.status(), "get");
-  bool verified = Show(session, *record);
+  absl::StatusOr<v1::GetResponse> response = session.client->GetWithProvenance(id, *version);
+  if (!response.ok()) return Failure(response.status(), "get");
+  const v1::SignedRecord& record = response->record();
+  bool verified =
+      Show(session, record, /*cursor=*/0, response->received_from(), &response->equivocations());
   // A validly signed answer to another question is still the wrong answer.
-  absl::StatusOr<v1::RecordHeader> header = PeekHeader(*record);
+  absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
   if (!header.ok() || header->id() != id || (*version != 0 && header->version() != *version)) {
     std::fprintf(stderr, "nexusctl: get: the node answered with a different record or version\n");
     return kUnverified;
@@ -361,7 +373,9 @@ int Pull(Session& session, const CommandLine& line) {
       request,
       [&](const v1::PullResponse& response) {
         if (!order) order.emplace(!reader_agency.empty() && reader_agency == node_agency);
-        all_verified = Show(session, response.record(), response.cursor()) && all_verified;
+        all_verified =
+            Show(session, response.record(), response.cursor(), response.received_from()) &&
+            all_verified;
         if (std::string problem = order->Check(response.cursor(), response.record());
             !problem.empty()) {
           std::fprintf(stderr, "nexusctl: pull: NOT VERIFIED: %s\n", problem.c_str());
@@ -398,7 +412,7 @@ int Search(Session& session, const CommandLine& line) {
       std::cout << "match: " << IndicatorTypeName(hit.matched_type()) << " "
                 << EscapeForTerminal(hit.normalized()) << "\n";
     }
-    all_verified = Show(session, hit.record()) && all_verified;
+    all_verified = Show(session, hit.record(), /*cursor=*/0, hit.received_from()) && all_verified;
     if (std::string problem = SearchHitProblem(hit, request.value()); !problem.empty()) {
       std::fprintf(stderr, "nexusctl: search: NOT VERIFIED: %s\n", problem.c_str());
       all_verified = false;
