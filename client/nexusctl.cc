@@ -1,8 +1,10 @@
-// nexusctl: push, read and search nexus records on an agency node.
+// nexusctl: push, read and search nexus records on an agency node; review its audit log, its
+// sharing policy and its federation with peer nodes.
 //
 // Exit codes: 0 success; 1 the node refused something (a record rejected, not found, denied);
 // 2 usage error; 3 the node could not be reached or failed; 4 a record shown did not verify, or
-// could not be verified for want of its origin's key.
+// could not be verified for want of its origin's key (audit: the log did not verify; federation:
+// a peer's log the node witnesses raised an alarm); 5 (audit) the log could not be read.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -17,6 +19,7 @@
 #include "absl/time/time.h"
 #include "client/audit_commands.h"
 #include "client/command_line.h"
+#include "client/federation_commands.h"
 #include "client/nexus_client.h"
 #include "client/policy_commands.h"
 #include "client/read_checks.h"
@@ -44,6 +47,7 @@ commands:
   revoke ID           publish a revoked version of your agency's record (--reason TEXT)
   audit ...           review and verify the node's audit log (see below)
   policy ...          check, test and explain sharing policies (see below)
+  federation ...      the node's peers: replication state, witnessed audit heads (see below)
 
 connection (flags, or the environment variable in brackets):
   --target HOST:PORT  the node [NEXUS_TARGET]
@@ -72,8 +76,10 @@ node holds other manifests the origin signed for the same id and version (JSON: 
 
 %AUDIT%
 %POLICY%
+%FEDERATION%
 exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or failed,
-            4 a record shown did not verify (or could not: no key for its origin in --keys)
+            4 a record shown did not verify (or could not: no key for its origin in --keys),
+              or a peer's audit log the node witnesses is NOT VERIFIED (audit verify --peer)
 )";
 
 std::set<std::string> ValuedFlags() {
@@ -448,14 +454,15 @@ int Run(const std::vector<std::string>& args) {
   absl::StatusOr<CommandLine> line = CommandLine::Parse(args, ValuedFlags(), kSwitches);
   if (!line.ok()) return Usage(std::string(line.status().message()));
   if (line->Has("help") || line->positional().empty()) {
-    std::string usage =
-        absl::StrReplaceAll(kUsage, {{"%AUDIT%", kAuditUsage}, {"%POLICY%", kPolicyUsage}});
+    std::string usage = absl::StrReplaceAll(
+        kUsage,
+        {{"%AUDIT%", kAuditUsage}, {"%POLICY%", kPolicyUsage}, {"%FEDERATION%", kFederationUsage}});
     std::fputs(usage.c_str(), line->Has("help") ? stdout : stderr);
     return line->Has("help") ? kOk : kUsageError;
   }
   const std::string& command = line->positional()[0];
-  static const std::set<std::string> kCommands = {"push",   "get",   "pull",  "search",
-                                                  "revoke", "audit", "policy"};
+  static const std::set<std::string> kCommands = {"push",   "get",   "pull",   "search",
+                                                  "revoke", "audit", "policy", "federation"};
   if (!kCommands.count(command)) return Usage("unknown command '" + command + "'");
   if (command == "policy") {
     absl::StatusOr<Session> session = Connect(*line, /*record_client=*/false);
@@ -463,7 +470,8 @@ int Run(const std::vector<std::string>& args) {
                             line->Has("json"));
   }
   const bool offline = command == "audit" && line->Has("offline");
-  absl::StatusOr<Session> session = Connect(*line, /*record_client=*/command != "audit");
+  const bool record_client = command != "audit" && command != "federation";
+  absl::StatusOr<Session> session = Connect(*line, record_client);
   if (!session.ok() && !offline) return Usage(std::string(session.status().message()));
   if (command == "audit") {
     Keyring keys;
@@ -475,6 +483,9 @@ int Run(const std::vector<std::string>& args) {
     }
     ClientOptions options = session.ok() ? session->options : ClientOptions();
     return RunAuditCommand(*line, options, keys_dir.empty() ? nullptr : &keys, line->Has("json"));
+  }
+  if (command == "federation") {
+    return RunFederationCommand(*line, session->options, session->json);
   }
   if (command == "push") return Push(*session, *line);
   if (command == "get") return Get(*session, *line);
