@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,10 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/audit_client.h"
-#include "client/channel.h"
+#include "client/federation_client.h"
 #include "google/protobuf/text_format.h"
-#include "nexus/v1/agency_service.grpc.pb.h"
-#include "nexus/v1/federation_service.grpc.pb.h"
 
 namespace nexus::testing {
 namespace {
@@ -200,6 +199,14 @@ void FederationNode::Kill() {
   process_.reset();
 }
 
+std::string FederationNode::ProcessState() const {
+  if (!running()) return "not started";
+  int status = 0;
+  if (waitpid(process_->pid(), &status, WNOHANG) != process_->pid()) return "running";
+  if (WIFSIGNALED(status)) return absl::StrCat("killed by signal ", WTERMSIG(status));
+  return absl::StrCat("exited with status ", WEXITSTATUS(status));
+}
+
 std::string FederationNode::ReadLog() const {
   std::ifstream in(dir_.path() + "/nexusd.log");
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -234,33 +241,16 @@ absl::StatusOr<Holdings> FederationNode::ReadHoldings() const {
   return holdings;
 }
 
-absl::StatusOr<v1::GetResponse> FederationNode::Get(const std::string& id, uint64_t version) const {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      OpenChannel(ClientFor(address(), agency_));
-  if (!channel.ok()) return channel.status();
-  auto stub = v1::AgencyService::NewStub(*channel);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-  v1::GetRequest request;
-  request.set_id(id);
-  request.set_version(version);
-  v1::GetResponse response;
-  grpc::Status status = stub->Get(&context, request, &response);
-  if (!status.ok()) return FromGrpc(status);
-  return response;
+absl::StatusOr<v1::GetResponse> FederationNode::Get(const std::string& id,
+                                                    uint64_t version) const {
+  return Analyst()->GetWithProvenance(id, version);
 }
 
 absl::StatusOr<v1::FederationStatusResponse> FederationNode::FederationStatus() const {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      OpenChannel(ClientFor(address(), agency_));
-  if (!channel.ok()) return channel.status();
-  auto stub = v1::FederationService::NewStub(*channel);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-  v1::FederationStatusResponse response;
-  grpc::Status status = stub->Status(&context, v1::FederationStatusRequest(), &response);
-  if (!status.ok()) return FromGrpc(status);
-  return response;
+  absl::StatusOr<std::unique_ptr<FederationClient>> client =
+      FederationClient::Create(ClientFor(address(), agency_));
+  if (!client.ok()) return client.status();
+  return (*client)->Status();
 }
 
 absl::StatusOr<std::vector<v1::AuditEntry>> FederationNode::AuditEntries(

@@ -124,6 +124,8 @@ class FederationNode {
   // SIGKILL: a crash.
   void Kill();
   bool running() const { return process_ != nullptr && process_->ok(); }
+  // "running", or how the process ended (it is reaped): for failure messages.
+  std::string ProcessState() const;
   std::string ReadLog() const;
 
   std::unique_ptr<NexusClient> Analyst() const;

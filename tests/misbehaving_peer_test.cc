@@ -314,7 +314,8 @@ TEST_F(MisbehavingPeerTest, BadRecordsAreRefusedAuditedAndEquivocationIsFlagged)
   v1::AuditFilter filter;
   filter.set_action(v1::AUDIT_ACTION_RECEIVE);
   absl::StatusOr<std::vector<v1::AuditEntry>> entries = a_.AuditEntries(filter);
-  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_TRUE(entries.ok()) << entries.status() << "; A's node: " << a_.ProcessState() << "\n"
+                            << a_.ReadLog();
   for (const auto& [what, id] : refused_) {
     bool audited = false;
     for (const v1::AuditEntry& entry : *entries) {
