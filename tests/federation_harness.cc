@@ -241,8 +241,7 @@ absl::StatusOr<Holdings> FederationNode::ReadHoldings() const {
   return holdings;
 }
 
-absl::StatusOr<v1::GetResponse> FederationNode::Get(const std::string& id,
-                                                    uint64_t version) const {
+absl::StatusOr<v1::GetResponse> FederationNode::Get(const std::string& id, uint64_t version) const {
   return Analyst()->GetWithProvenance(id, version);
 }
 

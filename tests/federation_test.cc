@@ -146,8 +146,8 @@ class FederationTest : public ::testing::Test {
     }
   }
 
-  // The next version of record `label` as `mutate` changes it (tlp, distribution and content are
-  // carried over from FederationDraft's defaults for the label).
+  // The next version of record `label`: `draft` (its content as first published) under the
+  // record's id, with an updated summary.
   v1::Record NextVersion(const std::string& label, v1::Record draft) {
     draft.set_id(ids_.at(label));
     draft.set_summary("Record " + label + ", updated.");
