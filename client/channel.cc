@@ -1,6 +1,8 @@
 #include "client/channel.h"
 
+#include <grpc/grpc_security_constants.h>
 #include <grpcpp/create_channel.h>
+#include <grpcpp/security/auth_context.h>
 #include <grpcpp/security/credentials.h>
 
 #include <tuple>
@@ -24,7 +26,26 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const ClientOptions& 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(options.max_message_bytes);
   args.SetMaxSendMessageSize(options.max_message_bytes);
+  if (options.keepalive > absl::ZeroDuration()) {
+    // Long-lived streams (replication) notice a peer that vanished without closing the
+    // connection: a ping unanswered within the keepalive period ends the call.
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+                static_cast<int>(absl::ToInt64Milliseconds(options.keepalive)));
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                static_cast<int>(absl::ToInt64Milliseconds(options.keepalive)));
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    // Reconnect promptly after an outage; the caller's own back-off paces its attempts.
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  }
   return grpc::CreateCustomChannel(options.target, grpc::SslCredentials(tls), args);
+}
+
+absl::StatusOr<CertificateIdentity> ServerIdentity(const grpc::ClientContext& context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr) return absl::UnauthenticatedError("the call has no TLS peer");
+  std::vector<grpc::string_ref> pem = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+  if (pem.empty()) return absl::UnauthenticatedError("the node presented no certificate");
+  return IdentityFromCertificatePem(absl::string_view(pem.front().data(), pem.front().size()));
 }
 
 absl::Status FromGrpc(const grpc::Status& status) {

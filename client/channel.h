@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "client/nexus_client.h"
+#include "common/certificate_identity.h"
 
 namespace nexus {
 
@@ -17,6 +18,10 @@ namespace nexus {
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const ClientOptions& options);
 
 absl::Status FromGrpc(const grpc::Status& status);
+
+// The identity in the node's certificate, as the TLS handshake of `context`'s call verified it.
+// Available once the call has received its initial metadata.
+absl::StatusOr<CertificateIdentity> ServerIdentity(const grpc::ClientContext& context);
 
 // Reads a server stream to its end, handing each message to `on_message`; when that returns false
 // the call is cancelled, and the cancellation is not an error.

@@ -22,6 +22,8 @@ struct ClientOptions {
   std::string key_file;   // PEM: its private key
   absl::Duration timeout = absl::Seconds(30);  // per unary call
   int max_message_bytes = 4 * 1024 * 1024;
+  // Keepalive ping period for long-lived streams (0: none); a node dialling its peers sets it.
+  absl::Duration keepalive = absl::ZeroDuration();
 };
 
 class NexusClient {

@@ -61,9 +61,12 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
                                         absl::string_view) {
     v1::AuditEntry entry;
     if (!entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return true;
+    // Versions enter the store by the origin's publish or revoke, or received from a peer (one
+    // entry per batch, binding every version it stored).
     bool stores =
         entry.outcome() == v1::AUDIT_OUTCOME_OK &&
-        (entry.action() == v1::AUDIT_ACTION_PUBLISH || entry.action() == v1::AUDIT_ACTION_REVOKE);
+        (entry.action() == v1::AUDIT_ACTION_PUBLISH || entry.action() == v1::AUDIT_ACTION_REVOKE ||
+         entry.action() == v1::AUDIT_ACTION_RECEIVE);
     if (!stores) return true;
     for (const v1::AuditTarget& target : entry.targets()) {
       VersionKey key{target.record_id(), target.version()};

@@ -18,6 +18,7 @@
 #include "server/decision_summary.h"
 #include "server/log.h"
 #include "server/request_checks.h"
+#include "server/shared_reads.h"
 
 namespace nexus {
 namespace {
@@ -76,53 +77,22 @@ v1::SignedRecord DecoyRecord(const std::string& origin) {
   return SealRecord(record, PrivateKey::Generate(), "decoy");
 }
 
-void AddTarget(v1::AuditEntry& entry, const v1::SignedRecord& record) {
-  absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
-  if (!header.ok()) return;
-  v1::AuditTarget* target = entry.add_targets();
-  target->set_record_id(header->id());
-  target->set_version(header->version());
-}
-
 }  // namespace
 
 AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store,
                                      RecordPublisher* publisher, AuditLog* audit,
-                                     const SharingGate* sharing, const CursorCipher* cursors)
+                                     const SharingGate* sharing, const SharedReads* reads,
+                                     const CursorCipher* cursors, const Authorizer* authorizer)
     : agency_id_(config.agency_id()),
       limits_(config.limits()),
       store_(store),
       publisher_(publisher),
       audit_(audit),
       sharing_(sharing),
+      reads_(reads),
       cursors_(cursors),
+      authorizer_(authorizer),
       decoy_(DecoyRecord(config.agency_id())) {}
-
-absl::StatusOr<CallContext> AgencyServiceImpl::Authorize(grpc::ServerContext& context,
-                                                         v1::AuditAction action,
-                                                         bool own_agency_only) {
-  absl::StatusOr<CertificateIdentity> identity = CallerOf(context);
-  CallContext call = ContextOf(context, identity);
-  absl::Status refusal;
-  if (!identity.ok()) {
-    refusal = identity.status();
-    action = v1::AUDIT_ACTION_AUTHENTICATE;
-  } else if (identity->role != "analyst") {
-    refusal = absl::PermissionDeniedError(absl::StrCat(
-        "role '", identity->role, "' may not use AgencyService; it needs an analyst certificate"));
-  } else if (!sharing_->IsMember(identity->agency_id)) {
-    refusal = absl::PermissionDeniedError(
-        absl::StrCat("agency '", identity->agency_id, "' is not a member of this federation"));
-  } else if (own_agency_only && identity->agency_id != agency_id_) {
-    refusal = absl::PermissionDeniedError(absl::StrCat(
-        "agency '", identity->agency_id, "' cannot ",
-        absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_")),
-        " on the node of agency '", agency_id_,
-        "': records are published and revoked on their origin's own node"));
-  }
-  if (refusal.ok()) return call;
-  return RecordRefusal(*audit_, call, action, refusal);
-}
 
 grpc::Status AgencyServiceImpl::Audited(const CallContext& call, v1::AuditEntry entry,
                                         const absl::Status& status) {
@@ -143,29 +113,6 @@ grpc::Status AgencyServiceImpl::Audited(const CallContext& call, v1::AuditEntry 
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the audit log cannot record this call");
   }
   return ToGrpc(status);
-}
-
-SharingGate::Shared AgencyServiceImpl::Share(const CallContext& call,
-                                             const v1::SignedRecord& record) const {
-  SharingGate::Shared shared = sharing_->Share(call.agency(), record);
-  if (!shared.permit || call.agency() == agency_id_) return shared;
-  absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
-  if (!header.ok()) return SharingGate::Shared();
-  absl::StatusOr<v1::SignedRecord> latest = store_->Get(header->id(), 0);
-  absl::StatusOr<v1::RecordHeader> latest_header =
-      latest.ok() ? PeekHeader(*latest) : absl::StatusOr<v1::RecordHeader>(latest.status());
-  if (!latest_header.ok() || latest_header->version() == header->version()) return shared;
-  SharingGate::Shared now = sharing_->Share(call.agency(), *latest);
-  if (!now.permit) {
-    now.audit.set_record_id(header->id());
-    now.audit.set_version(header->version());
-    now.audit.add_rules(absl::StrCat("latest-version:", latest_header->version()));
-    now.record.Clear();
-    return now;
-  }
-  shared.decision.withheld |= now.decision.withheld;
-  policy::ApplyRedaction(shared.decision.withheld, shared.record);
-  return shared;
 }
 
 absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
@@ -191,7 +138,7 @@ absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
 grpc::Status AgencyServiceImpl::Publish(grpc::ServerContext* context,
                                         const v1::PublishRequest* request,
                                         v1::PublishResponse* response) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PUBLISH, true);
+  absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kPublish);
   if (!call.ok()) return ToGrpc(call.status());
   return ToGrpc(PublishBatch(*call, *request, *response));
 }
@@ -199,7 +146,7 @@ grpc::Status AgencyServiceImpl::Publish(grpc::ServerContext* context,
 grpc::Status AgencyServiceImpl::PublishStream(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::PublishResponse, v1::PublishRequest>* stream) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PUBLISH, true);
+  absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kPublish);
   if (!call.ok()) return ToGrpc(call.status());
   v1::PublishRequest request;
   while (stream->Read(&request)) {
@@ -212,7 +159,7 @@ grpc::Status AgencyServiceImpl::PublishStream(
 
 grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetRequest* request,
                                     v1::GetResponse* response) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_GET, false);
+  absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kGet);
   if (!call.ok()) return ToGrpc(call.status());
   v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_GET);
   v1::AuditTarget* target = entry.add_targets();
@@ -225,10 +172,10 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
   if (!record.ok()) {
     // A missing record takes the decision a hidden one takes, on a decoy, so that the time to
     // answer does not tell "hidden" from "absent".
-    (void)Share(*call, decoy_);
+    (void)reads_->Share(call->agency(), decoy_);
     return Audited(*call, std::move(entry), record.status());
   }
-  SharingGate::Shared shared = Share(*call, *record);
+  SharingGate::Shared shared = reads_->Share(call->agency(), *record);
   entry.clear_targets();
   AddTarget(entry, *record);
   *entry.add_decisions() = shared.audit;
@@ -247,13 +194,24 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
                                            request->version(), " not found"));
   }
   grpc::Status status = Audited(*call, std::move(entry), absl::OkStatus());
-  if (status.ok()) *response->mutable_record() = std::move(shared.record);
+  if (!status.ok()) return status;
+  absl::StatusOr<v1::RecordHeader> header = PeekHeader(*record);
+  if (header.ok()) {
+    response->set_received_from(store_->ReceivedVia(header->id(), header->version()));
+    // The evidence of an origin's equivocation is shown to whoever may see the record, each
+    // copy decided and redacted as the record itself would be.
+    for (const v1::SignedRecord& other : store_->Equivocations(header->id(), header->version())) {
+      SharingGate::Shared evidence = sharing_->Share(call->agency(), other);
+      if (evidence.permit) *response->add_equivocations() = std::move(evidence.record);
+    }
+  }
+  *response->mutable_record() = std::move(shared.record);
   return status;
 }
 
 grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::PullRequest* request,
                                      grpc::ServerWriter<v1::PullResponse>* writer) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_PULL, false);
+  absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kPull);
   if (!call.ok()) return ToGrpc(call.status());
   if (absl::Status s = CheckRequest(*request); !s.ok()) {
     return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), s);
@@ -261,97 +219,38 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   // Other agencies see cursors as opaque tokens: the gaps left by records they may not see,
   // and how many records the node holds, stay hidden.
   const bool own = call->agency() == agency_id_;
-  auto encode = [&](uint64_t position) { return own ? position : cursors_->Encode(position); };
-  const uint64_t since = own ? request->since() : cursors_->Decode(request->since());
-  std::vector<v1::PullResponse> page;
-  DecisionSummary decisions;  // of every record considered for the page (other agencies)
-  uint64_t considered = 0;
-  uint64_t page_from = since;
-  uint32_t sent = 0;
-  bool any_page = false;
-  std::vector<uint64_t> skipped;  // damaged feed positions passed over since the last page
-  grpc::Status failure;
-  // Audits the page (which records go to whom, from which cursor, by which decisions), then
-  // sends it.
-  auto flush = [&](uint64_t through) {
-    any_page = true;
-    v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_PULL);
-    entry.set_detail(absl::StrCat("feed positions ", page_from, " to ", through, "; ", considered,
-                                  " records considered"));
-    if (!skipped.empty()) {
-      // Damaged feed entries are passed over, never silently: the page's entry names them.
-      entry.set_detail(absl::StrCat(
-          entry.detail(), "; skipped ", skipped.size(), " damaged feed entries at positions ",
-          absl::StrJoin(skipped.begin(), skipped.begin() + std::min<size_t>(skipped.size(), 16),
-                        ","),
-          skipped.size() > 16 ? ",..." : ""));
-      skipped.clear();
-    }
-    entry.set_count(page.size());
-    for (const v1::PullResponse& response : page) AddTarget(entry, response.record());
-    decisions.MoveInto(entry);
-    considered = 0;
-    grpc::Status audited = Audited(*call, std::move(entry), absl::OkStatus());
-    if (!audited.ok()) {
-      failure = audited;
-      return false;
-    }
-    for (const v1::PullResponse& response : page) {
-      if (!writer->Write(response)) {
-        failure = grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
-        return false;
-      }
-    }
-    page.clear();
-    page_from = through;
-    return true;
+  SharedReads::FeedScan scan;
+  scan.since = own ? request->since() : cursors_->Decode(request->since());
+  scan.limit = request->limit();
+  scan.page_records = kPullPageRecords;
+  scan.select = [&](uint64_t, const v1::SignedRecord& shared) {
+    return MatchesPull(*request, shared);
   };
-  uint64_t last_seen = since;
-  absl::Status scan = store_->ScanFeed(
-      since,
-      [&](uint64_t cursor, const v1::SignedRecord& record) {
-        if (context->IsCancelled()) {
-          failure = grpc::Status(grpc::StatusCode::CANCELLED, "pull cancelled by the client");
-          return false;
-        }
-        last_seen = cursor;
-        ++considered;
-        SharingGate::Shared shared = Share(*call, record);
-        // Filters see only what the recipient may see, so they cannot probe withheld parts.
-        bool send = shared.permit && MatchesPull(*request, shared.record);
-        if (!own) {
-          // Only what left the node is listed; the rest is counted, so the entry stays bounded.
-          if (send) {
-            decisions.Sent(std::move(shared.audit));
-          } else {
-            decisions.NotSent(shared.audit);
+  scan.cancelled = [&] { return context->IsCancelled(); };
+  absl::StatusOr<uint64_t> served =
+      reads_->ServeFeed(*call, v1::AUDIT_ACTION_PULL, scan, [&](SharedReads::Page& page) {
+        for (SharedReads::SharedVersion& version : page.versions) {
+          v1::PullResponse response;
+          response.set_cursor(own ? version.position : cursors_->Encode(version.position));
+          if (absl::StatusOr<v1::RecordHeader> header = PeekHeader(version.record); header.ok()) {
+            response.set_received_from(store_->ReceivedVia(header->id(), header->version()));
           }
+          *response.mutable_record() = std::move(version.record);
+          if (!writer->Write(response)) return absl::CancelledError("pull cancelled by the client");
         }
-        if (send) {
-          v1::PullResponse& response = page.emplace_back();
-          response.set_cursor(encode(cursor));
-          *response.mutable_record() = std::move(shared.record);
-          ++sent;
-        }
-        bool at_limit = request->limit() != 0 && sent >= request->limit();
-        if (page.size() >= kPullPageRecords || at_limit) {
-          if (!flush(cursor)) return false;
-        }
-        return !at_limit;
-      },
-      &skipped);
-  if (!failure.ok()) return failure;
-  if (!scan.ok()) return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), scan);
-  if (!page.empty() || considered > 0 || !skipped.empty() || !any_page) {
-    if (!flush(last_seen)) return failure;
+        return absl::OkStatus();
+      });
+  if (served.ok()) return grpc::Status::OK;
+  if (absl::IsCancelled(served.status()) || absl::IsUnavailable(served.status())) {
+    return ToGrpc(served.status());
   }
-  return grpc::Status::OK;
+  return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), served.status());
 }
 
 grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
                                        const v1::SearchRequest* request,
                                        v1::SearchResponse* response) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_SEARCH, false);
+  absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kSearch);
   if (!call.ok()) return ToGrpc(call.status());
   v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_SEARCH);
   entry.set_detail(
@@ -425,6 +324,7 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
       *hit->mutable_record() = *std::move(latest);
       hit->set_matched_type(type);
       hit->set_normalized(*normalized);
+      hit->set_received_from(std::string(store_->ReceivedVia(id, header->version())));
       return true;
     });
     if (!s.ok()) failed = s;
@@ -451,7 +351,7 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
 grpc::Status AgencyServiceImpl::Revoke(grpc::ServerContext* context,
                                        const v1::RevokeRequest* request,
                                        v1::RevokeResponse* response) {
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_REVOKE, true);
+  absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kRevoke);
   if (!call.ok()) return ToGrpc(call.status());
   if (absl::Status s = CheckRecordId(request->id()); !s.ok()) {
     v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_REVOKE);

@@ -13,10 +13,12 @@
 #include "nexus/v1/agency_service.grpc.pb.h"
 #include "nexus/v1/node_config.pb.h"
 #include "server/audit_log.h"
+#include "server/authorization.h"
 #include "server/call_context.h"
 #include "server/cursor_cipher.h"
 #include "server/record_publisher.h"
 #include "server/record_store.h"
+#include "server/shared_reads.h"
 #include "server/sharing_gate.h"
 
 namespace nexus {
@@ -25,7 +27,8 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
  public:
   // Every pointer must outlive the service.
   AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store, RecordPublisher* publisher,
-                    AuditLog* audit, const SharingGate* sharing, const CursorCipher* cursors);
+                    AuditLog* audit, const SharingGate* sharing, const SharedReads* reads,
+                    const CursorCipher* cursors, const Authorizer* authorizer);
 
   grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
                        v1::PublishResponse* response) override;
@@ -42,15 +45,8 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
                       v1::RevokeResponse* response) override;
 
  private:
-  // The call's context if the caller may use this service. Otherwise the refusal, already
-  // audited under `action` and logged.
-  absl::StatusOr<CallContext> Authorize(grpc::ServerContext& context, v1::AuditAction action,
-                                        bool own_agency_only);
   // Audits the outcome of a read; the answer may go out only if this succeeds.
   grpc::Status Audited(const CallContext& call, v1::AuditEntry entry, const absl::Status& status);
-  // What the caller may receive of this stored version. An older version is shared only as far as
-  // the latest one is too: an originator narrowing or revoking a record narrows all its versions.
-  SharingGate::Shared Share(const CallContext& call, const v1::SignedRecord& record) const;
   absl::Status PublishBatch(const CallContext& call, const v1::PublishRequest& request,
                             v1::PublishResponse& response);
 
@@ -60,7 +56,9 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
   RecordPublisher* publisher_;
   AuditLog* audit_;
   const SharingGate* sharing_;
+  const SharedReads* reads_;
   const CursorCipher* cursors_;
+  const Authorizer* authorizer_;
   // A sealed record that exists nowhere: a Get of a missing record decides on it (see Get).
   v1::SignedRecord decoy_;
 };

@@ -18,11 +18,19 @@
 #include "server/agency_service.h"
 #include "server/audit_log.h"
 #include "server/audit_service.h"
+#include "server/authorization.h"
 #include "server/commit_queue.h"
 #include "server/cursor_cipher.h"
+#include "server/federation_service.h"
 #include "server/log.h"
+#include "server/peer_links.h"
+#include "server/peer_registry.h"
+#include "server/peer_witness.h"
 #include "server/record_publisher.h"
 #include "server/record_store.h"
+#include "server/replication_intake.h"
+#include "server/replication_source.h"
+#include "server/shared_reads.h"
 #include "server/sharing_gate.h"
 #include "server/storage.h"
 #include "server/transport_refusals.h"
@@ -92,6 +100,14 @@ struct Node::Parts {
   std::unique_ptr<RecordPublisher> publisher;
   std::unique_ptr<SharingGate> sharing;
   std::unique_ptr<CursorCipher> cursors;
+  std::unique_ptr<Authorizer> authorizer;
+  std::unique_ptr<SharedReads> reads;
+  std::unique_ptr<PeerRegistry> peers;
+  std::unique_ptr<PeerWitness> witness;
+  std::unique_ptr<ReplicationSource> replication_source;
+  std::unique_ptr<ReplicationIntake> intake;
+  std::unique_ptr<PeerLinks> links;
+  std::unique_ptr<FederationServiceImpl> federation_service;
   std::unique_ptr<AgencyServiceImpl> agency_service;
   std::unique_ptr<AuditServiceImpl> audit_service;
   std::unique_ptr<AdminServiceImpl> admin_service;
@@ -165,9 +181,30 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   if (!cursors.ok()) return cursors.status();
   parts->cursors = std::make_unique<CursorCipher>(*std::move(cursors));
   parts->sharing = std::make_unique<SharingGate>(parts->config, parts->audit.get());
+  parts->authorizer = std::make_unique<Authorizer>(parts->config, parts->audit.get());
+  parts->reads = std::make_unique<SharedReads>(config.agency_id(), parts->store.get(),
+                                               parts->sharing.get(), parts->audit.get());
   parts->agency_service = std::make_unique<AgencyServiceImpl>(
       parts->config, parts->store.get(), parts->publisher.get(), parts->audit.get(),
-      parts->sharing.get(), parts->cursors.get());
+      parts->sharing.get(), parts->reads.get(), parts->cursors.get(), parts->authorizer.get());
+  parts->peers = std::make_unique<PeerRegistry>(parts->config);
+  parts->witness =
+      std::make_unique<PeerWitness>(parts->storage.get(), &parts->keys, parts->audit.get());
+  parts->replication_source = std::make_unique<ReplicationSource>(
+      parts->store.get(), parts->reads.get(), parts->cursors.get(), parts->peers.get(),
+      config.limits().max_message_bytes() == 0 ? 4 * 1024 * 1024
+                                               : config.limits().max_message_bytes());
+  parts->intake =
+      std::make_unique<ReplicationIntake>(parts->config, &parts->keys, parts->store.get());
+  parts->federation_service = std::make_unique<FederationServiceImpl>(
+      parts->config,
+      FederationServiceImpl::Parts{parts->authorizer.get(), parts->store.get(), parts->audit.get(),
+                                   parts->replication_source.get(), parts->intake.get(),
+                                   parts->peers.get(), parts->witness.get()});
+  parts->links = std::make_unique<PeerLinks>(
+      parts->config,
+      PeerLinks::Parts{parts->store.get(), parts->intake.get(), parts->replication_source.get(),
+                       parts->peers.get(), parts->witness.get()});
   parts->audit_service = std::make_unique<AuditServiceImpl>(parts->config, parts->audit.get());
   parts->admin_service = std::make_unique<AdminServiceImpl>(parts->config, parts->sharing.get(),
                                                             parts->store.get(), parts->audit.get());
@@ -204,6 +241,12 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   builder.RegisterService(parts->agency_service.get());
   builder.RegisterService(parts->audit_service.get());
   builder.RegisterService(parts->admin_service.get());
+  builder.RegisterService(parts->federation_service.get());
+  // Replication streams live for days: pings notice a peer that vanished; peers may ping often.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(
@@ -211,6 +254,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   }
   parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.AgencyService", true);
   parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.AuditService", true);
+  parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.FederationService", true);
+  parts->links->Start();
   uint32_t interval = config.audit().checkpoint_interval_seconds();
   parts->checkpointer = std::thread([raw = parts.get(), interval] {
     raw->RunCheckpointer(absl::Seconds(interval == 0 ? 60 : interval));
@@ -232,6 +277,9 @@ void Node::Shutdown(absl::Duration grace) {
   if (parts_->shut_down) return;
   parts_->shut_down = true;
   parts_->server->GetHealthCheckService()->SetServingStatus(false);
+  // Replication streams run until told: end them first, then the links this node opened.
+  parts_->federation_service->Stop();
+  parts_->links->Stop();
   parts_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
   parts_->server->Wait();
   {
@@ -251,6 +299,7 @@ void Node::Shutdown(absl::Duration grace) {
                           recorded.ok() ? checkpoint.status().message() : recorded.message()));
   }
   // Close RocksDB after the last call has finished and the log is sealed.
+  parts_->links.reset();
   parts_->publisher.reset();
   parts_->store.reset();
   parts_->audit.reset();

@@ -44,6 +44,12 @@ std::string Resolve(const std::filesystem::path& base, const std::string& path) 
   return (base / path).lexically_normal().string();
 }
 
+void FillDefaults(v1::FederationSettings& federation) {
+  if (federation.heartbeat_seconds() == 0) federation.set_heartbeat_seconds(5);
+  if (federation.max_retry_seconds() == 0) federation.set_max_retry_seconds(30);
+  if (federation.witness_interval_seconds() == 0) federation.set_witness_interval_seconds(10);
+}
+
 void FillDefaults(v1::Limits& limits) {
   if (limits.max_message_bytes() == 0) limits.set_max_message_bytes(4 * 1024 * 1024);
   if (limits.max_records_per_publish() == 0) limits.set_max_records_per_publish(1000);
@@ -119,6 +125,36 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
   }
   require(self_listed, absl::StrCat("agency_id ", QuoteInput(config.agency_id()),
                                     " must also be listed in agencies, with its public keys"));
+  std::set<std::string> peers;
+  for (int i = 0; i < config.peers_size(); ++i) {
+    const v1::Peer& peer = config.peers(i);
+    std::string where = absl::StrCat("peers[", i, "] ", QuoteInput(peer.agency_id()));
+    require(ids.count(peer.agency_id()) == 1,
+            absl::StrCat(where, " is not in agencies (a peer needs its members' entry and keys)"));
+    require(peer.agency_id() != config.agency_id(), absl::StrCat(where, " is this node itself"));
+    require(peers.insert(peer.agency_id()).second, absl::StrCat(where, " is listed twice"));
+    const bool inbound =
+        peer.direction() == v1::Peer::DIRECTION_INBOUND ||
+        (peer.direction() == v1::Peer::DIRECTION_UNSPECIFIED && peer.address().empty());
+    require(inbound || !peer.address().empty(),
+            absl::StrCat(where, " needs an address (host:port) for direction ",
+                         v1::Peer::Direction_Name(peer.direction())));
+    require(!inbound || peer.address().empty(),
+            absl::StrCat(where, " is INBOUND: it calls this node, so no address is dialled"));
+    require(
+        peer.address().size() <= 255 && peer.address().find_first_of(" \t\n") == std::string::npos,
+        absl::StrCat(where, " address ", QuoteInput(peer.address()), " is not host:port"));
+  }
+  const v1::FederationSettings& federation = config.federation();
+  require(federation.heartbeat_seconds() <= 3600,
+          absl::StrCat("federation.heartbeat_seconds ", federation.heartbeat_seconds(),
+                       " is above 3600"));
+  require(federation.max_retry_seconds() <= 3600,
+          absl::StrCat("federation.max_retry_seconds ", federation.max_retry_seconds(),
+                       " is above 3600"));
+  require(federation.witness_interval_seconds() <= 86400,
+          absl::StrCat("federation.witness_interval_seconds ",
+                       federation.witness_interval_seconds(), " is above 86400"));
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
 }
@@ -144,6 +180,13 @@ absl::StatusOr<v1::NodeConfig> LoadNodeConfig(const std::string& path) {
     }
   }
   FillDefaults(*c.mutable_limits());
+  FillDefaults(*c.mutable_federation());
+  for (v1::Peer& peer : *c.mutable_peers()) {
+    if (peer.direction() == v1::Peer::DIRECTION_UNSPECIFIED) {
+      peer.set_direction(peer.address().empty() ? v1::Peer::DIRECTION_INBOUND
+                                                : v1::Peer::DIRECTION_PULL);
+    }
+  }
   return config;
 }
 

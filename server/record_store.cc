@@ -47,6 +47,7 @@ void RecordStore::BeginBatch() {
   absl::MutexLock stage_lock(&stage_mu_);
   staged_cursor_ = last_cursor();
   staged_versions_.clear();
+  staged_received_.clear();
 }
 
 void RecordStore::EndBatch(bool durable) {
@@ -85,22 +86,243 @@ void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::Writ
     outcome.audited = true;
     return;
   }
-  staged_versions_[write.id] = write.version;
-  outcome.cursor = ++staged_cursor_;
+  outcome.cursor = StageVersion(write.id, write.version, write.record, write.indicators, batch);
   target->set_manifest_sha256(DigestBytes(Sha256(write.record.manifest())));
   target->set_feed_position(outcome.cursor);
-  std::string record_key = RecordKey(write.id, write.version);
-  batch.Put(storage_->family(Storage::kRecords), record_key, write.record.SerializeAsString());
-  batch.Put(storage_->family(Storage::kFeed), FeedKey(outcome.cursor), record_key);
-  for (const auto& [type, normalized] : write.indicators) {
-    batch.Put(storage_->family(Storage::kIndicators),
-              IndicatorKey(type, normalized, write.id, write.version), "");
-  }
   entry.set_outcome(v1::AUDIT_OUTCOME_OK);
   entry.set_detail(
       absl::StrCat(entry.detail(), entry.detail().empty() ? "" : "; ", "cursor ", outcome.cursor));
   audit_->Stage(entry, batch);
   outcome.audited = true;
+}
+
+uint64_t RecordStore::StageVersion(
+    const std::string& id, uint64_t version, const v1::SignedRecord& record,
+    const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators,
+    rocksdb::WriteBatch& batch) {
+  uint64_t& staged = staged_versions_[id];
+  staged = std::max(staged, version);
+  const uint64_t cursor = ++staged_cursor_;
+  std::string record_key = RecordKey(id, version);
+  batch.Put(storage_->family(Storage::kRecords), record_key, record.SerializeAsString());
+  batch.Put(storage_->family(Storage::kFeed), FeedKey(cursor), record_key);
+  for (const auto& [type, normalized] : indicators) {
+    batch.Put(storage_->family(Storage::kIndicators), IndicatorKey(type, normalized, id, version),
+              "");
+  }
+  return cursor;
+}
+
+std::optional<v1::SignedRecord> RecordStore::Held(const std::string& record_key) const {
+  if (auto it = staged_received_.find(record_key); it != staged_received_.end()) {
+    return it->second;
+  }
+  std::string value;
+  rocksdb::Status s = storage_->db()->Get(rocksdb::ReadOptions(),
+                                          storage_->family(Storage::kRecords), record_key, &value);
+  v1::SignedRecord record;
+  if (!s.ok() || !record.ParseFromString(value)) return std::nullopt;
+  return record;
+}
+
+namespace {
+
+// `held` with every disclosure of `more` it lacks, in manifest order. Both carry the same signed
+// manifest and were verified, so the result verifies too. Returns how many were added.
+int AddDisclosures(v1::SignedRecord& held, const v1::SignedRecord& more) {
+  std::map<uint32_t, v1::Disclosure> parts;
+  for (const v1::Disclosure& disclosure : held.disclosures()) parts[disclosure.part()] = disclosure;
+  int added = 0;
+  for (const v1::Disclosure& disclosure : more.disclosures()) {
+    if (parts.emplace(disclosure.part(), disclosure).second) ++added;
+  }
+  if (added == 0) return 0;
+  held.clear_disclosures();
+  for (auto& [part, disclosure] : parts) *held.add_disclosures() = std::move(disclosure);
+  return added;
+}
+
+}  // namespace
+
+ReceiveOutcome RecordStore::StageReceived(const std::string& peer, ReceivedVersion& version,
+                                          v1::AuditEntry& equivocation,
+                                          rocksdb::WriteBatch& batch) {
+  const std::string record_key = RecordKey(version.id, version.version);
+  std::optional<v1::SignedRecord> held = Held(record_key);
+  if (!held.has_value()) {
+    // An id is its origin's: a record of another origin under a held id is refused, whatever
+    // its version, so that nobody can slip versions into another agency's record.
+    std::optional<v1::SignedRecord> any;
+    if (staged_versions_.count(version.id) == 0) {
+      if (absl::StatusOr<v1::SignedRecord> latest = Get(version.id, 0); latest.ok()) any = *latest;
+    } else {
+      any = Held(RecordKey(version.id, staged_versions_[version.id]));
+    }
+    if (any.has_value()) {
+      absl::StatusOr<v1::RecordHeader> header = PeekHeader(*any);
+      if (!header.ok() || header->origin_agency() != version.origin) {
+        equivocation.set_error(absl::StrCat("record ", version.id, " is held here for agency '",
+                                            header.ok() ? header->origin_agency() : "?", "', not '",
+                                            version.origin, "'"));
+        return ReceiveOutcome::kRefused;
+      }
+    }
+    StageVersion(version.id, version.version, version.record, version.indicators, batch);
+    batch.Put(storage_->family(Storage::kProvenance), absl::StrCat(record_key, peer), "");
+    staged_received_[record_key] = version.record;
+    return ReceiveOutcome::kStored;
+  }
+  batch.Put(storage_->family(Storage::kProvenance), absl::StrCat(record_key, peer), "");
+  if (held->manifest() == version.record.manifest()) {
+    if (AddDisclosures(*held, version.record) == 0) return ReceiveOutcome::kUnchanged;
+    batch.Put(storage_->family(Storage::kRecords), record_key, held->SerializeAsString());
+    for (const auto& [type, normalized] : version.indicators) {
+      batch.Put(storage_->family(Storage::kIndicators),
+                IndicatorKey(type, normalized, version.id, version.version), "");
+    }
+    staged_received_[record_key] = *std::move(held);
+    return ReceiveOutcome::kDisclosuresAdded;
+  }
+  // Two manifests the origin signed for one (id, version): keep the second as evidence.
+  std::string digest = DigestBytes(Sha256(version.record.manifest()));
+  batch.Put(storage_->family(Storage::kEquivocations), absl::StrCat(record_key, digest),
+            version.record.SerializeAsString());
+  equivocation.set_error(absl::StrCat(
+      "equivocation by agency '", version.origin, "': record ", version.id, " version ",
+      version.version, " is held with manifest sha256 ",
+      HexEncode(DigestBytes(Sha256(held->manifest()))), "; peer '", peer,
+      "' sent another signed manifest, sha256 ", HexEncode(digest), ", kept as evidence"));
+  return ReceiveOutcome::kEquivocation;
+}
+
+absl::StatusOr<RecordStore::ReceiveResult> RecordStore::Receive(ReceivedBatch batch) {
+  ReceiveResult result;
+  result.outcomes.resize(batch.versions.size());
+  absl::Status status = queue_->Commit([&](rocksdb::WriteBatch& wb) {
+    absl::MutexLock stage_lock(&stage_mu_);
+    result.state = batch.state;
+    v1::PeerCursor& state = result.state;
+    v1::AuditEntry stored = batch.audit;
+    v1::AuditEntry unchanged = batch.audit;
+    std::vector<v1::AuditEntry> flagged;
+    uint64_t added = 0;
+    for (size_t i = 0; i < batch.versions.size(); ++i) {
+      ReceivedVersion& version = batch.versions[i];
+      v1::AuditEntry problem = batch.audit;
+      ReceiveOutcome outcome = StageReceived(batch.peer, version, problem, wb);
+      result.outcomes[i] = outcome;
+      v1::AuditTarget target;
+      target.set_record_id(version.id);
+      target.set_version(version.version);
+      switch (outcome) {
+        case ReceiveOutcome::kStored:
+          state.set_received(state.received() + 1);
+          target.set_manifest_sha256(DigestBytes(Sha256(version.record.manifest())));
+          target.set_feed_position(staged_cursor_);
+          *stored.add_targets() = std::move(target);
+          break;
+        case ReceiveOutcome::kUnchanged:
+        case ReceiveOutcome::kDisclosuresAdded:
+          if (outcome == ReceiveOutcome::kDisclosuresAdded) ++added;
+          state.set_unchanged(state.unchanged() + 1);
+          *unchanged.add_targets() = std::move(target);
+          break;
+        case ReceiveOutcome::kEquivocation:
+        case ReceiveOutcome::kRefused:
+          if (outcome == ReceiveOutcome::kEquivocation) {
+            state.set_equivocations(state.equivocations() + 1);
+            problem.set_code(static_cast<int>(absl::StatusCode::kAlreadyExists));
+          } else {
+            state.set_refused(state.refused() + 1);
+            problem.set_code(static_cast<int>(absl::StatusCode::kPermissionDenied));
+          }
+          problem.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+          *problem.add_targets() = std::move(target);
+          flagged.push_back(std::move(problem));
+          break;
+      }
+    }
+    state.set_disclosures_added(state.disclosures_added() + added);
+    state.set_refused(state.refused() + batch.refusals.size());
+    if (stored.targets_size() > 0) {
+      stored.set_outcome(v1::AUDIT_OUTCOME_OK);
+      stored.set_count(stored.targets_size());
+      audit_->Stage(stored, wb);
+    }
+    if (unchanged.targets_size() > 0) {
+      unchanged.set_outcome(v1::AUDIT_OUTCOME_UNCHANGED);
+      unchanged.set_count(unchanged.targets_size());
+      if (added > 0) {
+        unchanged.set_detail(absl::StrCat(unchanged.detail(), "; ", added,
+                                          " held versions completed with parts disclosed now"));
+      }
+      audit_->Stage(unchanged, wb);
+    }
+    for (v1::AuditEntry& entry : flagged) audit_->Stage(entry, wb);
+    for (v1::AuditEntry& entry : batch.refusals) audit_->Stage(entry, wb);
+    wb.Put(storage_->family(Storage::kPeerState), batch.peer, state.SerializeAsString());
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<v1::PeerCursor> RecordStore::PeerState(absl::string_view peer) const {
+  std::string value;
+  rocksdb::Status s =
+      storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kPeerState),
+                          rocksdb::Slice(peer.data(), peer.size()), &value);
+  v1::PeerCursor state;
+  if (s.IsNotFound()) return state;
+  if (!s.ok()) return FromRocks(s, "peer state read");
+  if (!state.ParseFromString(value)) {
+    return absl::DataLossError(absl::StrCat("the stored state of peer '", peer, "' is corrupt"));
+  }
+  return state;
+}
+
+bool RecordStore::ReceivedFrom(absl::string_view id, uint64_t version,
+                               absl::string_view peer) const {
+  std::string value;
+  return storage_->db()
+      ->Get(rocksdb::ReadOptions(), storage_->family(Storage::kProvenance),
+            absl::StrCat(RecordKey(id, version), peer), &value)
+      .ok();
+}
+
+std::string RecordStore::ReceivedVia(absl::string_view id, uint64_t version) const {
+  std::string prefix = RecordKey(id, version);
+  std::unique_ptr<rocksdb::Iterator> it(
+      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kProvenance)));
+  it->Seek(prefix);
+  if (!it->Valid() || !it->key().starts_with(prefix)) return "";
+  return std::string(View(it->key()).substr(prefix.size()));
+}
+
+std::vector<v1::SignedRecord> RecordStore::Equivocations(absl::string_view id,
+                                                         uint64_t version) const {
+  std::vector<v1::SignedRecord> found;
+  std::string prefix = RecordKey(id, version);
+  std::unique_ptr<rocksdb::Iterator> it(storage_->db()->NewIterator(
+      rocksdb::ReadOptions(), storage_->family(Storage::kEquivocations)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && found.size() < 16;
+       it->Next()) {
+    if (!found.emplace_back().ParseFromArray(it->value().data(),
+                                             static_cast<int>(it->value().size()))) {
+      found.pop_back();
+    }
+  }
+  return found;
+}
+
+uint64_t RecordStore::WaitForFeedAfter(uint64_t cursor, absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  // EndBatch moves last_cursor_ under mu_, which wakes this waiter.
+  std::pair<const uint64_t*, uint64_t> arg{&last_cursor_, cursor};
+  mu_.AwaitWithTimeout(
+      absl::Condition(
+          +[](std::pair<const uint64_t*, uint64_t>* a) { return *a->first > a->second; }, &arg),
+      timeout);
+  return last_cursor_;
 }
 
 std::vector<WriteOutcome> RecordStore::Write(std::vector<RecordWrite> writes) {

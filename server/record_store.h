@@ -2,6 +2,10 @@
 //   records     id | version          -> SignedRecord, exactly as signed; every version is kept
 //   feed        cursor                -> id | version; the change feed that pulls follow
 //   indicators  type | normalized | 0 | id | version -> (empty); search by indicator value
+//   provenance  id | version | peer -> (empty); the peer nodes a received version came through
+//   equivocations id | version | sha256(manifest) -> SignedRecord; another manifest the origin
+//               signed for a version already held: evidence, never served as the record
+//   peer_state  peer -> PeerCursor; the cursor of the peer's feed and what came of it
 // One record version is written in one group-committed WriteBatch together with the audit entry
 // that describes it: a version is never stored without its entry, and an entry never claims a
 // version that was not stored. The entry binds the version: its target names the id, version,
@@ -14,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,7 +27,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "nexus/v1/audit.pb.h"
+#include "nexus/v1/federation.pb.h"
 #include "nexus/v1/record.pb.h"
 #include "server/audit_log.h"
 #include "server/commit_queue.h"
@@ -49,6 +56,35 @@ struct WriteOutcome {
   bool audited = false;  // its audit entry (stored or refused) is durable
 };
 
+// One version received from a peer node. The receiver has verified it (signature, disclosed parts,
+// originator limits); the store decides, as commit leader, whether it is new.
+struct ReceivedVersion {
+  std::string id;
+  uint64_t version = 0;
+  std::string origin;
+  v1::SignedRecord record;
+  std::vector<std::pair<v1::IndicatorType, std::string>> indicators;  // disclosed, normalized
+};
+
+enum class ReceiveOutcome {
+  kStored,            // a new version: stored, fed and indexed
+  kUnchanged,         // this very version (same signed manifest) is already held
+  kDisclosuresAdded,  // already held; parts it withheld are now disclosed, verified, added
+  kEquivocation,      // already held with another signed manifest: kept as evidence only
+  kRefused,           // the id is held for another origin
+};
+
+// A batch received from one peer, stored with the peer's new state in one WriteBatch.
+struct ReceivedBatch {
+  std::string peer;
+  std::vector<ReceivedVersion> versions;
+  v1::PeerCursor state;  // the peer's state before the batch, with the batch's new cursor
+  // Who received it; the store adds one entry per outcome class (see Receive).
+  v1::AuditEntry audit;
+  // Versions the receiver refused before storing (already described): audited in the batch.
+  std::vector<v1::AuditEntry> refusals;
+};
+
 class RecordStore : public CommitParticipant {
  public:
   // `storage`, `queue` and `audit` must outlive the store.
@@ -58,6 +94,29 @@ class RecordStore : public CommitParticipant {
   // a new id), each with its audit entry; a refused write gets a refusal entry instead. Returns
   // one outcome per write, in order, once all of it is durable.
   std::vector<WriteOutcome> Write(std::vector<RecordWrite> writes);
+
+  // Stores a batch received from `batch.peer`, its audit entries and the peer's new state (counts
+  // updated by the outcomes), in one WriteBatch: a crash loses or repeats nothing. Entries: one
+  // (OK) binding every stored version, one (UNCHANGED) naming versions already held, one per
+  // equivocation or refusal. Returns one outcome per version and the peer's durable new state.
+  struct ReceiveResult {
+    std::vector<ReceiveOutcome> outcomes;
+    v1::PeerCursor state;
+  };
+  absl::StatusOr<ReceiveResult> Receive(ReceivedBatch batch);
+
+  // The stored state of `peer` (empty if nothing was ever received from it).
+  absl::StatusOr<v1::PeerCursor> PeerState(absl::string_view peer) const;
+  // Whether this version came from `peer` (so it is never sent back to it).
+  bool ReceivedFrom(absl::string_view id, uint64_t version, absl::string_view peer) const;
+  // The first peer (by name) this version came through; empty for the node's own records.
+  std::string ReceivedVia(absl::string_view id, uint64_t version) const;
+  // Other manifests the origin signed for this version, kept as evidence.
+  std::vector<v1::SignedRecord> Equivocations(absl::string_view id, uint64_t version) const;
+
+  // Blocks until the feed holds a position after `cursor` or `timeout` passes; returns the last
+  // durable position. Driven by the commit, not by polling.
+  uint64_t WaitForFeedAfter(uint64_t cursor, absl::Duration timeout) const ABSL_LOCKS_EXCLUDED(mu_);
 
   // The latest stored version of `id`; NotFound if none.
   absl::StatusOr<uint64_t> LatestVersion(absl::string_view id) const;
@@ -92,6 +151,18 @@ class RecordStore : public CommitParticipant {
   // Stages `write` into `batch` (leader only); fills `outcome`.
   void Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::WriteBatch& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
+  // The one place a version enters the store, own or received: record, feed, index. Returns its
+  // feed position.
+  uint64_t StageVersion(const std::string& id, uint64_t version, const v1::SignedRecord& record,
+                        const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators,
+                        rocksdb::WriteBatch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
+  // Stages one received version; `target` describes it for the audit entry.
+  ReceiveOutcome StageReceived(const std::string& peer, ReceivedVersion& version,
+                               v1::AuditEntry& equivocation, rocksdb::WriteBatch& batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
+  // The version as held: staged in this batch, or stored.
+  std::optional<v1::SignedRecord> Held(const std::string& record_key) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
 
   Storage* storage_;
   CommitQueue* queue_;
@@ -105,6 +176,9 @@ class RecordStore : public CommitParticipant {
   absl::Mutex stage_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   uint64_t staged_cursor_ ABSL_GUARDED_BY(stage_mu_) = 0;
   std::map<std::string, uint64_t, std::less<>> staged_versions_ ABSL_GUARDED_BY(stage_mu_);
+  // Received versions staged in this batch, by record key: a version arriving twice in one
+  // batch (two peers) is compared with the first copy, not stored twice.
+  std::map<std::string, v1::SignedRecord, std::less<>> staged_received_ ABSL_GUARDED_BY(stage_mu_);
 };
 
 }  // namespace nexus

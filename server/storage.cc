@@ -25,6 +25,10 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& dir) {
       {audit_format::kCheckpointsFamily, family_options},
       {audit_format::kHeadFamily, family_options},
       {audit_format::kSupersededFamily, family_options},
+      {"peer_state", family_options},
+      {"provenance", family_options},
+      {"equivocations", family_options},
+      {"peer_heads", family_options},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;

@@ -27,6 +27,10 @@ class Storage {
     kAuditCheckpoints,
     kAuditHead,
     kAuditSuperseded,
+    kPeerState,      // peer agency -> PeerCursor, written with the versions received from it
+    kProvenance,     // id | version | peer agency -> (empty): which peers a version came through
+    kEquivocations,  // id | version | sha256(manifest) -> SignedRecord: conflicting manifests
+    kPeerHeads,      // peer agency | 0 | tree size -> SignedCheckpoint: heads witnessed
   };
 
   // Opens (creating if needed) the database in `dir`.

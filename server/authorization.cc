@@ -1,0 +1,128 @@
+#include "server/authorization.h"
+
+#include <grpcpp/server_context.h>
+
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "server/caller.h"
+
+namespace nexus {
+namespace {
+
+enum class Scope {
+  kMember,                // any agency of the federation
+  kOwnAgency,             // this node's agency only
+  kOwnAgencyOrOversight,  // this node's agency, or an oversight body listed in audit settings
+  kPeer,                  // an agency listed in `peers`
+};
+
+struct RpcRule {
+  Rpc rpc;
+  const char* service;
+  v1::AuditAction action;
+  std::vector<std::string> roles;
+  Scope scope;
+};
+
+// The whole of who may call what. Least privilege: analysts read and publish, auditors read
+// logs and witnessed heads, admins administer, nodes replicate; nothing else.
+const std::vector<RpcRule>& Table() {
+  static const auto* table = new std::vector<RpcRule>{
+      {Rpc::kPublish, "AgencyService", v1::AUDIT_ACTION_PUBLISH, {"analyst"}, Scope::kOwnAgency},
+      {Rpc::kGet, "AgencyService", v1::AUDIT_ACTION_GET, {"analyst"}, Scope::kMember},
+      {Rpc::kPull, "AgencyService", v1::AUDIT_ACTION_PULL, {"analyst"}, Scope::kMember},
+      {Rpc::kSearch, "AgencyService", v1::AUDIT_ACTION_SEARCH, {"analyst"}, Scope::kMember},
+      {Rpc::kRevoke, "AgencyService", v1::AUDIT_ACTION_REVOKE, {"analyst"}, Scope::kOwnAgency},
+      {Rpc::kReplicate, "FederationService", v1::AUDIT_ACTION_REPLICATE, {"node"}, Scope::kPeer},
+      {Rpc::kPush, "FederationService", v1::AUDIT_ACTION_RECEIVE, {"node"}, Scope::kPeer},
+      {Rpc::kAuditHead, "FederationService", v1::AUDIT_ACTION_WITNESS, {"node"}, Scope::kPeer},
+      {Rpc::kFederationStatus,
+       "FederationService",
+       v1::AUDIT_ACTION_FEDERATION_READ,
+       {"analyst", "admin"},
+       Scope::kOwnAgency},
+      {Rpc::kPeerHeads,
+       "FederationService",
+       v1::AUDIT_ACTION_FEDERATION_READ,
+       {"auditor"},
+       Scope::kOwnAgencyOrOversight},
+  };
+  return *table;
+}
+
+const RpcRule& RuleOf(Rpc rpc) {
+  for (const RpcRule& rule : Table()) {
+    if (rule.rpc == rpc) return rule;
+  }
+  // Every Rpc value has a row; a missing one is a programming error caught by the tests.
+  std::abort();
+}
+
+std::string Verb(v1::AuditAction action) {
+  return absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_"));
+}
+
+}  // namespace
+
+Authorizer::Authorizer(const v1::NodeConfig& config, AuditLog* audit)
+    : agency_id_(config.agency_id()), audit_(audit) {
+  for (const v1::Agency& agency : config.agencies()) members_.insert(agency.id());
+  for (const v1::Peer& peer : config.peers()) peers_.insert(peer.agency_id());
+  for (const std::string& agency : config.audit().oversight_agencies()) oversight_.insert(agency);
+}
+
+absl::StatusOr<CallContext> Authorizer::Authorize(grpc::ServerContext& context, Rpc rpc) const {
+  const RpcRule& rule = RuleOf(rpc);
+  absl::StatusOr<CertificateIdentity> identity = CallerOf(context);
+  CallContext call = ContextOf(context, identity);
+  v1::AuditAction action = rule.action;
+  absl::Status refusal;
+  if (!identity.ok()) {
+    refusal = identity.status();
+    action = v1::AUDIT_ACTION_AUTHENTICATE;
+  } else if (std::find(rule.roles.begin(), rule.roles.end(), identity->role) == rule.roles.end()) {
+    refusal = absl::PermissionDeniedError(absl::StrCat(
+        "role '", identity->role, "' may not ", Verb(rule.action), " through ", rule.service,
+        "; it needs a certificate with role ", absl::StrJoin(rule.roles, " or ")));
+  } else if (members_.count(identity->agency_id) == 0) {
+    refusal = absl::PermissionDeniedError(
+        absl::StrCat("agency '", identity->agency_id, "' is not a member of this federation"));
+  } else {
+    switch (rule.scope) {
+      case Scope::kMember:
+        break;
+      case Scope::kOwnAgency:
+        if (identity->agency_id != agency_id_) {
+          refusal = absl::PermissionDeniedError(absl::StrCat(
+              "agency '", identity->agency_id, "' cannot ", Verb(rule.action),
+              " on the node of agency '", agency_id_, "'",
+              rule.action == v1::AUDIT_ACTION_PUBLISH || rule.action == v1::AUDIT_ACTION_REVOKE
+                  ? ": records are published and revoked on their origin's own node"
+                  : ": only the node's own agency may"));
+        }
+        break;
+      case Scope::kOwnAgencyOrOversight:
+        if (identity->agency_id != agency_id_ && oversight_.count(identity->agency_id) == 0) {
+          refusal = absl::PermissionDeniedError(absl::StrCat(
+              "agency '", identity->agency_id, "' may not ", Verb(rule.action), " on the node of '",
+              agency_id_, "': only its own agency and its oversight bodies may"));
+        }
+        break;
+      case Scope::kPeer:
+        if (peers_.count(identity->agency_id) == 0) {
+          refusal = absl::PermissionDeniedError(
+              absl::StrCat("agency '", identity->agency_id, "' is not a peer of the node of '",
+                           agency_id_, "' (its `peers` configuration)"));
+        }
+        break;
+    }
+  }
+  if (refusal.ok()) return call;
+  return RecordRefusal(*audit_, call, action, refusal);
+}
+
+}  // namespace nexus

@@ -1,0 +1,60 @@
+// Who may call what: one table of every RPC's callers, and the one place that checks a call
+// against it. A refusal is logged and audited here, before any handler work.
+//
+//   caller kinds   analyst, auditor, admin (client certificates of an agency) and node (a peer
+//                  node's certificate); the agency and role come from the certificate only.
+//   scopes         any member of the federation, the node's own agency, or a configured peer.
+#ifndef NEXUS_SERVER_AUTHORIZATION_H_
+#define NEXUS_SERVER_AUTHORIZATION_H_
+
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "nexus/v1/audit.pb.h"
+#include "nexus/v1/node_config.pb.h"
+#include "server/audit_log.h"
+#include "server/call_context.h"
+
+namespace grpc {
+class ServerContext;
+}  // namespace grpc
+
+namespace nexus {
+
+enum class Rpc {
+  kPublish,
+  kGet,
+  kPull,
+  kSearch,
+  kRevoke,
+  kReplicate,
+  kPush,
+  kAuditHead,
+  kFederationStatus,
+  kPeerHeads,
+};
+
+class Authorizer {
+ public:
+  // `audit` must outlive this.
+  Authorizer(const v1::NodeConfig& config, AuditLog* audit);
+
+  // The call's context if its caller may make `rpc` (see the table in authorization.cc);
+  // otherwise the refusal, already logged and audited under the RPC's action (or AUTHENTICATE
+  // when the caller has no usable identity).
+  absl::StatusOr<CallContext> Authorize(grpc::ServerContext& context, Rpc rpc) const;
+
+  bool IsPeer(const std::string& agency) const { return peers_.count(agency) > 0; }
+
+ private:
+  std::string agency_id_;
+  std::set<std::string> members_;
+  std::set<std::string> peers_;
+  std::set<std::string> oversight_;
+  AuditLog* audit_;
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_SERVER_AUTHORIZATION_H_

@@ -1,0 +1,162 @@
+#include "server/federation_service.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/untrusted_text.h"
+#include "server/caller.h"
+#include "server/log.h"
+
+namespace nexus {
+
+FederationServiceImpl::FederationServiceImpl(const v1::NodeConfig& config, Parts parts)
+    : agency_id_(config.agency_id()),
+      default_heartbeat_(absl::Seconds(config.federation().heartbeat_seconds() == 0
+                                           ? 5
+                                           : config.federation().heartbeat_seconds())),
+      parts_(parts) {}
+
+grpc::Status FederationServiceImpl::Audited(const CallContext& call, v1::AuditAction action,
+                                            const std::string& detail, const absl::Status& status) {
+  v1::AuditEntry entry = call.Entry(action);
+  entry.set_detail(detail);
+  if (status.ok()) {
+    entry.set_outcome(v1::AUDIT_OUTCOME_OK);
+  } else {
+    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+    entry.set_code(static_cast<int>(status.code()));
+    entry.set_error(std::string(status.message()));
+  }
+  if (absl::Status s = parts_.audit->Append(std::move(entry)); !s.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the audit log cannot record this call");
+  }
+  return ToGrpc(status);
+}
+
+grpc::Status FederationServiceImpl::Replicate(grpc::ServerContext* context,
+                                              const v1::ReplicateRequest* request,
+                                              grpc::ServerWriter<v1::ReplicationBatch>* writer) {
+  absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kReplicate);
+  if (!call.ok()) return ToGrpc(call.status());
+  const std::string& peer = call->agency();
+  absl::Duration heartbeat =
+      request->heartbeat_seconds() == 0
+          ? default_heartbeat_
+          : absl::Seconds(std::clamp(request->heartbeat_seconds(), 1u, 300u));
+  LogInfo(
+      absl::StrCat("replication stream to peer '", peer, "' opened (", call->actor.peer(), ")"));
+  parts_.registry->BeginServing(peer);
+  absl::Status served = parts_.source->Serve(
+      *call, request->since(), heartbeat,
+      [&](const v1::ReplicationBatch& batch) { return writer->Write(batch); },
+      [&] { return stopping_ || context->IsCancelled(); });
+  parts_.registry->EndServing(peer, served);
+  LogInfo(absl::StrCat("replication stream to peer '", peer,
+                       "' closed: ", served.ok() ? "OK" : served.ToString()));
+  if (served.ok() || absl::IsCancelled(served)) return ToGrpc(served);
+  // Each batch was audited as it went; the failure that ended the stream is too.
+  return Audited(*call, v1::AUDIT_ACTION_REPLICATE, "replication stream ended", served);
+}
+
+grpc::Status FederationServiceImpl::Push(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::PushAck, v1::ReplicationBatch>* stream) {
+  absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kPush);
+  if (!call.ok()) return ToGrpc(call.status());
+  absl::StatusOr<std::unique_ptr<IntakeSession>> session =
+      IntakeSession::Open(parts_.intake, parts_.store, parts_.registry, *call);
+  if (!session.ok()) {
+    return ToGrpc(RecordRefusal(*parts_.audit, *call, v1::AUDIT_ACTION_RECEIVE, session.status()));
+  }
+  LogInfo(absl::StrCat("push stream from peer '", call->agency(), "' opened (", call->actor.peer(),
+                       ")"));
+  v1::PushAck ack;
+  ack.set_cursor((*session)->cursor());
+  absl::Status how;
+  if (!stream->Write(ack)) how = absl::CancelledError("the peer's stream is gone");
+  v1::ReplicationBatch batch;
+  while (how.ok() && !stopping_ && stream->Read(&batch)) {
+    how = (*session)->Take(batch);
+    if (!how.ok()) break;
+    if (batch.versions_size() > 0) {
+      ack.set_cursor((*session)->cursor());
+      if (!stream->Write(ack)) how = absl::CancelledError("the peer's stream is gone");
+    }
+  }
+  (*session)->Finish(how);
+  LogInfo(absl::StrCat("push stream from peer '", call->agency(),
+                       "' closed: ", how.ok() ? "OK" : how.ToString()));
+  if (how.ok() || absl::IsCancelled(how)) return ToGrpc(how);
+  return Audited(*call, v1::AUDIT_ACTION_RECEIVE, "push stream ended", how);
+}
+
+grpc::Status FederationServiceImpl::AuditHead(grpc::ServerContext* context,
+                                              const v1::AuditHeadRequest* request,
+                                              v1::AuditHeadResponse* response) {
+  absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kAuditHead);
+  if (!call.ok()) return ToGrpc(call.status());
+  const std::string detail = absl::StrCat("audit head since size ", request->since_size());
+  // Audited first, so that the head served covers this very call.
+  if (grpc::Status s = Audited(*call, v1::AUDIT_ACTION_WITNESS, detail, absl::OkStatus());
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<v1::SignedCheckpoint> head = parts_.audit->Head();
+  if (!head.ok()) return ToGrpc(head.status());
+  v1::Checkpoint checkpoint;
+  if (!checkpoint.ParseFromString(head->checkpoint())) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "the node's own head does not parse");
+  }
+  *response->mutable_head() = *head;
+  const uint64_t since = request->since_size();
+  if (since > 0 && since < checkpoint.tree_size()) {
+    absl::StatusOr<std::vector<merkle::Hash>> proof =
+        parts_.audit->ConsistencyProof(since, checkpoint.tree_size());
+    if (!proof.ok()) return ToGrpc(proof.status());
+    for (const merkle::Hash& hash : *proof) {
+      response->add_consistency_proof(std::string(hash.begin(), hash.end()));
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status FederationServiceImpl::Status(grpc::ServerContext* context,
+                                           const v1::FederationStatusRequest* request,
+                                           v1::FederationStatusResponse* response) {
+  absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kFederationStatus);
+  if (!call.ok()) return ToGrpc(call.status());
+  response->set_agency_id(agency_id_);
+  for (v1::PeerStatus& status : parts_.registry->Snapshot()) {
+    absl::StatusOr<v1::PeerCursor> received = parts_.store->PeerState(status.agency_id());
+    if (received.ok()) *status.mutable_received() = *std::move(received);
+    *status.mutable_witness() = parts_.witness->State(status.agency_id());
+    *response->add_peers() = std::move(status);
+  }
+  grpc::Status audited =
+      Audited(*call, v1::AUDIT_ACTION_FEDERATION_READ, "federation status", absl::OkStatus());
+  if (!audited.ok()) response->Clear();
+  return audited;
+}
+
+grpc::Status FederationServiceImpl::PeerHeads(grpc::ServerContext* context,
+                                              const v1::PeerHeadsRequest* request,
+                                              v1::PeerHeadsResponse* response) {
+  absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kPeerHeads);
+  if (!call.ok()) return ToGrpc(call.status());
+  const std::string detail = absl::StrCat("witnessed heads of ", QuoteInput(request->agency_id()));
+  if (!parts_.authorizer->IsPeer(request->agency_id())) {
+    return Audited(*call, v1::AUDIT_ACTION_FEDERATION_READ, detail,
+                   absl::NotFoundError(absl::StrCat(QuoteInput(request->agency_id()),
+                                                    " is not a peer of this node")));
+  }
+  for (v1::SignedCheckpoint& head : parts_.witness->Heads(request->agency_id(), 100)) {
+    *response->add_heads() = std::move(head);
+  }
+  *response->mutable_witness() = parts_.witness->State(request->agency_id());
+  grpc::Status audited = Audited(*call, v1::AUDIT_ACTION_FEDERATION_READ, detail, absl::OkStatus());
+  if (!audited.ok()) response->Clear();
+  return audited;
+}
+
+}  // namespace nexus

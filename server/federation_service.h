@@ -1,0 +1,62 @@
+// The gRPC FederationService: what peer nodes call to replicate (Replicate, Push) and to witness
+// this node's audit log (AuditHead), and what the node's own people ask about its peers (Status,
+// PeerHeads). Who may call what is in server/authorization.cc; every call is audited.
+#ifndef NEXUS_SERVER_FEDERATION_SERVICE_H_
+#define NEXUS_SERVER_FEDERATION_SERVICE_H_
+
+#include <atomic>
+
+#include "nexus/v1/federation_service.grpc.pb.h"
+#include "nexus/v1/node_config.pb.h"
+#include "server/audit_log.h"
+#include "server/authorization.h"
+#include "server/peer_registry.h"
+#include "server/peer_witness.h"
+#include "server/record_store.h"
+#include "server/replication_intake.h"
+#include "server/replication_source.h"
+
+namespace nexus {
+
+class FederationServiceImpl final : public v1::FederationService::Service {
+ public:
+  struct Parts {
+    const Authorizer* authorizer;
+    RecordStore* store;
+    AuditLog* audit;
+    const ReplicationSource* source;
+    ReplicationIntake* intake;
+    PeerRegistry* registry;
+    PeerWitness* witness;
+  };
+  // Every pointer must outlive the service.
+  FederationServiceImpl(const v1::NodeConfig& config, Parts parts);
+
+  // Ends every open stream promptly (node shutdown).
+  void Stop() { stopping_ = true; }
+
+  grpc::Status Replicate(grpc::ServerContext* context, const v1::ReplicateRequest* request,
+                         grpc::ServerWriter<v1::ReplicationBatch>* writer) override;
+  grpc::Status Push(grpc::ServerContext* context,
+                    grpc::ServerReaderWriter<v1::PushAck, v1::ReplicationBatch>* stream) override;
+  grpc::Status AuditHead(grpc::ServerContext* context, const v1::AuditHeadRequest* request,
+                         v1::AuditHeadResponse* response) override;
+  grpc::Status Status(grpc::ServerContext* context, const v1::FederationStatusRequest* request,
+                      v1::FederationStatusResponse* response) override;
+  grpc::Status PeerHeads(grpc::ServerContext* context, const v1::PeerHeadsRequest* request,
+                         v1::PeerHeadsResponse* response) override;
+
+ private:
+  // Audits a call that ended without an entry of its own (opened, then failed or answered).
+  grpc::Status Audited(const CallContext& call, v1::AuditAction action, const std::string& detail,
+                       const absl::Status& status);
+
+  std::string agency_id_;
+  absl::Duration default_heartbeat_;
+  Parts parts_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_SERVER_FEDERATION_SERVICE_H_

@@ -1,0 +1,142 @@
+#include "server/replication_intake.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/indicator_normalizer.h"
+#include "common/record_seal.h"
+#include "common/untrusted_text.h"
+#include "policy/decision.h"
+#include "policy/originator_limits.h"
+#include "policy/record_facts.h"
+#include "server/log.h"
+#include "server/request_checks.h"
+
+namespace nexus {
+
+ReplicationIntake::ReplicationIntake(const v1::NodeConfig& config, const Keyring* keys,
+                                     RecordStore* store)
+    : agency_id_(config.agency_id()),
+      max_record_bytes_(config.limits().max_record_bytes() == 0
+                            ? 256 * 1024
+                            : config.limits().max_record_bytes()),
+      federation_(config.agencies()),
+      keys_(keys),
+      store_(store) {}
+
+absl::StatusOr<ReceivedVersion> ReplicationIntake::Check(const std::string& peer,
+                                                         const v1::SignedRecord& record) const {
+  // The origin's content limit, with room for the signature, salts and digests around it.
+  if (size_t bytes = record.ByteSizeLong(); bytes > 2 * max_record_bytes_ + 64 * 1024) {
+    return absl::InvalidArgumentError(absl::StrCat("the signed record is ", bytes,
+                                                   " bytes; this node holds at most ",
+                                                   2 * max_record_bytes_ + 64 * 1024));
+  }
+  absl::StatusOr<OpenedRecord> opened = OpenRecord(record, *keys_);
+  if (!opened.ok()) {
+    return absl::Status(opened.status().code(),
+                        absl::StrCat("does not verify: ", opened.status().message()));
+  }
+  const v1::RecordHeader& header = opened->header;
+  if (absl::Status s = CheckRecordId(header.id(), "record id"); !s.ok()) return s;
+  if (header.version() == 0) return absl::InvalidArgumentError("version 0 is no version");
+  if (header.origin_agency() == agency_id_) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("record ", header.id(), " is of this node's own agency '", agency_id_,
+                     "': its versions come only from its own publishing, never from a peer"));
+  }
+  // The originator's limits must allow this node to hold it from this peer: a peer passing on
+  // what it may not (RED, AMBER+STRICT, no further dissemination, outside the distribution) is
+  // refused here, whatever its policy said.
+  policy::RecordFacts facts = policy::RecordFacts::From(opened->record, federation_);
+  if (uint32_t limits = policy::OriginatorLimits(facts, federation_.AgencyIndex(agency_id_),
+                                                 federation_.AgencyIndex(peer), federation_);
+      limits != 0) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "record ", header.id(), " version ", header.version(), " of agency '",
+        header.origin_agency(), "': its originator's limits forbid this node holding ", "it from '",
+        peer, "' (", absl::StrJoin(policy::LimitNames(limits), ", "), ")"));
+  }
+  ReceivedVersion version;
+  version.id = header.id();
+  version.version = header.version();
+  version.origin = header.origin_agency();
+  // The index takes the form this node computes: a normalized form signed by the origin that
+  // does not match its value would plant a search key the record does not carry.
+  for (int i = 0; i < opened->record.indicators_size(); ++i) {
+    const v1::Indicator& indicator = opened->record.indicators(i);
+    absl::StatusOr<std::string> normalized =
+        NormalizeIndicator(indicator.type(), indicator.value());
+    if (!normalized.ok() || *normalized != indicator.normalized()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("record ", header.id(), " indicator[", i, "]: its signed normalized form ",
+                       QuoteInput(indicator.normalized()), " is not that of its value ",
+                       QuoteInput(indicator.value())));
+    }
+    version.indicators.emplace_back(indicator.type(), *normalized);
+  }
+  version.record = record;
+  return version;
+}
+
+absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
+    const CallContext& call, const std::string& peer, const v1::ReplicationBatch& batch,
+    const v1::PeerCursor& state) {
+  ReceivedBatch received;
+  received.peer = peer;
+  received.state = state;
+  if (batch.versions_size() > 0) received.state.set_cursor(batch.cursor());
+  received.audit = call.Entry(v1::AUDIT_ACTION_RECEIVE);
+  received.audit.set_detail(absl::StrCat("from peer '", peer, "': ", batch.versions_size(),
+                                         " versions up to its cursor ", batch.cursor()));
+  for (int i = 0; i < batch.versions_size(); ++i) {
+    const v1::SignedRecord& record = batch.versions(i).record();
+    absl::StatusOr<ReceivedVersion> version = Check(peer, record);
+    if (version.ok()) {
+      received.versions.push_back(*std::move(version));
+      continue;
+    }
+    v1::AuditEntry& refusal = received.refusals.emplace_back(received.audit);
+    refusal.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+    refusal.set_code(static_cast<int>(version.status().code()));
+    refusal.set_error(absl::StrCat("version ", i, " of the batch from peer '", peer,
+                                   "' refused: ", version.status().message()));
+    // The header as claimed (unverified), so that the auditor can see which record it named.
+    if (absl::StatusOr<v1::RecordHeader> claimed = PeekHeader(record); claimed.ok()) {
+      v1::AuditTarget* target = refusal.add_targets();
+      target->set_record_id(TruncateText(claimed->id(), 64));
+      target->set_version(claimed->version());
+    }
+    LogWarning(refusal.error());
+  }
+  return store_->Receive(std::move(received));
+}
+
+absl::StatusOr<std::unique_ptr<IntakeSession>> IntakeSession::Open(ReplicationIntake* intake,
+                                                                   RecordStore* store,
+                                                                   PeerRegistry* registry,
+                                                                   const CallContext& call) {
+  absl::StatusOr<v1::PeerCursor> state = store->PeerState(call.agency());
+  if (!state.ok()) return state.status();
+  if (!registry->BeginReceiving(call.agency())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a replication stream from '", call.agency(),
+                     "' is already open; its cursor has one writer"));
+  }
+  return std::unique_ptr<IntakeSession>(new IntakeSession(intake, registry, call, *state));
+}
+
+IntakeSession::~IntakeSession() { registry_->EndReceiving(call_.agency(), how_); }
+
+absl::Status IntakeSession::Take(const v1::ReplicationBatch& batch) {
+  if (batch.versions_size() > 0) {
+    absl::StatusOr<RecordStore::ReceiveResult> result =
+        intake_->Receive(call_, call_.agency(), batch, state_);
+    if (!result.ok()) return result.status();
+    state_ = std::move(result->state);
+  }
+  registry_->Received(call_.agency(), batch.caught_up());
+  return absl::OkStatus();
+}
+
+}  // namespace nexus

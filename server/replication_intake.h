@@ -1,0 +1,80 @@
+// The receiving side of replication: every version a peer sends is checked as if it came from a
+// stranger (the origin's signature against this node's own membership keys, every disclosed part
+// against its signed digest, the originator's limits for this node as holder) before the store
+// takes it, with the peer's new cursor, in one WriteBatch.
+#ifndef NEXUS_SERVER_REPLICATION_INTAKE_H_
+#define NEXUS_SERVER_REPLICATION_INTAKE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/keyring.h"
+#include "nexus/v1/federation_service.pb.h"
+#include "nexus/v1/node_config.pb.h"
+#include "policy/federation.h"
+#include "server/call_context.h"
+#include "server/peer_registry.h"
+#include "server/record_store.h"
+
+namespace nexus {
+
+class ReplicationIntake {
+ public:
+  // `keys` and `store` must outlive this.
+  ReplicationIntake(const v1::NodeConfig& config, const Keyring* keys, RecordStore* store);
+
+  // Checks and stores `batch` from `peer` (whose node certificate `call` is), on top of the
+  // peer's durable `state`. Refused versions are audited with the reason and the peer, counted,
+  // and not stored; the rest of the batch goes on. Returns the new durable state, or why nothing
+  // of the batch was stored (the cursor then stays where it was).
+  absl::StatusOr<RecordStore::ReceiveResult> Receive(const CallContext& call,
+                                                     const std::string& peer,
+                                                     const v1::ReplicationBatch& batch,
+                                                     const v1::PeerCursor& state);
+
+ private:
+  // The version, ready to store, or why this node refuses to hold it.
+  absl::StatusOr<ReceivedVersion> Check(const std::string& peer,
+                                        const v1::SignedRecord& record) const;
+
+  std::string agency_id_;
+  size_t max_record_bytes_;
+  policy::Federation federation_;
+  const Keyring* keys_;
+  RecordStore* store_;
+};
+
+// One stream of versions from one peer (a Replicate stream this node opened, or a Push the peer
+// opened): holds the peer's durable state between batches. Only one may be open per peer.
+class IntakeSession {
+ public:
+  // Begins receiving from `call`'s agency. FailedPrecondition if a stream from it is open.
+  static absl::StatusOr<std::unique_ptr<IntakeSession>> Open(ReplicationIntake* intake,
+                                                             RecordStore* store,
+                                                             PeerRegistry* registry,
+                                                             const CallContext& call);
+  ~IntakeSession();
+
+  // The opaque cursor of the peer's feed to resume after.
+  uint64_t cursor() const { return state_.cursor(); }
+  // Takes one message of the stream: a batch is checked and stored (with the new cursor), a
+  // heartbeat only noted. An error means nothing of the batch was stored.
+  absl::Status Take(const v1::ReplicationBatch& batch);
+  // How the stream ended, for the peer's status.
+  void Finish(const absl::Status& how) { how_ = how; }
+
+ private:
+  IntakeSession(ReplicationIntake* intake, PeerRegistry* registry, CallContext call,
+                v1::PeerCursor state)
+      : intake_(intake), registry_(registry), call_(std::move(call)), state_(std::move(state)) {}
+  ReplicationIntake* intake_;
+  PeerRegistry* registry_;
+  CallContext call_;
+  v1::PeerCursor state_;
+  absl::Status how_;
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_SERVER_REPLICATION_INTAKE_H_

@@ -1,0 +1,143 @@
+#include "server/shared_reads.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/record_seal.h"
+#include "policy/redaction.h"
+#include "server/decision_summary.h"
+
+namespace nexus {
+
+void AddTarget(v1::AuditEntry& entry, const v1::SignedRecord& record) {
+  absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
+  if (!header.ok()) return;
+  v1::AuditTarget* target = entry.add_targets();
+  target->set_record_id(header->id());
+  target->set_version(header->version());
+}
+
+SharedReads::SharedReads(std::string agency_id, const RecordStore* store,
+                         const SharingGate* sharing, AuditLog* audit)
+    : agency_id_(std::move(agency_id)), store_(store), sharing_(sharing), audit_(audit) {}
+
+SharingGate::Shared SharedReads::Share(const std::string& recipient,
+                                       const v1::SignedRecord& record) const {
+  SharingGate::Shared shared = sharing_->Share(recipient, record);
+  if (!shared.permit || recipient == agency_id_) return shared;
+  absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
+  if (!header.ok()) return SharingGate::Shared();
+  absl::StatusOr<v1::SignedRecord> latest = store_->Get(header->id(), 0);
+  absl::StatusOr<v1::RecordHeader> latest_header =
+      latest.ok() ? PeekHeader(*latest) : absl::StatusOr<v1::RecordHeader>(latest.status());
+  if (!latest_header.ok() || latest_header->version() == header->version()) return shared;
+  SharingGate::Shared now = sharing_->Share(recipient, *latest);
+  if (!now.permit) {
+    now.audit.set_record_id(header->id());
+    now.audit.set_version(header->version());
+    now.audit.add_rules(absl::StrCat("latest-version:", latest_header->version()));
+    now.record.Clear();
+    return now;
+  }
+  shared.decision.withheld |= now.decision.withheld;
+  policy::ApplyRedaction(shared.decision.withheld, shared.record);
+  return shared;
+}
+
+absl::StatusOr<uint64_t> SharedReads::ServeFeed(
+    const CallContext& call, v1::AuditAction action, const FeedScan& scan,
+    const std::function<absl::Status(Page&)>& deliver) const {
+  // The node's own agency reads everything it holds; only what leaves for another agency needs
+  // its decisions in the log.
+  const bool own = call.agency() == agency_id_;
+  Page page;
+  DecisionSummary decisions;
+  uint64_t considered = 0;
+  size_t page_bytes = 0;
+  uint64_t page_from = scan.since;
+  uint32_t sent = 0;
+  bool any_page = false;
+  std::vector<uint64_t> skipped;  // damaged feed positions passed over since the last page
+  absl::Status failure;
+  // Audits the page (which records go to whom, from which positions, by which decisions), then
+  // hands it over.
+  auto flush = [&](uint64_t through) {
+    any_page = true;
+    v1::AuditEntry entry = call.Entry(action);
+    entry.set_detail(absl::StrCat("feed positions ", page_from, " to ", through, "; ", considered,
+                                  " records considered"));
+    if (!skipped.empty()) {
+      // Damaged feed entries are passed over, never silently: the page's entry names them.
+      entry.set_detail(absl::StrCat(
+          entry.detail(), "; skipped ", skipped.size(), " damaged feed entries at positions ",
+          absl::StrJoin(skipped.begin(), skipped.begin() + std::min<size_t>(skipped.size(), 16),
+                        ","),
+          skipped.size() > 16 ? ",..." : ""));
+      skipped.clear();
+    }
+    entry.set_count(page.versions.size());
+    for (const SharedVersion& version : page.versions) AddTarget(entry, version.record);
+    decisions.MoveInto(entry);
+    entry.set_outcome(v1::AUDIT_OUTCOME_OK);
+    page.considered = considered;
+    considered = 0;
+    if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
+      failure = absl::UnavailableError("the audit log cannot record this call");
+      return false;
+    }
+    page.through = through;
+    if (absl::Status s = deliver(page); !s.ok()) {
+      failure = s;
+      return false;
+    }
+    page.versions.clear();
+    page_bytes = 0;
+    page_from = through;
+    return true;
+  };
+  uint64_t last_seen = scan.since;
+  absl::Status read = store_->ScanFeed(
+      scan.since,
+      [&](uint64_t position, const v1::SignedRecord& record) {
+        if (scan.cancelled && scan.cancelled()) {
+          failure = absl::CancelledError("the read was cancelled by the client");
+          return false;
+        }
+        last_seen = position;
+        ++considered;
+        SharingGate::Shared shared = Share(call.agency(), record);
+        bool send = shared.permit && (!scan.select || scan.select(position, shared.record));
+        if (!own) {
+          // Only what left the node is listed; the rest is counted, so the entry stays bounded.
+          if (send) {
+            decisions.Sent(std::move(shared.audit));
+          } else {
+            decisions.NotSent(shared.audit);
+          }
+        }
+        if (send) {
+          page_bytes += shared.record.ByteSizeLong();
+          page.versions.push_back({position, std::move(shared.record)});
+          ++sent;
+        }
+        bool at_limit = scan.limit != 0 && sent >= scan.limit;
+        bool full = page.versions.size() >= scan.page_records ||
+                    (scan.page_bytes != 0 && page_bytes >= scan.page_bytes);
+        if (full || at_limit) {
+          if (!flush(position)) return false;
+        }
+        return !at_limit;
+      },
+      &skipped);
+  if (!failure.ok()) return failure;
+  if (!read.ok()) return read;
+  if (!page.versions.empty() || considered > 0 || !skipped.empty() ||
+      (!any_page && scan.audit_empty)) {
+    if (!flush(last_seen)) return failure;
+  }
+  return last_seen;
+}
+
+}  // namespace nexus

@@ -1,0 +1,77 @@
+// What another agency may read of this node's store, decided in one place for every read path:
+// an analyst's Get, Pull and Search, and a peer node's replication stream. The sharing decision
+// (originator limits, then the node's rules, then redaction) is narrowed by the record's latest
+// version, and every page of a feed scan is audited before it leaves.
+#ifndef NEXUS_SERVER_SHARED_READS_H_
+#define NEXUS_SERVER_SHARED_READS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "nexus/v1/audit.pb.h"
+#include "nexus/v1/record.pb.h"
+#include "server/audit_log.h"
+#include "server/call_context.h"
+#include "server/record_store.h"
+#include "server/sharing_gate.h"
+
+namespace nexus {
+
+class SharedReads {
+ public:
+  // Every pointer must outlive this.
+  SharedReads(std::string agency_id, const RecordStore* store, const SharingGate* sharing,
+              AuditLog* audit);
+
+  // What `recipient` may receive of this stored version. An older version is shared only as far
+  // as the latest one is too: an originator narrowing or revoking a record narrows all its
+  // versions.
+  SharingGate::Shared Share(const std::string& recipient, const v1::SignedRecord& record) const;
+
+  struct SharedVersion {
+    uint64_t position = 0;    // in this node's feed
+    v1::SignedRecord record;  // as the recipient may see it
+  };
+  struct Page {
+    std::vector<SharedVersion> versions;
+    uint64_t through = 0;     // the last feed position considered
+    uint64_t considered = 0;  // feed positions this page considered, sent or not
+  };
+  struct FeedScan {
+    uint64_t since = 0;  // plain feed position, exclusive
+    uint32_t limit = 0;  // versions to send; 0: until the end of the feed
+    size_t page_records = 256;
+    size_t page_bytes = 0;  // a page ends once its records reach this size; 0: no bound
+    // An entry even when nothing was considered (a pull is always in the log; an idle
+    // replication stream's wake-ups are not).
+    bool audit_empty = true;
+    // Whether a version the recipient may receive goes out (request filters, no echo). Sees
+    // only what the recipient may see, so that filters cannot probe withheld parts.
+    std::function<bool(uint64_t position, const v1::SignedRecord& shared)> select;
+    std::function<bool()> cancelled;
+  };
+  // Scans the feed after `scan.since` for `call`'s agency. Pages of shared, selected versions
+  // reach `deliver` only after their audit entry (`action`, the positions, every decision that
+  // sent a record, the others counted) is durable; `deliver` failing ends the scan with its
+  // status. Returns the last position considered.
+  absl::StatusOr<uint64_t> ServeFeed(const CallContext& call, v1::AuditAction action,
+                                     const FeedScan& scan,
+                                     const std::function<absl::Status(Page&)>& deliver) const;
+
+ private:
+  std::string agency_id_;
+  const RecordStore* store_;
+  const SharingGate* sharing_;
+  AuditLog* audit_;
+};
+
+// Adds the id and version of `record` to `entry`'s targets.
+void AddTarget(v1::AuditEntry& entry, const v1::SignedRecord& record);
+
+}  // namespace nexus
+
+#endif  // NEXUS_SERVER_SHARED_READS_H_
