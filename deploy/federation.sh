@@ -190,6 +190,9 @@ start_nodes() {
       if ! kill -0 "$pid" 2>/dev/null; then
         echo "federation: nexusd of $agency exited during start-up; its log ($(log_of "$agency")):" >&2
         tail -n 20 "$(log_of "$agency")" >&2
+        if grep -q "cannot listen" "$(log_of "$agency")"; then
+          echo "federation: port $(port_of "$agency") is taken; NEXUS_FEDERATION_BASE_PORT=N uses N..N+3 instead" >&2
+        fi
         down >/dev/null
         exit 1
       fi
@@ -212,13 +215,16 @@ publish() {
     echo "$out" >&2
     fail "publishing $file at $agency failed"
   fi
-  printf '%s\n' "$out" | sed 's/^/   /'
   # Records are stored in file order; push prints "stored ID vN" for each.
-  paste -d' ' <(echo "$out" | awk '$1 == "stored" { print $2 }') \
+  paste -d' ' <(echo "$out" | awk '$1 == "stored" { print $2, $3 }') \
     <(grep -v '^[[:space:]]*$' "$file" | grep -o '"case_reference":"[^"]*"' | cut -d'"' -f4) \
-    >>"$run/published"
-  [ "$(wc -l <"$run/published")" -eq "$(awk '{ n += $2 != "" } END { print n }' "$run/published")" ] ||
+    >"$run/published-$agency"
+  awk 'NF != 3 { exit 1 }' "$run/published-$agency" ||
     fail "every sample record in $file needs a case_reference"
+  awk '{ printf "   %-20s %s %s\n", $3, $1, $2 }' "$run/published-$agency"
+  awk '{ print $1, $3 }' "$run/published-$agency" >>"$run/published"
+  rm -f "$run/published-$agency"
+  printf '%s\n' "$out" | tail -n1 | sed 's/^/   /'
 }
 
 # What AGENCY's node holds, as its own analysts see it (everything it holds, with the parts that
@@ -251,10 +257,11 @@ snapshot() {
           cell = cell (cell == "" ? "-" : ",") (count[order[i]] > 1 ? count[order[i]] : "") short[i]
         }
       }
-      line[id] = id "\t" origin "\t" tlp "\t" dist "\t" cell
+      line[id] = id "\t" origin "\t" tlp "\t" dist "\t" cell "\t" via
       id = ""
     }
-    /^record / { flush(); id = $2; origin = $5; tlp = $6; sub(/^TLP:/, "", tlp); withheld = ""; dist = "" }
+    /^record / { flush(); id = $2; origin = $5; tlp = $6; sub(/^TLP:/, "", tlp); withheld = ""; dist = ""; via = "" }
+    /^  received: +via / { via = $3 }
     /^  distribution: / {
       dist = $0
       sub(/^  distribution: /, "", dist)
@@ -266,20 +273,38 @@ snapshot() {
 }
 
 # The table of where each published record is, one row per record in publishing order, from
-# the snapshots in $run/snapshot-AGENCY: "CASE TLP DISTRIBUTION CELL CELL CELL CELL" (distribution
-# with "_" for spaces so that every column is one word).
+# $run/published and the snapshots in $run/snapshot-AGENCY. MODE "cells": "CASE TLP DISTRIBUTION
+# CELL CELL CELL CELL" (distribution with "_" for spaces, so that every column is one word).
+# MODE "via": "CASE PEER PEER PEER PEER", the peer each record came through at each node
+# ("origin" where it was published, "." where it is not held); nothing at all if this nexusctl
+# does not show where records came from.
 federation_table() {
-  local id case_ref
-  while read -r id case_ref; do
-    local row="$case_ref" origin_line agency cell
-    origin_line=$(cat "$run"/snapshot-* | awk -F'\t' -v id="$id" '$1 == id && $5 == "origin"' | head -n1)
-    row+=" $(echo "$origin_line" | cut -f3) $(echo "$origin_line" | cut -f4 | tr ' ' '_')"
-    for agency in "${agencies[@]}"; do
-      cell=$(awk -F'\t' -v id="$id" '$1 == id { print $5 }' "$run/snapshot-$agency")
-      row+=" ${cell:-.}"
-    done
-    echo "$row"
-  done <"$run/published"
+  local mode=$1 agency snapshots=()
+  for agency in "${agencies[@]}"; do snapshots+=("$run/snapshot-$agency"); done
+  awk -F'\t' -v mode="$mode" -v agencies="${agencies[*]}" '
+    FNR == 1 { node = FILENAME; sub(/.*\/snapshot-/, "", node) }
+    FILENAME ~ /\/published$/ { split($0, p, " "); n++; id[n] = p[1]; ref[n] = p[2]; next }
+    {
+      cell[node, $1] = $5; via[node, $1] = $6
+      if ($6 != "") seen_via = 1
+      if ($5 == "origin") { tlp[$1] = $3; dist[$1] = $4 }
+    }
+    END {
+      if (mode == "via" && !seen_via) exit
+      na = split(agencies, a, " ")
+      for (i = 1; i <= n; i++) {
+        r = id[i]
+        d = dist[r]; gsub(/ /, "_", d)
+        row = ref[i]
+        if (mode == "cells") row = row " " tlp[r] " " d
+        for (j = 1; j <= na; j++) {
+          c = cell[a[j], r]
+          if (mode == "via" && c != "" && c != "origin") c = via[a[j], r] == "" ? "?" : via[a[j], r]
+          row = row " " (c == "" ? "." : c)
+        }
+        print row
+      }
+    }' "$run/published" "${snapshots[@]}"
 }
 
 # The expected table (deploy/federation/expected.txt without comments and notes), same columns
@@ -299,7 +324,7 @@ await_propagation() {
         fail "nexusd of $agency is no longer running; see $(log_of "$agency")"
       snapshot "$agency" >"$run/snapshot-$agency" || fail "could not read what $agency holds"
     done
-    federation_table >"$run/table"
+    federation_table cells >"$run/table"
     if actual_cells <"$run/table" | diff -q "$run/expected" - >/dev/null; then
       local ms=$((($(date +%s%N) - start) / 1000000))
       propagation_time=$(printf '%d.%d s' $((ms / 1000)) $((ms % 1000 / 100)))
@@ -411,6 +436,16 @@ LEGEND
   echo
   echo "why:"
   print_notes
+  federation_table via >"$run/via"
+  if [ -s "$run/via" ]; then
+    echo
+    echo "== which peer each record came through"
+    local fmt="%-20s %-13s %-13s %-13s %s\n"
+    # shellcheck disable=SC2059
+    printf "$fmt" record "${agencies[@]}"
+    # shellcheck disable=SC2059,SC2086
+    while read -r line; do printf "$fmt" $line; done <"$run/via"
+  fi
 
   echo
   echo "== wa-coord: nexusctl federation status"
@@ -423,6 +458,7 @@ The federation is running. Query a node as one of its analysts, e.g. ml-ct:
   $nexusctl pull --since 0
   $nexusctl search '+223 76 12 34 56'
   $nexusctl federation status
+Record ids by case reference: $run/published
 Status: deploy/federation.sh status     Stop: deploy/federation.sh down
 MSG
 }
