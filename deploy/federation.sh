@@ -82,6 +82,8 @@ peers_of() {
   esac
 }
 
+peer_count() { peers_of "$1" | grep -o -- '--peer' | wc -l; }
+
 config_of() { echo "$run/$1/node.textproto"; }
 pidfile_of() { echo "$run/$1/nexusd.pid"; }
 log_of() { echo "$run/$1/nexusd.log"; }
@@ -95,17 +97,38 @@ ctl_as() {
 }
 ctl() { local agency=$1; shift; ctl_as "$agency" analyst "$@"; }
 
-# The pid of AGENCY's node if it is running: our pid file, and the process is the nexusd that
-# was started with this federation's configuration (a recycled pid is left alone).
+# The pid of AGENCY's node if it is running: the one in our pid file, if that process is a
+# nexusd whose --config is this federation's configuration of AGENCY (a recycled pid, or a node
+# of another federation, is left alone).
 running_pid() {
-  local pidfile pid
+  local pidfile pid config arg args=() next=0
   pidfile=$(pidfile_of "$1")
   [ -s "$pidfile" ] || return 1
   pid=$(cat "$pidfile")
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--config $(config_of "$1")" || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  mapfile -d '' args <"/proc/$pid/cmdline" 2>/dev/null || return 1
+  [ ${#args[@]} -gt 0 ] && [ "$(basename "${args[0]}")" = nexusd ] || return 1
+  for arg in "${args[@]}"; do
+    if [ $next = 1 ]; then config=$arg; break; fi
+    [ "$arg" = --config ] && next=1
+  done
+  [ -n "${config:-}" ] || return 1
+  [[ "$config" == /* ]] || config=$(readlink -f "/proc/$pid/cwd")/$config
+  [ "$(readlink -f "$config")" = "$(readlink -f "$(config_of "$1")")" ] || return 1
   echo "$pid"
+}
+
+# Fails if something already accepts connections on one of the federation's ports. nexusd
+# listens with SO_REUSEPORT (gRPC's default), so a second nexusd on a taken port starts without
+# an error and the kernel splits the connections between the two: check before starting.
+check_ports_free() {
+  local agency port
+  for agency in "${agencies[@]}"; do
+    port=$(port_of "$agency")
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      fail "port $port (for $agency) is already in use on 127.0.0.1 (ss -ltnp | grep :$port shows by what); NEXUS_FEDERATION_BASE_PORT=N uses N..N+3 instead"
+    fi
+  done
 }
 
 # ---- down -----------------------------------------------------------------------------------
@@ -168,6 +191,38 @@ status() {
     echo
     echo "== $agency: nexusctl federation status"
     federation_status "$agency"
+  done
+}
+
+# Waits until every node reports each of its peers connected (nexusctl federation status), so
+# that the records published next travel over live streams. Skipped, with a note, if this
+# nexusctl has no federation status; a peer still unconnected after 30 s is only reported: the
+# propagation deadline decides.
+await_links() {
+  local agency out deadline=$((SECONDS + 30)) missing
+  while :; do
+    missing=()
+    for agency in "${agencies[@]}"; do
+      if ! out=$(ctl "$agency" --json federation status 2>&1); then
+        if echo "$out" | grep -q "unknown command"; then
+          echo "   (this nexusctl has no 'federation status': not waiting for the links)"
+          return 0
+        fi
+        missing+=("$agency")
+        continue
+      fi
+      [ "$(echo "$out" | grep -o '"connected":true' | wc -l)" -ge "$(peer_count "$agency")" ] ||
+        missing+=("$agency")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+      echo "   every node is connected to each of its peers"
+      return 0
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "   still not connected to every peer after 30 s: ${missing[*]} (see their logs); going on"
+      return 0
+    fi
+    sleep 0.2
   done
 }
 
@@ -339,7 +394,7 @@ await_propagation() {
       echo "Node logs: $run/AGENCY/nexusd.log; the nodes keep running (deploy/federation.sh down)." >&2
       exit 1
     fi
-    sleep 0.5
+    sleep 0.2
   done
 }
 
@@ -378,6 +433,8 @@ up() {
     fi
   done
 
+  check_ports_free
+
   echo "== development PKI in $run/pki"
   mkdir -p "$run"
   "$root/certs/make-dev-pki.sh" "$run/pki" "${agencies[@]}" >/dev/null
@@ -414,6 +471,7 @@ up() {
 
   echo "== starting the nodes"
   start_nodes
+  await_links
 
   : >"$run/published"
   for agency in "${origins[@]}"; do
