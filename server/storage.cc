@@ -13,6 +13,10 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& dir) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
+  // A node's memory must not grow with its store or its number of column families: all
+  // memtables together are capped (flushed early when the cap is reached), each at 16 MiB.
+  options.db_write_buffer_size = 64 << 20;
+  options.write_buffer_size = 16 << 20;
   rocksdb::ColumnFamilyOptions family_options(options);
   // Order matches Storage::Family, after the default family.
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
