@@ -12,6 +12,7 @@
 #include "client/audit_client.h"
 #include "client/audit_text.h"
 #include "client/audit_verifier.h"
+#include "client/federation_commands.h"
 #include "client/offline_audit.h"
 #include "client/record_text.h"
 #include "client/store_cross_check.h"
@@ -29,6 +30,9 @@ const char kAuditUsage[] = R"(audit commands (auditor certificate, or any of the
   audit verify [--offline DATA_DIR] recompute the whole tree and check it against the node's
                                     signed head, every checkpoint it signed, every checkpoint you
                                     witnessed before and (offline) its stored tree and records
+  audit verify --peer AGENCY        the signed heads of AGENCY's audit log that the node (its
+                                    peer) verified: NOT VERIFIED if the node raised an alarm or
+                                    its heads contradict each other (with --keys: or a signature)
   audit prove ENTRY                 fetch and check the inclusion proof of one entry
   audit consistency OLD NEW         fetch and check the consistency proof between two checkpoints
 filters: --from INDEX --to INDEX --actor AGENCY --action ACTION --record ID --outcome OUTCOME
@@ -210,6 +214,8 @@ absl::Status WitnessVerified(const WitnessFile& witness,
 }
 
 int Verify(const CommandLine& line, const ClientOptions& options, const Keyring* keys, bool json) {
+  // Another agency's log, as this node witnessed it: its own command, since no entry is read.
+  if (line.Has("peer")) return RunPeerAuditVerify(line, options, keys, json);
   if (keys == nullptr) return Usage("verify needs --keys DIR with the audited agency's public key");
   AuditVerifyOptions verify;
   verify.keys = keys;

@@ -73,6 +73,13 @@ absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::PublishStream(
 }
 
 absl::StatusOr<v1::SignedRecord> NexusClient::Get(const std::string& id, uint64_t version) {
+  absl::StatusOr<v1::GetResponse> response = GetWithProvenance(id, version);
+  if (!response.ok()) return response.status();
+  return std::move(*response->mutable_record());
+}
+
+absl::StatusOr<v1::GetResponse> NexusClient::GetWithProvenance(const std::string& id,
+                                                               uint64_t version) {
   grpc::ClientContext context;
   SetDeadline(context, timeout_);
   v1::GetRequest request;
@@ -81,7 +88,7 @@ absl::StatusOr<v1::SignedRecord> NexusClient::Get(const std::string& id, uint64_
   v1::GetResponse response;
   grpc::Status status = channel_->stub->Get(&context, request, &response);
   if (!status.ok()) return FromGrpc(status);
-  return std::move(*response.mutable_record());
+  return response;
 }
 
 namespace {

@@ -39,6 +39,9 @@ class NexusClient {
       const std::vector<v1::Record>& records, size_t batch_size);
   // `version` 0 asks for the latest.
   absl::StatusOr<v1::SignedRecord> Get(const std::string& id, uint64_t version);
+  // The same, with the node's whole answer: the record, the peer node it came through, and any
+  // other manifest its origin signed for the same id and version (equivocation).
+  absl::StatusOr<v1::GetResponse> GetWithProvenance(const std::string& id, uint64_t version);
   // Calls `on_record` for each record after `request.since()`, until caught up or it returns
   // false. Before the first record, `node_agency` (if given) receives the agency of the node's
   // TLS certificate (empty if it names none): the server gives plain feed positions exactly when

@@ -1,8 +1,10 @@
-// nexusctl: push, read and search nexus records on an agency node.
+// nexusctl: push, read and search nexus records on an agency node; review its audit log, its
+// sharing policy and its federation with peer nodes.
 //
 // Exit codes: 0 success; 1 the node refused something (a record rejected, not found, denied);
 // 2 usage error; 3 the node could not be reached or failed; 4 a record shown did not verify, or
-// could not be verified for want of its origin's key.
+// could not be verified for want of its origin's key (audit: the log did not verify; federation:
+// a peer's log the node witnesses raised an alarm); 5 (audit) the log could not be read.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -17,6 +19,7 @@
 #include "absl/time/time.h"
 #include "client/audit_commands.h"
 #include "client/command_line.h"
+#include "client/federation_commands.h"
 #include "client/nexus_client.h"
 #include "client/policy_commands.h"
 #include "client/read_checks.h"
@@ -44,6 +47,7 @@ commands:
   revoke ID           publish a revoked version of your agency's record (--reason TEXT)
   audit ...           review and verify the node's audit log (see below)
   policy ...          check, test and explain sharing policies (see below)
+  federation ...      the node's peers: replication state, witnessed audit heads (see below)
 
 connection (flags, or the environment variable in brackets):
   --target HOST:PORT  the node [NEXUS_TARGET]
@@ -67,10 +71,15 @@ search options: --type INDICATOR-TYPE --limit N
 Indicator types: phone email domain ipv4 ipv6 url crypto-wallet iban bank-account
   document-number vehicle vessel organization person location file-hash
 
+Records received from a peer node show "via AGENCY" (JSON: "received_from"). get warns when the
+node holds other manifests the origin signed for the same id and version (JSON: "equivocations").
+
 %AUDIT%
 %POLICY%
+%FEDERATION%
 exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or failed,
-            4 a record shown did not verify (or could not: no key for its origin in --keys)
+            4 a record shown did not verify (or could not: no key for its origin in --keys),
+              or a peer's audit log the node witnesses is NOT VERIFIED (audit verify --peer)
 )";
 
 std::set<std::string> ValuedFlags() {
@@ -176,11 +185,18 @@ std::string ReaderAgency(const Session& session) {
   return identity.ok() ? identity->agency_id : "";
 }
 
-// Prints one received record; returns false unless its signature verified against the origin's
-// key from --keys (a record that cannot be checked counts as not verified).
-bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor = 0) {
-  RecordView view = ViewRecord(record, session.have_keys ? &session.keys : nullptr);
+// Prints one received record, with the peer it came through and, from get, any equivocations;
+// returns false unless its signature verified against the origin's key from --keys (a record
+// that cannot be checked counts as not verified).
+bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor = 0,
+          const std::string& received_from = "",
+          const google::protobuf::RepeatedPtrField<v1::SignedRecord>* equivocations = nullptr) {
+  const Keyring* keys = session.have_keys ? &session.keys : nullptr;
+  RecordView view = ViewRecord(record, keys);
   view.cursor = cursor;
+  view.received_from = received_from;
+  if (equivocations != nullptr)
+    view.equivocations = ViewEquivocations(record, *equivocations, keys);
   std::cout << (session.json ? RecordToJson(view) + "\n" : RecordToHumanText(view));
   return view.verified;
 }
@@ -313,11 +329,13 @@ int Get(Session& session, const CommandLine& line) {
   absl::StatusOr<uint64_t> version = line.Count("version");
   if (!version.ok()) return Usage(std::string(version.status().message()));
   const std::string& id = line.positional()[1];
-  absl::StatusOr<v1::SignedRecord> record = session.client->Get(id, *version);
-  if (!record.ok()) return Failure(record.status(), "get");
-  bool verified = Show(session, *record);
+  absl::StatusOr<v1::GetResponse> response = session.client->GetWithProvenance(id, *version);
+  if (!response.ok()) return Failure(response.status(), "get");
+  const v1::SignedRecord& record = response->record();
+  bool verified =
+      Show(session, record, /*cursor=*/0, response->received_from(), &response->equivocations());
   // A validly signed answer to another question is still the wrong answer.
-  absl::StatusOr<v1::RecordHeader> header = PeekHeader(*record);
+  absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
   if (!header.ok() || header->id() != id || (*version != 0 && header->version() != *version)) {
     std::fprintf(stderr, "nexusctl: get: the node answered with a different record or version\n");
     return kUnverified;
@@ -361,7 +379,9 @@ int Pull(Session& session, const CommandLine& line) {
       request,
       [&](const v1::PullResponse& response) {
         if (!order) order.emplace(!reader_agency.empty() && reader_agency == node_agency);
-        all_verified = Show(session, response.record(), response.cursor()) && all_verified;
+        all_verified =
+            Show(session, response.record(), response.cursor(), response.received_from()) &&
+            all_verified;
         if (std::string problem = order->Check(response.cursor(), response.record());
             !problem.empty()) {
           std::fprintf(stderr, "nexusctl: pull: NOT VERIFIED: %s\n", problem.c_str());
@@ -398,7 +418,7 @@ int Search(Session& session, const CommandLine& line) {
       std::cout << "match: " << IndicatorTypeName(hit.matched_type()) << " "
                 << EscapeForTerminal(hit.normalized()) << "\n";
     }
-    all_verified = Show(session, hit.record()) && all_verified;
+    all_verified = Show(session, hit.record(), /*cursor=*/0, hit.received_from()) && all_verified;
     if (std::string problem = SearchHitProblem(hit, request.value()); !problem.empty()) {
       std::fprintf(stderr, "nexusctl: search: NOT VERIFIED: %s\n", problem.c_str());
       all_verified = false;
@@ -434,14 +454,15 @@ int Run(const std::vector<std::string>& args) {
   absl::StatusOr<CommandLine> line = CommandLine::Parse(args, ValuedFlags(), kSwitches);
   if (!line.ok()) return Usage(std::string(line.status().message()));
   if (line->Has("help") || line->positional().empty()) {
-    std::string usage =
-        absl::StrReplaceAll(kUsage, {{"%AUDIT%", kAuditUsage}, {"%POLICY%", kPolicyUsage}});
+    std::string usage = absl::StrReplaceAll(
+        kUsage,
+        {{"%AUDIT%", kAuditUsage}, {"%POLICY%", kPolicyUsage}, {"%FEDERATION%", kFederationUsage}});
     std::fputs(usage.c_str(), line->Has("help") ? stdout : stderr);
     return line->Has("help") ? kOk : kUsageError;
   }
   const std::string& command = line->positional()[0];
-  static const std::set<std::string> kCommands = {"push",   "get",   "pull",  "search",
-                                                  "revoke", "audit", "policy"};
+  static const std::set<std::string> kCommands = {"push",   "get",   "pull",   "search",
+                                                  "revoke", "audit", "policy", "federation"};
   if (!kCommands.count(command)) return Usage("unknown command '" + command + "'");
   if (command == "policy") {
     absl::StatusOr<Session> session = Connect(*line, /*record_client=*/false);
@@ -449,7 +470,8 @@ int Run(const std::vector<std::string>& args) {
                             line->Has("json"));
   }
   const bool offline = command == "audit" && line->Has("offline");
-  absl::StatusOr<Session> session = Connect(*line, /*record_client=*/command != "audit");
+  const bool record_client = command != "audit" && command != "federation";
+  absl::StatusOr<Session> session = Connect(*line, record_client);
   if (!session.ok() && !offline) return Usage(std::string(session.status().message()));
   if (command == "audit") {
     Keyring keys;
@@ -461,6 +483,9 @@ int Run(const std::vector<std::string>& args) {
     }
     ClientOptions options = session.ok() ? session->options : ClientOptions();
     return RunAuditCommand(*line, options, keys_dir.empty() ? nullptr : &keys, line->Has("json"));
+  }
+  if (command == "federation") {
+    return RunFederationCommand(*line, session->options, session->json);
   }
   if (command == "push") return Push(*session, *line);
   if (command == "get") return Get(*session, *line);

@@ -13,6 +13,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "common/crypto.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_validation.h"
 #include "common/untrusted_text.h"
@@ -135,6 +136,36 @@ RecordView ViewRecord(const v1::SignedRecord& signed_record, const Keyring* keys
   return view;
 }
 
+std::vector<EquivocationView> ViewEquivocations(
+    const v1::SignedRecord& shown,
+    const google::protobuf::RepeatedPtrField<v1::SignedRecord>& others, const Keyring* keys) {
+  absl::StatusOr<v1::RecordHeader> shown_header = PeekHeader(shown);
+  std::vector<EquivocationView> views;
+  for (const v1::SignedRecord& other : others) {
+    EquivocationView view;
+    view.manifest_sha256 = HexEncode(DigestBytes(Sha256(other.manifest())));
+    absl::StatusOr<v1::RecordHeader> header = PeekHeader(other);
+    // Only a manifest the origin signed, for this very version, is evidence against the origin;
+    // anything else is a node's (or a relay's) mistake, shown as such.
+    if (!header.ok()) {
+      view.problem = absl::StrCat("malformed: ", header.status().message());
+    } else if (!shown_header.ok() || header->origin_agency() != shown_header->origin_agency() ||
+               header->id() != shown_header->id() || header->version() != shown_header->version()) {
+      view.problem = "not of this record's origin, id and version";
+    } else if (other.manifest() == shown.manifest()) {
+      view.problem = "the very manifest shown";
+    } else if (keys == nullptr || keys->Find(header->origin_agency(), other.key_id()) == nullptr) {
+      view.problem = "no public key for its origin and key id in --keys";
+    } else if (absl::StatusOr<OpenedRecord> opened = OpenRecord(other, *keys); !opened.ok()) {
+      view.problem = std::string(opened.status().message());
+    } else {
+      view.verified = true;
+    }
+    views.push_back(std::move(view));
+  }
+  return views;
+}
+
 // Text from a record, safe for a terminal: every control character, line break included, and
 // every byte that is not UTF-8 is shown as an escape (common/untrusted_text.h).
 std::string Printable(absl::string_view text) { return EscapeForTerminal(text); }
@@ -164,6 +195,23 @@ std::string RecordToHumanText(const RecordView& view) {
                                      Printable(view.signed_record->key_id()), ")")
                       : "NOT VERIFIED (no public key for its origin and key id in --keys)",
                   "\n");
+  if (!view.received_from.empty()) {
+    absl::StrAppend(&out, "  received:    via ", Printable(view.received_from), "\n");
+  }
+  if (view.equivocations && !view.equivocations->empty()) {
+    absl::StrAppend(&out,
+                    "  WARNING: EQUIVOCATION: the node holds other manifests for this id and "
+                    "version;\n  signed by the origin, they mean it published two different "
+                    "records as one version:\n    shown: manifest sha256 ",
+                    HexEncode(DigestBytes(Sha256(view.signed_record->manifest()))), "\n");
+    for (const EquivocationView& other : *view.equivocations) {
+      absl::StrAppend(&out, "    other: manifest sha256 ", other.manifest_sha256,
+                      other.verified ? "  signed by the origin (verified)"
+                                     : absl::StrCat("  NOT VERIFIED (not evidence): ",
+                                                    EscapeMessageForTerminal(other.problem, 1024)),
+                      "\n");
+    }
+  }
   if (view.cursor != 0) absl::StrAppend(&out, "  cursor:      ", view.cursor, "\n");
   absl::StrAppend(&out, "  created:     ", FormatMicros(r.created_unix_micros()),
                   "  modified: ", FormatMicros(r.modified_unix_micros()), "\n");
@@ -275,10 +323,26 @@ std::string RecordToJson(const RecordView& view) {
     }
   }
   std::string error = view.opened.ok() ? "" : std::string(view.opened.status().message());
-  // The record's text may hold C1 or bidirectional controls, which JSON allows raw.
+  std::string equivocations;
+  if (view.equivocations) {
+    std::string listed;
+    for (const EquivocationView& other : *view.equivocations) {
+      absl::StrAppend(&listed, listed.empty() ? "" : ",",
+                      "{\"manifest_sha256\":", JsonQuote(other.manifest_sha256),
+                      ",\"verified\":", other.verified ? "true" : "false",
+                      ",\"error\":", JsonQuote(other.problem), "}");
+    }
+    equivocations = EscapeJsonForTerminal(
+        absl::StrCat(",\"manifest_sha256\":",
+                     JsonQuote(HexEncode(DigestBytes(Sha256(view.signed_record->manifest())))),
+                     ",\"equivocations\":[", listed, "]"));
+  }
+  // The record's text may hold C1 or bidirectional controls, which JSON allows raw; so may the
+  // peer's name and the messages.
   return absl::StrCat("{\"verified\":", view.verified ? "true" : "false",
                       ",\"error\":", JsonQuote(error), ",\"cursor\":", view.cursor,
-                      ",\"withheld\":[", withheld,
+                      ",\"received_from\":", EscapeJsonForTerminal(JsonQuote(view.received_from)),
+                      equivocations, ",\"withheld\":[", withheld,
                       "],\"record\":", EscapeJsonForTerminal(record_json), "}");
 }
 

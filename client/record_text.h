@@ -2,6 +2,7 @@
 #ifndef NEXUS_CLIENT_RECORD_TEXT_H_
 #define NEXUS_CLIENT_RECORD_TEXT_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,23 +19,44 @@ absl::StatusOr<v1::Record> RecordFromJson(const std::string& json);
 // Reads a JSON-lines file: one record per non-blank line. Errors name "FILE:LINE".
 absl::StatusOr<std::vector<v1::Record>> ReadRecordsFile(const std::string& path);
 
+// Another manifest that a node holds for the same id and version as a record it shows: if the
+// origin signed it, the origin signed two different versions under one number (equivocation).
+struct EquivocationView {
+  std::string manifest_sha256;  // hex SHA-256 of the manifest's exact bytes
+  bool verified = false;        // its signature verified under the origin's key from --keys
+  std::string problem;          // why it is not (yet) evidence against the origin, when not
+};
+
 // What a reader learned about one received record.
 struct RecordView {
   const v1::SignedRecord* signed_record = nullptr;
   absl::StatusOr<OpenedRecord> opened = absl::UnknownError("not opened");
   bool verified = false;  // true when `opened` came from OpenRecord with the origin's key
   uint64_t cursor = 0;    // for pulled records
+  // The peer node this version came through, as the node says; empty for the node's own.
+  std::string received_from;
+  // What `get` reports of equivocations (empty: none); unset where the node does not say (pull,
+  // search).
+  std::optional<std::vector<EquivocationView>> equivocations;
 };
 
 // Opens `signed_record`: verified against `keys` when they hold the origin's key, otherwise
 // decoded and marked unverified.
 RecordView ViewRecord(const v1::SignedRecord& signed_record, const Keyring* keys);
 
+// Checks each of `others` as an equivocation of `shown`: a manifest other than its own, for the
+// same origin, id and version, whose signature verifies under the origin's key in `keys`.
+std::vector<EquivocationView> ViewEquivocations(
+    const v1::SignedRecord& shown,
+    const google::protobuf::RepeatedPtrField<v1::SignedRecord>& others, const Keyring* keys);
+
 // `text` as a JSON string literal, quotes included.
 std::string JsonQuote(absl::string_view text);
 
 std::string RecordToHumanText(const RecordView& view);
-// One JSON object: {"verified":..,"verification":"..","record":{..},"withheld":[..],"cursor":..}
+// One JSON object: {"verified":..,"error":"..","cursor":..,"received_from":"..","withheld":[..],
+// "record":{..}}, and with equivocations known, "manifest_sha256":".." and "equivocations":
+// [{"manifest_sha256":..,"verified":..,"error":..}].
 std::string RecordToJson(const RecordView& view);
 
 }  // namespace nexus

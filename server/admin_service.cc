@@ -8,36 +8,19 @@
 namespace nexus {
 
 AdminServiceImpl::AdminServiceImpl(const v1::NodeConfig& config, SharingGate* sharing,
-                                   RecordStore* store, AuditLog* audit)
-    : agency_id_(config.agency_id()), sharing_(sharing), store_(store), audit_(audit) {}
-
-absl::StatusOr<CallContext> AdminServiceImpl::Authorize(grpc::ServerContext& context,
-                                                        v1::AuditAction action,
-                                                        const std::string& role,
-                                                        const std::string& detail) {
-  absl::StatusOr<CertificateIdentity> identity = CallerOf(context);
-  CallContext call = ContextOf(context, identity);
-  absl::Status refusal;
-  if (!identity.ok()) {
-    refusal = identity.status();
-    action = v1::AUDIT_ACTION_AUTHENTICATE;
-  } else if (identity->agency_id != agency_id_) {
-    refusal = absl::PermissionDeniedError(absl::StrCat("agency '", identity->agency_id,
-                                                       "' cannot administer the node of agency '",
-                                                       agency_id_, "'"));
-  } else if (!role.empty() && identity->role != role) {
-    refusal = absl::PermissionDeniedError(
-        absl::StrCat("role '", identity->role, "' cannot do this; it needs the ", role, " role"));
-  }
-  if (refusal.ok()) return call;
-  return RecordRefusal(*audit_, call, action, refusal, detail);
-}
+                                   RecordStore* store, AuditLog* audit,
+                                   const Authorizer* authorizer)
+    : agency_id_(config.agency_id()),
+      sharing_(sharing),
+      store_(store),
+      audit_(audit),
+      authorizer_(authorizer) {}
 
 grpc::Status AdminServiceImpl::ReloadPolicy(grpc::ServerContext* context,
                                             const v1::ReloadPolicyRequest* request,
                                             v1::ReloadPolicyResponse* response) {
   absl::StatusOr<CallContext> call =
-      Authorize(*context, v1::AUDIT_ACTION_POLICY_LOAD, "admin", "ReloadPolicy");
+      authorizer_->Authorize(*context, Rpc::kReloadPolicy, "ReloadPolicy");
   if (!call.ok()) return ToGrpc(call.status());
   absl::StatusOr<std::vector<std::string>> warnings = sharing_->Reload(*call);  // audited
   if (!warnings.ok()) return ToGrpc(warnings.status());
@@ -53,7 +36,8 @@ grpc::Status AdminServiceImpl::ExplainDecision(grpc::ServerContext* context,
                                                v1::ExplainDecisionResponse* response) {
   std::string detail = absl::StrCat("ExplainDecision record ", request->record_id(), " recipient ",
                                     request->recipient());
-  absl::StatusOr<CallContext> call = Authorize(*context, v1::AUDIT_ACTION_AUDIT_READ, "", detail);
+  absl::StatusOr<CallContext> call =
+      authorizer_->Authorize(*context, Rpc::kExplainDecision, detail);
   if (!call.ok()) return ToGrpc(call.status());
   v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_AUDIT_READ);
   entry.set_detail(detail);

@@ -8,6 +8,7 @@
 #include "nexus/v1/admin_service.grpc.pb.h"
 #include "nexus/v1/node_config.pb.h"
 #include "server/audit_log.h"
+#include "server/authorization.h"
 #include "server/record_store.h"
 #include "server/sharing_gate.h"
 
@@ -16,7 +17,7 @@ namespace nexus {
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
   AdminServiceImpl(const v1::NodeConfig& config, SharingGate* sharing, RecordStore* store,
-                   AuditLog* audit);
+                   AuditLog* audit, const Authorizer* authorizer);
 
   grpc::Status ReloadPolicy(grpc::ServerContext* context, const v1::ReloadPolicyRequest* request,
                             v1::ReloadPolicyResponse* response) override;
@@ -25,14 +26,11 @@ class AdminServiceImpl final : public v1::AdminService::Service {
                                v1::ExplainDecisionResponse* response) override;
 
  private:
-  // The caller's context if it is of the node's own agency (and has `role`, unless empty).
-  absl::StatusOr<CallContext> Authorize(grpc::ServerContext& context, v1::AuditAction action,
-                                        const std::string& role, const std::string& detail);
-
   std::string agency_id_;
   SharingGate* sharing_;
   RecordStore* store_;
   AuditLog* audit_;
+  const Authorizer* authorizer_;
 };
 
 }  // namespace nexus

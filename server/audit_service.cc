@@ -49,37 +49,24 @@ std::string ProofBytes(const merkle::Hash& hash) {
 
 }  // namespace
 
-AuditServiceImpl::AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit)
+AuditServiceImpl::AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit,
+                                   const Authorizer* authorizer)
     : agency_id_(config.agency_id()),
       audit_(audit),
+      authorizer_(authorizer),
       // Half the message limit leaves room for framing and the leaf hashes; 1 MiB pages keep
       // memory per listing small.
-      page_bytes_(std::clamp<size_t>(config.limits().max_message_bytes() / 2, 4096, 1 << 20)) {
-  oversight_.insert(config.audit().oversight_agencies().begin(),
-                    config.audit().oversight_agencies().end());
-}
+      page_bytes_(std::clamp<size_t>(config.limits().max_message_bytes() / 2, 4096, 1 << 20)) {}
 
 absl::Status AuditServiceImpl::AuthorizeAndRecord(grpc::ServerContext& context,
                                                   const std::string& detail,
                                                   const absl::Status& request_check) {
-  absl::StatusOr<CertificateIdentity> identity = CallerOf(context);
-  CallContext call = ContextOf(context, identity);
-  absl::Status refusal;
-  v1::AuditAction action = v1::AUDIT_ACTION_AUDIT_READ;
-  if (!identity.ok()) {
-    refusal = identity.status();
-    action = v1::AUDIT_ACTION_AUTHENTICATE;
-  } else if (identity->agency_id != agency_id_ &&
-             !(identity->role == "auditor" && oversight_.count(identity->agency_id))) {
-    refusal = absl::PermissionDeniedError(absl::StrCat(
-        "agency '", identity->agency_id, "' role '", identity->role,
-        "' may not read this node's audit log: only the node's own agency and the auditors of ",
-        "its oversight bodies (audit.oversight_agencies) may"));
-  } else if (!request_check.ok()) {
-    refusal = request_check;
+  absl::StatusOr<CallContext> call = authorizer_->Authorize(context, Rpc::kAuditRead, detail);
+  if (!call.ok()) return call.status();
+  if (!request_check.ok()) {
+    return RecordRefusal(*audit_, *call, v1::AUDIT_ACTION_AUDIT_READ, request_check, detail);
   }
-  if (!refusal.ok()) return RecordRefusal(*audit_, call, action, refusal, detail);
-  v1::AuditEntry entry = call.Entry(action);
+  v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_AUDIT_READ);
   entry.set_detail(detail);
   entry.set_outcome(v1::AUDIT_OUTCOME_OK);
   if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {

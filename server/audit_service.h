@@ -1,9 +1,9 @@
 // The gRPC AuditService: auditors read the node's audit log, its checkpoints and proofs.
 //
-// Allowed: any certificate of the node's own agency, and auditor certificates of the oversight
-// bodies named in the node's configuration. Other agencies' auditors are refused: the log holds
-// every agency's queries and every sharing decision. Every call, allowed or refused, is itself an
-// audit entry.
+// Allowed (server/authorization.cc): analysts, auditors and admins of the node's own agency, and
+// auditor certificates of the oversight bodies named in the node's configuration. Other agencies'
+// auditors are refused: the log holds every agency's queries and every sharing decision. Every
+// call, allowed or refused, is itself an audit entry.
 #ifndef NEXUS_SERVER_AUDIT_SERVICE_H_
 #define NEXUS_SERVER_AUDIT_SERVICE_H_
 
@@ -13,13 +13,14 @@
 #include "nexus/v1/audit_service.grpc.pb.h"
 #include "nexus/v1/node_config.pb.h"
 #include "server/audit_log.h"
+#include "server/authorization.h"
 #include "server/call_context.h"
 
 namespace nexus {
 
 class AuditServiceImpl final : public v1::AuditService::Service {
  public:
-  AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit);
+  AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit, const Authorizer* authorizer);
 
   grpc::Status GetCheckpoint(grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
                              v1::SignedCheckpoint* response) override;
@@ -43,8 +44,8 @@ class AuditServiceImpl final : public v1::AuditService::Service {
                                   const absl::Status& request_check = absl::OkStatus());
 
   std::string agency_id_;
-  std::set<std::string> oversight_;
   AuditLog* audit_;
+  const Authorizer* authorizer_;
   size_t page_bytes_;  // entry bytes per streamed page, well inside the message limit
 };
 

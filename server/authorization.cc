@@ -14,10 +14,11 @@ namespace nexus {
 namespace {
 
 enum class Scope {
-  kMember,                // any agency of the federation
-  kOwnAgency,             // this node's agency only
-  kOwnAgencyOrOversight,  // this node's agency, or an oversight body listed in audit settings
-  kPeer,                  // an agency listed in `peers`
+  kMember,     // any agency of the federation
+  kOwnAgency,  // this node's agency only
+  // this node's agency, or the auditors of an oversight body (audit.oversight_agencies)
+  kOwnAgencyOrOversight,
+  kPeer,  // an agency listed in `peers`
 };
 
 struct RpcRule {
@@ -75,7 +76,8 @@ Authorizer::Authorizer(const v1::NodeConfig& config, AuditLog* audit)
   for (const std::string& agency : config.audit().oversight_agencies()) oversight_.insert(agency);
 }
 
-absl::StatusOr<CallContext> Authorizer::Authorize(grpc::ServerContext& context, Rpc rpc) const {
+absl::StatusOr<CallContext> Authorizer::Authorize(grpc::ServerContext& context, Rpc rpc,
+                                                  const std::string& detail) const {
   const RpcRule& rule = RuleOf(rpc);
   absl::StatusOr<CertificateIdentity> identity = CallerOf(context);
   CallContext call = ContextOf(context, identity);
@@ -106,10 +108,13 @@ absl::StatusOr<CallContext> Authorizer::Authorize(grpc::ServerContext& context, 
         }
         break;
       case Scope::kOwnAgencyOrOversight:
-        if (identity->agency_id != agency_id_ && oversight_.count(identity->agency_id) == 0) {
-          refusal = absl::PermissionDeniedError(absl::StrCat(
-              "agency '", identity->agency_id, "' may not ", Verb(rule.action), " on the node of '",
-              agency_id_, "': only its own agency and its oversight bodies may"));
+        if (identity->agency_id != agency_id_ &&
+            !(identity->role == "auditor" && oversight_.count(identity->agency_id) > 0)) {
+          refusal = absl::PermissionDeniedError(
+              absl::StrCat("agency '", identity->agency_id, "' role '", identity->role,
+                           "' may not ", Verb(rule.action), " on the node of '", agency_id_,
+                           "': only its own agency and the auditors of its oversight bodies ",
+                           "(audit.oversight_agencies) may"));
         }
         break;
       case Scope::kPeer:
@@ -122,7 +127,7 @@ absl::StatusOr<CallContext> Authorizer::Authorize(grpc::ServerContext& context, 
     }
   }
   if (refusal.ok()) return call;
-  return RecordRefusal(*audit_, call, action, refusal);
+  return RecordRefusal(*audit_, call, action, refusal, detail);
 }
 
 }  // namespace nexus

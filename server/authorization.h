@@ -33,6 +33,9 @@ enum class Rpc {
   kAuditHead,
   kFederationStatus,
   kPeerHeads,
+  kAuditRead,
+  kReloadPolicy,
+  kExplainDecision,
 };
 
 class Authorizer {
@@ -43,7 +46,9 @@ class Authorizer {
   // The call's context if its caller may make `rpc` (see the table in authorization.cc);
   // otherwise the refusal, already logged and audited under the RPC's action (or AUTHENTICATE
   // when the caller has no usable identity).
-  absl::StatusOr<CallContext> Authorize(grpc::ServerContext& context, Rpc rpc) const;
+  // `detail` (what was asked) goes into the refusal's entry.
+  absl::StatusOr<CallContext> Authorize(grpc::ServerContext& context, Rpc rpc,
+                                        const std::string& detail = "") const;
 
   bool IsPeer(const std::string& agency) const { return peers_.count(agency) > 0; }
 

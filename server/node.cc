@@ -205,9 +205,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
       parts->config,
       PeerLinks::Parts{parts->store.get(), parts->intake.get(), parts->replication_source.get(),
                        parts->peers.get(), parts->witness.get()});
-  parts->audit_service = std::make_unique<AuditServiceImpl>(parts->config, parts->audit.get());
-  parts->admin_service = std::make_unique<AdminServiceImpl>(parts->config, parts->sharing.get(),
-                                                            parts->store.get(), parts->audit.get());
+  parts->audit_service = std::make_unique<AuditServiceImpl>(parts->config, parts->audit.get(),
+                                                            parts->authorizer.get());
+  parts->admin_service =
+      std::make_unique<AdminServiceImpl>(parts->config, parts->sharing.get(), parts->store.get(),
+                                         parts->audit.get(), parts->authorizer.get());
 
   // Configuration and keys are in the log before the first call can be served.
   v1::AuditEntry started;

@@ -182,6 +182,7 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
   RecordWrite& write = prepared.write;
   write.id = draft.id();
   write.version = version;
+  write.origin = std::string(caller);
   write.indicators.clear();
   for (const v1::Indicator& indicator : draft.indicators()) {
     write.indicators.emplace_back(indicator.type(), indicator.normalized());

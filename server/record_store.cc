@@ -47,7 +47,7 @@ void RecordStore::BeginBatch() {
   absl::MutexLock stage_lock(&stage_mu_);
   staged_cursor_ = last_cursor();
   staged_versions_.clear();
-  staged_received_.clear();
+  staged_records_.clear();
 }
 
 void RecordStore::EndBatch(bool durable) {
@@ -71,6 +71,17 @@ void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::Writ
       current = *stored;
     } else if (!absl::IsNotFound(stored.status())) {
       outcome.status = stored.status();
+    }
+  }
+  if (outcome.status.ok() && current > 0) {
+    std::optional<v1::SignedRecord> held = Held(RecordKey(write.id, current));
+    absl::StatusOr<v1::RecordHeader> header =
+        held.has_value() ? PeekHeader(*held)
+                         : absl::StatusOr<v1::RecordHeader>(absl::NotFoundError(""));
+    if (header.ok() && header->origin_agency() != write.origin) {
+      outcome.status = absl::PermissionDeniedError(
+          absl::StrCat("record ", write.id, " belongs to agency '", header->origin_agency(),
+                       "'; only its origin may update it"));
     }
   }
   if (outcome.status.ok() && write.version != current + 1) {
@@ -106,6 +117,7 @@ uint64_t RecordStore::StageVersion(
   std::string record_key = RecordKey(id, version);
   batch.Put(storage_->family(Storage::kRecords), record_key, record.SerializeAsString());
   batch.Put(storage_->family(Storage::kFeed), FeedKey(cursor), record_key);
+  staged_records_[record_key] = record;
   for (const auto& [type, normalized] : indicators) {
     batch.Put(storage_->family(Storage::kIndicators), IndicatorKey(type, normalized, id, version),
               "");
@@ -114,7 +126,7 @@ uint64_t RecordStore::StageVersion(
 }
 
 std::optional<v1::SignedRecord> RecordStore::Held(const std::string& record_key) const {
-  if (auto it = staged_received_.find(record_key); it != staged_received_.end()) {
+  if (auto it = staged_records_.find(record_key); it != staged_records_.end()) {
     return it->second;
   }
   std::string value;
@@ -169,7 +181,6 @@ ReceiveOutcome RecordStore::StageReceived(const std::string& peer, ReceivedVersi
     }
     StageVersion(version.id, version.version, version.record, version.indicators, batch);
     batch.Put(storage_->family(Storage::kProvenance), absl::StrCat(record_key, peer), "");
-    staged_received_[record_key] = version.record;
     return ReceiveOutcome::kStored;
   }
   batch.Put(storage_->family(Storage::kProvenance), absl::StrCat(record_key, peer), "");
@@ -180,7 +191,7 @@ ReceiveOutcome RecordStore::StageReceived(const std::string& peer, ReceivedVersi
       batch.Put(storage_->family(Storage::kIndicators),
                 IndicatorKey(type, normalized, version.id, version.version), "");
     }
-    staged_received_[record_key] = *std::move(held);
+    staged_records_[record_key] = *std::move(held);
     return ReceiveOutcome::kDisclosuresAdded;
   }
   // Two manifests the origin signed for one (id, version): keep the second as evidence.

@@ -41,6 +41,7 @@ namespace nexus {
 struct RecordWrite {
   std::string id;
   uint64_t version = 0;
+  std::string origin;  // the agency that signed it; an id held for another is refused
   // The node minted `id` just now (a random UUID), so no earlier version can exist and the
   // version check may skip the read.
   bool minted_id = false;
@@ -91,7 +92,9 @@ class RecordStore : public CommitParticipant {
   RecordStore(Storage* storage, CommitQueue* queue, AuditLog* audit);
 
   // Stores each write whose version is exactly one more than the latest stored for its id (1 for
-  // a new id), each with its audit entry; a refused write gets a refusal entry instead. Returns
+  // a new id) and whose id is not held for another origin, each with its audit entry; a refused
+  // write gets a refusal entry instead. These rules are checked here, by the commit leader, so
+  // that no race between writers can break them. Returns
   // one outcome per write, in order, once all of it is durable.
   std::vector<WriteOutcome> Write(std::vector<RecordWrite> writes);
 
@@ -176,9 +179,9 @@ class RecordStore : public CommitParticipant {
   absl::Mutex stage_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   uint64_t staged_cursor_ ABSL_GUARDED_BY(stage_mu_) = 0;
   std::map<std::string, uint64_t, std::less<>> staged_versions_ ABSL_GUARDED_BY(stage_mu_);
-  // Received versions staged in this batch, by record key: a version arriving twice in one
-  // batch (two peers) is compared with the first copy, not stored twice.
-  std::map<std::string, v1::SignedRecord, std::less<>> staged_received_ ABSL_GUARDED_BY(stage_mu_);
+  // Versions staged in this batch, by record key: a version arriving twice in one batch (two
+  // peers) is compared with the first copy, not stored twice; ownership is checked against it.
+  std::map<std::string, v1::SignedRecord, std::less<>> staged_records_ ABSL_GUARDED_BY(stage_mu_);
 };
 
 }  // namespace nexus

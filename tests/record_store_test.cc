@@ -30,6 +30,7 @@ RecordWrite MakeWrite(const std::string& id, uint64_t version, const std::string
   RecordWrite write;
   write.id = id;
   write.version = version;
+  write.origin = "agency-a";
   write.record = SealRecord(record, *key, "1");
   write.indicators.emplace_back(v1::INDICATOR_TYPE_PHONE, phone);
   return write;
