@@ -37,7 +37,9 @@ build=${NEXUS_BUILD_DIR:-$root/build}
 nexusd=$build/server/nexusd
 nexusctl=$build/client/nexusctl
 
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+# The comment at the top of this file.
+header() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
+usage() { header >&2; exit 2; }
 fail() { echo "federation: $*" >&2; exit 1; }
 
 if ! [[ "$base" =~ ^[0-9]+$ ]] || [ "$base" -lt 1 ] || [ "$base" -gt 65532 ]; then
@@ -283,9 +285,10 @@ publish() {
 }
 
 # What AGENCY's node holds, as its own analysts see it (everything it holds, with the parts that
-# reached it): one line per record, "ID<TAB>ORIGIN<TAB>TLP<TAB>DISTRIBUTION<TAB>CELL", where CELL
-# is "origin" (published here), "full", or "-" and the withheld parts (case, assessment, ind for
-# one indicator, 2ind for two, tags, summary, related). Fails if a record does not verify.
+# reached it): one line per record, "ID<TAB>ORIGIN<TAB>TLP<TAB>DISTRIBUTION<TAB>CELL<TAB>VIA",
+# where CELL is "origin" (published here), "full", or "-" and the withheld parts (case,
+# assessment, ind for one indicator, 2ind for two, tags, summary, related), and VIA the peer it
+# came through (empty for the node's own records). Fails if a record does not verify.
 snapshot() {
   local agency=$1 out rc=0
   out=$(ctl "$agency" pull --since 0 2>&1) || rc=$?
@@ -363,9 +366,11 @@ federation_table() {
 }
 
 # The expected table (deploy/federation/expected.txt without comments and notes), same columns
-# as federation_table minus TLP and distribution.
-expected_table() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$samples/expected.txt" | awk '{ print $1, $2, $3, $4, $5 }'; }
-actual_cells() { awk '{ print $1, $4, $5, $6, $7 }'; }
+# as federation_table minus TLP and distribution, sorted; actual_cells makes the same of a table.
+expected_table() {
+  sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$samples/expected.txt" | awk '{ print $1, $2, $3, $4, $5 }' | sort
+}
+actual_cells() { awk '{ print $1, $4, $5, $6, $7 }' | sort; }
 
 # Polls every node until what each holds is exactly what deploy/federation/expected.txt says, or
 # the deadline passes.
@@ -388,8 +393,8 @@ await_propagation() {
     if [ $SECONDS -ge $deadline ]; then
       print_table >&2
       echo >&2
-      echo "federation: the records did not reach the expected nodes within $timeout s" >&2
-      echo "(NEXUS_FEDERATION_TIMEOUT); expected (deploy/federation/expected.txt) vs found:" >&2
+      echo "federation: after $timeout s (NEXUS_FEDERATION_TIMEOUT) the nodes do not hold what" >&2
+      echo "deploy/federation/expected.txt says (< expected, > found; columns: ${agencies[*]}):" >&2
       actual_cells <"$run/table" | diff "$run/expected" - >&2 || true
       echo "Node logs: $run/AGENCY/nexusd.log; the nodes keep running (deploy/federation.sh down)." >&2
       exit 1
@@ -481,7 +486,7 @@ up() {
 
   echo "== waiting until every node holds what it should (at most $timeout s)"
   await_propagation
-  echo "   done in $propagation_time; every record verified at every node against its origin's key"
+  echo "   in place $propagation_time after publishing; every record verified at every node against its origin's key"
   echo
   echo "== where each record went, and what was withheld at each node"
   print_table
@@ -539,6 +544,6 @@ case "$1" in
   up) up ;;
   down) down ;;
   status) status ;;
-  -h | --help | help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help | help) header ;;
   *) usage ;;
 esac
