@@ -10,7 +10,7 @@
 #include "common/crypto.h"
 #include "common/record_seal.h"
 #include "rocksdb/db.h"
-#include "server/store_keys.h"
+#include "common/store_keys.h"
 
 namespace nexus {
 namespace {

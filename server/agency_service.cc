@@ -223,8 +223,8 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   scan.since = own ? request->since() : cursors_->Decode(request->since());
   scan.limit = request->limit();
   scan.page_records = kPullPageRecords;
-  scan.select = [&](uint64_t, const v1::SignedRecord& shared) {
-    return MatchesPull(*request, shared);
+  scan.hold_back = [&](uint64_t, const v1::SignedRecord& shared) {
+    return MatchesPull(*request, shared) ? "" : "pull-filter";
   };
   scan.cancelled = [&] { return context->IsCancelled(); };
   absl::StatusOr<uint64_t> served =

@@ -51,8 +51,32 @@ const std::vector<RpcRule>& Table() {
        v1::AUDIT_ACTION_FEDERATION_READ,
        {"auditor"},
        Scope::kOwnAgencyOrOversight},
+      // The log shows every agency's queries and every sharing decision: only the node's own
+      // people and its oversight bodies' auditors read it.
+      {Rpc::kAuditRead,
+       "AuditService",
+       v1::AUDIT_ACTION_AUDIT_READ,
+       {"analyst", "auditor", "admin"},
+       Scope::kOwnAgencyOrOversight},
+      {Rpc::kReloadPolicy,
+       "AdminService",
+       v1::AUDIT_ACTION_POLICY_LOAD,
+       {"admin"},
+       Scope::kOwnAgency},
+      {Rpc::kExplainDecision,
+       "AdminService",
+       v1::AUDIT_ACTION_AUDIT_READ,
+       {"analyst", "auditor", "admin"},
+       Scope::kOwnAgency},
   };
   return *table;
+}
+
+const RpcRule* FindRule(Rpc rpc) {
+  for (const RpcRule& rule : Table()) {
+    if (rule.rpc == rpc) return &rule;
+  }
+  return nullptr;
 }
 
 const RpcRule& RuleOf(Rpc rpc) {
@@ -68,6 +92,8 @@ std::string Verb(v1::AuditAction action) {
 }
 
 }  // namespace
+
+bool HasAuthorizationRule(Rpc rpc) { return FindRule(rpc) != nullptr; }
 
 Authorizer::Authorizer(const v1::NodeConfig& config, AuditLog* audit)
     : agency_id_(config.agency_id()), audit_(audit) {

@@ -36,7 +36,11 @@ enum class Rpc {
   kAuditRead,
   kReloadPolicy,
   kExplainDecision,
+  kLast = kExplainDecision,
 };
+
+// Whether the table has a row for `rpc` (every value must: a test walks them all).
+bool HasAuthorizationRule(Rpc rpc);
 
 class Authorizer {
  public:

@@ -68,6 +68,11 @@ void PeerRegistry::Received(const std::string& peer, bool caught_up) {
   live.status.set_last_received_unix_micros(absl::ToUnixMicros(live.last_received));
   live.status.set_caught_up(caught_up);
   if (caught_up) live.caught_up_at = live.last_received;
+  // An error from before this connection is history once the peer delivers again.
+  if (absl::FromUnixMicros(live.status.last_error_unix_micros()) < live.connected_at) {
+    live.status.clear_last_error();
+    live.status.clear_last_error_unix_micros();
+  }
 }
 
 absl::Time PeerRegistry::LastReceived(const std::string& peer) const {

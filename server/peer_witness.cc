@@ -10,7 +10,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/log.h"
-#include "server/store_keys.h"
+#include "common/store_keys.h"
 
 namespace nexus {
 namespace {

@@ -9,7 +9,7 @@
 #include "rocksdb/slice.h"
 #include "rocksdb/write_batch.h"
 #include "server/log.h"
-#include "server/store_keys.h"
+#include "common/store_keys.h"
 
 namespace nexus {
 namespace {

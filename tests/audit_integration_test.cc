@@ -22,7 +22,7 @@
 #include "common/record_seal.h"
 #include "nexus/v1/audit.pb.h"
 #include "rocksdb/db.h"
-#include "server/store_keys.h"
+#include "common/store_keys.h"
 #include "tests/corrupt_store.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"

@@ -7,7 +7,7 @@
 #include "common/record_seal.h"
 #include "common/uuid.h"
 #include "server/record_store.h"
-#include "server/store_keys.h"
+#include "common/store_keys.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
 

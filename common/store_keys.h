@@ -1,7 +1,8 @@
-// The RocksDB key layout of the record store. Integers are big-endian so that keys sort by
+// The RocksDB key layout of the record store, shared by the node that writes it and by offline
+// tools that read a copy (nexusctl audit verify --offline). Integers are big-endian so that keys sort by
 // number; ids are the 36-character canonical UUID text, so id-prefixed keys group by record.
-#ifndef NEXUS_SERVER_STORE_KEYS_H_
-#define NEXUS_SERVER_STORE_KEYS_H_
+#ifndef NEXUS_COMMON_STORE_KEYS_H_
+#define NEXUS_COMMON_STORE_KEYS_H_
 
 #include <cstdint>
 #include <string>
@@ -59,4 +60,4 @@ inline std::string IndicatorKey(v1::IndicatorType type, absl::string_view normal
 
 }  // namespace nexus::store_keys
 
-#endif  // NEXUS_SERVER_STORE_KEYS_H_
+#endif  // NEXUS_COMMON_STORE_KEYS_H_
