@@ -21,13 +21,7 @@ grpc::Status FederationServiceImpl::Audited(const CallContext& call, v1::AuditAc
                                             const std::string& detail, const absl::Status& status) {
   v1::AuditEntry entry = call.Entry(action);
   entry.set_detail(detail);
-  if (status.ok()) {
-    entry.set_outcome(v1::AUDIT_OUTCOME_OK);
-  } else {
-    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
-    entry.set_code(static_cast<int>(status.code()));
-    entry.set_error(std::string(status.message()));
-  }
+  SetOutcome(entry, status);
   if (absl::Status s = parts_.audit->Append(std::move(entry)); !s.ok()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the audit log cannot record this call");
   }
