@@ -96,17 +96,11 @@ AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* 
 
 grpc::Status AgencyServiceImpl::Audited(const CallContext& call, v1::AuditEntry entry,
                                         const absl::Status& status) {
-  if (status.ok()) {
-    entry.set_outcome(v1::AUDIT_OUTCOME_OK);
-  } else {
-    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
-    entry.set_code(static_cast<int>(status.code()));
-    entry.set_error(std::string(status.message()));
-    if (!absl::IsNotFound(status)) {  // not found is an answer, not a refusal
-      LogWarning(absl::StrCat("refused ", v1::AuditAction_Name(entry.action()), " request ",
-                              call.request_id, " by ", call.agency(), " from ", call.actor.peer(),
-                              ": ", status.message()));
-    }
+  SetOutcome(entry, status);
+  if (!status.ok() && !absl::IsNotFound(status)) {  // not found is an answer, not a refusal
+    LogWarning(absl::StrCat("refused ", v1::AuditAction_Name(entry.action()), " request ",
+                            call.request_id, " by ", call.agency(), " from ", call.actor.peer(),
+                            ": ", status.message()));
   }
   if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
     LogError(absl::StrCat("request ", call.request_id, ": audit append failed: ", s.message()));
@@ -223,8 +217,8 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   scan.since = own ? request->since() : cursors_->Decode(request->since());
   scan.limit = request->limit();
   scan.page_records = kPullPageRecords;
-  scan.select = [&](uint64_t, const v1::SignedRecord& shared) {
-    return MatchesPull(*request, shared);
+  scan.hold_back = [&](uint64_t, const v1::SignedRecord& shared) {
+    return MatchesPull(*request, shared) ? "" : "pull-filter";
   };
   scan.cancelled = [&] { return context->IsCancelled(); };
   absl::StatusOr<uint64_t> served =

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "nexus/v1/audit.pb.h"
 
 namespace nexus {
@@ -23,6 +24,17 @@ struct CallContext {
     return entry;
   }
 };
+
+// Sets `entry`'s outcome from `status`: OK, or REFUSED with its code and message.
+inline void SetOutcome(v1::AuditEntry& entry, const absl::Status& status) {
+  if (status.ok()) {
+    entry.set_outcome(v1::AUDIT_OUTCOME_OK);
+    return;
+  }
+  entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+  entry.set_code(static_cast<int>(status.code()));
+  entry.set_error(std::string(status.message()));
+}
 
 }  // namespace nexus
 

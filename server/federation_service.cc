@@ -21,13 +21,7 @@ grpc::Status FederationServiceImpl::Audited(const CallContext& call, v1::AuditAc
                                             const std::string& detail, const absl::Status& status) {
   v1::AuditEntry entry = call.Entry(action);
   entry.set_detail(detail);
-  if (status.ok()) {
-    entry.set_outcome(v1::AUDIT_OUTCOME_OK);
-  } else {
-    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
-    entry.set_code(static_cast<int>(status.code()));
-    entry.set_error(std::string(status.message()));
-  }
+  SetOutcome(entry, status);
   if (absl::Status s = parts_.audit->Append(std::move(entry)); !s.ok()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the audit log cannot record this call");
   }
@@ -71,15 +65,26 @@ grpc::Status FederationServiceImpl::Push(
   }
   LogInfo(absl::StrCat("push stream from peer '", call->agency(), "' opened (", call->actor.peer(),
                        ")"));
+  const std::string& peer = call->agency();
   v1::PushAck ack;
   ack.set_cursor((*session)->cursor());
+  ack.set_witnessed_size(parts_.witness->State(peer).tree_size());
   absl::Status how;
   if (!stream->Write(ack)) how = absl::CancelledError("the peer's stream is gone");
   v1::ReplicationBatch batch;
   while (how.ok() && !stopping_ && stream->Read(&batch)) {
     how = (*session)->Take(batch);
     if (!how.ok()) break;
-    if (batch.versions_size() > 0) {
+    if (batch.has_audit_head()) {
+      // A peer that cannot be dialled is witnessed over its own connection.
+      std::vector<std::string> proof(batch.audit_head().consistency_proof().begin(),
+                                     batch.audit_head().consistency_proof().end());
+      absl::StatusOr<v1::PeerWitness> witnessed =
+          parts_.witness->Check(peer, batch.audit_head().head(), proof);
+      if (!witnessed.ok()) LogWarning(std::string(witnessed.status().message()));
+      ack.set_witnessed_size(parts_.witness->State(peer).tree_size());
+    }
+    if (batch.versions_size() > 0 || batch.has_audit_head()) {
       ack.set_cursor((*session)->cursor());
       if (!stream->Write(ack)) how = absl::CancelledError("the peer's stream is gone");
     }
@@ -102,22 +107,9 @@ grpc::Status FederationServiceImpl::AuditHead(grpc::ServerContext* context,
       !s.ok()) {
     return s;
   }
-  absl::StatusOr<v1::SignedCheckpoint> head = parts_.audit->Head();
+  absl::StatusOr<v1::AuditHeadResponse> head = HeadForWitness(*parts_.audit, request->since_size());
   if (!head.ok()) return ToGrpc(head.status());
-  v1::Checkpoint checkpoint;
-  if (!checkpoint.ParseFromString(head->checkpoint())) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "the node's own head does not parse");
-  }
-  *response->mutable_head() = *head;
-  const uint64_t since = request->since_size();
-  if (since > 0 && since < checkpoint.tree_size()) {
-    absl::StatusOr<std::vector<merkle::Hash>> proof =
-        parts_.audit->ConsistencyProof(since, checkpoint.tree_size());
-    if (!proof.ok()) return ToGrpc(proof.status());
-    for (const merkle::Hash& hash : *proof) {
-      response->add_consistency_proof(std::string(hash.begin(), hash.end()));
-    }
-  }
+  *response = *std::move(head);
   return grpc::Status::OK;
 }
 

@@ -204,7 +204,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   parts->links = std::make_unique<PeerLinks>(
       parts->config,
       PeerLinks::Parts{parts->store.get(), parts->intake.get(), parts->replication_source.get(),
-                       parts->peers.get(), parts->witness.get()});
+                       parts->peers.get(), parts->witness.get(), parts->audit.get()});
   parts->audit_service = std::make_unique<AuditServiceImpl>(parts->config, parts->audit.get(),
                                                             parts->authorizer.get());
   parts->admin_service =
@@ -249,6 +249,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // A second node started on the same address must fail, not share the port with the first.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   parts->server = builder.BuildAndStart();
   if (parts->server == nullptr || parts->port == 0) {
     return absl::UnavailableError(

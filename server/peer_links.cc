@@ -218,15 +218,34 @@ absl::Status PeerLinks::Push(Link& link) {
     // The peer acknowledges each batch once durable; reading the acknowledgements on their own
     // thread notices a stream that ended while this one waits for new versions.
     std::atomic<bool> closed{false};
+    std::atomic<uint64_t> witnessed{ack.witnessed_size()};
     std::thread acks([&] {
       v1::PushAck next;
-      while (stream->Read(&next)) link.delivered = true;
+      while (stream->Read(&next)) {
+        link.delivered = true;
+        witnessed = next.witnessed_size();
+      }
       closed = true;
     });
+    // The peer cannot dial this node, so this node's audit head rides on the stream's
+    // heartbeats, once per witness interval, for the peer to witness.
+    const absl::Duration witness_interval =
+        Seconds(config_.federation().witness_interval_seconds(), 10);
+    absl::Time head_sent = absl::InfinitePast();
     parts_.registry->BeginServing(link.peer.agency_id());
     how = parts_.source->Serve(
         call, ack.cursor(), Seconds(config_.federation().heartbeat_seconds(), 5),
-        [&](const v1::ReplicationBatch& batch) { return stream->Write(batch); },
+        [&](const v1::ReplicationBatch& batch) {
+          if (batch.versions_size() > 0 || absl::Now() - head_sent < witness_interval) {
+            return stream->Write(batch);
+          }
+          v1::ReplicationBatch beat = batch;
+          absl::StatusOr<v1::AuditHeadResponse> head =
+              HeadForWitness(*parts_.audit, witnessed.load());
+          if (head.ok()) *beat.mutable_audit_head() = *std::move(head);
+          head_sent = absl::Now();
+          return stream->Write(beat);
+        },
         [&] {
           absl::MutexLock lock(&mu_);
           return stopping_ || closed.load();

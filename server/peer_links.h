@@ -35,6 +35,7 @@ class PeerLinks {
     const ReplicationSource* source;
     PeerRegistry* registry;
     PeerWitness* witness;
+    const AuditLog* audit;  // this node's, whose head a pushed-to peer witnesses
   };
   // Every pointer must outlive this.
   PeerLinks(const v1::NodeConfig& config, Parts parts);

@@ -7,10 +7,10 @@
 #include "common/checkpoint.h"
 #include "common/crypto.h"
 #include "common/merkle.h"
+#include "common/store_keys.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/log.h"
-#include "common/store_keys.h"
 
 namespace nexus {
 namespace {
@@ -165,6 +165,26 @@ std::vector<v1::SignedCheckpoint> PeerWitness::Heads(const std::string& peer, si
   }
   std::reverse(heads.begin(), heads.end());
   return heads;
+}
+
+absl::StatusOr<v1::AuditHeadResponse> HeadForWitness(const AuditLog& audit, uint64_t since_size) {
+  absl::StatusOr<v1::SignedCheckpoint> head = audit.Head();
+  if (!head.ok()) return head.status();
+  v1::Checkpoint checkpoint;
+  if (!checkpoint.ParseFromString(head->checkpoint())) {
+    return absl::InternalError("the node's own head does not parse");
+  }
+  v1::AuditHeadResponse response;
+  *response.mutable_head() = *head;
+  if (since_size > 0 && since_size < checkpoint.tree_size()) {
+    absl::StatusOr<std::vector<merkle::Hash>> proof =
+        audit.ConsistencyProof(since_size, checkpoint.tree_size());
+    if (!proof.ok()) return proof.status();
+    for (const merkle::Hash& hash : *proof) {
+      response.add_consistency_proof(std::string(hash.begin(), hash.end()));
+    }
+  }
+  return response;
 }
 
 }  // namespace nexus

@@ -18,6 +18,7 @@
 #include "common/keyring.h"
 #include "nexus/v1/audit.pb.h"
 #include "nexus/v1/federation.pb.h"
+#include "nexus/v1/federation_service.pb.h"
 #include "server/audit_log.h"
 #include "server/storage.h"
 
@@ -53,6 +54,10 @@ class PeerWitness {
   AuditLog* audit_;
   mutable absl::Mutex mu_;  // one check at a time per node: heads are few
 };
+
+// What a peer needs to witness this node's log: its latest signed head, with a consistency proof
+// from `since_size` (the last size the peer verified; none when 0 or not smaller).
+absl::StatusOr<v1::AuditHeadResponse> HeadForWitness(const AuditLog& audit, uint64_t since_size);
 
 }  // namespace nexus
 

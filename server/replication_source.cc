@@ -34,10 +34,12 @@ absl::Status ReplicationSource::Serve(const CallContext& call, uint64_t since,
   scan.page_records = kBatchVersions;
   scan.page_bytes = max_batch_bytes_;
   scan.audit_empty = false;
-  scan.select = [&](uint64_t position, const v1::SignedRecord& shared) {
+  scan.hold_back = [&](uint64_t, const v1::SignedRecord& shared) -> std::string {
     absl::StatusOr<v1::RecordHeader> header = PeekHeader(shared);
-    return header.ok() && header->origin_agency() != peer &&
-           !store_->ReceivedFrom(header->id(), header->version(), peer);
+    if (!header.ok()) return "unreadable";
+    if (header->origin_agency() == peer) return "no-echo:origin";
+    if (store_->ReceivedFrom(header->id(), header->version(), peer)) return "no-echo:received-from";
+    return "";
   };
   scan.cancelled = stopped;
   auto stamp = [](v1::ReplicationBatch& batch) {

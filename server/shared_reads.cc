@@ -108,7 +108,10 @@ absl::StatusOr<uint64_t> SharedReads::ServeFeed(
         last_seen = position;
         ++considered;
         SharingGate::Shared shared = Share(call.agency(), record);
-        bool send = shared.permit && (!scan.select || scan.select(position, shared.record));
+        std::string held_back;
+        if (shared.permit && scan.hold_back) held_back = scan.hold_back(position, shared.record);
+        if (!held_back.empty()) shared.audit.add_rules(held_back);
+        const bool send = shared.permit && held_back.empty();
         if (!own) {
           // Only what left the node is listed; the rest is counted, so the entry stays bounded.
           if (send) {

@@ -49,9 +49,10 @@ class SharedReads {
     // An entry even when nothing was considered (a pull is always in the log; an idle
     // replication stream's wake-ups are not).
     bool audit_empty = true;
-    // Whether a version the recipient may receive goes out (request filters, no echo). Sees
-    // only what the recipient may see, so that filters cannot probe withheld parts.
-    std::function<bool(uint64_t position, const v1::SignedRecord& shared)> select;
+    // Why a version the recipient may receive stays (request filters, no echo), or "" if it
+    // goes out; the reason is counted with the decision in the page's audit entry. Sees only
+    // what the recipient may see, so that filters cannot probe withheld parts.
+    std::function<std::string(uint64_t position, const v1::SignedRecord& shared)> hold_back;
     std::function<bool()> cancelled;
   };
   // Scans the feed after `scan.since` for `call`'s agency. Pages of shared, selected versions

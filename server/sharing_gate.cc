@@ -45,13 +45,7 @@ absl::Status SharingGate::Record(const CallContext& by, const absl::Status& outc
                                  const std::string& detail) {
   v1::AuditEntry entry = by.Entry(v1::AUDIT_ACTION_POLICY_LOAD);
   entry.set_detail(detail);
-  if (outcome.ok()) {
-    entry.set_outcome(v1::AUDIT_OUTCOME_OK);
-  } else {
-    entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
-    entry.set_code(static_cast<int>(outcome.code()));
-    entry.set_error(std::string(outcome.message()));
-  }
+  SetOutcome(entry, outcome);
   return audit_->Append(std::move(entry));
 }
 
