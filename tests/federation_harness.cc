@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <set>
 #include <tuple>
 
@@ -98,24 +99,32 @@ const Keyring& FederationKeys() {
 }
 
 ReservedPort::ReservedPort() {
-  fd_ = socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-  setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    std::abort();
+  // Below the ephemeral range (32768-60999 by default), above well-known and registered services
+  // a developer may run (deploy/ uses 74xx and 75xx).
+  constexpr int kFirst = 20000, kCount = 10000;
+  static std::mt19937 random(std::random_device{}());
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    int port = kFirst + static_cast<int>(random() % kCount);
+    // Close-on-exec: a node started meanwhile must not inherit (and so keep) another node's port.
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) std::abort();
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+      fd_ = fd;
+      port_ = port;
+      return;
+    }
+    close(fd);
   }
-  port_ = ntohs(address.sin_port);
+  std::abort();  // a thousand ports in use: something is badly wrong
 }
 
-ReservedPort::~ReservedPort() {
+void ReservedPort::Release() {
   if (fd_ >= 0) close(fd_);
+  fd_ = -1;
 }
 
 std::string ReservedPort::address() const { return absl::StrCat("127.0.0.1:", port_); }
@@ -178,6 +187,7 @@ absl::Status FederationNode::Start() {
   if (running()) return absl::FailedPreconditionError(agency_ + "'s node is already running");
   std::string config =
       WriteFederationNodeConfig(dir_.path(), agency_, address(), policy_, peers_, extra_);
+  port_.Release();
   process_ = std::make_unique<NexusdProcess>(config);
   if (!process_->ok()) {
     return absl::InternalError(

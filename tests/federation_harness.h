@@ -40,17 +40,20 @@ const policy::Federation& PolicyFederation();
 // Every member's public signing key: what any node verifies records against.
 const Keyring& FederationKeys();
 
-// A loopback port that no other socket can take while this object lives: a socket bound to it with
-// SO_REUSEPORT that never listens. gRPC servers also set SO_REUSEPORT, so a node can bind the same
-// port, and connections only ever reach the listening node.
+// A loopback port for a node, chosen before any node starts so that peers can name each other,
+// and kept across the node's restarts. It is drawn from below the kernel's ephemeral range
+// (ip_local_port_range), where neither outgoing connections nor port-0 binds ever land, and held
+// by a bound socket until Release(): the node is about to bind it itself (nexusd does not share a
+// port: it sets no SO_REUSEPORT).
 class ReservedPort {
  public:
   ReservedPort();
-  ~ReservedPort();
+  ~ReservedPort() { Release(); }
   ReservedPort(const ReservedPort&) = delete;
   ReservedPort& operator=(const ReservedPort&) = delete;
   int port() const { return port_; }
   std::string address() const;  // "127.0.0.1:<port>"
+  void Release();
 
  private:
   int fd_ = -1;

@@ -41,8 +41,8 @@ class FederationOutageTest : public ::testing::Test {
     b_.set_policy(kShareEverythingWithA);
     a_.AddPeer(PullPeer(kAgencyB, b_.address()));
     b_.AddPeer(PullPeer(kAgencyA, a_.address()));
-    ASSERT_TRUE(a_.Start().ok());
-    ASSERT_TRUE(b_.Start().ok());
+    ASSERT_EQ(a_.Start(), absl::OkStatus());
+    ASSERT_EQ(b_.Start(), absl::OkStatus());
   }
 
   // `count` GREEN federation-wide drafts, labelled prefix-0, prefix-1, ...
@@ -124,7 +124,7 @@ TEST_F(FederationOutageTest, StoppedNodeCatchesUpFromItsCursor) {
   PublishAtA(Drafts("while-down", 1000));
   std::printf("published 1000 records at A in %s\n",
               absl::FormatDuration(absl::Now() - start).c_str());
-  ASSERT_TRUE(b_.Start().ok());
+  ASSERT_EQ(b_.Start(), absl::OkStatus());
   start = absl::Now();
   ASSERT_NO_FATAL_FAILURE(ExpectBCaughtUp(absl::Seconds(90)));
   std::printf("B caught up 1000 records in %s after its restart\n",
@@ -133,7 +133,7 @@ TEST_F(FederationOutageTest, StoppedNodeCatchesUpFromItsCursor) {
   // The serving node's restart does not invalidate the cursor B holds: B resumes where it was,
   // and nothing arrives twice.
   ASSERT_EQ(a_.Stop(), 0);
-  ASSERT_TRUE(a_.Start().ok());
+  ASSERT_EQ(a_.Start(), absl::OkStatus());
   PublishAtA(Drafts("after-a-restart", 10));
   ASSERT_NO_FATAL_FAILURE(ExpectBCaughtUp(absl::Seconds(30)));
 
@@ -152,7 +152,7 @@ TEST_F(FederationOutageTest, ReceiverKilledMidStreamThreeTimesLosesAndDuplicates
       ASSERT_EQ(b_.Stop(), 0);
     }
     PublishAtA(Drafts(absl::StrCat("round-", round), 1000));
-    ASSERT_TRUE(b_.Start().ok());
+    ASSERT_EQ(b_.Start(), absl::OkStatus());
     Holdings holdings;
     ASSERT_TRUE(b_.Update(&holdings).ok());
     size_t at_start = holdings.CountOrigin(kAgencyA);
@@ -170,7 +170,7 @@ TEST_F(FederationOutageTest, ReceiverKilledMidStreamThreeTimesLosesAndDuplicates
   // At least one kill must have hit B while it was receiving; on this machine, all three do.
   EXPECT_GE(mid_stream_kills, 1);
 
-  ASSERT_TRUE(b_.Start().ok());
+  ASSERT_EQ(b_.Start(), absl::OkStatus());
   ASSERT_NO_FATAL_FAILURE(ExpectBCaughtUp(absl::Seconds(90)));
   ASSERT_NO_FATAL_FAILURE(ExpectBCountsEachVersionOnce());
   ASSERT_EQ(b_.Stop(), 0);

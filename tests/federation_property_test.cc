@@ -417,7 +417,7 @@ TEST_F(FederationPropertyTest, NoLeaksAndNothingMissingUnderRandomPolicies) {
     absl::StrAppend(&described, "\npolicy of ", agency, ":\n", text);
   }
   for (const std::string& agency : members) {
-    ASSERT_TRUE(nodes_[agency]->Start().ok()) << agency;
+    ASSERT_EQ(nodes_[agency]->Start(), absl::OkStatus()) << agency;
   }
 
   int label = 0;

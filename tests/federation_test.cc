@@ -128,7 +128,7 @@ class FederationTest : public ::testing::Test {
               {kAgencyB, {kAgencyA, kCoordinator}},
               {kCoordinator, {kAgencyA, kAgencyB, kAgencyC}},
               {kAgencyC, {kCoordinator}}};
-    for (auto& [agency, node] : nodes_) ASSERT_TRUE(node->Start().ok()) << agency;
+    for (auto& [agency, node] : nodes_) ASSERT_EQ(node->Start(), absl::OkStatus()) << agency;
   }
 
   FederationNode& Node(const std::string& agency) { return *nodes_.at(agency); }

@@ -220,8 +220,8 @@ class MisbehavingPeerTest : public ::testing::Test {
       }
     )pb");
     b_.AddPeer(InboundPeer(kAgencyA));
-    ASSERT_TRUE(b_.Start().ok());
-    ASSERT_TRUE(a_.Start().ok());
+    ASSERT_EQ(b_.Start(), absl::OkStatus());
+    ASSERT_EQ(a_.Start(), absl::OkStatus());
   }
 
   void TearDown() override {
