@@ -3,13 +3,13 @@
 #include "absl/strings/str_cat.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
+#include "common/store_keys.h"
 #include "common/untrusted_text.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/write_batch.h"
 #include "server/log.h"
-#include "common/store_keys.h"
 
 namespace nexus {
 namespace {
@@ -166,7 +166,10 @@ ReceiveOutcome RecordStore::StageReceived(const std::string& peer, ReceivedVersi
     // its version, so that nobody can slip versions into another agency's record.
     std::optional<v1::SignedRecord> any;
     if (staged_versions_.count(version.id) == 0) {
-      if (absl::StatusOr<v1::SignedRecord> latest = Get(version.id, 0); latest.ok()) any = *latest;
+      // A new id (the common case) costs one index seek, no record read.
+      if (absl::StatusOr<uint64_t> latest = LatestVersion(version.id); latest.ok()) {
+        any = Held(RecordKey(version.id, *latest));
+      }
     } else {
       any = Held(RecordKey(version.id, staged_versions_[version.id]));
     }

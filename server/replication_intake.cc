@@ -98,7 +98,8 @@ absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
   std::vector<absl::StatusOr<ReceivedVersion>> checked(count, absl::UnknownError("unchecked"));
   const int workers = count < 16 ? 1 : std::clamp<int>(std::thread::hardware_concurrency(), 1, 4);
   auto check_share = [&](int first) {
-    for (int i = first; i < count; i += workers) checked[i] = Check(peer, batch.versions(i).record());
+    for (int i = first; i < count; i += workers)
+      checked[i] = Check(peer, batch.versions(i).record());
   };
   std::vector<std::thread> helpers;
   for (int w = 1; w < workers; ++w) helpers.emplace_back(check_share, w);
