@@ -36,7 +36,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const ClientOptions& 
     args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
     // Replication streams run ahead: a window of several batches lets the sender prepare the
     // next while the receiver verifies and commits this one, instead of taking turns.
-    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 << 20);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 4 << 20);
     // Reconnect promptly after an outage; the caller's own back-off paces its attempts.
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   }

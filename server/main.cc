@@ -1,4 +1,5 @@
 // nexusd: one agency's (or a coordinator's) Nexus Exchange node.
+#include <malloc.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -40,6 +41,10 @@ constexpr char kUsage[] =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc gives each thread that allocates its own arena; gRPC's and RocksDB's thread pools then
+  // hold freed memory in many arenas, and resident memory grows with the thread count rather than
+  // with the work. A few arenas keep a node's footprint flat.
+  mallopt(M_ARENA_MAX, 2);
   std::string config_path, ready_file;
   bool check_only = false;
   nexus::Node::StartOptions start_options;
