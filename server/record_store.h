@@ -146,6 +146,8 @@ class RecordStore : public CommitParticipant {
                                absl::string_view normalized);
 
   uint64_t last_cursor() const ABSL_LOCKS_EXCLUDED(mu_);
+  // The audit log the store writes its entries to.
+  AuditLog* audit() const { return audit_; }
 
   void BeginBatch() override ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
   void EndBatch(bool durable) override ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);

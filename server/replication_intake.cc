@@ -86,6 +86,17 @@ absl::StatusOr<ReceivedVersion> ReplicationIntake::Check(const std::string& peer
 absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
     const CallContext& call, const std::string& peer, const v1::ReplicationBatch& batch,
     const v1::PeerCursor& state) {
+  if (batch.versions_size() > kMaxBatchVersions) {
+    // Each refused version costs an audit entry: a peer may not make one message cost thousands.
+    absl::Status refusal = absl::InvalidArgumentError(
+        absl::StrCat("a batch from peer '", peer, "' carries ", batch.versions_size(),
+                     " versions; at most ", kMaxBatchVersions, " are taken in one batch"));
+    v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_RECEIVE);
+    SetOutcome(entry, refusal);
+    if (absl::Status s = store_->audit()->Append(std::move(entry)); !s.ok()) return s;
+    LogWarning(std::string(refusal.message()));
+    return refusal;
+  }
   ReceivedBatch received;
   received.peer = peer;
   received.state = state;

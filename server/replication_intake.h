@@ -21,6 +21,10 @@ namespace nexus {
 
 class ReplicationIntake {
  public:
+  // Most versions one batch may carry (a sender's batches hold at most 256); a larger batch is
+  // refused whole, audited once, and ends the stream.
+  static constexpr int kMaxBatchVersions = 1024;
+
   // `keys` and `store` must outlive this.
   ReplicationIntake(const v1::NodeConfig& config, const Keyring* keys, RecordStore* store);
 

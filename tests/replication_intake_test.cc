@@ -1,0 +1,106 @@
+// The receiving side's checks, without a network: a batch that is too large is refused whole and
+// audited once; a version of the receiving node's own agency, or signed by an unknown key, is
+// refused alone while the rest of the batch is stored.
+#include "server/replication_intake.h"
+
+#include <gtest/gtest.h>
+
+#include "common/record_seal.h"
+#include "common/uuid.h"
+#include "tests/node_storage.h"
+#include "tests/test_support.h"
+
+namespace nexus {
+namespace {
+
+class ReplicationIntakeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    stack_ = testing::NodeStorage::Open(dir_.path(), own_key_, "agency-b");
+    ASSERT_NE(stack_, nullptr);
+    config_.set_agency_id("agency-b");
+    for (const char* id : {"agency-a", "agency-b"}) {
+      v1::Agency* agency = config_.add_agencies();
+      agency->set_id(id);
+      agency->set_country("FR");
+      agency->add_groups("region-west");
+    }
+    ASSERT_TRUE(keys_.Add("agency-a", "1", origin_key_.public_key()).ok());
+    ASSERT_TRUE(keys_.Add("agency-b", "1", own_key_.public_key()).ok());
+    intake_ = std::make_unique<ReplicationIntake>(config_, &keys_, stack_->records.get());
+    call_.actor.set_agency_id("agency-a");
+    call_.actor.set_role("node");
+  }
+
+  v1::SignedRecord Sealed(const std::string& origin, const PrivateKey& key) {
+    v1::Record record = testing::SampleDraft({{v1::INDICATOR_TYPE_PHONE, "+33612345678"}});
+    record.set_id(NewUuid());
+    record.set_version(1);
+    record.set_origin_agency(origin);
+    record.set_tlp(v1::TLP_GREEN);
+    record.mutable_distribution()->set_scope(v1::DISTRIBUTION_SCOPE_FEDERATION);
+    for (v1::Indicator& indicator : *record.mutable_indicators()) {
+      indicator.set_normalized("+33612345678");
+    }
+    return SealRecord(record, key, "1");
+  }
+
+  uint64_t EntriesWith(v1::AuditOutcome outcome) {
+    uint64_t count = 0;
+    EXPECT_TRUE(stack_->audit
+                    ->ScanEntries(0, stack_->audit->size(), false,
+                                  [&](uint64_t, const std::string& bytes, const merkle::Hash&) {
+                                    v1::AuditEntry entry;
+                                    entry.ParseFromString(bytes);
+                                    if (entry.action() == v1::AUDIT_ACTION_RECEIVE &&
+                                        entry.outcome() == outcome) {
+                                      ++count;
+                                    }
+                                    return true;
+                                  })
+                    .ok());
+    return count;
+  }
+
+  testing::TempDir dir_;
+  PrivateKey own_key_ = PrivateKey::Generate();
+  PrivateKey origin_key_ = PrivateKey::Generate();
+  std::unique_ptr<testing::NodeStorage> stack_;
+  v1::NodeConfig config_;
+  Keyring keys_;
+  std::unique_ptr<ReplicationIntake> intake_;
+  CallContext call_;
+};
+
+TEST_F(ReplicationIntakeTest, AnOversizedBatchIsRefusedWholeAndAuditedOnce) {
+  v1::ReplicationBatch batch;
+  batch.set_cursor(7);
+  v1::SignedRecord record = Sealed("agency-a", origin_key_);
+  for (int i = 0; i <= ReplicationIntake::kMaxBatchVersions; ++i) {
+    *batch.add_versions()->mutable_record() = record;
+  }
+  auto result = intake_->Receive(call_, "agency-a", batch, v1::PeerCursor());
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(result.status())) << result.status();
+  EXPECT_EQ(EntriesWith(v1::AUDIT_OUTCOME_REFUSED), 1u);
+  EXPECT_EQ(stack_->records->last_cursor(), 0u);
+}
+
+TEST_F(ReplicationIntakeTest, BadVersionsAreRefusedAloneAndTheRestIsStored) {
+  v1::ReplicationBatch batch;
+  batch.set_cursor(9);
+  *batch.add_versions()->mutable_record() = Sealed("agency-a", origin_key_);
+  *batch.add_versions()->mutable_record() = Sealed("agency-b", own_key_);  // our own agency's
+  *batch.add_versions()->mutable_record() = Sealed("agency-a", own_key_);  // wrong key
+  auto result = intake_->Receive(call_, "agency-a", batch, v1::PeerCursor());
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->state.cursor(), 9u);
+  EXPECT_EQ(result->state.received(), 1u);
+  EXPECT_EQ(result->state.refused(), 2u);
+  EXPECT_EQ(stack_->records->last_cursor(), 1u);
+  EXPECT_EQ(EntriesWith(v1::AUDIT_OUTCOME_REFUSED), 2u);
+  EXPECT_EQ(EntriesWith(v1::AUDIT_OUTCOME_OK), 1u);
+}
+
+}  // namespace
+}  // namespace nexus
