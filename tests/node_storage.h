@@ -44,6 +44,22 @@ struct NodeStorage {
   std::unique_ptr<RecordStore> records;
 };
 
+// Entries of `audit` with this action and outcome.
+inline uint64_t CountEntries(const AuditLog& audit, v1::AuditAction action,
+                             v1::AuditOutcome outcome) {
+  uint64_t count = 0;
+  absl::Status read = audit.ScanEntries(
+      0, audit.size(), false, [&](uint64_t, const std::string& bytes, const merkle::Hash&) {
+        v1::AuditEntry entry;
+        if (entry.ParseFromString(bytes) && entry.action() == action &&
+            entry.outcome() == outcome) {
+          ++count;
+        }
+        return true;
+      });
+  return read.ok() ? count : UINT64_MAX;
+}
+
 }  // namespace nexus::testing
 
 #endif  // NEXUS_TESTS_NODE_STORAGE_H_

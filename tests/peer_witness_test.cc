@@ -50,20 +50,8 @@ class PeerWitnessTest : public ::testing::Test {
   }
 
   uint64_t AlarmsAudited() {
-    uint64_t alarms = 0;
-    EXPECT_TRUE(self_->audit
-                    ->ScanEntries(0, self_->audit->size(), false,
-                                  [&](uint64_t, const std::string& bytes, const merkle::Hash&) {
-                                    v1::AuditEntry entry;
-                                    entry.ParseFromString(bytes);
-                                    if (entry.action() == v1::AUDIT_ACTION_WITNESS &&
-                                        entry.outcome() == v1::AUDIT_OUTCOME_REFUSED) {
-                                      ++alarms;
-                                    }
-                                    return true;
-                                  })
-                    .ok());
-    return alarms;
+    return testing::CountEntries(*self_->audit, v1::AUDIT_ACTION_WITNESS,
+                                 v1::AUDIT_OUTCOME_REFUSED);
   }
 
   testing::TempDir dir_;

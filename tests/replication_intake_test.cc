@@ -46,20 +46,7 @@ class ReplicationIntakeTest : public ::testing::Test {
   }
 
   uint64_t EntriesWith(v1::AuditOutcome outcome) {
-    uint64_t count = 0;
-    EXPECT_TRUE(stack_->audit
-                    ->ScanEntries(0, stack_->audit->size(), false,
-                                  [&](uint64_t, const std::string& bytes, const merkle::Hash&) {
-                                    v1::AuditEntry entry;
-                                    entry.ParseFromString(bytes);
-                                    if (entry.action() == v1::AUDIT_ACTION_RECEIVE &&
-                                        entry.outcome() == outcome) {
-                                      ++count;
-                                    }
-                                    return true;
-                                  })
-                    .ok());
-    return count;
+    return testing::CountEntries(*stack_->audit, v1::AUDIT_ACTION_RECEIVE, outcome);
   }
 
   testing::TempDir dir_;
