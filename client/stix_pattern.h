@@ -1,0 +1,41 @@
+// The part of the STIX 2.1 patterning language that sharing communities use for indicators, in
+// both directions: a pattern to the nexus indicators it names, and indicators to a pattern.
+//
+// Representable: comparisons `OBJECT:PATH = 'v'` (and `IN ('a', 'b')`, and `ISSUBSET 'cidr'` for
+// addresses) joined by OR (several indicators) or by AND (indicators that hold together), inside
+// one observation `[...]` or across observations `[...] OR [...]`, with parentheses. Anything else
+// (other operators, NOT, FOLLOWEDBY, qualifiers such as WITHIN or REPEATS, object paths with no
+// nexus indicator type, AND mixed with OR) is an error saying what could not be represented.
+#ifndef NEXUS_CLIENT_STIX_PATTERN_H_
+#define NEXUS_CLIENT_STIX_PATTERN_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "nexus/v1/record.pb.h"
+
+namespace nexus {
+
+constexpr size_t kMaxStixPatternBytes = 16 * 1024;
+
+struct PatternIndicators {
+  // Values as written in the pattern (unescaped); `normalized` is left empty.
+  std::vector<v1::Indicator> indicators;
+  // True when the pattern joins its comparisons with AND: they match only together.
+  bool all_of = false;
+};
+
+// The indicators a pattern names, or InvalidArgument naming what cannot be represented, e.g.
+// "comparison 2: 'file:name' has no nexus indicator type", "qualifier WITHIN is not supported",
+// "pattern is 100000 bytes; the limit is 16384".
+absl::StatusOr<PatternIndicators> IndicatorsFromStixPattern(absl::string_view pattern);
+
+// A STIX 2.1 pattern that IndicatorsFromStixPattern reads back to the same types and values:
+// one observation per indicator, joined by OR, or by AND when `all_of`. `indicators` not empty.
+std::string StixPatternFromIndicators(const std::vector<v1::Indicator>& indicators, bool all_of);
+
+}  // namespace nexus
+
+#endif  // NEXUS_CLIENT_STIX_PATTERN_H_
