@@ -27,29 +27,6 @@ struct Options {
   int batch = 250;
 };
 
-// Signatures per second of one core over a manifest-sized message: the best of three one-second
-// runs, so that a noisy neighbour does not flatter the ratio below.
-double SigningRate() {
-  PrivateKey key = PrivateKey::Generate();
-  std::string message(420, 'm');
-  double best = 0;
-  for (int run = 0; run < 3; ++run) {
-    int count = 0;
-    absl::Time start = absl::Now();
-    absl::Duration elapsed;
-    do {
-      for (int i = 0; i < 100; ++i) {
-        message[i % message.size()] = static_cast<char>(count + i);
-        std::string signature = key.Sign(message);
-      }
-      count += 100;
-      elapsed = absl::Now() - start;
-    } while (elapsed < absl::Seconds(1));
-    best = std::max(best, count / absl::ToDoubleSeconds(elapsed));
-  }
-  return best;
-}
-
 double Percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -58,7 +35,7 @@ double Percentile(std::vector<double> values, double p) {
 
 int Run(const Options& options) {
   std::printf("ed25519 single-core signing: measuring...\n");
-  double sign_rate = SigningRate();
+  double sign_rate = testing::Ed25519SigningRate();
   std::printf("ed25519 single-core signing: %.0f signatures/s\n", sign_rate);
 
   testing::TempDir dir;

@@ -20,6 +20,7 @@
 #include "client/audit_commands.h"
 #include "client/command_line.h"
 #include "client/federation_commands.h"
+#include "client/interop_commands.h"
 #include "client/nexus_client.h"
 #include "client/policy_commands.h"
 #include "client/read_checks.h"
@@ -48,6 +49,8 @@ commands:
   audit ...           review and verify the node's audit log (see below)
   policy ...          check, test and explain sharing policies (see below)
   federation ...      the node's peers: replication state, witnessed audit heads (see below)
+  import stix|misp FILE   publish a STIX 2.1 bundle's or a MISP event's indicators (see below)
+  export stix         what you may see, as a STIX 2.1 bundle on stdout (see below)
 
 connection (flags, or the environment variable in brackets):
   --target HOST:PORT  the node [NEXUS_TARGET]
@@ -77,6 +80,7 @@ node holds other manifests the origin signed for the same id and version (JSON: 
 %AUDIT%
 %POLICY%
 %FEDERATION%
+%INTEROP%
 exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or failed,
             4 a record shown did not verify (or could not: no key for its origin in --keys),
               or a peer's audit log the node witnesses is NOT VERIFIED (audit verify --peer)
@@ -101,9 +105,14 @@ std::set<std::string> ValuedFlags() {
                                  "reason"};
   flags.insert(std::begin(kAuditFlags), std::end(kAuditFlags));
   flags.insert(std::begin(kPolicyFlags), std::end(kPolicyFlags));
+  flags.insert(std::begin(kInteropFlags), std::end(kInteropFlags));
   return flags;
 }
-const std::set<std::string> kSwitches = {"json", "help"};
+std::set<std::string> Switches() {
+  std::set<std::string> switches = {"json", "help"};
+  switches.insert(std::begin(kInteropSwitches), std::end(kInteropSwitches));
+  return switches;
+}
 
 // Messages may quote input (a file's lines, the node's answer): printed escaped and bounded.
 constexpr size_t kMaxMessageBytes = 4096;
@@ -344,31 +353,9 @@ int Get(Session& session, const CommandLine& line) {
 }
 
 int Pull(Session& session, const CommandLine& line) {
-  v1::PullRequest request;
-  absl::StatusOr<uint64_t> since = line.Count("since");
-  absl::StatusOr<uint64_t> limit = line.Count("limit");
-  absl::StatusOr<int64_t> after = line.TimeMicros("after");
-  absl::StatusOr<int64_t> before = line.TimeMicros("before");
-  for (const absl::Status& s : {since.status(), limit.status(), after.status(), before.status()}) {
-    if (!s.ok()) return Usage(std::string(s.message()));
-  }
-  request.set_since(*since);
-  request.set_limit(static_cast<uint32_t>(*limit));
-  request.set_modified_after_unix_micros(*after);
-  request.set_modified_before_unix_micros(*before);
-  for (const std::string& origin : line.All("origin")) request.add_origin_agencies(origin);
-  for (const std::string& name : line.All("indicator-type")) {
-    v1::IndicatorType type;
-    if (!ParseIndicatorType(name, &type)) return Usage("unknown --indicator-type '" + name + "'");
-    request.add_indicator_types(type);
-  }
-  for (const std::string& name : line.All("nexus-type")) {
-    absl::StatusOr<v1::Record> probe =
-        RecordFromJson(absl::StrCat("{\"assessment\":{\"nexus_type\":\"", name, "\"}}"));
-    if (!probe.ok()) return Usage("unknown --nexus-type '" + name + "'");
-    request.add_nexus_types(probe->assessment().nexus_type());
-  }
-  uint64_t last = *since, count = 0;
+  absl::StatusOr<v1::PullRequest> request = PullRequestFromFlags(line);
+  if (!request.ok()) return Usage(std::string(request.status().message()));
+  uint64_t last = request->since(), count = 0;
   bool all_verified = true;
   // Plain, increasing positions are due exactly when this reader's agency is the node's: the
   // node's agency comes from its TLS certificate, known once the first record arrives.
@@ -376,7 +363,7 @@ int Pull(Session& session, const CommandLine& line) {
   std::string node_agency;
   std::optional<PullOrderCheck> order;
   absl::Status status = session.client->Pull(
-      request,
+      *request,
       [&](const v1::PullResponse& response) {
         if (!order) order.emplace(!reader_agency.empty() && reader_agency == node_agency);
         all_verified =
@@ -451,18 +438,19 @@ int Revoke(Session& session, const CommandLine& line) {
 }
 
 int Run(const std::vector<std::string>& args) {
-  absl::StatusOr<CommandLine> line = CommandLine::Parse(args, ValuedFlags(), kSwitches);
+  absl::StatusOr<CommandLine> line = CommandLine::Parse(args, ValuedFlags(), Switches());
   if (!line.ok()) return Usage(std::string(line.status().message()));
   if (line->Has("help") || line->positional().empty()) {
     std::string usage = absl::StrReplaceAll(
         kUsage,
-        {{"%AUDIT%", kAuditUsage}, {"%POLICY%", kPolicyUsage}, {"%FEDERATION%", kFederationUsage}});
+        {{"%AUDIT%", kAuditUsage}, {"%POLICY%", kPolicyUsage}, {"%FEDERATION%", kFederationUsage},
+         {"%INTEROP%", kInteropUsage}});
     std::fputs(usage.c_str(), line->Has("help") ? stdout : stderr);
     return line->Has("help") ? kOk : kUsageError;
   }
   const std::string& command = line->positional()[0];
-  static const std::set<std::string> kCommands = {"push",   "get",   "pull",   "search",
-                                                  "revoke", "audit", "policy", "federation"};
+  static const std::set<std::string> kCommands = {
+      "push", "get", "pull", "search", "revoke", "audit", "policy", "federation", "import", "export"};
   if (!kCommands.count(command)) return Usage("unknown command '" + command + "'");
   if (command == "policy") {
     absl::StatusOr<Session> session = Connect(*line, /*record_client=*/false);
@@ -470,7 +458,7 @@ int Run(const std::vector<std::string>& args) {
                             line->Has("json"));
   }
   const bool offline = command == "audit" && line->Has("offline");
-  const bool record_client = command != "audit" && command != "federation";
+  const bool record_client = command != "audit" && command != "federation" && command != "import";
   absl::StatusOr<Session> session = Connect(*line, record_client);
   if (!session.ok() && !offline) return Usage(std::string(session.status().message()));
   if (command == "audit") {
@@ -486,6 +474,12 @@ int Run(const std::vector<std::string>& args) {
   }
   if (command == "federation") {
     return RunFederationCommand(*line, session->options, session->json);
+  }
+  if (command == "import") {
+    return RunImportCommand(*line, session->options, ReaderAgency(*session), session->json);
+  }
+  if (command == "export") {
+    return RunExportCommand(*line, *session->client, session->have_keys ? &session->keys : nullptr);
   }
   if (command == "push") return Push(*session, *line);
   if (command == "get") return Get(*session, *line);

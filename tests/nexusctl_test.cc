@@ -5,31 +5,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "tests/nexusctl_fixture.h"
 #include "tests/test_support.h"
 
 namespace nexus {
 namespace {
-
-class NexusctlTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    node_ =
-        std::make_unique<testing::NexusdProcess>(testing::WriteNodeConfig(dir_.path(), "agency-a"));
-    ASSERT_TRUE(node_->ok()) << node_->ReadLog();
-  }
-
-  int Run(const std::string& args, std::string* output, const std::string& agency = "agency-a") {
-    const std::string& pki = testing::TestPki();
-    return testing::RunCommand(
-        absl::StrCat(NEXUS_NEXUSCTL_PATH, " --target ", node_->address(), " --ca ", pki,
-                     "/ca.crt --cert ", pki, "/", agency, "/analyst.crt --key ", pki, "/", agency,
-                     "/analyst.key --keys ", pki, "/keys ", args),
-        output);
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<testing::NexusdProcess> node_;
-};
 
 constexpr char kRecordFlags[] =
     "--tlp amber --scope federation --nexus-type black-hole --reliability B --credibility 2 "

@@ -74,8 +74,13 @@ class NexusdProcess {
 ClientOptions ClientFor(const std::string& address, const std::string& agency,
                         const std::string& role = "analyst");
 
-// Runs a command line through /bin/sh; returns its exit code and fills `output` (stdout+stderr).
+// Runs a command line through /bin/sh; returns its exit code and fills `output` (stdout+stderr;
+// a redirection in `command` takes its stdout elsewhere).
 int RunCommand(const std::string& command, std::string* output);
+
+// Ed25519 signatures per second of one core over a manifest-sized message: the best of three
+// one-second runs, so that a noisy neighbour does not flatter a benchmark's ratio to it.
+double Ed25519SigningRate();
 
 }  // namespace nexus::testing
 

@@ -1,0 +1,163 @@
+// STIX import end to end: the real nexusctl reads a generated STIX 2.1 bundle twice (check, then
+// map and upload) and a real nexusd validates, signs, indexes, audits and fsyncs every record.
+// Prints the time and rate for a small and a large bundle, nexusctl's peak memory for each (flat:
+// it must not grow with the file), a re-import of the large one (every record unchanged), and
+// the ratio to this machine's single-core Ed25519 signing rate (the node signs every record).
+//
+//   import_bench [--indicators N] [--small N]
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "tests/test_support.h"
+
+namespace nexus {
+namespace {
+
+// One indicator object; the kinds rotate through addresses, ranges, domains, URLs and hashes.
+std::string IndicatorObject(int i) {
+  char uuid[40];
+  std::snprintf(uuid, sizeof(uuid), "%08x-1111-4222-8333-%012x", i, i * 7919);
+  std::string pattern;
+  switch (i % 5) {
+    case 0:
+      pattern = absl::StrCat("[ipv4-addr:value = '10.", (i >> 16) & 255, ".", (i >> 8) & 255, ".",
+                             i & 255, "']");
+      break;
+    case 1:
+      pattern = absl::StrCat("[ipv4-addr:value = '172.", (i >> 8) & 255, ".", i & 255, ".0/24']");
+      break;
+    case 2:
+      pattern = absl::StrCat("[domain-name:value = 'host", i, ".example.org']");
+      break;
+    case 3:
+      pattern = absl::StrCat("[url:value = 'https://cdn", i, ".example.net/payload']");
+      break;
+    default:
+      char hash[65];
+      std::snprintf(hash, sizeof(hash), "%064x", i);
+      pattern = absl::StrCat("[file:hashes.'SHA-256' = '", hash, "']");
+  }
+  return absl::StrCat(
+      R"({"type":"indicator","spec_version":"2.1","id":"indicator--)", uuid,
+      R"(","created":"2025-06-01T10:00:00.000Z","modified":"2025-06-01T10:00:00.000Z",)"
+      R"("valid_from":"2025-06-01T10:00:00Z","name":"Benchmark indicator )", i,
+      R"(","indicator_types":["malicious-activity"],"labels":["bench"],"confidence":70,)"
+      R"("pattern_type":"stix","pattern":")", pattern,
+      R"(","object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],)"
+      R"("x_nexus_nexus_type":"alliance","x_nexus_source_reliability":"B"})");
+}
+
+void WriteBundle(const std::string& path, int indicators, int first) {
+  std::ofstream out(path);
+  out << R"({"type":"bundle","id":"bundle--0a0b0c0d-1111-4222-8333-444455556666","objects":[)";
+  for (int i = 0; i < indicators; ++i) out << (i ? ",\n" : "\n") << IndicatorObject(first + i);
+  out << "\n]}\n";
+}
+
+struct Run {
+  int exit_code = -1;
+  double seconds = 0;
+  long max_rss_kib = 0;
+};
+
+// Runs nexusctl with `args`, its output to `log`; wall time and peak RSS from wait4.
+Run RunNexusctl(const std::vector<std::string>& args, const std::string& log) {
+  Run run;
+  absl::Time start = absl::Now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* out = std::fopen(log.c_str(), "w");
+    dup2(fileno(out), 1);
+    dup2(fileno(out), 2);
+    std::vector<char*> argv = {const_cast<char*>(NEXUS_NEXUSCTL_PATH)};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage usage;
+  wait4(pid, &status, 0, &usage);
+  run.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.max_rss_kib = usage.ru_maxrss;
+  return run;
+}
+
+std::string LastLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (!line.empty()) last = line;
+  }
+  return last;
+}
+
+int Main(int indicators, int small) {
+  testing::TempDir dir;
+  const std::string& pki = testing::TestPki();
+  testing::NexusdProcess node(testing::WriteNodeConfig(dir.path(), "agency-a"));
+  if (!node.ok()) {
+    std::fprintf(stderr, "nexusd did not start: %s\n", node.ReadLog().c_str());
+    return 1;
+  }
+  const std::vector<std::string> connection = {
+      "--target", node.address(),          "--ca",  pki + "/ca.crt",
+      "--cert",   pki + "/agency-a/analyst.crt", "--key", pki + "/agency-a/analyst.key"};
+  auto import = [&](const std::string& file, const std::string& label) {
+    std::vector<std::string> args = connection;
+    for (const char* a : {"import", "stix"}) args.push_back(a);
+    args.push_back(file);
+    const std::string log = dir.File(label + ".log");
+    Run run = RunNexusctl(args, log);
+    std::printf("%-28s exit %d, %.2f s, nexusctl peak RSS %.1f MiB\n    %s\n", label.c_str(),
+                run.exit_code, run.seconds, run.max_rss_kib / 1024.0, LastLine(log).c_str());
+    return run;
+  };
+
+  const std::string small_file = dir.File("small.json"), large_file = dir.File("large.json");
+  WriteBundle(small_file, small, 10000000);
+  WriteBundle(large_file, indicators, 0);
+  std::printf("bundles: %d indicators (%.1f MiB), %d indicators (%.1f MiB)\n", small,
+              std::ifstream(small_file, std::ios::ate).tellg() / 1048576.0, indicators,
+              std::ifstream(large_file, std::ios::ate).tellg() / 1048576.0);
+  Run a = import(small_file, absl::StrCat("import ", small));
+  Run b = import(large_file, absl::StrCat("import ", indicators));
+  Run c = import(large_file, absl::StrCat("re-import ", indicators, " (unchanged)"));
+  if (a.exit_code != 0 || b.exit_code != 0 || c.exit_code != 0) return 1;
+  const double rate = indicators / b.seconds;
+  std::printf("ed25519 single-core signing: measuring...\n");
+  const double sign_rate = testing::Ed25519SigningRate();
+  std::printf("import rate: %.0f indicators/s (%d in %.1f s); re-import %.0f/s\n", rate,
+              indicators, b.seconds, indicators / c.seconds);
+  std::printf("ed25519 single-core signing: %.0f/s; ratio: %.2f\n", sign_rate, rate / sign_rate);
+  std::printf("nexusctl peak RSS: %.1f MiB for %d indicators, %.1f MiB for %d (x%.1f the file)\n",
+              a.max_rss_kib / 1024.0, small, b.max_rss_kib / 1024.0, indicators,
+              static_cast<double>(indicators) / small);
+  return 0;
+}
+
+}  // namespace
+}  // namespace nexus
+
+int main(int argc, char** argv) {
+  int indicators = 100000, small = 10000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    int* target = flag == "--indicators" ? &indicators : flag == "--small" ? &small : nullptr;
+    if (target == nullptr || !absl::SimpleAtoi(argv[i + 1], target) || *target <= 0) {
+      std::fprintf(stderr, "usage: import_bench [--indicators N] [--small N]\n");
+      return 2;
+    }
+  }
+  return nexus::Main(indicators, small);
+}
