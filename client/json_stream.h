@@ -22,11 +22,14 @@ namespace nexus {
 
 struct JsonStreamLimits {
   uint64_t max_file_bytes = 256ull << 20;  // the whole input
-  uint32_t max_depth = 32;                 // nesting of arrays and objects, the document's own
-  uint64_t max_string_bytes = 64 << 10;    // one string or member name
-  uint64_t max_element_bytes = 1 << 20;    // one streamed element, as it appears in the file
-  uint64_t max_members = 10000;            // members of one object or entries of one array
-                                           // (streamed arrays excepted)
+  // Nesting of arrays and objects, the document's own: how many are open at once, the root
+  // included (in {"objects": [{"id": "x"}]} the element's object is the third).
+  uint32_t max_depth = 32;
+  uint64_t max_string_bytes = 64 << 10;  // one string or member name, decoded
+                                         // (a number is at most 1024 bytes, always)
+  uint64_t max_element_bytes = 1 << 20;  // one streamed element, as it appears in the file
+  uint64_t max_members = 10000;          // members of one object or entries of one array
+                                         // (streamed arrays excepted)
 };
 
 // A path of member names from the document's root, e.g. {"objects"} or {"Event", "Attribute"}.
@@ -42,7 +45,8 @@ using JsonElementVisitor =
 // an error). Returns the document with every streamed array present but empty. InvalidArgument
 // for malformed or over-limit input, e.g. "byte 1042 in objects[3]: invalid UTF-8 in a string",
 // "byte 88: duplicate member \"pattern\"", "objects[7]: element is over 1048576 bytes";
-// DataLoss when the file cannot be read.
+// DataLoss when the file cannot be read. "byte N" counts from 1: the byte at which the problem
+// was found.
 absl::StatusOr<nlohmann::json> ReadJsonStream(std::FILE* in, const std::vector<JsonPath>& streamed,
                                               const JsonStreamLimits& limits,
                                               const JsonElementVisitor& on_element);

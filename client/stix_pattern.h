@@ -34,6 +34,11 @@ absl::StatusOr<PatternIndicators> IndicatorsFromStixPattern(absl::string_view pa
 
 // A STIX 2.1 pattern that IndicatorsFromStixPattern reads back to the same types and values:
 // one observation per indicator, joined by OR, or by AND when `all_of`. `indicators` not empty.
+// Types must be defined and not UNSPECIFIED (as in a validated record), and the pattern reads
+// back only while it is within kMaxStixPatternBytes. A single indicator reads back with all_of
+// false. Export forms: ipv4-addr, ipv6-addr, domain-name, url and email-addr :value;
+// file:hashes.'MD5' / 'SHA-1' / 'SHA-256' / 'SHA-512' by the number of hex digits; every other
+// type (and a file hash of another length) as x-nexus-<IndicatorTypeName>:value.
 std::string StixPatternFromIndicators(const std::vector<v1::Indicator>& indicators, bool all_of);
 
 }  // namespace nexus
