@@ -1,5 +1,7 @@
 #include "server/record_publisher.h"
 
+#include <optional>
+
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -11,6 +13,7 @@
 #include "common/untrusted_text.h"
 #include "common/uuid.h"
 #include "server/log.h"
+#include "server/version_times.h"
 
 namespace nexus {
 namespace {
@@ -92,6 +95,9 @@ RecordPublisher::RecordPublisher(Options options, PrivateKey signing_key, const 
 
 bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepared& prepared) {
   const std::string id = draft.id();
+  // The author's times (0: not given), kept to prepare again after a lost version race.
+  const int64_t authored_created = draft.created_unix_micros();
+  const int64_t authored_modified = draft.modified_unix_micros();
   prepared.write.minted_id = false;
   auto reject = [&](const absl::Status& status) {
     prepared.result = Rejected(id, status);
@@ -116,9 +122,8 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
   }
   if (absl::Status valid = ValidateAndNormalize(draft); !valid.ok()) return reject(valid);
 
-  int64_t now = absl::ToUnixMicros(absl::Now());
-  int64_t created = now;
   uint64_t version = draft.version();
+  std::optional<v1::RecordHeader> latest_header;  // of an update
   prepared.auto_version = version == 0;
   if (draft.id().empty()) {
     if (version > 1) {
@@ -164,7 +169,7 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
       return reject(absl::FailedPreconditionError(absl::StrCat(
           "record ", id, " version ", version, " skips versions: the latest is ", latest_version)));
     }
-    created = header.created_unix_micros();
+    latest_header = header;
   } else if (absl::IsNotFound(latest.status())) {
     if (version > 1) {
       return reject(absl::FailedPreconditionError(absl::StrCat(
@@ -175,10 +180,13 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
     return reject(latest.status());
   }
 
+  absl::StatusOr<VersionTimes> times = ChooseVersionTimes(
+      authored_created, authored_modified, latest_header ? &*latest_header : nullptr, absl::Now());
+  if (!times.ok()) return reject(times.status());
   draft.set_origin_agency(std::string(caller));
   draft.set_version(version);
-  draft.set_created_unix_micros(created);
-  draft.set_modified_unix_micros(now);
+  draft.set_created_unix_micros(times->created_unix_micros);
+  draft.set_modified_unix_micros(times->modified_unix_micros);
   RecordWrite& write = prepared.write;
   write.id = draft.id();
   write.version = version;
@@ -190,6 +198,8 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
   write.record = SealRecord(draft, signing_key_, options_.key_id);
   prepared.draft = std::move(draft);
   if (prepared.auto_version) prepared.draft.set_version(0);
+  prepared.draft.set_created_unix_micros(authored_created);
+  prepared.draft.set_modified_unix_micros(authored_modified);
   return true;
 }
 
@@ -287,6 +297,9 @@ v1::PublishResult RecordPublisher::Revoke(const CallContext& call, absl::string_
     v1::Record next = std::move(opened->record);
     next.set_revoked(true);
     next.set_version(opened->header.version() + 1);
+    // A revoke happens now: the record keeps its created time, the version gets the clock's.
+    next.clear_created_unix_micros();
+    next.clear_modified_unix_micros();
     for (v1::Indicator& indicator : *next.mutable_indicators()) indicator.clear_normalized();
     std::vector<v1::PublishResult> results =
         Publish(call, {std::move(next)}, v1::AUDIT_ACTION_REVOKE, detail);

@@ -29,13 +29,15 @@ class RecordPublisher {
 
   // Publishes `drafts` on behalf of `call` (its agency is the one in the client's certificate).
   // Returns one result per draft, in order; a bad draft is rejected alone. Every draft gets an
-  // audit entry, durable before this returns.
+  // audit entry, durable before this returns. A draft's created and modified times are kept
+  // when given, else set from the clock (rules in version_times.h).
   std::vector<v1::PublishResult> Publish(const CallContext& call, std::vector<v1::Record> drafts,
                                          v1::AuditAction action = v1::AUDIT_ACTION_PUBLISH,
                                          absl::string_view detail = "");
 
-  // Stores a new version of `id` with `revoked` set. Only the origin agency may revoke. `reason`
-  // goes into the audit entry.
+  // Stores a new version of `id` with `revoked` set, modified now (or just after the latest
+  // version, if that is later). Only the origin agency may revoke. `reason` goes into the audit
+  // entry.
   v1::PublishResult Revoke(const CallContext& call, absl::string_view id,
                            absl::string_view reason = "");
 
