@@ -124,7 +124,8 @@ absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
                         audited.error_message());
   }
   std::vector<v1::Record> drafts(request.records().begin(), request.records().end());
-  for (v1::PublishResult& result : publisher_->Publish(call, std::move(drafts))) {
+  PublishOptions options{.skip_unchanged = request.skip_unchanged()};
+  for (v1::PublishResult& result : publisher_->Publish(call, std::move(drafts), options)) {
     *response.add_results() = std::move(result);
   }
   return absl::OkStatus();

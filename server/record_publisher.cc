@@ -93,7 +93,8 @@ RecordPublisher::RecordPublisher(Options options, PrivateKey signing_key, const 
       store_(store),
       audit_(audit) {}
 
-bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepared& prepared) {
+bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
+                              const PublishOptions& options, Prepared& prepared) {
   const std::string id = draft.id();
   // The author's times (0: not given), kept to prepare again after a lost version race.
   const int64_t authored_created = draft.created_unix_micros();
@@ -114,6 +115,10 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
   }
   // Fields this node does not know would be signed and served unvalidated: drop them.
   draft.DiscardUnknownFields();
+  // An empty list of tags or related records is not sealed (record_seal.cc), so it is no content
+  // either: without it a draft compares equal to the version it would be stored as.
+  if (draft.tags().values().empty()) draft.clear_tags();
+  if (draft.related().ids().empty()) draft.clear_related();
   // The limit applies to what the author wrote, not to the id, version and times the node adds,
   // so that a record at the limit can still be revoked or retried.
   if (size_t bytes = ContentOf(draft).size(); bytes > options_.max_record_bytes) {
@@ -169,6 +174,15 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
       return reject(absl::FailedPreconditionError(absl::StrCat(
           "record ", id, " version ", version, " skips versions: the latest is ", latest_version)));
     }
+    if (options.skip_unchanged && prepared.auto_version) {
+      draft.set_origin_agency(std::string(caller));
+      if (ContentOf(stored->record) == ContentOf(draft)) {
+        prepared.result.set_outcome(v1::PUBLISH_OUTCOME_UNCHANGED);
+        prepared.result.set_id(id);
+        prepared.result.set_version(latest_version);
+        return false;
+      }
+    }
     latest_header = header;
   } else if (absl::IsNotFound(latest.status())) {
     if (version > 1) {
@@ -205,6 +219,7 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
 
 std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
                                                         std::vector<v1::Record> drafts,
+                                                        const PublishOptions& options,
                                                         v1::AuditAction action,
                                                         absl::string_view detail) {
   auto entry_for = [&] {
@@ -218,7 +233,7 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
   std::vector<Prepared> prepared(drafts.size());
   std::vector<size_t> pending;  // indexes of drafts ready to store
   for (size_t i = 0; i < drafts.size(); ++i) {
-    if (Prepare(caller, std::move(drafts[i]), prepared[i])) {
+    if (Prepare(caller, std::move(drafts[i]), options, prepared[i])) {
       prepared[i].write.audit = entry_for();
       pending.push_back(i);
     } else {
@@ -244,7 +259,7 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
       } else if (absl::IsFailedPrecondition(outcome.status) && attempt < kMaxVersionRaces) {
         // Another writer stored this record's next version first. Prepared again, an automatic
         // version moves on, and an explicit one becomes an idempotent no-op or a clear refusal.
-        if (Prepare(caller, p.draft, p)) {
+        if (Prepare(caller, p.draft, options, p)) {
           p.write.audit = entry_for();
           retry.push_back(i);
         } else {
@@ -302,7 +317,7 @@ v1::PublishResult RecordPublisher::Revoke(const CallContext& call, absl::string_
     next.clear_modified_unix_micros();
     for (v1::Indicator& indicator : *next.mutable_indicators()) indicator.clear_normalized();
     std::vector<v1::PublishResult> results =
-        Publish(call, {std::move(next)}, v1::AUDIT_ACTION_REVOKE, detail);
+        Publish(call, {std::move(next)}, {}, v1::AUDIT_ACTION_REVOKE, detail);
     return std::move(results[0]);
   }
   v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_REVOKE);

@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "common/crypto.h"
 #include "common/keyring.h"
+#include "common/publish_options.h"
 #include "nexus/v1/agency_service.pb.h"
 #include "server/audit_log.h"
 #include "server/call_context.h"
@@ -32,6 +33,7 @@ class RecordPublisher {
   // audit entry, durable before this returns. A draft's created and modified times are kept
   // when given, else set from the clock (rules in version_times.h).
   std::vector<v1::PublishResult> Publish(const CallContext& call, std::vector<v1::Record> drafts,
+                                         const PublishOptions& options = {},
                                          v1::AuditAction action = v1::AUDIT_ACTION_PUBLISH,
                                          absl::string_view detail = "");
 
@@ -44,7 +46,8 @@ class RecordPublisher {
  private:
   struct Prepared;
   // Validates and seals one draft, or fills `result` with why not / that it is unchanged.
-  bool Prepare(absl::string_view caller, v1::Record draft, Prepared& prepared);
+  bool Prepare(absl::string_view caller, v1::Record draft, const PublishOptions& options,
+               Prepared& prepared);
 
   Options options_;
   PrivateKey signing_key_;

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/record_seal.h"
+#include "common/uuid.h"
 #include "server/version_times.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
@@ -418,6 +420,119 @@ TEST_F(RecordPublisherTest, RevokeIsModifiedNowAndKeepsCreated) {
   EXPECT_TRUE(revoked->record.revoked());
   EXPECT_EQ(revoked->record.created_unix_micros(), k2020);
   EXPECT_GE(revoked->record.modified_unix_micros(), before);
+}
+
+// ---- skip_unchanged: idempotent re-imports ----
+
+TEST_F(RecordPublisherTest, SkipUnchangedAnswersTheLatestVersionAndStoresNothing) {
+  const PublishOptions skip{.skip_unchanged = true};
+  v1::Record draft = Timed(k2020, k2021, NewUuid());
+  ASSERT_EQ(publisher_->Publish(Caller("agency-a"), {draft}, skip)[0].outcome(),
+            v1::PUBLISH_OUTCOME_STORED);
+  v1::Record changed = draft;
+  changed.set_summary("Changed.");
+  changed.set_modified_unix_micros(k2022);
+  ASSERT_EQ(PublishOne(changed).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  ASSERT_EQ(store_->last_cursor(), 2u);
+  const size_t entries = AuditEntries().size();
+
+  // The same content again, whatever its times: the latest version, nothing stored.
+  for (int64_t modified : {k2022, k2022 + 5, int64_t{0}}) {
+    changed.set_modified_unix_micros(modified);
+    v1::PublishResult again = publisher_->Publish(Caller("agency-a"), {changed}, skip)[0];
+    EXPECT_EQ(again.outcome(), v1::PUBLISH_OUTCOME_UNCHANGED) << again.error();
+    EXPECT_EQ(again.id(), draft.id());
+    EXPECT_EQ(again.version(), 2u);
+    EXPECT_EQ(again.cursor(), 0u);
+  }
+  EXPECT_EQ(store_->last_cursor(), 2u);
+  std::vector<v1::AuditEntry> audit = AuditEntries();
+  ASSERT_EQ(audit.size(), entries + 3);
+  EXPECT_EQ(audit.back().outcome(), v1::AUDIT_OUTCOME_UNCHANGED);
+  EXPECT_EQ(audit.back().targets(0).version(), 2u);
+
+  // Equal to an older version is not equal to the latest: a new version.
+  v1::Record back = draft;
+  back.set_modified_unix_micros(k2022 + 10);
+  v1::PublishResult restored = publisher_->Publish(Caller("agency-a"), {back}, skip)[0];
+  EXPECT_EQ(restored.outcome(), v1::PUBLISH_OUTCOME_STORED) << restored.error();
+  EXPECT_EQ(restored.version(), 3u);
+}
+
+TEST_F(RecordPublisherTest, SkipUnchangedStoresChangedContent) {
+  const PublishOptions skip{.skip_unchanged = true};
+  v1::Record draft = testing::SampleDraft();
+  draft.set_id(NewUuid());
+  ASSERT_EQ(PublishOne(draft).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  for (auto change : std::vector<std::function<void(v1::Record&)>>{
+           [](v1::Record& r) { r.set_summary("Changed."); },
+           [](v1::Record& r) { r.set_tlp(v1::TLP_AMBER); },
+           [](v1::Record& r) { r.mutable_indicators(0)->set_value("+33 6 00 00 00 00"); },
+           [](v1::Record& r) { r.mutable_tags()->add_values("new"); },
+       }) {
+    change(draft);
+    v1::PublishResult result = publisher_->Publish(Caller("agency-a"), {draft}, skip)[0];
+    EXPECT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_STORED) << result.error();
+  }
+  EXPECT_EQ(*store_->LatestVersion(draft.id()), 5u);
+}
+
+// The same value written differently is the same content once normalized; an empty list that
+// is never sealed is no content.
+TEST_F(RecordPublisherTest, SkipUnchangedComparesWhatWouldBeStored) {
+  const PublishOptions skip{.skip_unchanged = true};
+  v1::Record draft = testing::SampleDraft();
+  draft.set_id(NewUuid());
+  draft.clear_tags();
+  ASSERT_EQ(PublishOne(draft).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  draft.mutable_tags();  // present, empty
+  draft.mutable_related();
+  draft.mutable_indicators(0)->set_normalized("anything: the node sets it");
+  EXPECT_EQ(publisher_->Publish(Caller("agency-a"), {draft}, skip)[0].outcome(),
+            v1::PUBLISH_OUTCOME_UNCHANGED);
+  EXPECT_EQ(store_->last_cursor(), 1u);
+}
+
+TEST_F(RecordPublisherTest, WithoutSkipUnchangedTheSameContentIsANewVersion) {
+  v1::Record draft = testing::SampleDraft();
+  draft.set_id(NewUuid());
+  ASSERT_EQ(PublishOne(draft).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  v1::PublishResult again = PublishOne(draft);
+  EXPECT_EQ(again.outcome(), v1::PUBLISH_OUTCOME_STORED) << again.error();
+  EXPECT_EQ(again.version(), 2u);
+  EXPECT_EQ(store_->last_cursor(), 2u);
+}
+
+// skip_unchanged is for drafts without a version; a revoked record stays closed to updates.
+TEST_F(RecordPublisherTest, SkipUnchangedLeavesExplicitVersionsAndRevokedRecordsAlone) {
+  const PublishOptions skip{.skip_unchanged = true};
+  v1::Record draft = testing::SampleDraft();
+  draft.set_id(NewUuid());
+  ASSERT_EQ(PublishOne(draft).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  draft.set_version(2);
+  v1::PublishResult explicit_version = publisher_->Publish(Caller("agency-a"), {draft}, skip)[0];
+  EXPECT_EQ(explicit_version.outcome(), v1::PUBLISH_OUTCOME_STORED) << explicit_version.error();
+  EXPECT_EQ(explicit_version.version(), 2u);
+
+  ASSERT_EQ(publisher_->Revoke(Caller("agency-a"), draft.id()).outcome(),
+            v1::PUBLISH_OUTCOME_STORED);
+  draft.set_version(0);
+  v1::PublishResult after = publisher_->Publish(Caller("agency-a"), {draft}, skip)[0];
+  EXPECT_EQ(after.outcome(), v1::PUBLISH_OUTCOME_REJECTED);
+  EXPECT_TRUE(absl::StrContains(after.error(), "a revoked record cannot be updated"))
+      << after.error();
+  EXPECT_EQ(store_->last_cursor(), 3u);
+}
+
+TEST_F(RecordPublisherTest, SkipUnchangedStoresANewIdAsVersionOne) {
+  v1::Record draft = testing::SampleDraft();
+  draft.set_id(NewUuid());
+  v1::PublishResult result =
+      publisher_->Publish(Caller("agency-a"), {draft, testing::SampleDraft()},
+                          PublishOptions{.skip_unchanged = true})[0];
+  EXPECT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_STORED) << result.error();
+  EXPECT_EQ(result.version(), 1u);
+  EXPECT_EQ(store_->last_cursor(), 2u);
 }
 
 }  // namespace
