@@ -35,11 +35,12 @@ void SetDeadline(grpc::ClientContext& context, absl::Duration timeout) {
 }  // namespace
 
 absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::Publish(
-    const std::vector<v1::Record>& records) {
+    const std::vector<v1::Record>& records, const PublishOptions& options) {
   grpc::ClientContext context;
   SetDeadline(context, timeout_);
   v1::PublishRequest request;
   request.mutable_records()->Add(records.begin(), records.end());
+  request.set_skip_unchanged(options.skip_unchanged);
   v1::PublishResponse response;
   grpc::Status status = channel_->stub->Publish(&context, request, &response);
   if (!status.ok()) return FromGrpc(status);
@@ -47,7 +48,7 @@ absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::Publish(
 }
 
 absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::PublishStream(
-    const std::vector<v1::Record>& records, size_t batch_size) {
+    const std::vector<v1::Record>& records, size_t batch_size, const PublishOptions& options) {
   if (batch_size == 0) batch_size = 1;
   grpc::ClientContext context;
   auto stream = channel_->stub->PublishStream(&context);
@@ -58,6 +59,7 @@ absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::PublishStream(
     v1::PublishRequest request;
     size_t end = std::min(records.size(), start + batch_size);
     request.mutable_records()->Add(records.begin() + start, records.begin() + end);
+    request.set_skip_unchanged(options.skip_unchanged);
     v1::PublishResponse response;
     if (!stream->Write(request) || !stream->Read(&response)) break;
     results.insert(results.end(), response.results().begin(), response.results().end());

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/publish_options.h"
 #include "nexus/v1/agency_service.pb.h"
 
 namespace nexus {
@@ -32,11 +33,14 @@ class NexusClient {
   static absl::StatusOr<std::unique_ptr<NexusClient>> Create(const ClientOptions& options);
   ~NexusClient();
 
-  // One result per record, in order.
-  absl::StatusOr<std::vector<v1::PublishResult>> Publish(const std::vector<v1::Record>& records);
-  // Sends `records` in batches of `batch_size` over one PublishStream.
+  // One result per record, in order. `options` (e.g. skip_unchanged, for importers) apply to
+  // every record.
+  absl::StatusOr<std::vector<v1::PublishResult>> Publish(const std::vector<v1::Record>& records,
+                                                         const PublishOptions& options = {});
+  // Sends `records` in batches of `batch_size` over one PublishStream, `options` with each.
   absl::StatusOr<std::vector<v1::PublishResult>> PublishStream(
-      const std::vector<v1::Record>& records, size_t batch_size);
+      const std::vector<v1::Record>& records, size_t batch_size,
+      const PublishOptions& options = {});
   // `version` 0 asks for the latest.
   absl::StatusOr<v1::SignedRecord> Get(const std::string& id, uint64_t version);
   // The same, with the node's whole answer: the record, the peer node it came through, and any

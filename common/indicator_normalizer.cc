@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "absl/status/status.h"
@@ -107,15 +108,69 @@ absl::StatusOr<std::string> NormalizePhone(absl::string_view value) {
   return international ? absl::StrCat("+", digits) : digits;
 }
 
-absl::StatusOr<std::string> NormalizeIp(absl::string_view value, int family) {
-  std::string text(absl::StripAsciiWhitespace(value));
-  unsigned char buf[16];
-  if (inet_pton(family, text.c_str(), buf) != 1) {
-    return Invalid(family == AF_INET ? "IPv4 address" : "IPv6 address", value);
-  }
+// An address of `family` as inet_ntop writes it (the one canonical text of those bytes).
+std::string AddressText(int family, const unsigned char* bytes) {
   char out[INET6_ADDRSTRLEN];
-  inet_ntop(family, buf, out, sizeof(out));
+  inet_ntop(family, bytes, out, sizeof(out));
   return std::string(out);
+}
+
+int AddressBits(int family) { return family == AF_INET ? 32 : 128; }
+
+// Clears every bit of `bytes` after the first `prefix`.
+void ClearHostBits(unsigned char* bytes, int family, int prefix) {
+  const int size = AddressBits(family) / 8;
+  for (int i = 0; i < size; ++i) {
+    const int kept = std::clamp(prefix - 8 * i, 0, 8);  // bits of this byte in the prefix
+    bytes[i] &= static_cast<unsigned char>(0xff00 >> kept);
+  }
+}
+
+// "a.b.c.d" or "a.b.c.d/n" (IPv4), "x::y" or "x::y/n" (IPv6). A range normalizes to its network
+// address with the host bits cleared and the prefix length in plain decimal ("10.1.2.3/8" ->
+// "10.0.0.0/8"): shared data often writes a range by one of its addresses, and the entered value
+// is kept beside the normal form anyway. A full-length prefix is the address alone. The prefix
+// is decimal digits without a sign, space or leading zero ("08" could be read as octal elsewhere).
+absl::StatusOr<std::string> NormalizeIp(absl::string_view value, int family) {
+  const bool v4 = family == AF_INET;
+  absl::string_view text = absl::StripAsciiWhitespace(value);
+  const size_t slash = text.find('/');
+  std::string address(text.substr(0, slash));
+  unsigned char bytes[16];
+  if (slash == absl::string_view::npos) {
+    if (inet_pton(family, address.c_str(), bytes) != 1) {
+      return Invalid(v4 ? "IPv4 address" : "IPv6 address", value);
+    }
+    return AddressText(family, bytes);
+  }
+  const int bits = AddressBits(family);
+  auto invalid_network = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid ", v4 ? "IPv4" : "IPv6", " network ", Quoted(value), ": ", why));
+  };
+  if (inet_pton(family, address.c_str(), bytes) != 1) {
+    return invalid_network(v4 ? "the part before '/' is not an IPv4 address"
+                              : "the part before '/' is not an IPv6 address");
+  }
+  absl::string_view digits = text.substr(slash + 1);
+  const std::string range = absl::StrCat("prefix length must be 0 to ", bits);
+  if (digits.empty()) return invalid_network("prefix length is missing after '/'");
+  for (char c : digits) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      return invalid_network(absl::StrCat(range, ", in decimal digits"));
+    }
+  }
+  if (digits.size() > 1 && digits[0] == '0') {
+    return invalid_network("prefix length must not start with 0");
+  }
+  int prefix = 0;
+  for (char c : digits) {
+    prefix = prefix * 10 + (c - '0');
+    if (prefix > bits) return invalid_network(range);
+  }
+  ClearHostBits(bytes, family, prefix);
+  if (prefix == bits) return AddressText(family, bytes);
+  return absl::StrCat(AddressText(family, bytes), "/", prefix);
 }
 
 absl::StatusOr<std::string> NormalizeUrl(absl::string_view value) {
@@ -311,6 +366,32 @@ absl::StatusOr<std::string> NormalizeIndicator(IndicatorType type, absl::string_
       return absl::InvalidArgumentError(
           absl::StrCat("type ", static_cast<int>(type), " is not a defined indicator type"));
   }
+}
+
+std::vector<std::string> ContainingNetworks(IndicatorType type,
+                                            absl::string_view normalized_address) {
+  int family;
+  if (type == v1::INDICATOR_TYPE_IPV4) {
+    family = AF_INET;
+  } else if (type == v1::INDICATOR_TYPE_IPV6) {
+    family = AF_INET6;
+  } else {
+    return {};
+  }
+  // inet_pton refuses a range ("/"), so a network contains nothing here.
+  std::string text(normalized_address);
+  unsigned char address[16];
+  if (inet_pton(family, text.c_str(), address) != 1) return {};
+  const int bits = AddressBits(family);
+  std::vector<std::string> networks;
+  networks.reserve(bits);
+  for (int prefix = 0; prefix < bits; ++prefix) {
+    unsigned char network[16];
+    std::copy(address, address + bits / 8, network);
+    ClearHostBits(network, family, prefix);
+    networks.push_back(absl::StrCat(AddressText(family, network), "/", prefix));
+  }
+  return networks;
 }
 
 std::string IndicatorTypeName(IndicatorType type) {

@@ -4,6 +4,7 @@
 #define NEXUS_COMMON_INDICATOR_NORMALIZER_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -12,8 +13,17 @@
 namespace nexus {
 
 // The matching form of `value` as an indicator of `type`, or InvalidArgument saying what is wrong
-// with it (e.g. "invalid IPv4 address '300.1.1.1'").
+// with it (e.g. "invalid IPv4 address '300.1.1.1'"). An IPv4 or IPv6 indicator is an address or
+// a network range in CIDR notation; a range normalizes to its network address and prefix length
+// ("10.1.2.3/8" -> "10.0.0.0/8"; a /32 or /128 to the address alone).
 absl::StatusOr<std::string> NormalizeIndicator(v1::IndicatorType type, absl::string_view value);
+
+// For the normalized form of one IPv4 or IPv6 address, the normalized form of every network range
+// that contains it, from /0 to /31 (IPv4) or /127 (IPv6): what a search for the address looks up
+// besides the address itself. Empty for other types, for a range, and for text that is not an
+// address of `type`.
+std::vector<std::string> ContainingNetworks(v1::IndicatorType type,
+                                            absl::string_view normalized_address);
 
 // A short lower-case name for the type, as used on the command line ("ipv4", "iban", ...);
 // "unspecified", or "undefined(N)" for a number the enum does not define.

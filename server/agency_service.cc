@@ -18,6 +18,7 @@
 #include "server/decision_summary.h"
 #include "server/log.h"
 #include "server/request_checks.h"
+#include "server/search_keys.h"
 #include "server/shared_reads.h"
 
 namespace nexus {
@@ -123,7 +124,8 @@ absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
                         audited.error_message());
   }
   std::vector<v1::Record> drafts(request.records().begin(), request.records().end());
-  for (v1::PublishResult& result : publisher_->Publish(call, std::move(drafts))) {
+  PublishOptions options{.skip_unchanged = request.skip_unchanged()};
+  for (v1::PublishResult& result : publisher_->Publish(call, std::move(drafts), options)) {
     *response.add_results() = std::move(result);
   }
   return absl::OkStatus();
@@ -250,77 +252,69 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
   entry.set_detail(
       absl::StrCat("type ", IndicatorTypeName(request->type()), " value '", request->value(), "'"));
   if (absl::Status s = CheckRequest(*request); !s.ok()) return Audited(*call, std::move(entry), s);
-  std::vector<v1::IndicatorType> types;
-  if (request->type() != v1::INDICATOR_TYPE_UNSPECIFIED) {
-    types.push_back(request->type());
-  } else {
-    for (int t = v1::IndicatorType_MIN + 1; t <= v1::IndicatorType_MAX; ++t) {
-      types.push_back(static_cast<v1::IndicatorType>(t));
-    }
-  }
+  absl::StatusOr<std::vector<SearchKey>> keys = SearchKeys(request->type(), request->value());
+  if (!keys.ok()) return Audited(*call, std::move(entry), keys.status());
   uint32_t limit = limits_.max_search_hits();
   if (request->limit() != 0 && request->limit() < limit) limit = request->limit();
 
-  // A record is a hit when its latest version carries the value (and is not revoked, unless
-  // asked). Work stops at the limit: each id costs one latest-version lookup, however many of
-  // its versions the index holds.
-  std::set<std::string> decided;
+  // A record is a hit when its latest version carries a key (and is not revoked, unless asked).
+  // Work stops at the limit: each id is decided once, on the first key its latest version
+  // carries, however many of its versions the index holds.
+  std::set<std::string, std::less<>> decided;
   DecisionSummary decisions;
   size_t bytes = 0;
-  bool any_valid = false;
-  absl::Status first_invalid, failed;
-  for (v1::IndicatorType type : types) {
-    absl::StatusOr<std::string> normalized = NormalizeIndicator(type, request->value());
-    if (!normalized.ok()) {
-      if (first_invalid.ok()) first_invalid = normalized.status();
-      continue;
-    }
-    any_valid = true;
-    absl::Status s = store_->FindIndicator(type, *normalized, [&](absl::string_view id, uint64_t) {
-      if (!decided.insert(std::string(id)).second) return true;
-      absl::StatusOr<v1::SignedRecord> latest = store_->Get(id, 0);
-      if (absl::IsNotFound(latest.status())) {
-        // A damaged index key (no such record) is reported and passed over, never the end of a
-        // search. A key naming a record that does not carry the value is caught below.
-        LogWarning(absl::StrCat("store damaged: an indicator index key names record '",
-                                absl::CHexEscape(id), "', which is not stored; skipped"));
-        return true;
-      }
-      if (!latest.ok()) {
-        failed = latest.status();
-        return false;
-      }
-      absl::StatusOr<v1::RecordHeader> header = PeekHeader(*latest);
-      // The record itself must carry the value: an index key alone (planted, or of an older
-      // version) is no evidence.
-      if (!header.ok() || (header->revoked() && !request->include_revoked()) ||
-          !RecordStore::CarriesIndicator(*latest, type, *normalized)) {
-        return true;
-      }
-      // A record the caller may not see, or whose matching indicator it may not see, is no hit:
-      // neither the hits nor their count may reveal it.
-      SharingGate::Shared shared = sharing_->Share(call->agency(), *latest);
-      const bool other = call->agency() != agency_id_;
-      if (!shared.permit || policy::WithholdsIndicator(shared.decision.withheld, type)) {
-        if (other) decisions.NotSent(shared.audit);
-        return true;
-      }
-      *latest = std::move(shared.record);
-      bytes += latest->ByteSizeLong();
-      if (response->hits_size() >= static_cast<int>(limit) ||
-          bytes + 1024 > limits_.max_message_bytes()) {
-        response->set_truncated(true);
-        return false;
-      }
-      if (other) decisions.Sent(std::move(shared.audit));
-      AddTarget(entry, *latest);
-      v1::SearchHit* hit = response->add_hits();
-      *hit->mutable_record() = *std::move(latest);
-      hit->set_matched_type(type);
-      hit->set_normalized(*normalized);
-      hit->set_received_from(std::string(store_->ReceivedVia(id, header->version())));
+  absl::Status failed;
+  const SearchKey* key = nullptr;  // the key being looked up
+  auto visit = [&](absl::string_view id, uint64_t) {
+    if (decided.contains(id)) return true;
+    absl::StatusOr<v1::SignedRecord> latest = store_->Get(id, 0);
+    if (absl::IsNotFound(latest.status())) {
+      // A damaged index key (no such record) is reported and passed over, never the end of a
+      // search. A key naming a record that does not carry the value is caught below.
+      LogWarning(absl::StrCat("store damaged: an indicator index key names record '",
+                              absl::CHexEscape(id), "', which is not stored; skipped"));
       return true;
-    });
+    }
+    if (!latest.ok()) {
+      failed = latest.status();
+      return false;
+    }
+    absl::StatusOr<v1::RecordHeader> header = PeekHeader(*latest);
+    // The record itself must carry the key: an index key alone (planted, or of an older
+    // version) is no evidence. Such an id stays undecided: its latest version may carry
+    // another of the keys.
+    if (!header.ok() || !RecordStore::CarriesIndicator(*latest, key->type, key->normalized)) {
+      return true;
+    }
+    decided.emplace(id);
+    if (header->revoked() && !request->include_revoked()) return true;
+    // A record the caller may not see, or whose matching indicator it may not see, is no hit:
+    // neither the hits nor their count may reveal it.
+    SharingGate::Shared shared = sharing_->Share(call->agency(), *latest);
+    const bool other = call->agency() != agency_id_;
+    if (!shared.permit || policy::WithholdsIndicator(shared.decision.withheld, key->type)) {
+      if (other) decisions.NotSent(shared.audit);
+      return true;
+    }
+    *latest = std::move(shared.record);
+    bytes += latest->ByteSizeLong();
+    if (response->hits_size() >= static_cast<int>(limit) ||
+        bytes + 1024 > limits_.max_message_bytes()) {
+      response->set_truncated(true);
+      return false;
+    }
+    if (other) decisions.Sent(std::move(shared.audit));
+    AddTarget(entry, *latest);
+    v1::SearchHit* hit = response->add_hits();
+    *hit->mutable_record() = *std::move(latest);
+    hit->set_matched_type(key->type);
+    hit->set_normalized(key->normalized);
+    hit->set_received_from(std::string(store_->ReceivedVia(id, header->version())));
+    return true;
+  };
+  for (const SearchKey& each : *keys) {
+    key = &each;
+    absl::Status s = store_->FindIndicator(key->type, key->normalized, visit);
     if (!s.ok()) failed = s;
     if (!failed.ok()) {
       decisions.MoveInto(entry);
@@ -335,7 +329,6 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
     (void)sharing_->Share(call->agency(), decoy_);
   }
   decisions.MoveInto(entry);
-  if (!any_valid) return Audited(*call, std::move(entry), first_invalid);
   entry.set_count(response->hits_size());
   grpc::Status status = Audited(*call, std::move(entry), absl::OkStatus());
   if (!status.ok()) response->Clear();

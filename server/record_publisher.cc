@@ -1,5 +1,7 @@
 #include "server/record_publisher.h"
 
+#include <optional>
+
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -11,6 +13,7 @@
 #include "common/untrusted_text.h"
 #include "common/uuid.h"
 #include "server/log.h"
+#include "server/version_times.h"
 
 namespace nexus {
 namespace {
@@ -90,8 +93,12 @@ RecordPublisher::RecordPublisher(Options options, PrivateKey signing_key, const 
       store_(store),
       audit_(audit) {}
 
-bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepared& prepared) {
+bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
+                              const PublishOptions& options, Prepared& prepared) {
   const std::string id = draft.id();
+  // The author's times (0: not given), kept to prepare again after a lost version race.
+  const int64_t authored_created = draft.created_unix_micros();
+  const int64_t authored_modified = draft.modified_unix_micros();
   prepared.write.minted_id = false;
   auto reject = [&](const absl::Status& status) {
     prepared.result = Rejected(id, status);
@@ -108,6 +115,10 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
   }
   // Fields this node does not know would be signed and served unvalidated: drop them.
   draft.DiscardUnknownFields();
+  // An empty list of tags or related records is not sealed (record_seal.cc), so it is no content
+  // either: without it a draft compares equal to the version it would be stored as.
+  if (draft.tags().values().empty()) draft.clear_tags();
+  if (draft.related().ids().empty()) draft.clear_related();
   // The limit applies to what the author wrote, not to the id, version and times the node adds,
   // so that a record at the limit can still be revoked or retried.
   if (size_t bytes = ContentOf(draft).size(); bytes > options_.max_record_bytes) {
@@ -116,9 +127,8 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
   }
   if (absl::Status valid = ValidateAndNormalize(draft); !valid.ok()) return reject(valid);
 
-  int64_t now = absl::ToUnixMicros(absl::Now());
-  int64_t created = now;
   uint64_t version = draft.version();
+  std::optional<v1::RecordHeader> latest_header;  // of an update
   prepared.auto_version = version == 0;
   if (draft.id().empty()) {
     if (version > 1) {
@@ -164,7 +174,16 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
       return reject(absl::FailedPreconditionError(absl::StrCat(
           "record ", id, " version ", version, " skips versions: the latest is ", latest_version)));
     }
-    created = header.created_unix_micros();
+    if (options.skip_unchanged && prepared.auto_version) {
+      draft.set_origin_agency(std::string(caller));
+      if (ContentOf(stored->record) == ContentOf(draft)) {
+        prepared.result.set_outcome(v1::PUBLISH_OUTCOME_UNCHANGED);
+        prepared.result.set_id(id);
+        prepared.result.set_version(latest_version);
+        return false;
+      }
+    }
+    latest_header = header;
   } else if (absl::IsNotFound(latest.status())) {
     if (version > 1) {
       return reject(absl::FailedPreconditionError(absl::StrCat(
@@ -175,10 +194,13 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
     return reject(latest.status());
   }
 
+  absl::StatusOr<VersionTimes> times = ChooseVersionTimes(
+      authored_created, authored_modified, latest_header ? &*latest_header : nullptr, absl::Now());
+  if (!times.ok()) return reject(times.status());
   draft.set_origin_agency(std::string(caller));
   draft.set_version(version);
-  draft.set_created_unix_micros(created);
-  draft.set_modified_unix_micros(now);
+  draft.set_created_unix_micros(times->created_unix_micros);
+  draft.set_modified_unix_micros(times->modified_unix_micros);
   RecordWrite& write = prepared.write;
   write.id = draft.id();
   write.version = version;
@@ -190,11 +212,14 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft, Prepar
   write.record = SealRecord(draft, signing_key_, options_.key_id);
   prepared.draft = std::move(draft);
   if (prepared.auto_version) prepared.draft.set_version(0);
+  prepared.draft.set_created_unix_micros(authored_created);
+  prepared.draft.set_modified_unix_micros(authored_modified);
   return true;
 }
 
 std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
                                                         std::vector<v1::Record> drafts,
+                                                        const PublishOptions& options,
                                                         v1::AuditAction action,
                                                         absl::string_view detail) {
   auto entry_for = [&] {
@@ -208,7 +233,7 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
   std::vector<Prepared> prepared(drafts.size());
   std::vector<size_t> pending;  // indexes of drafts ready to store
   for (size_t i = 0; i < drafts.size(); ++i) {
-    if (Prepare(caller, std::move(drafts[i]), prepared[i])) {
+    if (Prepare(caller, std::move(drafts[i]), options, prepared[i])) {
       prepared[i].write.audit = entry_for();
       pending.push_back(i);
     } else {
@@ -234,7 +259,7 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
       } else if (absl::IsFailedPrecondition(outcome.status) && attempt < kMaxVersionRaces) {
         // Another writer stored this record's next version first. Prepared again, an automatic
         // version moves on, and an explicit one becomes an idempotent no-op or a clear refusal.
-        if (Prepare(caller, p.draft, p)) {
+        if (Prepare(caller, p.draft, options, p)) {
           p.write.audit = entry_for();
           retry.push_back(i);
         } else {
@@ -287,9 +312,12 @@ v1::PublishResult RecordPublisher::Revoke(const CallContext& call, absl::string_
     v1::Record next = std::move(opened->record);
     next.set_revoked(true);
     next.set_version(opened->header.version() + 1);
+    // A revoke happens now: the record keeps its created time, the version gets the clock's.
+    next.clear_created_unix_micros();
+    next.clear_modified_unix_micros();
     for (v1::Indicator& indicator : *next.mutable_indicators()) indicator.clear_normalized();
     std::vector<v1::PublishResult> results =
-        Publish(call, {std::move(next)}, v1::AUDIT_ACTION_REVOKE, detail);
+        Publish(call, {std::move(next)}, {}, v1::AUDIT_ACTION_REVOKE, detail);
     return std::move(results[0]);
   }
   v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_REVOKE);

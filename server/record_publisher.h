@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "common/crypto.h"
 #include "common/keyring.h"
+#include "common/publish_options.h"
 #include "nexus/v1/agency_service.pb.h"
 #include "server/audit_log.h"
 #include "server/call_context.h"
@@ -29,20 +30,24 @@ class RecordPublisher {
 
   // Publishes `drafts` on behalf of `call` (its agency is the one in the client's certificate).
   // Returns one result per draft, in order; a bad draft is rejected alone. Every draft gets an
-  // audit entry, durable before this returns.
+  // audit entry, durable before this returns. A draft's created and modified times are kept
+  // when given, else set from the clock (rules in version_times.h).
   std::vector<v1::PublishResult> Publish(const CallContext& call, std::vector<v1::Record> drafts,
+                                         const PublishOptions& options = {},
                                          v1::AuditAction action = v1::AUDIT_ACTION_PUBLISH,
                                          absl::string_view detail = "");
 
-  // Stores a new version of `id` with `revoked` set. Only the origin agency may revoke. `reason`
-  // goes into the audit entry.
+  // Stores a new version of `id` with `revoked` set, modified now (or just after the latest
+  // version, if that is later). Only the origin agency may revoke. `reason` goes into the audit
+  // entry.
   v1::PublishResult Revoke(const CallContext& call, absl::string_view id,
                            absl::string_view reason = "");
 
  private:
   struct Prepared;
   // Validates and seals one draft, or fills `result` with why not / that it is unchanged.
-  bool Prepare(absl::string_view caller, v1::Record draft, Prepared& prepared);
+  bool Prepare(absl::string_view caller, v1::Record draft, const PublishOptions& options,
+               Prepared& prepared);
 
   Options options_;
   PrivateKey signing_key_;

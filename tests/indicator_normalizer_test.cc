@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace nexus {
 namespace {
 
@@ -49,6 +51,50 @@ INSTANTIATE_TEST_SUITE_P(
         Case{v1::INDICATOR_TYPE_IPV4, "1.2.3", ""},
         Case{v1::INDICATOR_TYPE_IPV6, "2001:DB8:0:0:0:0:0:1", "2001:db8::1"},
         Case{v1::INDICATOR_TYPE_IPV6, "2001:db8::g", ""},
+        // Network ranges: the network address with the host bits cleared, then the prefix.
+        Case{v1::INDICATOR_TYPE_IPV4, "223.166.0.0/15", "223.166.0.0/15"},
+        Case{v1::INDICATOR_TYPE_IPV4, " 10.1.2.3/8 ", "10.0.0.0/8"},
+        Case{v1::INDICATOR_TYPE_IPV4, "223.167.255.255/15", "223.166.0.0/15"},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/0", "0.0.0.0/0"},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.5/31", "1.2.3.4/31"},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/32", "1.2.3.4"},  // a full prefix: the address
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/33", "",
+             "invalid IPv4 network '1.2.3.4/33': prefix length must be 0 to 32"},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/99999999999999999999", "",
+             "invalid IPv4 network '1.2.3.4/99999999999999999999': prefix length must be 0 to 32"},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/-1", "",
+             "invalid IPv4 network '1.2.3.4/-1': prefix length must be 0 to 32, in decimal digits"},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/+8", "",
+             "invalid IPv4 network '1.2.3.4/+8': prefix length must be 0 to 32, in decimal digits"},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/ 8", "",
+             "invalid IPv4 network '1.2.3.4/ 8': prefix length must be 0 to 32, in decimal digits"},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/8/8", ""},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/0x8", ""},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/", "",
+             "invalid IPv4 network '1.2.3.4/': prefix length is missing after '/'"},
+        // A leading zero is refused, as inet_pton refuses "01.2.3.4": "010" reads as octal 8 to
+        // some tools and as 10 to others.
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/08", "",
+             "invalid IPv4 network '1.2.3.4/08': prefix length must not start with 0"},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/00", ""},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4 /8", "",
+             "invalid IPv4 network '1.2.3.4 /8': the part before '/' is not an IPv4 address"},
+        Case{v1::INDICATOR_TYPE_IPV4, "/8", ""}, Case{v1::INDICATOR_TYPE_IPV4, "1.2.3/8", ""},
+        Case{v1::INDICATOR_TYPE_IPV4, "1.2.3.4/120", ""},  // an IPv6 length on an IPv4 address
+        Case{v1::INDICATOR_TYPE_IPV6, "2001:DB8::/32", "2001:db8::/32"},
+        Case{v1::INDICATOR_TYPE_IPV6, "2001:db8:1234::1/32", "2001:db8::/32"},
+        Case{v1::INDICATOR_TYPE_IPV6, "2001:db8::1/127", "2001:db8::/127"},
+        Case{v1::INDICATOR_TYPE_IPV6, "2001:db8::1/128", "2001:db8::1"},
+        Case{v1::INDICATOR_TYPE_IPV6, "2001:db8::1/0", "::/0"},
+        Case{v1::INDICATOR_TYPE_IPV6, "2001:db8::1/129", "",
+             "invalid IPv6 network '2001:db8::1/129': prefix length must be 0 to 128"},
+        Case{v1::INDICATOR_TYPE_IPV6, "1.2.3.4/8", "",
+             "invalid IPv6 network '1.2.3.4/8': the part before '/' is not an IPv6 address"},
+        Case{v1::INDICATOR_TYPE_IPV6, "fe80::1%eth0/64", ""},  // a zone is local to one host
+        // An IPv4-mapped IPv6 address is an IPv6 indicator: it neither is nor matches an IPv4 one.
+        Case{v1::INDICATOR_TYPE_IPV6, "::FFFF:1.2.3.4/120", "::ffff:1.2.3.0/120"},
+        Case{v1::INDICATOR_TYPE_IPV4, "::ffff:1.2.3.4", "",
+             "invalid IPv4 address '::ffff:1.2.3.4'"},
         Case{v1::INDICATOR_TYPE_URL, "HTTPS://Example.ORG/Path?Q=1",
              "https://example.org/Path?Q=1"},
         Case{v1::INDICATOR_TYPE_URL, "http://example.org", "http://example.org/"},
@@ -89,6 +135,70 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return name;
     });
+
+TEST(ContainingNetworks, EveryRangeOfAnIpv4AddressFromSlash0To31) {
+  std::vector<std::string> networks = ContainingNetworks(v1::INDICATOR_TYPE_IPV4, "223.167.255.1");
+  ASSERT_EQ(networks.size(), 32u);
+  EXPECT_EQ(networks[0], "0.0.0.0/0");
+  EXPECT_EQ(networks[1], "128.0.0.0/1");
+  EXPECT_EQ(networks[8], "223.0.0.0/8");
+  EXPECT_EQ(networks[15], "223.166.0.0/15");
+  EXPECT_EQ(networks[16], "223.167.0.0/16");
+  EXPECT_EQ(networks[24], "223.167.255.0/24");
+  EXPECT_EQ(networks[31], "223.167.255.0/31");
+}
+
+TEST(ContainingNetworks, EveryRangeOfAnIpv6AddressFromSlash0To127) {
+  std::vector<std::string> networks = ContainingNetworks(v1::INDICATOR_TYPE_IPV6, "2001:db8::1");
+  ASSERT_EQ(networks.size(), 128u);
+  EXPECT_EQ(networks[0], "::/0");
+  EXPECT_EQ(networks[3], "2000::/3");
+  EXPECT_EQ(networks[32], "2001:db8::/32");
+  EXPECT_EQ(networks[127], "2001:db8::/127");
+}
+
+// Each network is exactly what the normalizer makes of "address/prefix", so a search for the
+// address meets the index key a record carrying the range was stored under.
+TEST(ContainingNetworks, AgreeWithTheNormalFormOfEachRange) {
+  const std::pair<v1::IndicatorType, std::string> addresses[] = {
+      {v1::INDICATOR_TYPE_IPV4, "0.0.0.0"},
+      {v1::INDICATOR_TYPE_IPV4, "255.255.255.255"},
+      {v1::INDICATOR_TYPE_IPV4, "10.200.3.77"},
+      {v1::INDICATOR_TYPE_IPV6, "::"},
+      {v1::INDICATOR_TYPE_IPV6, "::ffff:1.2.3.4"},
+      {v1::INDICATOR_TYPE_IPV6, "fe80::1:2:3:4"},
+      {v1::INDICATOR_TYPE_IPV6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+  };
+  for (const auto& [type, address] : addresses) {
+    std::vector<std::string> networks = ContainingNetworks(type, address);
+    ASSERT_EQ(networks.size(), type == v1::INDICATOR_TYPE_IPV4 ? 32u : 128u) << address;
+    for (size_t prefix = 0; prefix < networks.size(); ++prefix) {
+      absl::StatusOr<std::string> normal =
+          NormalizeIndicator(type, address + "/" + std::to_string(prefix));
+      ASSERT_TRUE(normal.ok()) << normal.status();
+      EXPECT_EQ(networks[prefix], *normal) << address << "/" << prefix;
+      EXPECT_EQ(NormalizeIndicator(type, networks[prefix]).value(), networks[prefix]);
+    }
+  }
+}
+
+// Mutation probes: an address just outside a range must not be given it; a range, another type
+// or text that is not an address gets nothing.
+TEST(ContainingNetworks, NothingOutsideTheRangeOrForWhatIsNotAnAddress) {
+  for (const char* outside : {"223.168.0.1", "223.165.255.255", "222.167.255.1"}) {
+    std::vector<std::string> networks = ContainingNetworks(v1::INDICATOR_TYPE_IPV4, outside);
+    EXPECT_EQ(std::count(networks.begin(), networks.end(), "223.166.0.0/15"), 0) << outside;
+  }
+  std::vector<std::string> v6 = ContainingNetworks(v1::INDICATOR_TYPE_IPV6, "2001:db9::1");
+  EXPECT_EQ(std::count(v6.begin(), v6.end(), "2001:db8::/32"), 0);
+  EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV4, "223.166.0.0/15").empty());
+  EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV6, "2001:db8::/32").empty());
+  EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV4, "2001:db8::1").empty());
+  EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV6, "1.2.3.4").empty());
+  EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_PHONE, "1.2.3.4").empty());
+  EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV4, "").empty());
+  EXPECT_TRUE(ContainingNetworks(static_cast<v1::IndicatorType>(99), "1.2.3.4").empty());
+}
 
 TEST(IndicatorTypeNames, RoundTrip) {
   for (int t = v1::IndicatorType_MIN + 1; t <= v1::IndicatorType_MAX; ++t) {

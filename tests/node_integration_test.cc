@@ -14,6 +14,7 @@
 #include "client/nexus_client.h"
 #include "common/crypto.h"
 #include "common/record_seal.h"
+#include "common/uuid.h"
 #include "nexus/v1/agency_service.pb.h"
 #include "tests/test_support.h"
 
@@ -174,6 +175,52 @@ TEST_F(NodeIntegrationTest, PublishStreamInBatches) {
   }
   EXPECT_EQ(cursors.size(), 1000u);
   EXPECT_EQ(PullAll(0).size(), 1000u);
+}
+
+// An importer keeps its source's times and, with skip_unchanged, can import the same data again
+// without storing anything new, over Publish and PublishStream alike.
+TEST_F(NodeIntegrationTest, AReImportWithSkipUnchangedStoresNothingNew) {
+  constexpr int64_t k2021 = 1'609'459'200'000'000;  // 2021-01-01T00:00:00Z
+  std::vector<v1::Record> records;
+  for (int i = 0; i < 20; ++i) {
+    v1::Record record = SampleDraft({{v1::INDICATOR_TYPE_IPV4, absl::StrCat("198.51.100.", i)}});
+    record.set_id(NewUuid());
+    record.set_created_unix_micros(k2021);
+    record.set_modified_unix_micros(k2021 + i);
+    records.push_back(std::move(record));
+  }
+  const PublishOptions skip{.skip_unchanged = true};
+  auto first = client_->PublishStream(records, 8, skip);
+  ASSERT_TRUE(first.ok()) << first.status();
+  for (const v1::PublishResult& r : *first) ASSERT_EQ(r.outcome(), v1::PUBLISH_OUTCOME_STORED);
+  auto opened = OpenRecord(*client_->Get(records[3].id(), 0), keys_);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(opened->record.created_unix_micros(), k2021);
+  EXPECT_EQ(opened->record.modified_unix_micros(), k2021 + 3);
+
+  records[5].set_summary("Changed at the source.");
+  records[5].set_modified_unix_micros(k2021 + 100);
+  auto again = client_->PublishStream(records, 8, skip);
+  ASSERT_TRUE(again.ok()) << again.status();
+  for (int i = 0; i < 20; ++i) {
+    const v1::PublishResult& r = (*again)[i];
+    EXPECT_EQ(r.outcome(), i == 5 ? v1::PUBLISH_OUTCOME_STORED : v1::PUBLISH_OUTCOME_UNCHANGED)
+        << i << ": " << r.error();
+    EXPECT_EQ(r.version(), i == 5 ? 2u : 1u);
+  }
+  auto unary = client_->Publish({records[0], records[5]}, skip);
+  ASSERT_TRUE(unary.ok()) << unary.status();
+  EXPECT_EQ((*unary)[0].outcome(), v1::PUBLISH_OUTCOME_UNCHANGED);
+  EXPECT_EQ((*unary)[1].outcome(), v1::PUBLISH_OUTCOME_UNCHANGED);
+  EXPECT_EQ(PullAll(0).size(), 21u);
+
+  // Without the option the same record is a new version, and its source's time must move on.
+  auto refused = client_->Publish({records[0]});
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ((*refused)[0].code(), static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ((*refused)[0].error(),
+            "modified_unix_micros 2021-01-01T00:00:00Z is not after the latest version's "
+            "modified 2021-01-01T00:00:00Z (version 1)");
 }
 
 TEST_F(NodeIntegrationTest, AnotherAgencyCannotPublishAndSeesNothingWithoutAPolicy) {

@@ -4,11 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/record_seal.h"
+#include "common/uuid.h"
+#include "server/version_times.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
 
@@ -258,6 +262,277 @@ TEST_F(RecordPublisherTest, EveryDraftIsAuditedOnce) {
     EXPECT_EQ(entry.action(), v1::AUDIT_ACTION_PUBLISH);
     EXPECT_EQ(entry.actor().agency_id(), "agency-a");
   }
+}
+
+// ---- Author-supplied times (importers keep their source's) ----
+
+constexpr int64_t k2020 = 1'577'836'800'000'000;  // 2020-01-01T00:00:00Z
+constexpr int64_t k2021 = 1'609'459'200'000'000;  // 2021-01-01T00:00:00Z
+constexpr int64_t k2022 = 1'640'995'200'000'000;  // 2022-01-01T00:00:00Z
+
+v1::Record Timed(int64_t created, int64_t modified, const std::string& id = "") {
+  v1::Record draft = testing::SampleDraft();
+  draft.set_id(id);
+  draft.set_created_unix_micros(created);
+  draft.set_modified_unix_micros(modified);
+  return draft;
+}
+
+int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+TEST_F(RecordPublisherTest, AuthoredTimesAreKept) {
+  v1::PublishResult first = PublishOne(Timed(k2020, k2021));
+  ASSERT_EQ(first.outcome(), v1::PUBLISH_OUTCOME_STORED) << first.error();
+  auto v1 = DecodeStoredRecord(*store_->Get(first.id(), 1));
+  EXPECT_EQ(v1->record.created_unix_micros(), k2020);
+  EXPECT_EQ(v1->record.modified_unix_micros(), k2021);
+
+  // An update names its modified time and leaves created to the record, or gives the same.
+  v1::Record update = Timed(0, k2022, first.id());
+  update.set_summary("Updated.");
+  ASSERT_EQ(PublishOne(update).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  auto v2 = DecodeStoredRecord(*store_->Get(first.id(), 2));
+  EXPECT_EQ(v2->record.created_unix_micros(), k2020);
+  EXPECT_EQ(v2->record.modified_unix_micros(), k2022);
+  update = Timed(k2020, k2022 + 1, first.id());
+  update.set_summary("Updated again.");
+  ASSERT_EQ(PublishOne(update).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  EXPECT_EQ(DecodeStoredRecord(*store_->Get(first.id(), 3))->record.modified_unix_micros(),
+            k2022 + 1);
+}
+
+TEST_F(RecordPublisherTest, TimesNotGivenAreTheClocks) {
+  const int64_t before = NowMicros();
+  v1::PublishResult first = PublishOne(testing::SampleDraft());
+  const int64_t after = NowMicros();
+  auto opened = DecodeStoredRecord(*store_->Get(first.id(), 0));
+  EXPECT_GE(opened->record.created_unix_micros(), before);
+  EXPECT_LE(opened->record.modified_unix_micros(), after);
+  EXPECT_EQ(opened->record.created_unix_micros(), opened->record.modified_unix_micros());
+
+  // A new record given only its modified time was created then.
+  v1::PublishResult dated = PublishOne(Timed(0, k2021));
+  ASSERT_EQ(dated.outcome(), v1::PUBLISH_OUTCOME_STORED) << dated.error();
+  opened = DecodeStoredRecord(*store_->Get(dated.id(), 0));
+  EXPECT_EQ(opened->record.created_unix_micros(), k2021);
+  EXPECT_EQ(opened->record.modified_unix_micros(), k2021);
+
+  // Given only its created time, it was modified now.
+  v1::PublishResult created = PublishOne(Timed(k2021, 0));
+  ASSERT_EQ(created.outcome(), v1::PUBLISH_OUTCOME_STORED) << created.error();
+  opened = DecodeStoredRecord(*store_->Get(created.id(), 0));
+  EXPECT_EQ(opened->record.created_unix_micros(), k2021);
+  EXPECT_GE(opened->record.modified_unix_micros(), before);
+}
+
+TEST_F(RecordPublisherTest, EachBoundOnAGivenTimeIsRefusedWithItsMessage) {
+  struct Probe {
+    int64_t created, modified;
+    std::string error;  // the whole message, or its start when it quotes the clock
+  };
+  const int64_t future = NowMicros() + absl::ToInt64Microseconds(absl::Minutes(6));
+  const Probe probes[] = {
+      {-1, 0, "created_unix_micros 1969-12-31T23:59:59.999999Z is not after 1970-01-01T00:00:00Z"},
+      {0, -1'000'000,
+       "modified_unix_micros 1969-12-31T23:59:59Z is not after 1970-01-01T00:00:00Z"},
+      {k2020, -1, "modified_unix_micros 1969-12-31T23:59:59.999999Z is not after"},
+      {future, 0, "created_unix_micros " + Rfc3339Micros(future) + " is in the future: "},
+      {0, future, "modified_unix_micros " + Rfc3339Micros(future) + " is in the future: "},
+      {k2021, k2020,
+       "modified_unix_micros 2020-01-01T00:00:00Z is before the created time "
+       "2021-01-01T00:00:00Z"},
+      {k2021, k2021 - 1,
+       "modified_unix_micros 2020-12-31T23:59:59.999999Z is before the created time "
+       "2021-01-01T00:00:00Z"},
+  };
+  for (const Probe& probe : probes) {
+    v1::PublishResult result = PublishOne(Timed(probe.created, probe.modified));
+    EXPECT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_REJECTED) << probe.error;
+    EXPECT_EQ(result.code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+    EXPECT_TRUE(absl::StartsWith(result.error(), probe.error)) << result.error();
+  }
+  EXPECT_EQ(store_->last_cursor(), 0u);
+  EXPECT_TRUE(
+      absl::StrContains(PublishOne(Timed(0, future)).error(), "and allows 5m of clock skew"));
+  // Inside the skew, and equal times, are fine.
+  const int64_t ahead = NowMicros() + absl::ToInt64Microseconds(absl::Minutes(4));
+  EXPECT_EQ(PublishOne(Timed(ahead, ahead)).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  EXPECT_EQ(PublishOne(Timed(1, 1)).outcome(), v1::PUBLISH_OUTCOME_STORED);
+}
+
+TEST_F(RecordPublisherTest, AnUpdateMustBeModifiedAfterTheLatestVersion) {
+  v1::PublishResult first = PublishOne(Timed(k2020, k2021));
+  // Equal, earlier, and even before the record's created time: the latest version is the bound.
+  for (int64_t modified : {k2021, k2021 - 1, k2020, k2020 - 1}) {
+    v1::Record update = Timed(0, modified, first.id());
+    update.set_summary("Updated.");
+    v1::PublishResult result = PublishOne(update);
+    EXPECT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_REJECTED);
+    EXPECT_EQ(result.code(), static_cast<int>(absl::StatusCode::kFailedPrecondition));
+    EXPECT_EQ(result.error(), absl::StrCat("modified_unix_micros ", Rfc3339Micros(modified),
+                                           " is not after the latest version's modified "
+                                           "2021-01-01T00:00:00Z (version 1)"));
+  }
+  EXPECT_EQ(store_->last_cursor(), 1u);
+  v1::Record update = Timed(0, k2021 + 1, first.id());
+  update.set_summary("Updated.");
+  EXPECT_EQ(PublishOne(update).outcome(), v1::PUBLISH_OUTCOME_STORED);
+}
+
+TEST_F(RecordPublisherTest, AnUpdateKeepsTheCreatedTime) {
+  v1::PublishResult first = PublishOne(Timed(k2020, k2021));
+  v1::Record update = Timed(k2020 + 1, k2022, first.id());
+  update.set_summary("Updated.");
+  v1::PublishResult result = PublishOne(update);
+  EXPECT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_REJECTED);
+  EXPECT_EQ(result.code(), static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(result.error(),
+            "created_unix_micros 2020-01-01T00:00:00.000001Z differs from the record's created "
+            "2020-01-01T00:00:00Z: an update keeps it (give the same time, or none)");
+  EXPECT_EQ(store_->last_cursor(), 1u);
+}
+
+// An author's clock ahead of the node's (within the skew) must not make the next version, or a
+// revoke, older than the latest: they follow it by a microsecond.
+TEST_F(RecordPublisherTest, VersionsAfterAFutureModifiedStayAfterIt) {
+  const int64_t ahead = NowMicros() + absl::ToInt64Microseconds(absl::Minutes(4));
+  v1::PublishResult first = PublishOne(Timed(0, ahead));
+  ASSERT_EQ(first.outcome(), v1::PUBLISH_OUTCOME_STORED) << first.error();
+  v1::Record update = testing::SampleDraft();
+  update.set_id(first.id());
+  update.set_summary("Updated.");
+  ASSERT_EQ(PublishOne(update).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  EXPECT_EQ(DecodeStoredRecord(*store_->Get(first.id(), 2))->record.modified_unix_micros(),
+            ahead + 1);
+  v1::PublishResult revoked = publisher_->Revoke(Caller("agency-a"), first.id());
+  ASSERT_EQ(revoked.outcome(), v1::PUBLISH_OUTCOME_STORED) << revoked.error();
+  auto v3 = DecodeStoredRecord(*store_->Get(first.id(), 3));
+  EXPECT_EQ(v3->record.modified_unix_micros(), ahead + 2);
+  EXPECT_EQ(v3->record.created_unix_micros(), ahead);
+}
+
+TEST_F(RecordPublisherTest, RevokeIsModifiedNowAndKeepsCreated) {
+  v1::PublishResult first = PublishOne(Timed(k2020, k2021));
+  const int64_t before = NowMicros();
+  ASSERT_EQ(publisher_->Revoke(Caller("agency-a"), first.id()).outcome(),
+            v1::PUBLISH_OUTCOME_STORED);
+  auto revoked = DecodeStoredRecord(*store_->Get(first.id(), 2));
+  EXPECT_TRUE(revoked->record.revoked());
+  EXPECT_EQ(revoked->record.created_unix_micros(), k2020);
+  EXPECT_GE(revoked->record.modified_unix_micros(), before);
+}
+
+// ---- skip_unchanged: idempotent re-imports ----
+
+TEST_F(RecordPublisherTest, SkipUnchangedAnswersTheLatestVersionAndStoresNothing) {
+  const PublishOptions skip{.skip_unchanged = true};
+  v1::Record draft = Timed(k2020, k2021, NewUuid());
+  ASSERT_EQ(publisher_->Publish(Caller("agency-a"), {draft}, skip)[0].outcome(),
+            v1::PUBLISH_OUTCOME_STORED);
+  v1::Record changed = draft;
+  changed.set_summary("Changed.");
+  changed.set_modified_unix_micros(k2022);
+  ASSERT_EQ(PublishOne(changed).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  ASSERT_EQ(store_->last_cursor(), 2u);
+  const size_t entries = AuditEntries().size();
+
+  // The same content again, whatever its times: the latest version, nothing stored.
+  for (int64_t modified : {k2022, k2022 + 5, int64_t{0}}) {
+    changed.set_modified_unix_micros(modified);
+    v1::PublishResult again = publisher_->Publish(Caller("agency-a"), {changed}, skip)[0];
+    EXPECT_EQ(again.outcome(), v1::PUBLISH_OUTCOME_UNCHANGED) << again.error();
+    EXPECT_EQ(again.id(), draft.id());
+    EXPECT_EQ(again.version(), 2u);
+    EXPECT_EQ(again.cursor(), 0u);
+  }
+  EXPECT_EQ(store_->last_cursor(), 2u);
+  std::vector<v1::AuditEntry> audit = AuditEntries();
+  ASSERT_EQ(audit.size(), entries + 3);
+  EXPECT_EQ(audit.back().outcome(), v1::AUDIT_OUTCOME_UNCHANGED);
+  EXPECT_EQ(audit.back().targets(0).version(), 2u);
+
+  // Equal to an older version is not equal to the latest: a new version.
+  v1::Record back = draft;
+  back.set_modified_unix_micros(k2022 + 10);
+  v1::PublishResult restored = publisher_->Publish(Caller("agency-a"), {back}, skip)[0];
+  EXPECT_EQ(restored.outcome(), v1::PUBLISH_OUTCOME_STORED) << restored.error();
+  EXPECT_EQ(restored.version(), 3u);
+}
+
+TEST_F(RecordPublisherTest, SkipUnchangedStoresChangedContent) {
+  const PublishOptions skip{.skip_unchanged = true};
+  v1::Record draft = testing::SampleDraft();
+  draft.set_id(NewUuid());
+  ASSERT_EQ(PublishOne(draft).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  for (auto change : std::vector<std::function<void(v1::Record&)>>{
+           [](v1::Record& r) { r.set_summary("Changed."); },
+           [](v1::Record& r) { r.set_tlp(v1::TLP_AMBER); },
+           [](v1::Record& r) { r.mutable_indicators(0)->set_value("+33 6 00 00 00 00"); },
+           [](v1::Record& r) { r.mutable_tags()->add_values("new"); },
+       }) {
+    change(draft);
+    v1::PublishResult result = publisher_->Publish(Caller("agency-a"), {draft}, skip)[0];
+    EXPECT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_STORED) << result.error();
+  }
+  EXPECT_EQ(*store_->LatestVersion(draft.id()), 5u);
+}
+
+// The same value written differently is the same content once normalized; an empty list that
+// is never sealed is no content.
+TEST_F(RecordPublisherTest, SkipUnchangedComparesWhatWouldBeStored) {
+  const PublishOptions skip{.skip_unchanged = true};
+  v1::Record draft = testing::SampleDraft();
+  draft.set_id(NewUuid());
+  draft.clear_tags();
+  ASSERT_EQ(PublishOne(draft).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  draft.mutable_tags();  // present, empty
+  draft.mutable_related();
+  draft.mutable_indicators(0)->set_normalized("anything: the node sets it");
+  EXPECT_EQ(publisher_->Publish(Caller("agency-a"), {draft}, skip)[0].outcome(),
+            v1::PUBLISH_OUTCOME_UNCHANGED);
+  EXPECT_EQ(store_->last_cursor(), 1u);
+}
+
+TEST_F(RecordPublisherTest, WithoutSkipUnchangedTheSameContentIsANewVersion) {
+  v1::Record draft = testing::SampleDraft();
+  draft.set_id(NewUuid());
+  ASSERT_EQ(PublishOne(draft).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  v1::PublishResult again = PublishOne(draft);
+  EXPECT_EQ(again.outcome(), v1::PUBLISH_OUTCOME_STORED) << again.error();
+  EXPECT_EQ(again.version(), 2u);
+  EXPECT_EQ(store_->last_cursor(), 2u);
+}
+
+// skip_unchanged is for drafts without a version; a revoked record stays closed to updates.
+TEST_F(RecordPublisherTest, SkipUnchangedLeavesExplicitVersionsAndRevokedRecordsAlone) {
+  const PublishOptions skip{.skip_unchanged = true};
+  v1::Record draft = testing::SampleDraft();
+  draft.set_id(NewUuid());
+  ASSERT_EQ(PublishOne(draft).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  draft.set_version(2);
+  v1::PublishResult explicit_version = publisher_->Publish(Caller("agency-a"), {draft}, skip)[0];
+  EXPECT_EQ(explicit_version.outcome(), v1::PUBLISH_OUTCOME_STORED) << explicit_version.error();
+  EXPECT_EQ(explicit_version.version(), 2u);
+
+  ASSERT_EQ(publisher_->Revoke(Caller("agency-a"), draft.id()).outcome(),
+            v1::PUBLISH_OUTCOME_STORED);
+  draft.set_version(0);
+  v1::PublishResult after = publisher_->Publish(Caller("agency-a"), {draft}, skip)[0];
+  EXPECT_EQ(after.outcome(), v1::PUBLISH_OUTCOME_REJECTED);
+  EXPECT_TRUE(absl::StrContains(after.error(), "a revoked record cannot be updated"))
+      << after.error();
+  EXPECT_EQ(store_->last_cursor(), 3u);
+}
+
+TEST_F(RecordPublisherTest, SkipUnchangedStoresANewIdAsVersionOne) {
+  v1::Record draft = testing::SampleDraft();
+  draft.set_id(NewUuid());
+  v1::PublishResult result =
+      publisher_->Publish(Caller("agency-a"), {draft, testing::SampleDraft()},
+                          PublishOptions{.skip_unchanged = true})[0];
+  EXPECT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_STORED) << result.error();
+  EXPECT_EQ(result.version(), 1u);
+  EXPECT_EQ(store_->last_cursor(), 2u);
 }
 
 }  // namespace
