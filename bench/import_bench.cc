@@ -49,9 +49,11 @@ std::string IndicatorObject(int i) {
   return absl::StrCat(
       R"({"type":"indicator","spec_version":"2.1","id":"indicator--)", uuid,
       R"(","created":"2025-06-01T10:00:00.000Z","modified":"2025-06-01T10:00:00.000Z",)"
-      R"("valid_from":"2025-06-01T10:00:00Z","name":"Benchmark indicator )", i,
+      R"("valid_from":"2025-06-01T10:00:00Z","name":"Benchmark indicator )",
+      i,
       R"(","indicator_types":["malicious-activity"],"labels":["bench"],"confidence":70,)"
-      R"("pattern_type":"stix","pattern":")", pattern,
+      R"("pattern_type":"stix","pattern":")",
+      pattern,
       R"(","object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],)"
       R"("x_nexus_nexus_type":"alliance","x_nexus_source_reliability":"B"})");
 }
@@ -110,9 +112,10 @@ int Main(int indicators, int small) {
     std::fprintf(stderr, "nexusd did not start: %s\n", node.ReadLog().c_str());
     return 1;
   }
-  const std::vector<std::string> connection = {
-      "--target", node.address(),          "--ca",  pki + "/ca.crt",
-      "--cert",   pki + "/agency-a/analyst.crt", "--key", pki + "/agency-a/analyst.key"};
+  const std::vector<std::string> connection = {"--target", node.address(),
+                                               "--ca",     pki + "/ca.crt",
+                                               "--cert",   pki + "/agency-a/analyst.crt",
+                                               "--key",    pki + "/agency-a/analyst.key"};
   auto import = [&](const std::string& file, const std::string& label) {
     std::vector<std::string> args = connection;
     for (const char* a : {"import", "stix"}) args.push_back(a);
@@ -137,8 +140,8 @@ int Main(int indicators, int small) {
   const double rate = indicators / b.seconds;
   std::printf("ed25519 single-core signing: measuring...\n");
   const double sign_rate = testing::Ed25519SigningRate();
-  std::printf("import rate: %.0f indicators/s (%d in %.1f s); re-import %.0f/s\n", rate,
-              indicators, b.seconds, indicators / c.seconds);
+  std::printf("import rate: %.0f indicators/s (%d in %.1f s); re-import %.0f/s\n", rate, indicators,
+              b.seconds, indicators / c.seconds);
   std::printf("ed25519 single-core signing: %.0f/s; ratio: %.2f\n", sign_rate, rate / sign_rate);
   std::printf("nexusctl peak RSS: %.1f MiB for %d indicators, %.1f MiB for %d (x%.1f the file)\n",
               a.max_rss_kib / 1024.0, small, b.max_rss_kib / 1024.0, indicators,

@@ -94,7 +94,8 @@ int Run(const Options& options) {
   double rate = stored / seconds;
   std::printf("publish: %d records stored (%d failed) in %.2f s over %d streams, batch %d\n",
               stored.load(), failed.load(), seconds, options.streams, options.batch);
-  std::printf("publish throughput: %.0f records/s (validated, signed, indexed, audited, fsynced)\n", rate);
+  std::printf("publish throughput: %.0f records/s (validated, signed, indexed, audited, fsynced)\n",
+              rate);
   std::printf("batch latency: p50 %.1f ms, p99 %.1f ms\n", Percentile(all, 0.5),
               Percentile(all, 0.99));
   std::printf("ratio to single-core signing ceiling: %.2f\n", rate / sign_rate);

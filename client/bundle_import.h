@@ -37,7 +37,7 @@ struct ImportDefaults {
   // For objects that carry no x_nexus_distribution (MISP: overrides the event's distribution).
   std::optional<v1::Distribution> distribution;
   v1::NexusType nexus_type = v1::NEXUS_TYPE_UNSPECIFIED;  // for objects that name none
-  bool ids_only = false;  // MISP: only attributes marked to_ids
+  bool ids_only = false;                                  // MISP: only attributes marked to_ids
   JsonStreamLimits limits;
 };
 

@@ -23,7 +23,8 @@
 
 namespace nexus {
 
-const char kInteropUsage[] = R"(import and export (STIX 2.1 bundles, MISP event exports; see README "Interoperability"):
+const char kInteropUsage[] =
+    R"(import and export (STIX 2.1 bundles, MISP event exports; see README "Interoperability"):
   import stix FILE    publish a bundle's indicators as records
   import misp FILE    publish a MISP event export ({"Event": ...} or {"response": [...]})
       --tlp LEVEL     TLP floor: each record gets the stricter of its own markings and this;
@@ -53,12 +54,14 @@ int BadInput(const std::string& what, absl::string_view message) {
 }
 
 // What the flags say records should get where an object says nothing.
-absl::StatusOr<ImportDefaults> DefaultsFromFlags(const CommandLine& line, const std::string& agency) {
+absl::StatusOr<ImportDefaults> DefaultsFromFlags(const CommandLine& line,
+                                                 const std::string& agency) {
   ImportDefaults defaults;
   defaults.agency = agency;
   if (line.Has("tlp")) {
     std::optional<v1::Tlp> tlp = TlpFromName(line.Get("tlp"));
-    if (!tlp) return absl::InvalidArgumentError("--tlp must be clear, green, amber, amber+strict or red");
+    if (!tlp)
+      return absl::InvalidArgumentError("--tlp must be clear, green, amber, amber+strict or red");
     defaults.tlp = *tlp;
   }
   if (line.Has("scope") || line.Has("agency") || line.Has("group")) {
@@ -77,7 +80,8 @@ absl::StatusOr<ImportDefaults> DefaultsFromFlags(const CommandLine& line, const 
   if (line.Has("nexus-type")) {
     std::optional<int> type =
         EnumFromShortName(v1::NexusType_descriptor(), "NEXUS_TYPE_", line.Get("nexus-type"));
-    if (!type) return absl::InvalidArgumentError("unknown --nexus-type '" + line.Get("nexus-type") + "'");
+    if (!type)
+      return absl::InvalidArgumentError("unknown --nexus-type '" + line.Get("nexus-type") + "'");
     defaults.nexus_type = static_cast<v1::NexusType>(*type);
   }
   defaults.ids_only = line.Has("ids-only");
@@ -91,14 +95,16 @@ absl::StatusOr<ImportDefaults> DefaultsFromFlags(const CommandLine& line, const 
 absl::StatusOr<std::FILE*> OpenImportFile(const std::string& path, uint64_t max_bytes) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
-    return absl::NotFoundError(absl::StrCat("cannot open ", QuoteInput(path), ": ", strerror(errno)));
+    return absl::NotFoundError(
+        absl::StrCat("cannot open ", QuoteInput(path), ": ", strerror(errno)));
   }
   struct stat info;
   if (fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode)) {
     std::fclose(file);
-    return absl::InvalidArgumentError(absl::StrCat(
-        QuoteInput(path), " is not a regular file: an import reads its file twice (to check all of "
-                          "it before writing anything)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(QuoteInput(path),
+                     " is not a regular file: an import reads its file twice (to check all of "
+                     "it before writing anything)"));
   }
   if (static_cast<uint64_t>(info.st_size) > max_bytes) {
     std::fclose(file);
@@ -110,13 +116,16 @@ absl::StatusOr<std::FILE*> OpenImportFile(const std::string& path, uint64_t max_
 }
 
 // Sends mapped records to the node in batches and books the answers in the report.
+// The stream is opened with the first batch, so that a file with nothing to import (or a dry run)
+// never reaches the node.
 class UploadSink {
  public:
-  UploadSink(PublishUpload* upload, size_t batch_size, ImportReport& report)
-      : upload_(upload), batch_size_(batch_size), report_(report) {}
+  // `options` null: a dry run.
+  UploadSink(const ClientOptions* options, size_t batch_size, ImportReport& report)
+      : options_(options), batch_size_(batch_size), report_(report) {}
 
   absl::Status Add(ImportedRecord&& imported) {
-    if (upload_ == nullptr) return absl::OkStatus();  // a dry run
+    if (options_ == nullptr) return absl::OkStatus();
     batch_.push_back(std::move(imported.record));
     sources_.push_back(std::move(imported.source));
     if (batch_.size() >= batch_size_) return Flush();
@@ -124,12 +133,26 @@ class UploadSink {
   }
 
   absl::Status Flush() {
-    if (upload_ == nullptr || batch_.empty()) return absl::OkStatus();
+    if (options_ == nullptr || batch_.empty()) return absl::OkStatus();
+    if (upload_ == nullptr) {
+      absl::StatusOr<std::unique_ptr<PublishUpload>> opened =
+          PublishUpload::Open(*options_, /*skip_unchanged=*/true);
+      if (!opened.ok()) return opened.status();
+      upload_ = *std::move(opened);
+    }
     pending_.push_back(std::move(sources_));
     sources_.clear();
     absl::Status sent = upload_->Send(std::exchange(batch_, {}));
     Book();
     return sent;
+  }
+
+  // Ends the stream after the last answer (nothing to do when none was opened).
+  absl::Status Finish() {
+    if (upload_ == nullptr) return absl::OkStatus();
+    absl::Status status = upload_->Finish();
+    Book();
+    return status;
   }
 
   // Books every answer received so far against the objects it came from.
@@ -153,7 +176,8 @@ class UploadSink {
   }
 
  private:
-  PublishUpload* upload_;
+  const ClientOptions* options_;
+  std::unique_ptr<PublishUpload> upload_;
   size_t batch_size_;
   ImportReport& report_;
   std::vector<v1::Record> batch_;
@@ -188,8 +212,8 @@ class Progress {
 void PrintReport(const ImportReport& report, absl::Duration elapsed, bool dry_run, bool json) {
   for (const ImportIssue& issue : report.issues()) {
     if (json) {
-      std::cout << "{\"skipped\":" << JsonQuote(issue.object) << ",\"reason\":"
-                << JsonQuote(issue.reason) << "}\n";
+      std::cout << "{\"skipped\":" << JsonQuote(issue.object)
+                << ",\"reason\":" << JsonQuote(issue.reason) << "}\n";
     } else {
       std::cerr << "skipped " << EscapeForTerminal(issue.object, 200) << ": "
                 << EscapeMessageForTerminal(issue.reason, kMaxMessageBytes) << "\n";
@@ -198,8 +222,8 @@ void PrintReport(const ImportReport& report, absl::Duration elapsed, bool dry_ru
   const uint64_t not_listed = report.skipped() + report.rejected() - report.issues().size();
   if (!json && not_listed > 0) std::cerr << "(" << not_listed << " more not listed)\n";
   if (json) {
-    std::cout << "{\"objects\":" << report.objects_read() << ",\"records\":"
-              << report.records_mapped() << ",\"stored\":" << report.stored()
+    std::cout << "{\"objects\":" << report.objects_read()
+              << ",\"records\":" << report.records_mapped() << ",\"stored\":" << report.stored()
               << ",\"unchanged\":" << report.unchanged() << ",\"rejected\":" << report.rejected()
               << ",\"skipped\":" << report.skipped() << ",\"superseded\":" << report.superseded()
               << ",\"dry_run\":" << (dry_run ? "true" : "false")
@@ -248,7 +272,8 @@ int RunImportCommand(const CommandLine& line, const ClientOptions& options,
     return BadInput("import", "usage: nexusctl import stix|misp FILE [options]");
   }
   if (agency.empty()) {
-    return BadInput("import", "cannot read your agency from --cert: imported records need an origin");
+    return BadInput("import",
+                    "cannot read your agency from --cert: imported records need an origin");
   }
   absl::StatusOr<ImportDefaults> defaults = DefaultsFromFlags(line, agency);
   if (!defaults.ok()) return BadInput("import", defaults.status().message());
@@ -270,15 +295,8 @@ int RunImportCommand(const CommandLine& line, const ClientOptions& options,
   }
   std::rewind(*file);
 
-  std::unique_ptr<PublishUpload> upload;
-  if (!dry_run) {
-    absl::StatusOr<std::unique_ptr<PublishUpload>> opened =
-        PublishUpload::Open(options, /*skip_unchanged=*/true);
-    if (!opened.ok()) return BadInput("import", opened.status().message());
-    upload = *std::move(opened);
-  }
   ImportReport report;
-  UploadSink sink(upload.get(), *batch, report);
+  UploadSink sink(dry_run ? nullptr : &options, *batch, report);
   Progress progress(report);
   absl::Status emitted = import->Emit(
       *file,
@@ -288,8 +306,7 @@ int RunImportCommand(const CommandLine& line, const ClientOptions& options,
       },
       report);
   if (emitted.ok()) emitted = sink.Flush();
-  absl::Status finished = upload ? upload->Finish() : absl::OkStatus();
-  sink.Book();
+  absl::Status finished = sink.Finish();
   progress.Done();
   PrintReport(report, progress.elapsed(), dry_run, json);
   if (!emitted.ok() && finished.ok()) finished = emitted;
@@ -299,7 +316,17 @@ int RunImportCommand(const CommandLine& line, const ClientOptions& options,
                  "again stores only what is missing)\n",
                  EscapeMessageForTerminal(finished.message(), kMaxMessageBytes).c_str(),
                  static_cast<unsigned long long>(sink.unanswered()));
-    return absl::IsInvalidArgument(finished) ? kBadInput : kUnavailable;
+    switch (finished.code()) {
+      case absl::StatusCode::kInvalidArgument:
+        return kBadInput;
+      case absl::StatusCode::kUnavailable:
+      case absl::StatusCode::kDeadlineExceeded:
+      case absl::StatusCode::kInternal:
+      case absl::StatusCode::kUnknown:
+        return kUnavailable;
+      default:
+        return kIncomplete;  // the node refused: permission, limits
+    }
   }
   if (report.rejected() > 0) return kIncomplete;
   if (report.skipped() > 0 && !line.Has("allow-partial")) return kIncomplete;
@@ -311,7 +338,8 @@ int RunExportCommand(const CommandLine& line, NexusClient& client, const Keyring
     return BadInput("export", "usage: nexusctl export stix [--since CURSOR] [filters]");
   }
   if (keys == nullptr) {
-    return BadInput("export", "--keys (or NEXUS_KEYS) is needed: only verified records are exported");
+    return BadInput("export",
+                    "--keys (or NEXUS_KEYS) is needed: only verified records are exported");
   }
   absl::StatusOr<v1::PullRequest> request = PullRequestFromFlags(line);
   if (!request.ok()) return BadInput("export", request.status().message());
@@ -340,13 +368,12 @@ int RunExportCommand(const CommandLine& line, NexusClient& client, const Keyring
   });
   writer.Finish();
   std::cout.flush();
-  std::fprintf(stderr,
-               "exported %llu record versions (left out: %llu not verified, %llu with every "
-               "indicator withheld); resume with --since %llu\n",
-               static_cast<unsigned long long>(exported),
-               static_cast<unsigned long long>(unverified),
-               static_cast<unsigned long long>(unrepresentable),
-               static_cast<unsigned long long>(last));
+  std::fprintf(
+      stderr,
+      "exported %llu record versions (left out: %llu not verified, %llu with every "
+      "indicator withheld); resume with --since %llu\n",
+      static_cast<unsigned long long>(exported), static_cast<unsigned long long>(unverified),
+      static_cast<unsigned long long>(unrepresentable), static_cast<unsigned long long>(last));
   if (!status.ok()) {
     std::fprintf(stderr, "nexusctl: export: %s (the bundle holds what came before)\n",
                  EscapeMessageForTerminal(status.message(), kMaxMessageBytes).c_str());

@@ -73,7 +73,7 @@ const std::set<std::string, std::less<>> kContextTypes = {"text", "comment", "ot
 
 // The nexus indicators one attribute value gives, or why it gives none.
 absl::StatusOr<std::vector<v1::Indicator>> IndicatorsOfAttribute(absl::string_view type,
-                                                                  absl::string_view value) {
+                                                                 absl::string_view value) {
   std::vector<std::pair<std::string, std::string>> parts;  // (type, value)
   if (type == "ip-src" || type == "ip-dst") {
     parts.emplace_back(type, value);
@@ -109,7 +109,7 @@ absl::StatusOr<std::vector<v1::Indicator>> IndicatorsOfAttribute(absl::string_vi
     }
     if (indicator.type() == v1::INDICATOR_TYPE_UNSPECIFIED) {
       return absl::InvalidArgumentError(
-          absl::StrCat("MISP type ", QuoteInput(part_type, 64), " has no nexus indicator type"));
+          absl::StrCat("MISP type ", QuoteInput(type, 64), " has no nexus indicator type"));
     }
     if (absl::StatusOr<std::string> normal = NormalizeIndicator(indicator.type(), part_value);
         !normal.ok()) {
@@ -207,7 +207,7 @@ class EventMapper {
   std::vector<std::string> tags_;
   std::vector<v1::Indicator> galaxy_;  // threat actors named by galaxy tags
   int64_t created_ = 0, modified_ = 0;
-  std::map<Sharing, Pending> open_;  // the event's records being filled, by their sharing
+  std::map<Sharing, Pending> open_;   // the event's records being filled, by their sharing
   std::vector<std::string> context_;  // text, comment and link values, for the summary
   uint64_t records_sent_ = 0;
 };
@@ -282,7 +282,8 @@ absl::Status EventMapper::Begin(const json& event) {
   }
   // Galaxy clusters of threat actors and intrusion sets name organizations: searchable.
   for (const std::string& tag : tags_) {
-    for (const char* prefix : {"misp-galaxy:threat-actor=\"", "misp-galaxy:mitre-intrusion-set=\""}) {
+    for (const char* prefix :
+         {"misp-galaxy:threat-actor=\"", "misp-galaxy:mitre-intrusion-set=\""}) {
       if (absl::StartsWith(tag, prefix) && absl::EndsWith(tag, "\"") &&
           tag.size() > strlen(prefix) + 1) {
         v1::Indicator org;
@@ -323,8 +324,8 @@ v1::Record EventMapper::NewRecord(const Sharing& sharing, const std::string& id_
 absl::Status EventMapper::Attribute(const json& attribute) {
   if (skipping_) return absl::OkStatus();
   absl::StatusOr<std::optional<std::string>> uuid = OptionalString(attribute, "uuid");
-  const std::string where =
-      absl::StrCat("Event ", uuid_, " Attribute ", QuoteInput(uuid.ok() ? uuid->value_or("") : "", 64));
+  const std::string where = absl::StrCat("Event ", uuid_, " Attribute ",
+                                         QuoteInput(uuid.ok() ? uuid->value_or("") : "", 64));
   auto skip = [&](absl::string_view reason) {
     report_.Skip(where, std::string(reason));
     return absl::OkStatus();
@@ -472,7 +473,8 @@ absl::Status EventMapper::Finish() {
 class MispImport : public BundleImport {
  public:
   explicit MispImport(ImportDefaults defaults) : defaults_(std::move(defaults)) {
-    defaults_.limits.max_element_bytes = std::max(defaults_.limits.max_element_bytes, kMaxEventBytes);
+    defaults_.limits.max_element_bytes =
+        std::max(defaults_.limits.max_element_bytes, kMaxEventBytes);
   }
 
   absl::Status Scan(std::FILE* in) override {
@@ -530,8 +532,7 @@ class MispImport : public BundleImport {
       if (absl::Status s = mapper.Begin(header_); !s.ok()) return s;
     }
     absl::StatusOr<json> document = ReadJsonStream(
-        in, kStreamed, defaults_.limits,
-        [&](size_t path, uint64_t, json&& item) -> absl::Status {
+        in, kStreamed, defaults_.limits, [&](size_t path, uint64_t, json&& item) -> absl::Status {
           report.ObjectRead();
           if (path == kAttribute) return mapper.Attribute(item);
           if (path == kObject) return mapper.Object(item);

@@ -441,16 +441,17 @@ int Run(const std::vector<std::string>& args) {
   absl::StatusOr<CommandLine> line = CommandLine::Parse(args, ValuedFlags(), Switches());
   if (!line.ok()) return Usage(std::string(line.status().message()));
   if (line->Has("help") || line->positional().empty()) {
-    std::string usage = absl::StrReplaceAll(
-        kUsage,
-        {{"%AUDIT%", kAuditUsage}, {"%POLICY%", kPolicyUsage}, {"%FEDERATION%", kFederationUsage},
-         {"%INTEROP%", kInteropUsage}});
+    std::string usage = absl::StrReplaceAll(kUsage, {{"%AUDIT%", kAuditUsage},
+                                                     {"%POLICY%", kPolicyUsage},
+                                                     {"%FEDERATION%", kFederationUsage},
+                                                     {"%INTEROP%", kInteropUsage}});
     std::fputs(usage.c_str(), line->Has("help") ? stdout : stderr);
     return line->Has("help") ? kOk : kUsageError;
   }
   const std::string& command = line->positional()[0];
-  static const std::set<std::string> kCommands = {
-      "push", "get", "pull", "search", "revoke", "audit", "policy", "federation", "import", "export"};
+  static const std::set<std::string> kCommands = {"push",   "get",   "pull",   "search",
+                                                  "revoke", "audit", "policy", "federation",
+                                                  "import", "export"};
   if (!kCommands.count(command)) return Usage("unknown command '" + command + "'");
   if (command == "policy") {
     absl::StatusOr<Session> session = Connect(*line, /*record_client=*/false);

@@ -1,5 +1,7 @@
 #include "client/read_checks.h"
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/indicator_normalizer.h"
@@ -9,8 +11,16 @@ namespace nexus {
 
 std::string SearchHitProblem(const v1::SearchHit& hit, const std::string& query) {
   absl::StatusOr<std::string> normalized = NormalizeIndicator(hit.matched_type(), query);
-  if (!normalized.ok() || *normalized != hit.normalized()) {
+  if (!normalized.ok()) {
     return "the node reports a match on another value than the one searched for";
+  }
+  // An address also matches the network ranges that contain it, and only those.
+  if (*normalized != hit.normalized()) {
+    std::vector<std::string> networks = ContainingNetworks(hit.matched_type(), *normalized);
+    if (std::find(networks.begin(), networks.end(), hit.normalized()) == networks.end()) {
+      return "the node reports a match on another value than the one searched for";
+    }
+    normalized = hit.normalized();
   }
   absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(hit.record());
   if (!opened.ok()) return "the hit's record cannot be decoded";

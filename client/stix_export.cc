@@ -46,8 +46,8 @@ std::string AgencyIdentityId(const std::string& agency) {
 
 StixBundleWriter::StixBundleWriter(std::ostream& out) : out_(out) {
   out_ << "{\"type\":\"bundle\",\"id\":\"bundle--" << NewUuid() << "\",\"objects\":[\n";
-  for (v1::Tlp tlp : {v1::TLP_CLEAR, v1::TLP_GREEN, v1::TLP_AMBER, v1::TLP_AMBER_STRICT,
-                      v1::TLP_RED}) {
+  for (v1::Tlp tlp :
+       {v1::TLP_CLEAR, v1::TLP_GREEN, v1::TLP_AMBER, v1::TLP_AMBER_STRICT, v1::TLP_RED}) {
     Write(Dump(Tlp2Marking(tlp)));
   }
 }
@@ -142,8 +142,8 @@ absl::Status StixBundleWriter::Add(const OpenedRecord& opened, const std::string
     if (!points.empty()) indicator[kXWatchPoints] = points;
   }
   if (!r.handling_codes().empty()) {
-    indicator[kXHandlingCodes] = json(std::vector<std::string>(r.handling_codes().begin(),
-                                                               r.handling_codes().end()));
+    indicator[kXHandlingCodes] =
+        json(std::vector<std::string>(r.handling_codes().begin(), r.handling_codes().end()));
   }
   json distribution = {{"scope", ShortName(v1::DistributionScope_descriptor(),
                                            r.distribution().scope(), "DISTRIBUTION_SCOPE_")}};
@@ -169,8 +169,8 @@ absl::Status StixBundleWriter::Add(const OpenedRecord& opened, const std::string
   for (const std::string& related : r.related().ids()) {
     Write(Dump({{"type", "relationship"},
                 {"spec_version", "2.1"},
-                {"id", absl::StrCat("relationship--",
-                                    NameBasedUuid(kNexusInteropNamespace, r.id() + "\n" + related))},
+                {"id", absl::StrCat("relationship--", NameBasedUuid(kNexusInteropNamespace,
+                                                                    r.id() + "\n" + related))},
                 {"created_by_ref", origin_identity},
                 {"created", created},
                 {"modified", modified},

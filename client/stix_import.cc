@@ -23,12 +23,24 @@ namespace {
 using nlohmann::json;
 
 // Cyber-observable types: STIX 2.1 lets them omit spec_version.
-const std::set<std::string, std::less<>> kObservableTypes = {
-    "artifact",        "autonomous-system", "directory",    "domain-name",
-    "email-addr",      "email-message",     "file",         "ipv4-addr",
-    "ipv6-addr",       "mac-addr",          "mutex",        "network-traffic",
-    "process",         "software",          "url",          "user-account",
-    "windows-registry-key", "x509-certificate"};
+const std::set<std::string, std::less<>> kObservableTypes = {"artifact",
+                                                             "autonomous-system",
+                                                             "directory",
+                                                             "domain-name",
+                                                             "email-addr",
+                                                             "email-message",
+                                                             "file",
+                                                             "ipv4-addr",
+                                                             "ipv6-addr",
+                                                             "mac-addr",
+                                                             "mutex",
+                                                             "network-traffic",
+                                                             "process",
+                                                             "software",
+                                                             "url",
+                                                             "user-account",
+                                                             "windows-registry-key",
+                                                             "x509-certificate"};
 
 // Objects a relationship can link to an indicator, and what each becomes in its record.
 enum class EntityForm { kOrganization, kPerson, kTag };
@@ -96,16 +108,17 @@ absl::Status StixImport::Scan(std::FILE* in) {
   if (!bundle.ok()) return bundle.status();
   absl::StatusOr<std::optional<std::string>> type = OptionalString(*bundle, "type");
   if (!bundle->is_object() || !type.ok() || *type != "bundle") {
-    return absl::InvalidArgumentError("not a STIX bundle: the top level needs \"type\": \"bundle\"");
+    return absl::InvalidArgumentError(
+        "not a STIX bundle: the top level needs \"type\": \"bundle\"");
   }
   if (auto id = OptionalString(*bundle, "id"); !id.ok() || !*id || StixIdType(**id) != "bundle") {
     return absl::InvalidArgumentError("not a STIX bundle: \"id\" must be bundle--<uuid>");
   }
   if (auto it = bundle->find("spec_version"); it != bundle->end()) {
     // STIX 2.0 bundles carry spec_version; 2.1 bundles do not.
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not a STIX 2.1 bundle: the bundle has spec_version ", QuoteInput(it->dump(), 32),
-        " (STIX 2.0?); only STIX 2.1 is read"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a STIX 2.1 bundle: the bundle has spec_version ",
+                     QuoteInput(it->dump(), 32), " (STIX 2.0?); only STIX 2.1 is read"));
   }
   auto objects = bundle->find("objects");
   if (objects == bundle->end() || !objects->is_array()) {
@@ -122,22 +135,23 @@ absl::Status StixImport::ScanObject(uint64_t index, const json& object) {
   absl::StatusOr<std::optional<std::string>> type = OptionalString(object, "type");
   absl::StatusOr<std::optional<std::string>> id = OptionalString(object, "id");
   if (!type.ok() || !*type || !id.ok() || !*id) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(Where(index, id.ok() && *id ? **id : ""), ": needs string \"type\" and \"id\""));
+    return absl::InvalidArgumentError(absl::StrCat(Where(index, id.ok() && *id ? **id : ""),
+                                                   ": needs string \"type\" and \"id\""));
   }
   if (StixIdType(**id) != **type) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        Where(index, **id), ": id must be ", QuoteInput(**type, 64), "--<lower-case UUID>"));
+    return absl::InvalidArgumentError(absl::StrCat(Where(index, **id), ": id must be ",
+                                                   QuoteInput(**type, 64), "--<lower-case UUID>"));
   }
   absl::StatusOr<std::optional<std::string>> spec = OptionalString(object, "spec_version");
   if (!spec.ok() || (*spec && **spec != "2.1") || (!*spec && !kObservableTypes.count(**type))) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        Where(index, **id), ": not STIX 2.1 (spec_version ",
-        spec.ok() && *spec ? QuoteInput(**spec, 16) : "missing", ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(Where(index, **id), ": not STIX 2.1 (spec_version ",
+                     spec.ok() && *spec ? QuoteInput(**spec, 16) : "missing", ")"));
   }
   absl::StatusOr<std::optional<std::string>> modified = OptionalString(object, "modified");
   if (!modified.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(Where(index, **id), ": ", modified.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(Where(index, **id), ": ", modified.status().message()));
   }
   const std::string version = modified->value_or("");
   auto [it, inserted] = latest_.try_emplace(**id, Latest{index, version});
@@ -145,9 +159,9 @@ absl::Status StixImport::ScanObject(uint64_t index, const json& object) {
     // Versions of one object share its id and differ in `modified`; the same pair twice is a
     // duplicate whose two contents would compete.
     if (it->second.modified == version) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(Where(index, **id), ": duplicate id: objects[", it->second.index,
-                       "] has the same id", version.empty() ? "" : " and modified time"));
+      return absl::InvalidArgumentError(absl::StrCat(Where(index, **id), ": duplicate id: objects[",
+                                                     it->second.index, "] has the same id",
+                                                     version.empty() ? "" : " and modified time"));
     }
     absl::StatusOr<int64_t> mine = ParseStixTimestamp(version);
     absl::StatusOr<int64_t> theirs = ParseStixTimestamp(it->second.modified);
@@ -162,8 +176,8 @@ absl::Status StixImport::ScanObject(uint64_t index, const json& object) {
     indicators_.insert(**id);
     // Our own export names the record and its origin: such an indicator is that record again.
     auto origin = OptionalString(object, kXOriginAgency);
-    record_ids_[**id] = origin.ok() && *origin ? StixIdUuid(**id)
-                                               : ImportedRecordId(defaults_.agency, **id);
+    record_ids_[**id] =
+        origin.ok() && *origin ? StixIdUuid(**id) : ImportedRecordId(defaults_.agency, **id);
     if (auto author = OptionalString(object, "created_by_ref"); author.ok() && *author) {
       authors_.insert(**author);
     }
@@ -207,13 +221,13 @@ absl::Status StixImport::ScanObject(uint64_t index, const json& object) {
     if (**type == "intrusion-set") entity.form = EntityForm::kOrganization;
     if (**type == "threat-actor") {
       auto level = OptionalString(object, "resource_level");
-      entity.form = level.ok() && *level == "individual" ? EntityForm::kPerson
-                                                          : EntityForm::kOrganization;
+      entity.form =
+          level.ok() && *level == "individual" ? EntityForm::kPerson : EntityForm::kOrganization;
     }
     if (**type == "identity") {
       auto kind = OptionalString(object, "identity_class");
-      entity.form = kind.ok() && *kind == "individual" ? EntityForm::kPerson
-                                                        : EntityForm::kOrganization;
+      entity.form =
+          kind.ok() && *kind == "individual" ? EntityForm::kPerson : EntityForm::kOrganization;
       entity.nexus_agency = object.contains(kXAgencyId);
     }
     entities_[**id] = std::move(entity);
@@ -250,12 +264,11 @@ void StixImport::Link() {
   }
 }
 
-absl::Status StixImport::Emit(std::FILE* in, const ImportedRecordSink& sink,
-                              ImportReport& report) {
-  absl::StatusOr<json> bundle = ReadJsonStream(
-      in, {{"objects"}}, defaults_.limits, [&](size_t, uint64_t index, json&& object) {
-        return EmitObject(index, object, sink, report);
-      });
+absl::Status StixImport::Emit(std::FILE* in, const ImportedRecordSink& sink, ImportReport& report) {
+  absl::StatusOr<json> bundle = ReadJsonStream(in, {{"objects"}}, defaults_.limits,
+                                               [&](size_t, uint64_t index, json&& object) {
+                                                 return EmitObject(index, object, sink, report);
+                                               });
   return bundle.status();
 }
 
@@ -287,7 +300,8 @@ absl::Status StixImport::EmitObject(uint64_t index, const json& object,
   } else if (entities_.count(id)) {
     reason = absl::StrCat(type, " is linked to no indicator by a relationship");
   } else {
-    reason = absl::StrCat(QuoteInput(type, 64), " has no nexus form (only indicators become records)");
+    reason =
+        absl::StrCat(QuoteInput(type, 64), " has no nexus form (only indicators become records)");
   }
   report.Skip(Where(index, id), std::move(reason));
   return absl::OkStatus();
@@ -302,8 +316,9 @@ absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
   if (!pattern.ok()) return pattern.status();
   if (!*pattern) return absl::InvalidArgumentError("the indicator has no pattern");
   if (*pattern_type != "stix") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "pattern_type ", QuoteInput(pattern_type->value_or(""), 32), " is not supported (only stix)"));
+    return absl::InvalidArgumentError(absl::StrCat("pattern_type ",
+                                                   QuoteInput(pattern_type->value_or(""), 32),
+                                                   " is not supported (only stix)"));
   }
   if (auto revoked = OptionalBool(object, "revoked"); !revoked.ok() || revoked->value_or(false)) {
     return absl::InvalidArgumentError(
@@ -331,7 +346,8 @@ absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
         "parts of this record were withheld from the copy exported (x_nexus_withheld): importing "
         "it would publish less than the record holds");
   }
-  for (v1::Indicator& indicator : parsed->indicators) *record.add_indicators() = std::move(indicator);
+  for (v1::Indicator& indicator : parsed->indicators)
+    *record.add_indicators() = std::move(indicator);
   if (auto it = linked_.find(stix_id); it != linked_.end()) {
     for (const std::string& entity_id : it->second) {
       const Entity& entity = entities_.at(entity_id);
@@ -355,9 +371,11 @@ absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
                              std::pair{"modified", &v1::Record::set_modified_unix_micros}}) {
     absl::StatusOr<std::optional<std::string>> text = string(key);
     if (!text.ok()) return text.status();
-    if (!*text) return absl::InvalidArgumentError(absl::StrCat("the indicator has no ", key, " time"));
+    if (!*text)
+      return absl::InvalidArgumentError(absl::StrCat("the indicator has no ", key, " time"));
     absl::StatusOr<int64_t> micros = ParseStixTimestamp(**text);
-    if (!micros.ok()) return absl::InvalidArgumentError(absl::StrCat(key, ": ", micros.status().message()));
+    if (!micros.ok())
+      return absl::InvalidArgumentError(absl::StrCat(key, ": ", micros.status().message()));
     (record.*setter)(*micros);
   }
 
@@ -419,7 +437,8 @@ absl::Status StixImport::AddMarkings(const json& object, v1::Record& record) con
   absl::StatusOr<std::vector<std::string>> refs = StringList(object, "object_marking_refs");
   if (!refs.ok()) return refs.status();
   if (auto granular = object.find("granular_markings"); granular != object.end()) {
-    if (!granular->is_array()) return absl::InvalidArgumentError("granular_markings must be a list");
+    if (!granular->is_array())
+      return absl::InvalidArgumentError("granular_markings must be a list");
     for (const json& g : *granular) {
       auto ref = OptionalString(g, "marking_ref");
       if (!ref.ok()) return ref.status();
@@ -435,9 +454,10 @@ absl::Status StixImport::AddMarkings(const json& object, v1::Record& record) con
     }
     auto it = markings_.find(ref);
     if (it == markings_.end() || (!it->second.tlp && it->second.statement.empty())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "marking ", QuoteInput(ref, 100),
-          " is neither a TLP marking nor a statement defined in this bundle: it cannot be honoured"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("marking ", QuoteInput(ref, 100),
+                       " is neither a TLP marking nor a statement defined in this bundle: it "
+                       "cannot be honoured"));
     }
     if (it->second.tlp) tlp = StricterTlp(tlp, *it->second.tlp);
     if (!it->second.statement.empty()) record.add_handling_codes(it->second.statement);
@@ -458,7 +478,8 @@ absl::Status StixImport::AddNexusProperties(const json& object, v1::Record& reco
     if (**confidence < 0 || **confidence > 100) {
       return absl::InvalidArgumentError("confidence must be 0 to 100");
     }
-    assessment.set_information_credibility(CredibilityFromConfidence(static_cast<int>(**confidence)));
+    assessment.set_information_credibility(
+        CredibilityFromConfidence(static_cast<int>(**confidence)));
   }
   absl::StatusOr<std::optional<int64_t>> credibility = OptionalInteger(object, kXCredibility);
   if (!credibility.ok()) return credibility.status();
@@ -466,8 +487,7 @@ absl::Status StixImport::AddNexusProperties(const json& object, v1::Record& reco
     if (**credibility < 1 || **credibility > 6) {
       return absl::InvalidArgumentError(absl::StrCat(kXCredibility, " must be 1 to 6"));
     }
-    assessment.set_information_credibility(
-        static_cast<v1::InformationCredibility>(**credibility));
+    assessment.set_information_credibility(static_cast<v1::InformationCredibility>(**credibility));
   }
   auto enum_property = [&](const char* key, const google::protobuf::EnumDescriptor* type,
                            absl::string_view prefix) -> absl::StatusOr<int> {
@@ -492,7 +512,8 @@ absl::Status StixImport::AddNexusProperties(const json& object, v1::Record& reco
   absl::StatusOr<std::vector<std::string>> points = StringList(object, kXWatchPoints);
   if (!points.ok()) return points.status();
   for (const std::string& point : *points) {
-    std::optional<int> value = EnumFromShortName(v1::WatchPoint_descriptor(), "WATCH_POINT_", point);
+    std::optional<int> value =
+        EnumFromShortName(v1::WatchPoint_descriptor(), "WATCH_POINT_", point);
     if (!value) {
       return absl::InvalidArgumentError(
           absl::StrCat(kXWatchPoints, ": ", QuoteInput(point, 64), " is not a nexus watch point"));
@@ -513,9 +534,10 @@ absl::Status StixImport::AddNexusProperties(const json& object, v1::Record& reco
       value = EnumFromShortName(v1::DistributionScope_descriptor(), "DISTRIBUTION_SCOPE_", **scope);
     }
     if (!it->is_object() || !value || !agencies.ok() || !groups.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          kXDistribution, " must be {\"scope\": \"federation\"|\"group\"|\"named-agencies\"|"
-                          "\"origin-only\", \"agencies\": [...], \"groups\": [...]}"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(kXDistribution,
+                       " must be {\"scope\": \"federation\"|\"group\"|\"named-agencies\"|"
+                       "\"origin-only\", \"agencies\": [...], \"groups\": [...]}"));
     }
     distribution.set_scope(static_cast<v1::DistributionScope>(*value));
     for (const std::string& a : *agencies) distribution.add_agencies(a);

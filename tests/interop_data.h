@@ -22,8 +22,8 @@ inline std::string SharedDir() {
     return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
   };
   if (const char* env = std::getenv("NEXUS_SHARED_DIR"); env != nullptr && is_dir(env)) return env;
-  for (std::string candidate : {std::string(NEXUS_SOURCE_DIR) + "/../shared",
-                                std::string("/work/shared")}) {
+  for (std::string candidate :
+       {std::string(NEXUS_SOURCE_DIR) + "/../shared", std::string("/work/shared")}) {
     if (is_dir(candidate + "/interop-data")) return candidate;
   }
   return "";

@@ -78,11 +78,11 @@ TEST_F(InteropTest, ExportIsValidStixAndImportingItBackChangesNothing) {
   EXPECT_TRUE(absl::StrContains(out, "exported 2 record versions")) << out;
   const std::string schemas = testing::StixSchemaDir();
   if (!schemas.empty()) {
-    EXPECT_EQ(testing::RunCommand(absl::StrCat("/usr/bin/python3 ", NEXUS_SOURCE_DIR,
-                                               "/tests/stix_schema_check.py ", schemas, " ",
-                                               exported),
-                                  &out),
-              0)
+    EXPECT_EQ(
+        testing::RunCommand(absl::StrCat("/usr/bin/python3 ", NEXUS_SOURCE_DIR,
+                                         "/tests/stix_schema_check.py ", schemas, " ", exported),
+                            &out),
+        0)
         << out;
   }
   // The origin importing its own export: every record is the one it holds, content and all.
@@ -121,7 +121,8 @@ TEST_F(InteropTest, DryRunAndMispImport) {
   if (data.empty()) GTEST_SKIP() << testing::kNoInteropData;
   const std::string event = data + "/misp/pymisp-57c4445b-ransomware.json";
   std::string out;
-  EXPECT_EQ(Run("import misp " + event + " --nexus-type alliance --dry-run --allow-partial", &out), 0)
+  EXPECT_EQ(Run("import misp " + event + " --nexus-type alliance --dry-run --allow-partial", &out),
+            0)
       << out;
   EXPECT_TRUE(absl::StrContains(out, "dry run")) << out;
   ASSERT_EQ(Run("pull --since 0", &out), 0) << out;
@@ -129,8 +130,7 @@ TEST_F(InteropTest, DryRunAndMispImport) {
 
   EXPECT_EQ(Run("import misp " + event + " --nexus-type alliance", &out), 1) << out;
   EXPECT_TRUE(absl::StrContains(out, "'regkey|value' has no nexus indicator type")) << out;
-  ASSERT_EQ(Run("search b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68", &out),
-            0)
+  ASSERT_EQ(Run("search b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68", &out), 0)
       << out;
   EXPECT_TRUE(absl::StrContains(out, "1 records")) << out;
   EXPECT_TRUE(absl::StrContains(out, "TLP:CLEAR")) << out;

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "client/bundle_import.h"
 #include "client/stix_common.h"
 #include "client/stix_export.h"
@@ -77,7 +78,8 @@ Imported Import(bool stix, const std::string& path, const ImportDefaults& defaul
   return out;
 }
 
-Imported ImportText(bool stix, const std::string& text, const ImportDefaults& defaults = Defaults()) {
+Imported ImportText(bool stix, const std::string& text,
+                    const ImportDefaults& defaults = Defaults()) {
   testing::TempDir dir;
   std::ofstream(dir.File("in.json"), std::ios::binary) << text;
   return Import(stix, dir.File("in.json"), defaults);
@@ -92,15 +94,17 @@ bool HasTag(const v1::Record& r, const std::string& tag) {
 
 std::string Indicator(const std::string& id, const std::string& pattern,
                       const std::string& extra = "") {
-  return absl::StrCat(R"({"type":"indicator","spec_version":"2.1","id":")", id,
-                      R"(","created":"2024-01-02T03:04:05.000Z","modified":"2024-01-02T03:04:05.000Z",)",
-                      R"("valid_from":"2024-01-02T03:04:05Z","pattern_type":"stix","pattern":")", pattern,
-                      "\"", extra, "}");
+  return absl::StrCat(
+      R"({"type":"indicator","spec_version":"2.1","id":")", id,
+      R"(","created":"2024-01-02T03:04:05.000Z","modified":"2024-01-02T03:04:05.000Z",)",
+      R"("valid_from":"2024-01-02T03:04:05Z","pattern_type":"stix","pattern":")", pattern, "\"",
+      extra, "}");
 }
 
 std::string Bundle(const std::vector<std::string>& objects) {
-  return absl::StrCat(R"({"type":"bundle","id":"bundle--2a4c8bd2-2c4d-4b9b-8d3e-0f5f5a1b2c3d","objects":[)",
-                      absl::StrJoin(objects, ","), "]}");
+  return absl::StrCat(
+      R"({"type":"bundle","id":"bundle--2a4c8bd2-2c4d-4b9b-8d3e-0f5f5a1b2c3d","objects":[)",
+      absl::StrJoin(objects, ","), "]}");
 }
 
 constexpr char kId1[] = "indicator--0e8f1a8a-7d2a-4b1c-9c3e-1f2a3b4c5d6e";
@@ -119,8 +123,8 @@ TEST(StixTimestampTest, ParsesUtcTimestampsAndRefusesOthers) {
   EXPECT_EQ(*ParseStixTimestamp("2016-04-06T20:03:48.000Z"), 1459973028000000);
   EXPECT_EQ(FormatStixTimestamp(1459973028000000), "2016-04-06T20:03:48.000Z");
   EXPECT_EQ(FormatStixTimestamp(1459973028000001), "2016-04-06T20:03:48.000001Z");
-  for (const char* bad : {"2016-04-06", "2016-04-06T20:03:48+02:00", "yesterday",
-                          "1969-12-31T23:59:59Z", ""}) {
+  for (const char* bad :
+       {"2016-04-06", "2016-04-06T20:03:48+02:00", "yesterday", "1969-12-31T23:59:59Z", ""}) {
     EXPECT_FALSE(ParseStixTimestamp(bad).ok()) << bad;
   }
 }
@@ -133,7 +137,8 @@ TEST(StixImportTest, OasisExampleIndicatorForC2Address) {
   ASSERT_TRUE(got.emit.ok()) << got.emit;
   ASSERT_EQ(got.records.size(), 1u) << got.Reasons();
   const v1::Record& r = got.records[0].record;
-  EXPECT_EQ(r.id(), ImportedRecordId("agency-a", "indicator--33fe3b22-0201-47cf-85d0-97c02164528d"));
+  EXPECT_EQ(r.id(),
+            ImportedRecordId("agency-a", "indicator--33fe3b22-0201-47cf-85d0-97c02164528d"));
   ASSERT_EQ(r.indicators_size(), 1);
   EXPECT_EQ(r.indicators(0).type(), v1::INDICATOR_TYPE_IPV4);
   EXPECT_EQ(r.indicators(0).value(), "10.0.0.0");
@@ -162,9 +167,9 @@ TEST(StixImportTest, OasisExampleC2WithCourseOfAction) {
   ASSERT_TRUE(got.scan.ok()) << got.scan;
   ASSERT_EQ(got.records.size(), 2u) << got.Reasons();
   const v1::Record* ip = got.Find(v1::INDICATOR_TYPE_IPV4, "10.0.0.0");
-  const v1::Record* hash = got.Find(
-      v1::INDICATOR_TYPE_FILE_HASH,
-      "ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c");
+  const v1::Record* hash =
+      got.Find(v1::INDICATOR_TYPE_FILE_HASH,
+               "ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c");
   ASSERT_NE(ip, nullptr);
   ASSERT_NE(hash, nullptr);
   for (const v1::Record* r : {ip, hash}) {
@@ -190,7 +195,8 @@ TEST(StixImportTest, OasisExamplesWithNothingRepresentableAreReportedObjectByObj
   ASSERT_TRUE(email.scan.ok()) << email.scan;
   EXPECT_TRUE(email.records.empty());
   EXPECT_TRUE(absl::StrContains(email.Reasons(), "indicator--8cf9236f")) << email.Reasons();
-  EXPECT_TRUE(absl::StrContains(email.Reasons(), "MATCHES")) << email.Reasons();
+  EXPECT_TRUE(absl::StrContains(email.Reasons(), "'email-message:subject' has no nexus indicator"))
+      << email.Reasons();
 }
 
 TEST(StixImportTest, MarkingsGiveTheStricterTlpAndStatementsBecomeHandlingCodes) {
@@ -201,13 +207,15 @@ TEST(StixImportTest, MarkingsGiveTheStricterTlpAndStatementsBecomeHandlingCodes)
   defaults.tlp = v1::TLP_UNSPECIFIED;
   Imported got = ImportText(
       true,
-      Bundle({statement,
-              Indicator(kId1, "[domain-name:value = 'example.org']",
-                        R"(,"object_marking_refs":["marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",)"
-                        R"("marking-definition--7a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"],)"
-                        R"("granular_markings":[{"marking_ref":"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1","selectors":["pattern"]}],)"
-                        R"("x_nexus_distribution":{"scope":"named-agencies","agencies":["agency-b"]})"),
-              Indicator(kId2, "[domain-name:value = 'example.net']")}),
+      Bundle(
+          {statement,
+           Indicator(
+               kId1, "[domain-name:value = 'example.org']",
+               R"(,"object_marking_refs":["marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",)"
+               R"("marking-definition--7a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"],)"
+               R"("granular_markings":[{"marking_ref":"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1","selectors":["pattern"]}],)"
+               R"("x_nexus_distribution":{"scope":"named-agencies","agencies":["agency-b"]})"),
+           Indicator(kId2, "[domain-name:value = 'example.net']")}),
       defaults);
   ASSERT_TRUE(got.scan.ok()) << got.scan;
   ASSERT_EQ(got.records.size(), 1u) << got.Reasons();
@@ -221,8 +229,10 @@ TEST(StixImportTest, MarkingsGiveTheStricterTlpAndStatementsBecomeHandlingCodes)
 
 TEST(StixImportTest, UnknownMarkingCannotBeHonouredSoTheObjectIsSkipped) {
   Imported got = ImportText(
-      true, Bundle({Indicator(kId1, "[domain-name:value = 'example.org']",
-                              R"(,"object_marking_refs":["marking-definition--00000000-0000-4000-8000-000000000000"])")}));
+      true,
+      Bundle({Indicator(
+          kId1, "[domain-name:value = 'example.org']",
+          R"(,"object_marking_refs":["marking-definition--00000000-0000-4000-8000-000000000000"])")}));
   ASSERT_TRUE(got.scan.ok()) << got.scan;
   EXPECT_TRUE(got.records.empty());
   EXPECT_TRUE(absl::StrContains(got.Reasons(), "cannot be honoured")) << got.Reasons();
@@ -239,18 +249,24 @@ TEST(StixImportTest, RangesRelationshipsEntitiesAndConjunctions) {
     return absl::StrCat(
         R"({"type":"relationship","spec_version":"2.1","id":"relationship--)", id,
         R"(","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z",)"
-        R"("relationship_type":"indicates","source_ref":")", from, R"(","target_ref":")", to, "\"}");
+        R"("relationship_type":"indicates","source_ref":")",
+        from, R"(","target_ref":")", to, "\"}");
   };
   Imported got = ImportText(
       true,
-      Bundle({actor, group,
-              Indicator(kId1, "[ipv4-addr:value = '223.166.0.0/15'] AND [iban:value = 'DE89 3704 0044 0532 0130 00']"),
-              Indicator(kId2, "[ipv6-addr:value ISSUBSET '2001:db8::/32'] OR [domain-name:value = 'example.org']"),
-              relation("7a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", kId1, kId2),
-              relation("8a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", kId1,
-                       "threat-actor--5a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"),
-              relation("9a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-                       "intrusion-set--6a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", kId2)}));
+      Bundle(
+          {actor, group,
+           Indicator(kId1,
+                     "[ipv4-addr:value = '223.166.0.0/15'] AND [iban:value = 'DE89 3704 0044 0532 "
+                     "0130 00']"),
+           Indicator(
+               kId2,
+               "[ipv6-addr:value ISSUBSET '2001:db8::/32'] OR [domain-name:value = 'example.org']"),
+           relation("7a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", kId1, kId2),
+           relation("8a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", kId1,
+                    "threat-actor--5a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"),
+           relation("9a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                    "intrusion-set--6a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", kId2)}));
   ASSERT_TRUE(got.scan.ok()) << got.scan;
   ASSERT_EQ(got.records.size(), 2u) << got.Reasons();
   EXPECT_EQ(got.report.skipped(), 0u) << got.Reasons();
@@ -279,9 +295,8 @@ TEST(StixImportTest, TheLatestVersionOfAnObjectIsImported) {
 }
 
 TEST(StixImportTest, AnotherAgencysExportedRecordIsNotOursToPublish) {
-  Imported got = ImportText(
-      true, Bundle({Indicator(kId1, "[domain-name:value = 'example.org']",
-                              R"(,"x_nexus_origin_agency":"agency-b")")}));
+  Imported got = ImportText(true, Bundle({Indicator(kId1, "[domain-name:value = 'example.org']",
+                                                    R"(,"x_nexus_origin_agency":"agency-b")")}));
   ASSERT_TRUE(got.scan.ok()) << got.scan;
   EXPECT_TRUE(got.records.empty());
   EXPECT_TRUE(absl::StrContains(got.Reasons(), "only its origin may publish it")) << got.Reasons();
@@ -298,8 +313,9 @@ TEST(StixImportTest, BadFilesAreRefusedWholeWithTheObjectAndTheReason) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   const std::vector<Case> cases = {
       {"not JSON", "this is not json", "byte"},
-      {"empty", "", "byte"},
-      {"truncated", Bundle({Indicator(kId1, "[url:value = 'http://x.org/']")}).substr(0, 120), "byte"},
+      {"empty", "", "empty"},
+      {"truncated", Bundle({Indicator(kId1, "[url:value = 'http://x.org/']")}).substr(0, 120),
+       "byte"},
       {"STIX 2.0 bundle",
        R"({"type":"bundle","id":"bundle--2a4c8bd2-2c4d-4b9b-8d3e-0f5f5a1b2c3d","spec_version":"2.0","objects":[]})",
        "not a STIX 2.1 bundle"},
@@ -307,23 +323,26 @@ TEST(StixImportTest, BadFilesAreRefusedWholeWithTheObjectAndTheReason) {
        Bundle({absl::StrReplaceAll(Indicator(kId1, "[url:value = 'http://x.org/']"),
                                    {{R"("spec_version":"2.1")", R"("spec_version":"2.0")"}})}),
        "objects[0]"},
-      {"duplicate id", Bundle({Indicator(kId1, "[url:value = 'http://x.org/']"),
-                               Indicator(kId1, "[url:value = 'http://y.org/']")}),
+      {"duplicate id",
+       Bundle({Indicator(kId1, "[url:value = 'http://x.org/']"),
+               Indicator(kId1, "[url:value = 'http://y.org/']")}),
        "duplicate id"},
       {"duplicate member",
-       Bundle({absl::StrCat(Indicator(kId1, "[url:value = 'http://x.org/']").substr(
-                                0, Indicator(kId1, "[url:value = 'http://x.org/']").size() - 1),
-                            R"(,"pattern":"[url:value = 'http://evil.org/']"})")}),
+       Bundle({absl::StrCat(
+           Indicator(kId1, "[url:value = 'http://x.org/']")
+               .substr(0, Indicator(kId1, "[url:value = 'http://x.org/']").size() - 1),
+           R"(,"pattern":"[url:value = 'http://evil.org/']"})")}),
        "duplicate"},
       {"deep nesting", absl::StrCat(R"({"type":"bundle","objects":[)", deep, "]}"), "nest"},
       {"100k-character pattern",
-       Bundle({Indicator(kId1, absl::StrCat("[url:value = 'http://x.org/", std::string(100000, 'a'),
-                                            "']"))}),
+       Bundle({Indicator(
+           kId1, absl::StrCat("[url:value = 'http://x.org/", std::string(100000, 'a'), "']"))}),
        "objects[0]"},
       {"invalid UTF-8", Bundle({Indicator(kId1, "[domain-name:value = 'ex\xff\xfe.org']")}),
        "UTF-8"},
       {"not a bundle", R"({"type":"report","objects":[]})", "not a STIX bundle"},
-      {"objects not a list", R"({"type":"bundle","id":"bundle--2a4c8bd2-2c4d-4b9b-8d3e-0f5f5a1b2c3d","objects":{}})",
+      {"objects not a list",
+       R"({"type":"bundle","id":"bundle--2a4c8bd2-2c4d-4b9b-8d3e-0f5f5a1b2c3d","objects":{}})",
        "objects"},
       {"object not an object", Bundle({"42"}), "objects[0]"},
   };
@@ -341,7 +360,8 @@ TEST(StixImportTest, AFileOverTheLimitIsRefused) {
   defaults.limits.max_file_bytes = 1000;
   std::vector<std::string> objects;
   for (int i = 0; i < 20; ++i) {
-    objects.push_back(Indicator(absl::StrCat("indicator--", NewUuid()), "[url:value = 'http://x.org/']"));
+    objects.push_back(
+        Indicator(absl::StrCat("indicator--", NewUuid()), "[url:value = 'http://x.org/']"));
   }
   Imported got = ImportText(true, Bundle(objects), defaults);
   EXPECT_FALSE(got.scan.ok());
@@ -386,7 +406,7 @@ TEST(MispImportTest, EsetOceanLotusEventWithDomainIpPairsAndAGalaxy) {
   EXPECT_EQ(by_type[v1::INDICATOR_TYPE_URL], 1);
   EXPECT_EQ(by_type[v1::INDICATOR_TYPE_FILE_HASH], 2);
   EXPECT_NE(got.Find(v1::INDICATOR_TYPE_ORGANIZATION, "APT32"), nullptr);
-  EXPECT_EQ(r.tlp(), v1::TLP_GREEN);  // no tlp: tag: --tlp
+  EXPECT_EQ(r.tlp(), v1::TLP_GREEN);                                       // no tlp: tag: --tlp
   EXPECT_EQ(r.distribution().scope(), v1::DISTRIBUTION_SCOPE_FEDERATION);  // 3: all communities
   EXPECT_EQ(got.report.skipped(), 0u) << got.Reasons();
 }
@@ -419,7 +439,8 @@ TEST(MispImportTest, NoTlpTagAndNoFlagSkipsTheEvent) {
 }
 
 TEST(MispImportTest, ObjectsBecomeRecordsAndDuplicateUuidsAreRefused) {
-  const std::string event = R"({"Event":{"uuid":"5bf300da-6438-4372-a069-0b7b0a016219","info":"Mule accounts",
+  const std::string event =
+      R"({"Event":{"uuid":"5bf300da-6438-4372-a069-0b7b0a016219","info":"Mule accounts",
     "date":"2024-03-01","timestamp":"1709300000","distribution":"1","Tag":[{"name":"tlp:amber"}],
     "Attribute":[{"uuid":"5bf300da-6438-4372-a069-0b7b0a016220","type":"iban","value":"DE89370400440532013000","to_ids":false},
                  {"uuid":"5bf300da-6438-4372-a069-0b7b0a016221","type":"btc","value":"1BoatSLRHtKNngkdXEeobR76b53LETtpyT","to_ids":true,"distribution":"0"}],
@@ -433,7 +454,8 @@ TEST(MispImportTest, ObjectsBecomeRecordsAndDuplicateUuidsAreRefused) {
   EXPECT_EQ(got.report.skipped(), 0u) << got.Reasons();
   ASSERT_EQ(got.records.size(), 3u);
   const v1::Record* iban = got.Find(v1::INDICATOR_TYPE_IBAN, "DE89370400440532013000");
-  const v1::Record* wallet = got.Find(v1::INDICATOR_TYPE_CRYPTO_WALLET, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT");
+  const v1::Record* wallet =
+      got.Find(v1::INDICATOR_TYPE_CRYPTO_WALLET, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT");
   const v1::Record* person = got.Find(v1::INDICATOR_TYPE_PERSON, "Jean Broker");
   ASSERT_NE(iban, nullptr);
   ASSERT_NE(wallet, nullptr);
@@ -522,10 +544,10 @@ TEST_F(StixRoundTripTest, EveryFieldComesBackAndTheBundleValidates) {
   const std::string schemas = testing::StixSchemaDir();
   if (!schemas.empty()) {
     std::string output;
-    int rc = testing::RunCommand(absl::StrCat("/usr/bin/python3 ", NEXUS_SOURCE_DIR,
-                                              "/tests/stix_schema_check.py ", schemas, " ",
-                                              dir.File("bundle.json")),
-                                 &output);
+    int rc = testing::RunCommand(
+        absl::StrCat("/usr/bin/python3 ", NEXUS_SOURCE_DIR, "/tests/stix_schema_check.py ", schemas,
+                     " ", dir.File("bundle.json")),
+        &output);
     EXPECT_EQ(rc, 0) << output;
   }
 
@@ -546,7 +568,8 @@ TEST_F(StixRoundTripTest, EveryFieldComesBackAndTheBundleValidates) {
     v1::Record actual = back->record;
     // Tag order is not content: the importer sorts them.
     auto sort_tags = [](v1::Record& r) {
-      std::sort(r.mutable_tags()->mutable_values()->begin(), r.mutable_tags()->mutable_values()->end());
+      std::sort(r.mutable_tags()->mutable_values()->begin(),
+                r.mutable_tags()->mutable_values()->end());
     };
     sort_tags(expected);
     sort_tags(actual);
