@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/stix_common.h"
+#include "common/crypto.h"
 #include "common/record_validation.h"
 #include "common/uuid.h"
 
@@ -9,6 +10,13 @@ namespace nexus {
 
 std::string ImportedRecordId(absl::string_view agency, absl::string_view object_id) {
   return NameBasedUuid(kNexusInteropNamespace, absl::StrCat(agency, "\n", object_id));
+}
+
+uint64_t ObjectIdKey(absl::string_view id) {
+  Sha256Digest digest = Sha256(id);
+  uint64_t key = 0;
+  for (int i = 0; i < 8; ++i) key = key << 8 | digest[i];
+  return key;
 }
 
 absl::Status CompleteImportedRecord(const ImportDefaults& defaults, v1::Record& record) {

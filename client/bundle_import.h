@@ -60,6 +60,11 @@ std::unique_ptr<BundleImport> NewMispImport(ImportDefaults defaults);
 // importing one public bundle do not claim each other's ids.
 std::string ImportedRecordId(absl::string_view agency, absl::string_view object_id);
 
+// The key under which an import remembers an object id between its passes: 64 bits of the id's
+// SHA-256, so that memory grows by a few bytes per id whatever the ids' length, and a hostile file
+// cannot aim two ids at one key.
+uint64_t ObjectIdKey(absl::string_view id);
+
 // Checks a mapped record as the node would (ValidateAndNormalize) after filling in `defaults`
 // for what it lacks. The error is the skip reason.
 absl::Status CompleteImportedRecord(const ImportDefaults& defaults, v1::Record& record);

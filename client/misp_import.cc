@@ -478,11 +478,11 @@ class MispImport : public BundleImport {
   }
 
   absl::Status Scan(std::FILE* in) override {
-    absl::flat_hash_set<std::string> seen;
+    absl::flat_hash_set<uint64_t> seen;  // ObjectIdKey of each uuid
     auto check_unique = [&](const json& item, absl::string_view what) -> absl::Status {
       absl::StatusOr<std::optional<std::string>> uuid = OptionalString(item, "uuid");
       if (!uuid.ok() || !*uuid) return absl::OkStatus();  // reported when mapped
-      if (!seen.insert(**uuid).second) {
+      if (!seen.insert(ObjectIdKey(**uuid)).second) {
         return absl::InvalidArgumentError(
             absl::StrCat(what, " ", QuoteInput(**uuid, 64), ": duplicate uuid in this file"));
       }

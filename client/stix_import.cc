@@ -2,6 +2,7 @@
 // feed those records (markings, relationships, the threat actors, intrusion sets, campaigns,
 // malware and identities that relationships link to an indicator) or are reported as skipped.
 // The mapping, property by property, is in README "Interoperability".
+#include <limits>
 #include <map>
 #include <set>
 
@@ -61,11 +62,15 @@ struct Relationship {
   std::string source, target, type;
 };
 
-// The newest version of one id seen in the file: its position and its modified time.
-struct Latest {
+// What the first pass keeps of each id (under its ObjectIdKey): the newest version's position and
+// modified time, and what the second pass needs to know of it.
+struct IdEntry {
   uint64_t index = 0;
-  std::string modified;
+  int64_t modified = 0;  // kNoTime when the object has none
+  bool indicator = false;
+  bool own_export = false;  // an indicator of our own export: its record keeps its id
 };
+constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
 std::string Where(uint64_t index, absl::string_view id) {
   return absl::StrCat("objects[", index, "]", id.empty() ? "" : " ", QuoteInput(id, 120));
@@ -84,17 +89,25 @@ class StixImport : public BundleImport {
   absl::Status EmitObject(uint64_t index, const json& object, const ImportedRecordSink& sink,
                           ImportReport& report) const;
   absl::StatusOr<v1::Record> MapIndicator(const json& object) const;
+  const IdEntry* Find(absl::string_view id) const {
+    auto it = ids_.find(ObjectIdKey(id));
+    return it == ids_.end() ? nullptr : &it->second;
+  }
+  // The record an indicator of this file becomes.
+  std::string RecordIdOf(absl::string_view indicator_id) const {
+    const IdEntry* entry = Find(indicator_id);
+    return entry != nullptr && entry->own_export ? StixIdUuid(indicator_id)
+                                                 : ImportedRecordId(defaults_.agency, indicator_id);
+  }
   absl::Status AddMarkings(const json& object, v1::Record& record) const;
   absl::Status AddNexusProperties(const json& object, v1::Record& record) const;
 
   ImportDefaults defaults_;
-  absl::flat_hash_map<std::string, Latest> latest_;
+  absl::flat_hash_map<uint64_t, IdEntry> ids_;
   absl::flat_hash_map<std::string, Marking> markings_;
   absl::flat_hash_map<std::string, Entity> entities_;
   std::map<std::string, Relationship> relationships_;  // by id, latest version only
-  std::set<std::string, std::less<>> indicators_;
-  absl::flat_hash_map<std::string, std::string> record_ids_;  // indicator → its record's id
-  std::set<std::string, std::less<>> authors_;  // identities that indicators name as creator
+  std::set<std::string, std::less<>> authors_;         // identities that indicators name as creator
   // Filled by Link(): what each indicator gains from relationships, and what was used.
   absl::flat_hash_map<std::string, std::vector<std::string>> related_;  // indicator → record ids
   absl::flat_hash_map<std::string, std::vector<std::string>> linked_;   // indicator → entities
@@ -153,31 +166,33 @@ absl::Status StixImport::ScanObject(uint64_t index, const json& object) {
     return absl::InvalidArgumentError(
         absl::StrCat(Where(index, **id), ": ", modified.status().message()));
   }
-  const std::string version = modified->value_or("");
-  auto [it, inserted] = latest_.try_emplace(**id, Latest{index, version});
+  int64_t version = kNoTime;
+  if (*modified) {
+    absl::StatusOr<int64_t> micros = ParseStixTimestamp(**modified);
+    if (!micros.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Where(index, **id), ": modified: ", micros.status().message()));
+    }
+    version = *micros;
+  }
+  auto [it, inserted] = ids_.try_emplace(ObjectIdKey(**id), IdEntry{index, version});
   if (!inserted) {
     // Versions of one object share its id and differ in `modified`; the same pair twice is a
     // duplicate whose two contents would compete.
     if (it->second.modified == version) {
-      return absl::InvalidArgumentError(absl::StrCat(Where(index, **id), ": duplicate id: objects[",
-                                                     it->second.index, "] has the same id",
-                                                     version.empty() ? "" : " and modified time"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(Where(index, **id), ": duplicate id: objects[", it->second.index,
+                       "] has the same id", version == kNoTime ? "" : " and modified time"));
     }
-    absl::StatusOr<int64_t> mine = ParseStixTimestamp(version);
-    absl::StatusOr<int64_t> theirs = ParseStixTimestamp(it->second.modified);
-    if (!mine.ok() || !theirs.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          Where(index, **id), ": several versions of one id need valid modified times"));
-    }
-    if (*mine < *theirs) return absl::OkStatus();  // an older version: not the one used
-    it->second = Latest{index, version};
+    if (version < it->second.modified) return absl::OkStatus();  // older: not the one used
+    it->second.index = index;
+    it->second.modified = version;
   }
   if (**type == "indicator") {
-    indicators_.insert(**id);
+    it->second.indicator = true;
     // Our own export names the record and its origin: such an indicator is that record again.
     auto origin = OptionalString(object, kXOriginAgency);
-    record_ids_[**id] =
-        origin.ok() && *origin ? StixIdUuid(**id) : ImportedRecordId(defaults_.agency, **id);
+    it->second.own_export = origin.ok() && origin->has_value();
     if (auto author = OptionalString(object, "created_by_ref"); author.ok() && *author) {
       authors_.insert(**author);
     }
@@ -243,12 +258,14 @@ void StixImport::Link() {
     if (entities_.count(author)) used_.insert(author);  // becomes a "source:" tag
   }
   for (const auto& [id, r] : relationships_) {
-    const bool source_indicator = indicators_.count(r.source) > 0;
-    const bool target_indicator = indicators_.count(r.target) > 0;
+    const IdEntry* source = Find(r.source);
+    const IdEntry* target = Find(r.target);
+    const bool source_indicator = source != nullptr && source->indicator;
+    const bool target_indicator = target != nullptr && target->indicator;
     if (source_indicator && target_indicator) {
-      related_[r.source].push_back(record_ids_.at(r.target));
+      related_[r.source].push_back(RecordIdOf(r.target));
     } else if (source_indicator && r.type == "related-to" && StixIdType(r.target) == "indicator" &&
-               record_ids_.at(r.source) == StixIdUuid(r.source)) {
+               source->own_export) {
       // Our own export relates records the bundle need not hold: the id is the record's.
       related_[r.source].push_back(StixIdUuid(r.target));
     } else if (source_indicator && entities_.count(r.target)) {
@@ -278,7 +295,7 @@ absl::Status StixImport::EmitObject(uint64_t index, const json& object,
   // Scan checked every object's id and type.
   const std::string& id = object["id"].get_ref<const std::string&>();
   const std::string& type = object["type"].get_ref<const std::string&>();
-  if (latest_.at(id).index != index) {
+  if (Find(id)->index != index) {
     report.Superseded();
     return absl::OkStatus();
   }
@@ -340,7 +357,7 @@ absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
     return absl::InvalidArgumentError(absl::StrCat("a record of agency ", QuoteInput(**origin, 64),
                                                    ": only its origin may publish it"));
   }
-  record.set_id(record_ids_.at(stix_id));
+  record.set_id(RecordIdOf(stix_id));
   if (auto withheld = StringList(object, kXWithheld); !withheld.ok() || !withheld->empty()) {
     return absl::InvalidArgumentError(
         "parts of this record were withheld from the copy exported (x_nexus_withheld): importing "

@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
 #include "common/record_seal.h"
-#include "rocksdb/db.h"
 #include "common/store_keys.h"
+#include "rocksdb/db.h"
 
 namespace nexus {
 namespace {
