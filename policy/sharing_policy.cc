@@ -4,6 +4,7 @@
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -112,7 +113,12 @@ const char* Mismatch(const CompiledRule& rule, const RecordFacts& record, int re
     return no("record.credibility_worse_than",
               [&] { return std::string("the record's information is graded as well or better"); });
   }
-  int64_t age = now - record.modified_unix_micros;
+  // A received record's time is whatever its origin signed: saturate rather than overflow.
+  int64_t age;
+  if (__builtin_sub_overflow(now, record.modified_unix_micros, &age)) {
+    age = record.modified_unix_micros < 0 ? std::numeric_limits<int64_t>::max()
+                                          : std::numeric_limits<int64_t>::min();
+  }
   if (rule.min_age && age < rule.min_age)
     return no("record.min_age_days", [&] { return std::string("the record is newer"); });
   if (rule.max_age && age > rule.max_age)

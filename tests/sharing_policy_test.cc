@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -134,6 +135,14 @@ TEST_F(SharingPolicyTest, RecordConditions) {
   EXPECT_FALSE(decide("max_age_days: 5", record_));
   EXPECT_TRUE(decide("min_age_days: 5", record_));
   EXPECT_FALSE(decide("min_age_days: 30", record_));
+  // A received record's times are whatever its origin signed: extremes saturate, never overflow.
+  v1::Record ancient = record_, future = record_;
+  ancient.set_modified_unix_micros(std::numeric_limits<int64_t>::min());
+  future.set_modified_unix_micros(std::numeric_limits<int64_t>::max());
+  EXPECT_FALSE(decide("max_age_days: 30", ancient));
+  EXPECT_TRUE(decide("min_age_days: 5", ancient));
+  EXPECT_TRUE(decide("max_age_days: 30", future));
+  EXPECT_FALSE(decide("min_age_days: 5", future));
   v1::Record coded = record_;
   coded.add_handling_codes("Law Enforcement Only");
   EXPECT_TRUE(decide("handling_codes: \"law enforcement only\"", coded));
