@@ -20,7 +20,7 @@ void ImportReport::Result(const v1::PublishResult& result, const std::string& so
     default:
       ++rejected_;
       if (issues_.size() < kMaxListed) {
-        issues_.push_back({source, absl::StrCat("rejected by the node: ", result.error())});
+        issues_.push_back({source, absl::StrCat("the node refused it: ", result.error()), true});
       }
   }
 }

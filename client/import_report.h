@@ -15,6 +15,7 @@ namespace nexus {
 struct ImportIssue {
   std::string object;  // e.g. "objects[12] course-of-action--0f2c..." or "Attribute 5b0c..."
   std::string reason;
+  bool rejected = false;  // by the node (not skipped by the import)
 };
 
 class ImportReport {

@@ -212,10 +212,11 @@ class Progress {
 void PrintReport(const ImportReport& report, absl::Duration elapsed, bool dry_run, bool json) {
   for (const ImportIssue& issue : report.issues()) {
     if (json) {
-      std::cout << "{\"skipped\":" << JsonQuote(issue.object)
+      std::cout << (issue.rejected ? "{\"rejected\":" : "{\"skipped\":") << JsonQuote(issue.object)
                 << ",\"reason\":" << JsonQuote(issue.reason) << "}\n";
     } else {
-      std::cerr << "skipped " << EscapeForTerminal(issue.object, 200) << ": "
+      std::cerr << (issue.rejected ? "rejected " : "skipped ")
+                << EscapeForTerminal(issue.object, 200) << ": "
                 << EscapeMessageForTerminal(issue.reason, kMaxMessageBytes) << "\n";
     }
   }

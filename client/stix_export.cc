@@ -10,7 +10,8 @@
 namespace nexus {
 namespace {
 
-using nlohmann::json;
+// Members in the order written (type and id first), for people reading a bundle.
+using json = nlohmann::ordered_json;
 
 constexpr char kTlp2Extension[] = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d";
 // Identities of agencies have no history of their own: one fixed time keeps exports identical.
