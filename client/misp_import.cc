@@ -196,6 +196,8 @@ class EventMapper {
   absl::StatusOr<Sharing> SharingOf(const json& item, const Sharing& parent) const;
   v1::Record NewRecord(const Sharing& sharing, const std::string& id_name) const;
   absl::Status Flush(const Sharing& sharing, Pending& pending);
+  // Checks a finished record and hands it on, or reports why it is skipped.
+  absl::Status Send(v1::Record record, std::string source);
 
   const ImportDefaults& defaults_;
   const ImportedRecordSink& sink_;
@@ -420,13 +422,7 @@ absl::Status EventMapper::Object(const json& object) {
     return absl::OkStatus();
   }
   record.set_summary(TruncateText(summary, kMaxSummaryBytes));
-  if (absl::Status s = CompleteImportedRecord(defaults_, record); !s.ok()) {
-    report_.Skip(where, std::string(s.message()));
-    return absl::OkStatus();
-  }
-  report_.RecordMapped();
-  ++records_sent_;
-  return sink_({std::move(record), where});
+  return Send(std::move(record), where);
 }
 
 absl::Status EventMapper::Flush(const Sharing& sharing, Pending& pending) {
@@ -445,14 +441,20 @@ absl::Status EventMapper::Flush(const Sharing& sharing, Pending& pending) {
   std::string summary = info_;
   for (const std::string& line : context_) absl::StrAppend(&summary, "\n", line);
   record.set_summary(TruncateText(summary, kMaxSummaryBytes));
-  const std::string source = absl::StrCat("Event ", uuid_, name.size() > 48 ? " (part)" : "");
+  const size_t suffix = strlen("misp-event--") + uuid_.size();
+  return Send(std::move(record),
+              absl::StrCat("Event ", uuid_, name.size() > suffix ? " record " : "",
+                           name.substr(std::min(suffix, name.size()))));
+}
+
+absl::Status EventMapper::Send(v1::Record record, std::string source) {
   if (absl::Status s = CompleteImportedRecord(defaults_, record); !s.ok()) {
-    report_.Skip(source, std::string(s.message()));
+    report_.Skip(std::move(source), std::string(s.message()));
     return absl::OkStatus();
   }
   report_.RecordMapped();
   ++records_sent_;
-  return sink_({std::move(record), source});
+  return sink_({std::move(record), std::move(source)});
 }
 
 absl::Status EventMapper::Finish() {

@@ -30,10 +30,8 @@ class NetworkSearchTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(keys_.AddDirectory(testing::TestPki() + "/keys").ok());
-    std::ofstream(dir_.File("policy.textproto")) << kPolicy;
-    node_ = std::make_unique<testing::NexusdProcess>(testing::WriteNodeConfig(
-        dir_.path(), "agency-a",
-        absl::StrCat("policy_file: \"", dir_.File("policy.textproto"), "\"\n")));
+    node_ = std::make_unique<testing::NexusdProcess>(
+        testing::WriteNodeConfigWithPolicy(dir_.path(), "agency-a", kPolicy));
     ASSERT_TRUE(node_->ok()) << node_->ReadLog();
     for (const char* agency : {"agency-a", "agency-b", "agency-c"}) {
       auto client = NexusClient::Create(ClientFor(node_->address(), agency));

@@ -35,10 +35,8 @@ class PolicyIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(keys_.AddDirectory(testing::TestPki() + "/keys").ok());
-    std::ofstream(dir_.File("policy.textproto")) << kPolicy;
-    node_ = std::make_unique<testing::NexusdProcess>(testing::WriteNodeConfig(
-        dir_.path(), "agency-a",
-        absl::StrCat("policy_file: \"", dir_.File("policy.textproto"), "\"\n")));
+    node_ = std::make_unique<testing::NexusdProcess>(
+        testing::WriteNodeConfigWithPolicy(dir_.path(), "agency-a", kPolicy));
     ASSERT_TRUE(node_->ok()) << node_->ReadLog();
     for (const char* agency : {"agency-a", "agency-b", "agency-c"}) {
       clients_[agency] = *NexusClient::Create(ClientFor(node_->address(), agency));

@@ -208,6 +208,13 @@ int RunCommand(const std::string& command, std::string* output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::string WriteNodeConfigWithPolicy(const std::string& dir, const std::string& agency,
+                                      const std::string& policy_text) {
+  const std::string policy = dir + "/policy.textproto";
+  std::ofstream(policy) << policy_text;
+  return WriteNodeConfig(dir, agency, absl::StrCat("policy_file: \"", policy, "\"\n"));
+}
+
 double Ed25519SigningRate() {
   PrivateKey key = PrivateKey::Generate();
   std::string message(420, 'm');

@@ -45,6 +45,10 @@ v1::Record SampleDraft(const std::vector<std::pair<v1::IndicatorType, std::strin
 std::string WriteNodeConfig(const std::string& dir, const std::string& agency,
                             const std::string& extra = "");
 
+// WriteNodeConfig for a node whose sharing policy is `policy_text` (written beside the config).
+std::string WriteNodeConfigWithPolicy(const std::string& dir, const std::string& agency,
+                                      const std::string& policy_text);
+
 // A real nexusd process, started from a config file, stopped on destruction.
 class NexusdProcess {
  public:
