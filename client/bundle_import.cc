@@ -12,11 +12,12 @@ std::string ImportedRecordId(absl::string_view agency, absl::string_view object_
   return NameBasedUuid(kNexusInteropNamespace, absl::StrCat(agency, "\n", object_id));
 }
 
-uint64_t ObjectIdKey(absl::string_view id) {
+absl::uint128 ObjectIdKey(absl::string_view id) {
   Sha256Digest digest = Sha256(id);
-  uint64_t key = 0;
-  for (int i = 0; i < 8; ++i) key = key << 8 | digest[i];
-  return key;
+  uint64_t high = 0, low = 0;
+  for (int i = 0; i < 8; ++i) high = high << 8 | digest[i];
+  for (int i = 8; i < 16; ++i) low = low << 8 | digest[i];
+  return absl::MakeUint128(high, low);
 }
 
 absl::Status CompleteImportedRecord(const ImportDefaults& defaults, v1::Record& record) {

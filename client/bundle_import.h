@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/numeric/int128.h"
 #include "absl/status/status.h"
 #include "client/import_report.h"
 #include "client/json_stream.h"
@@ -38,6 +39,10 @@ struct ImportDefaults {
   std::optional<v1::Distribution> distribution;
   v1::NexusType nexus_type = v1::NEXUS_TYPE_UNSPECIFIED;  // for objects that name none
   bool ids_only = false;                                  // MISP: only attributes marked to_ids
+  // STIX: the file is this agency's own export (--own-export): its records keep their ids, so
+  // that importing it restores them. Without it such objects are skipped: a bundle from anyone
+  // else could otherwise name, and overwrite, any record of this agency.
+  bool own_export = false;
   JsonStreamLimits limits;
 };
 
@@ -60,10 +65,10 @@ std::unique_ptr<BundleImport> NewMispImport(ImportDefaults defaults);
 // importing one public bundle do not claim each other's ids.
 std::string ImportedRecordId(absl::string_view agency, absl::string_view object_id);
 
-// The key under which an import remembers an object id between its passes: 64 bits of the id's
-// SHA-256, so that memory grows by a few bytes per id whatever the ids' length, and a hostile file
-// cannot aim two ids at one key.
-uint64_t ObjectIdKey(absl::string_view id);
+// The key under which an import remembers an object id between its passes: 128 bits of the id's
+// SHA-256, so that memory grows by a few bytes per id whatever the ids' length, and finding two
+// ids with one key is out of reach (a birthday search over 2^64).
+absl::uint128 ObjectIdKey(absl::string_view id);
 
 // Checks a mapped record as the node would (ValidateAndNormalize) after filling in `defaults`
 // for what it lacks. The error is the skip reason.

@@ -32,6 +32,8 @@ const char kInteropUsage[] =
       --scope S [--agency ID] [--group NAME]   distribution for objects that name none
       --nexus-type T  for objects that name none (x_nexus_nexus_type)
       --ids-only      MISP: only attributes marked to_ids
+      --own-export    STIX: the file is your agency's own export: restore its records under
+                      their ids (without it, objects of your agency's export are skipped)
       --dry-run       read, check and map everything; publish nothing
       --allow-partial exit 0 even when objects were skipped (each is still listed)
       --max-bytes N   largest file read (default 268435456)
@@ -86,6 +88,7 @@ absl::StatusOr<ImportDefaults> DefaultsFromFlags(const CommandLine& line,
     defaults.nexus_type = static_cast<v1::NexusType>(*type);
   }
   defaults.ids_only = line.Has("ids-only");
+  defaults.own_export = line.Has("own-export");
   absl::StatusOr<uint64_t> max_bytes = line.Count("max-bytes", defaults.limits.max_file_bytes);
   if (!max_bytes.ok()) return max_bytes.status();
   defaults.limits.max_file_bytes = *max_bytes;
@@ -118,9 +121,10 @@ absl::StatusOr<std::FILE*> OpenImportFile(const std::string& path, uint64_t max_
 
 // Sends mapped records to the node in batches and books the answers in the report.
 // Batches go round-robin over --streams streams (one by default: on the 2-core machine measured,
-// two streams were slower for new records and faster for re-imports; see README, Benchmarks). Records of one import are independent of each other
-// (one version per id), so their order across streams does not matter. Streams open with the
-// first batch: a file with nothing to import (or a dry run) never reaches the node.
+// two streams were slower for new records and faster for re-imports; see README, Benchmarks).
+// Records of one import are independent of each other (one version per id), so their order across
+// streams does not matter. Streams open with the first batch: a file with nothing to import (or a
+// dry run) never reaches the node.
 class UploadSink {
  public:
   // `options` null: a dry run.
@@ -310,9 +314,20 @@ int RunImportCommand(const CommandLine& line, const ClientOptions& options,
   absl::StatusOr<std::FILE*> file = OpenImportFile(path, max_bytes);
   if (!file.ok()) return BadInput("import", file.status().message());
   absl::Cleanup close = [&] { std::fclose(*file); };
+  struct stat scanned;
+  fstat(fileno(*file), &scanned);
   if (absl::Status s = import->Scan(*file); !s.ok()) {
     return BadInput(absl::StrCat("import ", args[1], " ", QuoteInput(path)),
                     absl::StrCat(s.message(), "; nothing was imported"));
+  }
+  // What was checked must be what is imported: a file rewritten in between is refused (a change
+  // during the second pass is caught there, object by object).
+  struct stat now;
+  if (fstat(fileno(*file), &now) != 0 || now.st_size != scanned.st_size ||
+      now.st_mtim.tv_sec != scanned.st_mtim.tv_sec ||
+      now.st_mtim.tv_nsec != scanned.st_mtim.tv_nsec) {
+    return BadInput(absl::StrCat("import ", args[1], " ", QuoteInput(path)),
+                    "the file changed while it was being checked; nothing was imported");
   }
   std::rewind(*file);
 
@@ -391,8 +406,8 @@ int RunExportCommand(const CommandLine& line, NexusClient& client, const Keyring
   std::cout.flush();
   std::fprintf(
       stderr,
-      "exported %llu record versions (left out: %llu not verified, %llu with every "
-      "indicator withheld); resume with --since %llu\n",
+      "exported %llu record versions (left out: %llu not verified, %llu not representable as a "
+      "STIX indicator); resume with --since %llu\n",
       static_cast<unsigned long long>(exported), static_cast<unsigned long long>(unverified),
       static_cast<unsigned long long>(unrepresentable), static_cast<unsigned long long>(last));
   if (!status.ok()) {

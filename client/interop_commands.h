@@ -12,7 +12,8 @@
 namespace nexus {
 
 inline constexpr const char* kInteropFlags[] = {"max-bytes", "streams"};
-inline constexpr const char* kInteropSwitches[] = {"dry-run", "allow-partial", "ids-only"};
+inline constexpr const char* kInteropSwitches[] = {"dry-run", "allow-partial", "ids-only",
+                                                   "own-export"};
 
 extern const char kInteropUsage[];
 

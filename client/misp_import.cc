@@ -29,6 +29,9 @@ using nlohmann::json;
 // Indicators per record: well below the node's limit of 1,000, so that a record stays small.
 constexpr size_t kIndicatorsPerRecord = 500;
 constexpr size_t kMaxSummaryBytes = 60 * 1024;
+// Roughly what the indicators of one record may take in a STIX pattern, well under
+// kMaxStixPatternBytes so that the record exports and reads back.
+constexpr size_t kPatternBudgetBytes = 48 * 1024;
 // An event of the search form is built whole; bigger events stream in the single-event form.
 constexpr uint64_t kMaxEventBytes = 16 << 20;
 
@@ -172,6 +175,19 @@ absl::StatusOr<v1::Tlp> ReadTags(const json& owner, std::vector<std::string>* ta
   return tlp;
 }
 
+// Why an attribute is left out whatever its type, if it is.
+std::optional<std::string> Excluded(const json& attribute) {
+  absl::StatusOr<std::optional<bool>> deleted = OptionalBool(attribute, "deleted");
+  if (!deleted.ok()) return std::string(deleted.status().message());
+  if (deleted->value_or(false)) return "deleted in MISP";
+  return std::nullopt;
+}
+
+bool MarkedToIds(const json& attribute) {
+  absl::StatusOr<std::optional<bool>> to_ids = OptionalBool(attribute, "to_ids");
+  return to_ids.ok() && to_ids->value_or(false);
+}
+
 // Maps the events of one file. The event's own fields come first (Begin); then its attributes
 // and objects, one at a time, so that a large event streams.
 class EventMapper {
@@ -191,6 +207,7 @@ class EventMapper {
   // Indicators of the event waiting to fill one record of one sharing.
   struct Pending {
     std::vector<v1::Indicator> indicators;
+    size_t bytes = 0;  // an estimate of their STIX pattern's length
     size_t part = 1;
   };
   absl::StatusOr<Sharing> SharingOf(const json& item, const Sharing& parent) const;
@@ -209,8 +226,11 @@ class EventMapper {
   std::vector<std::string> tags_;
   std::vector<v1::Indicator> galaxy_;  // threat actors named by galaxy tags
   int64_t created_ = 0, modified_ = 0;
-  std::map<Sharing, Pending> open_;   // the event's records being filled, by their sharing
-  std::vector<std::string> context_;  // text, comment and link values, for the summary
+  std::map<Sharing, Pending> open_;  // the event's records being filled, by their sharing
+  // Text, comment and link values for the summaries of the records of each sharing.
+  std::map<Sharing, std::vector<std::string>> context_;
+  std::map<Sharing, size_t> context_bytes_;
+  std::set<Sharing> sent_;  // sharings of the event's records sent
   uint64_t records_sent_ = 0;
 };
 
@@ -251,7 +271,9 @@ absl::Status EventMapper::Begin(const json& event) {
   skipping_ = false;
   open_.clear();
   context_.clear();
+  context_bytes_.clear();
   records_sent_ = 0;
+  sent_.clear();
   tags_.clear();
   galaxy_.clear();
   auto fail = [&](const absl::Status& status) {
@@ -273,15 +295,16 @@ absl::Status EventMapper::Begin(const json& event) {
   if (event_sharing_.tlp == v1::TLP_UNSPECIFIED) {
     return fail(absl::InvalidArgumentError("no tlp: tag on the event (give --tlp)"));
   }
-  // The event's distribution, or --scope in its place.
+  // The event's distribution. --scope fills in where the event says none, and stands for a
+  // sharing group (4); it never widens what the event says.
   event_sharing_.distribution.set_scope(v1::DISTRIBUTION_SCOPE_FEDERATION);
-  if (defaults_.distribution) {
+  if (absl::StatusOr<std::optional<int64_t>> level = OptionalInteger(event, "distribution");
+      level.ok() && !*level && defaults_.distribution) {
     event_sharing_.distribution = *defaults_.distribution;
-  } else {
-    absl::StatusOr<Sharing> sharing = SharingOf(event, event_sharing_);
-    if (!sharing.ok()) return fail(sharing.status());
-    event_sharing_.distribution = sharing->distribution;
   }
+  absl::StatusOr<Sharing> sharing = SharingOf(event, event_sharing_);
+  if (!sharing.ok()) return fail(sharing.status());
+  event_sharing_.distribution = sharing->distribution;
   // Galaxy clusters of threat actors and intrusion sets name organizations: searchable.
   for (const std::string& tag : tags_) {
     for (const char* prefix :
@@ -306,6 +329,10 @@ absl::Status EventMapper::Begin(const json& event) {
     return fail(absl::InvalidArgumentError("the event has no valid date (YYYY-MM-DD)"));
   }
   created_ = absl::ToUnixMicros(day);
+  constexpr int64_t kYear10000 = 253402300800;  // seconds: later times are not times of MISP
+  if (*timestamp && (**timestamp < 0 || **timestamp >= kYear10000)) {
+    return fail(absl::InvalidArgumentError("the event's timestamp is not a time"));
+  }
   modified_ = *timestamp && **timestamp > 0 ? **timestamp * 1000000 : created_;
   created_ = std::min(created_, modified_);
   return absl::OkStatus();
@@ -337,27 +364,33 @@ absl::Status EventMapper::Attribute(const json& attribute) {
   if (!type.ok() || !value.ok() || !*type || !*value) {
     return skip("an attribute needs string type and value");
   }
-  if (absl::StatusOr<std::optional<bool>> deleted = OptionalBool(attribute, "deleted");
-      deleted.ok() && deleted->value_or(false)) {
-    return skip("deleted in MISP");
-  }
+  if (std::optional<std::string> excluded = Excluded(attribute)) return skip(*excluded);
+  absl::StatusOr<Sharing> sharing = SharingOf(attribute, event_sharing_);
+  if (!sharing.ok()) return skip(sharing.status().message());
+  // Context goes only into records of its own sharing: a RED comment never rides on GREEN.
   if (kContextTypes.count(**type)) {
-    context_.push_back(absl::StrCat(**type, ": ", **value));
+    std::vector<std::string>& lines = context_[*sharing];
+    // Bounded: a summary holds kMaxSummaryBytes at most, whatever the event holds.
+    if (context_bytes_[*sharing] < kMaxSummaryBytes) {
+      lines.push_back(absl::StrCat(**type, ": ", **value));
+      context_bytes_[*sharing] += lines.back().size() + 1;
+    }
     return absl::OkStatus();
   }
-  absl::StatusOr<std::optional<bool>> to_ids = OptionalBool(attribute, "to_ids");
-  if (defaults_.ids_only && !(to_ids.ok() && to_ids->value_or(false))) {
+  if (defaults_.ids_only && !MarkedToIds(attribute)) {
     return skip("not marked to_ids (--ids-only)");
   }
   absl::StatusOr<std::vector<v1::Indicator>> indicators = IndicatorsOfAttribute(**type, **value);
   if (!indicators.ok()) return skip(indicators.status().message());
-  absl::StatusOr<Sharing> sharing = SharingOf(attribute, event_sharing_);
-  if (!sharing.ok()) return skip(sharing.status().message());
   Pending& pending = open_[*sharing];
   for (v1::Indicator& indicator : *indicators) {
-    if (pending.indicators.size() >= kIndicatorsPerRecord) {
+    // A record stays small enough that its STIX pattern reads back (kMaxStixPatternBytes).
+    const size_t bytes = indicator.value().size() + 48;
+    if (pending.indicators.size() >= kIndicatorsPerRecord ||
+        pending.bytes + bytes > kPatternBudgetBytes) {
       if (absl::Status s = Flush(*sharing, pending); !s.ok()) return s;
     }
+    pending.bytes += bytes;
     pending.indicators.push_back(std::move(indicator));
   }
   return absl::OkStatus();
@@ -394,6 +427,10 @@ absl::Status EventMapper::Object(const json& object) {
         report_.Skip(attr_where, "an attribute needs string type and value");
         continue;
       }
+      if (std::optional<std::string> excluded = Excluded(attribute)) {
+        report_.Skip(attr_where, *excluded);
+        continue;
+      }
       absl::StatusOr<Sharing> narrowed = SharingOf(attribute, *sharing);
       if (!narrowed.ok()) {
         report_.Skip(where, std::string(narrowed.status().message()));
@@ -403,6 +440,10 @@ absl::Status EventMapper::Object(const json& object) {
       if (kContextTypes.count(**type)) {
         absl::StrAppend(&summary, "\n", relation.ok() ? relation->value_or(**type) : **type, ": ",
                         **value);
+        continue;
+      }
+      if (defaults_.ids_only && !MarkedToIds(attribute)) {
+        report_.Skip(attr_where, "not marked to_ids (--ids-only)");
         continue;
       }
       absl::StatusOr<std::vector<v1::Indicator>> indicators =
@@ -430,16 +471,20 @@ absl::Status EventMapper::Flush(const Sharing& sharing, Pending& pending) {
   // their own, made from the sharing and the part number, so that a re-import finds them again.
   std::string name = absl::StrCat("misp-event--", uuid_);
   if (sharing < event_sharing_ || event_sharing_ < sharing) {
-    absl::StrAppend(&name, "/", sharing.tlp, "/", sharing.distribution.scope());
+    absl::StrAppend(&name, "/tlp-", EnumShortName(v1::Tlp_descriptor(), sharing.tlp, "TLP_"), "/",
+                    EnumShortName(v1::DistributionScope_descriptor(), sharing.distribution.scope(),
+                                  "DISTRIBUTION_SCOPE_"));
   }
   if (pending.part > 1) absl::StrAppend(&name, "/part-", pending.part);
   ++pending.part;
   v1::Record record = NewRecord(sharing, name);
   for (v1::Indicator& i : pending.indicators) *record.add_indicators() = std::move(i);
   pending.indicators.clear();
+  pending.bytes = 0;
   for (const v1::Indicator& org : galaxy_) *record.add_indicators() = org;
   std::string summary = info_;
-  for (const std::string& line : context_) absl::StrAppend(&summary, "\n", line);
+  for (const std::string& line : context_[sharing]) absl::StrAppend(&summary, "\n", line);
+  sent_.insert(sharing);
   record.set_summary(TruncateText(summary, kMaxSummaryBytes));
   const size_t suffix = strlen("misp-event--") + uuid_.size();
   return Send(std::move(record),
@@ -469,6 +514,14 @@ absl::Status EventMapper::Finish() {
     report_.Skip(absl::StrCat("Event ", uuid_),
                  "no attribute or object of the event has a nexus indicator type");
   }
+  for (const auto& [sharing, lines] : context_) {
+    if (!sent_.count(sharing) && records_sent_ > 0) {
+      report_.Skip(absl::StrCat("Event ", uuid_),
+                   absl::StrCat(lines.size(),
+                                " text, comment or link attributes shared more narrowly "
+                                "than any indicator of the event: no record to hold them"));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -480,7 +533,7 @@ class MispImport : public BundleImport {
   }
 
   absl::Status Scan(std::FILE* in) override {
-    absl::flat_hash_set<uint64_t> seen;  // ObjectIdKey of each uuid
+    absl::flat_hash_set<absl::uint128> seen;  // ObjectIdKey of each uuid
     auto check_unique = [&](const json& item, absl::string_view what) -> absl::Status {
       absl::StatusOr<std::optional<std::string>> uuid = OptionalString(item, "uuid");
       if (!uuid.ok() || !*uuid) return absl::OkStatus();  // reported when mapped

@@ -30,6 +30,8 @@ inline constexpr char kXDistribution[] = "x_nexus_distribution";
 inline constexpr char kXWithheld[] = "x_nexus_withheld";
 inline constexpr char kXReceivedFrom[] = "x_nexus_received_from";
 inline constexpr char kXAgencyId[] = "x_nexus_agency_id";
+inline constexpr char kXRecordId[] = "x_nexus_record_id";               // on an indicator
+inline constexpr char kXTargetRecordId[] = "x_nexus_target_record_id";  // on a relationship
 // The source_name of the external reference that carries a record's case reference.
 inline constexpr char kCaseReferenceSource[] = "nexus-case";
 // The tag a record carries when its indicators hold only together (a pattern joined by AND).

@@ -39,6 +39,16 @@ std::string ShortName(const google::protobuf::EnumDescriptor* type, int value,
   return EnumShortName(type, value, prefix);
 }
 
+// The STIX id of a record: its own UUID when STIX takes it (RFC 4122 versions 1 to 5, which the
+// OASIS schemas require), else a name-based UUID of it. x_nexus_record_id keeps the record's id.
+std::string StixIndicatorId(const std::string& record_id) {
+  const bool rfc = record_id.size() == 36 && record_id[14] >= '1' && record_id[14] <= '5' &&
+                   absl::StrContains("89ab", record_id[19]);
+  return absl::StrCat(
+      "indicator--",
+      rfc ? record_id : NameBasedUuid(kNexusInteropNamespace, "record\n" + record_id));
+}
+
 }  // namespace
 
 std::string AgencyIdentityId(const std::string& agency) {
@@ -81,7 +91,7 @@ absl::Status StixBundleWriter::Add(const OpenedRecord& opened, const std::string
   }
   const std::string created = FormatStixTimestamp(r.created_unix_micros());
   const std::string modified = FormatStixTimestamp(r.modified_unix_micros());
-  const std::string id = absl::StrCat("indicator--", r.id());
+  const std::string id = StixIndicatorId(r.id());
   const std::string marking = Tlp2MarkingId(r.tlp());
 
   json indicator = {{"type", "indicator"},
@@ -95,6 +105,7 @@ absl::Status StixBundleWriter::Add(const OpenedRecord& opened, const std::string
                     {"pattern_version", "2.1"},
                     {"object_marking_refs", {marking}},
                     {kXOriginAgency, r.origin_agency()},
+                    {kXRecordId, r.id()},
                     {kXVersion, r.version()}};
   // The summary splits back at its first blank line: name, then description.
   if (!r.summary().empty()) {
@@ -108,20 +119,27 @@ absl::Status StixBundleWriter::Add(const OpenedRecord& opened, const std::string
       indicator["description"] = r.summary().substr(split + 2);
     }
   }
+  // Labels are the tags, in order (an import gives them back as they were); tags that came from
+  // STIX indicator types are also given back as indicator_types, for other readers.
   bool all_of = false;
   json labels = json::array(), indicator_types = json::array();
   for (const std::string& tag : r.tags().values()) {
     if (tag == kAllOfTag) all_of = true;
     if (absl::StartsWith(tag, kIndicatorTypeTagPrefix)) {
       indicator_types.push_back(tag.substr(strlen(kIndicatorTypeTagPrefix)));
-    } else {
-      labels.push_back(tag);
     }
+    labels.push_back(tag);
   }
   if (!labels.empty()) indicator["labels"] = labels;
   if (!indicator_types.empty()) indicator["indicator_types"] = indicator_types;
-  indicator["pattern"] = StixPatternFromIndicators(
+  std::string pattern = StixPatternFromIndicators(
       std::vector<v1::Indicator>(r.indicators().begin(), r.indicators().end()), all_of);
+  if (pattern.size() > kMaxStixPatternBytes) {
+    return absl::FailedPreconditionError(absl::StrCat("its pattern would be ", pattern.size(),
+                                                      " bytes, over the ", kMaxStixPatternBytes,
+                                                      " that STIX readers here take"));
+  }
+  indicator["pattern"] = std::move(pattern);
   if (!r.case_reference().empty()) {
     indicator["external_references"] = {
         {{"source_name", kCaseReferenceSource}, {"external_id", r.case_reference()}}};
@@ -177,8 +195,9 @@ absl::Status StixBundleWriter::Add(const OpenedRecord& opened, const std::string
                 {"modified", modified},
                 {"relationship_type", "related-to"},
                 {"source_ref", id},
-                {"target_ref", absl::StrCat("indicator--", related)},
-                {"object_marking_refs", {marking}}}));
+                {"target_ref", StixIndicatorId(related)},
+                {"object_marking_refs", {marking}},
+                {kXTargetRecordId, related}}));
   }
   return absl::OkStatus();
 }

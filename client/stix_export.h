@@ -21,8 +21,10 @@ class StixBundleWriter {
   // Writes the bundle's opening and the five TLP 2.0 marking definitions to `out`.
   explicit StixBundleWriter(std::ostream& out);
 
-  // Adds one verified record version. FailedPrecondition when nothing of it can be a STIX
-  // indicator (every indicator withheld): nothing is written for it then.
+  // Adds one verified record version. FailedPrecondition when it cannot be a STIX indicator
+  // (every indicator withheld, or a pattern longer than kMaxStixPatternBytes): nothing is written
+  // for it then. The indicator's id is indicator--<record id> (a name-based UUID of it for ids
+  // that are not RFC 4122 versions 1-5); x_nexus_record_id always gives the record's id.
   absl::Status Add(const OpenedRecord& opened, const std::string& received_from);
   // Closes the bundle. Call once, after the last Add.
   void Finish();

@@ -16,6 +16,7 @@
 #include "client/stix_common.h"
 #include "client/stix_pattern.h"
 #include "common/untrusted_text.h"
+#include "common/uuid.h"
 #include "nlohmann/json.hpp"
 
 namespace nexus {
@@ -48,6 +49,7 @@ enum class EntityForm { kOrganization, kPerson, kTag };
 struct Entity {
   std::string type;
   std::string name;
+  std::vector<std::string> markings;  // a record that uses its name takes these markings too
   EntityForm form = EntityForm::kTag;
   bool nexus_agency = false;  // an identity a nexus export made for an origin agency
 };
@@ -59,7 +61,15 @@ struct Marking {
 };
 
 struct Relationship {
-  std::string source, target, type;
+  std::string id, source, target, type;
+  std::string target_record_id;       // x_nexus_target_record_id, written by our own export
+  std::vector<std::string> markings;  // a record that uses the link takes these markings too
+};
+
+// What an indicator's record gains from a relationship: a related record, or an entity's name.
+struct LinkUse {
+  std::string target;       // a record id, or an entity's STIX id
+  const Relationship* via;  // whose markings apply
 };
 
 // What the first pass keeps of each id (under its ObjectIdKey): the newest version's position and
@@ -68,8 +78,26 @@ struct IdEntry {
   uint64_t index = 0;
   int64_t modified = 0;  // kNoTime when the object has none
   bool indicator = false;
-  bool own_export = false;  // an indicator of our own export: its record keeps its id
+  bool own_export = false;  // an indicator of our own export (--own-export): keeps its record id
 };
+
+// Every marking an object carries: object markings and those of its granular markings (a
+// marking on one property limits the record that carries it, whole).
+absl::StatusOr<std::vector<std::string>> MarkingRefs(const json& object) {
+  absl::StatusOr<std::vector<std::string>> refs = StringList(object, "object_marking_refs");
+  if (!refs.ok()) return refs.status();
+  if (auto granular = object.find("granular_markings"); granular != object.end()) {
+    if (!granular->is_array()) {
+      return absl::InvalidArgumentError("granular_markings must be a list");
+    }
+    for (const json& g : *granular) {
+      absl::StatusOr<std::optional<std::string>> ref = OptionalString(g, "marking_ref");
+      if (!ref.ok()) return ref.status();
+      if (*ref) refs->push_back(**ref);  // (a granular marking with only "lang" limits nothing)
+    }
+  }
+  return refs;
+}
 constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
 std::string Where(uint64_t index, absl::string_view id) {
@@ -93,24 +121,25 @@ class StixImport : public BundleImport {
     auto it = ids_.find(ObjectIdKey(id));
     return it == ids_.end() ? nullptr : &it->second;
   }
-  // The record an indicator of this file becomes.
+  // The record an indicator of this file becomes (an own export's record ids are given by the
+  // exported objects themselves: see MapIndicator and Link).
   std::string RecordIdOf(absl::string_view indicator_id) const {
-    const IdEntry* entry = Find(indicator_id);
-    return entry != nullptr && entry->own_export ? StixIdUuid(indicator_id)
-                                                 : ImportedRecordId(defaults_.agency, indicator_id);
+    return ImportedRecordId(defaults_.agency, indicator_id);
   }
-  absl::Status AddMarkings(const json& object, v1::Record& record) const;
+  absl::Status AddMarkings(std::vector<std::string> refs, v1::Record& record) const;
   absl::Status AddNexusProperties(const json& object, v1::Record& record) const;
 
   ImportDefaults defaults_;
-  absl::flat_hash_map<uint64_t, IdEntry> ids_;
+  absl::flat_hash_map<absl::uint128, IdEntry> ids_;
   absl::flat_hash_map<std::string, Marking> markings_;
   absl::flat_hash_map<std::string, Entity> entities_;
-  std::map<std::string, Relationship> relationships_;  // by id, latest version only
-  std::set<std::string, std::less<>> authors_;         // identities that indicators name as creator
+  // Relationships in file order (of their latest version), so that related ids keep their order.
+  std::map<uint64_t, Relationship> relationships_;
+  absl::flat_hash_map<absl::uint128, uint64_t> relationship_at_;  // its key in relationships_
+  std::set<std::string, std::less<>> authors_;  // identities that indicators name as creator
   // Filled by Link(): what each indicator gains from relationships, and what was used.
-  absl::flat_hash_map<std::string, std::vector<std::string>> related_;  // indicator → record ids
-  absl::flat_hash_map<std::string, std::vector<std::string>> linked_;   // indicator → entities
+  absl::flat_hash_map<std::string, std::vector<LinkUse>> related_;  // indicator → record ids
+  absl::flat_hash_map<std::string, std::vector<LinkUse>> linked_;   // indicator → entities
   std::set<std::string, std::less<>> used_;  // relationships and entities that feed a record
 };
 
@@ -190,9 +219,17 @@ absl::Status StixImport::ScanObject(uint64_t index, const json& object) {
   }
   if (**type == "indicator") {
     it->second.indicator = true;
-    // Our own export names the record and its origin: such an indicator is that record again.
+    // With --own-export, our own export names the record: such an indicator is that record again.
     auto origin = OptionalString(object, kXOriginAgency);
-    it->second.own_export = origin.ok() && origin->has_value();
+    it->second.own_export =
+        defaults_.own_export && origin.ok() && *origin && **origin == defaults_.agency;
+    // A pattern no reader takes is a broken file, not one object to skip.
+    if (auto pattern = OptionalString(object, "pattern");
+        pattern.ok() && *pattern && (*pattern)->size() > kMaxStixPatternBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(Where(index, **id), ": pattern is ",
+                                                     (*pattern)->size(), " bytes; the limit is ",
+                                                     kMaxStixPatternBytes));
+    }
     if (auto author = OptionalString(object, "created_by_ref"); author.ok() && *author) {
       authors_.insert(**author);
     }
@@ -225,14 +262,26 @@ absl::Status StixImport::ScanObject(uint64_t index, const json& object) {
     auto source = OptionalString(object, "source_ref");
     auto target = OptionalString(object, "target_ref");
     auto kind = OptionalString(object, "relationship_type");
-    if (source.ok() && *source && target.ok() && *target && kind.ok() && *kind) {
-      relationships_[**id] = {**source, **target, **kind};
+    auto target_record = OptionalString(object, kXTargetRecordId);
+    auto refs = MarkingRefs(object);
+    if (source.ok() && *source && target.ok() && *target && kind.ok() && *kind && refs.ok()) {
+      // A newer version replaces the older one, at its own place in the file.
+      auto [at, first] = relationship_at_.try_emplace(ObjectIdKey(**id), index);
+      if (!first) relationships_.erase(std::exchange(at->second, index));
+      relationships_[index] = {
+          **id, **source, **target, **kind, target_record.ok() ? target_record->value_or("") : "",
+          *refs};
     }
   } else if (**type == "threat-actor" || **type == "intrusion-set" || **type == "identity" ||
              **type == "campaign" || **type == "malware" || **type == "tool" ||
              **type == "attack-pattern") {
-    Entity entity{**type, "", EntityForm::kTag};
+    Entity entity{**type, "", {}, EntityForm::kTag};
     if (auto name = OptionalString(object, "name"); name.ok() && *name) entity.name = **name;
+    absl::StatusOr<std::vector<std::string>> refs = MarkingRefs(object);
+    // Markings that cannot be read are limits that cannot be honoured: a record using the
+    // entity is skipped (the placeholder resolves to no known marking).
+    entity.markings =
+        refs.ok() ? *std::move(refs) : std::vector<std::string>{"(unreadable markings)"};
     if (**type == "intrusion-set") entity.form = EntityForm::kOrganization;
     if (**type == "threat-actor") {
       auto level = OptionalString(object, "resource_level");
@@ -257,27 +306,28 @@ void StixImport::Link() {
   for (const std::string& author : authors_) {
     if (entities_.count(author)) used_.insert(author);  // becomes a "source:" tag
   }
-  for (const auto& [id, r] : relationships_) {
+  for (const auto& [index, r] : relationships_) {
     const IdEntry* source = Find(r.source);
     const IdEntry* target = Find(r.target);
     const bool source_indicator = source != nullptr && source->indicator;
     const bool target_indicator = target != nullptr && target->indicator;
-    if (source_indicator && target_indicator) {
-      related_[r.source].push_back(RecordIdOf(r.target));
-    } else if (source_indicator && r.type == "related-to" && StixIdType(r.target) == "indicator" &&
-               source->own_export) {
-      // Our own export relates records the bundle need not hold: the id is the record's.
-      related_[r.source].push_back(StixIdUuid(r.target));
+    const bool own = (source_indicator && source->own_export) || (target && target->own_export);
+    if (source_indicator && own) {
+      // Our own export names the related record itself; the bundle need not hold it.
+      if (r.type != "related-to" || !IsCanonicalUuid(r.target_record_id)) continue;
+      related_[r.source].push_back({r.target_record_id, &r});
+    } else if (source_indicator && target_indicator) {
+      related_[r.source].push_back({RecordIdOf(r.target), &r});
     } else if (source_indicator && entities_.count(r.target)) {
-      linked_[r.source].push_back(r.target);
+      linked_[r.source].push_back({r.target, &r});
       used_.insert(r.target);
     } else if (target_indicator && entities_.count(r.source)) {
-      linked_[r.target].push_back(r.source);
+      linked_[r.target].push_back({r.source, &r});
       used_.insert(r.source);
     } else {
       continue;
     }
-    used_.insert(id);
+    used_.insert(r.id);
   }
 }
 
@@ -292,10 +342,19 @@ absl::Status StixImport::Emit(std::FILE* in, const ImportedRecordSink& sink, Imp
 absl::Status StixImport::EmitObject(uint64_t index, const json& object,
                                     const ImportedRecordSink& sink, ImportReport& report) const {
   report.ObjectRead();
-  // Scan checked every object's id and type.
-  const std::string& id = object["id"].get_ref<const std::string&>();
-  const std::string& type = object["type"].get_ref<const std::string&>();
-  if (Find(id)->index != index) {
+  // Scan checked every object's id and type, unless the file changed since.
+  auto id_field = object.find("id");
+  auto type_field = object.find("type");
+  const IdEntry* entry = id_field != object.end() && id_field->is_string()
+                             ? Find(id_field->get_ref<const std::string&>())
+                             : nullptr;
+  if (entry == nullptr || type_field == object.end() || !type_field->is_string()) {
+    return absl::DataLossError(absl::StrCat(
+        Where(index, ""), " is not what the first pass read: the file changed during the import"));
+  }
+  const std::string& id = id_field->get_ref<const std::string&>();
+  const std::string& type = type_field->get_ref<const std::string&>();
+  if (entry->index != index) {
     report.Superseded();
     return absl::OkStatus();
   }
@@ -348,29 +407,51 @@ absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
   }
 
   v1::Record record;
-  // Our own export carries the record's id and origin: a round trip comes back as the same
-  // record. A record of another agency is not ours to publish: that would put our signature, and
-  // our limits, on its content.
+  // Our own export carries the record's id and origin. A record of another agency is not ours to
+  // publish: that would put our signature, and our limits, on its content. Our own is restored
+  // under its id only when the user says the file is our export (--own-export): otherwise any
+  // bundle could name, and overwrite, any of our records.
   absl::StatusOr<std::optional<std::string>> origin = string(kXOriginAgency);
   if (!origin.ok()) return origin.status();
   if (*origin && **origin != defaults_.agency) {
     return absl::InvalidArgumentError(absl::StrCat("a record of agency ", QuoteInput(**origin, 64),
                                                    ": only its origin may publish it"));
   }
-  record.set_id(RecordIdOf(stix_id));
+  if (*origin && !defaults_.own_export) {
+    return absl::InvalidArgumentError(
+        "an exported record of this agency: give --own-export to restore it under its record id "
+        "(only for a file you exported yourself)");
+  }
+  if (*origin) {
+    absl::StatusOr<std::optional<std::string>> record_id = string(kXRecordId);
+    if (!record_id.ok() || !*record_id || !IsCanonicalUuid(**record_id)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(kXRecordId, " must be the record's id (a lower-case UUID)"));
+    }
+    record.set_id(**record_id);
+  } else {
+    record.set_id(RecordIdOf(stix_id));
+  }
   if (auto withheld = StringList(object, kXWithheld); !withheld.ok() || !withheld->empty()) {
     return absl::InvalidArgumentError(
         "parts of this record were withheld from the copy exported (x_nexus_withheld): importing "
         "it would publish less than the record holds");
   }
+  // Every object whose content the record takes lends it its markings too: a name from a RED
+  // threat actor does not travel under the indicator's GREEN.
+  absl::StatusOr<std::vector<std::string>> refs = MarkingRefs(object);
+  if (!refs.ok()) return refs.status();
   for (v1::Indicator& indicator : parsed->indicators)
     *record.add_indicators() = std::move(indicator);
+  std::vector<std::string> entity_tags;
   if (auto it = linked_.find(stix_id); it != linked_.end()) {
-    for (const std::string& entity_id : it->second) {
-      const Entity& entity = entities_.at(entity_id);
+    for (const LinkUse& link : it->second) {
+      const Entity& entity = entities_.at(link.target);
       if (entity.name.empty()) continue;
+      refs->insert(refs->end(), entity.markings.begin(), entity.markings.end());
+      refs->insert(refs->end(), link.via->markings.begin(), link.via->markings.end());
       if (entity.form == EntityForm::kTag) {
-        record.mutable_tags()->add_values(absl::StrCat(entity.type, ":", entity.name));
+        entity_tags.push_back(absl::StrCat(entity.type, ":", entity.name));
       } else {
         v1::Indicator* indicator = record.add_indicators();
         indicator->set_type(entity.form == EntityForm::kPerson ? v1::INDICATOR_TYPE_PERSON
@@ -380,7 +461,17 @@ absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
     }
   }
   if (auto it = related_.find(stix_id); it != related_.end()) {
-    for (const std::string& target : it->second) record.mutable_related()->add_ids(target);
+    for (const LinkUse& link : it->second) {
+      record.mutable_related()->add_ids(link.target);
+      refs->insert(refs->end(), link.via->markings.begin(), link.via->markings.end());
+    }
+  }
+  if (auto author = string("created_by_ref"); author.ok() && *author) {
+    auto it = entities_.find(**author);
+    if (it != entities_.end() && !it->second.nexus_agency && !it->second.name.empty()) {
+      entity_tags.push_back(absl::StrCat("source:", it->second.name));
+      refs->insert(refs->end(), it->second.markings.begin(), it->second.markings.end());
+    }
   }
 
   // Times: the object's own, kept.
@@ -407,23 +498,21 @@ absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
     record.set_summary(*name ? **name : **description);
   }
 
+  // Tags keep their order (labels as written, then what the import adds): the node compares
+  // content byte for byte, so a re-import must give the same list.
   absl::StatusOr<std::vector<std::string>> labels = StringList(object, "labels");
   absl::StatusOr<std::vector<std::string>> types = StringList(object, "indicator_types");
   if (!labels.ok()) return labels.status();
   if (!types.ok()) return types.status();
-  std::set<std::string> tags(record.tags().values().begin(), record.tags().values().end());
-  record.mutable_tags()->clear_values();
-  for (const std::string& label : *labels) tags.insert(label);
-  for (const std::string& type : *types) tags.insert(absl::StrCat(kIndicatorTypeTagPrefix, type));
-  if (parsed->all_of) tags.insert(kAllOfTag);
-  if (auto author = string("created_by_ref"); author.ok() && *author) {
-    auto it = entities_.find(**author);
-    if (it != entities_.end() && !it->second.nexus_agency && !it->second.name.empty()) {
-      tags.insert(absl::StrCat("source:", it->second.name));
-    }
+  std::vector<std::string> tags = *labels;
+  for (const std::string& type : *types)
+    tags.push_back(absl::StrCat(kIndicatorTypeTagPrefix, type));
+  if (parsed->all_of) tags.push_back(kAllOfTag);
+  tags.insert(tags.end(), entity_tags.begin(), entity_tags.end());
+  std::set<std::string> seen;
+  for (const std::string& tag : tags) {
+    if (seen.insert(tag).second) record.mutable_tags()->add_values(tag);
   }
-  for (const std::string& tag : tags) record.mutable_tags()->add_values(tag);
-  if (record.tags().values().empty()) record.clear_tags();
 
   if (auto refs = object.find("external_references"); refs != object.end()) {
     if (!refs->is_array()) return absl::InvalidArgumentError("external_references must be a list");
@@ -441,7 +530,7 @@ absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
     if (!first.empty()) record.set_case_reference(first);
   }
 
-  if (absl::Status s = AddMarkings(object, record); !s.ok()) return s;
+  if (absl::Status s = AddMarkings(*std::move(refs), record); !s.ok()) return s;
   if (absl::Status s = AddNexusProperties(object, record); !s.ok()) return s;
   if (absl::Status s = CompleteImportedRecord(defaults_, record); !s.ok()) return s;
   return record;
@@ -450,21 +539,10 @@ absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
 // TLP from the object's markings (object and granular, TLP 2.0 and 1.0 ids, or definitions in
 // the bundle), the stricter of all and of --tlp; statement markings become handling codes. A
 // marking this import cannot read is a limit it cannot honour: the object is skipped.
-absl::Status StixImport::AddMarkings(const json& object, v1::Record& record) const {
-  absl::StatusOr<std::vector<std::string>> refs = StringList(object, "object_marking_refs");
-  if (!refs.ok()) return refs.status();
-  if (auto granular = object.find("granular_markings"); granular != object.end()) {
-    if (!granular->is_array())
-      return absl::InvalidArgumentError("granular_markings must be a list");
-    for (const json& g : *granular) {
-      auto ref = OptionalString(g, "marking_ref");
-      if (!ref.ok()) return ref.status();
-      if (*ref) refs->push_back(**ref);
-      if (g.contains("lang") && !*ref) continue;  // a language marking limits nothing
-    }
-  }
+absl::Status StixImport::AddMarkings(std::vector<std::string> refs, v1::Record& record) const {
   v1::Tlp tlp = defaults_.tlp;
-  for (const std::string& ref : *refs) {
+  std::set<std::string> statements;
+  for (const std::string& ref : refs) {
     if (std::optional<v1::Tlp> standard = TlpOfStandardMarking(ref)) {
       tlp = StricterTlp(tlp, *standard);
       continue;
@@ -477,7 +555,9 @@ absl::Status StixImport::AddMarkings(const json& object, v1::Record& record) con
                        "cannot be honoured"));
     }
     if (it->second.tlp) tlp = StricterTlp(tlp, *it->second.tlp);
-    if (!it->second.statement.empty()) record.add_handling_codes(it->second.statement);
+    if (!it->second.statement.empty() && statements.insert(it->second.statement).second) {
+      record.add_handling_codes(it->second.statement);
+    }
   }
   if (tlp == v1::TLP_UNSPECIFIED) {
     return absl::InvalidArgumentError("no TLP marking (give --tlp to import unmarked objects)");

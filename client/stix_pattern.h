@@ -18,7 +18,9 @@
 
 namespace nexus {
 
-constexpr size_t kMaxStixPatternBytes = 16 * 1024;
+// As long as the longest JSON string an import reads (JsonStreamLimits::max_string_bytes), so
+// that a record of a few hundred indicators exports to a pattern that reads back.
+constexpr size_t kMaxStixPatternBytes = 64 * 1024;
 
 struct PatternIndicators {
   // Values as written in the pattern (unescaped); `normalized` is left empty.
@@ -29,7 +31,7 @@ struct PatternIndicators {
 
 // The indicators a pattern names, or InvalidArgument naming what cannot be represented, e.g.
 // "comparison 2: 'file:name' has no nexus indicator type", "qualifier WITHIN is not supported",
-// "pattern is 100000 bytes; the limit is 16384".
+// "pattern is 100000 bytes; the limit is 65536".
 absl::StatusOr<PatternIndicators> IndicatorsFromStixPattern(absl::string_view pattern);
 
 // A STIX 2.1 pattern that IndicatorsFromStixPattern reads back to the same types and values:

@@ -63,7 +63,10 @@ TEST_F(InteropTest, ExportIsValidStixAndImportingItBackChangesNothing) {
   std::string out;
   ASSERT_EQ(Run("push --tlp amber+strict --scope named-agencies --agency agency-b "
                 "--nexus-type black-hole --reliability B --credibility 2 --watch-point corruption "
-                "--handling 'no further dissemination' --case FR-2026-7 --tag mule "
+                "--handling 'no further dissemination' --case FR-2026-7 --tag zeta --tag mule "
+                "--tag alpha "
+                "--related ffffffff-0000-4000-8000-000000000000 "
+                "--related 00000000-0000-4000-8000-000000000000 "
                 "--summary 'Mule accounts' --indicator 'iban=DE89 3704 0044 0532 0130 00' "
                 "--indicator 'person=Jean Broker' --indicator 'phone=+33 6 12 34 56 78'",
                 &out),
@@ -85,8 +88,12 @@ TEST_F(InteropTest, ExportIsValidStixAndImportingItBackChangesNothing) {
         0)
         << out;
   }
-  // The origin importing its own export: every record is the one it holds, content and all.
-  ASSERT_EQ(Run("import stix " + exported, &out), 0) << out;
+  // Without --own-export no record id is taken from a file: a crafted bundle cannot overwrite.
+  EXPECT_EQ(Run("import stix " + exported, &out), 1) << out;
+  EXPECT_TRUE(absl::StrContains(out, "give --own-export")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "stored 0, unchanged 0, rejected 0")) << out;
+  // The origin restoring its own export: every record is the one it holds, content and all.
+  ASSERT_EQ(Run("import stix --own-export " + exported, &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "stored 0, unchanged 2, rejected 0")) << out;
   // Another agency may not republish it as its own.
   EXPECT_EQ(Run("import stix " + exported + kImportFlags, &out, "agency-b"), 1) << out;

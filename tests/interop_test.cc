@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "client/bundle_import.h"
@@ -282,6 +283,76 @@ TEST(StixImportTest, RangesRelationshipsEntitiesAndConjunctions) {
   EXPECT_EQ(first->related().ids(0), second->id());
 }
 
+// Found by an outside review: names taken from stricter objects must not travel under the
+// indicator's own, wider TLP.
+TEST(StixImportTest, ARecordTakesTheMarkingsOfEveryObjectWhoseContentItCarries) {
+  const std::string red =
+      R"("object_marking_refs":["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"])";
+  const std::string actor = absl::StrCat(
+      R"({"type":"threat-actor","spec_version":"2.1","id":"threat-actor--5a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",)",
+      R"("created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","name":"Covert source",)",
+      R"("resource_level":"individual",)", red, "}");
+  const std::string author = absl::StrCat(
+      R"({"type":"identity","spec_version":"2.1","id":"identity--6a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",)",
+      R"("created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","name":"Secret Unit 7",)",
+      red, "}");
+  const std::string amber_link = absl::StrCat(
+      R"({"type":"relationship","spec_version":"2.1","id":"relationship--7a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",)",
+      R"("created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","relationship_type":"related-to",)",
+      R"("source_ref":")", kId1, R"(","target_ref":")", kId2,
+      R"(","object_marking_refs":["marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"]})");
+  const std::string green =
+      R"(,"object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"])";
+  ImportDefaults defaults = Defaults();
+  defaults.tlp = v1::TLP_UNSPECIFIED;
+  defaults.distribution.emplace();  // RED needs its recipients named
+  defaults.distribution->set_scope(v1::DISTRIBUTION_SCOPE_NAMED_AGENCIES);
+  defaults.distribution->add_agencies("agency-b");
+  auto relation = [](const std::string& from, const std::string& to) {
+    return absl::StrCat(
+        R"({"type":"relationship","spec_version":"2.1","id":"relationship--8a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",)",
+        R"("created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","relationship_type":"indicates",)",
+        R"("source_ref":")", from, R"(","target_ref":")", to, "\"}");
+  };
+  Imported got = ImportText(
+      true,
+      Bundle({actor, author, amber_link,
+              relation(kId1, "threat-actor--5a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"),
+              Indicator(kId1, "[domain-name:value = 'one.example.org']", green),
+              Indicator(
+                  kId2, "[domain-name:value = 'two.example.org']",
+                  absl::StrCat(
+                      green,
+                      R"(,"created_by_ref":"identity--6a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")"))}),
+      defaults);
+  ASSERT_TRUE(got.scan.ok()) << got.scan;
+  const v1::Record* one = got.Find(v1::INDICATOR_TYPE_DOMAIN, "one.example.org");
+  const v1::Record* two = got.Find(v1::INDICATOR_TYPE_DOMAIN, "two.example.org");
+  ASSERT_NE(one, nullptr) << got.Reasons();
+  ASSERT_NE(two, nullptr) << got.Reasons();
+  EXPECT_EQ(one->tlp(), v1::TLP_RED);  // carries the RED threat actor's name
+  EXPECT_NE(got.Find(v1::INDICATOR_TYPE_PERSON, "Covert source"), nullptr);
+  EXPECT_EQ(two->tlp(), v1::TLP_RED);  // carries the RED author's name as a tag
+  EXPECT_TRUE(HasTag(*two, "source:Secret Unit 7"));
+}
+
+TEST(StixImportTest, AFileThatChangedAfterItWasCheckedStopsTheImport) {
+  ImportDefaults defaults = Defaults();
+  std::unique_ptr<BundleImport> import = NewStixImport(defaults);
+  testing::TempDir dir;
+  std::ofstream(dir.File("a.json")) << Bundle({Indicator(kId1, "[domain-name:value = 'a.org']")});
+  std::ofstream(dir.File("b.json")) << Bundle({Indicator(kId2, "[domain-name:value = 'b.org']")});
+  std::FILE* a = std::fopen(dir.File("a.json").c_str(), "rb");
+  std::FILE* b = std::fopen(dir.File("b.json").c_str(), "rb");
+  ASSERT_TRUE(import->Scan(a).ok());
+  ImportReport report;
+  absl::Status emitted = import->Emit(
+      b, [](ImportedRecord&&) { return absl::InternalError("nothing may be sent"); }, report);
+  std::fclose(a);
+  std::fclose(b);
+  EXPECT_TRUE(absl::StrContains(emitted.message(), "the file changed")) << emitted;
+}
+
 TEST(StixImportTest, TheLatestVersionOfAnObjectIsImported) {
   std::string older = Indicator(kId1, "[domain-name:value = 'old.example.org']");
   std::string newer = absl::StrReplaceAll(
@@ -481,6 +552,74 @@ TEST(MispImportTest, ObjectsBecomeRecordsAndDuplicateUuidsAreRefused) {
   EXPECT_TRUE(absl::StrContains(dup.scan.message(), "duplicate uuid")) << dup.scan.message();
 }
 
+TEST(MispImportTest, SharingIsNeverWidenedByContextFlagsOrObjects) {
+  const std::string event =
+      R"({"Event":{"uuid":"6bf300da-6438-4372-a069-0b7b0a016219","info":"Rv event",
+    "date":"2024-03-01","timestamp":"1709300000","distribution":"1","Tag":[{"name":"tlp:green"}],
+    "Attribute":[{"uuid":"6bf300da-6438-4372-a069-0b7b0a016220","type":"domain","value":"shared.example.org"},
+      {"uuid":"6bf300da-6438-4372-a069-0b7b0a016221","type":"comment","value":"SECRET informant Jane Doe",
+       "distribution":"0","Tag":[{"name":"tlp:red"}]}],
+    "Object":[{"uuid":"6bf300da-6438-4372-a069-0b7b0a016222","name":"file","Attribute":[
+       {"uuid":"6bf300da-6438-4372-a069-0b7b0a016223","type":"md5","value":"0123456789abcdef0123456789abcdef"},
+       {"uuid":"6bf300da-6438-4372-a069-0b7b0a016224","type":"sha1","value":"0123456789abcdef0123456789abcdef01234567","deleted":true}]}]}})";
+  Imported got = ImportText(false, event);
+  ASSERT_TRUE(got.scan.ok()) << got.scan;
+  for (const ImportedRecord& r : got.records) {
+    if (r.record.tlp() != v1::TLP_RED) {
+      EXPECT_FALSE(absl::StrContains(r.record.summary(), "SECRET")) << r.record.summary();
+    }
+    for (const v1::Indicator& i : r.record.indicators()) {
+      EXPECT_NE(i.value(), "0123456789abcdef0123456789abcdef01234567") << "a deleted attribute";
+    }
+  }
+  EXPECT_TRUE(absl::StrContains(got.Reasons(), "deleted in MISP")) << got.Reasons();
+  EXPECT_TRUE(absl::StrContains(got.Reasons(), "shared more narrowly")) << got.Reasons();
+
+  // --scope stands in for a sharing group and fills a gap; it never widens "organisation only".
+  const std::string own = R"({"Event":{"uuid":"7bf300da-6438-4372-a069-0b7b0a016219","info":"Own",
+    "date":"2024-03-01","distribution":"0","Tag":[{"name":"tlp:green"}],
+    "Attribute":[{"uuid":"7bf300da-6438-4372-a069-0b7b0a016220","type":"domain","value":"own.example.org"}]}})";
+  ImportDefaults wide = Defaults();
+  wide.distribution.emplace();
+  wide.distribution->set_scope(v1::DISTRIBUTION_SCOPE_FEDERATION);
+  Imported scoped = ImportText(false, own, wide);
+  ASSERT_EQ(scoped.records.size(), 1u) << scoped.Reasons();
+  EXPECT_EQ(scoped.records[0].record.distribution().scope(), v1::DISTRIBUTION_SCOPE_ORIGIN_ONLY);
+
+  std::string overflow =
+      absl::StrReplaceAll(own, {{R"("distribution":"0")", R"("timestamp":"9223372036854775")"}});
+  Imported bad_time = ImportText(false, overflow);
+  EXPECT_TRUE(bad_time.records.empty());
+  EXPECT_TRUE(absl::StrContains(bad_time.Reasons(), "timestamp")) << bad_time.Reasons();
+}
+
+TEST(MispImportTest, ALargeEventIsSplitIntoRecordsWhosePatternsReadBack) {
+  std::string attributes;
+  for (int i = 0; i < 1200; ++i) {
+    absl::StrAppend(&attributes, i ? "," : "", R"({"uuid":")",
+                    absl::StrFormat("8bf300da-6438-4372-a069-%012d", i),
+                    R"(","type":"url","value":"https://cdn.example.org/)", std::string(60, 'p'), i,
+                    "\"}");
+  }
+  const std::string event = absl::StrCat(
+      R"({"Event":{"uuid":"8bf300da-6438-4372-a069-0b7b0a016219","info":"Big","date":"2024-03-01",)",
+      R"("Tag":[{"name":"tlp:green"}],"Attribute":[)", attributes, "]}}");
+  Imported got = ImportText(false, event);
+  ASSERT_TRUE(got.scan.ok()) << got.scan;
+  ASSERT_GE(got.records.size(), 3u);
+  size_t indicators = 0;
+  for (const ImportedRecord& r : got.records) {
+    indicators += r.record.indicators_size();
+    OpenedRecord opened;
+    opened.record = r.record;
+    opened.record.set_origin_agency("agency-a");
+    std::ostringstream out;
+    StixBundleWriter writer(out);
+    EXPECT_TRUE(writer.Add(opened, "").ok()) << "a record of " << r.record.indicators_size();
+  }
+  EXPECT_EQ(indicators, 1200u);
+}
+
 // Record → STIX → record: every field comes back, and the bundle is valid STIX 2.1.
 class StixRoundTripTest : public ::testing::Test {
  protected:
@@ -513,10 +652,14 @@ TEST_F(StixRoundTripTest, EveryFieldComesBackAndTheBundleValidates) {
   full.add_handling_codes("no further dissemination without originator consent");
   full.set_case_reference("FR-2026-0042");
   full.set_summary("Mule network\n\nAccounts opened with forged passports.\n\nSecond paragraph.");
-  full.mutable_tags()->add_values("mule");
+  // Order is content: tags and related ids come back in the order they were, not sorted.
+  full.mutable_tags()->add_values("zeta");
   full.mutable_tags()->add_values(kAllOfTag);
   full.mutable_tags()->add_values("indicator-type:attribution");
-  full.mutable_related()->add_ids(NewUuid());
+  full.mutable_tags()->add_values("alpha");
+  full.mutable_related()->add_ids("ffffffff-0000-4000-8000-000000000000");
+  full.mutable_related()->add_ids("00000000-0000-4000-8000-000000000000");
+  full.mutable_related()->add_ids("88888888-0000-4000-8000-000000000000");
   v1::Assessment& a = *full.mutable_assessment();
   a.set_nexus_type(v1::NEXUS_TYPE_BLACK_HOLE);
   a.clear_watch_points();
@@ -528,7 +671,7 @@ TEST_F(StixRoundTripTest, EveryFieldComesBackAndTheBundleValidates) {
   full.set_modified_unix_micros(1700000100000000);
 
   v1::Record plain = testing::SampleDraft({{v1::INDICATOR_TYPE_DOMAIN, "example.org"}});
-  plain.set_id(NewUuid());
+  plain.set_id("01890a5d-ac96-774b-bcce-b302099a8057");  // version 7: STIX ids take 1 to 5 only
   plain.set_created_unix_micros(1600000000000000);
   plain.set_modified_unix_micros(1600000000000000);
   plain.mutable_assessment()->set_information_credibility(v1::INFORMATION_CREDIBILITY_2);
@@ -553,6 +696,12 @@ TEST_F(StixRoundTripTest, EveryFieldComesBackAndTheBundleValidates) {
 
   ImportDefaults defaults;
   defaults.agency = "agency-a";  // the origin imports its own export
+  Imported refused = Import(true, dir.File("bundle.json"), defaults);
+  ASSERT_TRUE(refused.scan.ok()) << refused.scan;
+  EXPECT_TRUE(refused.records.empty()) << "without --own-export no record id is taken from a file";
+  EXPECT_TRUE(absl::StrContains(refused.Reasons(), "--own-export")) << refused.Reasons();
+
+  defaults.own_export = true;
   Imported got = Import(true, dir.File("bundle.json"), defaults);
   ASSERT_TRUE(got.scan.ok()) << got.scan;
   ASSERT_EQ(got.records.size(), 2u) << got.Reasons();
@@ -566,13 +715,6 @@ TEST_F(StixRoundTripTest, EveryFieldComesBackAndTheBundleValidates) {
     }
     ASSERT_NE(back, nullptr) << expected.id();
     v1::Record actual = back->record;
-    // Tag order is not content: the importer sorts them.
-    auto sort_tags = [](v1::Record& r) {
-      std::sort(r.mutable_tags()->mutable_values()->begin(),
-                r.mutable_tags()->mutable_values()->end());
-    };
-    sort_tags(expected);
-    sort_tags(actual);
     EXPECT_EQ(actual.DebugString(), expected.DebugString());
   }
 }

@@ -404,14 +404,14 @@ TEST(StixPatternTest, MutationsAreErrorsNotCrashes) {
                "parentheses nested deeper than 64 (at character 65)");
   expect_error("[" + std::string(8000, '(') + "url:value = 'x'" + std::string(8000, ')') + "]",
                "parentheses nested deeper than 64 (at character 66)");
-  expect_error(std::string(10000, '(') + "[url:value = 'x']" + std::string(10000, ')'),
-               "pattern is 20017 bytes; the limit is 16384");
+  expect_error(std::string(40000, '(') + "[url:value = 'x']" + std::string(40000, ')'),
+               "pattern is 80017 bytes; the limit is 65536");
   std::string deep64 = std::string(64, '(') + "[url:value = 'x']" + std::string(64, ')');
   EXPECT_TRUE(IndicatorsFromStixPattern(deep64).ok());
   // Length: refused before parsing.
   std::string long_pattern = "[url:value = '" + std::string(100000, 'a') + "']";
   expect_error(long_pattern,
-               absl::StrCat("pattern is ", long_pattern.size(), " bytes; the limit is 16384"));
+               absl::StrCat("pattern is ", long_pattern.size(), " bytes; the limit is 65536"));
   std::string at_limit = "[url:value = '" + std::string(kMaxStixPatternBytes - 16, 'a') + "']";
   ASSERT_EQ(at_limit.size(), kMaxStixPatternBytes);
   EXPECT_TRUE(IndicatorsFromStixPattern(at_limit).ok());
