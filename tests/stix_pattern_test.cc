@@ -19,6 +19,7 @@
 #include "common/indicator_normalizer.h"
 #include "common/untrusted_text.h"
 #include "nlohmann/json.hpp"
+#include "tests/interop_data.h"
 
 namespace nexus {
 namespace {
@@ -254,9 +255,9 @@ TEST(StixPatternTest, SyntaxErrorsSayWhereAndWhat) {
 // The patterns of the STIX samples in shared/interop-data (oasis-open/cti-stix2-json-schemas
 // examples), read from the bundles with the streaming reader.
 TEST(StixPatternTest, ReadsTheInteropSamples) {
-  const std::filesystem::path dir =
-      std::filesystem::path(NEXUS_SOURCE_DIR) / ".." / "shared" / "interop-data" / "stix";
-  if (!std::filesystem::exists(dir)) GTEST_SKIP() << dir << " is not here";
+  const std::string data = testing::InteropDataDir();
+  if (data.empty()) GTEST_SKIP() << testing::kNoInteropData;
+  const std::filesystem::path dir = std::filesystem::path(data) / "stix";
   const std::map<std::string, std::pair<std::string, std::string>> expected = {
       {"[ipv4-addr:value = '10.0.0.0']", {"any of: ipv4=10.0.0.0", ""}},
       {"[ ipv4-addr:value = '10.0.0.0' ]", {"any of: ipv4=10.0.0.0", ""}},
