@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -378,14 +379,22 @@ std::vector<std::string> ContainingNetworks(IndicatorType type,
   } else {
     return {};
   }
-  // inet_pton refuses a range ("/"), so a network contains nothing here.
+  // A normalized range "network/prefix" is contained in the wider ranges of its network address.
   std::string text(normalized_address);
+  int limit = AddressBits(family);
+  if (size_t slash = text.find('/'); slash != std::string::npos) {
+    if (!absl::SimpleAtoi(text.substr(slash + 1), &limit) || limit < 0 ||
+        limit > AddressBits(family)) {
+      return {};
+    }
+    text.resize(slash);
+  }
   unsigned char address[16];
   if (inet_pton(family, text.c_str(), address) != 1) return {};
   const int bits = AddressBits(family);
   std::vector<std::string> networks;
-  networks.reserve(bits);
-  for (int prefix = 0; prefix < bits; ++prefix) {
+  networks.reserve(limit);
+  for (int prefix = 0; prefix < limit; ++prefix) {
     unsigned char network[16];
     std::copy(address, address + bits / 8, network);
     ClearHostBits(network, family, prefix);

@@ -20,8 +20,9 @@ absl::StatusOr<std::string> NormalizeIndicator(v1::IndicatorType type, absl::str
 
 // For the normalized form of one IPv4 or IPv6 address, the normalized form of every network range
 // that contains it, from /0 to /31 (IPv4) or /127 (IPv6): what a search for the address looks up
-// besides the address itself. Empty for other types, for a range, and for text that is not an
-// address of `type`.
+// besides the address itself. For a normalized range ("223.166.0.0/15"), the wider ranges that
+// contain it (/0 to /14). Empty for other types and for text that is not an address or range of
+// `type`.
 std::vector<std::string> ContainingNetworks(v1::IndicatorType type,
                                             absl::string_view normalized_address);
 

@@ -182,8 +182,8 @@ TEST(ContainingNetworks, AgreeWithTheNormalFormOfEachRange) {
   }
 }
 
-// Mutation probes: an address just outside a range must not be given it; a range, another type
-// or text that is not an address gets nothing.
+// Mutation probes: an address just outside a range must not be given it; another type or text
+// that is not an address gets nothing.
 TEST(ContainingNetworks, NothingOutsideTheRangeOrForWhatIsNotAnAddress) {
   for (const char* outside : {"223.168.0.1", "223.165.255.255", "222.167.255.1"}) {
     std::vector<std::string> networks = ContainingNetworks(v1::INDICATOR_TYPE_IPV4, outside);
@@ -191,8 +191,17 @@ TEST(ContainingNetworks, NothingOutsideTheRangeOrForWhatIsNotAnAddress) {
   }
   std::vector<std::string> v6 = ContainingNetworks(v1::INDICATOR_TYPE_IPV6, "2001:db9::1");
   EXPECT_EQ(std::count(v6.begin(), v6.end(), "2001:db8::/32"), 0);
-  EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV4, "223.166.0.0/15").empty());
-  EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV6, "2001:db8::/32").empty());
+  // A range is contained in the wider ranges of its network, and in no narrower or other one.
+  std::vector<std::string> wider = ContainingNetworks(v1::INDICATOR_TYPE_IPV4, "223.166.0.0/16");
+  ASSERT_EQ(wider.size(), 16u);
+  EXPECT_EQ(wider[15], "223.166.0.0/15");
+  EXPECT_EQ(wider[8], "223.0.0.0/8");
+  EXPECT_EQ(std::count(wider.begin(), wider.end(), "223.166.0.0/16"), 0);
+  EXPECT_EQ(ContainingNetworks(v1::INDICATOR_TYPE_IPV4, "223.168.0.0/16")[15], "223.168.0.0/15");
+  EXPECT_EQ(ContainingNetworks(v1::INDICATOR_TYPE_IPV6, "2001:db8::/32").size(), 32u);
+  EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV4, "0.0.0.0/0").empty());
+  EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV4, "1.2.3.0/33").empty());
+  EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV4, "1.2.3.0/x").empty());
   EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV4, "2001:db8::1").empty());
   EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_IPV6, "1.2.3.4").empty());
   EXPECT_TRUE(ContainingNetworks(v1::INDICATOR_TYPE_PHONE, "1.2.3.4").empty());

@@ -55,6 +55,8 @@ TEST_F(InteropTest, ANetworkRangeIsFoundByAnAddressInside) {
   EXPECT_TRUE(absl::StrContains(out, "1 records")) << out;
   ASSERT_EQ(Run("search 2001:db8:1::5", &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "match: ipv6 2001:db8::/32")) << out;
+  ASSERT_EQ(Run("search 223.167.0.0/16", &out), 0) << out;  // a narrower range: verified too
+  EXPECT_TRUE(absl::StrContains(out, "match: ipv4 223.166.0.0/15")) << out;
   ASSERT_EQ(Run("search 223.168.0.1", &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "0 records")) << out;
 }

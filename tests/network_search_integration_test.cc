@@ -104,14 +104,18 @@ TEST_F(NetworkSearchTest, AnIpv6AddressFindsTheRangeThatContainsIt) {
 
 // A range is an exact value: the same range (however written) finds it; a narrower or wider one,
 // or the address alone, does not.
-TEST_F(NetworkSearchTest, ARangeFindsRecordsCarryingThatVeryRange) {
+// A range finds records carrying that very range and the wider ranges that contain it; never a
+// narrower range or a single address inside it.
+TEST_F(NetworkSearchTest, ARangeFindsThatRangeAndTheRangesThatContainIt) {
   using Hits = std::map<std::string, std::string>;
   EXPECT_EQ(Found("agency-a", "223.166.0.0/15"), (Hits{{v4_range_, "223.166.0.0/15"}}));
   EXPECT_EQ(Found("agency-a", "223.167.1.2/15"), (Hits{{v4_range_, "223.166.0.0/15"}}));
-  EXPECT_TRUE(Found("agency-a", "223.167.0.0/16").empty());
+  EXPECT_EQ(Found("agency-a", "223.167.0.0/16"), (Hits{{v4_range_, "223.166.0.0/15"}}));
   EXPECT_TRUE(Found("agency-a", "223.164.0.0/14").empty());
+  EXPECT_TRUE(Found("agency-a", "223.168.0.0/16").empty());
   EXPECT_EQ(Found("agency-a", "2001:db8::/32"), (Hits{{v6_range_, "2001:db8::/32"}}));
-  EXPECT_TRUE(Found("agency-a", "2001:db8::/48").empty());
+  EXPECT_EQ(Found("agency-a", "2001:db8::/48"), (Hits{{v6_range_, "2001:db8::/32"}}));
+  EXPECT_TRUE(Found("agency-a", "2001:db9::/48").empty());
 }
 
 TEST_F(NetworkSearchTest, ARevokedRangeIsFoundOnlyWhenAskedFor) {
@@ -134,7 +138,8 @@ TEST_F(NetworkSearchTest, AnUpdatedRangeIsFoundThroughItsLatestVersion) {
   using Hits = std::map<std::string, std::string>;
   EXPECT_EQ(Found("agency-a", "223.167.255.1", v1::INDICATOR_TYPE_IPV4),
             (Hits{{v4_range_, "223.0.0.0/8"}, {v4_address_, "223.167.255.1"}}));
-  EXPECT_TRUE(Found("agency-a", "223.166.0.0/15").empty());
+  EXPECT_EQ(Found("agency-a", "223.166.0.0/15"), (Hits{{v4_range_, "223.0.0.0/8"}}));
+  EXPECT_TRUE(Found("agency-a", "223.0.0.0/7").empty());
 }
 
 // A reader the policy withholds IPv4 indicators from finds no record through them, range or

@@ -24,12 +24,14 @@ TEST(SearchKeys, AnAddressThenItsRangesFromTheNarrowest) {
   EXPECT_EQ((*keys)[96].normalized, "2001:db8::/32");
 }
 
-TEST(SearchKeys, ARangeIsOneExactKey) {
+TEST(SearchKeys, ARangeThenTheWiderRangesFromTheNarrowest) {
   absl::StatusOr<std::vector<SearchKey>> keys =
       SearchKeys(v1::INDICATOR_TYPE_IPV4, "223.167.1.2/15");
   ASSERT_TRUE(keys.ok()) << keys.status();
-  ASSERT_EQ(keys->size(), 1u);
+  ASSERT_EQ(keys->size(), 16u);
   EXPECT_EQ((*keys)[0].normalized, "223.166.0.0/15");
+  EXPECT_EQ((*keys)[1].normalized, "223.164.0.0/14");
+  EXPECT_EQ((*keys)[15].normalized, "0.0.0.0/0");
 }
 
 TEST(SearchKeys, WithoutATypeEveryTypeTheValueIsValidFor) {
