@@ -45,7 +45,8 @@ absl::StatusOr<std::unique_ptr<AuditClient>> AuditClient::Create(const ClientOpt
   return std::unique_ptr<AuditClient>(new AuditClient(std::move(stub), options.timeout));
 }
 
-absl::StatusOr<v1::SignedCheckpoint> AuditClient::GetCheckpoint(bool sign_now) {
+absl::StatusOr<v1::SignedCheckpoint> AuditClient::GetCheckpoint(bool sign_now,
+                                                                std::string* node_agency) {
   grpc::ClientContext context;
   SetDeadline(context, timeout_);
   v1::GetCheckpointRequest request;
@@ -53,6 +54,10 @@ absl::StatusOr<v1::SignedCheckpoint> AuditClient::GetCheckpoint(bool sign_now) {
   v1::SignedCheckpoint response;
   grpc::Status status = stub_->stub->GetCheckpoint(&context, request, &response);
   if (!status.ok()) return FromGrpc(status);
+  if (node_agency != nullptr) {
+    absl::StatusOr<CertificateIdentity> identity = ServerIdentity(context);
+    *node_agency = identity.ok() && identity->role == "node" ? identity->agency_id : "";
+  }
   return response;
 }
 

@@ -19,7 +19,10 @@ class AuditClient {
   ~AuditClient();
 
   // The latest checkpoint; with `sign_now`, one the node signs now for its current size.
-  absl::StatusOr<v1::SignedCheckpoint> GetCheckpoint(bool sign_now);
+  // `node_agency` (if given) receives the agency named by the node's TLS certificate, as the
+  // handshake verified it (empty if it names none): whose log the auditor is reading.
+  absl::StatusOr<v1::SignedCheckpoint> GetCheckpoint(bool sign_now,
+                                                     std::string* node_agency = nullptr);
   // `superseded` (if given) receives how many checkpoints accepted recoveries moved aside.
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> ListCheckpoints(uint64_t since_size,
                                                                     uint64_t* superseded = nullptr);

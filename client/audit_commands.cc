@@ -11,15 +11,16 @@
 #include "absl/time/time.h"
 #include "client/audit_client.h"
 #include "client/audit_text.h"
-#include "client/audit_verifier.h"
 #include "client/federation_commands.h"
 #include "client/offline_audit.h"
 #include "client/record_text.h"
 #include "client/store_cross_check.h"
 #include "client/witness_file.h"
+#include "common/audit_verifier.h"
 #include "common/checkpoint.h"
 #include "common/merkle.h"
 #include "common/untrusted_text.h"
+#include "nexus/v1/node_config.pb.h"
 
 namespace nexus {
 
@@ -27,9 +28,13 @@ const char kAuditUsage[] = R"(audit commands (auditor certificate, or any of the
   audit tail [--limit N]            the newest entries (default 20)
   audit list [filters]              entries, oldest first
   audit export [FILE] [filters]     entries as JSON lines (to FILE or standard output)
-  audit verify [--offline DATA_DIR] recompute the whole tree and check it against the node's
-                                    signed head, every checkpoint it signed, every checkpoint you
-                                    witnessed before and (offline) its stored tree and records
+  audit verify                      recompute the whole tree and check it against the node's
+                                    signed head, every checkpoint it signed and every checkpoint
+                                    you witnessed before, as the log of the agency the node's
+                                    certificate names
+  audit verify --offline DATA_DIR (--agency AGENCY | --config NODE_CONFIG)
+                                    the same over a copy of a node's data directory, and its
+                                    stored tree and records, as the log of the agency named
   audit verify --peer AGENCY        the signed heads of AGENCY's audit log that the node (its
                                     peer) verified: NOT VERIFIED if the node raised an alarm or
                                     its heads contradict each other (with --keys: or a signature)
@@ -38,6 +43,8 @@ const char kAuditUsage[] = R"(audit commands (auditor certificate, or any of the
 filters: --from INDEX --to INDEX --actor AGENCY --action ACTION --record ID --outcome OUTCOME
          --after TIME --before TIME --limit N
 --witness FILE: where verified checkpoints are kept (default ~/.nexusctl/witness/AGENCY.checkpoints)
+A recovery the log records (a node started with --accept-unverified-audit-log) is shown as a
+WARNING with the verdict.
 --keys DIR must hold the audited agency's public key.
 exit codes: 0 verified; 1 refused; 2 usage; 3 node unreachable; 4 NOT VERIFIED (the log, a proof
 or the store does not verify); 5 CANNOT READ (the log could not be read: no verdict either way).
@@ -146,26 +153,88 @@ int List(const CommandLine& line, const ClientOptions& options, bool json, bool 
   return kOk;
 }
 
-std::string WitnessPath(const CommandLine& line, const std::string& origin) {
-  return line.Has("witness") ? line.Get("witness") : WitnessFile::DefaultPath(origin);
+std::string WitnessPath(const CommandLine& line, const std::string& agency) {
+  return line.Has("witness") ? line.Get("witness") : WitnessFile::DefaultPath(agency);
+}
+
+// The agency whose log an online command reads: the one the node's certificate names, as the TLS
+// handshake verified it, never the origin a head claims. `--agency`, if given, must agree.
+absl::StatusOr<std::string> NodeAgency(const CommandLine& line, const std::string& certified) {
+  if (certified.empty()) {
+    return absl::FailedPreconditionError(
+        "the node's certificate names no agency (no urn:nexus:agency: name with role node): "
+        "whose log this is cannot be known");
+  }
+  if (line.Has("agency") && line.Get("agency") != certified) {
+    return absl::FailedPreconditionError(absl::StrCat("--agency is '", line.Get("agency"),
+                                                      "' but the node presents the node ",
+                                                      "certificate of agency '", certified, "'"));
+  }
+  return certified;
+}
+
+// A checkpoint the node served, verified as the node's own: signed under `keys`, by the agency
+// its certificate names.
+absl::StatusOr<v1::Checkpoint> VerifyOwnCheckpoint(const CommandLine& line, const Keyring& keys,
+                                                   const v1::SignedCheckpoint& signed_checkpoint,
+                                                   const std::string& certified) {
+  absl::StatusOr<std::string> agency = NodeAgency(line, certified);
+  if (!agency.ok()) return agency.status();
+  absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(signed_checkpoint, keys);
+  if (!checkpoint.ok()) return checkpoint.status();
+  if (checkpoint->origin() != *agency) {
+    return absl::DataLossError(absl::StrCat(
+        "the node of agency '", *agency, "' (its certificate) serves a checkpoint signed as '",
+        checkpoint->origin(), "': a log re-signed by another member, or the wrong log"));
+  }
+  return checkpoint;
+}
+
+// Offline, whose data directory it is comes from the auditor: --agency, or the agency_id of the
+// node's configuration (--config). A log re-signed as another member verifies under that member's
+// key, so the claim in the log itself is never taken.
+absl::StatusOr<std::string> OfflineAgency(const CommandLine& line) {
+  std::string configured;
+  if (line.Has("config")) {
+    v1::NodeConfig config;
+    if (absl::Status s = ParseTextFile(line.Get("config"), &config); !s.ok()) return s;
+    configured = config.agency_id();
+    if (configured.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(line.Get("config"), " names no agency_id"));
+    }
+  }
+  if (line.Has("agency") && !configured.empty() && line.Get("agency") != configured) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--agency '", line.Get("agency"), "' and --config's agency '", configured, "' disagree"));
+  }
+  if (line.Has("agency")) return line.Get("agency");
+  if (!configured.empty()) return configured;
+  return absl::InvalidArgumentError(
+      "verify --offline needs the agency whose node wrote the data directory: --agency AGENCY, "
+      "or --config NODE_CONFIG (a log re-signed by another member would otherwise verify as "
+      "that member's)");
 }
 
 // Checks `latest` (already signature-verified) against the witnessed checkpoint of the largest
 // size not above it, with a consistency proof from the node, then records it as witnessed.
 // Witnessed checkpoints were each checked against the one before, so one proof covers them all.
-absl::Status Witness(const CommandLine& line, AuditClient& client, const Keyring& keys,
+absl::Status Witness(const WitnessFile& witness, AuditClient& client, const Keyring& keys,
                      const v1::SignedCheckpoint& latest_signed, const v1::Checkpoint& latest) {
-  WitnessFile witness(WitnessPath(line, latest.origin()));
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness.Load();
   if (!seen.ok()) return seen.status();
   std::optional<v1::Checkpoint> previous;
   for (const v1::SignedCheckpoint& signed_checkpoint : *seen) {
     absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(signed_checkpoint, keys);
     if (!checkpoint.ok()) return checkpoint.status();
+    if (checkpoint->origin() != latest.origin()) {
+      return absl::DataLossError(absl::StrCat(
+          "the witness file ", witness.path(), " holds a checkpoint of agency '",
+          checkpoint->origin(), "', not of '", latest.origin(), "' (wrong --witness file?)"));
+    }
     if (checkpoint->tree_size() > latest.tree_size()) {
       return absl::DataLossError(absl::StrCat("the log shrank: you witnessed tree size ",
-                                              checkpoint->tree_size(), ", the node now signs ",
-                                              latest.tree_size()));
+                                              checkpoint->tree_size(), " (", witness.path(),
+                                              "), the node now signs ", latest.tree_size()));
     }
     if (!previous || checkpoint->tree_size() >= previous->tree_size()) previous = *checkpoint;
   }
@@ -176,10 +245,10 @@ absl::Status Witness(const CommandLine& line, AuditClient& client, const Keyring
     absl::Status consistent = merkle::VerifyConsistency(
         previous->tree_size(), latest.tree_size(), *RootOf(*previous), *RootOf(latest), *proof);
     if (!consistent.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("history was rewritten: the tree at size ", latest.tree_size(),
-                       " is not an extension of the one you witnessed at size ",
-                       previous->tree_size(), " (", consistent.message(), ")"));
+      return absl::DataLossError(absl::StrCat(
+          "history was rewritten: the tree at size ", latest.tree_size(),
+          " is not an extension of the one you witnessed at size ", previous->tree_size(), " (",
+          witness.path(), "; ", consistent.message(), ")"));
     }
     if (previous->tree_size() == latest.tree_size()) return absl::OkStatus();
   }
@@ -213,146 +282,181 @@ absl::Status WitnessVerified(const WitnessFile& witness,
   return witness.Add(head);
 }
 
-int Verify(const CommandLine& line, const ClientOptions& options, const Keyring* keys, bool json) {
-  // Another agency's log, as this node witnessed it: its own command, since no entry is read.
-  if (line.Has("peer")) return RunPeerAuditVerify(line, options, keys, json);
-  if (keys == nullptr) return Usage("verify needs --keys DIR with the audited agency's public key");
-  AuditVerifyOptions verify;
-  verify.keys = keys;
+// What a verification found, beside its verdict.
+struct VerifyOutcome {
   AuditVerifyReport report;
   std::optional<StoreCrossCheckReport> store;
-  std::unique_ptr<WitnessFile> witness;
-  if (line.Has("offline")) {
-    absl::StatusOr<std::unique_ptr<OfflineAuditLog>> log =
-        OfflineAuditLog::Open(line.Get("offline"));
-    if (!log.ok()) {
-      if (absl::IsNotFound(log.status())) return Unverified(std::string(log.status().message()));
-      return CannotRead(log.status(), "the data directory", /*from_node=*/false);
-    }
-    absl::StatusOr<std::vector<v1::SignedCheckpoint>> checkpoints = (*log)->Checkpoints();
-    if (absl::IsUnavailable(checkpoints.status())) {
-      return CannotRead(checkpoints.status(), "the checkpoints", /*from_node=*/false);
-    }
-    if (!checkpoints.ok()) return Unverified(std::string(checkpoints.status().message()));
-    verify.checkpoints = *std::move(checkpoints);
-    absl::StatusOr<v1::SignedCheckpoint> head = (*log)->Head();
-    if (head.ok()) {
-      verify.head = *head;
-    } else if (absl::IsUnavailable(head.status())) {
-      return CannotRead(head.status(), "the signed head", /*from_node=*/false);
-    } else if (!absl::IsNotFound(head.status())) {
-      return Unverified(std::string(head.status().message()));
-    }
-    v1::Checkpoint named;  // whose log this claims to be: the witness file is chosen by it
-    if (verify.head) {
-      named.ParseFromString(verify.head->checkpoint());
-    } else if (!verify.checkpoints.empty()) {
-      named.ParseFromString(verify.checkpoints.back().checkpoint());
-    }
-    if (!named.origin().empty()) {
-      witness = std::make_unique<WitnessFile>(WitnessPath(line, named.origin()));
-      absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness->Load();
-      if (!seen.ok()) return Usage(std::string(seen.status().message()));
-      verify.witnessed = *std::move(seen);
-    }
-    verify.stored_nodes = (*log)->StoredNodes();
-    report = VerifyAuditLog(verify, (*log)->Entries());
-    absl::StatusOr<OfflineAuditLog::Superseded> superseded = (*log)->SupersededCheckpoints();
-    if (!superseded.ok()) {
-      return CannotRead(superseded.status(), "the superseded checkpoints", /*from_node=*/false);
-    }
-    if (superseded->checkpoints != 0) {
-      report.notes.push_back(absl::StrCat(
-          superseded->checkpoints, " checkpoints superseded by an accepted recovery (nexusd ",
-          "--accept-unverified-audit-log)",
-          superseded->recovery_entry >= 0 ? absl::StrCat(" at entry ", superseded->recovery_entry)
-                                          : std::string(),
-          ": they contradict the accepted log and were not verified; a witness file that "
-          "holds one of them shows the rewrite"));
-    }
-    if (report.ok) {
-      absl::StatusOr<StoreCrossCheckReport> checked = CrossCheckStore(**log);
-      if (!checked.ok()) return CannotRead(checked.status(), "the record store", false);
-      store = *std::move(checked);
-      if (store->total_mismatches != 0) {
-        report.ok = false;
-        report.problem = absl::StrCat("the record store and the audit log disagree in ",
-                                      store->total_mismatches, " places");
-      }
-    }
-    if (report.ok && witness != nullptr) {
-      if (absl::Status s = WitnessVerified(*witness, verify.witnessed,
-                                           verify.head ? *verify.head : verify.checkpoints.back(),
-                                           report.verified_size);
-          !s.ok()) {
-        return CannotRead(s, "the witness file", /*from_node=*/false);
-      }
-    }
-  } else {
-    absl::StatusOr<std::unique_ptr<AuditClient>> client = Connect(options);
-    if (!client.ok()) return Usage(std::string(client.status().message()));
-    // Checkpoints first, then the head: the head, fetched later, covers every checkpoint
-    // listed, so any checkpoint beyond it is evidence of a truncation, not a race.
-    uint64_t superseded = 0;
-    absl::StatusOr<std::vector<v1::SignedCheckpoint>> all =
-        (*client)->ListCheckpoints(0, &superseded);
-    if (!all.ok()) return CannotRead(all.status(), "the node's checkpoints");
-    verify.checkpoints = *std::move(all);
-    absl::StatusOr<v1::SignedCheckpoint> latest = (*client)->GetCheckpoint(/*sign_now=*/false);
-    if (!latest.ok()) return CannotRead(latest.status(), "the node's signed head");
-    absl::StatusOr<v1::Checkpoint> head = VerifyCheckpoint(*latest, *keys);
-    if (!head.ok()) return Unverified(std::string(head.status().message()));
-    verify.head = *latest;
-    absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen =
-        WitnessFile(WitnessPath(line, head->origin())).Load();
-    if (!seen.ok()) return Usage(std::string(seen.status().message()));
-    verify.witnessed = *std::move(seen);
-    v1::ListEntriesRequest request;
-    request.set_end(head->tree_size());
-    AuditClient* raw = client->get();
-    absl::Status read_status;
-    report = VerifyAuditLog(verify, [&](const auto& visit) {
-      read_status = raw->ListEntries(request, [&](const v1::AuditEntryBytes& entry) {
-        return visit(entry.index(), entry.entry(), entry.leaf_hash());
-      });
-      return read_status;
+  std::string agency_source;  // how the expected agency was known
+  std::string witness_path;
+  uint64_t superseded = 0;
+};
+
+std::string SupersededNote(uint64_t superseded) {
+  return absl::StrCat(superseded,
+                      " checkpoints superseded by accepted recoveries (listed above where the log "
+                      "names them): they contradict the accepted log and were not verified; a "
+                      "witness file that holds one of them shows the rewrite");
+}
+
+// Verifies a copy of a node's data directory; returns an exit code if it ends early.
+std::optional<int> VerifyOffline(const CommandLine& line, const Keyring* keys,
+                                 VerifyOutcome& outcome) {
+  absl::StatusOr<std::string> agency = OfflineAgency(line);
+  if (!agency.ok()) return Usage(std::string(agency.status().message()));
+  outcome.agency_source = line.Has("agency") ? "--agency" : "--config";
+  absl::StatusOr<std::unique_ptr<OfflineAuditLog>> log = OfflineAuditLog::Open(line.Get("offline"));
+  if (!log.ok()) {
+    if (absl::IsNotFound(log.status())) return Unverified(std::string(log.status().message()));
+    return CannotRead(log.status(), "the data directory", /*from_node=*/false);
+  }
+  AuditVerifyOptions verify;
+  verify.keys = keys;
+  verify.expected_origin = *agency;
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> checkpoints = (*log)->Checkpoints();
+  if (absl::IsUnavailable(checkpoints.status())) {
+    return CannotRead(checkpoints.status(), "the checkpoints", /*from_node=*/false);
+  }
+  if (!checkpoints.ok()) return Unverified(std::string(checkpoints.status().message()));
+  verify.checkpoints = *std::move(checkpoints);
+  absl::StatusOr<v1::SignedCheckpoint> head = (*log)->Head();
+  if (head.ok()) {
+    verify.head = *head;
+  } else if (absl::IsUnavailable(head.status())) {
+    return CannotRead(head.status(), "the signed head", /*from_node=*/false);
+  } else if (!absl::IsNotFound(head.status())) {
+    return Unverified(std::string(head.status().message()));
+  }
+  const WitnessFile witness(WitnessPath(line, *agency));
+  outcome.witness_path = witness.path();
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness.Load();
+  if (!seen.ok()) return Usage(std::string(seen.status().message()));
+  verify.witnessed = *std::move(seen);
+  verify.stored_nodes = (*log)->StoredNodes();
+  outcome.report = VerifyAuditLog(verify, (*log)->Entries());
+  AuditVerifyReport& report = outcome.report;
+  absl::StatusOr<uint64_t> superseded = (*log)->SupersededCheckpoints();
+  if (!superseded.ok()) {
+    return CannotRead(superseded.status(), "the superseded checkpoints", /*from_node=*/false);
+  }
+  outcome.superseded = *superseded;
+  if (!report.ok) return std::nullopt;
+  absl::StatusOr<StoreCrossCheckReport> checked = CrossCheckStore(**log);
+  if (!checked.ok()) return CannotRead(checked.status(), "the record store", false);
+  outcome.store = *std::move(checked);
+  if (outcome.store->total_mismatches != 0) {
+    report.ok = false;
+    report.problem = absl::StrCat("the record store and the audit log disagree in ",
+                                  outcome.store->total_mismatches, " places");
+    return std::nullopt;
+  }
+  if (absl::Status s = WitnessVerified(witness, verify.witnessed,
+                                       verify.head ? *verify.head : verify.checkpoints.back(),
+                                       report.verified_size);
+      !s.ok()) {
+    return CannotRead(s, "the witness file", /*from_node=*/false);
+  }
+  return std::nullopt;
+}
+
+// Verifies the log a node serves; returns an exit code if it ends early.
+std::optional<int> VerifyOnline(const CommandLine& line, const ClientOptions& options,
+                                const Keyring* keys, VerifyOutcome& outcome) {
+  absl::StatusOr<std::unique_ptr<AuditClient>> client = Connect(options);
+  if (!client.ok()) return Usage(std::string(client.status().message()));
+  AuditVerifyOptions verify;
+  verify.keys = keys;
+  // Checkpoints first, then the head: the head, fetched later, covers every checkpoint
+  // listed, so any checkpoint beyond it is evidence of a truncation, not a race.
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> all =
+      (*client)->ListCheckpoints(0, &outcome.superseded);
+  if (!all.ok()) return CannotRead(all.status(), "the node's checkpoints");
+  verify.checkpoints = *std::move(all);
+  std::string certified;
+  absl::StatusOr<v1::SignedCheckpoint> latest =
+      (*client)->GetCheckpoint(/*sign_now=*/false, &certified);
+  if (!latest.ok()) return CannotRead(latest.status(), "the node's signed head");
+  absl::StatusOr<std::string> agency = NodeAgency(line, certified);
+  if (!agency.ok()) return Unverified(std::string(agency.status().message()));
+  verify.expected_origin = *agency;
+  outcome.agency_source = "the node's certificate";
+  absl::StatusOr<v1::Checkpoint> head = VerifyCheckpoint(*latest, *keys);
+  if (!head.ok()) return Unverified(std::string(head.status().message()));
+  verify.head = *latest;
+  const WitnessFile witness(WitnessPath(line, *agency));
+  outcome.witness_path = witness.path();
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness.Load();
+  if (!seen.ok()) return Usage(std::string(seen.status().message()));
+  verify.witnessed = *std::move(seen);
+  v1::ListEntriesRequest request;
+  request.set_end(head->tree_size());
+  AuditClient* raw = client->get();
+  absl::Status read_status;
+  outcome.report = VerifyAuditLog(verify, [&](const auto& visit) {
+    read_status = raw->ListEntries(request, [&](const v1::AuditEntryBytes& entry) {
+      return visit(entry.index(), entry.entry(), entry.leaf_hash());
     });
-    if (report.unreadable) return CannotRead(read_status, "the node's entries");
-    if (superseded != 0) {
-      report.notes.push_back(absl::StrCat(
-          superseded, " checkpoints superseded by an accepted recovery (nexusd ",
-          "--accept-unverified-audit-log; its NODE_START entry names them): they contradict the "
-          "accepted log and were not verified; a witness file that holds one of them shows the "
-          "rewrite"));
-    }
-    if (report.ok) {
-      absl::Status witnessed = Witness(line, **client, *keys, *latest, *head);
-      if (!witnessed.ok()) {
-        if (!absl::IsDataLoss(witnessed)) return CannotRead(witnessed, "a consistency proof");
-        report.ok = false;
-        report.problem = std::string(witnessed.message());
-      }
+    return read_status;
+  });
+  AuditVerifyReport& report = outcome.report;
+  if (report.unreadable) return CannotRead(read_status, "the node's entries");
+  if (report.ok) {
+    absl::Status witnessed = Witness(witness, **client, *keys, *latest, *head);
+    if (!witnessed.ok()) {
+      if (!absl::IsDataLoss(witnessed)) return CannotRead(witnessed, "a consistency proof");
+      report.ok = false;
+      report.problem = std::string(witnessed.message());
     }
   }
-  if (report.unreadable) {
-    return CannotRead(absl::DataLossError(report.problem), "the log", /*from_node=*/false);
+  return std::nullopt;
+}
+
+void PrintVerdictJson(const VerifyOutcome& outcome) {
+  const AuditVerifyReport& report = outcome.report;
+  std::cout << "{\"ok\":" << (report.ok ? "true" : "false")
+            << ",\"agency\":" << JsonQuote(report.origin)
+            << ",\"agency_from\":" << JsonQuote(outcome.agency_source)
+            << ",\"witness_file\":" << JsonQuote(outcome.witness_path)
+            << ",\"entries\":" << report.entries << ",\"verified_size\":" << report.verified_size
+            << ",\"checkpoints\":" << report.checkpoints << ",\"index\":" << report.index
+            << ",\"problem\":" << JsonQuote(report.problem)
+            << ",\"expected\":" << JsonQuote(report.expected)
+            << ",\"found\":" << JsonQuote(report.found) << ",\"root\":" << JsonQuote(report.root)
+            << ",\"recoveries\":[";
+  for (size_t i = 0; i < report.recoveries.size(); ++i) {
+    const LogOpeningRecord& recovery = report.recoveries[i];
+    std::cout << (i == 0 ? "" : ",") << "{\"entry\":" << recovery.entry
+              << ",\"time_unix_micros\":" << recovery.time_unix_micros
+              << ",\"accepted_failure\":" << JsonQuote(recovery.opening.accepted_failure()) << "}";
   }
-  if (json) {
-    std::cout << "{\"ok\":" << (report.ok ? "true" : "false") << ",\"entries\":" << report.entries
-              << ",\"verified_size\":" << report.verified_size
-              << ",\"checkpoints\":" << report.checkpoints << ",\"index\":" << report.index
-              << ",\"problem\":" << JsonQuote(report.problem)
-              << ",\"expected\":" << JsonQuote(report.expected)
-              << ",\"found\":" << JsonQuote(report.found) << ",\"root\":" << JsonQuote(report.root)
-              << ",\"store_mismatches\":[";
-    if (store) {
-      for (size_t i = 0; i < store->mismatches.size(); ++i) {
-        std::cout << (i == 0 ? "" : ",") << JsonQuote(store->mismatches[i]);
-      }
+  std::cout << "],\"superseded_checkpoints\":" << outcome.superseded << ",\"notes\":[";
+  for (size_t i = 0; i < report.notes.size(); ++i) {
+    std::cout << (i == 0 ? "" : ",") << JsonQuote(report.notes[i]);
+  }
+  std::cout << "],\"store_mismatches\":[";
+  if (outcome.store) {
+    for (size_t i = 0; i < outcome.store->mismatches.size(); ++i) {
+      std::cout << (i == 0 ? "" : ",") << JsonQuote(outcome.store->mismatches[i]);
     }
-    std::cout << "]}\n";
-  } else if (report.ok) {
-    std::cout << "OK: " << report.entries << " entries of agency '" << Shown(report.origin) << "'; "
+  }
+  std::cout << "]}\n";
+}
+
+// What the log says of its own history (accepted recoveries, upgrades), shown with any verdict
+// in which the log itself verified.
+void PrintHistory(const VerifyOutcome& outcome) {
+  for (const LogOpeningRecord& recovery : outcome.report.recoveries) {
+    std::cout << "WARNING: " << Shown(DescribeRecovery(recovery)) << "\n";
+  }
+  if (outcome.superseded != 0) std::cout << "note: " << SupersededNote(outcome.superseded) << "\n";
+  for (const std::string& note : outcome.report.notes) std::cout << "note: " << Shown(note) << "\n";
+}
+
+void PrintVerdict(const VerifyOutcome& outcome) {
+  const AuditVerifyReport& report = outcome.report;
+  const std::optional<StoreCrossCheckReport>& store = outcome.store;
+  if (report.ok) {
+    std::cout << "OK: " << report.entries << " entries of agency '" << Shown(report.origin)
+              << "' (the agency expected from " << outcome.agency_source << "); "
               << report.checkpoints << " signed checkpoints verified; tree size "
               << report.verified_size << " root " << report.root << "\n";
     if (store) {
@@ -366,7 +470,7 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
                      "existence and the latest version were checked\n";
       }
     }
-    for (const std::string& note : report.notes) std::cout << "note: " << Shown(note) << "\n";
+    PrintHistory(outcome);
   } else if (store && store->total_mismatches != 0) {
     std::cout << "STORE AND LOG DISAGREE (the log itself verifies: " << report.entries
               << " entries): " << Shown(report.problem) << "\n";
@@ -377,13 +481,34 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
       std::cout << "  ... and " << store->total_mismatches - store->mismatches.size() << " more\n";
     }
     // The log verified: what it says about itself (an accepted recovery) explains the store.
-    for (const std::string& note : report.notes) std::cout << "note: " << Shown(note) << "\n";
+    PrintHistory(outcome);
   } else {
     std::cout << "BROKEN at entry " << report.index << ": " << Shown(report.problem) << "\n";
     if (!report.expected.empty()) std::cout << "  expected " << Shown(report.expected) << "\n";
     if (!report.found.empty()) std::cout << "  found    " << Shown(report.found) << "\n";
   }
-  return report.ok ? kOk : kUnverified;
+  if (!outcome.witness_path.empty()) {
+    std::cout << "witness file: " << Shown(outcome.witness_path) << "\n";
+  }
+}
+
+int Verify(const CommandLine& line, const ClientOptions& options, const Keyring* keys, bool json) {
+  // Another agency's log, as this node witnessed it: its own command, since no entry is read.
+  if (line.Has("peer")) return RunPeerAuditVerify(line, options, keys, json);
+  if (keys == nullptr) return Usage("verify needs --keys DIR with the audited agency's public key");
+  VerifyOutcome outcome;
+  std::optional<int> ended = line.Has("offline") ? VerifyOffline(line, keys, outcome)
+                                                 : VerifyOnline(line, options, keys, outcome);
+  if (ended) return *ended;
+  if (outcome.report.unreadable) {
+    return CannotRead(absl::DataLossError(outcome.report.problem), "the log", /*from_node=*/false);
+  }
+  if (json) {
+    PrintVerdictJson(outcome);
+  } else {
+    PrintVerdict(outcome);
+  }
+  return outcome.report.ok ? kOk : kUnverified;
 }
 
 int Prove(const CommandLine& line, const ClientOptions& options, const Keyring* keys) {
@@ -394,9 +519,11 @@ int Prove(const CommandLine& line, const ClientOptions& options, const Keyring* 
   }
   absl::StatusOr<std::unique_ptr<AuditClient>> client = Connect(options);
   if (!client.ok()) return Usage(std::string(client.status().message()));
-  absl::StatusOr<v1::SignedCheckpoint> latest = (*client)->GetCheckpoint(/*sign_now=*/true);
+  std::string certified;
+  absl::StatusOr<v1::SignedCheckpoint> latest =
+      (*client)->GetCheckpoint(/*sign_now=*/true, &certified);
   if (!latest.ok()) return Failure(latest.status(), "prove");
-  absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(*latest, *keys);
+  absl::StatusOr<v1::Checkpoint> checkpoint = VerifyOwnCheckpoint(line, *keys, *latest, certified);
   if (!checkpoint.ok()) return Unverified(std::string(checkpoint.status().message()));
   if (index >= checkpoint->tree_size()) {
     return Failure(absl::OutOfRangeError(absl::StrCat("entry ", index, " is beyond tree size ",
@@ -426,7 +553,9 @@ int Prove(const CommandLine& line, const ClientOptions& options, const Keyring* 
     return Unverified(absl::StrCat("entry ", index, " is not in the signed tree of size ",
                                    checkpoint->tree_size(), ": ", included.message()));
   }
-  if (absl::Status s = Witness(line, **client, *keys, *latest, *checkpoint); !s.ok()) {
+  if (absl::Status s = Witness(WitnessFile(WitnessPath(line, checkpoint->origin())), **client,
+                               *keys, *latest, *checkpoint);
+      !s.ok()) {
     return Unverified(std::string(s.message()));
   }
   std::cout << AuditEntryToHumanText(entry) << "OK: entry " << index
@@ -449,11 +578,16 @@ int Consistency(const CommandLine& line, const ClientOptions& options, const Key
   if (!client.ok()) return Usage(std::string(client.status().message()));
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> all = (*client)->ListCheckpoints(0);
   if (!all.ok()) return Failure(all.status(), "consistency");
+  std::string certified;
+  if (absl::StatusOr<v1::SignedCheckpoint> head = (*client)->GetCheckpoint(false, &certified);
+      !head.ok()) {
+    return Failure(head.status(), "consistency");
+  }
   // Roots come from signed checkpoints only: the node's, or ones witnessed earlier.
   std::map<uint64_t, std::pair<v1::Checkpoint, v1::SignedCheckpoint>> signed_roots;
   std::string sizes;
   for (const v1::SignedCheckpoint& c : *all) {
-    absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(c, *keys);
+    absl::StatusOr<v1::Checkpoint> checkpoint = VerifyOwnCheckpoint(line, *keys, c, certified);
     if (!checkpoint.ok()) return Unverified(std::string(checkpoint.status().message()));
     auto [it, inserted] = signed_roots.try_emplace(checkpoint->tree_size(), *checkpoint, c);
     if (!inserted && it->second.first.root_hash() != checkpoint->root_hash()) {
@@ -479,7 +613,9 @@ int Consistency(const CommandLine& line, const ClientOptions& options, const Key
                                    first, ": ", consistent.message()));
   }
   const auto& newest = signed_roots.rbegin()->second;
-  if (absl::Status s = Witness(line, **client, *keys, newest.second, newest.first); !s.ok()) {
+  if (absl::Status s = Witness(WitnessFile(WitnessPath(line, newest.first.origin())), **client,
+                               *keys, newest.second, newest.first);
+      !s.ok()) {
     return Unverified(std::string(s.message()));
   }
   std::cout << "OK: tree size " << second << " (root " << merkle::ToHex(*RootOf(new_checkpoint))

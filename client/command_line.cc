@@ -5,8 +5,22 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/crypto.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/text_format.h"
 
 namespace nexus {
+
+absl::Status ParseTextFile(const std::string& path, google::protobuf::Message* message) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  if (!google::protobuf::TextFormat::ParseFromString(*text, message)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is not a valid ", message->GetDescriptor()->name(),
+                     " in text format (nexusctl policy check reports positions)"));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<CommandLine> CommandLine::Parse(const std::vector<std::string>& args,
                                                const std::set<std::string>& valued,

@@ -10,7 +10,15 @@
 
 #include "absl/status/statusor.h"
 
+namespace google::protobuf {
+class Message;
+}  // namespace google::protobuf
+
 namespace nexus {
+
+// Reads `path` into `message`, a protocol buffer in text format (a node configuration, policy
+// test cases); InvalidArgument names the file and the message type.
+absl::Status ParseTextFile(const std::string& path, google::protobuf::Message* message);
 
 class CommandLine {
  public:

@@ -380,28 +380,32 @@ int RunExportCommand(const CommandLine& line, NexusClient& client, const Keyring
   absl::StatusOr<v1::PullRequest> request = PullRequestFromFlags(line);
   if (!request.ok()) return BadInput("export", request.status().message());
   StixBundleWriter writer(std::cout);
-  uint64_t exported = 0, unverified = 0, unrepresentable = 0, last = request->since();
-  absl::Status status = client.Pull(*request, [&](const v1::PullResponse& response) {
-    last = response.cursor();
-    absl::StatusOr<OpenedRecord> opened = OpenRecord(response.record(), *keys);
-    if (!opened.ok()) {
-      ++unverified;
-      std::fprintf(stderr, "nexusctl: export: left out a record at cursor %llu: NOT VERIFIED: %s\n",
-                   static_cast<unsigned long long>(response.cursor()),
-                   EscapeMessageForTerminal(opened.status().message(), kMaxMessageBytes).c_str());
-      return true;
-    }
-    if (absl::Status s = writer.Add(*opened, response.received_from()); !s.ok()) {
-      ++unrepresentable;
-      std::fprintf(stderr, "nexusctl: export: left out record %s version %llu: %s\n",
-                   EscapeForTerminal(opened->record.id(), 64).c_str(),
-                   static_cast<unsigned long long>(opened->record.version()),
-                   std::string(s.message()).c_str());
-      return true;
-    }
-    ++exported;
-    return true;
-  });
+  uint64_t exported = 0, unverified = 0, unrepresentable = 0;
+  NexusClient::PullInfo info;
+  absl::Status status = client.Pull(
+      *request,
+      [&](const v1::PullResponse& response) {
+        absl::StatusOr<OpenedRecord> opened = OpenRecord(response.record(), *keys);
+        if (!opened.ok()) {
+          ++unverified;
+          std::fprintf(
+              stderr, "nexusctl: export: left out a record at cursor %llu: NOT VERIFIED: %s\n",
+              static_cast<unsigned long long>(response.cursor()),
+              EscapeMessageForTerminal(opened.status().message(), kMaxMessageBytes).c_str());
+          return true;
+        }
+        if (absl::Status s = writer.Add(*opened, response.received_from()); !s.ok()) {
+          ++unrepresentable;
+          std::fprintf(stderr, "nexusctl: export: left out record %s version %llu: %s\n",
+                       EscapeForTerminal(opened->record.id(), 64).c_str(),
+                       static_cast<unsigned long long>(opened->record.version()),
+                       std::string(s.message()).c_str());
+          return true;
+        }
+        ++exported;
+        return true;
+      },
+      &info);
   writer.Finish();
   std::cout.flush();
   std::fprintf(
@@ -409,12 +413,20 @@ int RunExportCommand(const CommandLine& line, NexusClient& client, const Keyring
       "exported %llu record versions (left out: %llu not verified, %llu not representable as a "
       "STIX indicator); resume with --since %llu\n",
       static_cast<unsigned long long>(exported), static_cast<unsigned long long>(unverified),
-      static_cast<unsigned long long>(unrepresentable), static_cast<unsigned long long>(last));
+      static_cast<unsigned long long>(unrepresentable),
+      static_cast<unsigned long long>(info.resume));
+  if (info.unreadable_entries > 0) {
+    std::fprintf(stderr,
+                 "nexusctl: export: INCOMPLETE: the node could not read %llu entries of its "
+                 "feed (a damaged store)\n",
+                 static_cast<unsigned long long>(info.unreadable_entries));
+  }
   if (!status.ok()) {
     std::fprintf(stderr, "nexusctl: export: %s (the bundle holds what came before)\n",
                  EscapeMessageForTerminal(status.message(), kMaxMessageBytes).c_str());
     return kUnavailable;
   }
+  if (info.unreadable_entries > 0) return kUnavailable;
   return unverified > 0 ? kUnverified : kOk;
 }
 

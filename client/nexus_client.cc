@@ -108,15 +108,39 @@ std::string PeerAgency(const grpc::ClientContext& context) {
 
 absl::Status NexusClient::Pull(const v1::PullRequest& request,
                                const std::function<bool(const v1::PullResponse&)>& on_record,
-                               std::string* node_agency) {
-  grpc::ClientContext context;
-  auto reader = channel_->stub->Pull(&context, request);
-  bool first = true;
-  return ReadStream<v1::PullResponse>(context, *reader, [&](const v1::PullResponse& response) {
-    if (first && node_agency != nullptr) *node_agency = PeerAgency(context);
-    first = false;
-    return on_record(response);
-  });
+                               PullInfo* info) {
+  PullInfo local;
+  PullInfo& out = info != nullptr ? *info : local;
+  out.resume = request.since();
+  v1::PullRequest call = request;
+  uint64_t returned = 0;
+  bool stopped = false;
+  while (true) {
+    grpc::ClientContext context;
+    auto reader = channel_->stub->Pull(&context, call);
+    bool first = true, more = false;
+    ++out.calls;
+    absl::Status status =
+        ReadStream<v1::PullResponse>(context, *reader, [&](const v1::PullResponse& response) {
+          if (first && out.calls == 1) out.node_agency = PeerAgency(context);
+          first = false;
+          out.resume = response.cursor();
+          if (!response.has_record()) {
+            out.unreadable_entries += response.unreadable_entries();
+            more = more || response.more();
+            return true;
+          }
+          ++returned;
+          if (!on_record(response)) stopped = true;
+          return !stopped;
+        });
+    if (!status.ok() || stopped || !more) return status;
+    if (request.limit() != 0) {
+      if (returned >= request.limit()) return absl::OkStatus();
+      call.set_limit(static_cast<uint32_t>(request.limit() - returned));
+    }
+    call.set_since(out.resume);
+  }
 }
 
 absl::StatusOr<v1::SearchResponse> NexusClient::Search(const v1::SearchRequest& request) {

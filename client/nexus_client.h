@@ -46,13 +46,22 @@ class NexusClient {
   // The same, with the node's whole answer: the record, the peer node it came through, and any
   // other manifest its origin signed for the same id and version (equivocation).
   absl::StatusOr<v1::GetResponse> GetWithProvenance(const std::string& id, uint64_t version);
-  // Calls `on_record` for each record after `request.since()`, until caught up or it returns
-  // false. Before the first record, `node_agency` (if given) receives the agency of the node's
-  // TLS certificate (empty if it names none): the server gives plain feed positions exactly when
-  // the caller's agency is the node's, so a reader can tell which cursors it gets.
+  // What a pull learned beside its records.
+  struct PullInfo {
+    // The agency of the node's TLS certificate (empty if it names none), known before the first
+    // record: the server gives plain feed positions exactly when the caller's agency is the
+    // node's, so a reader can tell which cursors it gets.
+    std::string node_agency;
+    uint64_t resume = 0;  // the cursor to resume after (past versions not returned, too)
+    uint64_t unreadable_entries = 0;  // feed entries the node could not read: the answer has holes
+    uint64_t calls = 0;               // Pull calls made (each call's work is bounded by the node)
+  };
+  // Calls `on_record` for each record after `request.since()`, until caught up, `request.limit()`
+  // records, or it returns false. The node bounds each call's work; this makes as many calls as
+  // it takes. `info` (if given) receives what else the node said.
   absl::Status Pull(const v1::PullRequest& request,
                     const std::function<bool(const v1::PullResponse&)>& on_record,
-                    std::string* node_agency = nullptr);
+                    PullInfo* info = nullptr);
   absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request);
   absl::StatusOr<v1::PublishResult> Revoke(const std::string& id, const std::string& reason);
 

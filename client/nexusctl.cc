@@ -360,12 +360,12 @@ int Pull(Session& session, const CommandLine& line) {
   // Plain, increasing positions are due exactly when this reader's agency is the node's: the
   // node's agency comes from its TLS certificate, known once the first record arrives.
   const std::string reader_agency = ReaderAgency(session);
-  std::string node_agency;
+  NexusClient::PullInfo info;
   std::optional<PullOrderCheck> order;
   absl::Status status = session.client->Pull(
       *request,
       [&](const v1::PullResponse& response) {
-        if (!order) order.emplace(!reader_agency.empty() && reader_agency == node_agency);
+        if (!order) order.emplace(!reader_agency.empty() && reader_agency == info.node_agency);
         all_verified =
             Show(session, response.record(), response.cursor(), response.received_from()) &&
             all_verified;
@@ -374,13 +374,20 @@ int Pull(Session& session, const CommandLine& line) {
           std::fprintf(stderr, "nexusctl: pull: NOT VERIFIED: %s\n", problem.c_str());
           all_verified = false;
         }
-        last = response.cursor();
         ++count;
         return true;
       },
-      &node_agency);
+      &info);
   if (!status.ok()) return Failure(status, "pull");
-  if (!session.json) std::cout << count << " records; resume with --since " << last << "\n";
+  if (!session.json) std::cout << count << " records; resume with --since " << info.resume << "\n";
+  if (info.unreadable_entries > 0) {
+    // The node could not read part of its feed: what was shown is not all there is.
+    std::fprintf(stderr,
+                 "nexusctl: pull: INCOMPLETE: the node could not read %llu entries of its feed "
+                 "(a damaged store; its log and audit entry name them)\n",
+                 static_cast<unsigned long long>(info.unreadable_entries));
+    return kUnavailable;
+  }
   return all_verified ? kOk : kUnverified;
 }
 

@@ -8,8 +8,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "client/audit_verifier.h"
+#include "common/audit_verifier.h"
 #include "common/merkle.h"
+#include "common/storage/audit_log_reader.h"
 #include "nexus/v1/audit.pb.h"
 
 namespace rocksdb {
@@ -25,21 +26,19 @@ class OfflineAuditLog {
   static absl::StatusOr<std::unique_ptr<OfflineAuditLog>> Open(const std::string& data_dir);
   ~OfflineAuditLog();
 
-  absl::StatusOr<std::vector<v1::SignedCheckpoint>> Checkpoints() const;
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> Checkpoints() const {
+    return reader_->Checkpoints();
+  }
   // The signed head written with the node's latest commit; NotFound if there is none.
-  absl::StatusOr<v1::SignedCheckpoint> Head() const;
+  absl::StatusOr<v1::SignedCheckpoint> Head() const { return reader_->Head(); }
   // Entries with the stored leaf hash of each, for VerifyAuditLog.
-  AuditEntrySource Entries() const;
+  AuditEntrySource Entries() const { return reader_->Entries(); }
   // The stored perfect-subtree nodes, for VerifyAuditLog.
-  merkle::NodeReader StoredNodes() const;
-  // Checkpoints an accepted recovery (nexusd --accept-unverified-audit-log) moved aside because
-  // they contradict the accepted tree, and the entry that records the latest such recovery (-1
-  // if none names it). They are not verified: a witness file that holds one shows the rewrite.
-  struct Superseded {
-    uint64_t checkpoints = 0;
-    int64_t recovery_entry = -1;
-  };
-  absl::StatusOr<Superseded> SupersededCheckpoints() const;
+  merkle::NodeReader StoredNodes() const { return reader_->StoredNodes(); }
+  // How many checkpoints accepted recoveries (nexusd --accept-unverified-audit-log) moved aside
+  // because they contradict the accepted tree. They are not verified: a witness file that holds
+  // one shows the rewrite. The recoveries themselves are in the log (VerifyAuditLog reports them).
+  absl::StatusOr<uint64_t> SupersededCheckpoints() const;
 
   // The record store's column families ("records", "feed", "indicators"); null if absent.
   rocksdb::DB* db() const { return db_; }
@@ -50,10 +49,7 @@ class OfflineAuditLog {
   rocksdb::DB* db_ = nullptr;
   std::vector<std::string> names_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  rocksdb::ColumnFamilyHandle* entries_ = nullptr;
-  rocksdb::ColumnFamilyHandle* tree_ = nullptr;
-  rocksdb::ColumnFamilyHandle* checkpoints_ = nullptr;
-  rocksdb::ColumnFamilyHandle* head_ = nullptr;
+  std::unique_ptr<AuditLogReader> reader_;
 };
 
 }  // namespace nexus

@@ -59,18 +59,6 @@ int Failure(const absl::Status& status, const std::string& doing) {
   return status.code() == absl::StatusCode::kUnavailable ? kUnavailable : kRefused;
 }
 
-template <typename Message>
-absl::Status ParseTextFile(const std::string& path, Message* message) {
-  absl::StatusOr<std::string> text = ReadFileToString(path);
-  if (!text.ok()) return text.status();
-  if (!google::protobuf::TextFormat::ParseFromString(*text, message)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, " is not a valid ", Message::descriptor()->name(),
-                     " in text format (nexusctl policy check reports positions)"));
-  }
-  return absl::OkStatus();
-}
-
 int Check(const CommandLine& line) {
   if (line.positional().size() != 3) return Usage("check takes one policy FILE");
   if (!line.Has("config")) {

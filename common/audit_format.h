@@ -57,22 +57,59 @@ inline std::string TreeKey(int level, uint64_t index) {
   return std::string(1, static_cast<char>(level)) + U64Key(index);
 }
 
-// The sequence number in an entry's bytes: field 1, a varint, which protobuf serializes first
-// and omits when zero. Decoding only this keeps verification from parsing whole entries. False
-// if the varint is cut short.
-inline bool ReadEntrySequence(absl::string_view bytes, uint64_t* sequence) {
-  *sequence = 0;
-  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != 0x08) return true;
-  uint64_t value = 0;
-  for (size_t i = 1, shift = 0; i < bytes.size() && shift < 64; ++i, shift += 7) {
-    uint8_t byte = static_cast<uint8_t>(bytes[i]);
-    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      *sequence = value;
-      return true;
+// The entry fields a verifier needs, read from an entry's bytes without parsing the whole
+// message (protobuf wire format; field numbers of nexus.v1.AuditEntry).
+struct EntryFields {
+  uint64_t sequence = 0;         // 1
+  uint64_t action = 0;           // 4
+  uint64_t log_format = 0;       // 15
+  bool has_log_opening = false;  // 16
+};
+
+// False if `bytes` is not a well-formed protobuf message (a field cut short, an unknown wire
+// type), which no node writes.
+inline bool ReadEntryFields(absl::string_view bytes, EntryFields* fields) {
+  *fields = EntryFields();
+  size_t pos = 0;
+  auto varint = [&](uint64_t* value) {
+    *value = 0;
+    for (int shift = 0; shift < 64 && pos < bytes.size(); shift += 7) {
+      const uint8_t byte = static_cast<uint8_t>(bytes[pos++]);
+      *value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return true;
     }
+    return false;
+  };
+  while (pos < bytes.size()) {
+    uint64_t tag = 0, value = 0;
+    if (!varint(&tag)) return false;
+    const uint64_t field = tag >> 3;
+    switch (tag & 7) {
+      case 0:  // varint
+        if (!varint(&value)) return false;
+        if (field == 1) fields->sequence = value;
+        if (field == 4) fields->action = value;
+        if (field == 15) fields->log_format = value;
+        break;
+      case 1:  // 64-bit
+        if (bytes.size() - pos < 8) return false;
+        pos += 8;
+        break;
+      case 2:  // length-delimited
+        if (!varint(&value) || value > bytes.size() - pos) return false;
+        pos += value;
+        if (field == 16) fields->has_log_opening = true;
+        break;
+      case 5:  // 32-bit
+        if (bytes.size() - pos < 4) return false;
+        pos += 4;
+        break;
+      default:
+        return false;
+    }
+    if (field == 0) return false;
   }
-  return false;
+  return true;
 }
 
 }  // namespace nexus::audit_format

@@ -27,6 +27,11 @@ namespace {
 // Most records one pull page carries: one audit entry covers one page, written before the page
 // is sent.
 constexpr size_t kPullPageRecords = 256;
+// A pull call stops once it has passed over this many versions more than four per version it
+// returns (the reader resumes with the next call): its time grows with what it returns, not
+// with how much the node holds that the reader is not shown.
+constexpr uint64_t kPullScanSlack = 256;
+constexpr uint32_t kPullScanPerReturned = 4;
 
 // Whether a stored version passes the pull filters. The node sealed or verified it on storing.
 bool MatchesPull(const v1::PullRequest& request, const v1::SignedRecord& record) {
@@ -223,19 +228,35 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
     return MatchesPull(*request, shared) ? "" : "pull-filter";
   };
   scan.cancelled = [&] { return context->IsCancelled(); };
-  absl::StatusOr<uint64_t> served =
+  scan.slack = kPullScanSlack;
+  scan.per_sent = kPullScanPerReturned;
+  auto cursor = [&](uint64_t position) { return own ? position : cursors_->Encode(position); };
+  absl::StatusOr<SharedReads::FeedEnd> served =
       reads_->ServeFeed(*call, v1::AUDIT_ACTION_PULL, scan, [&](SharedReads::Page& page) {
         for (SharedReads::SharedVersion& version : page.versions) {
           v1::PullResponse response;
-          response.set_cursor(own ? version.position : cursors_->Encode(version.position));
+          response.set_cursor(cursor(version.position));
           if (absl::StatusOr<v1::RecordHeader> header = PeekHeader(version.record); header.ok()) {
             response.set_received_from(store_->ReceivedVia(header->id(), header->version()));
           }
           *response.mutable_record() = std::move(version.record);
           if (!writer->Write(response)) return absl::CancelledError("pull cancelled by the client");
         }
+        if (page.unreadable > 0) {
+          // The reader is told that the answer has a hole, not only the node's log and audit.
+          v1::PullResponse notice;
+          notice.set_cursor(cursor(page.through));
+          notice.set_unreadable_entries(static_cast<uint32_t>(page.unreadable));
+          if (!writer->Write(notice)) return absl::CancelledError("pull cancelled by the client");
+        }
         return absl::OkStatus();
       });
+  if (served.ok() && served->more) {
+    v1::PullResponse resume;
+    resume.set_cursor(cursor(served->through));
+    resume.set_more(true);
+    writer->Write(resume);
+  }
   if (served.ok()) return grpc::Status::OK;
   if (absl::IsCancelled(served.status()) || absl::IsUnavailable(served.status())) {
     return ToGrpc(served.status());

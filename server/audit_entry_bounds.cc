@@ -69,6 +69,9 @@ void BoundAuditEntry(v1::AuditEntry& entry) {
     Truncate(count.mutable_rules(), kMaxRules, &omitted);
     for (std::string& rule : *count.mutable_rules()) Bound(&rule, kMaxNameBytes);
   }
+  if (entry.has_log_opening()) {
+    Bound(entry.mutable_log_opening()->mutable_accepted_failure(), kMaxMessageBytes);
+  }
   entry.set_omitted(omitted);
   // The limits above keep a well-formed entry far below the bound; fields added later must not
   // break it, so the lists go first if it is still too large.

@@ -1,13 +1,10 @@
 #include "server/audit_log.h"
 
-#include <map>
-
-#include "absl/strings/cord.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/audit_format.h"
+#include "common/audit_verifier.h"
 #include "common/checkpoint.h"
 #include "common/keyring.h"
 #include "rocksdb/db.h"
@@ -23,31 +20,6 @@ using audit_format::U64Key;
 
 absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
-constexpr absl::string_view kCannotReadPayload = "type.nexus/audit-log-cannot-read";
-
-// A read of the store that failed (not a read that found something wrong): Unavailable, marked
-// for AuditLog::IsCannotRead.
-absl::Status CannotRead(absl::string_view what, absl::string_view error) {
-  absl::Status status = absl::UnavailableError(absl::StrCat(
-      "the audit log cannot be read (", what, ": ", error,
-      "); this is a storage fault, not a verification failure: check the disk and the data "
-      "directory, then start again"));
-  status.SetPayload(kCannotReadPayload, absl::Cord("1"));
-  return status;
-}
-
-// The stored leaf hash of entry `index`, moving `leaves` (over audit_tree, never behind it) to it.
-absl::StatusOr<merkle::Hash> StoredLeaf(rocksdb::Iterator& leaves, uint64_t index) {
-  const std::string key = TreeKey(0, index);
-  while (leaves.Valid() && leaves.key().compare(key) < 0) leaves.Next();
-  if (!leaves.Valid() || leaves.key() != key || leaves.value().size() != 32) {
-    return absl::NotFoundError("missing");
-  }
-  merkle::Hash hash;
-  std::copy(leaves.value().data(), leaves.value().data() + 32, hash.begin());
-  return hash;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Storage* storage, CommitQueue* queue,
@@ -59,8 +31,11 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Storage* storage, Commi
   return log;
 }
 
-bool AuditLog::IsCannotRead(const absl::Status& status) {
-  return status.GetPayload(kCannotReadPayload).has_value();
+absl::Status AuditLog::CannotRead(absl::string_view what, absl::string_view error) {
+  return StorageFault(absl::StrCat(
+      "the audit log cannot be read (", what, ": ", error,
+      "); this is a storage fault, not a verification failure: check the disk and the data "
+      "directory, then start again"));
 }
 
 AuditLog::AuditLog(Storage* storage, CommitQueue* queue, PrivateKey key, Options options)
@@ -70,215 +45,78 @@ AuditLog::AuditLog(Storage* storage, CommitQueue* queue, PrivateKey key, Options
       options_(std::move(options)) {}
 
 absl::Status AuditLog::VerifyStoredLog() {
-  rocksdb::DB* db = storage_->db();
   Keyring own_key;
   if (options_.keys == nullptr) {
     (void)own_key.Add(options_.origin, options_.key_id, signing_key_.public_key());
   }
   const Keyring& keys = options_.keys != nullptr ? *options_.keys : own_key;
+  const AuditLogReader reader = Reader();
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> checkpoints = reader.Checkpoints();
+  if (absl::IsUnavailable(checkpoints.status())) {
+    return CannotRead("checkpoints", checkpoints.status().message());
+  }
+  absl::StatusOr<v1::SignedCheckpoint> head = reader.Head();
+  if (absl::IsUnavailable(head.status())) return CannotRead("signed head", head.status().message());
 
-  // Every signed root the node holds, by tree size: the checkpoints and the signed head.
-  struct SignedRoot {
-    merkle::Hash root;
-    std::string what;
-  };
-  std::map<uint64_t, std::vector<SignedRoot>> signed_roots;
-  // Each stored checkpoint, for a recovery to tell those that contradict the accepted tree.
-  struct StoredCheckpoint {
-    std::string key, value;
-    bool valid = false;  // parsed, signed by a known key, of this node's agency
-    uint64_t size = 0;
-    merkle::Hash root{};
-  };
-  std::vector<StoredCheckpoint> stored_checkpoints;
   std::string problem;  // the first thing found wrong
-  std::optional<v1::SignedCheckpoint> stored_head;
-  auto admit = [&](const std::string& bytes, const std::string& what) {
-    v1::SignedCheckpoint signed_checkpoint;
-    if (!signed_checkpoint.ParseFromString(bytes)) {
-      if (problem.empty()) problem = absl::StrCat("the stored ", what, " is malformed");
-      return;
-    }
-    absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(signed_checkpoint, keys);
-    absl::StatusOr<merkle::Hash> root =
-        checkpoint.ok() ? RootOf(*checkpoint) : absl::StatusOr<merkle::Hash>(checkpoint.status());
-    if (checkpoint.ok() && checkpoint->origin() != options_.origin) {
-      root = absl::DataLossError(absl::StrCat("it is of agency '", checkpoint->origin(),
-                                              "', not of this node's '", options_.origin, "'"));
-    }
-    if (!root.ok()) {
-      if (problem.empty())
-        problem = absl::StrCat("the stored ", what, ": ", root.status().message());
-      return;
-    }
-    signed_roots[checkpoint->tree_size()].push_back(
-        {*root, absl::StrCat(what, " at tree size ", checkpoint->tree_size())});
-    if (what == "checkpoint") {
-      stored_checkpoints.back().valid = true;
-      stored_checkpoints.back().size = checkpoint->tree_size();
-      stored_checkpoints.back().root = *root;
-    }
-  };
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kAuditCheckpoints)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      absl::MutexLock lock(&checkpoint_mu_);
-      checkpoint_size_ = ReadU64Key(View(it->key()));
-      stored_checkpoints.push_back({it->key().ToString(), it->value().ToString()});
-      admit(stored_checkpoints.back().value, "checkpoint");
-    }
-    if (!it->status().ok()) return CannotRead("checkpoints", it->status().ToString());
-    std::string head;
-    rocksdb::Status head_read =
-        db->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditHead),
-                audit_format::kHeadKey, &head);
-    if (!head_read.ok() && !head_read.IsNotFound())
-      return CannotRead("signed head", head_read.ToString());
-    if (head_read.ok()) {
-      admit(head, "signed head");
-      if (v1::SignedCheckpoint parsed; parsed.ParseFromString(head)) stored_head = parsed;
-    }
-  }
-
-  // Rehash every entry, rebuild the tree, and compare each node it completes with the stored
-  // one and each signed root with the rebuilt tree at its size.
-  merkle::Frontier tree;
-  std::map<uint64_t, merkle::Hash> rebuilt_roots;  // at each size something signed a root for
-  std::vector<merkle::Frontier::Node> completed, repairs;
-  bool gap = false;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kAuditEntries)));
-  // Leaves are level-0 tree nodes: their keys share the entries' order.
-  std::unique_ptr<rocksdb::Iterator> leaves(
-      db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kAuditTree)));
-  leaves->Seek(TreeKey(0, 0));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const uint64_t index = tree.size();
-    if (it->key().size() != 8 || ReadU64Key(View(it->key())) != index) {
-      problem = absl::StrCat("entry ", index, " is missing (the next stored entry is ",
-                             ReadU64Key(View(it->key())), ")");
-      gap = true;
-      break;
-    }
-    uint64_t sequence = 0;
-    if (problem.empty() &&
-        (!audit_format::ReadEntrySequence(View(it->value()), &sequence) || sequence != index)) {
-      problem = absl::StrCat("entry ", index, " does not hold sequence ", index,
-                             " (altered, moved or swapped)");
-    }
-    completed.clear();
-    tree.Append(merkle::LeafHash(View(it->value())), &completed);
-    for (const merkle::Frontier::Node& node : completed) {
-      absl::StatusOr<merkle::Hash> stored =
-          node.level == 0 ? StoredLeaf(*leaves, index) : ReadNode(node.level, node.index);
-      if (stored.ok() && *stored == node.hash) continue;
-      if (absl::IsUnavailable(stored.status())) {
-        return CannotRead("tree node", stored.status().message());
-      }
-      repairs.push_back(node);
-      if (!problem.empty()) continue;
-      problem = node.level == 0
-                    ? absl::StrCat("entry ", index,
-                                   " does not match the leaf hash stored for it (the entry or "
-                                   "the tree was altered)")
-                    : absl::StrCat("stored audit tree node level ", node.level, " index ",
-                                   node.index, " (entries ", node.index << node.level, " to ",
-                                   ((node.index + 1) << node.level) - 1,
-                                   ") differs from the tree rebuilt from the entries");
-    }
-    auto signed_here = signed_roots.find(tree.size());
-    if (signed_here == signed_roots.end()) continue;
-    merkle::Hash root = tree.Root();
-    rebuilt_roots[tree.size()] = root;
-    if (!problem.empty()) continue;
-    for (const SignedRoot& signed_root : signed_here->second) {
-      if (signed_root.root != root && problem.empty()) {
-        problem = absl::StrCat("entries 0 to ", index, " do not rebuild the root of the ",
-                               signed_root.what, " (entries and tree altered together)");
-      }
-    }
-  }
-  if (!it->status().ok()) return CannotRead("entries", it->status().ToString());
-  if (!leaves->status().ok()) return CannotRead("leaf hashes", leaves->status().ToString());
-  const uint64_t size = tree.size();
-  if (problem.empty() && !signed_roots.empty() && signed_roots.rbegin()->first > size) {
-    const auto& [signed_size, roots] = *signed_roots.rbegin();
-    problem = absl::StrCat("the log has ", size, " entries but the ", roots[0].what, " covers ",
-                           signed_size, ": entries ", size, " to ", signed_size - 1,
-                           " are missing (truncated)");
-  }
-  uint64_t covered = signed_roots.empty() ? 0 : signed_roots.rbegin()->first;
-  if (problem.empty() && covered < size) {
-    problem = absl::StrCat("entries ", covered, " to ", size - 1,
-                           " are covered by no signed head or checkpoint (entry ", covered,
-                           " was added or altered outside the node)");
+  if (!checkpoints.ok()) {
+    problem = std::string(checkpoints.status().message());
+  } else if (!head.ok() && !absl::IsNotFound(head.status())) {
+    problem = std::string(head.status().message());
+  } else if (!head.ok() && checkpoints->empty()) {
+    // Nothing signed: a new log, unless it holds entries (which then no signature covers).
+    std::unique_ptr<rocksdb::Iterator> any(storage_->db()->NewIterator(
+        rocksdb::ReadOptions(), storage_->family(Storage::kAuditEntries)));
+    any->SeekToFirst();
+    if (!any->status().ok()) return CannotRead("entries", any->status().ToString());
+    if (!any->Valid()) return absl::OkStatus();
   }
   if (problem.empty()) {
-    absl::MutexLock lock(&mu_);
-    frontier_ = std::move(tree);
-    head_ = std::move(stored_head);
-    return absl::OkStatus();
+    // The one verifier, as an auditor runs it offline: entries, stored tree, head, checkpoints.
+    AuditVerifyOptions verify;
+    verify.keys = &keys;
+    verify.expected_origin = options_.origin;
+    if (head.ok()) verify.head = *head;
+    verify.checkpoints = *checkpoints;
+    verify.stored_nodes = reader.StoredNodes();
+    AuditVerifyReport report = VerifyAuditLog(verify, reader.Entries());
+    if (report.unreadable) return CannotRead("the log", report.problem);
+    if (report.ok) {
+      opening_.set_verified_entries(report.entries);
+      // A log from before signed heads is taken over: from now on every commit signs one, and
+      // the log says so in the NODE_START entry that follows.
+      opening_.set_upgraded_from_checkpoints_only(report.checkpoints_only);
+      {
+        absl::MutexLock lock(&checkpoint_mu_);
+        for (const v1::SignedCheckpoint& signed_checkpoint : *checkpoints) {
+          v1::Checkpoint checkpoint;
+          if (checkpoint.ParseFromString(signed_checkpoint.checkpoint())) {
+            checkpoint_size_ = std::max(checkpoint_size_, checkpoint.tree_size());
+          }
+        }
+      }
+      absl::MutexLock lock(&mu_);
+      frontier_ = std::move(report.tree);
+      if (head.ok()) head_ = *head;
+      return absl::OkStatus();
+    }
+    problem = std::move(report.problem);
   }
   const std::string refusal = absl::StrCat("the audit log does not verify: ", problem);
-  if (gap) {
-    return absl::DataLossError(
-        absl::StrCat(refusal, "; the tree cannot be rebuilt past a missing entry, so the log ",
-                     "cannot be accepted either"));
-  }
   if (!options_.accept_unverified) {
     return absl::DataLossError(absl::StrCat(
         refusal, ". The node will not sign or serve it; to start anyway, with the tree rebuilt ",
         "from the stored entries and the recovery recorded in the log, use ",
         "--accept-unverified-audit-log"));
   }
-  // The operator accepts the stored entries as they are: the tree is the one they make, and
-  // stored nodes that disagree are replaced so that proofs match it.
-  rocksdb::WriteBatch batch;
-  for (const merkle::Frontier::Node& node : repairs) {
-    batch.Put(storage_->family(Storage::kAuditTree), TreeKey(node.level, node.index),
-              rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
-  }
-  // Checkpoints that contradict the accepted tree would refuse every later start: they move to
-  // audit_superseded (kept, and named in the recovery's entry), so the next start verifies.
-  std::vector<std::string> superseded;
-  uint64_t latest_kept = 0;
-  for (const StoredCheckpoint& checkpoint : stored_checkpoints) {
-    auto rebuilt = rebuilt_roots.find(checkpoint.size);
-    if (checkpoint.valid && checkpoint.size <= size && rebuilt != rebuilt_roots.end() &&
-        rebuilt->second == checkpoint.root) {
-      latest_kept = std::max(latest_kept, checkpoint.size);
-      continue;
-    }
-    batch.Delete(storage_->family(Storage::kAuditCheckpoints), checkpoint.key);
-    batch.Put(storage_->family(Storage::kAuditSuperseded), checkpoint.key, checkpoint.value);
-    superseded.push_back(checkpoint.key.size() == 8
-                             ? absl::StrCat(ReadU64Key(checkpoint.key))
-                             : absl::StrCat("'", absl::CHexEscape(checkpoint.key), "'"));
-  }
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  if (rocksdb::Status s = db->Write(sync, &batch); !s.ok()) {
-    return absl::InternalError(absl::StrCat("audit tree repair: ", s.ToString()));
-  }
-  {
-    absl::MutexLock lock(&checkpoint_mu_);
-    checkpoint_size_ = latest_kept;
-  }
-  if (!superseded.empty()) {
-    constexpr size_t kNamed = 20;  // the entry stays bounded; the rest are counted
-    const size_t named = std::min(superseded.size(), kNamed);
-    problem = absl::StrCat(problem, "; ", superseded.size(),
-                           " checkpoints that contradict the accepted tree were moved to "
-                           "audit_superseded (tree sizes ",
-                           absl::StrJoin(superseded.begin(), superseded.begin() + named, ", "),
-                           superseded.size() > named ? ", ..." : "", ")");
-  }
-  unverified_reason_ = problem;
-  absl::MutexLock lock(&mu_);
-  frontier_ = std::move(tree);
-  head_ = std::move(stored_head);
-  return absl::OkStatus();
+  return AcceptStoredLog(problem, keys);
+}
+
+AuditLogReader AuditLog::Reader() const {
+  return AuditLogReader(
+      storage_->db(),
+      {storage_->family(Storage::kAuditEntries), storage_->family(Storage::kAuditTree),
+       storage_->family(Storage::kAuditCheckpoints), storage_->family(Storage::kAuditHead)});
 }
 
 void AuditLog::BeginBatch() {
@@ -326,6 +164,8 @@ void AuditLog::Stage(v1::AuditEntry& entry, rocksdb::WriteBatch& batch) {
   absl::MutexLock lock(&stage_mu_);
   const uint64_t sequence = staged_.size();
   entry.set_sequence(sequence);
+  // Every entry says that its commit signs a head: a verifier never accepts it without one.
+  entry.set_log_format(v1::LOG_FORMAT_SIGNED_HEADS);
   if (entry.time_unix_micros() == 0) entry.set_time_unix_micros(absl::ToUnixMicros(absl::Now()));
   std::string bytes = entry.SerializeAsString();
   std::vector<merkle::Frontier::Node> completed;

@@ -24,6 +24,7 @@
 #include "common/crypto.h"
 #include "common/keyring.h"
 #include "common/merkle.h"
+#include "common/storage/audit_log_reader.h"
 #include "nexus/v1/audit.pb.h"
 #include "server/commit_queue.h"
 #include "server/storage.h"
@@ -36,26 +37,24 @@ class AuditLog : public CommitParticipant {
     std::string origin;  // this node's agency id, named in every checkpoint
     std::string key_id;
     // Open a log that fails verification anyway (nexusd --accept-unverified-audit-log): the
-    // tree is rebuilt from the stored entries and unverified_reason() says what failed.
+    // tree is rebuilt from the stored entries and opening() says what failed.
     bool accept_unverified = false;
     // Public keys that may have signed stored checkpoints (older key ids included); when null,
     // only the key of `key_id` derived from the signing key.
     const Keyring* keys = nullptr;
   };
-  // Verifies the stored log (every entry rehashed, every stored tree node compared with the
-  // rebuilt tree, the latest signed head and every checkpoint compared with it) and loads the
-  // tree's right edge. A log that fails is refused with DataLoss naming the first bad entry or
-  // node, unless options.accept_unverified. `storage` and `queue` must outlive the log.
+  // Verifies the stored log with the one audit verifier (common/audit_verifier.h: every entry
+  // rehashed, every stored tree node compared with the rebuilt tree, the signed head and every
+  // checkpoint compared with it, the log's format respected) and loads the tree's right edge. A
+  // log that fails is refused with DataLoss naming the first bad entry or node, unless
+  // options.accept_unverified; a store that cannot be read is a StorageFault. `storage` and
+  // `queue` must outlive the log.
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(Storage* storage, CommitQueue* queue,
                                                         PrivateKey signing_key, Options options);
 
-  // Whether an Open failure is the store failing to read the log (an I/O or storage error), as
-  // opposed to the log failing verification (DataLoss): nexusd exits with a code of its own,
-  // so that a disk fault is not reported as tampering.
-  static bool IsCannotRead(const absl::Status& status);
-
-  // Why the log failed verification at Open, when it was accepted anyway; empty if it verified.
-  const std::string& unverified_reason() const { return unverified_reason_; }
+  // What Open found, for the node's NODE_START entry: the entries verified, an upgrade from a
+  // log without signed heads, or the failure the operator accepted and what it superseded.
+  const v1::LogOpening& opening() const { return opening_; }
 
   // Appends `entries` durably, in order; sets their sequence numbers and times.
   absl::Status Append(std::vector<v1::AuditEntry> entries);
@@ -100,13 +99,18 @@ class AuditLog : public CommitParticipant {
   absl::StatusOr<merkle::Hash> ReadNode(int level, uint64_t index) const;
   // The start-up check of Open; on success (or acceptance) sets the durable tree.
   absl::Status VerifyStoredLog();
+  // --accept-unverified-audit-log over a log that failed with `problem` (audit_log_recovery.cc).
+  absl::Status AcceptStoredLog(const std::string& problem, const Keyring& keys);
+  AuditLogReader Reader() const;
+  // A read of the store that failed (not a read that found something wrong): a StorageFault.
+  static absl::Status CannotRead(absl::string_view what, absl::string_view error);
   v1::SignedCheckpoint SignTreeHead(const merkle::Frontier& tree) const;
 
   Storage* storage_;
   CommitQueue* queue_;
   PrivateKey signing_key_;
   Options options_;
-  std::string unverified_reason_;  // set once by Open
+  v1::LogOpening opening_;  // set once by Open
 
   absl::Mutex checkpoint_mu_;                                     // one checkpoint at a time
   uint64_t checkpoint_size_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;  // latest stored checkpoint

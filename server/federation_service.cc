@@ -1,11 +1,14 @@
 #include "server/federation_service.h"
 
+#include <grpcpp/support/method_handler.h>
+
 #include <algorithm>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/untrusted_text.h"
 #include "server/caller.h"
+#include "server/federation_streams.h"
 #include "server/log.h"
 
 namespace nexus {
@@ -15,7 +18,17 @@ FederationServiceImpl::FederationServiceImpl(const v1::NodeConfig& config, Parts
       default_heartbeat_(absl::Seconds(config.federation().heartbeat_seconds() == 0
                                            ? 5
                                            : config.federation().heartbeat_seconds())),
-      parts_(parts) {}
+      max_message_bytes_(config.limits().max_message_bytes()),
+      parts_(parts) {
+  MarkMethodStreamed(PushMethodIndex(),
+                     new grpc::internal::BidiStreamingHandler<FederationServiceImpl,
+                                                              grpc::ByteBuffer, v1::PushAck>(
+                         [](FederationServiceImpl* service, grpc::ServerContext* context,
+                            grpc::ServerReaderWriter<v1::PushAck, grpc::ByteBuffer>* stream) {
+                           return service->PushBytes(context, stream);
+                         },
+                         this));
+}
 
 grpc::Status FederationServiceImpl::Audited(const CallContext& call, v1::AuditAction action,
                                             const std::string& detail, const absl::Status& status) {
@@ -53,9 +66,8 @@ grpc::Status FederationServiceImpl::Replicate(grpc::ServerContext* context,
   return Audited(*call, v1::AUDIT_ACTION_REPLICATE, "replication stream ended", served);
 }
 
-grpc::Status FederationServiceImpl::Push(
-    grpc::ServerContext* context,
-    grpc::ServerReaderWriter<v1::PushAck, v1::ReplicationBatch>* stream) {
+grpc::Status FederationServiceImpl::PushBytes(
+    grpc::ServerContext* context, grpc::ServerReaderWriter<v1::PushAck, grpc::ByteBuffer>* stream) {
   absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kPush);
   if (!call.ok()) return ToGrpc(call.status());
   absl::StatusOr<std::unique_ptr<IntakeSession>> session =
@@ -71,9 +83,10 @@ grpc::Status FederationServiceImpl::Push(
   ack.set_witnessed_size(parts_.witness->State(peer).tree_size());
   absl::Status how;
   if (!stream->Write(ack)) how = absl::CancelledError("the peer's stream is gone");
+  grpc::ByteBuffer message;
   v1::ReplicationBatch batch;
-  while (how.ok() && !stopping_ && stream->Read(&batch)) {
-    how = (*session)->Take(batch);
+  while (how.ok() && !stopping_ && stream->Read(&message)) {
+    how = (*session)->TakeBytes(MessageBytes(message), batch);
     if (!how.ok()) break;
     if (batch.has_audit_head()) {
       // A peer that cannot be dialled is witnessed over its own connection.
@@ -89,11 +102,21 @@ grpc::Status FederationServiceImpl::Push(
       if (!stream->Write(ack)) how = absl::CancelledError("the peer's stream is gone");
     }
   }
+  // After the peer's clean close the stream still takes a last acknowledgement; after gRPC ended
+  // the call (a message over the limit, which it does not tell the handler, a lost connection, a
+  // cancel) it does not. What is known of the end is recorded.
+  ack.set_cursor((*session)->cursor());
+  if (how.ok() && !stopping_ && (context->IsCancelled() || !stream->Write(ack))) {
+    how = (*session)->RefuseStream(absl::CancelledError(absl::StrCat(
+        "the push stream from peer '", peer, "' ended without a clean close: a message over ",
+        "this node's limit of ", max_message_bytes_, " bytes, a lost connection, or the peer ",
+        "stopped or cancelled it (gRPC does not say which)")));
+  }
   (*session)->Finish(how);
   LogInfo(absl::StrCat("push stream from peer '", call->agency(),
                        "' closed: ", how.ok() ? "OK" : how.ToString()));
-  if (how.ok() || absl::IsCancelled(how)) return ToGrpc(how);
-  return Audited(*call, v1::AUDIT_ACTION_RECEIVE, "push stream ended", how);
+  // What the session refused is audited there; the pusher is told why its stream ended.
+  return ToGrpc(how);
 }
 
 grpc::Status FederationServiceImpl::AuditHead(grpc::ServerContext* context,

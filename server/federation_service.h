@@ -4,6 +4,8 @@
 #ifndef NEXUS_SERVER_FEDERATION_SERVICE_H_
 #define NEXUS_SERVER_FEDERATION_SERVICE_H_
 
+#include <grpcpp/support/byte_buffer.h>
+
 #include <atomic>
 
 #include "nexus/v1/federation_service.grpc.pb.h"
@@ -37,8 +39,10 @@ class FederationServiceImpl final : public v1::FederationService::Service {
 
   grpc::Status Replicate(grpc::ServerContext* context, const v1::ReplicateRequest* request,
                          grpc::ServerWriter<v1::ReplicationBatch>* writer) override;
-  grpc::Status Push(grpc::ServerContext* context,
-                    grpc::ServerReaderWriter<v1::PushAck, v1::ReplicationBatch>* stream) override;
+  // Push, its batches taken as bytes (federation_streams.h): a message that does not decode is
+  // refused, audited, and ends the stream with a status that says why.
+  grpc::Status PushBytes(grpc::ServerContext* context,
+                         grpc::ServerReaderWriter<v1::PushAck, grpc::ByteBuffer>* stream);
   grpc::Status AuditHead(grpc::ServerContext* context, const v1::AuditHeadRequest* request,
                          v1::AuditHeadResponse* response) override;
   grpc::Status Status(grpc::ServerContext* context, const v1::FederationStatusRequest* request,
@@ -53,6 +57,7 @@ class FederationServiceImpl final : public v1::FederationService::Service {
 
   std::string agency_id_;
   absl::Duration default_heartbeat_;
+  uint64_t max_message_bytes_;
   Parts parts_;
   std::atomic<bool> stopping_{false};
 };

@@ -9,10 +9,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "server/audit_log.h"
 #include "server/log.h"
 #include "server/node.h"
 #include "server/node_config.h"
+#include "server/storage.h"
 
 namespace {
 
@@ -32,8 +32,9 @@ constexpr char kUsage[] =
     "                     is rebuilt from the stored entries and the recovery is audited\n"
     "\n"
     "Exit codes: 0 stopped cleanly; 1 configuration or start-up error; 2 usage error;\n"
-    "3 the audit log failed verification at start-up (nothing was served); 4 the audit log\n"
-    "cannot be read (a storage or disk fault, not a verification failure; nothing was served).\n"
+    "3 the audit log failed verification at start-up (nothing was served); 4 the store or its\n"
+    "audit log cannot be read (a storage or disk fault, not a verification failure; nothing was\n"
+    "served).\n"
     "\n"
     "SIGTERM or SIGINT stop the node gracefully: in-flight calls finish, the store closes.\n"
     "SIGHUP reloads the sharing policy file; an invalid policy is refused and the old one stays.\n";
@@ -92,7 +93,7 @@ int main(int argc, char** argv) {
   if (!node.ok()) {
     std::fprintf(stderr, "nexusd: cannot start: %s\n",
                  std::string(node.status().message()).c_str());
-    if (nexus::AuditLog::IsCannotRead(node.status())) return kExitAuditLogUnreadable;
+    if (nexus::IsStorageFault(node.status())) return kExitAuditLogUnreadable;
     // Only the audit log's start-up verification fails with DataLoss.
     return absl::IsDataLoss(node.status()) ? kExitAuditLogUnverified : 1;
   }

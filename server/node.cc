@@ -218,13 +218,15 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   started.set_action(v1::AUDIT_ACTION_NODE_START);
   started.set_outcome(v1::AUDIT_OUTCOME_OK);
   started.set_detail(StartDetail(config, config_source, parts->keys));
-  if (const std::string& reason = parts->audit->unverified_reason(); !reason.empty()) {
-    // The recovery itself is in the log, in the first entry the node signs after it.
+  // What the log was found to be is part of the signed log itself: a recovery or an upgrade
+  // cannot be removed from its history without breaking the tree.
+  *started.mutable_log_opening() = parts->audit->opening();
+  if (const std::string& reason = parts->audit->opening().accepted_failure(); !reason.empty()) {
     LogError(absl::StrCat("starting with an audit log that failed verification (",
                           "--accept-unverified-audit-log): ", reason));
-    started.set_detail(absl::StrCat("the audit log failed verification at start-up and was ",
-                                    "accepted by --accept-unverified-audit-log: ", reason, "; ",
-                                    started.detail()));
+  }
+  if (parts->audit->opening().upgraded_from_checkpoints_only()) {
+    LogInfo("the audit log was written before signed heads; from now on every commit signs one");
   }
   if (absl::Status s = parts->audit->Append(std::move(started)); !s.ok()) return s;
   if (absl::Status s = parts->sharing->LoadAtStart(); !s.ok()) {

@@ -11,6 +11,7 @@
 #include "client/channel.h"
 #include "common/crypto.h"
 #include "nexus/v1/federation_service.grpc.pb.h"
+#include "server/federation_streams.h"
 #include "server/log.h"
 
 namespace nexus {
@@ -53,6 +54,7 @@ absl::Status CheckPeerIdentity(const grpc::ClientContext& context, const v1::Pee
 struct PeerLinks::Link {
   Kind kind;
   v1::Peer peer;
+  std::shared_ptr<grpc::Channel> channel;
   std::shared_ptr<v1::FederationService::Stub> stub;
   bool delivered = false;  // the last connection received or sent something
 };
@@ -81,7 +83,9 @@ void PeerLinks::Start() {
     }
     auto stub = std::shared_ptr<v1::FederationService::Stub>(
         v1::FederationService::NewStub(*channel).release());
-    auto add = [&](Kind kind) { links_.push_back(std::make_unique<Link>(Link{kind, peer, stub})); };
+    auto add = [&](Kind kind) {
+      links_.push_back(std::make_unique<Link>(Link{kind, peer, *channel, stub}));
+    };
     const v1::Peer::Direction direction = peer.direction();
     if (direction == v1::Peer::DIRECTION_PULL || direction == v1::Peer::DIRECTION_PULL_AND_PUSH) {
       add(Kind::kPull);
@@ -172,8 +176,8 @@ absl::Status PeerLinks::Pull(Link& link) {
   v1::ReplicateRequest request;
   request.set_since((*session)->cursor());
   request.set_heartbeat_seconds(config_.federation().heartbeat_seconds());
-  std::unique_ptr<grpc::ClientReader<v1::ReplicationBatch>> reader =
-      link.stub->Replicate(&context, request);
+  std::unique_ptr<grpc::ClientReader<grpc::ByteBuffer>> reader =
+      OpenReplicateAsBytes(link.channel.get(), &context, request);
   reader->WaitForInitialMetadata();
   absl::Status how = CheckPeerIdentity(context, link.peer);
   if (!how.ok()) {
@@ -185,15 +189,23 @@ absl::Status PeerLinks::Pull(Link& link) {
     (*session)->Finish(how);
     return how;
   }
+  grpc::ByteBuffer message;
   v1::ReplicationBatch batch;
-  while (how.ok() && reader->Read(&batch)) {
-    how = (*session)->Take(batch);
+  while (how.ok() && reader->Read(&message)) {
+    how = (*session)->TakeBytes(MessageBytes(message), batch);
     if (how.ok() && batch.versions_size() > 0) link.delivered = true;
   }
   if (!how.ok()) context.TryCancel();
   absl::Status finished = FromGrpc(reader->Finish());
   Untrack(&context);
-  if (how.ok()) how = finished;
+  if (how.ok()) {
+    how = finished;
+    // gRPC ended the call over what the peer sent (a message over the size limit, a frame it
+    // could not read): as much a refusal of the peer's bytes as one that does not decode.
+    if (absl::IsResourceExhausted(finished) || absl::IsInternal(finished)) {
+      (*session)->RefuseStream(finished);
+    }
+  }
   (*session)->Finish(how);
   return how;
 }

@@ -91,11 +91,7 @@ absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
     absl::Status refusal = absl::InvalidArgumentError(
         absl::StrCat("a batch from peer '", peer, "' carries ", batch.versions_size(),
                      " versions; at most ", kMaxBatchVersions, " are taken in one batch"));
-    v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_RECEIVE);
-    SetOutcome(entry, refusal);
-    if (absl::Status s = store_->audit()->Append(std::move(entry)); !s.ok()) return s;
-    LogWarning(std::string(refusal.message()));
-    return refusal;
+    return Refuse(call, refusal);
   }
   ReceivedBatch received;
   received.peer = peer;
@@ -139,6 +135,17 @@ absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
   return store_->Receive(std::move(received));
 }
 
+absl::Status ReplicationIntake::Refuse(const CallContext& call, const absl::Status& refusal,
+                                       const std::string& detail) {
+  v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_RECEIVE);
+  entry.set_detail(detail);
+  SetOutcome(entry, refusal);
+  LogWarning(absl::StrCat("refused from peer '", call.agency(), "' (", call.actor.peer(),
+                          ", request ", call.request_id, "): ", refusal.message()));
+  if (absl::Status s = store_->audit()->Append(std::move(entry)); !s.ok()) return s;
+  return refusal;
+}
+
 absl::StatusOr<std::unique_ptr<IntakeSession>> IntakeSession::Open(ReplicationIntake* intake,
                                                                    RecordStore* store,
                                                                    PeerRegistry* registry,
@@ -154,6 +161,28 @@ absl::StatusOr<std::unique_ptr<IntakeSession>> IntakeSession::Open(ReplicationIn
 }
 
 IntakeSession::~IntakeSession() { registry_->EndReceiving(call_.agency(), how_); }
+
+absl::Status IntakeSession::TakeBytes(absl::string_view bytes, v1::ReplicationBatch& batch) {
+  ++messages_;
+  if (!batch.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    // A stranger's bytes: the first few, escaped, help the peer's operator find the fault.
+    return intake_->Refuse(
+        call_,
+        absl::InvalidArgumentError(absl::StrCat(
+            "message ", messages_, " of the replication stream from peer '", call_.agency(), "' (",
+            bytes.size(), " bytes) does not decode as a nexus.v1.ReplicationBatch; the ",
+            "stream is ended and resumes from the durable cursor")),
+        absl::StrCat("first bytes: ", QuoteInput(bytes.substr(0, 32))));
+  }
+  return Take(batch);
+}
+
+absl::Status IntakeSession::RefuseStream(const absl::Status& how) {
+  (void)intake_->Refuse(call_, how,
+                        absl::StrCat("the replication stream from peer '", call_.agency(),
+                                     "' ended after ", messages_, " messages"));
+  return how;
+}
 
 absl::Status IntakeSession::Take(const v1::ReplicationBatch& batch) {
   if (batch.versions_size() > 0) {

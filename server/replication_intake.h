@@ -37,6 +37,11 @@ class ReplicationIntake {
                                                      const v1::ReplicationBatch& batch,
                                                      const v1::PeerCursor& state);
 
+  // Audits (RECEIVE, REFUSED, naming the peer and the reason) and logs what the peer sent that
+  // this node refuses as a whole; returns `refusal`, or the audit failure.
+  absl::Status Refuse(const CallContext& call, const absl::Status& refusal,
+                      const std::string& detail = "");
+
  private:
   // The version, ready to store, or why this node refuses to hold it.
   absl::StatusOr<ReceivedVersion> Check(const std::string& peer,
@@ -65,6 +70,13 @@ class IntakeSession {
   // Takes one message of the stream: a batch is checked and stored (with the new cursor), a
   // heartbeat only noted. An error means nothing of the batch was stored.
   absl::Status Take(const v1::ReplicationBatch& batch);
+  // The same from the message's bytes as the peer sent them, decoded into `batch`: bytes that do
+  // not decode as a ReplicationBatch are refused (InvalidArgument), audited and logged; the
+  // stream should end.
+  absl::Status TakeBytes(absl::string_view bytes, v1::ReplicationBatch& batch);
+  // The stream ended with an error the peer's bytes caused (a message over the size limit, a
+  // frame gRPC could not read): audited and logged like a refused message. Returns `how`.
+  absl::Status RefuseStream(const absl::Status& how);
   // How the stream ended, for the peer's status.
   void Finish(const absl::Status& how) { how_ = how; }
 
@@ -77,6 +89,7 @@ class IntakeSession {
   CallContext call_;
   v1::PeerCursor state_;
   absl::Status how_;
+  uint64_t messages_ = 0;  // messages taken on this stream
 };
 
 }  // namespace nexus

@@ -49,7 +49,7 @@ absl::Status ReplicationSource::Serve(const CallContext& call, uint64_t since,
   absl::Time last_sent = absl::Now();
   while (!stopped()) {
     scan.since = position;
-    absl::StatusOr<uint64_t> through =
+    absl::StatusOr<SharedReads::FeedEnd> scanned =
         reads_->ServeFeed(call, v1::AUDIT_ACTION_REPLICATE, scan, [&](SharedReads::Page& page) {
           registry_->Served(peer, page.versions.size(), page.considered - page.versions.size(),
                             store_->last_cursor() - page.through);
@@ -67,8 +67,8 @@ absl::Status ReplicationSource::Serve(const CallContext& call, uint64_t since,
           caught_up_sent = false;
           return absl::OkStatus();
         });
-    if (!through.ok()) return through.status();
-    position = *through;
+    if (!scanned.ok()) return scanned.status();
+    position = scanned->through;
     registry_->Served(peer, 0, 0,
                       store_->last_cursor() - std::min(position, store_->last_cursor()));
     // Caught up with what was durable when the scan began: say so once, then wait for the next

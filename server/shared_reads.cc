@@ -49,7 +49,7 @@ SharingGate::Shared SharedReads::Share(const std::string& recipient,
   return shared;
 }
 
-absl::StatusOr<uint64_t> SharedReads::ServeFeed(
+absl::StatusOr<SharedReads::FeedEnd> SharedReads::ServeFeed(
     const CallContext& call, v1::AuditAction action, const FeedScan& scan,
     const std::function<absl::Status(Page&)>& deliver) const {
   // The node's own agency reads everything it holds; only what leaves for another agency needs
@@ -58,6 +58,8 @@ absl::StatusOr<uint64_t> SharedReads::ServeFeed(
   Page page;
   DecisionSummary decisions;
   uint64_t considered = 0;
+  uint64_t scanned = 0;  // positions considered by the whole scan
+  bool bounded = false;  // stopped by the bound
   size_t page_bytes = 0;
   uint64_t page_from = scan.since;
   uint32_t sent = 0;
@@ -78,6 +80,7 @@ absl::StatusOr<uint64_t> SharedReads::ServeFeed(
           absl::StrJoin(skipped.begin(), skipped.begin() + std::min<size_t>(skipped.size(), 16),
                         ","),
           skipped.size() > 16 ? ",..." : ""));
+      page.unreadable = skipped.size();
       skipped.clear();
     }
     entry.set_count(page.versions.size());
@@ -96,6 +99,7 @@ absl::StatusOr<uint64_t> SharedReads::ServeFeed(
       return false;
     }
     page.versions.clear();
+    page.unreadable = 0;
     page_bytes = 0;
     page_from = through;
     return true;
@@ -110,6 +114,7 @@ absl::StatusOr<uint64_t> SharedReads::ServeFeed(
         }
         last_seen = position;
         ++considered;
+        ++scanned;
         SharingGate::Shared shared = Share(call.agency(), record);
         std::string held_back;
         if (shared.permit && scan.hold_back) held_back = scan.hold_back(position, shared.record);
@@ -129,12 +134,13 @@ absl::StatusOr<uint64_t> SharedReads::ServeFeed(
           ++sent;
         }
         bool at_limit = scan.limit != 0 && sent >= scan.limit;
+        bounded = scan.slack != 0 && scanned > scan.slack + uint64_t{scan.per_sent} * sent;
         bool full = page.versions.size() >= scan.page_records ||
                     (scan.page_bytes != 0 && page_bytes >= scan.page_bytes);
         if (full || at_limit) {
           if (!flush(position)) return false;
         }
-        return !at_limit;
+        return !at_limit && !bounded;
       },
       &skipped);
   if (!failure.ok()) return failure;
@@ -143,7 +149,8 @@ absl::StatusOr<uint64_t> SharedReads::ServeFeed(
       (!any_page && scan.audit_empty)) {
     if (!flush(last_seen)) return failure;
   }
-  return last_seen;
+  // The bound reached on the feed's last position is the end all the same.
+  return FeedEnd{last_seen, bounded && last_seen < store_->last_cursor()};
 }
 
 }  // namespace nexus

@@ -40,6 +40,7 @@ class SharedReads {
     std::vector<SharedVersion> versions;
     uint64_t through = 0;     // the last feed position considered
     uint64_t considered = 0;  // feed positions this page considered, sent or not
+    uint64_t unreadable = 0;  // damaged feed entries passed over (named in the page's entry)
   };
   struct FeedScan {
     uint64_t since = 0;  // plain feed position, exclusive
@@ -54,14 +55,23 @@ class SharedReads {
     // what the recipient may see, so that filters cannot probe withheld parts.
     std::function<std::string(uint64_t position, const v1::SignedRecord& shared)> hold_back;
     std::function<bool()> cancelled;
+    // Bounds the scan's work by what it sends: it stops once it has considered more than
+    // `slack` positions beyond `per_sent` times the versions sent, so that the time an answer
+    // takes says little of how much the reader is not shown. 0: scan to the end.
+    uint64_t slack = 0;
+    uint32_t per_sent = 0;
+  };
+  struct FeedEnd {
+    uint64_t through = 0;  // the last position considered: resume after it
+    bool more = false;     // stopped by the bound (`slack`), before the end of the feed
   };
   // Scans the feed after `scan.since` for `call`'s agency. Pages of shared, selected versions
   // reach `deliver` only after their audit entry (`action`, the positions, every decision that
   // sent a record, the others counted) is durable; `deliver` failing ends the scan with its
-  // status. Returns the last position considered.
-  absl::StatusOr<uint64_t> ServeFeed(const CallContext& call, v1::AuditAction action,
-                                     const FeedScan& scan,
-                                     const std::function<absl::Status(Page&)>& deliver) const;
+  // status.
+  absl::StatusOr<FeedEnd> ServeFeed(const CallContext& call, v1::AuditAction action,
+                                    const FeedScan& scan,
+                                    const std::function<absl::Status(Page&)>& deliver) const;
 
  private:
   std::string agency_id_;

@@ -1,6 +1,8 @@
 #include "server/storage.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit_format.h"
 #include "rocksdb/db.h"
@@ -9,6 +11,19 @@
 #include "rocksdb/table.h"
 
 namespace nexus {
+namespace {
+constexpr absl::string_view kStorageFaultPayload = "type.nexus/storage-fault";
+}  // namespace
+
+absl::Status StorageFault(absl::string_view message) {
+  absl::Status status = absl::UnavailableError(message);
+  status.SetPayload(kStorageFaultPayload, absl::Cord("1"));
+  return status;
+}
+
+bool IsStorageFault(const absl::Status& status) {
+  return status.GetPayload(kStorageFaultPayload).has_value();
+}
 
 absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& dir) {
   rocksdb::Options options;
@@ -45,9 +60,18 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& dir) {
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(options), dir, families, &handles, &db);
   if (!s.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot open store ", dir, ": ", s.ToString(),
-                     s.IsIOError() ? " (is another nexusd using it?)" : ""));
+    // RocksDB's lock file is held by another process: not a fault of the disk.
+    if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot open store ", dir, ": ", s.ToString(), " (is another nexusd using it?)"));
+    }
+    if (s.IsIOError() || s.IsCorruption()) {
+      return StorageFault(absl::StrCat(
+          "cannot read store ", dir, ": ", s.ToString(),
+          "; this is a storage fault, not a verification failure: check the disk and the data "
+          "directory, then start again"));
+    }
+    return absl::UnavailableError(absl::StrCat("cannot open store ", dir, ": ", s.ToString()));
   }
   return std::unique_ptr<Storage>(new Storage(db, std::move(handles)));
 }

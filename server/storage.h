@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace rocksdb {
 class DB;
@@ -15,6 +16,13 @@ class ColumnFamilyHandle;
 }  // namespace rocksdb
 
 namespace nexus {
+
+// A read or open of the store that failed (an I/O error, a checksum that does not match): the
+// disk or the data directory is at fault, which says nothing about the integrity of what is
+// stored. Unavailable, marked so that nexusd exits with a code of its own (4), never the code of
+// a log that fails verification.
+absl::Status StorageFault(absl::string_view message);
+bool IsStorageFault(const absl::Status& status);
 
 class Storage {
  public:
@@ -33,7 +41,8 @@ class Storage {
     kPeerHeads,      // peer agency | 0 | tree size -> SignedCheckpoint: heads witnessed
   };
 
-  // Opens (creating if needed) the database in `dir`.
+  // Opens (creating if needed) the database in `dir`. A store that cannot be read (I/O error,
+  // checksum mismatch) is a StorageFault; one locked by another process is FailedPrecondition.
   static absl::StatusOr<std::unique_ptr<Storage>> Open(const std::string& dir);
   ~Storage();  // closes RocksDB cleanly
 

@@ -176,9 +176,10 @@ TEST_F(FederationOutageTest, ReceiverKilledMidStreamThreeTimesLosesAndDuplicates
   ASSERT_EQ(b_.Stop(), 0);
 
   std::string output;
-  int code = RunCommand(absl::StrCat(NEXUS_NEXUSCTL_PATH, " --keys ", TestPki(), "/keys --witness ",
-                                     b_.dir(), "/witness audit verify --offline ", b_.data_dir()),
-                        &output);
+  int code = RunCommand(
+      absl::StrCat(NEXUS_NEXUSCTL_PATH, " --keys ", TestPki(), "/keys --witness ", b_.dir(),
+                   "/witness audit verify --offline ", b_.data_dir(), " --agency ", b_.agency()),
+      &output);
   EXPECT_EQ(code, 0) << output;
 }
 

@@ -144,19 +144,19 @@ TEST_F(NodeIntegrationTest, PublishGetPullSearchRevoke) {
 // when its own agency is the node's.
 TEST_F(NodeIntegrationTest, APullNamesTheNodesAgencyFromItsCertificate) {
   ASSERT_TRUE(client_->Publish({SampleDraft()}).ok());
-  std::string node_agency;
+  NexusClient::PullInfo info;
   int pulled = 0;
   ASSERT_TRUE(client_
                   ->Pull(
                       v1::PullRequest(),
                       [&](const v1::PullResponse&) {
-                        EXPECT_EQ(node_agency, "agency-a");  // known before the first record
+                        EXPECT_EQ(info.node_agency, "agency-a");  // known before the first record
                         return ++pulled > 0;
                       },
-                      &node_agency)
+                      &info)
                   .ok());
   EXPECT_EQ(pulled, 1);
-  EXPECT_EQ(node_agency, "agency-a");
+  EXPECT_EQ(info.node_agency, "agency-a");
 }
 
 TEST_F(NodeIntegrationTest, PublishStreamInBatches) {

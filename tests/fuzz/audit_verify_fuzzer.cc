@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "client/audit_verifier.h"
+#include "common/audit_verifier.h"
 #include "common/checkpoint.h"
 #include "common/merkle.h"
 #include "tests/fuzz/fuzz_support.h"

@@ -1,8 +1,11 @@
-#include "client/audit_verifier.h"
+#include "common/audit_verifier.h"
 
 #include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "common/audit_format.h"
 #include "common/checkpoint.h"
 #include "common/merkle.h"
@@ -17,6 +20,23 @@ struct TrustedRoot {
 };
 
 std::string Hex(const merkle::Hash& hash) { return merkle::ToHex(hash); }
+
+// How nodes before LogOpening recorded an accepted recovery: in the NODE_START entry's detail.
+constexpr absl::string_view kOldRecoveryDetail =
+    "the audit log failed verification at start-up and was accepted by "
+    "--accept-unverified-audit-log: ";
+
+// What a NODE_START entry says of the log's opening, if more than "started".
+std::optional<LogOpeningRecord> OpeningOf(uint64_t index, absl::string_view bytes) {
+  v1::AuditEntry entry;
+  if (!entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return std::nullopt;
+  LogOpeningRecord record{index, entry.time_unix_micros(), entry.log_opening()};
+  if (!entry.has_log_opening()) {
+    if (!absl::StartsWith(entry.detail(), kOldRecoveryDetail)) return std::nullopt;
+    record.opening.set_accepted_failure(entry.detail().substr(kOldRecoveryDetail.size()));
+  }
+  return record;
+}
 
 // What is known about the entries since the last verified size, until the next trusted root
 // decides whether they hold. The stored tree is rebuilt only from the first entry whose stored
@@ -59,10 +79,20 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
   if (!signed_head.has_value()) {
     return fail("the node holds no signed head: no signature covers its latest entries", 0);
   }
+  report.checkpoints_only = before_heads;
   absl::StatusOr<v1::Checkpoint> head = VerifyCheckpoint(*signed_head, *options.keys);
   if (!head.ok()) return fail(absl::StrCat("signed head: ", head.status().message()), 0);
   const std::string origin = head->origin();
   report.origin = origin;
+  if (!options.expected_origin.empty() && origin != options.expected_origin) {
+    // Another member's key can sign a copy of this log as its own: it verifies as that member's
+    // log, which is not the log asked about.
+    return fail(absl::StrCat("the log is signed as agency '", origin, "', not as '",
+                             options.expected_origin,
+                             "', the agency whose node it should be: a log re-signed by another "
+                             "member, or the wrong log"),
+                0);
+  }
   std::map<uint64_t, std::vector<TrustedRoot>> roots;
   auto admit = [&](const v1::SignedCheckpoint& signed_checkpoint, const char* what,
                    bool witnessed) -> absl::Status {
@@ -203,15 +233,34 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
     bool have_stored = stored_leaf.size() == 32;
     if (have_stored) std::copy(stored_leaf.begin(), stored_leaf.end(), stored.begin());
     segment.stored_complete = segment.stored_complete && have_stored;
-    uint64_t sequence;
-    if (!audit_format::ReadEntrySequence(bytes, &sequence) || sequence != index) {
+    audit_format::EntryFields fields;
+    if (!audit_format::ReadEntryFields(bytes, &fields) || fields.sequence != index) {
       v1::AuditEntry entry;
       fail(entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))
-               ? absl::StrCat("entry ", index, " holds sequence ", sequence, ": moved or swapped")
+               ? absl::StrCat("entry ", index, " holds sequence ", fields.sequence,
+                              ": moved or swapped")
                : absl::StrCat("entry ", index, " is not a well-formed audit entry"),
            static_cast<int64_t>(index), have_stored ? Hex(stored) : "", Hex(leaf));
       stopped = true;
       return false;
+    }
+    if (before_heads && fields.log_format >= v1::LOG_FORMAT_SIGNED_HEADS) {
+      // Its writer signed a head with every commit: a log of such entries without a head had
+      // its head deleted, and the newest checkpoint left may stand before erased entries.
+      fail(absl::StrCat("entry ", index,
+                        " was written by a node that signs a head with every commit, but no "
+                        "signed head is stored: the head was deleted, and entries after the "
+                        "newest checkpoint (tree size ",
+                        head->tree_size(), ") may have been erased"),
+           static_cast<int64_t>(index));
+      stopped = true;
+      return false;
+    }
+    if (fields.action == v1::AUDIT_ACTION_NODE_START) {
+      if (std::optional<LogOpeningRecord> opening = OpeningOf(index, bytes)) {
+        if (!opening->opening.accepted_failure().empty()) report.recoveries.push_back(*opening);
+        if (opening->opening.upgraded_from_checkpoints_only()) report.upgrades.push_back(*opening);
+      }
     }
     if (!segment.diverged && (!have_stored || stored != leaf) &&
         (have_stored || options.stored_nodes)) {
@@ -270,8 +319,10 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
   }
   if (report.verified_size < next || head->tree_size() != next) {
     uint64_t from = std::min<uint64_t>(report.verified_size, head->tree_size());
-    return fail(absl::StrCat("entries ", from, " to ", next - 1,
-                             " are covered by no signed head or checkpoint: ",
+    return fail(absl::StrCat(from + 1 == next ? absl::StrCat("entry ", from, " is")
+                                              : absl::StrCat("entries ", from, " to ", next - 1,
+                                                             " are"),
+                             " covered by no signed head or checkpoint: ",
                              before_heads ? "the node holds no signed head and its newest "
                                             "checkpoint covers "
                                           : "the node's signed head covers ",
@@ -285,8 +336,35 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
         "tree size ",
         head->tree_size(), ", covers every entry"));
   }
+  for (const LogOpeningRecord& upgrade : report.upgrades) {
+    report.notes.push_back(absl::StrCat(
+        "entries 0 to ", upgrade.entry == 0 ? 0 : upgrade.entry - 1,
+        " were written before signed heads, covered by checkpoints only; from entry ",
+        upgrade.entry, " (NODE_START, the upgrade) on, every commit signed a head"));
+  }
   report.ok = true;
+  report.tree = std::move(found_tree);
   return report;
+}
+
+std::string DescribeRecovery(const LogOpeningRecord& recovery) {
+  const v1::LogOpening& opening = recovery.opening;
+  std::string superseded;
+  if (opening.superseded_checkpoints_size() > 0) {
+    superseded = absl::StrCat("; checkpoints at tree sizes ",
+                              absl::StrJoin(opening.superseded_checkpoints(), ", "),
+                              opening.superseded_omitted() > 0
+                                  ? absl::StrCat(" and ", opening.superseded_omitted(), " more")
+                                  : "",
+                              " were superseded");
+  }
+  return absl::StrCat(
+      "RECOVERY at entry ", recovery.entry, " (",
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(recovery.time_unix_micros),
+                       absl::UTCTimeZone()),
+      "): the node was started with --accept-unverified-audit-log over a log that failed "
+      "verification: ",
+      opening.accepted_failure(), superseded);
 }
 
 }  // namespace nexus

@@ -1,0 +1,50 @@
+// Reads an audit log as RocksDB holds it (format: common/audit_format.h), for the one verifier:
+// the node at start-up over its own store, and auditors' offline tools over a copy of a data
+// directory. Read errors are Unavailable ("cannot read", never a verdict); what is there but
+// malformed is DataLoss.
+#ifndef NEXUS_COMMON_STORAGE_AUDIT_LOG_READER_H_
+#define NEXUS_COMMON_STORAGE_AUDIT_LOG_READER_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/audit_verifier.h"
+#include "common/merkle.h"
+#include "nexus/v1/audit.pb.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace nexus {
+
+class AuditLogReader {
+ public:
+  struct Families {
+    rocksdb::ColumnFamilyHandle* entries = nullptr;
+    rocksdb::ColumnFamilyHandle* tree = nullptr;
+    rocksdb::ColumnFamilyHandle* checkpoints = nullptr;
+    rocksdb::ColumnFamilyHandle* head = nullptr;  // null: a directory from before signed heads
+  };
+  // `db` and the families must outlive the reader and what it returns.
+  AuditLogReader(rocksdb::DB* db, Families families) : db_(db), families_(families) {}
+
+  // Every stored checkpoint, by tree size; DataLoss names the first malformed one.
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> Checkpoints() const;
+  // The signed head written with the latest commit; NotFound if none is stored.
+  absl::StatusOr<v1::SignedCheckpoint> Head() const;
+  // Entries in index order with the stored leaf hash of each (one pass over each family).
+  AuditEntrySource Entries() const;
+  // Stored perfect-subtree nodes. Reads in the order a rebuild of the tree completes them are
+  // one step of an iterator per level, not a lookup each; any other order still works.
+  merkle::NodeReader StoredNodes() const;
+
+ private:
+  rocksdb::DB* db_;
+  Families families_;
+};
+
+}  // namespace nexus
+
+#endif  // NEXUS_COMMON_STORAGE_AUDIT_LOG_READER_H_
