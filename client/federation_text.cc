@@ -83,10 +83,22 @@ std::string Table(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
+// "yes (for 2m)", or "no (since 09:33:05, 25s)": how long a peer has been unreachable counts
+// from when it was last connected (or this node started), not from the latest retry.
 std::string ConnectedCell(const v1::PeerStatus& peer, absl::Time now) {
-  std::string state = peer.connected() ? "yes" : "no";
-  if (peer.since_unix_micros() == 0) return state;
-  return absl::StrCat(state, " (for ", Age(peer.since_unix_micros(), now), ")");
+  if (peer.since_unix_micros() == 0) return peer.connected() ? "yes" : "no";
+  if (peer.connected()) return absl::StrCat("yes (for ", Age(peer.since_unix_micros(), now), ")");
+  return absl::StrCat("no (since ",
+                      absl::FormatTime("%H:%M:%S", absl::FromUnixMicros(peer.since_unix_micros()),
+                                       absl::UTCTimeZone()),
+                      ", ", Age(peer.since_unix_micros(), now), ")");
+}
+
+// The versions waiting for the peer under the policy in force; "?" before any stream served it
+// since this node started.
+std::string WaitingCell(const v1::PeerStatus& peer) {
+  if (!peer.backlog_known()) return "?";
+  return absl::StrCat(peer.versions_waiting(), peer.versions_waiting_more() ? "+" : "");
 }
 
 std::string ReceivingCell(const v1::PeerStatus& peer) {
@@ -122,6 +134,20 @@ std::string PeerNotes(const v1::PeerStatus& peer, absl::Time now) {
                       Age(peer.last_error_unix_micros(), now), " ago)");
     }
     absl::StrAppend(&out, ": ", Message(peer.last_error()), "\n");
+  }
+  if (peer.backlog_known() && peer.versions_behind() != 0) {
+    absl::StrAppend(&out, name, ": ", Count(peer.versions_behind(), "feed position"),
+                    " not yet considered for it, ", peer.versions_waiting(),
+                    peer.versions_waiting_more() ? " or more" : "",
+                    " of them versions it will receive", peer.connected() ? "" : " when it returns",
+                    "\n");
+  }
+  if (peer.reoffer_positions() != 0) {
+    absl::StrAppend(&out, name, ": re-offering what the policy change of ",
+                    Time(peer.reoffer_changed_unix_micros()),
+                    " permits and the old rules held "
+                    "back: ",
+                    Count(peer.reoffer_positions(), "feed position"), " to consider\n");
   }
   if (peer.received().equivocations() != 0) {
     absl::StrAppend(&out, name, ": ", Count(peer.received().equivocations(), "equivocation"),
@@ -160,6 +186,11 @@ std::string PeerJson(const v1::PeerStatus& peer) {
       ",\"seconds_behind\":", JsonNumber(peer.seconds_behind()),
       ",\"last_received_unix_micros\":", peer.last_received_unix_micros(),
       ",\"relayed\":", peer.relayed(), ",\"versions_behind\":", peer.versions_behind(),
+      ",\"backlog_known\":", JsonBool(peer.backlog_known()),
+      ",\"versions_waiting\":", peer.versions_waiting(),
+      ",\"versions_waiting_more\":", JsonBool(peer.versions_waiting_more()),
+      ",\"reoffer_positions\":", peer.reoffer_positions(),
+      ",\"reoffer_changed_unix_micros\":", peer.reoffer_changed_unix_micros(),
       ",\"refused_by_policy\":", peer.refused_by_policy(),
       ",\"witness\":", WitnessJson(peer.witness()), "}");
 }
@@ -184,7 +215,7 @@ std::string FederationStatusToHumanText(const v1::FederationStatusResponse& stat
   if (status.peers().empty()) return out;
   std::vector<std::vector<std::string>> rows = {
       {"PEER", "DIRECTION", "ADDRESS", "CONNECTED", "CURSOR", "RECEIVING", "RECEIVED", "UNCHANGED",
-       "REFUSED", "EQUIVOCATIONS", "RELAYED", "VERSIONS BEHIND", "WITNESSED TREE"}};
+       "REFUSED", "EQUIVOCATIONS", "RELAYED", "WAITING", "WITNESSED TREE"}};
   std::string notes;
   for (const v1::PeerStatus& peer : status.peers()) {
     const v1::PeerCursor& received = peer.received();
@@ -193,8 +224,7 @@ std::string FederationStatusToHumanText(const v1::FederationStatusResponse& stat
                     absl::StrCat(received.cursor()), ReceivingCell(peer),
                     absl::StrCat(received.received()), absl::StrCat(received.unchanged()),
                     absl::StrCat(received.refused()), absl::StrCat(received.equivocations()),
-                    absl::StrCat(peer.relayed()), absl::StrCat(peer.versions_behind()),
-                    WitnessCell(peer.witness())});
+                    absl::StrCat(peer.relayed()), WaitingCell(peer), WitnessCell(peer.witness())});
     notes += PeerNotes(peer, now);
   }
   return out + Table(rows) + notes;

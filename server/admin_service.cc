@@ -22,12 +22,13 @@ grpc::Status AdminServiceImpl::ReloadPolicy(grpc::ServerContext* context,
   absl::StatusOr<CallContext> call =
       authorizer_->Authorize(*context, Rpc::kReloadPolicy, "ReloadPolicy");
   if (!call.ok()) return ToGrpc(call.status());
-  absl::StatusOr<std::vector<std::string>> warnings = sharing_->Reload(*call);  // audited
-  if (!warnings.ok()) return ToGrpc(warnings.status());
-  auto policy = sharing_->current();
-  response->set_policy_name(policy->name());
-  response->set_rules(static_cast<uint32_t>(policy->rule_count()));
-  for (std::string& warning : *warnings) response->add_warnings(std::move(warning));
+  absl::StatusOr<SharingGate::Installed> installed = sharing_->Reload(*call);  // audited
+  if (!installed.ok()) return ToGrpc(installed.status());
+  response->set_policy_name(installed->name);
+  response->set_rules(static_cast<uint32_t>(installed->rules));
+  for (std::string& warning : installed->warnings) response->add_warnings(std::move(warning));
+  response->set_file(installed->file);
+  response->set_reoffered_peers(static_cast<uint32_t>(installed->reoffered_peers));
   return grpc::Status::OK;
 }
 

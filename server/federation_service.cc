@@ -78,6 +78,7 @@ grpc::Status FederationServiceImpl::PushBytes(
   LogInfo(absl::StrCat("push stream from peer '", call->agency(), "' opened (", call->actor.peer(),
                        ")"));
   const std::string& peer = call->agency();
+  parts_.registry->Established(peer);
   v1::PushAck ack;
   ack.set_cursor((*session)->cursor());
   ack.set_witnessed_size(parts_.witness->State(peer).tree_size());
@@ -143,9 +144,29 @@ grpc::Status FederationServiceImpl::Status(grpc::ServerContext* context,
   if (!call.ok()) return ToGrpc(call.status());
   response->set_agency_id(agency_id_);
   for (v1::PeerStatus& status : parts_.registry->Snapshot()) {
-    absl::StatusOr<v1::PeerCursor> received = parts_.store->PeerState(status.agency_id());
+    const std::string& peer = status.agency_id();
+    absl::StatusOr<v1::PeerCursor> received = parts_.store->PeerState(peer);
     if (received.ok()) *status.mutable_received() = *std::move(received);
-    *status.mutable_witness() = parts_.witness->State(status.agency_id());
+    *status.mutable_witness() = parts_.witness->State(peer);
+    // The backlog as it stands now, also while the peer is away.
+    if (std::optional<uint64_t> through = parts_.registry->ServedThrough(peer)) {
+      absl::StatusOr<ReplicationSource::Backlog> backlog = parts_.source->BacklogOf(peer, *through);
+      if (backlog.ok()) {
+        status.set_backlog_known(true);
+        status.set_versions_behind(backlog->positions);
+        status.set_versions_waiting(backlog->waiting);
+        status.set_versions_waiting_more(!backlog->counted_all);
+      }
+    }
+    if (parts_.reoffers != nullptr) {
+      absl::StatusOr<std::optional<v1::Reoffer>> reoffer = parts_.reoffers->Pending(peer);
+      if (reoffer.ok() && reoffer->has_value()) {
+        const v1::Reoffer& pending = **reoffer;
+        status.set_reoffer_positions(
+            pending.through() > pending.next() ? pending.through() - pending.next() : 0);
+        status.set_reoffer_changed_unix_micros(pending.changed_unix_micros());
+      }
+    }
     *response->add_peers() = std::move(status);
   }
   grpc::Status audited =

@@ -14,6 +14,7 @@
 #include "server/authorization.h"
 #include "server/peer_registry.h"
 #include "server/peer_witness.h"
+#include "server/policy_reoffers.h"
 #include "server/record_store.h"
 #include "server/replication_intake.h"
 #include "server/replication_source.h"
@@ -30,6 +31,7 @@ class FederationServiceImpl final : public v1::FederationService::Service {
     ReplicationIntake* intake;
     PeerRegistry* registry;
     PeerWitness* witness;
+    const PolicyReoffers* reoffers;
   };
   // Every pointer must outlive the service.
   FederationServiceImpl(const v1::NodeConfig& config, Parts parts);

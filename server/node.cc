@@ -26,6 +26,7 @@
 #include "server/peer_links.h"
 #include "server/peer_registry.h"
 #include "server/peer_witness.h"
+#include "server/policy_reoffers.h"
 #include "server/record_publisher.h"
 #include "server/record_store.h"
 #include "server/replication_intake.h"
@@ -99,6 +100,7 @@ struct Node::Parts {
   std::unique_ptr<RecordStore> store;
   std::unique_ptr<RecordPublisher> publisher;
   std::unique_ptr<SharingGate> sharing;
+  std::unique_ptr<PolicyReoffers> reoffers;
   std::unique_ptr<CursorCipher> cursors;
   std::unique_ptr<Authorizer> authorizer;
   std::unique_ptr<SharedReads> reads;
@@ -181,6 +183,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   if (!cursors.ok()) return cursors.status();
   parts->cursors = std::make_unique<CursorCipher>(*std::move(cursors));
   parts->sharing = std::make_unique<SharingGate>(parts->config, parts->audit.get());
+  std::vector<std::string> peer_agencies;
+  for (const v1::Peer& peer : config.peers()) peer_agencies.push_back(peer.agency_id());
+  parts->reoffers =
+      std::make_unique<PolicyReoffers>(parts->storage.get(), std::move(peer_agencies));
+  parts->sharing->OnRulesInstalled([reoffers = parts->reoffers.get(),
+                                    store = parts->store.get()](const v1::PolicyInForce& rules) {
+    return reoffers->RulesInForce(rules, store->last_cursor());
+  });
   parts->authorizer = std::make_unique<Authorizer>(parts->config, parts->audit.get());
   parts->reads = std::make_unique<SharedReads>(config.agency_id(), parts->store.get(),
                                                parts->sharing.get(), parts->audit.get());
@@ -192,15 +202,16 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
       std::make_unique<PeerWitness>(parts->storage.get(), &parts->keys, parts->audit.get());
   parts->replication_source = std::make_unique<ReplicationSource>(
       parts->store.get(), parts->reads.get(), parts->cursors.get(), parts->peers.get(),
+      parts->reoffers.get(),
       config.limits().max_message_bytes() == 0 ? 4 * 1024 * 1024
                                                : config.limits().max_message_bytes());
   parts->intake =
       std::make_unique<ReplicationIntake>(parts->config, &parts->keys, parts->store.get());
   parts->federation_service = std::make_unique<FederationServiceImpl>(
-      parts->config,
-      FederationServiceImpl::Parts{parts->authorizer.get(), parts->store.get(), parts->audit.get(),
-                                   parts->replication_source.get(), parts->intake.get(),
-                                   parts->peers.get(), parts->witness.get()});
+      parts->config, FederationServiceImpl::Parts{
+                         parts->authorizer.get(), parts->store.get(), parts->audit.get(),
+                         parts->replication_source.get(), parts->intake.get(), parts->peers.get(),
+                         parts->witness.get(), parts->reoffers.get()});
   parts->links = std::make_unique<PeerLinks>(
       parts->config,
       PeerLinks::Parts{parts->store.get(), parts->intake.get(), parts->replication_source.get(),
@@ -324,8 +335,7 @@ absl::Status Node::ReloadPolicy() {
   node.actor.set_node(true);
   node.actor.set_agency_id(parts_->config.agency_id());
   node.request_id = "sighup";
-  absl::StatusOr<std::vector<std::string>> warnings = parts_->sharing->Reload(node);
-  return warnings.status();
+  return parts_->sharing->Reload(node).status();
 }
 
 }  // namespace nexus

@@ -189,6 +189,7 @@ absl::Status PeerLinks::Pull(Link& link) {
     (*session)->Finish(how);
     return how;
   }
+  parts_.registry->Established(link.peer.agency_id());
   grpc::ByteBuffer message;
   v1::ReplicationBatch batch;
   while (how.ok() && reader->Read(&message)) {

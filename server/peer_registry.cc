@@ -31,7 +31,7 @@ PeerRegistry::PeerRegistry(const v1::NodeConfig& config) {
 }
 
 void PeerRegistry::Touch(Live& live) {
-  const bool connected = live.receiving + live.serving > 0;
+  const bool connected = live.established || live.serving > 0;
   if (connected != live.status.connected()) {
     live.status.set_connected(connected);
     live.status.set_since_unix_micros(absl::ToUnixMicros(absl::Now()));
@@ -45,14 +45,22 @@ bool PeerRegistry::BeginReceiving(const std::string& peer) {
   ++live.receiving;
   live.connected_at = absl::Now();
   live.status.set_caught_up(false);
-  Touch(live);
   return true;
+}
+
+void PeerRegistry::Established(const std::string& peer) {
+  absl::MutexLock lock(&mu_);
+  Live& live = live_[peer];
+  if (live.receiving == 0 || live.established) return;
+  live.established = true;
+  Touch(live);
 }
 
 void PeerRegistry::EndReceiving(const std::string& peer, const absl::Status& how) {
   absl::MutexLock lock(&mu_);
   Live& live = live_[peer];
   if (live.receiving > 0) --live.receiving;
+  live.established = false;
   live.status.set_caught_up(false);
   Touch(live);
   if (!how.ok()) {
@@ -64,6 +72,10 @@ void PeerRegistry::EndReceiving(const std::string& peer, const absl::Status& how
 void PeerRegistry::Received(const std::string& peer, bool caught_up) {
   absl::MutexLock lock(&mu_);
   Live& live = live_[peer];
+  if (live.receiving > 0 && !live.established) {
+    live.established = true;
+    Touch(live);
+  }
   live.last_received = absl::Now();
   live.status.set_last_received_unix_micros(absl::ToUnixMicros(live.last_received));
   live.status.set_caught_up(caught_up);
@@ -100,12 +112,18 @@ void PeerRegistry::EndServing(const std::string& peer, const absl::Status& how) 
 }
 
 void PeerRegistry::Served(const std::string& peer, uint64_t sent, uint64_t withheld,
-                          uint64_t behind) {
+                          std::optional<uint64_t> through) {
   absl::MutexLock lock(&mu_);
-  v1::PeerStatus& status = live_[peer].status;
-  status.set_relayed(status.relayed() + sent);
-  status.set_refused_by_policy(status.refused_by_policy() + withheld);
-  status.set_versions_behind(behind);
+  Live& live = live_[peer];
+  live.status.set_relayed(live.status.relayed() + sent);
+  live.status.set_refused_by_policy(live.status.refused_by_policy() + withheld);
+  if (through.has_value()) live.served_through = through;
+}
+
+std::optional<uint64_t> PeerRegistry::ServedThrough(const std::string& peer) const {
+  absl::MutexLock lock(&mu_);
+  auto it = live_.find(peer);
+  return it == live_.end() ? std::nullopt : it->second.served_through;
 }
 
 void PeerRegistry::Failed(const std::string& peer, const absl::Status& error) {
@@ -122,7 +140,7 @@ std::vector<v1::PeerStatus> PeerRegistry::Snapshot() const {
   for (const auto& [agency, live] : live_) {
     if (peers_.count(agency) == 0) continue;
     v1::PeerStatus& status = all.emplace_back(live.status);
-    if (live.receiving > 0 && !status.caught_up()) {
+    if (live.established && !status.caught_up()) {
       absl::Time since = std::max(live.caught_up_at, live.connected_at);
       status.set_seconds_behind(absl::ToDoubleSeconds(now - since));
     }

@@ -6,6 +6,7 @@
 #define NEXUS_SERVER_PEER_REGISTRY_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,12 @@ class PeerRegistry {
   bool IsPeer(const std::string& agency) const { return peers_.count(agency) > 0; }
 
   // Only one stream at a time may deliver a peer's versions (its cursor has one writer). Returns
-  // false if one is already open.
+  // false if one is already open. The peer counts as connected once the stream is established
+  // (Established, or its first message), not while this node is still trying to reach it: a
+  // failed attempt does not reset how long the peer has been unreachable.
   bool BeginReceiving(const std::string& peer) ABSL_LOCKS_EXCLUDED(mu_);
+  // The receiving stream reached the peer's node (the peer's identity checked).
+  void Established(const std::string& peer) ABSL_LOCKS_EXCLUDED(mu_);
   void EndReceiving(const std::string& peer, const absl::Status& how) ABSL_LOCKS_EXCLUDED(mu_);
   // A message arrived from the peer's stream (a batch or a heartbeat).
   void Received(const std::string& peer, bool caught_up) ABSL_LOCKS_EXCLUDED(mu_);
@@ -35,10 +40,13 @@ class PeerRegistry {
   // A stream serving the peer opened or closed.
   void BeginServing(const std::string& peer) ABSL_LOCKS_EXCLUDED(mu_);
   void EndServing(const std::string& peer, const absl::Status& how) ABSL_LOCKS_EXCLUDED(mu_);
-  // The serving stream sent `sent` versions and left `withheld` unsent; `behind` of this node's
-  // feed positions are still to be considered.
-  void Served(const std::string& peer, uint64_t sent, uint64_t withheld, uint64_t behind)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // The serving stream sent `sent` versions and left `withheld` unsent, and has considered this
+  // node's feed up to `through` (if given).
+  void Served(const std::string& peer, uint64_t sent, uint64_t withheld,
+              std::optional<uint64_t> through) ABSL_LOCKS_EXCLUDED(mu_);
+  // How far a stream serving the peer has considered this node's feed, since this node started
+  // (kept while the peer is away: what waits for it is counted from there).
+  std::optional<uint64_t> ServedThrough(const std::string& peer) const ABSL_LOCKS_EXCLUDED(mu_);
 
   // A connection attempt to the peer failed, or a stream ended with an error.
   void Failed(const std::string& peer, const absl::Status& error) ABSL_LOCKS_EXCLUDED(mu_);
@@ -50,7 +58,9 @@ class PeerRegistry {
   struct Live {
     v1::PeerStatus status;
     int receiving = 0;
+    bool established = false;  // the receiving stream reached the peer
     int serving = 0;
+    std::optional<uint64_t> served_through;
     absl::Time last_received = absl::InfinitePast();
     absl::Time caught_up_at = absl::InfinitePast();
     absl::Time connected_at = absl::InfinitePast();

@@ -17,24 +17,21 @@ constexpr absl::Duration kStopCheck = absl::Milliseconds(200);
 
 ReplicationSource::ReplicationSource(const RecordStore* store, const SharedReads* reads,
                                      const CursorCipher* cursors, PeerRegistry* registry,
-                                     size_t max_message_bytes)
+                                     PolicyReoffers* reoffers, size_t max_message_bytes)
     : store_(store),
       reads_(reads),
       cursors_(cursors),
       registry_(registry),
+      reoffers_(reoffers),
       max_batch_bytes_(max_message_bytes / 2) {}
 
-absl::Status ReplicationSource::Serve(const CallContext& call, uint64_t since,
-                                      absl::Duration heartbeat,
-                                      const std::function<bool(const v1::ReplicationBatch&)>& send,
-                                      const std::function<bool()>& stopped) const {
-  const std::string& peer = call.agency();
-  uint64_t position = cursors_->Decode(since);
+SharedReads::FeedScan ReplicationSource::ScanFor(const std::string& peer,
+                                                 const std::function<bool()>& stopped) const {
   SharedReads::FeedScan scan;
   scan.page_records = kBatchVersions;
   scan.page_bytes = max_batch_bytes_;
   scan.audit_empty = false;
-  scan.hold_back = [&](uint64_t, const v1::SignedRecord& shared) -> std::string {
+  scan.hold_back = [this, peer](uint64_t, const v1::SignedRecord& shared) -> std::string {
     absl::StatusOr<v1::RecordHeader> header = PeekHeader(shared);
     if (!header.ok()) return "unreadable";
     if (header->origin_agency() == peer) return "no-echo:origin";
@@ -42,17 +39,90 @@ absl::Status ReplicationSource::Serve(const CallContext& call, uint64_t since,
     return "";
   };
   scan.cancelled = stopped;
+  return scan;
+}
+
+absl::Status ReplicationSource::Reoffer(
+    const CallContext& call, uint64_t cursor,
+    const std::function<bool(const v1::ReplicationBatch&)>& send,
+    const std::function<bool()>& stopped) const {
+  const std::string& peer = call.agency();
+  absl::StatusOr<std::optional<v1::Reoffer>> pending = reoffers_->Pending(peer);
+  if (!pending.ok()) return pending.status();
+  if (!pending->has_value()) return absl::OkStatus();
+  const v1::Reoffer& reoffer = **pending;
+  std::shared_ptr<const policy::SharingPolicy> previous = PolicyReoffers::PreviousPolicy(reoffer);
+  SharedReads::FeedScan scan = ScanFor(peer, stopped);
+  scan.since = reoffer.next();
+  scan.until = reoffer.through();
+  scan.reoffer = true;
+  scan.previous = previous.get();
+  absl::StatusOr<SharedReads::FeedEnd> scanned =
+      reads_->ServeFeed(call, v1::AUDIT_ACTION_REPLICATE, scan, [&](SharedReads::Page& page) {
+        registry_->Served(peer, page.versions.size(), 0, std::nullopt);
+        if (!page.versions.empty()) {
+          v1::ReplicationBatch batch;
+          for (SharedReads::SharedVersion& version : page.versions) {
+            *batch.add_versions()->mutable_record() = std::move(version.record);
+          }
+          // Versions from behind the peer's cursor: the cursor it holds stays where it is.
+          batch.set_cursor(cursor);
+          batch.set_sent_unix_micros(absl::ToUnixMicros(absl::Now()));
+          if (!send(batch)) return absl::CancelledError("the peer's stream is gone");
+        }
+        return reoffers_->Advance(peer, reoffer.generation(), page.through);
+      });
+  if (!scanned.ok()) return scanned.status();
+  return reoffers_->Finish(peer, reoffer.generation());
+}
+
+absl::StatusOr<ReplicationSource::Backlog> ReplicationSource::BacklogOf(
+    const std::string& peer, uint64_t from, uint64_t max_counted) const {
+  Backlog backlog;
+  const uint64_t end = store_->last_cursor();
+  backlog.positions = end > from ? end - from : 0;
+  SharedReads::FeedScan scan = ScanFor(peer, nullptr);
+  uint64_t counted = 0;
+  absl::Status read =
+      store_->ScanFeed(from, [&](uint64_t position, const v1::SignedRecord& record) {
+        if (counted == max_counted) {
+          backlog.counted_all = false;
+          return false;
+        }
+        ++counted;
+        SharingGate::Shared shared = reads_->Share(peer, record);
+        if (shared.permit && scan.hold_back(position, shared.record).empty()) ++backlog.waiting;
+        return true;
+      });
+  if (!read.ok()) return read;
+  return backlog;
+}
+
+absl::Status ReplicationSource::Serve(const CallContext& call, uint64_t since,
+                                      absl::Duration heartbeat,
+                                      const std::function<bool(const v1::ReplicationBatch&)>& send,
+                                      const std::function<bool()>& stopped) const {
+  const std::string& peer = call.agency();
+  uint64_t position = cursors_->Decode(since);
+  uint64_t cursor = since;  // the one the peer holds: moves only with versions sent
+  SharedReads::FeedScan scan = ScanFor(peer, stopped);
   auto stamp = [](v1::ReplicationBatch& batch) {
     batch.set_sent_unix_micros(absl::ToUnixMicros(absl::Now()));
   };
   bool caught_up_sent = false;
   absl::Time last_sent = absl::Now();
+  // A sentinel no generation has: the stream looks for a pending re-offer before anything else.
+  uint64_t reoffers_seen = ~uint64_t{0};
   while (!stopped()) {
+    if (reoffers_ != nullptr && reoffers_->generation() != reoffers_seen) {
+      reoffers_seen = reoffers_->generation();
+      if (absl::Status s = Reoffer(call, cursor, send, stopped); !s.ok()) return s;
+    }
     scan.since = position;
     absl::StatusOr<SharedReads::FeedEnd> scanned =
         reads_->ServeFeed(call, v1::AUDIT_ACTION_REPLICATE, scan, [&](SharedReads::Page& page) {
           registry_->Served(peer, page.versions.size(), page.considered - page.versions.size(),
-                            store_->last_cursor() - page.through);
+                            page.through);
           if (page.versions.empty()) return absl::OkStatus();
           v1::ReplicationBatch batch;
           for (SharedReads::SharedVersion& version : page.versions) {
@@ -60,7 +130,8 @@ absl::Status ReplicationSource::Serve(const CallContext& call, uint64_t since,
           }
           // The cursor moves only with versions sent, so that its steps reveal nothing of
           // what this peer may not see.
-          batch.set_cursor(cursors_->Encode(page.versions.back().position));
+          cursor = cursors_->Encode(page.versions.back().position);
+          batch.set_cursor(cursor);
           stamp(batch);
           if (!send(batch)) return absl::CancelledError("the peer's stream is gone");
           last_sent = absl::Now();
@@ -69,10 +140,9 @@ absl::Status ReplicationSource::Serve(const CallContext& call, uint64_t since,
         });
     if (!scanned.ok()) return scanned.status();
     position = scanned->through;
-    registry_->Served(peer, 0, 0,
-                      store_->last_cursor() - std::min(position, store_->last_cursor()));
+    registry_->Served(peer, 0, 0, position);
     // Caught up with what was durable when the scan began: say so once, then wait for the next
-    // commit, sending a heartbeat when idle for `heartbeat`.
+    // commit (or a change of the sharing rules), sending a heartbeat when idle for `heartbeat`.
     while (!stopped()) {
       const absl::Time now = absl::Now();
       if (!caught_up_sent || now - last_sent >= heartbeat) {
@@ -83,6 +153,7 @@ absl::Status ReplicationSource::Serve(const CallContext& call, uint64_t since,
         caught_up_sent = true;
         last_sent = now;
       }
+      if (reoffers_ != nullptr && reoffers_->generation() != reoffers_seen) break;
       absl::Duration wait = std::min(kStopCheck, heartbeat - (absl::Now() - last_sent));
       if (store_->WaitForFeedAfter(position, std::max(wait, absl::ZeroDuration())) > position) {
         break;

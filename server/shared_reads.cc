@@ -23,9 +23,9 @@ SharedReads::SharedReads(std::string agency_id, const RecordStore* store,
                          const SharingGate* sharing, AuditLog* audit)
     : agency_id_(std::move(agency_id)), store_(store), sharing_(sharing), audit_(audit) {}
 
-SharingGate::Shared SharedReads::Share(const std::string& recipient,
-                                       const v1::SignedRecord& record) const {
-  SharingGate::Shared shared = sharing_->Share(recipient, record);
+SharingGate::Shared SharedReads::Share(const std::string& recipient, const v1::SignedRecord& record,
+                                       const policy::SharingPolicy* under) const {
+  SharingGate::Shared shared = sharing_->Share(recipient, record, under);
   if (!shared.permit || recipient == agency_id_) return shared;
   absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
   if (!header.ok()) return SharingGate::Shared();
@@ -36,7 +36,7 @@ SharingGate::Shared SharedReads::Share(const std::string& recipient,
   absl::StatusOr<v1::RecordHeader> latest_header =
       latest.ok() ? PeekHeader(*latest) : absl::StatusOr<v1::RecordHeader>(latest.status());
   if (!latest_header.ok() || latest_header->version() == header->version()) return shared;
-  SharingGate::Shared now = sharing_->Share(recipient, *latest);
+  SharingGate::Shared now = sharing_->Share(recipient, *latest, under);
   if (!now.permit) {
     now.audit.set_record_id(header->id());
     now.audit.set_version(header->version());
@@ -71,7 +71,8 @@ absl::StatusOr<SharedReads::FeedEnd> SharedReads::ServeFeed(
   auto flush = [&](uint64_t through) {
     any_page = true;
     v1::AuditEntry entry = call.Entry(action);
-    entry.set_detail(absl::StrCat("feed positions ", page_from, " to ", through, "; ", considered,
+    entry.set_detail(absl::StrCat(scan.reoffer ? "re-offer after a policy change: " : "",
+                                  "feed positions ", page_from, " to ", through, "; ", considered,
                                   " records considered"));
     if (!skipped.empty()) {
       // Damaged feed entries are passed over, never silently: the page's entry names them.
@@ -112,12 +113,20 @@ absl::StatusOr<SharedReads::FeedEnd> SharedReads::ServeFeed(
           failure = absl::CancelledError("the read was cancelled by the client");
           return false;
         }
+        if (scan.until != 0 && position > scan.until) return false;
         last_seen = position;
         ++considered;
         ++scanned;
         SharingGate::Shared shared = Share(call.agency(), record);
         std::string held_back;
         if (shared.permit && scan.hold_back) held_back = scan.hold_back(position, shared.record);
+        if (shared.permit && held_back.empty() && scan.previous != nullptr) {
+          // Sent before, with at least as much disclosed: the peer holds it already.
+          SharingGate::Shared before = Share(call.agency(), record, scan.previous);
+          if (before.permit && before.decision.withheld.SubsetOf(shared.decision.withheld)) {
+            held_back = "reoffer:sent-before";
+          }
+        }
         if (!held_back.empty()) shared.audit.add_rules(held_back);
         const bool send = shared.permit && held_back.empty();
         if (!own) {

@@ -30,7 +30,9 @@ class SharedReads {
   // What `recipient` may receive of this stored version. An older version is shared only as far
   // as the latest one is too: an originator narrowing or revoking a record narrows all its
   // versions.
-  SharingGate::Shared Share(const std::string& recipient, const v1::SignedRecord& record) const;
+  // `under`: an earlier policy instead of the one in force (what a re-offer compares with).
+  SharingGate::Shared Share(const std::string& recipient, const v1::SignedRecord& record,
+                            const policy::SharingPolicy* under = nullptr) const;
 
   struct SharedVersion {
     uint64_t position = 0;    // in this node's feed
@@ -55,6 +57,12 @@ class SharedReads {
     // what the recipient may see, so that filters cannot probe withheld parts.
     std::function<std::string(uint64_t position, const v1::SignedRecord& shared)> hold_back;
     std::function<bool()> cancelled;
+    // A re-offer after a policy change (PolicyReoffers): only versions the `previous` rules held
+    // back, or sent with more withheld, go out (`previous` null: every permitted version), and
+    // the scan ends after position `until`.
+    bool reoffer = false;
+    const policy::SharingPolicy* previous = nullptr;
+    uint64_t until = 0;
     // Bounds the scan's work by what it sends: it stops once it has considered more than
     // `slack` positions beyond `per_sent` times the versions sent, so that the time an answer
     // takes says little of how much the reader is not shown. 0: scan to the end.

@@ -8,11 +8,14 @@
 #include "common/untrusted_text.h"
 #include "policy/redaction.h"
 #include "server/log.h"
+#include "server/policy_reoffers.h"
 
 namespace nexus {
 
 SharingGate::SharingGate(const v1::NodeConfig& config, AuditLog* audit)
     : policy_file_(config.policy_file()),
+      holder_id_(config.agency_id()),
+      agencies_(config.agencies()),
       federation_(config.agencies()),
       holder_(federation_.AgencyIndex(config.agency_id())),
       audit_(audit),
@@ -31,9 +34,10 @@ absl::StatusOr<SharingGate::Loaded> SharingGate::LoadFile() const {
       policy::SharingPolicy::Parse(*bytes, policy_file_, federation_, &loaded.warnings);
   if (!policy.ok()) return policy.status();
   loaded.policy = *std::move(policy);
+  loaded.text = *std::move(bytes);
   // The hash is of the very bytes parsed, so an auditor can match the file they are shown.
   loaded.description = absl::StrCat(
-      "file ", policy_file_, " sha256 ", HexEncode(DigestBytes(Sha256(*bytes))), "; policy '",
+      "file ", policy_file_, " sha256 ", HexEncode(DigestBytes(Sha256(loaded.text))), "; policy '",
       loaded.policy->name(), "' with ", loaded.policy->rule_count(), " rules");
   if (!loaded.warnings.empty()) {
     absl::StrAppend(&loaded.description, "; warnings: ", absl::StrJoin(loaded.warnings, " | "));
@@ -49,7 +53,7 @@ absl::Status SharingGate::Record(const CallContext& by, const absl::Status& outc
   return audit_->Append(std::move(entry));
 }
 
-absl::StatusOr<std::vector<std::string>> SharingGate::LoadAndInstall(const CallContext& by) {
+absl::StatusOr<SharingGate::Installed> SharingGate::LoadAndInstall(const CallContext& by) {
   absl::MutexLock reload(&reload_mu_);
   absl::StatusOr<Loaded> loaded = LoadFile();
   if (!loaded.ok()) {
@@ -65,20 +69,38 @@ absl::StatusOr<std::vector<std::string>> SharingGate::LoadAndInstall(const CallC
         absl::StrCat("the audit log cannot record the policy load; not installed: ", s.message()));
   }
   for (const std::string& warning : loaded->warnings) LogWarning(warning);
-  LogInfo(absl::StrCat("policy '", loaded->policy->name(), "' in force (",
-                       loaded->policy->rule_count(), " rules)"));
-  absl::MutexLock lock(&mu_);
-  policy_ = std::move(loaded->policy);
-  return loaded->warnings;
+  Installed installed;
+  installed.file = policy_file_;
+  installed.name = loaded->policy->name();
+  installed.rules = loaded->policy->rule_count();
+  installed.warnings = loaded->warnings;
+  {
+    absl::MutexLock lock(&mu_);
+    policy_ = std::move(loaded->policy);
+  }
+  LogInfo(absl::StrCat("policy '", installed.name, "' in force (", installed.rules, " rules)"));
+  if (on_installed_) {
+    // After the install: a stream that reads the marker decides under the new policy.
+    absl::StatusOr<int> reoffered = on_installed_(RulesOf(loaded->text, agencies_));
+    if (!reoffered.ok()) return reoffered.status();
+    installed.reoffered_peers = *reoffered;
+    if (*reoffered > 0) {
+      LogInfo(absl::StrCat("the sharing rules changed: ", *reoffered,
+                           " peers will be offered what the new rules permit and the old ones "
+                           "held back; what peers received stays with them"));
+    }
+  }
+  return installed;
 }
 
 absl::Status SharingGate::LoadAtStart() {
   CallContext node;
   node.actor.set_node(true);
+  node.actor.set_agency_id(holder_id_);
   return LoadAndInstall(node).status();
 }
 
-absl::StatusOr<std::vector<std::string>> SharingGate::Reload(const CallContext& by) {
+absl::StatusOr<SharingGate::Installed> SharingGate::Reload(const CallContext& by) {
   return LoadAndInstall(by);
 }
 
@@ -88,13 +110,18 @@ std::shared_ptr<const policy::SharingPolicy> SharingGate::current() const {
 }
 
 SharingGate::Shared SharingGate::Share(const std::string& recipient_agency,
-                                       const v1::SignedRecord& record) const {
+                                       const v1::SignedRecord& record,
+                                       const policy::SharingPolicy* under) const {
   Shared shared;
-  std::shared_ptr<const policy::SharingPolicy> policy = current();
+  std::shared_ptr<const policy::SharingPolicy> in_force = under == nullptr ? current() : nullptr;
+  const policy::SharingPolicy* policy = under != nullptr ? under : in_force.get();
+  // An earlier policy decides with the membership it was compiled against.
+  const policy::Federation& federation = under != nullptr ? under->federation() : federation_;
+  const int holder = under != nullptr ? federation.AgencyIndex(holder_id_) : holder_;
   absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(record);
   if (opened.ok()) {
-    policy::RecordFacts facts = policy::RecordFacts::From(opened->record, federation_);
-    shared.decision = policy->Decide(facts, federation_.AgencyIndex(recipient_agency), holder_,
+    policy::RecordFacts facts = policy::RecordFacts::From(opened->record, federation);
+    shared.decision = policy->Decide(facts, federation.AgencyIndex(recipient_agency), holder,
                                      absl::ToUnixMicros(absl::Now()));
   }  // a record that cannot be read is never shared
   shared.permit = shared.decision.permit;

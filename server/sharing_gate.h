@@ -3,6 +3,7 @@
 #ifndef NEXUS_SERVER_SHARING_GATE_H_
 #define NEXUS_SERVER_SHARING_GATE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "nexus/v1/audit.pb.h"
+#include "nexus/v1/federation.pb.h"
 #include "nexus/v1/node_config.pb.h"
 #include "policy/sharing_policy.h"
 #include "server/audit_log.h"
@@ -23,12 +25,26 @@ class SharingGate {
   // `audit` must outlive the gate.
   SharingGate(const v1::NodeConfig& config, AuditLog* audit);
 
+  // Told of the rules (policy text and membership) each time a policy is installed, so that
+  // versions the old rules held back from peers can be offered again (PolicyReoffers); returns
+  // how many peers will be. Set before LoadAtStart.
+  using RulesChanged = std::function<absl::StatusOr<int>(const v1::PolicyInForce& rules)>;
+  void OnRulesInstalled(RulesChanged hook) { on_installed_ = std::move(hook); }
+
+  // What a load installed.
+  struct Installed {
+    std::string file;  // empty: no policy_file (deny all)
+    std::string name;
+    size_t rules = 0;
+    std::vector<std::string> warnings;
+    int reoffered_peers = 0;  // peers that will be offered what the old rules held back
+  };
   // Loads `policy_file` (if configured). At start-up a policy that does not validate stops the
   // node. Audited.
   absl::Status LoadAtStart();
   // Loads the policy file again on behalf of `by` (the node itself for SIGHUP). On failure the
-  // policy in force stays. Audited either way; returns the warnings of a loaded policy.
-  absl::StatusOr<std::vector<std::string>> Reload(const CallContext& by);
+  // policy in force stays. Audited either way.
+  absl::StatusOr<Installed> Reload(const CallContext& by);
 
   struct Shared {
     bool permit = false;
@@ -36,8 +52,10 @@ class SharingGate {
     v1::AuditDecision audit;  // the decision as the audit log records it
     policy::Decision decision;
   };
-  // What `recipient_agency` may receive of `record` from this node.
-  Shared Share(const std::string& recipient_agency, const v1::SignedRecord& record) const;
+  // What `recipient_agency` may receive of `record` from this node, under the policy in force
+  // or, if given, `under` (an earlier policy, compiled against its own membership).
+  Shared Share(const std::string& recipient_agency, const v1::SignedRecord& record,
+               const policy::SharingPolicy* under = nullptr) const;
 
   // The decision with its explanation, sharing nothing.
   policy::Decision Explain(const std::string& recipient_agency, const v1::SignedRecord& record,
@@ -51,19 +69,23 @@ class SharingGate {
   struct Loaded {
     std::shared_ptr<const policy::SharingPolicy> policy;
     std::vector<std::string> warnings;
+    std::string text;         // the bytes parsed
     std::string description;  // file, sha256 of the bytes parsed, name, rules, warnings
   };
   absl::StatusOr<Loaded> LoadFile() const;
   // Loads, audits and installs, in that order, under reload_mu_: the policy in force is always
   // the one the last successful load entry describes.
-  absl::StatusOr<std::vector<std::string>> LoadAndInstall(const CallContext& by)
+  absl::StatusOr<Installed> LoadAndInstall(const CallContext& by)
       ABSL_LOCKS_EXCLUDED(reload_mu_, mu_);
   absl::Status Record(const CallContext& by, const absl::Status& outcome,
                       const std::string& detail);
 
   std::string policy_file_;
+  std::string holder_id_;
+  google::protobuf::RepeatedPtrField<v1::Agency> agencies_;
   policy::Federation federation_;
   int holder_;
+  RulesChanged on_installed_;
   AuditLog* audit_;
   absl::Mutex reload_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;

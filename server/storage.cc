@@ -55,6 +55,7 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& dir) {
       {"provenance", family_options},
       {"equivocations", family_options},
       {"peer_heads", family_options},
+      {"sharing_state", family_options},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;

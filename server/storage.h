@@ -39,6 +39,7 @@ class Storage {
     kProvenance,     // id | version | peer agency -> (empty): which peers a version came through
     kEquivocations,  // id | version | sha256(manifest) -> SignedRecord: conflicting manifests
     kPeerHeads,      // peer agency | 0 | tree size -> SignedCheckpoint: heads witnessed
+    kSharingState,   // "in_force" -> PolicyInForce; "reoffer/" peer -> Reoffer
   };
 
   // Opens (creating if needed) the database in `dir`. A store that cannot be read (I/O error,

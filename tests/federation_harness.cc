@@ -16,6 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/admin_client.h"
 #include "client/audit_client.h"
 #include "client/federation_client.h"
 #include "google/protobuf/text_format.h"
@@ -253,6 +254,28 @@ absl::StatusOr<Holdings> FederationNode::ReadHoldings() const {
 
 absl::StatusOr<v1::GetResponse> FederationNode::Get(const std::string& id, uint64_t version) const {
   return Analyst()->GetWithProvenance(id, version);
+}
+
+absl::StatusOr<v1::ReloadPolicyResponse> FederationNode::ReloadPolicy(std::string policy_text) {
+  policy_ = std::move(policy_text);
+  std::ofstream(dir_.path() + "/policy.textproto") << policy_;
+  absl::StatusOr<std::unique_ptr<AdminClient>> admin =
+      AdminClient::Create(ClientFor(address(), agency_, "admin"));
+  if (!admin.ok()) return admin.status();
+  return (*admin)->ReloadPolicy();
+}
+
+absl::StatusOr<std::string> FederationNode::Explain(const std::string& id,
+                                                    const std::string& recipient) const {
+  absl::StatusOr<std::unique_ptr<AdminClient>> client =
+      AdminClient::Create(ClientFor(address(), agency_));
+  if (!client.ok()) return client.status();
+  v1::ExplainDecisionRequest request;
+  request.set_record_id(id);
+  request.set_recipient(recipient);
+  absl::StatusOr<v1::ExplainDecisionResponse> explained = (*client)->ExplainDecision(request);
+  if (!explained.ok()) return explained.status();
+  return explained->effect_name();
 }
 
 absl::StatusOr<v1::FederationStatusResponse> FederationNode::FederationStatus() const {

@@ -16,6 +16,7 @@
 #include "client/nexus_client.h"
 #include "common/keyring.h"
 #include "common/record_seal.h"
+#include "nexus/v1/admin_service.pb.h"
 #include "nexus/v1/agency_service.pb.h"
 #include "nexus/v1/audit.pb.h"
 #include "nexus/v1/audit_service.pb.h"
@@ -138,6 +139,11 @@ class FederationNode {
 
   // AgencyService.Get as the node's own analyst, with received_from and equivocations.
   absl::StatusOr<v1::GetResponse> Get(const std::string& id, uint64_t version) const;
+  // Writes `policy_text` to the running node's policy file and reloads it as the node's admin
+  // (AdminService.ReloadPolicy); the next Start() runs with it too.
+  absl::StatusOr<v1::ReloadPolicyResponse> ReloadPolicy(std::string policy_text);
+  // AdminService.ExplainDecision as the node's own analyst: the effect name.
+  absl::StatusOr<std::string> Explain(const std::string& id, const std::string& recipient) const;
   // FederationService.Status as the node's own analyst.
   absl::StatusOr<v1::FederationStatusResponse> FederationStatus() const;
   // The node's audit log, read by its own agency's auditor.

@@ -59,6 +59,8 @@ v1::FederationStatusResponse SampleStatus() {
   fiu->set_seconds_behind(12.5);
   fiu->mutable_received()->set_refused(3);
   fiu->set_versions_behind(7);
+  fiu->set_backlog_known(true);
+  fiu->set_versions_waiting(4);
 
   v1::PeerStatus* police = status.add_peers();
   police->set_agency_id("fr-police");
@@ -109,14 +111,14 @@ const Value& Field(const Struct& object, const std::string& name) {
 TEST(FederationStatusTextTest, OneAlignedRowPerPeerThenWhatNeedsAttention) {
   std::string text = FederationStatusToHumanText(SampleStatus(), kNow);
   std::vector<std::string> lines = Lines(text);
-  ASSERT_EQ(lines.size(), 1 + 1 + 3 + 4) << text;  // title, header, rows, notes
+  ASSERT_EQ(lines.size(), 1 + 1 + 3 + 5) << text;  // title, header, rows, notes
   EXPECT_EQ(lines[0], "node agency-a: 3 peers");
   EXPECT_TRUE(absl::StartsWith(lines[1], "PEER       DIRECTION  ADDRESS         CONNECTED"))
       << text;
   // Every column starts where its header does.
   for (const char* header :
        {"DIRECTION", "ADDRESS", "CONNECTED", "CURSOR", "RECEIVING", "RECEIVED", "UNCHANGED",
-        "REFUSED", "EQUIVOCATIONS", "RELAYED", "VERSIONS BEHIND", "WITNESSED TREE"}) {
+        "REFUSED", "EQUIVOCATIONS", "RELAYED", "WAITING", "WITNESSED TREE"}) {
     size_t column = lines[1].find(header);
     ASSERT_NE(column, std::string::npos) << header;
     for (int row = 2; row <= 4; ++row) {
@@ -136,22 +138,26 @@ TEST(FederationStatusTextTest, OneAlignedRowPerPeerThenWhatNeedsAttention) {
   };
   EXPECT_EQ(cells(lines[2]),
             (std::vector<std::string>{"wa-coord", "pull", "127.0.0.1:7503", "yes (for 4m12s)", "42",
-                                      "caught up", "10", "2", "0", "0", "5", "0", "120"}))
+                                      "caught up", "10", "2", "0", "0", "5", "?", "120"}))
       << text;
-  EXPECT_EQ(cells(lines[3]),
-            (std::vector<std::string>{"sn-fiu", "push", "127.0.0.1:7502", "no (for 12s)", "0",
-                                      "12s behind", "0", "0", "3", "0", "0", "7", "-"}))
+  EXPECT_EQ(cells(lines[3]), (std::vector<std::string>{
+                                 "sn-fiu", "push", "127.0.0.1:7502", "no (since 07:59:48, 12s)",
+                                 "0", "12s behind", "0", "0", "3", "0", "0", "4", "-"}))
       << text;
   EXPECT_EQ(cells(lines[4]),
             (std::vector<std::string>{"fr-police", "inbound", "-", "no", "0", "not caught up", "0",
-                                      "0", "0", "2", "0", "0", "80 ALARM"}))
+                                      "0", "0", "2", "0", "?", "80 ALARM"}))
       << text;
   EXPECT_EQ(lines[5], "sn-fiu: last error (2027-01-15T07:59:48Z, 12s ago): connection refused");
-  EXPECT_TRUE(absl::StartsWith(lines[6], "sn-fiu: 3 versions refused")) << text;
-  EXPECT_EQ(lines[7],
+  // Unreachable for 12 s, with what waits for it: the real backlog, not a stale 0.
+  EXPECT_EQ(lines[6],
+            "sn-fiu: 7 feed positions not yet considered for it, 4 of them versions it will "
+            "receive when it returns");
+  EXPECT_TRUE(absl::StartsWith(lines[7], "sn-fiu: 3 versions refused")) << text;
+  EXPECT_EQ(lines[8],
             "fr-police: ALARM on its audit log (checked 2027-01-15T07:59:59Z): fork: two roots "
             "for tree size 80");
-  EXPECT_TRUE(absl::StartsWith(lines[8], "fr-police: 2 equivocations received")) << text;
+  EXPECT_TRUE(absl::StartsWith(lines[9], "fr-police: 2 equivocations received")) << text;
 }
 
 TEST(FederationStatusTextTest, SecondsBehindReadAsADuration) {
