@@ -41,6 +41,7 @@ absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::Publish(
   v1::PublishRequest request;
   request.mutable_records()->Add(records.begin(), records.end());
   request.set_skip_unchanged(options.skip_unchanged);
+  request.set_report_recipients(options.report_recipients);
   v1::PublishResponse response;
   grpc::Status status = channel_->stub->Publish(&context, request, &response);
   if (!status.ok()) return FromGrpc(status);
@@ -60,6 +61,7 @@ absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::PublishStream(
     size_t end = std::min(records.size(), start + batch_size);
     request.mutable_records()->Add(records.begin() + start, records.begin() + end);
     request.set_skip_unchanged(options.skip_unchanged);
+    request.set_report_recipients(options.report_recipients);
     v1::PublishResponse response;
     if (!stream->Write(request) || !stream->Read(&response)) break;
     results.insert(results.end(), response.results().begin(), response.results().end());

@@ -109,7 +109,7 @@ std::set<std::string> ValuedFlags() {
   return flags;
 }
 std::set<std::string> Switches() {
-  std::set<std::string> switches = {"json", "help"};
+  std::set<std::string> switches = {"json", "help", "store-duplicates"};
   switches.insert(std::begin(kInteropSwitches), std::end(kInteropSwitches));
   return switches;
 }
@@ -198,14 +198,15 @@ std::string ReaderAgency(const Session& session) {
 // returns false unless its signature verified against the origin's key from --keys (a record
 // that cannot be checked counts as not verified).
 bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor = 0,
-          const std::string& received_from = "",
-          const google::protobuf::RepeatedPtrField<v1::SignedRecord>* equivocations = nullptr) {
+          const std::string& received_from = "", const v1::GetResponse* got = nullptr) {
   const Keyring* keys = session.have_keys ? &session.keys : nullptr;
   RecordView view = ViewRecord(record, keys);
   view.cursor = cursor;
   view.received_from = received_from;
-  if (equivocations != nullptr)
-    view.equivocations = ViewEquivocations(record, *equivocations, keys);
+  if (got != nullptr) {
+    view.equivocations = ViewEquivocations(record, got->equivocations(), keys);
+    view.recipients.assign(got->recipients().begin(), got->recipients().end());
+  }
   std::cout << (session.json ? RecordToJson(view) + "\n" : RecordToHumanText(view));
   return view.verified;
 }
@@ -296,9 +297,14 @@ int Push(Session& session, const CommandLine& line) {
   }
   absl::StatusOr<uint64_t> batch = line.Count("batch");
   if (!batch.ok()) return Usage(std::string(batch.status().message()));
+  // The same content pushed again is the record already stored (unless asked otherwise), and
+  // the analyst is told where each record goes from the node.
+  PublishOptions options{.skip_unchanged = !line.Has("store-duplicates"),
+                         .report_recipients = true};
   absl::StatusOr<std::vector<v1::PublishResult>> results =
-      records.size() == 1 ? session.client->Publish(records)
-                          : session.client->PublishStream(records, *batch == 0 ? 500 : *batch);
+      records.size() == 1
+          ? session.client->Publish(records, options)
+          : session.client->PublishStream(records, *batch == 0 ? 500 : *batch, options);
   if (!results.ok()) return Failure(results.status(), "push");
   int rejected = 0;
   for (size_t i = 0; i < results->size(); ++i) {
@@ -308,18 +314,24 @@ int Push(Session& session, const CommandLine& line) {
       std::cout << "{\"source\":" << JsonQuote(sources[i]) << ",\"outcome\":\""
                 << v1::PublishOutcome_Name(r.outcome()) << "\",\"id\":" << JsonQuote(r.id())
                 << ",\"version\":" << r.version() << ",\"cursor\":" << r.cursor()
-                << ",\"error\":" << JsonQuote(r.error()) << "}\n";
+                << ",\"error\":" << JsonQuote(r.error())
+                << ",\"recipients\":" << RecipientsToJson(r.recipients()) << "}\n";
     }
     switch (r.outcome()) {
       case v1::PUBLISH_OUTCOME_STORED:
-        if (!session.json)
+        if (!session.json) {
           std::cout << "stored     " << EscapeForTerminal(r.id()) << " v" << r.version()
-                    << "  (cursor " << r.cursor() << ")\n";
+                    << "  (cursor " << r.cursor() << ")\n"
+                    << RecipientsToHumanText(r.recipients());
+        }
         break;
       case v1::PUBLISH_OUTCOME_UNCHANGED:
-        if (!session.json)
+        if (!session.json) {
           std::cout << "unchanged  " << EscapeForTerminal(r.id()) << " v" << r.version()
-                    << "  (already stored)\n";
+                    << "  (this content is already stored as this record; --store-duplicates "
+                       "stores it again)\n"
+                    << RecipientsToHumanText(r.recipients());
+        }
         break;
       default:
         std::cerr << "rejected   " << EscapeForTerminal(sources[i])
@@ -341,8 +353,7 @@ int Get(Session& session, const CommandLine& line) {
   absl::StatusOr<v1::GetResponse> response = session.client->GetWithProvenance(id, *version);
   if (!response.ok()) return Failure(response.status(), "get");
   const v1::SignedRecord& record = response->record();
-  bool verified =
-      Show(session, record, /*cursor=*/0, response->received_from(), &response->equivocations());
+  bool verified = Show(session, record, /*cursor=*/0, response->received_from(), &*response);
   // A validly signed answer to another question is still the wrong answer.
   absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
   if (!header.ok() || header->id() != id || (*version != 0 && header->version() != *version)) {
@@ -355,7 +366,7 @@ int Get(Session& session, const CommandLine& line) {
 int Pull(Session& session, const CommandLine& line) {
   absl::StatusOr<v1::PullRequest> request = PullRequestFromFlags(line);
   if (!request.ok()) return Usage(std::string(request.status().message()));
-  uint64_t last = request->since(), count = 0;
+  uint64_t count = 0;
   bool all_verified = true;
   // Plain, increasing positions are due exactly when this reader's agency is the node's: the
   // node's agency comes from its TLS certificate, known once the first record arrives.

@@ -189,6 +189,13 @@ std::string RecordToHumanText(const RecordView& view) {
                   Printable(r.origin_agency()),
                   "  TLP:", ShortName(v1::Tlp_Name(r.tlp()), "TLP_", false),
                   r.revoked() ? "  REVOKED" : "", "\n");
+  if (r.revoked()) {
+    absl::StrAppend(&out, "  revoked:     ",
+                    r.revocation_reason().empty()
+                        ? "no reason given"
+                        : absl::StrCat("reason: ", Printable(r.revocation_reason())),
+                    "\n");
+  }
   absl::StrAppend(&out, "  signature:   ",
                   view.verified
                       ? absl::StrCat("verified (", Printable(r.origin_agency()), " key ",
@@ -274,6 +281,7 @@ std::string RecordToHumanText(const RecordView& view) {
     absl::StrAppend(&out, "  withheld:    ", view.opened->withheld.size(),
                     " part(s) by policy: ", absl::StrJoin(kinds, ", "), "\n");
   }
+  out += RecipientsToHumanText({view.recipients.begin(), view.recipients.end()});
   return out;
 }
 
@@ -309,6 +317,55 @@ std::string JsonQuote(absl::string_view text) {
   return out + "\"";
 }
 
+std::string RecipientsToHumanText(const google::protobuf::RepeatedPtrField<v1::Recipient>& list) {
+  if (list.empty()) return "";
+  std::vector<std::string> to, not_to, named_denied;
+  for (const v1::Recipient& recipient : list) {
+    std::string reasons = absl::StrJoin(
+        recipient.reasons(), ", ",
+        [](std::string* out, const std::string& reason) { out->append(Printable(reason)); });
+    const std::string who = Printable(recipient.agency_id());
+    if (recipient.effect() != "deny") {
+      to.push_back(absl::StrCat(who, " (", recipient.peer() ? "replicated; " : "on request; ",
+                                Printable(recipient.effect()), reasons.empty() ? "" : ": ", reasons,
+                                ")"));
+    } else {
+      not_to.push_back(absl::StrCat(who, " (", reasons, ")"));
+      if (recipient.named_but_denied())
+        named_denied.push_back(absl::StrCat(who, " (", reasons, ")"));
+    }
+  }
+  std::string out;
+  absl::StrAppend(&out, "  goes to:     ", to.empty() ? "no other agency" : absl::StrJoin(to, ", "),
+                  "\n");
+  if (!not_to.empty()) absl::StrAppend(&out, "  not to:      ", absl::StrJoin(not_to, ", "), "\n");
+  if (!named_denied.empty()) {
+    absl::StrAppend(&out, "  WARNING: its distribution names ", absl::StrJoin(named_denied, ", "),
+                    ", but this node's policy does not send it there\n");
+  }
+  if (to.empty()) {
+    absl::StrAppend(&out,
+                    "  WARNING: no other agency receives it from this node under its policy now\n");
+  }
+  return out;
+}
+
+std::string RecipientsToJson(const google::protobuf::RepeatedPtrField<v1::Recipient>& list) {
+  std::string out = "[";
+  for (const v1::Recipient& recipient : list) {
+    std::string reasons;
+    for (const std::string& reason : recipient.reasons()) {
+      absl::StrAppend(&reasons, reasons.empty() ? "" : ",", JsonQuote(reason));
+    }
+    absl::StrAppend(&out, out.size() > 1 ? "," : "",
+                    "{\"agency_id\":", JsonQuote(recipient.agency_id()),
+                    ",\"effect\":", JsonQuote(recipient.effect()), ",\"reasons\":[", reasons,
+                    "],\"peer\":", recipient.peer() ? "true" : "false",
+                    ",\"named_but_denied\":", recipient.named_but_denied() ? "true" : "false", "}");
+  }
+  return EscapeJsonForTerminal(out + "]");
+}
+
 std::string RecordToJson(const RecordView& view) {
   std::string record_json = "null";
   std::string withheld;
@@ -339,11 +396,16 @@ std::string RecordToJson(const RecordView& view) {
   }
   // The record's text may hold C1 or bidirectional controls, which JSON allows raw; so may the
   // peer's name and the messages.
-  return absl::StrCat("{\"verified\":", view.verified ? "true" : "false",
-                      ",\"error\":", JsonQuote(error), ",\"cursor\":", view.cursor,
-                      ",\"received_from\":", EscapeJsonForTerminal(JsonQuote(view.received_from)),
-                      equivocations, ",\"withheld\":[", withheld,
-                      "],\"record\":", EscapeJsonForTerminal(record_json), "}");
+  return absl::StrCat(
+      "{\"verified\":", view.verified ? "true" : "false", ",\"error\":", JsonQuote(error),
+      ",\"cursor\":", view.cursor,
+      ",\"received_from\":", EscapeJsonForTerminal(JsonQuote(view.received_from)), equivocations,
+      ",\"withheld\":[", withheld, "]",
+      view.recipients.empty()
+          ? ""
+          : absl::StrCat(",\"recipients\":",
+                         RecipientsToJson({view.recipients.begin(), view.recipients.end()})),
+      ",\"record\":", EscapeJsonForTerminal(record_json), "}");
 }
 
 }  // namespace nexus

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/record_seal.h"
+#include "nexus/v1/agency_service.pb.h"
 #include "nexus/v1/record.pb.h"
 
 namespace nexus {
@@ -38,7 +39,16 @@ struct RecordView {
   // What `get` reports of equivocations (empty: none); unset where the node does not say (pull,
   // search).
   std::optional<std::vector<EquivocationView>> equivocations;
+  // Where the version goes from the node under its policy now (`get` by the node's own agency).
+  std::vector<v1::Recipient> recipients;
 };
+
+// Where a record goes from the node, for a person: "  goes to:" and "  not to:" lines with each
+// decision's reasons, then a WARNING when an agency the distribution names is denied, or when no
+// other agency receives it at all. Empty for no recipients.
+std::string RecipientsToHumanText(const google::protobuf::RepeatedPtrField<v1::Recipient>& list);
+// The same as a JSON array.
+std::string RecipientsToJson(const google::protobuf::RepeatedPtrField<v1::Recipient>& list);
 
 // Opens `signed_record`: verified against `keys` when they hold the origin's key, otherwise
 // decoded and marked unverified.

@@ -6,10 +6,15 @@
 namespace nexus {
 
 struct PublishOptions {
-  // For importers: a record given with an id and without a version whose authored content (all
-  // but id, version, origin and times) equals its latest version's is answered UNCHANGED with
-  // that version instead of being stored again, so that a re-import stores nothing new.
+  // A record given with an id and without a version whose authored content (all but id, version,
+  // origin and times) equals its latest version's is answered UNCHANGED with that version
+  // instead of being stored again, so that a re-import stores nothing new.
+  // Also for a record given without an id: one of this agency's live records whose latest
+  // version has the same authored content is answered UNCHANGED, so that a file pushed twice
+  // stores nothing twice.
   bool skip_unchanged = false;
+  // Each result lists where the record goes from the node under its policy now.
+  bool report_recipients = false;
 };
 
 }  // namespace nexus

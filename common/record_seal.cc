@@ -69,6 +69,7 @@ v1::RecordHeader HeaderOf(const v1::Record& record) {
   *header.mutable_distribution() = record.distribution();
   *header.mutable_handling_codes() = record.handling_codes();
   header.set_revoked(record.revoked());
+  header.set_revocation_reason(record.revocation_reason());
   return header;
 }
 
@@ -82,6 +83,7 @@ void CopyHeader(const v1::RecordHeader& header, v1::Record& record) {
   *record.mutable_distribution() = header.distribution();
   *record.mutable_handling_codes() = header.handling_codes();
   record.set_revoked(header.revoked());
+  record.set_revocation_reason(header.revocation_reason());
 }
 
 absl::Status Broken(absl::string_view what) {

@@ -191,6 +191,17 @@ absl::Status ValidateAndNormalize(v1::Record& record) {
   } else if (HasControl(record.case_reference(), false)) {
     problems.Add("case_reference contains a control character");
   }
+  if (!record.revocation_reason().empty()) {
+    if (!record.revoked())
+      problems.Add("revocation_reason is given, but the record is not revoked");
+    if (record.revocation_reason().size() > kMaxShortTextBytes) {
+      problems.Add(absl::StrCat("revocation_reason is longer than ", kMaxShortTextBytes, " bytes"));
+    } else if (HasControl(record.revocation_reason(), false)) {
+      problems.Add("revocation_reason contains a control character");
+    } else if (!IsValidUtf8(record.revocation_reason())) {
+      problems.Add("revocation_reason is not UTF-8");
+    }
+  }
   if (HasControl(record.summary(), true)) problems.Add("summary contains a control character");
   // Sealed as bytes, these texts are checked as UTF-8 when a record is opened: never sign one
   // that would not open. (A parsed request cannot carry anything else; a direct caller can.)

@@ -30,6 +30,7 @@ class Federation {
   uint64_t groups_of(int agency) const { return group_masks_[agency]; }
   bool Known(absl::string_view id) const { return AgencyIndex(id) >= 0; }
   const std::string& agency_id(int agency) const { return agency_ids_[agency]; }
+  const std::string& group_name(int group) const { return group_names_[group]; }
 
  private:
   std::map<std::string, int, std::less<>> agency_index_, group_index_, country_index_;

@@ -98,7 +98,11 @@ AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* 
       reads_(reads),
       cursors_(cursors),
       authorizer_(authorizer),
-      decoy_(DecoyRecord(config.agency_id())) {}
+      decoy_(DecoyRecord(config.agency_id())) {
+  std::set<std::string> peers;
+  for (const v1::Peer& peer : config.peers()) peers.insert(peer.agency_id());
+  is_peer_ = [peers](const std::string& agency) { return peers.contains(agency); };
+}
 
 grpc::Status AgencyServiceImpl::Audited(const CallContext& call, v1::AuditEntry entry,
                                         const absl::Status& status) {
@@ -131,6 +135,15 @@ absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
   std::vector<v1::Record> drafts(request.records().begin(), request.records().end());
   PublishOptions options{.skip_unchanged = request.skip_unchanged()};
   for (v1::PublishResult& result : publisher_->Publish(call, std::move(drafts), options)) {
+    if (request.report_recipients() && result.outcome() != v1::PUBLISH_OUTCOME_REJECTED) {
+      // The publisher is the node's own agency: it is told who receives what it published.
+      absl::StatusOr<v1::SignedRecord> stored = store_->Get(result.id(), result.version());
+      if (stored.ok()) {
+        for (v1::Recipient& recipient : reads_->Recipients(*stored, is_peer_)) {
+          *result.add_recipients() = std::move(recipient);
+        }
+      }
+    }
     *response.add_results() = std::move(result);
   }
   return absl::OkStatus();
@@ -204,6 +217,11 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
     for (const v1::SignedRecord& other : store_->Equivocations(header->id(), header->version())) {
       SharingGate::Shared evidence = sharing_->Share(call->agency(), other);
       if (evidence.permit) *response->add_equivocations() = std::move(evidence.record);
+    }
+  }
+  if (call->agency() == agency_id_) {
+    for (v1::Recipient& recipient : reads_->Recipients(*record, is_peer_)) {
+      *response->add_recipients() = std::move(recipient);
     }
   }
   *response->mutable_record() = std::move(shared.record);

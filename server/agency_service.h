@@ -8,6 +8,7 @@
 #ifndef NEXUS_SERVER_AGENCY_SERVICE_H_
 #define NEXUS_SERVER_AGENCY_SERVICE_H_
 
+#include <functional>
 #include <string>
 
 #include "nexus/v1/agency_service.grpc.pb.h"
@@ -61,6 +62,7 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
   const Authorizer* authorizer_;
   // A sealed record that exists nowhere: a Get of a missing record decides on it (see Get).
   v1::SignedRecord decoy_;
+  std::function<bool(const std::string&)> is_peer_;  // a configured peer of this node
 };
 
 }  // namespace nexus

@@ -94,6 +94,7 @@ std::string StartDetail(const v1::NodeConfig& config, const std::string& source,
 struct Node::Parts {
   v1::NodeConfig config;
   Keyring keys;
+  policy::Federation federation;  // members and groups, as the configuration lists them
   std::unique_ptr<Storage> storage;
   std::unique_ptr<CommitQueue> commits;
   std::unique_ptr<AuditLog> audit;
@@ -175,9 +176,10 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
                        absl::FormatDuration(absl::Now() - verify_start)));
   parts->store =
       std::make_unique<RecordStore>(parts->storage.get(), parts->commits.get(), parts->audit.get());
+  parts->federation = policy::Federation(config.agencies());
   parts->publisher = std::make_unique<RecordPublisher>(
       RecordPublisher::Options{config.agency_id(), config.signing_key_id(),
-                               config.limits().max_record_bytes()},
+                               config.limits().max_record_bytes(), &parts->federation},
       *std::move(signing_key), &parts->keys, parts->store.get(), parts->audit.get());
   absl::StatusOr<CursorCipher> cursors = CursorCipher::Open(parts->storage.get());
   if (!cursors.ok()) return cursors.status();

@@ -5,9 +5,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/crypto.h"
 #include "common/record_seal.h"
 #include "common/record_validation.h"
 #include "common/untrusted_text.h"
@@ -22,10 +24,13 @@ namespace {
 // against the new latest version. Every round some writer wins, so the bound is only a guard.
 constexpr int kMaxVersionRaces = 1000;
 
-v1::PublishResult Rejected(absl::string_view id, const absl::Status& status) {
+// `id` and `version` as the draft asked for them (empty and 0 for a new record), so that the
+// refusal's audit entry names what was asked.
+v1::PublishResult Rejected(absl::string_view id, const absl::Status& status, uint64_t version = 0) {
   v1::PublishResult result;
   result.set_outcome(v1::PUBLISH_OUTCOME_REJECTED);
   result.set_id(std::string(id));
+  result.set_version(version);
   result.set_code(static_cast<int>(status.code()));
   result.set_error(std::string(status.message()));
   return result;
@@ -66,6 +71,34 @@ void LogRejections(const CallContext& call, v1::AuditAction action,
   }
 }
 
+// Names in a distribution that are not members or groups of the federation would make a record
+// that nobody can receive, silently: refused, naming the field and what exists.
+absl::Status CheckDistributionNames(const v1::Distribution& distribution,
+                                    const policy::Federation& federation) {
+  for (int i = 0; i < distribution.agencies_size(); ++i) {
+    if (federation.Known(distribution.agencies(i))) continue;
+    std::vector<std::string> members;
+    for (size_t a = 0; a < federation.agencies(); ++a) {
+      members.push_back(federation.agency_id(static_cast<int>(a)));
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "distribution.agencies[", i, "]: ", QuoteInput(distribution.agencies(i)),
+        " is not a member of the federation (members: ", absl::StrJoin(members, ", "), ")"));
+  }
+  for (int i = 0; i < distribution.groups_size(); ++i) {
+    if (federation.GroupIndex(distribution.groups(i)) >= 0) continue;
+    std::vector<std::string> groups;
+    for (size_t g = 0; g < federation.groups(); ++g) {
+      groups.push_back(federation.group_name(static_cast<int>(g)));
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("distribution.groups[", i, "]: ", QuoteInput(distribution.groups(i)),
+                     " is not a group of the federation (groups: ",
+                     groups.empty() ? "none" : absl::StrJoin(groups, ", "), ")"));
+  }
+  return absl::OkStatus();
+}
+
 // The authored content alone: what decides whether two versions say the same thing.
 std::string ContentOf(v1::Record record) {
   record.clear_id();
@@ -96,12 +129,13 @@ RecordPublisher::RecordPublisher(Options options, PrivateKey signing_key, const 
 bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
                               const PublishOptions& options, Prepared& prepared) {
   const std::string id = draft.id();
+  const uint64_t asked_version = draft.version();
   // The author's times (0: not given), kept to prepare again after a lost version race.
   const int64_t authored_created = draft.created_unix_micros();
   const int64_t authored_modified = draft.modified_unix_micros();
   prepared.write.minted_id = false;
   auto reject = [&](const absl::Status& status) {
-    prepared.result = Rejected(id, status);
+    prepared.result = Rejected(id, status, asked_version);
     return false;
   };
   if (caller != options_.agency_id) {
@@ -126,10 +160,26 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
         absl::StrCat("record is ", bytes, " bytes; the limit is ", options_.max_record_bytes)));
   }
   if (absl::Status valid = ValidateAndNormalize(draft); !valid.ok()) return reject(valid);
+  if (options_.federation != nullptr) {
+    if (absl::Status named = CheckDistributionNames(draft.distribution(), *options_.federation);
+        !named.ok()) {
+      return reject(named);
+    }
+  }
 
   uint64_t version = draft.version();
   std::optional<v1::RecordHeader> latest_header;  // of an update
   prepared.auto_version = version == 0;
+  const std::string content_digest = DigestBytes(Sha256(ContentOf(draft)));
+  if (draft.id().empty() && version == 0 && options.skip_unchanged) {
+    // The same content pushed again (a file sent twice) is the record already stored.
+    absl::StatusOr<std::optional<v1::PublishResult>> same = SameContent(draft, content_digest);
+    if (!same.ok()) return reject(same.status());
+    if (same->has_value()) {
+      prepared.result = **same;
+      return false;
+    }
+  }
   if (draft.id().empty()) {
     if (version > 1) {
       return reject(absl::InvalidArgumentError(
@@ -210,11 +260,35 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
     write.indicators.emplace_back(indicator.type(), indicator.normalized());
   }
   write.record = SealRecord(draft, signing_key_, options_.key_id);
+  write.content_digest = draft.revoked() ? "" : content_digest;
   prepared.draft = std::move(draft);
   if (prepared.auto_version) prepared.draft.set_version(0);
   prepared.draft.set_created_unix_micros(authored_created);
   prepared.draft.set_modified_unix_micros(authored_modified);
   return true;
+}
+
+absl::StatusOr<std::optional<v1::PublishResult>> RecordPublisher::SameContent(
+    const v1::Record& draft, const std::string& digest) const {
+  absl::StatusOr<std::vector<std::string>> candidates = store_->RecordsWithContent(digest);
+  if (!candidates.ok()) return candidates.status();
+  const std::string content = ContentOf(draft);
+  for (const std::string& id : *candidates) {
+    absl::StatusOr<v1::SignedRecord> latest = store_->Get(id, 0);
+    absl::StatusOr<OpenedRecord> opened =
+        latest.ok() ? OpenRecord(*latest, *keys_) : absl::StatusOr<OpenedRecord>(latest.status());
+    if (!opened.ok() || opened->header.revoked() ||
+        opened->header.origin_agency() != options_.agency_id ||
+        ContentOf(opened->record) != content) {
+      continue;  // since updated, revoked, or not the same after all
+    }
+    v1::PublishResult result;
+    result.set_outcome(v1::PUBLISH_OUTCOME_UNCHANGED);
+    result.set_id(id);
+    result.set_version(opened->header.version());
+    return result;
+  }
+  return std::nullopt;
 }
 
 std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
@@ -267,7 +341,7 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
           results[i] = std::move(p.result);
         }
       } else {
-        results[i] = Rejected(p.draft.id(), outcome.status);
+        results[i] = Rejected(p.draft.id(), outcome.status, p.write.version);
       }
     }
     pending = std::move(retry);
@@ -284,7 +358,9 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
   if (absl::Status s = audit_->Append(std::move(entries)); !s.ok()) {
     // Without its audit entry a refusal must not be reported as handled.
     for (v1::PublishResult& result : results) {
-      if (result.outcome() != v1::PUBLISH_OUTCOME_STORED) result = Rejected(result.id(), s);
+      if (result.outcome() != v1::PUBLISH_OUTCOME_STORED) {
+        result = Rejected(result.id(), s, result.version());
+      }
     }
   }
   return results;
@@ -311,6 +387,8 @@ v1::PublishResult RecordPublisher::Revoke(const CallContext& call, absl::string_
   } else {
     v1::Record next = std::move(opened->record);
     next.set_revoked(true);
+    // Signed with the version, so that every recipient is told why.
+    next.set_revocation_reason(std::string(reason));
     next.set_version(opened->header.version() + 1);
     // A revoke happens now: the record keeps its created time, the version gets the clock's.
     next.clear_created_unix_micros();

@@ -3,6 +3,7 @@
 #ifndef NEXUS_SERVER_RECORD_PUBLISHER_H_
 #define NEXUS_SERVER_RECORD_PUBLISHER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "common/keyring.h"
 #include "common/publish_options.h"
 #include "nexus/v1/agency_service.pb.h"
+#include "policy/federation.h"
 #include "server/audit_log.h"
 #include "server/call_context.h"
 #include "server/record_store.h"
@@ -23,6 +25,8 @@ class RecordPublisher {
     std::string agency_id;  // this node's agency: the origin of everything it signs
     std::string key_id;
     size_t max_record_bytes = 256 * 1024;
+    // The federation's members and groups: a distribution may name no other (null: unchecked).
+    const policy::Federation* federation = nullptr;
   };
   // `signing_key` signs as `options.agency_id`. `keys`, `store` and `audit` must outlive this.
   RecordPublisher(Options options, PrivateKey signing_key, const Keyring* keys, RecordStore* store,
@@ -48,6 +52,10 @@ class RecordPublisher {
   // Validates and seals one draft, or fills `result` with why not / that it is unchanged.
   bool Prepare(absl::string_view caller, v1::Record draft, const PublishOptions& options,
                Prepared& prepared);
+  // An own, live record whose latest version has `draft`'s authored content (SHA-256 `digest`),
+  // as an UNCHANGED result; none if there is no such record.
+  absl::StatusOr<std::optional<v1::PublishResult>> SameContent(const v1::Record& draft,
+                                                               const std::string& digest) const;
 
   Options options_;
   PrivateKey signing_key_;

@@ -98,6 +98,9 @@ void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::Writ
     return;
   }
   outcome.cursor = StageVersion(write.id, write.version, write.record, write.indicators, batch);
+  if (!write.content_digest.empty()) {
+    batch.Put(storage_->family(Storage::kContent), write.content_digest + write.id, "");
+  }
   target->set_manifest_sha256(DigestBytes(Sha256(write.record.manifest())));
   target->set_feed_position(outcome.cursor);
   entry.set_outcome(v1::AUDIT_OUTCOME_OK);
@@ -123,6 +126,22 @@ uint64_t RecordStore::StageVersion(
               "");
   }
   return cursor;
+}
+
+absl::StatusOr<std::vector<std::string>> RecordStore::RecordsWithContent(
+    absl::string_view digest) const {
+  std::vector<std::string> ids;
+  std::unique_ptr<rocksdb::Iterator> it(
+      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kContent)));
+  for (it->Seek(rocksdb::Slice(digest.data(), digest.size()));
+       it->Valid() && it->key().starts_with(rocksdb::Slice(digest.data(), digest.size()));
+       it->Next()) {
+    ids.push_back(it->key().ToString().substr(digest.size()));
+  }
+  if (!it->status().ok()) {
+    return absl::UnavailableError(absl::StrCat("content index: ", it->status().ToString()));
+  }
+  return ids;
 }
 
 std::optional<v1::SignedRecord> RecordStore::Held(const std::string& record_key) const {

@@ -47,6 +47,9 @@ struct RecordWrite {
   bool minted_id = false;
   v1::SignedRecord record;
   std::vector<std::pair<v1::IndicatorType, std::string>> indicators;  // normalized, for the index
+  // SHA-256 of the authored content (all but id, origin, version and times), so that the same
+  // content pushed again is found (RecordsWithContent); empty: not indexed.
+  std::string content_digest;
   // Who asked, and what; the store fills in the target, the outcome and the sequence.
   v1::AuditEntry audit;
 };
@@ -139,6 +142,10 @@ class RecordStore : public CommitParticipant {
   using IndexVisitor = std::function<bool(absl::string_view id, uint64_t version)>;
   absl::Status FindIndicator(v1::IndicatorType type, absl::string_view normalized,
                              const IndexVisitor& visit) const;
+
+  // Ids of this node's own records some version of which had this authored-content digest
+  // (candidates: the caller compares the latest version's content).
+  absl::StatusOr<std::vector<std::string>> RecordsWithContent(absl::string_view digest) const;
 
   // Whether the stored record itself carries this normalized indicator. The index alone is not
   // evidence: a key planted in it must not make a record a hit.

@@ -49,6 +49,27 @@ SharingGate::Shared SharedReads::Share(const std::string& recipient, const v1::S
   return shared;
 }
 
+std::vector<v1::Recipient> SharedReads::Recipients(
+    const v1::SignedRecord& record,
+    const std::function<bool(const std::string& agency)>& is_peer) const {
+  std::vector<v1::Recipient> recipients;
+  absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(record);
+  for (const std::string& agency : sharing_->members()) {
+    if (agency == agency_id_) continue;
+    if (opened.ok() && agency == opened->header.origin_agency()) continue;  // it has it
+    SharingGate::Shared shared = Share(agency, record);
+    v1::Recipient& recipient = recipients.emplace_back();
+    recipient.set_agency_id(agency);
+    recipient.set_effect(shared.audit.effect());
+    *recipient.mutable_reasons() = shared.audit.rules();
+    recipient.set_peer(is_peer(agency));
+    if (!shared.permit && opened.ok()) {
+      recipient.set_named_but_denied(sharing_->Names(opened->record.distribution(), agency));
+    }
+  }
+  return recipients;
+}
+
 absl::StatusOr<SharedReads::FeedEnd> SharedReads::ServeFeed(
     const CallContext& call, v1::AuditAction action, const FeedScan& scan,
     const std::function<absl::Status(Page&)>& deliver) const {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "nexus/v1/agency_service.pb.h"
 #include "nexus/v1/audit.pb.h"
 #include "nexus/v1/record.pb.h"
 #include "server/audit_log.h"
@@ -33,6 +34,13 @@ class SharedReads {
   // `under`: an earlier policy instead of the one in force (what a re-offer compares with).
   SharingGate::Shared Share(const std::string& recipient, const v1::SignedRecord& record,
                             const policy::SharingPolicy* under = nullptr) const;
+
+  // Where `record` goes from this node under the policy in force now: one entry per member
+  // other than this node's agency, decided as for any read (`is_peer` says which are peers).
+  // For the node's own agency only: it tells who may read what.
+  std::vector<v1::Recipient> Recipients(
+      const v1::SignedRecord& record,
+      const std::function<bool(const std::string& agency)>& is_peer) const;
 
   struct SharedVersion {
     uint64_t position = 0;    // in this node's feed

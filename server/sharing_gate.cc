@@ -104,6 +104,27 @@ absl::StatusOr<SharingGate::Installed> SharingGate::Reload(const CallContext& by
   return LoadAndInstall(by);
 }
 
+std::vector<std::string> SharingGate::members() const {
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < federation_.agencies(); ++i) {
+    ids.push_back(federation_.agency_id(static_cast<int>(i)));
+  }
+  return ids;
+}
+
+bool SharingGate::Names(const v1::Distribution& distribution, const std::string& agency) const {
+  for (const std::string& named : distribution.agencies()) {
+    if (named == agency) return true;
+  }
+  const int index = federation_.AgencyIndex(agency);
+  if (index < 0) return false;
+  for (const std::string& group : distribution.groups()) {
+    const int g = federation_.GroupIndex(group);
+    if (g >= 0 && g < 64 && (federation_.groups_of(index) >> g & 1) != 0) return true;
+  }
+  return false;
+}
+
 std::shared_ptr<const policy::SharingPolicy> SharingGate::current() const {
   absl::MutexLock lock(&mu_);
   return policy_;

@@ -64,6 +64,10 @@ class SharingGate {
 
   std::shared_ptr<const policy::SharingPolicy> current() const;
   bool IsMember(const std::string& agency) const { return federation_.Known(agency); }
+  // The federation's members, as configured.
+  std::vector<std::string> members() const;
+  // Whether `distribution` names `agency`, itself or by one of its groups.
+  bool Names(const v1::Distribution& distribution, const std::string& agency) const;
 
  private:
   struct Loaded {

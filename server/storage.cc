@@ -56,6 +56,7 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& dir) {
       {"equivocations", family_options},
       {"peer_heads", family_options},
       {"sharing_state", family_options},
+      {"content", family_options},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;

@@ -40,6 +40,7 @@ class Storage {
     kEquivocations,  // id | version | sha256(manifest) -> SignedRecord: conflicting manifests
     kPeerHeads,      // peer agency | 0 | tree size -> SignedCheckpoint: heads witnessed
     kSharingState,   // "in_force" -> PolicyInForce; "reoffer/" peer -> Reoffer
+    kContent,        // sha256(authored content) | id -> (empty): the node's own records
   };
 
   // Opens (creating if needed) the database in `dir`. A store that cannot be read (I/O error,

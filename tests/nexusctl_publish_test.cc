@@ -1,0 +1,105 @@
+// What an analyst is told when publishing, with the real nexusctl against a real node: names that
+// are no members or groups are refused; each record says where it goes from the node under its
+// policy now, and warns when nobody, or not an agency it names, receives it; the same file pushed
+// twice stores nothing twice.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "tests/nexusctl_fixture.h"
+
+namespace nexus {
+namespace {
+
+// What every record needs besides its distribution.
+const std::string kAssessed =
+    " --nexus-type alliance --reliability B --credibility 2 --indicator phone=+33612345678";
+
+TEST_F(NexusctlTest, NamesThatAreNoMembersOrGroupsAreRefused) {
+  std::string output;
+  EXPECT_EQ(Run("push --tlp red --scope named-agencies --agency nobody" + kAssessed, &output), 1)
+      << output;
+  EXPECT_TRUE(absl::StrContains(output,
+                                "distribution.agencies[0]: 'nobody' is not a member of "
+                                "the federation (members: agency-a, agency-b, agency-c)"))
+      << output;
+  EXPECT_EQ(Run("push --tlp amber --scope group --group region-west-afrika" + kAssessed, &output),
+            1)
+      << output;
+  EXPECT_TRUE(absl::StrContains(output,
+                                "'region-west-afrika' is not a group of the federation "
+                                "(groups: region-west, region-east)"))
+      << output;
+  EXPECT_TRUE(absl::StrContains(output, "0 of 1 records accepted")) << output;
+}
+
+TEST_F(NexusctlTest, APushSaysWhereTheRecordGoesAndWarnsWhenNobodyGetsIt) {
+  // No policy on this node: nothing leaves it, although the analyst named agency-b.
+  std::string output;
+  ASSERT_EQ(Run("push --tlp red --scope named-agencies --agency agency-b" + kAssessed, &output), 0)
+      << output;
+  EXPECT_TRUE(absl::StrContains(output, "goes to:     no other agency")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "not to:      agency-b (policy:default-deny)")) << output;
+  EXPECT_TRUE(absl::StrContains(output,
+                                "WARNING: its distribution names agency-b "
+                                "(policy:default-deny), but this node's policy does not "
+                                "send it there"))
+      << output;
+  EXPECT_TRUE(absl::StrContains(output, "WARNING: no other agency receives it")) << output;
+  // get tells the node's own analysts the same.
+  std::string id = output.substr(output.find("stored") + 11, 36);
+  ASSERT_EQ(Run("get " + id, &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "not to:      agency-b (policy:default-deny)")) << output;
+  ASSERT_EQ(Run("--json get " + id, &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "\"recipients\":[{\"agency_id\":\"agency-b\"")) << output;
+}
+
+TEST_F(NexusctlTest, TheSameFilePushedTwiceStoresNothingTwice) {
+  const std::string file = dir_.File("records.jsonl");
+  const std::string head =
+      R"({"tlp":"green","distribution":{"scope":"federation"},"assessment":{"nexus_type":)"
+      R"("alliance","source_reliability":"B","information_credibility":"2"},)";
+  std::ofstream(file) << head << R"("indicators":[{"type":"phone","value":"+33 6 12 34 56 78"}]})"
+                      << "\n"
+                      << head
+                      << R"("indicators":[{"type":"iban","value":"FR7630006000011234567890189"}]})"
+                      << "\n";
+  std::string output;
+  ASSERT_EQ(Run("push " + file, &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "2 of 2 records accepted")) << output;
+  EXPECT_EQ(output.find("unchanged"), std::string::npos) << output;
+  ASSERT_EQ(Run("push " + file, &output), 0) << output;
+  EXPECT_EQ(output.find("stored     "), std::string::npos) << output;
+  EXPECT_TRUE(absl::StrContains(output, "unchanged")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "this content is already stored")) << output;
+  // Asked for, duplicates are stored.
+  ASSERT_EQ(Run("push --store-duplicates " + file, &output), 0) << output;
+  EXPECT_EQ(output.find("unchanged"), std::string::npos) << output;
+  ASSERT_EQ(Run("pull --since 0", &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "4 records; resume")) << output;
+}
+
+// A revocation's reason is signed with the revoked version: every reader is shown it.
+TEST_F(NexusctlTest, ARevocationsReasonTravelsWithTheRevokedVersion) {
+  std::string output;
+  ASSERT_EQ(Run("push --tlp green --scope federation" + kAssessed, &output), 0) << output;
+  std::string id = output.substr(output.find("stored") + 11, 36);
+  ASSERT_EQ(Run("revoke " + id + " --reason 'superseded by CASE-9'", &output), 0) << output;
+  ASSERT_EQ(Run("get " + id, &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "REVOKED")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "revoked:     reason: superseded by CASE-9")) << output;
+  ASSERT_EQ(Run("--json get " + id, &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "\"revocation_reason\":\"superseded by CASE-9\""))
+      << output;
+  // A reason too long for the signed header is refused, not cut.
+  ASSERT_EQ(Run("push --tlp green --scope federation" + kAssessed + " --summary other", &output),
+            0);
+  id = output.substr(output.find("stored") + 11, 36);
+  EXPECT_EQ(Run("revoke " + id + " --reason " + std::string(300, 'r'), &output), 1) << output;
+  EXPECT_TRUE(absl::StrContains(output, "revocation_reason is longer than 256 bytes")) << output;
+}
+
+}  // namespace
+}  // namespace nexus
