@@ -86,11 +86,17 @@ absl::StatusOr<int64_t> CommandLine::TimeMicros(const std::string& flag) const {
   if (!Has(flag)) return 0;
   absl::Time time;
   std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, Get(flag), &time, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, " '", Get(flag), "' is not an RFC 3339 time: ", error));
+  if (absl::ParseTime(absl::RFC3339_full, Get(flag), &time, &error))
+    return absl::ToUnixMicros(time);
+  // A date alone is the start of that day, UTC.
+  std::string date_error;
+  if (absl::ParseTime("%Y-%m-%d", Get(flag), absl::UTCTimeZone(), &time, &date_error)) {
+    return absl::ToUnixMicros(time);
   }
-  return absl::ToUnixMicros(time);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--", flag, " '", Get(flag),
+      "' is neither a date (2026-11-01, the start of that day UTC) nor an RFC 3339 time "
+      "(2026-11-01T08:30:00Z, or with an offset: +01:00)"));
 }
 
 }  // namespace nexus

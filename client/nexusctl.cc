@@ -24,6 +24,7 @@
 #include "client/nexus_client.h"
 #include "client/policy_commands.h"
 #include "client/read_checks.h"
+#include "client/record_flags.h"
 #include "client/record_text.h"
 #include "common/certificate_identity.h"
 #include "common/indicator_normalizer.h"
@@ -87,22 +88,10 @@ exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or f
 )";
 
 std::set<std::string> ValuedFlags() {
-  std::set<std::string> flags = {"target",      "ca",
-                                 "cert",        "key",
-                                 "keys",        "timeout",
-                                 "tlp",         "scope",
-                                 "agency",      "group",
-                                 "handling",    "case",
-                                 "nexus-type",  "watch-point",
-                                 "reliability", "credibility",
-                                 "indicator",   "tag",
-                                 "summary",     "related",
-                                 "id",          "version",
-                                 "batch",       "since",
-                                 "limit",       "indicator-type",
-                                 "origin",      "after",
-                                 "before",      "type",
-                                 "reason"};
+  std::set<std::string> flags = {"target",  "ca",    "cert",   "key",   "keys",
+                                 "timeout", "batch", "since",  "limit", "indicator-type",
+                                 "origin",  "after", "before", "type",  "reason"};
+  flags.insert(std::begin(kRecordFlags), std::end(kRecordFlags));
   flags.insert(std::begin(kAuditFlags), std::end(kAuditFlags));
   flags.insert(std::begin(kPolicyFlags), std::end(kPolicyFlags));
   flags.insert(std::begin(kInteropFlags), std::end(kInteropFlags));
@@ -117,8 +106,17 @@ std::set<std::string> Switches() {
 // Messages may quote input (a file's lines, the node's answer): printed escaped and bounded.
 constexpr size_t kMaxMessageBytes = 4096;
 
+// A command line nexusctl does not understand: the hint to --help belongs here only.
 int Usage(const std::string& problem) {
   std::fprintf(stderr, "nexusctl: %s\n(see nexusctl --help)\n",
+               EscapeMessageForTerminal(problem, kMaxMessageBytes).c_str());
+  return kUsageError;
+}
+
+// Input nexusctl understood but cannot use (a bad value, a malformed file): the same exit code
+// as a usage error, and the message says what is wrong where, without sending to --help.
+int BadInput(absl::string_view problem) {
+  std::fprintf(stderr, "nexusctl: %s\n",
                EscapeMessageForTerminal(problem, kMaxMessageBytes).c_str());
   return kUsageError;
 }
@@ -211,104 +209,12 @@ bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor = 0,
   return view.verified;
 }
 
-// Builds one record from push flags, as JSON so that one parser checks both input forms.
-absl::StatusOr<v1::Record> RecordFromFlags(const CommandLine& line) {
-  v1::Record record;
-  std::string json = "{";
-  auto add = [&](const std::string& key, const std::string& raw_json) {
-    absl::StrAppend(&json, json.size() > 1 ? "," : "", "\"", key, "\":", raw_json);
-  };
-  auto quoted = [](const std::string& text) { return JsonQuote(text); };
-  auto list = [&](const std::vector<std::string>& values) {
-    std::string out = "[";
-    for (const std::string& v : values) absl::StrAppend(&out, out.size() > 1 ? "," : "", quoted(v));
-    return out + "]";
-  };
-  for (auto [flag, key] : {std::pair{"tlp", "tlp"},
-                           {"case", "case_reference"},
-                           {"summary", "summary"},
-                           {"id", "id"},
-                           {"version", "version"}}) {
-    if (line.Has(flag)) add(key, quoted(line.Get(flag)));
-  }
-  std::string distribution = "{";
-  if (line.Has("scope")) absl::StrAppend(&distribution, "\"scope\":", quoted(line.Get("scope")));
-  if (line.Has("agency")) {
-    absl::StrAppend(&distribution, distribution.size() > 1 ? "," : "",
-                    "\"agencies\":", list(line.All("agency")));
-  }
-  if (line.Has("group")) {
-    absl::StrAppend(&distribution, distribution.size() > 1 ? "," : "",
-                    "\"groups\":", list(line.All("group")));
-  }
-  add("distribution", distribution + "}");
-  if (line.Has("handling")) add("handling_codes", list(line.All("handling")));
-  std::string assessment = "{";
-  for (auto [flag, key] : {std::pair{"nexus-type", "nexus_type"},
-                           {"reliability", "source_reliability"},
-                           {"credibility", "information_credibility"}}) {
-    if (line.Has(flag)) {
-      absl::StrAppend(&assessment, assessment.size() > 1 ? "," : "", "\"", key,
-                      "\":", quoted(line.Get(flag)));
-    }
-  }
-  if (line.Has("watch-point")) {
-    absl::StrAppend(&assessment, assessment.size() > 1 ? "," : "",
-                    "\"watch_points\":", list(line.All("watch-point")));
-  }
-  add("assessment", assessment + "}");
-  std::string indicators = "[";
-  for (const std::string& spec : line.All("indicator")) {
-    size_t eq = spec.find('=');
-    v1::IndicatorType type;
-    if (eq == std::string::npos || !ParseIndicatorType(spec.substr(0, eq), &type)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--indicator '", spec, "' must be TYPE=VALUE with a known TYPE"));
-    }
-    absl::StrAppend(&indicators, indicators.size() > 1 ? "," : "", "{\"type\":\"",
-                    v1::IndicatorType_Name(type), "\",\"value\":", quoted(spec.substr(eq + 1)),
-                    "}");
-  }
-  add("indicators", indicators + "]");
-  if (line.Has("tag")) add("tags", absl::StrCat("{\"values\":", list(line.All("tag")), "}"));
-  if (line.Has("related"))
-    add("related", absl::StrCat("{\"ids\":", list(line.All("related")), "}"));
-  return RecordFromJson(json + "}");
-}
-
-int Push(Session& session, const CommandLine& line) {
-  std::vector<v1::Record> records;
-  std::vector<std::string> sources;  // where each record came from, for messages
-  const auto& args = line.positional();
-  if (args.size() > 2) return Usage("push takes at most one FILE");
-  if (args.size() == 2) {
-    std::string path = args[1] == "-" ? "/dev/stdin" : args[1];
-    absl::StatusOr<std::vector<v1::Record>> read = ReadRecordsFile(path);
-    if (!read.ok()) return Usage(std::string(read.status().message()));
-    records = *std::move(read);
-    for (size_t i = 0; i < records.size(); ++i)
-      sources.push_back(absl::StrCat(args[1], " record ", i + 1));
-  } else {
-    if (!line.Has("indicator")) return Usage("push needs a FILE or at least one --indicator");
-    absl::StatusOr<v1::Record> record = RecordFromFlags(line);
-    if (!record.ok()) return Usage(std::string(record.status().message()));
-    records.push_back(*std::move(record));
-    sources.push_back("record");
-  }
-  absl::StatusOr<uint64_t> batch = line.Count("batch");
-  if (!batch.ok()) return Usage(std::string(batch.status().message()));
-  // The same content pushed again is the record already stored (unless asked otherwise), and
-  // the analyst is told where each record goes from the node.
-  PublishOptions options{.skip_unchanged = !line.Has("store-duplicates"),
-                         .report_recipients = true};
-  absl::StatusOr<std::vector<v1::PublishResult>> results =
-      records.size() == 1
-          ? session.client->Publish(records, options)
-          : session.client->PublishStream(records, *batch == 0 ? 500 : *batch, options);
-  if (!results.ok()) return Failure(results.status(), "push");
+// Prints publish results as push and update report them; returns how many were rejected.
+int PrintPublishResults(const Session& session, const std::vector<v1::PublishResult>& results,
+                        const std::vector<std::string>& sources) {
   int rejected = 0;
-  for (size_t i = 0; i < results->size(); ++i) {
-    const v1::PublishResult& r = (*results)[i];
+  for (size_t i = 0; i < results.size(); ++i) {
+    const v1::PublishResult& r = results[i];
     if (r.outcome() == v1::PUBLISH_OUTCOME_REJECTED) ++rejected;
     if (session.json) {
       std::cout << "{\"source\":" << JsonQuote(sources[i]) << ",\"outcome\":\""
@@ -340,9 +246,80 @@ int Push(Session& session, const CommandLine& line) {
     }
   }
   if (!session.json) {
-    std::cout << results->size() - rejected << " of " << results->size() << " records accepted\n";
+    std::cout << results.size() - rejected << " of " << results.size() << " records accepted\n";
   }
-  return rejected == 0 ? kOk : kRefused;
+  return rejected;
+}
+
+int Push(Session& session, const CommandLine& line) {
+  std::vector<v1::Record> records;
+  std::vector<std::string> sources;  // where each record came from, for messages
+  const auto& args = line.positional();
+  if (args.size() > 2) return Usage("push takes at most one FILE");
+  if (args.size() == 2) {
+    std::string path = args[1] == "-" ? "/dev/stdin" : args[1];
+    absl::StatusOr<std::vector<v1::Record>> read = ReadRecordsFile(path);
+    if (!read.ok()) return BadInput(read.status().message());
+    records = *std::move(read);
+    for (size_t i = 0; i < records.size(); ++i)
+      sources.push_back(absl::StrCat(args[1], " record ", i + 1));
+  } else {
+    if (!line.Has("indicator")) return Usage("push needs a FILE or at least one --indicator");
+    absl::StatusOr<v1::Record> record = RecordFromFlags(line);
+    if (!record.ok()) return BadInput(record.status().message());
+    records.push_back(*std::move(record));
+    sources.push_back("record");
+  }
+  absl::StatusOr<uint64_t> batch = line.Count("batch");
+  if (!batch.ok()) return Usage(std::string(batch.status().message()));
+  // The same content pushed again is the record already stored (unless asked otherwise), and
+  // the analyst is told where each record goes from the node.
+  PublishOptions options{.skip_unchanged = !line.Has("store-duplicates"),
+                         .report_recipients = true};
+  absl::StatusOr<std::vector<v1::PublishResult>> results =
+      records.size() == 1
+          ? session.client->Publish(records, options)
+          : session.client->PublishStream(records, *batch == 0 ? 500 : *batch, options);
+  if (!results.ok()) return Failure(results.status(), "push");
+  return PrintPublishResults(session, *results, sources) == 0 ? kOk : kRefused;
+}
+
+// update ID: the latest version with the fields the flags give changed, published as the next.
+int Update(Session& session, const CommandLine& line) {
+  if (line.positional().size() != 2) return Usage("update takes one record ID");
+  if (!UpdateFlagsGiven(line)) {
+    return Usage(
+        "update needs a field to change: --tlp, --summary, --add-indicator TYPE=VALUE, "
+        "--remove-indicator TYPE=VALUE, --add-tag, ...");
+  }
+  const std::string& id = line.positional()[1];
+  absl::StatusOr<v1::SignedRecord> latest = session.client->Get(id, 0);
+  if (!latest.ok()) return Failure(latest.status(), "update");
+  const Keyring* keys = session.have_keys ? &session.keys : nullptr;
+  RecordView view = ViewRecord(*latest, keys);
+  if (!view.opened.ok()) {
+    std::fprintf(
+        stderr, "nexusctl: update: the latest version does not open: %s\n",
+        EscapeMessageForTerminal(view.opened.status().message(), kMaxMessageBytes).c_str());
+    return kUnverified;
+  }
+  if (!view.opened->withheld.empty()) {
+    // Only the origin updates a record, and its own node withholds nothing from it.
+    return Failure(absl::PermissionDeniedError(
+                       absl::StrCat("record ", id,
+                                    " is not your agency's (parts are withheld from you); only "
+                                    "its origin may update it")),
+                   "update");
+  }
+  absl::StatusOr<v1::Record> draft = UpdatedRecord(view.opened->record, line);
+  if (!draft.ok()) return BadInput(draft.status().message());
+  // The next version exactly: an update made meanwhile by someone else is not overwritten.
+  draft->set_version(view.opened->record.version() + 1);
+  absl::StatusOr<std::vector<v1::PublishResult>> results =
+      session.client->Publish({*draft}, PublishOptions{.report_recipients = true});
+  if (!results.ok()) return Failure(results.status(), "update");
+  return PrintPublishResults(session, *results, {absl::StrCat("update of ", id)}) == 0 ? kOk
+                                                                                       : kRefused;
 }
 
 int Get(Session& session, const CommandLine& line) {
@@ -467,9 +444,9 @@ int Run(const std::vector<std::string>& args) {
     return line->Has("help") ? kOk : kUsageError;
   }
   const std::string& command = line->positional()[0];
-  static const std::set<std::string> kCommands = {"push",   "get",   "pull",   "search",
-                                                  "revoke", "audit", "policy", "federation",
-                                                  "import", "export"};
+  static const std::set<std::string> kCommands = {"push",       "update", "get",   "pull",
+                                                  "search",     "revoke", "audit", "policy",
+                                                  "federation", "import", "export"};
   if (!kCommands.count(command)) return Usage("unknown command '" + command + "'");
   if (command == "policy") {
     absl::StatusOr<Session> session = Connect(*line, /*record_client=*/false);
@@ -501,6 +478,7 @@ int Run(const std::vector<std::string>& args) {
     return RunExportCommand(*line, *session->client, session->have_keys ? &session->keys : nullptr);
   }
   if (command == "push") return Push(*session, *line);
+  if (command == "update") return Update(*session, *line);
   if (command == "get") return Get(*session, *line);
   if (command == "pull") return Pull(*session, *line);
   if (command == "search") return Search(*session, *line);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "common/crypto.h"
@@ -29,44 +30,99 @@ struct ShortEnum {
   const char* json_name;
   const char* proto_name;
   const char* prefix;
+  const google::protobuf::EnumDescriptor* (*descriptor)();
 };
 constexpr ShortEnum kShortEnums[] = {
-    {"tlp", "tlp", "TLP_"},
-    {"scope", "scope", "DISTRIBUTION_SCOPE_"},
-    {"nexusType", "nexus_type", "NEXUS_TYPE_"},
-    {"watchPoints", "watch_points", "WATCH_POINT_"},
-    {"sourceReliability", "source_reliability", "SOURCE_RELIABILITY_"},
-    {"informationCredibility", "information_credibility", "INFORMATION_CREDIBILITY_"},
-    {"type", "type", "INDICATOR_TYPE_"},
+    {"tlp", "tlp", "TLP_", &v1::Tlp_descriptor},
+    {"scope", "scope", "DISTRIBUTION_SCOPE_", &v1::DistributionScope_descriptor},
+    {"nexusType", "nexus_type", "NEXUS_TYPE_", &v1::NexusType_descriptor},
+    {"watchPoints", "watch_points", "WATCH_POINT_", &v1::WatchPoint_descriptor},
+    {"sourceReliability", "source_reliability", "SOURCE_RELIABILITY_",
+     &v1::SourceReliability_descriptor},
+    {"informationCredibility", "information_credibility", "INFORMATION_CREDIBILITY_",
+     &v1::InformationCredibility_descriptor},
+    {"type", "type", "INDICATOR_TYPE_", &v1::IndicatorType_descriptor},
 };
 
-void ExpandEnum(Value& value, absl::string_view prefix) {
-  if (value.kind_case() != Value::kStringValue) return;
-  std::string name = absl::AsciiStrToUpper(value.string_value());
-  if (absl::StartsWith(name, prefix)) return;
-  absl::StrReplaceAll({{"+", "_"}, {"-", "_"}, {" ", "_"}}, &name);
-  value.set_string_value(absl::StrCat(prefix, name));
+// The values a person may write for `e`, in short form: "clear, green, amber, amber+strict, red".
+std::string ShortValues(const ShortEnum& e) {
+  std::vector<std::string> names;
+  const google::protobuf::EnumDescriptor* descriptor = e.descriptor();
+  for (int i = 0; i < descriptor->value_count(); ++i) {
+    const std::string& full = descriptor->value(i)->name();
+    if (absl::EndsWith(full, "_UNSPECIFIED")) continue;
+    std::string name = absl::AsciiStrToLower(absl::StripPrefix(full, e.prefix));
+    // Indicator types go by their command-line names ("crypto-wallet").
+    if (e.descriptor == &v1::IndicatorType_descriptor) {
+      name = IndicatorTypeName(static_cast<v1::IndicatorType>(descriptor->value(i)->number()));
+    } else {
+      absl::StrReplaceAll({{"_", e.descriptor == &v1::Tlp_descriptor ? "+" : "-"}}, &name);
+    }
+    names.push_back(name);
+  }
+  return absl::StrJoin(names, ", ");
 }
 
-// Rewrites short enum names ("amber", "ipv4") to their full protobuf names, at any depth.
-void ExpandShortEnums(Struct& object) {
+// "amber", "AMBER+STRICT", "TLP:AMBER", "tlp_amber", "black hole", "crypto-wallet": the full
+// protobuf name, or an error that lists the values there are.
+absl::Status ExpandEnum(Value& value, const ShortEnum& e, absl::string_view field) {
+  if (value.kind_case() != Value::kStringValue) return absl::OkStatus();
+  std::string name = absl::AsciiStrToUpper(value.string_value());
+  absl::StrReplaceAll({{"+", "_"}, {"-", "_"}, {" ", "_"}, {":", "_"}}, &name);
+  if (!absl::StartsWith(name, e.prefix)) name = absl::StrCat(e.prefix, name);
+  if (e.descriptor == &v1::IndicatorType_descriptor) {
+    // Indicator types also go by their own short names ("crypto-wallet", "file-hash").
+    v1::IndicatorType type;
+    if (ParseIndicatorType(value.string_value(), &type)) name = v1::IndicatorType_Name(type);
+  }
+  const google::protobuf::EnumValueDescriptor* known = e.descriptor()->FindValueByName(name);
+  if (known == nullptr || known->number() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", QuoteInput(value.string_value()),
+                                                   " is not one of ", ShortValues(e)));
+  }
+  value.set_string_value(name);
+  return absl::OkStatus();
+}
+
+// Rewrites short enum names ("amber", "ipv4") to their full protobuf names, at any depth; an
+// unknown name is an error that lists the known ones.
+absl::Status ExpandShortEnums(Struct& object) {
   for (auto& [key, value] : *object.mutable_fields()) {
     for (const ShortEnum& e : kShortEnums) {
       if (key != e.json_name && key != e.proto_name) continue;
       if (value.kind_case() == Value::kListValue) {
-        for (Value& item : *value.mutable_list_value()->mutable_values())
-          ExpandEnum(item, e.prefix);
-      } else {
-        ExpandEnum(value, e.prefix);
+        for (Value& item : *value.mutable_list_value()->mutable_values()) {
+          if (absl::Status s = ExpandEnum(item, e, e.proto_name); !s.ok()) return s;
+        }
+      } else if (absl::Status s = ExpandEnum(value, e, e.proto_name); !s.ok()) {
+        return s;
       }
     }
-    if (value.kind_case() == Value::kStructValue) ExpandShortEnums(*value.mutable_struct_value());
+    if (value.kind_case() == Value::kStructValue) {
+      if (absl::Status s = ExpandShortEnums(*value.mutable_struct_value()); !s.ok()) return s;
+    }
     if (value.kind_case() == Value::kListValue) {
       for (Value& item : *value.mutable_list_value()->mutable_values()) {
-        if (item.kind_case() == Value::kStructValue) ExpandShortEnums(*item.mutable_struct_value());
+        if (item.kind_case() != Value::kStructValue) continue;
+        if (absl::Status s = ExpandShortEnums(*item.mutable_struct_value()); !s.ok()) return s;
       }
     }
   }
+  return absl::OkStatus();
+}
+
+// protobuf's JSON errors hold the text around the fault on further lines: the first line is the
+// message, and the caret's position gives the column. "column C: message" on one line.
+std::string JsonError(absl::string_view message) {
+  std::vector<absl::string_view> lines = absl::StrSplit(message, '\n');
+  std::string first(absl::StripAsciiWhitespace(lines[0]));
+  for (absl::string_view line : lines) {
+    size_t caret = line.find('^');
+    if (caret != absl::string_view::npos && absl::StripAsciiWhitespace(line) == "^") {
+      return absl::StrCat("column ", caret + 1, ": ", first);
+    }
+  }
+  return first;
 }
 
 std::string FormatMicros(int64_t micros) {
@@ -92,15 +148,30 @@ absl::StatusOr<v1::Record> RecordFromJson(const std::string& json) {
   auto status = google::protobuf::util::JsonStringToMessage(json, &object);
   if (!status.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("not a JSON object: ", status.message().ToString()));
+        absl::StrCat("not a JSON object: ", JsonError(status.message().ToString())));
   }
-  ExpandShortEnums(object);
+  // `nexusctl get --json` answers with the record inside: taken back as it is, to update it.
+  bool from_get = false;
+  if (auto inner = object.fields().find("record");
+      inner != object.fields().end() && inner->second.kind_case() == Value::kStructValue &&
+      object.fields().contains("verified")) {
+    Struct record = inner->second.struct_value();
+    object = std::move(record);
+    from_get = true;
+  }
+  if (absl::Status s = ExpandShortEnums(object); !s.ok()) return s;
   std::string expanded;
   (void)google::protobuf::util::MessageToJsonString(object, &expanded);
   v1::Record record;
   status = google::protobuf::util::JsonStringToMessage(expanded, &record);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(status.message().ToString());
+    return absl::InvalidArgumentError(JsonError(status.message().ToString()));
+  }
+  if (from_get) {
+    // The next version is the node's to number and time; normalized forms are recomputed.
+    record.clear_version();
+    record.clear_modified_unix_micros();
+    for (v1::Indicator& indicator : *record.mutable_indicators()) indicator.clear_normalized();
   }
   return record;
 }

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "tests/nexusctl_fixture.h"
 
 namespace nexus {
@@ -99,6 +100,92 @@ TEST_F(NexusctlTest, ARevocationsReasonTravelsWithTheRevokedVersion) {
   id = output.substr(output.find("stored") + 11, 36);
   EXPECT_EQ(Run("revoke " + id + " --reason " + std::string(300, 'r'), &output), 1) << output;
   EXPECT_TRUE(absl::StrContains(output, "revocation_reason is longer than 256 bytes")) << output;
+}
+
+}  // namespace
+}  // namespace nexus
+
+namespace nexus {
+namespace {
+
+class NexusctlUpdateTest : public NexusctlTest {
+ protected:
+  std::string PushSample() {
+    std::string output;
+    EXPECT_EQ(Run("push --tlp green --scope federation --nexus-type alliance --reliability B "
+                  "--credibility 2 --indicator 'phone=+33 6 12 34 56 78' "
+                  "--indicator email=broker@example.org --tag drugs --summary 'The broker'",
+                  &output),
+              0)
+        << output;
+    return output.substr(output.find("stored") + 11, 36);
+  }
+};
+
+TEST_F(NexusctlUpdateTest, UpdateChangesWhatIsGivenAndKeepsTheRest) {
+  const std::string id = PushSample();
+  std::string output;
+  ASSERT_EQ(Run("update " + id +
+                    " --tlp TLP:AMBER --add-indicator iban=FR7630006000011234567890189 "
+                    "--remove-indicator 'phone=0033612345678' --add-tag wallet",
+                &output),
+            0)
+      << output;
+  EXPECT_TRUE(absl::StrContains(output, "stored     " + id + " v2")) << output;
+  ASSERT_EQ(Run("get " + id, &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "v2")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "TLP:AMBER")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "email: broker@example.org")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "iban: FR7630006000011234567890189")) << output;
+  EXPECT_FALSE(absl::StrContains(output, "phone:")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "tags:        drugs, wallet")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "summary:     The broker")) << output;
+  // Removing what the record does not carry is an error, not a silent no-op.
+  EXPECT_EQ(Run("update " + id + " --remove-indicator phone=+221770000000", &output), 2) << output;
+  EXPECT_TRUE(absl::StrContains(output, "the record carries no such indicator")) << output;
+  EXPECT_EQ(Run("update " + id, &output), 2) << output;
+  EXPECT_TRUE(absl::StrContains(output, "update needs a field to change")) << output;
+}
+
+TEST_F(NexusctlUpdateTest, GetJsonEditedAndPushedBackIsTheNextVersion) {
+  const std::string id = PushSample();
+  std::string json;
+  ASSERT_EQ(Run("--json get " + id, &json), 0) << json;
+  const std::string edited = absl::StrReplaceAll(json, {{"The broker", "The broker, seen again"}});
+  ASSERT_NE(edited, json);
+  std::ofstream(dir_.File("edited.jsonl")) << edited;
+  std::string output;
+  ASSERT_EQ(Run("push " + dir_.File("edited.jsonl"), &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "stored     " + id + " v2")) << output;
+  ASSERT_EQ(Run("get " + id, &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "The broker, seen again")) << output;
+}
+
+TEST_F(NexusctlUpdateTest, ErrorsAreInTheUsersWords) {
+  std::string output;
+  const std::string rest =
+      " --scope federation --nexus-type alliance --reliability B --credibility 2";
+  EXPECT_EQ(Run("push --tlp orange --indicator phone=+33612345678" + rest, &output), 2) << output;
+  EXPECT_TRUE(absl::StrContains(
+      output, "tlp: 'orange' is not one of clear, green, amber, amber+strict, red"))
+      << output;
+  EXPECT_FALSE(absl::StrContains(output, "googleapis")) << output;
+  EXPECT_FALSE(absl::StrContains(output, "--help")) << output;
+  EXPECT_EQ(Run("push --tlp TLP:AMBER --indicator phone=+33612345678" + rest, &output), 0)
+      << output;
+  EXPECT_EQ(Run("push --tlp green --indicator fone=+33612345678" + rest, &output), 2) << output;
+  EXPECT_TRUE(absl::StrContains(output, "unknown indicator type 'fone' (known: phone, email"))
+      << output;
+  // A date alone is accepted; something else is explained.
+  EXPECT_EQ(Run("pull --since 0 --after 2026-11-01", &output), 0) << output;
+  EXPECT_EQ(Run("pull --since 0 --after yesterday", &output), 2) << output;
+  EXPECT_TRUE(absl::StrContains(output, "is neither a date (2026-11-01")) << output;
+  // A JSON error names file, line and column on one line.
+  std::ofstream(dir_.File("bad.jsonl")) << "{\"tlp\": \"green\",\n{\"tlp\": green}\n";
+  EXPECT_EQ(Run("push " + dir_.File("bad.jsonl"), &output), 2) << output;
+  EXPECT_TRUE(absl::StrContains(output, "bad.jsonl:1: not a JSON object: column")) << output;
+  EXPECT_EQ(std::count(output.begin(), output.end(), '\n'), 1) << output;
+  EXPECT_FALSE(absl::StrContains(output, "--help")) << output;
 }
 
 }  // namespace
