@@ -195,12 +195,15 @@ std::string ReaderAgency(const Session& session) {
 // Prints one received record, with the peer it came through and, from get, any equivocations;
 // returns false unless its signature verified against the origin's key from --keys (a record
 // that cannot be checked counts as not verified).
-bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor = 0,
-          const std::string& received_from = "", const v1::GetResponse* got = nullptr) {
+bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor,
+          const std::string& received_from,
+          const google::protobuf::RepeatedPtrField<v1::WithheldNote>& notes,
+          const v1::GetResponse* got = nullptr) {
   const Keyring* keys = session.have_keys ? &session.keys : nullptr;
   RecordView view = ViewRecord(record, keys);
   view.cursor = cursor;
   view.received_from = received_from;
+  view.notes.assign(notes.begin(), notes.end());
   if (got != nullptr) {
     view.equivocations = ViewEquivocations(record, got->equivocations(), keys);
     view.recipients.assign(got->recipients().begin(), got->recipients().end());
@@ -330,7 +333,8 @@ int Get(Session& session, const CommandLine& line) {
   absl::StatusOr<v1::GetResponse> response = session.client->GetWithProvenance(id, *version);
   if (!response.ok()) return Failure(response.status(), "get");
   const v1::SignedRecord& record = response->record();
-  bool verified = Show(session, record, /*cursor=*/0, response->received_from(), &*response);
+  bool verified = Show(session, record, /*cursor=*/0, response->received_from(),
+                       response->withheld(), &*response);
   // A validly signed answer to another question is still the wrong answer.
   absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
   if (!header.ok() || header->id() != id || (*version != 0 && header->version() != *version)) {
@@ -354,9 +358,9 @@ int Pull(Session& session, const CommandLine& line) {
       *request,
       [&](const v1::PullResponse& response) {
         if (!order) order.emplace(!reader_agency.empty() && reader_agency == info.node_agency);
-        all_verified =
-            Show(session, response.record(), response.cursor(), response.received_from()) &&
-            all_verified;
+        all_verified = Show(session, response.record(), response.cursor(), response.received_from(),
+                            response.withheld()) &&
+                       all_verified;
         if (std::string problem = order->Check(response.cursor(), response.record());
             !problem.empty()) {
           std::fprintf(stderr, "nexusctl: pull: NOT VERIFIED: %s\n", problem.c_str());
@@ -400,7 +404,8 @@ int Search(Session& session, const CommandLine& line) {
       std::cout << "match: " << IndicatorTypeName(hit.matched_type()) << " "
                 << EscapeForTerminal(hit.normalized()) << "\n";
     }
-    all_verified = Show(session, hit.record(), /*cursor=*/0, hit.received_from()) && all_verified;
+    all_verified = Show(session, hit.record(), /*cursor=*/0, hit.received_from(), hit.withheld()) &&
+                   all_verified;
     if (std::string problem = SearchHitProblem(hit, request.value()); !problem.empty()) {
       std::fprintf(stderr, "nexusctl: search: NOT VERIFIED: %s\n", problem.c_str());
       all_verified = false;

@@ -141,6 +141,14 @@ std::string PartKindName(v1::PartKind kind) {
   return ShortName(v1::PartKind_Name(kind), "PART_KIND_");
 }
 
+// The node's note on part `index`, if it gave one.
+const v1::WithheldNote* NoteOf(const RecordView& view, uint32_t index) {
+  for (const v1::WithheldNote& note : view.notes) {
+    if (note.part() == index) return &note;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Record> RecordFromJson(const std::string& json) {
@@ -347,10 +355,18 @@ std::string RecordToHumanText(const RecordView& view) {
     absl::StrAppend(&out, "  related:     ", PrintableList(r.related().ids(), ", "), "\n");
   }
   if (!view.opened->withheld.empty()) {
-    std::vector<std::string> kinds;
-    for (const WithheldPart& part : view.opened->withheld) kinds.push_back(PartKindName(part.kind));
+    std::vector<std::string> parts;
+    for (const WithheldPart& part : view.opened->withheld) {
+      std::string text = PartKindName(part.kind);
+      const v1::WithheldNote* note = NoteOf(view, part.index);
+      if (note != nullptr && note->indicator_type() != 0) {
+        absl::StrAppend(&text, " (", IndicatorTypeName(note->indicator_type()), ")");
+      }
+      if (note != nullptr) absl::StrAppend(&text, " by ", Printable(note->by()), "'s policy");
+      parts.push_back(std::move(text));
+    }
     absl::StrAppend(&out, "  withheld:    ", view.opened->withheld.size(),
-                    " part(s) by policy: ", absl::StrJoin(kinds, ", "), "\n");
+                    " part(s): ", absl::StrJoin(parts, "; "), "\n");
   }
   out += RecipientsToHumanText({view.recipients.begin(), view.recipients.end()});
   return out;
@@ -446,8 +462,18 @@ std::string RecordToJson(const RecordView& view) {
     record_json.clear();
     (void)google::protobuf::util::MessageToJsonString(view.opened->record, &record_json, options);
     for (const WithheldPart& part : view.opened->withheld) {
-      absl::StrAppend(&withheld, withheld.empty() ? "" : ",", "{\"part\":", part.index,
-                      ",\"kind\":\"", v1::PartKind_Name(part.kind), "\"}");
+      const v1::WithheldNote* note = NoteOf(view, part.index);
+      absl::StrAppend(
+          &withheld, withheld.empty() ? "" : ",", "{\"part\":", part.index, ",\"kind\":\"",
+          v1::PartKind_Name(part.kind), "\"",
+          note == nullptr
+              ? ""
+              : absl::StrCat(",\"by\":", JsonQuote(note->by()),
+                             note->indicator_type() == 0
+                                 ? ""
+                                 : absl::StrCat(",\"indicator_type\":\"",
+                                                IndicatorTypeName(note->indicator_type()), "\"")),
+          "}");
     }
   }
   std::string error = view.opened.ok() ? "" : std::string(view.opened.status().message());

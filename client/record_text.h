@@ -41,6 +41,8 @@ struct RecordView {
   std::optional<std::vector<EquivocationView>> equivocations;
   // Where the version goes from the node under its policy now (`get` by the node's own agency).
   std::vector<v1::Recipient> recipients;
+  // What the node said of whose policy withheld the parts the record lacks.
+  std::vector<v1::WithheldNote> notes;
 };
 
 // Where a record goes from the node, for a person: "  goes to:" and "  not to:" lines with each

@@ -87,14 +87,13 @@ v1::SignedRecord DecoyRecord(const std::string& origin) {
 
 AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store,
                                      RecordPublisher* publisher, AuditLog* audit,
-                                     const SharingGate* sharing, const SharedReads* reads,
-                                     const CursorCipher* cursors, const Authorizer* authorizer)
+                                     const SharedReads* reads, const CursorCipher* cursors,
+                                     const Authorizer* authorizer)
     : agency_id_(config.agency_id()),
       limits_(config.limits()),
       store_(store),
       publisher_(publisher),
       audit_(audit),
-      sharing_(sharing),
       reads_(reads),
       cursors_(cursors),
       authorizer_(authorizer),
@@ -215,7 +214,7 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
     // The evidence of an origin's equivocation is shown to whoever may see the record, each
     // copy decided and redacted as the record itself would be.
     for (const v1::SignedRecord& other : store_->Equivocations(header->id(), header->version())) {
-      SharingGate::Shared evidence = sharing_->Share(call->agency(), other);
+      SharingGate::Shared evidence = reads_->Share(call->agency(), other);
       if (evidence.permit) *response->add_equivocations() = std::move(evidence.record);
     }
   }
@@ -225,6 +224,7 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
     }
   }
   *response->mutable_record() = std::move(shared.record);
+  for (v1::WithheldNote& note : shared.notes) *response->add_withheld() = std::move(note);
   return status;
 }
 
@@ -258,6 +258,7 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
             response.set_received_from(store_->ReceivedVia(header->id(), header->version()));
           }
           *response.mutable_record() = std::move(version.record);
+          for (v1::WithheldNote& note : version.notes) *response.add_withheld() = std::move(note);
           if (!writer->Write(response)) return absl::CancelledError("pull cancelled by the client");
         }
         if (page.unreadable > 0) {
@@ -329,7 +330,7 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
     if (header->revoked() && !request->include_revoked()) return true;
     // A record the caller may not see, or whose matching indicator it may not see, is no hit:
     // neither the hits nor their count may reveal it.
-    SharingGate::Shared shared = sharing_->Share(call->agency(), *latest);
+    SharingGate::Shared shared = reads_->Share(call->agency(), *latest);
     const bool other = call->agency() != agency_id_;
     if (!shared.permit || policy::WithholdsIndicator(shared.decision.withheld, key->type)) {
       if (other) decisions.NotSent(shared.audit);
@@ -349,6 +350,7 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
     hit->set_matched_type(key->type);
     hit->set_normalized(key->normalized);
     hit->set_received_from(std::string(store_->ReceivedVia(id, header->version())));
+    for (v1::WithheldNote& note : shared.notes) *hit->add_withheld() = std::move(note);
     return true;
   };
   for (const SearchKey& each : *keys) {
@@ -365,7 +367,7 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
     // No record holds the value: take the lookup and the decision a hidden holder would cost, so
     // that the time to answer does not tell "held by a record you may not see" from "absent".
     (void)store_->Get(PeekHeader(decoy_)->id(), 0);
-    (void)sharing_->Share(call->agency(), decoy_);
+    (void)reads_->Share(call->agency(), decoy_);
   }
   decisions.MoveInto(entry);
   entry.set_count(response->hits_size());

@@ -28,8 +28,8 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
  public:
   // Every pointer must outlive the service.
   AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store, RecordPublisher* publisher,
-                    AuditLog* audit, const SharingGate* sharing, const SharedReads* reads,
-                    const CursorCipher* cursors, const Authorizer* authorizer);
+                    AuditLog* audit, const SharedReads* reads, const CursorCipher* cursors,
+                    const Authorizer* authorizer);
 
   grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
                        v1::PublishResponse* response) override;
@@ -56,7 +56,6 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
   RecordStore* store_;
   RecordPublisher* publisher_;
   AuditLog* audit_;
-  const SharingGate* sharing_;
   const SharedReads* reads_;
   const CursorCipher* cursors_;
   const Authorizer* authorizer_;

@@ -198,7 +198,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
                                                parts->sharing.get(), parts->audit.get());
   parts->agency_service = std::make_unique<AgencyServiceImpl>(
       parts->config, parts->store.get(), parts->publisher.get(), parts->audit.get(),
-      parts->sharing.get(), parts->reads.get(), parts->cursors.get(), parts->authorizer.get());
+      parts->reads.get(), parts->cursors.get(), parts->authorizer.get());
   parts->peers = std::make_unique<PeerRegistry>(parts->config);
   parts->witness =
       std::make_unique<PeerWitness>(parts->storage.get(), &parts->keys, parts->audit.get());

@@ -14,6 +14,14 @@
 namespace nexus {
 namespace {
 
+// A provenance entry's value: the notes the peer sent with the version (empty: none).
+std::string ProvenanceValue(const std::vector<v1::WithheldNote>& notes) {
+  if (notes.empty()) return "";
+  v1::WithheldNotes kept;
+  for (const v1::WithheldNote& note : notes) *kept.add_notes() = note;
+  return kept.SerializeAsString();
+}
+
 using store_keys::FeedKey;
 using store_keys::IndicatorKey;
 using store_keys::IndicatorPrefix;
@@ -202,10 +210,12 @@ ReceiveOutcome RecordStore::StageReceived(const std::string& peer, ReceivedVersi
       }
     }
     StageVersion(version.id, version.version, version.record, version.indicators, batch);
-    batch.Put(storage_->family(Storage::kProvenance), absl::StrCat(record_key, peer), "");
+    batch.Put(storage_->family(Storage::kProvenance), absl::StrCat(record_key, peer),
+              ProvenanceValue(version.notes));
     return ReceiveOutcome::kStored;
   }
-  batch.Put(storage_->family(Storage::kProvenance), absl::StrCat(record_key, peer), "");
+  batch.Put(storage_->family(Storage::kProvenance), absl::StrCat(record_key, peer),
+            ProvenanceValue(version.notes));
   if (held->manifest() == version.record.manifest()) {
     if (AddDisclosures(*held, version.record) == 0) return ReceiveOutcome::kUnchanged;
     batch.Put(storage_->family(Storage::kRecords), record_key, held->SerializeAsString());
@@ -320,6 +330,20 @@ bool RecordStore::ReceivedFrom(absl::string_view id, uint64_t version,
       ->Get(rocksdb::ReadOptions(), storage_->family(Storage::kProvenance),
             absl::StrCat(RecordKey(id, version), peer), &value)
       .ok();
+}
+
+std::vector<v1::WithheldNote> RecordStore::UpstreamNotes(absl::string_view id,
+                                                         uint64_t version) const {
+  std::string prefix = RecordKey(id, version);
+  std::unique_ptr<rocksdb::Iterator> it(
+      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kProvenance)));
+  it->Seek(prefix);
+  v1::WithheldNotes notes;
+  if (!it->Valid() || !it->key().starts_with(prefix) ||
+      !notes.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    return {};
+  }
+  return {notes.notes().begin(), notes.notes().end()};
 }
 
 std::string RecordStore::ReceivedVia(absl::string_view id, uint64_t version) const {

@@ -68,6 +68,9 @@ struct ReceivedVersion {
   std::string origin;
   v1::SignedRecord record;
   std::vector<std::pair<v1::IndicatorType, std::string>> indicators;  // disclosed, normalized
+  // What the peer said of whose policy withheld the absent parts (CredibleNotes): kept with its
+  // provenance, for this node's readers.
+  std::vector<v1::WithheldNote> notes;
 };
 
 enum class ReceiveOutcome {
@@ -117,6 +120,8 @@ class RecordStore : public CommitParticipant {
   bool ReceivedFrom(absl::string_view id, uint64_t version, absl::string_view peer) const;
   // The first peer (by name) this version came through; empty for the node's own records.
   std::string ReceivedVia(absl::string_view id, uint64_t version) const;
+  // What that peer said of whose policy withheld the parts this version arrived without.
+  std::vector<v1::WithheldNote> UpstreamNotes(absl::string_view id, uint64_t version) const;
   // Other manifests the origin signed for this version, kept as evidence.
   std::vector<v1::SignedRecord> Equivocations(absl::string_view id, uint64_t version) const;
 

@@ -15,6 +15,7 @@
 #include "policy/record_facts.h"
 #include "server/log.h"
 #include "server/request_checks.h"
+#include "server/withheld_notes.h"
 
 namespace nexus {
 
@@ -28,8 +29,9 @@ ReplicationIntake::ReplicationIntake(const v1::NodeConfig& config, const Keyring
       keys_(keys),
       store_(store) {}
 
-absl::StatusOr<ReceivedVersion> ReplicationIntake::Check(const std::string& peer,
-                                                         const v1::SignedRecord& record) const {
+absl::StatusOr<ReceivedVersion> ReplicationIntake::Check(
+    const std::string& peer, const v1::ReplicatedVersion& replicated) const {
+  const v1::SignedRecord& record = replicated.record();
   // The origin's content limit, with room for the signature, salts and digests around it.
   if (size_t bytes = record.ByteSizeLong(); bytes > 2 * max_record_bytes_ + 64 * 1024) {
     return absl::InvalidArgumentError(absl::StrCat("the signed record is ", bytes,
@@ -80,6 +82,7 @@ absl::StatusOr<ReceivedVersion> ReplicationIntake::Check(const std::string& peer
     version.indicators.emplace_back(indicator.type(), *normalized);
   }
   version.record = record;
+  version.notes = CredibleNotes(record, replicated.withheld());
   return version;
 }
 
@@ -105,8 +108,7 @@ absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
   std::vector<absl::StatusOr<ReceivedVersion>> checked(count, absl::UnknownError("unchecked"));
   const int workers = count < 16 ? 1 : std::clamp<int>(std::thread::hardware_concurrency(), 1, 4);
   auto check_share = [&](int first) {
-    for (int i = first; i < count; i += workers)
-      checked[i] = Check(peer, batch.versions(i).record());
+    for (int i = first; i < count; i += workers) checked[i] = Check(peer, batch.versions(i));
   };
   std::vector<std::thread> helpers;
   for (int w = 1; w < workers; ++w) helpers.emplace_back(check_share, w);

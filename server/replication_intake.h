@@ -45,7 +45,7 @@ class ReplicationIntake {
  private:
   // The version, ready to store, or why this node refuses to hold it.
   absl::StatusOr<ReceivedVersion> Check(const std::string& peer,
-                                        const v1::SignedRecord& record) const;
+                                        const v1::ReplicatedVersion& replicated) const;
 
   std::string agency_id_;
   size_t max_record_bytes_;

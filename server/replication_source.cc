@@ -63,7 +63,10 @@ absl::Status ReplicationSource::Reoffer(
         if (!page.versions.empty()) {
           v1::ReplicationBatch batch;
           for (SharedReads::SharedVersion& version : page.versions) {
-            *batch.add_versions()->mutable_record() = std::move(version.record);
+            v1::ReplicatedVersion& replicated = *batch.add_versions();
+            *replicated.mutable_record() = std::move(version.record);
+            for (v1::WithheldNote& note : version.notes)
+              *replicated.add_withheld() = std::move(note);
           }
           // Versions from behind the peer's cursor: the cursor it holds stays where it is.
           batch.set_cursor(cursor);
@@ -126,7 +129,10 @@ absl::Status ReplicationSource::Serve(const CallContext& call, uint64_t since,
           if (page.versions.empty()) return absl::OkStatus();
           v1::ReplicationBatch batch;
           for (SharedReads::SharedVersion& version : page.versions) {
-            *batch.add_versions()->mutable_record() = std::move(version.record);
+            v1::ReplicatedVersion& replicated = *batch.add_versions();
+            *replicated.mutable_record() = std::move(version.record);
+            for (v1::WithheldNote& note : version.notes)
+              *replicated.add_withheld() = std::move(note);
           }
           // The cursor moves only with versions sent, so that its steps reveal nothing of
           // what this peer may not see.

@@ -8,6 +8,7 @@
 #include "common/record_seal.h"
 #include "policy/redaction.h"
 #include "server/decision_summary.h"
+#include "server/withheld_notes.h"
 
 namespace nexus {
 
@@ -25,6 +26,24 @@ SharedReads::SharedReads(std::string agency_id, const RecordStore* store,
 
 SharingGate::Shared SharedReads::Share(const std::string& recipient, const v1::SignedRecord& record,
                                        const policy::SharingPolicy* under) const {
+  SharingGate::Shared shared = Decide(recipient, record, under);
+  if (shared.permit && under == nullptr) AddNotes(record, shared);
+  return shared;
+}
+
+void SharedReads::AddNotes(const v1::SignedRecord& held, SharingGate::Shared& shared) const {
+  shared.notes = NotesOfRedaction(held, shared.record, agency_id_);
+  // Parts already absent when the record reached this node: what the peer it came from said.
+  absl::StatusOr<v1::RecordHeader> header = PeekHeader(held);
+  if (!header.ok() || header->origin_agency() == agency_id_) return;
+  for (v1::WithheldNote& note : store_->UpstreamNotes(header->id(), header->version())) {
+    shared.notes.push_back(std::move(note));
+  }
+}
+
+SharingGate::Shared SharedReads::Decide(const std::string& recipient,
+                                        const v1::SignedRecord& record,
+                                        const policy::SharingPolicy* under) const {
   SharingGate::Shared shared = sharing_->Share(recipient, record, under);
   if (!shared.permit || recipient == agency_id_) return shared;
   absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
@@ -160,7 +179,7 @@ absl::StatusOr<SharedReads::FeedEnd> SharedReads::ServeFeed(
         }
         if (send) {
           page_bytes += shared.record.ByteSizeLong();
-          page.versions.push_back({position, std::move(shared.record)});
+          page.versions.push_back({position, std::move(shared.record), std::move(shared.notes)});
           ++sent;
         }
         bool at_limit = scan.limit != 0 && sent >= scan.limit;

@@ -31,7 +31,8 @@ class SharedReads {
   // What `recipient` may receive of this stored version. An older version is shared only as far
   // as the latest one is too: an originator narrowing or revoking a record narrows all its
   // versions.
-  // `under`: an earlier policy instead of the one in force (what a re-offer compares with).
+  // `under`: an earlier policy instead of the one in force (what a re-offer compares with). What
+  // is served carries notes of whose policy withheld each absent part (not under `under`).
   SharingGate::Shared Share(const std::string& recipient, const v1::SignedRecord& record,
                             const policy::SharingPolicy* under = nullptr) const;
 
@@ -43,8 +44,9 @@ class SharedReads {
       const std::function<bool(const std::string& agency)>& is_peer) const;
 
   struct SharedVersion {
-    uint64_t position = 0;    // in this node's feed
-    v1::SignedRecord record;  // as the recipient may see it
+    uint64_t position = 0;                // in this node's feed
+    v1::SignedRecord record;              // as the recipient may see it
+    std::vector<v1::WithheldNote> notes;  // whose policy withheld what it lacks
   };
   struct Page {
     std::vector<SharedVersion> versions;
@@ -90,6 +92,12 @@ class SharedReads {
                                     const std::function<absl::Status(Page&)>& deliver) const;
 
  private:
+  // The decision, narrowed by the latest version; no notes.
+  SharingGate::Shared Decide(const std::string& recipient, const v1::SignedRecord& record,
+                             const policy::SharingPolicy* under) const;
+  // Notes whose policy withheld what `shared.record` lacks of `held`.
+  void AddNotes(const v1::SignedRecord& held, SharingGate::Shared& shared) const;
+
   std::string agency_id_;
   const RecordStore* store_;
   const SharingGate* sharing_;

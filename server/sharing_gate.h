@@ -51,6 +51,8 @@ class SharingGate {
     v1::SignedRecord record;  // redacted as decided, when permitted
     v1::AuditDecision audit;  // the decision as the audit log records it
     policy::Decision decision;
+    // Whose policy withheld the parts `record` lacks (SharedReads fills it, for what is served).
+    std::vector<v1::WithheldNote> notes;
   };
   // What `recipient_agency` may receive of `record` from this node, under the policy in force
   // or, if given, `under` (an earlier policy, compiled against its own membership).
