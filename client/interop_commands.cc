@@ -259,7 +259,11 @@ void PrintReport(const ImportReport& report, absl::Duration elapsed, bool dry_ru
 
 absl::StatusOr<v1::PullRequest> PullRequestFromFlags(const CommandLine& line) {
   v1::PullRequest request;
-  absl::StatusOr<uint64_t> since = line.Count("since");
+  absl::StatusOr<uint64_t> since =
+      line.Has("since") ? ParseCursor(line.Get("since")) : absl::StatusOr<uint64_t>(0);
+  if (!since.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--since: ", since.status().message()));
+  }
   absl::StatusOr<uint64_t> limit = line.Count("limit");
   absl::StatusOr<int64_t> after = line.TimeMicros("after");
   absl::StatusOr<int64_t> before = line.TimeMicros("before");
@@ -411,10 +415,9 @@ int RunExportCommand(const CommandLine& line, NexusClient& client, const Keyring
   std::fprintf(
       stderr,
       "exported %llu record versions (left out: %llu not verified, %llu not representable as a "
-      "STIX indicator); resume with --since %llu\n",
+      "STIX indicator); resume with --since %s\n",
       static_cast<unsigned long long>(exported), static_cast<unsigned long long>(unverified),
-      static_cast<unsigned long long>(unrepresentable),
-      static_cast<unsigned long long>(info.resume));
+      static_cast<unsigned long long>(unrepresentable), CursorText(info.resume).c_str());
   if (info.unreadable_entries > 0) {
     std::fprintf(stderr,
                  "nexusctl: export: INCOMPLETE: the node could not read %llu entries of its "

@@ -371,7 +371,9 @@ int Pull(Session& session, const CommandLine& line) {
       },
       &info);
   if (!status.ok()) return Failure(status, "pull");
-  if (!session.json) std::cout << count << " records; resume with --since " << info.resume << "\n";
+  if (!session.json) {
+    std::cout << count << " records; resume with --since " << CursorText(info.resume) << "\n";
+  }
   if (info.unreadable_entries > 0) {
     // The node could not read part of its feed: what was shown is not all there is.
     std::fprintf(stderr,

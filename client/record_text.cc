@@ -3,11 +3,13 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <cstring>
 #include <fstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -298,7 +300,7 @@ std::string RecordToHumanText(const RecordView& view) {
                       "\n");
     }
   }
-  if (view.cursor != 0) absl::StrAppend(&out, "  cursor:      ", view.cursor, "\n");
+  if (view.cursor != 0) absl::StrAppend(&out, "  cursor:      ", CursorText(view.cursor), "\n");
   absl::StrAppend(&out, "  created:     ", FormatMicros(r.created_unix_micros()),
                   "  modified: ", FormatMicros(r.modified_unix_micros()), "\n");
   const v1::Distribution& d = r.distribution();
@@ -370,6 +372,46 @@ std::string RecordToHumanText(const RecordView& view) {
   }
   out += RecipientsToHumanText({view.recipients.begin(), view.recipients.end()});
   return out;
+}
+
+namespace {
+// Positions a node's own agency sees stay below this; opaque cursors are spread over 64 bits.
+constexpr uint64_t kPlainCursorLimit = uint64_t{1} << 40;
+constexpr char kBase36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+}  // namespace
+
+std::string CursorText(uint64_t cursor) {
+  if (cursor < kPlainCursorLimit) return absl::StrCat(cursor);
+  std::string digits;
+  for (uint64_t rest = cursor; rest != 0; rest /= 36)
+    digits.insert(digits.begin(), kBase36[rest % 36]);
+  return "~" + digits;
+}
+
+absl::StatusOr<uint64_t> ParseCursor(absl::string_view text) {
+  uint64_t value = 0;
+  if (absl::ConsumePrefix(&text, "~")) {
+    if (text.empty() || text.size() > 13) {
+      return absl::InvalidArgumentError("a short cursor is ~ and 1 to 13 base-36 digits");
+    }
+    for (char c : text) {
+      const char* digit = std::strchr(kBase36, absl::ascii_tolower(static_cast<unsigned char>(c)));
+      if (c == '\0' || digit == nullptr) {
+        return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not a short cursor"));
+      }
+      const uint64_t next = value * 36 + static_cast<uint64_t>(digit - kBase36);
+      if (value > (UINT64_MAX - 35) / 36 || next < value) {
+        return absl::InvalidArgumentError("the short cursor is out of range");
+      }
+      value = next;
+    }
+    return value;
+  }
+  if (!absl::SimpleAtoi(text, &value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' is not a cursor (a number, or ~ and base 36 as pull shows)"));
+  }
+  return value;
 }
 
 std::string JsonQuote(absl::string_view text) {

@@ -62,6 +62,12 @@ std::vector<EquivocationView> ViewEquivocations(
     const v1::SignedRecord& shown,
     const google::protobuf::RepeatedPtrField<v1::SignedRecord>& others, const Keyring* keys);
 
+// A cursor as a person reads it: a plain feed position as it is; an opaque one (another
+// agency's, a keyed permutation of a position, 64 bits) as "~" and base 36, about 13 characters.
+std::string CursorText(uint64_t cursor);
+// The inverse, for --since: a number, or "~" and base 36.
+absl::StatusOr<uint64_t> ParseCursor(absl::string_view text);
+
 // `text` as a JSON string literal, quotes included.
 std::string JsonQuote(absl::string_view text);
 

@@ -240,6 +240,18 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   const bool own = call->agency() == agency_id_;
   SharedReads::FeedScan scan;
   scan.since = own ? request->since() : cursors_->Decode(request->since());
+  if (const uint64_t end = store_->last_cursor(); scan.since > end) {
+    // Said, rather than answered with nothing: a reader would wait for records that are
+    // already there. Other agencies are not told where the feed ends.
+    return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL),
+                   absl::OutOfRangeError(
+                       own ? absl::StrCat("cursor ", request->since(),
+                                          " is beyond the end of this node's feed (its last "
+                                          "position is ",
+                                          end, ")")
+                           : "the cursor is beyond the end of this node's feed: not one this node "
+                             "gave your agency"));
+  }
   scan.limit = request->limit();
   scan.page_records = kPullPageRecords;
   scan.hold_back = [&](uint64_t, const v1::SignedRecord& shared) {

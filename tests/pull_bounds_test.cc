@@ -141,5 +141,36 @@ TEST_F(PullBoundsTest, ResumingFromTheCursorOfAStoppedCallRepeatsNothing) {
   EXPECT_EQ(second.calls, 1u);
 }
 
+// Opaque cursors are shown short ("~" and base 36) and taken back in that form; a cursor beyond
+// the end of the feed is said to be, not answered with nothing.
+TEST_F(PullBoundsTest, CursorsArePrintedShortAndOnesBeyondTheEndAreRefused) {
+  const std::string& pki = testing::TestPki();
+  auto nexusctl = [&](const std::string& agency, const std::string& args, std::string* output) {
+    return testing::RunCommand(
+        absl::StrCat(NEXUS_NEXUSCTL_PATH, " --target ", node_->address(), " --ca ", pki,
+                     "/ca.crt --cert ", pki, "/", agency, "/analyst.crt --key ", pki, "/", agency,
+                     "/analyst.key --keys ", pki, "/keys ", args),
+        output);
+  };
+  std::string output;
+  ASSERT_EQ(nexusctl("agency-b", "pull --since 0", &output), 0) << output;
+  size_t at = output.find("resume with --since ~");
+  ASSERT_NE(at, std::string::npos) << output;
+  std::string cursor = output.substr(at + 20);
+  cursor = cursor.substr(0, cursor.find('\n'));
+  EXPECT_LE(cursor.size(), 14u) << cursor;
+  EXPECT_TRUE(absl::StrContains(output, "cursor:      ~")) << output;
+  ASSERT_EQ(nexusctl("agency-b", "pull --since " + cursor, &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "0 records")) << output;
+  EXPECT_EQ(nexusctl("agency-a", "pull --since 99999", &output), 1) << output;
+  EXPECT_TRUE(absl::StrContains(output,
+                                "cursor 99999 is beyond the end of this node's feed (its "
+                                "last position is 1001)"))
+      << output;
+  EXPECT_EQ(nexusctl("agency-b", "pull --since 12345", &output), 1) << output;
+  EXPECT_TRUE(absl::StrContains(output, "not one this node gave your agency")) << output;
+  EXPECT_FALSE(absl::StrContains(output, "1001")) << output;
+}
+
 }  // namespace
 }  // namespace nexus
