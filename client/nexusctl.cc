@@ -98,7 +98,7 @@ std::set<std::string> ValuedFlags() {
   return flags;
 }
 std::set<std::string> Switches() {
-  std::set<std::string> switches = {"json", "help", "store-duplicates"};
+  std::set<std::string> switches = {"json", "help", "store-duplicates", "include-revoked"};
   switches.insert(std::begin(kInteropSwitches), std::end(kInteropSwitches));
   return switches;
 }
@@ -391,13 +391,16 @@ int Search(Session& session, const CommandLine& line) {
   request.set_value(line.positional()[1]);
   if (line.Has("type")) {
     v1::IndicatorType type;
-    if (!ParseIndicatorType(line.Get("type"), &type))
-      return Usage("unknown --type '" + line.Get("type") + "'");
+    if (!ParseIndicatorType(line.Get("type"), &type)) {
+      return BadInput(absl::StrCat("unknown --type '", line.Get("type"),
+                                   "' (known: ", KnownIndicatorTypes(), ")"));
+    }
     request.set_type(type);
   }
   absl::StatusOr<uint64_t> limit = line.Count("limit");
   if (!limit.ok()) return Usage(std::string(limit.status().message()));
   request.set_limit(static_cast<uint32_t>(*limit));
+  request.set_include_revoked(line.Has("include-revoked"));
   absl::StatusOr<v1::SearchResponse> response = session.client->Search(request);
   if (!response.ok()) return Failure(response.status(), "search");
   bool all_verified = true;
@@ -418,6 +421,10 @@ int Search(Session& session, const CommandLine& line) {
               << (response->truncated() ? " (more matched; narrow the search or raise --limit)"
                                         : "")
               << "\n";
+    if (response->revoked_hits() > 0) {
+      std::cout << response->revoked_hits()
+                << " revoked records also carry the value (--include-revoked shows them)\n";
+    }
   }
   return all_verified ? kOk : kUnverified;
 }

@@ -14,18 +14,22 @@ std::string SearchHitProblem(const v1::SearchHit& hit, const std::string& query)
   if (!normalized.ok()) {
     return "the node reports a match on another value than the one searched for";
   }
-  // An address also matches the network ranges that contain it, and only those.
-  if (*normalized != hit.normalized()) {
+  // An address also matches the network ranges that contain it, and only those; a structured
+  // value also its parts (IndexAliases).
+  if (!MatchesKey(hit.matched_type(), *normalized, hit.normalized())) {
     std::vector<std::string> networks = ContainingNetworks(hit.matched_type(), *normalized);
     if (std::find(networks.begin(), networks.end(), hit.normalized()) == networks.end()) {
       return "the node reports a match on another value than the one searched for";
     }
-    normalized = hit.normalized();
   }
+  normalized = hit.normalized();
   absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(hit.record());
   if (!opened.ok()) return "the hit's record cannot be decoded";
   for (const v1::Indicator& indicator : opened->record.indicators()) {
-    if (indicator.type() == hit.matched_type() && indicator.normalized() == *normalized) return "";
+    if (indicator.type() == hit.matched_type() &&
+        MatchesKey(indicator.type(), indicator.normalized(), *normalized)) {
+      return "";
+    }
   }
   for (const WithheldPart& part : opened->withheld) {
     if (part.kind == v1::PART_KIND_INDICATOR) {

@@ -21,17 +21,6 @@ std::string List(const std::vector<std::string>& values) {
   return out + "]";
 }
 
-// Every defined indicator type's command-line name, for messages.
-std::string KnownIndicatorTypes() {
-  std::vector<std::string> names;
-  const google::protobuf::EnumDescriptor* types = v1::IndicatorType_descriptor();
-  for (int i = 0; i < types->value_count(); ++i) {
-    if (types->value(i)->number() == 0) continue;
-    names.push_back(IndicatorTypeName(static_cast<v1::IndicatorType>(types->value(i)->number())));
-  }
-  return absl::StrJoin(names, ", ");
-}
-
 // TYPE=VALUE as a JSON indicator object.
 absl::StatusOr<std::string> IndicatorJson(const std::string& flag, const std::string& spec) {
   size_t eq = spec.find('=');

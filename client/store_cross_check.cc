@@ -1,5 +1,6 @@
 #include "client/store_cross_check.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -8,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
+#include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
 #include "common/store_keys.h"
 #include "rocksdb/db.h"
@@ -231,7 +233,12 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       VersionKey version{std::string(rest.substr(0, kIdBytes)),
                          ReadBigEndian64(rest.substr(kIdBytes))};
       auto carried = carried_by.find(version);
-      if (carried == carried_by.end() || !carried->second.count({type, std::string(normalized)})) {
+      const bool carries =
+          carried != carried_by.end() &&
+          std::any_of(carried->second.begin(), carried->second.end(), [&](const auto& indicator) {
+            return indicator.first == type && MatchesKey(type, indicator.second, normalized);
+          });
+      if (!carries) {
         mismatch(absl::StrCat("the indicator index says ", Version(version.first, version.second),
                               " carries ", v1::IndicatorType_Name(type), " ", Quoted(normalized),
                               ", but that record does not (planted index key)"));

@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/untrusted_text.h"
@@ -232,6 +235,51 @@ absl::StatusOr<std::string> NormalizeCode(absl::string_view what, absl::string_v
   return code;
 }
 
+// A VIN: 17 letters and digits, without I, O and Q (ISO 3779).
+bool IsVin(absl::string_view code) {
+  if (code.size() != 17) return false;
+  for (char c : code) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == 'I' || c == 'O' || c == 'Q') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A vehicle: a plain identifier (plate, VIN or other code), or the structured form
+// "plate AB-123-CD vin 1HGCM82633A004352" (either part; ':' or '=' after the label), kept as
+// "PLATE:AB123CD VIN:1HGCM82633A004352".
+absl::StatusOr<std::string> NormalizeVehicle(absl::string_view value) {
+  std::string text = absl::AsciiStrToUpper(FoldText(value));
+  absl::StrReplaceAll({{":", " "}, {"=", " "}, {";", " "}, {",", " "}}, &text);
+  std::vector<std::string> words = absl::StrSplit(text, ' ', absl::SkipEmpty());
+  if (words.empty() || (words[0] != "PLATE" && words[0] != "VIN")) {
+    return NormalizeCode("vehicle identifier", value);
+  }
+  std::string plate, vin, *into = nullptr;
+  for (const std::string& word : words) {
+    if (word == "PLATE" || word == "VIN") {
+      into = word == "PLATE" ? &plate : &vin;
+      if (!into->empty()) return Invalid("vehicle (a label given twice)", value);
+      continue;
+    }
+    into->append(word);
+  }
+  for (std::string* part : {&plate, &vin}) {
+    *part = Without(*part, "-./");
+    for (char c : *part) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return Invalid("vehicle", value);
+    }
+  }
+  if ((plate.empty() && vin.empty()) || (!vin.empty() && !IsVin(vin))) {
+    return Invalid("vehicle (a VIN is 17 letters and digits without I, O, Q)", value);
+  }
+  std::string normalized;
+  if (!plate.empty()) absl::StrAppend(&normalized, "PLATE:", plate);
+  if (!vin.empty()) absl::StrAppend(&normalized, normalized.empty() ? "" : " ", "VIN:", vin);
+  return normalized;
+}
+
 absl::StatusOr<std::string> NormalizeVessel(absl::string_view value) {
   std::string folded = absl::AsciiStrToUpper(FoldText(value));
   std::string compact = Without(folded, " ");
@@ -350,7 +398,7 @@ absl::StatusOr<std::string> NormalizeIndicator(IndicatorType type, absl::string_
     case v1::INDICATOR_TYPE_DOCUMENT_NUMBER:
       return NormalizeCode("document number", value);
     case v1::INDICATOR_TYPE_VEHICLE:
-      return NormalizeCode("vehicle identifier", value);
+      return NormalizeVehicle(value);
     case v1::INDICATOR_TYPE_VESSEL:
       return NormalizeVessel(value);
     case v1::INDICATOR_TYPE_ORGANIZATION:
@@ -367,6 +415,111 @@ absl::StatusOr<std::string> NormalizeIndicator(IndicatorType type, absl::string_
       return absl::InvalidArgumentError(
           absl::StrCat("type ", static_cast<int>(type), " is not a defined indicator type"));
   }
+}
+
+namespace {
+
+// A valid IMO number ("IMO" and seven digits, the last a weighted check digit) at `at` of
+// `text` (spaces allowed after "IMO"): its compact form, and where the number ends in `end`.
+std::string ImoAt(absl::string_view text, size_t at, size_t* end) {
+  if (text.substr(at, 3) != "IMO") return "";
+  if (at > 0 && absl::ascii_isalnum(static_cast<unsigned char>(text[at - 1]))) return "";
+  size_t i = at + 3;
+  while (i < text.size() && text[i] == ' ') ++i;
+  if (text.size() - i < 7) return "";
+  absl::string_view digits = text.substr(i, 7);
+  int sum = 0;
+  for (int d = 0; d < 7; ++d) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(digits[d]))) return "";
+    if (d < 6) sum += (digits[d] - '0') * (7 - d);
+  }
+  if (sum % 10 != digits[6] - '0') return "";
+  if (i + 7 < text.size() && absl::ascii_isalnum(static_cast<unsigned char>(text[i + 7])))
+    return "";
+  *end = i + 7;
+  return absl::StrCat("IMO", digits);
+}
+
+std::vector<std::string> VesselAliases(absl::string_view normalized) {
+  std::vector<std::string> aliases;
+  std::string name(normalized);
+  for (size_t at = normalized.find("IMO"); at != absl::string_view::npos;
+       at = normalized.find("IMO", at + 1)) {
+    size_t end = 0;
+    std::string imo = ImoAt(normalized, at, &end);
+    if (imo.empty()) continue;
+    if (imo != normalized) aliases.push_back(imo);
+    name = absl::StrCat(normalized.substr(0, at), " ", normalized.substr(end));
+    break;
+  }
+  // The name without brackets, separators and the usual ship prefixes.
+  std::string bare;
+  for (char c : name) {
+    bare.push_back(absl::ascii_isalnum(static_cast<unsigned char>(c)) || (c & 0x80) ? c : ' ');
+  }
+  std::vector<std::string> words =
+      absl::StrSplit(absl::AsciiStrToUpper(FoldText(bare)), ' ', absl::SkipEmpty());
+  if (words.size() > 1 && (words[0] == "MV" || words[0] == "MT" || words[0] == "SS" ||
+                           words[0] == "FV" || words[0] == "MY")) {
+    words.erase(words.begin());
+  }
+  std::string bare_name = absl::StrJoin(words, " ");
+  if (!bare_name.empty() && bare_name != normalized) aliases.push_back(bare_name);
+  return aliases;
+}
+
+// Legal forms that follow a company's name; an organization is also found without them.
+constexpr absl::string_view kLegalForms[] = {
+    "sarl",         "sa",   "sas",         "sasu", "eurl",    "ltd", "limited", "llc", "inc",
+    "incorporated", "corp", "corporation", "co",   "company", "plc", "gmbh",    "ag",  "kg",
+    "bv",           "nv",   "srl",         "spa",  "sl",      "oy",  "ab",      "as",  "fze",
+    "fzco",         "fzc",  "lp",          "llp",  "pte",     "pty", "jsc",     "ooo"};
+
+std::vector<std::string> OrganizationAliases(absl::string_view normalized) {
+  std::string bare;
+  for (char c : normalized) {
+    bare.push_back(absl::ascii_isalnum(static_cast<unsigned char>(c)) || (c & 0x80) ? c : ' ');
+  }
+  std::vector<std::string> words = absl::StrSplit(FoldText(bare), ' ', absl::SkipEmpty());
+  bool cut = false;
+  while (words.size() > 1 && absl::c_linear_search(kLegalForms, absl::string_view(words.back()))) {
+    words.pop_back();
+    cut = true;
+  }
+  if (!cut) return {};
+  std::string name = absl::StrJoin(words, " ");
+  if (name == normalized) return {};
+  return {name};
+}
+
+}  // namespace
+
+std::vector<std::string> IndexAliases(IndicatorType type, absl::string_view normalized) {
+  switch (type) {
+    case v1::INDICATOR_TYPE_VEHICLE: {
+      std::vector<std::string> aliases;
+      for (absl::string_view word : absl::StrSplit(normalized, ' ')) {
+        for (absl::string_view label : {"PLATE:", "VIN:"}) {
+          if (absl::ConsumePrefix(&word, label) && !word.empty()) aliases.emplace_back(word);
+        }
+      }
+      return aliases;
+    }
+    case v1::INDICATOR_TYPE_VESSEL:
+      return VesselAliases(normalized);
+    case v1::INDICATOR_TYPE_ORGANIZATION:
+      return OrganizationAliases(normalized);
+    default:
+      return {};
+  }
+}
+
+bool MatchesKey(IndicatorType type, absl::string_view carried, absl::string_view key) {
+  if (carried == key) return true;
+  for (const std::string& alias : IndexAliases(type, carried)) {
+    if (alias == key) return true;
+  }
+  return false;
 }
 
 std::vector<std::string> ContainingNetworks(IndicatorType type,
@@ -409,6 +562,12 @@ std::string IndicatorTypeName(IndicatorType type) {
   }
   if (type == v1::INDICATOR_TYPE_UNSPECIFIED) return "unspecified";
   return absl::StrCat("undefined(", static_cast<int>(type), ")");  // never a defined type's name
+}
+
+std::string KnownIndicatorTypes() {
+  std::vector<std::string> names;
+  for (const TypeName& entry : kTypeNames) names.push_back(entry.name);
+  return absl::StrJoin(names, ", ");
 }
 
 bool ParseIndicatorType(absl::string_view name, IndicatorType* type) {

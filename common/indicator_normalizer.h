@@ -26,9 +26,23 @@ absl::StatusOr<std::string> NormalizeIndicator(v1::IndicatorType type, absl::str
 std::vector<std::string> ContainingNetworks(v1::IndicatorType type,
                                             absl::string_view normalized_address);
 
+// The further index keys of a normalized indicator, for the structured forms inside it: a
+// vehicle's plate and VIN ("PLATE:AB123CD VIN:1HGCM82633A004352" is found by "AB-123-CD" and by
+// the VIN), a vessel's IMO number and name ("MV OCEAN STAR IMO 9074729" by "IMO 9074729" and by
+// "Ocean Star"), an organization's name without its legal form ("sahel trading sarl" by "Sahel
+// Trading"). Empty for other types and forms. A search looks these up for its value too, so that
+// the structured form finds the bare one.
+std::vector<std::string> IndexAliases(v1::IndicatorType type, absl::string_view normalized);
+
+// Whether the indicator `carried` (normalized) matches the index key `key` of its type: its
+// normalized form or one of its aliases.
+bool MatchesKey(v1::IndicatorType type, absl::string_view carried, absl::string_view key);
+
 // A short lower-case name for the type, as used on the command line ("ipv4", "iban", ...);
 // "unspecified", or "undefined(N)" for a number the enum does not define.
 std::string IndicatorTypeName(v1::IndicatorType type);
+// Every defined type's name, comma-separated, for messages ("phone, email, ...").
+std::string KnownIndicatorTypes();
 // The inverse of IndicatorTypeName; also accepts the enum's full name.
 bool ParseIndicatorType(absl::string_view name, v1::IndicatorType* type);
 

@@ -339,12 +339,17 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
       return true;
     }
     decided.emplace(id);
-    if (header->revoked() && !request->include_revoked()) return true;
     // A record the caller may not see, or whose matching indicator it may not see, is no hit:
     // neither the hits nor their count may reveal it.
     SharingGate::Shared shared = reads_->Share(call->agency(), *latest);
     const bool other = call->agency() != agency_id_;
     if (!shared.permit || policy::WithholdsIndicator(shared.decision.withheld, key->type)) {
+      if (other) decisions.NotSent(shared.audit);
+      return true;
+    }
+    if (header->revoked() && !request->include_revoked()) {
+      // Not a hit, but said: the value is also in a revoked record the caller may see.
+      response->set_revoked_hits(response->revoked_hits() + 1);
       if (other) decisions.NotSent(shared.audit);
       return true;
     }

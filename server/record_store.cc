@@ -132,6 +132,10 @@ uint64_t RecordStore::StageVersion(
   for (const auto& [type, normalized] : indicators) {
     batch.Put(storage_->family(Storage::kIndicators), IndicatorKey(type, normalized, id, version),
               "");
+    // Structured forms are found by their parts too (a plate, an IMO number, a bare name).
+    for (const std::string& alias : IndexAliases(type, normalized)) {
+      batch.Put(storage_->family(Storage::kIndicators), IndicatorKey(type, alias, id, version), "");
+    }
   }
   return cursor;
 }
@@ -504,10 +508,10 @@ bool RecordStore::CarriesIndicator(const v1::SignedRecord& record, v1::Indicator
   if (!opened.ok()) return false;
   for (const v1::Indicator& indicator : opened->record.indicators()) {
     if (indicator.type() != type) continue;
-    if (indicator.normalized() == normalized) return true;
+    if (MatchesKey(type, indicator.normalized(), normalized)) return true;
     if (!indicator.normalized().empty()) continue;
     absl::StatusOr<std::string> renormalized = NormalizeIndicator(type, indicator.value());
-    if (renormalized.ok() && *renormalized == normalized) return true;
+    if (renormalized.ok() && MatchesKey(type, *renormalized, normalized)) return true;
   }
   return false;
 }

@@ -23,7 +23,10 @@ absl::StatusOr<std::vector<SearchKey>> SearchKeys(v1::IndicatorType type, absl::
       continue;
     }
     std::vector<std::string> networks = ContainingNetworks(each, *normalized);
+    std::vector<std::string> aliases = IndexAliases(each, *normalized);
     keys.push_back({each, *std::move(normalized)});
+    // A structured value is found by its parts (and finds records that carry only a part).
+    for (std::string& alias : aliases) keys.push_back({each, std::move(alias)});
     for (auto network = networks.rbegin(); network != networks.rend(); ++network) {
       keys.push_back({each, std::move(*network)});
     }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
+
 namespace nexus {
 namespace {
 
@@ -220,6 +222,59 @@ TEST(IndicatorTypeNames, RoundTrip) {
   }
   v1::IndicatorType parsed;
   EXPECT_FALSE(ParseIndicatorType("telepathy", &parsed));
+}
+
+}  // namespace
+}  // namespace nexus
+
+namespace nexus {
+namespace {
+
+// Structured forms are found by their parts: the index keys and search keys both add them.
+TEST(IndexAliasesTest, AVehicleByItsPlateOrItsVin) {
+  auto vehicle =
+      NormalizeIndicator(v1::INDICATOR_TYPE_VEHICLE, "plate: AB-123-CD; VIN 1hgcm82633a004352");
+  ASSERT_TRUE(vehicle.ok()) << vehicle.status();
+  EXPECT_EQ(*vehicle, "PLATE:AB123CD VIN:1HGCM82633A004352");
+  EXPECT_EQ(IndexAliases(v1::INDICATOR_TYPE_VEHICLE, *vehicle),
+            (std::vector<std::string>{"AB123CD", "1HGCM82633A004352"}));
+  EXPECT_TRUE(MatchesKey(v1::INDICATOR_TYPE_VEHICLE, *vehicle,
+                         *NormalizeIndicator(v1::INDICATOR_TYPE_VEHICLE, "ab 123 cd")));
+  // A plain code stays what it was; a VIN with an I is no VIN.
+  EXPECT_EQ(*NormalizeIndicator(v1::INDICATOR_TYPE_VEHICLE, "AB-123-CD"), "AB123CD");
+  EXPECT_TRUE(IndexAliases(v1::INDICATOR_TYPE_VEHICLE, "AB123CD").empty());
+  EXPECT_FALSE(NormalizeIndicator(v1::INDICATOR_TYPE_VEHICLE, "vin 1HGCM82633A00435I").ok());
+  EXPECT_FALSE(NormalizeIndicator(v1::INDICATOR_TYPE_VEHICLE, "plate AB plate CD").ok());
+}
+
+TEST(IndexAliasesTest, AVesselByItsImoNumberOrItsName) {
+  auto vessel = NormalizeIndicator(v1::INDICATOR_TYPE_VESSEL, "MV Ocean Star (IMO 9074729)");
+  ASSERT_TRUE(vessel.ok()) << vessel.status();
+  EXPECT_EQ(IndexAliases(v1::INDICATOR_TYPE_VESSEL, *vessel),
+            (std::vector<std::string>{"IMO9074729", "OCEAN STAR"}));
+  EXPECT_TRUE(MatchesKey(v1::INDICATOR_TYPE_VESSEL, *vessel,
+                         *NormalizeIndicator(v1::INDICATOR_TYPE_VESSEL, "imo 9074729")));
+  EXPECT_TRUE(MatchesKey(v1::INDICATOR_TYPE_VESSEL, *vessel,
+                         *NormalizeIndicator(v1::INDICATOR_TYPE_VESSEL, "ocean star")));
+  // An IMO number whose check digit fails is no IMO key.
+  auto wrong = NormalizeIndicator(v1::INDICATOR_TYPE_VESSEL, "Ocean Star IMO 9074728");
+  ASSERT_TRUE(wrong.ok());
+  for (const std::string& alias : IndexAliases(v1::INDICATOR_TYPE_VESSEL, *wrong)) {
+    EXPECT_FALSE(absl::StartsWith(alias, "IMO")) << alias;
+  }
+}
+
+TEST(IndexAliasesTest, AnOrganizationByItsNameWithoutItsLegalForm) {
+  auto company = NormalizeIndicator(v1::INDICATOR_TYPE_ORGANIZATION, "Sahel Trading S.A.R.L");
+  ASSERT_TRUE(company.ok());
+  auto plain = NormalizeIndicator(v1::INDICATOR_TYPE_ORGANIZATION, "Sahel Trading SARL");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(IndexAliases(v1::INDICATOR_TYPE_ORGANIZATION, *plain),
+            std::vector<std::string>{"sahel trading"});
+  EXPECT_TRUE(MatchesKey(v1::INDICATOR_TYPE_ORGANIZATION, *plain, "sahel trading"));
+  // A name that is only a legal form keeps it; other types have no aliases.
+  EXPECT_TRUE(IndexAliases(v1::INDICATOR_TYPE_ORGANIZATION, "sarl").empty());
+  EXPECT_TRUE(IndexAliases(v1::INDICATOR_TYPE_PERSON, "jean dupont sa").empty());
 }
 
 }  // namespace
