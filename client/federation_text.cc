@@ -221,7 +221,7 @@ std::string FederationStatusToHumanText(const v1::FederationStatusResponse& stat
     const v1::PeerCursor& received = peer.received();
     rows.push_back({Id(peer.agency_id()), Id(peer.direction()),
                     peer.address().empty() ? "-" : Id(peer.address()), ConnectedCell(peer, now),
-                    absl::StrCat(received.cursor()), ReceivingCell(peer),
+                    CursorText(received.cursor()), ReceivingCell(peer),
                     absl::StrCat(received.received()), absl::StrCat(received.unchanged()),
                     absl::StrCat(received.refused()), absl::StrCat(received.equivocations()),
                     absl::StrCat(peer.relayed()), WaitingCell(peer), WitnessCell(peer.witness())});

@@ -163,8 +163,17 @@ int Reload(const ClientOptions& options) {
   auto response = (*client)->ReloadPolicy();
   if (!response.ok()) return Failure(response.status(), "reload");
   for (const std::string& warning : response->warnings()) std::cout << Shown(warning) << "\n";
-  std::cout << "policy '" << Shown(response->policy_name()) << "' in force, " << response->rules()
-            << " rules\n";
+  std::cout << "policy '" << Shown(response->policy_name()) << "' from "
+            << (response->file().empty() ? "no file (no policy_file: deny all)"
+                                         : Shown(response->file()))
+            << " in force, " << response->rules() << " rules\n";
+  if (response->reoffered_peers() > 0) {
+    std::cout << "the sharing rules changed: " << response->reoffered_peers()
+              << " peers will be offered what the new rules permit and the old ones held back\n";
+  } else {
+    std::cout << "the sharing rules are those already in force: nothing is offered again\n";
+  }
+  std::cout << "what peers already received stays with them: a narrower policy recalls nothing\n";
   return kOk;
 }
 

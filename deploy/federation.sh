@@ -7,6 +7,8 @@
 #                                 propagated, print where each went and what was withheld
 #   deploy/federation.sh status   which nodes run, and each one's view of its peers
 #   deploy/federation.sh down     stop the four nodes (SIGTERM: graceful shutdown)
+#   deploy/federation.sh stop|start|restart AGENCY
+#                                 one node of the running federation (its peers catch up)
 #
 # The nodes, each its own nexusd with its own data directory, certificates, config and policy
 # (deploy/federation/AGENCY.policy.textproto):
@@ -231,37 +233,68 @@ await_links() {
 # ---- up -------------------------------------------------------------------------------------
 
 # Starts every node and waits until each has written its ready file.
+# Starts AGENCY's nexusd in the background, with its configuration, data and log.
+launch_node() {
+  local agency=$1
+  rm -f "$run/$agency/ready"
+  "$nexusd" --config "$(config_of "$agency")" --ready-file "$run/$agency/ready" \
+    </dev/null >>"$(log_of "$agency")" 2>&1 &
+  echo $! >"$(pidfile_of "$agency")"
+  printf '   %-10s nexusd pid %-7s on %s  (log: %s)\n' "$agency" $! "$(address_of "$agency")" "$(log_of "$agency")"
+}
+
+# Waits until AGENCY's node serves; fails (with its log) if it exits or takes 30 s.
+await_ready() {
+  local agency=$1 pid deadline=$((SECONDS + 30))
+  pid=$(cat "$(pidfile_of "$agency")")
+  until [ -s "$run/$agency/ready" ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "federation: nexusd of $agency exited during start-up; its log ($(log_of "$agency")):" >&2
+      tail -n 20 "$(log_of "$agency")" >&2
+      if grep -q "cannot listen" "$(log_of "$agency")"; then
+        echo "federation: port $(port_of "$agency") is taken; NEXUS_FEDERATION_BASE_PORT=N uses N..N+3 instead" >&2
+      fi
+      return 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "federation: nexusd of $agency did not become ready within 30 s; its log:" >&2
+      tail -n 20 "$(log_of "$agency")" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
 start_nodes() {
-  local agency pid
+  local agency
+  for agency in "${agencies[@]}"; do : >"$(log_of "$agency")"; launch_node "$agency"; done
   for agency in "${agencies[@]}"; do
-    rm -f "$run/$agency/ready"
-    "$nexusd" --config "$(config_of "$agency")" --ready-file "$run/$agency/ready" \
-      </dev/null >"$(log_of "$agency")" 2>&1 &
-    echo $! >"$(pidfile_of "$agency")"
-    printf '   %-10s nexusd pid %-7s on %s  (log: %s)\n' "$agency" $! "$(address_of "$agency")" "$(log_of "$agency")"
+    await_ready "$agency" || { down >/dev/null; exit 1; }
   done
-  local deadline=$((SECONDS + 30))
-  for agency in "${agencies[@]}"; do
-    pid=$(cat "$(pidfile_of "$agency")")
-    until [ -s "$run/$agency/ready" ]; do
-      if ! kill -0 "$pid" 2>/dev/null; then
-        echo "federation: nexusd of $agency exited during start-up; its log ($(log_of "$agency")):" >&2
-        tail -n 20 "$(log_of "$agency")" >&2
-        if grep -q "cannot listen" "$(log_of "$agency")"; then
-          echo "federation: port $(port_of "$agency") is taken; NEXUS_FEDERATION_BASE_PORT=N uses N..N+3 instead" >&2
-        fi
-        down >/dev/null
-        exit 1
-      fi
-      if [ $SECONDS -ge $deadline ]; then
-        echo "federation: nexusd of $agency did not become ready within 30 s; its log:" >&2
-        tail -n 20 "$(log_of "$agency")" >&2
-        down >/dev/null
-        exit 1
-      fi
-      sleep 0.1
-    done
-  done
+}
+
+start_node() {
+  if running_pid "$1" >/dev/null; then echo "$1 is already running"; return 0; fi
+  launch_node "$1"
+  await_ready "$1" || exit 1
+}
+
+# SIGTERM to AGENCY's node, then wait for it (killed after 20 s).
+stop_node() {
+  local agency=$1 pid deadline=$((SECONDS + 20))
+  if ! pid=$(running_pid "$agency"); then
+    rm -f "$(pidfile_of "$agency")"
+    echo "$agency is not running"
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "$agency (pid $pid) did not stop within 20 s of SIGTERM; killing it (log: $(log_of "$agency"))" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$(pidfile_of "$agency")"
+  echo "stopped $agency"
 }
 
 # Publishes deploy/federation/records-AGENCY.jsonl at AGENCY's node as one of its analysts and
@@ -326,7 +359,16 @@ snapshot() {
       sub(/named agencies  agencies: /, "named ", dist)
       sub(/group  groups: /, "group ", dist)
     }
-    /^  withheld: / { withheld = $0; sub(/.* by policy: /, "", withheld) }
+    /^  withheld: / {
+      # "  withheld:    2 part(s): indicator (phone) by wa-coord'"'"'s policy; summary": the kinds
+      w = $0; sub(/^  withheld: +[0-9]+ part\(s\): /, "", w)
+      n = split(w, items, "; ")
+      withheld = ""
+      for (i = 1; i <= n; i++) {
+        k = items[i]; sub(/ \(.*$/, "", k); sub(/ by .*$/, "", k)
+        withheld = withheld (withheld == "" ? "" : ", ") k
+      }
+    }
     END { flush(); for (i in line) print line[i] }'
 }
 
@@ -448,8 +490,11 @@ up() {
   for agency in "${agencies[@]}"; do
     rm -rf "${run:?}/${agency:?}"
     mkdir -p "$run/$agency"
+    # The node reads a copy in its run directory: editing it (and reloading) leaves the tracked
+    # sample as it is.
+    cp "$samples/$agency.policy.textproto" "$run/$agency/policy.textproto"
     # shellcheck disable=SC2046  # peers_of prints separate words
-    "$root/deploy/make-node-config.sh" --policy "$samples/$agency.policy.textproto" \
+    "$root/deploy/make-node-config.sh" --policy "$run/$agency/policy.textproto" \
       $(peers_of "$agency") --heartbeat 2 --max-retry 5 --witness-interval 5 \
       "$run/pki" "$agency" "$(address_of "$agency")" "$run/$agency/data" "${members[@]}" \
       >"$(config_of "$agency")"
@@ -468,8 +513,8 @@ up() {
     fi
     printf '   %-10s %-16s peers: %s\n' "$agency" "$(address_of "$agency")" \
       "$(peers_of "$agency" | sed -e 's/--peer //g' -e 's/=[^ /]*//g')"
-    printf '   %-10s %-16s policy deploy/federation/%s.policy.textproto (%s; %s test cases pass)\n' \
-      "" "" "$agency" "${check_out##*"', "}" \
+    printf '   %-10s %-16s policy %s (a copy of deploy/federation/%s.policy.textproto; %s; %s test cases pass)\n' \
+      "" "" "$run/$agency/policy.textproto" "$agency" "${check_out##*"', "}" \
       "$(echo "$tested" | tail -n1 | awk '{ print $1 }')"
   done
   write_env_files
@@ -518,11 +563,14 @@ LEGEND
 
 The federation is running. Query a node as one of its analysts, e.g. ml-ct:
   . $run/ml-ct/analyst.env
-  $nexusctl pull --since 0
-  $nexusctl search '+223 76 12 34 56'
-  $nexusctl federation status
+  nexusctl pull --since 0
+  nexusctl search '+223 76 12 34 56'
+  nexusctl federation status
 Record ids by case reference: $run/published
+Each node's policy is $run/AGENCY/policy.textproto: edit it, then
+  . $run/AGENCY/admin.env && nexusctl policy reload
 Status: deploy/federation.sh status     Stop: deploy/federation.sh down
+One node: deploy/federation.sh stop|start|restart AGENCY
 MSG
 }
 
@@ -534,16 +582,32 @@ write_env_files() {
 # nexusctl as the $role of $agency, talking to $agency's node: . ${run}/$agency/$role.env
 export NEXUS_TARGET=$(address_of "$agency") NEXUS_CA=$run/pki/ca.crt NEXUS_KEYS=$run/pki/keys
 export NEXUS_CERT=$run/pki/$agency/$role.crt NEXUS_KEY=$run/pki/$agency/$role.key
+export PATH=$build/client:\$PATH
 ENV
     done
   done
 }
 
-[ $# -eq 1 ] || usage
+# One node of a running federation: stop it (SIGTERM), start it again with its configuration and
+# data, or both. Its peers retry it meanwhile and catch up from their cursors.
+one_node() {
+  local action=$1 agency=$2 known=0 each
+  for each in "${agencies[@]}"; do [ "$each" = "$agency" ] && known=1; done
+  [ $known -eq 1 ] || { echo "federation: no node '$agency' (${agencies[*]})" >&2; exit 2; }
+  [ -f "$(config_of "$agency")" ] || fail "no federation in $run: run deploy/federation.sh up first"
+  if [ "$action" != start ]; then stop_node "$agency"; fi
+  if [ "$action" != stop ]; then start_node "$agency"; fi
+}
+
+case "${1:-}" in
+  up | down | status) [ $# -eq 1 ] || usage ;;
+  stop | start | restart) [ $# -eq 2 ] || usage ;;
+  -h | --help | help) header; exit 0 ;;
+  *) usage ;;
+esac
 case "$1" in
   up) up ;;
   down) down ;;
   status) status ;;
-  -h | --help | help) header ;;
-  *) usage ;;
+  stop | start | restart) one_node "$1" "$2" ;;
 esac

@@ -50,9 +50,10 @@ NEXUS_CERT=$run/pki/$agency/auditor.crt NEXUS_KEY=$run/pki/$agency/auditor.key \
 
 cat <<MSG
 
-The node is running. Try it yourself:
+The node is running. Try it yourself (nexusctl is on PATH after these):
   export NEXUS_TARGET=$NEXUS_TARGET NEXUS_CA=$NEXUS_CA NEXUS_KEYS=$NEXUS_KEYS
   export NEXUS_CERT=$NEXUS_CERT NEXUS_KEY=$NEXUS_KEY
-  $ctl --help
+  export PATH=$root/build/client:\$PATH
+  nexusctl --help
 Stop it with: deploy/stop.sh
 MSG
