@@ -34,6 +34,15 @@ TEST_F(NexusctlTest, NamesThatAreNoMembersOrGroupsAreRefused) {
                                 "(groups: region-west, region-east)"))
       << output;
   EXPECT_TRUE(absl::StrContains(output, "0 of 1 records accepted")) << output;
+  // A refused update is audited with the id and version it asked for.
+  const std::string id = "3f1c2b9a-0d4e-4c8f-9a6b-1e2d3c4b5a69";
+  EXPECT_EQ(Run("push --id " + id + " --version 5 --tlp green --scope federation" + kAssessed,
+                &output),
+            1)
+      << output;
+  ASSERT_EQ(Run("--json audit list --action publish --outcome refused", &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "\"record_id\":\"" + id + "\",\"version\":\"5\""))
+      << output;
 }
 
 TEST_F(NexusctlTest, APushSaysWhereTheRecordGoesAndWarnsWhenNobodyGetsIt) {
