@@ -416,8 +416,14 @@ int Search(Session& session, const CommandLine& line) {
       all_verified = false;
     }
   }
+  for (const v1::HitNotice& notice : response->hit_notices()) {
+    std::cout << (session.json ? HitNoticeToJson(notice) + "\n" : HitNoticeToHumanText(notice));
+  }
   if (!session.json) {
     std::cout << response->hits_size() << " records"
+              << (response->hit_notices_size() > 0
+                      ? absl::StrCat(", ", response->hit_notices_size(), " hit notices")
+                      : "")
               << (response->truncated() ? " (more matched; narrow the search or raise --limit)"
                                         : "")
               << "\n";

@@ -107,9 +107,13 @@ int Test(const CommandLine& line) {
     policy::Decision decision =
         (*policy)->Decide(policy::RecordFacts::From(test.record(), federation),
                           federation.AgencyIndex(test.recipient()), holder, now);
+    // EFFECT_FORBID expects a deny without a hit notice; EFFECT_HIT_ONLY a hit notice only.
     bool want_permit = test.expect() == v1::EFFECT_PERMIT;
+    bool want_hit = test.expect() == v1::EFFECT_HIT_ONLY;
     policy::Withheld want = policy::Withheld::From(test.expect_withheld());
-    bool pass = decision.permit == want_permit && (!want_permit || decision.withheld == want);
+    bool pass = decision.permit == want_permit &&
+                (want_permit || decision.hit_notice == want_hit) &&
+                (!want_permit || decision.withheld == want);
     failed += !pass;
     std::cout << (pass ? "PASS " : "FAIL ") << Shown(test.name()) << ": " << decision.EffectName();
     if (decision.permit && !decision.withheld.empty()) {
@@ -117,7 +121,7 @@ int Test(const CommandLine& line) {
     }
     std::cout << " by " << Shown(absl::StrJoin((*policy)->Reasons(decision), ", "));
     if (!pass) {
-      std::cout << "; expected " << (want_permit ? "permit" : "deny");
+      std::cout << "; expected " << (want_permit ? "permit" : want_hit ? "hit-only" : "deny");
       if (want_permit)
         std::cout << " withholding {" << test.expect_withheld().ShortDebugString() << "}";
     }

@@ -70,6 +70,12 @@ absl::StatusOr<std::string> FieldsJson(const CommandLine& line, bool whole) {
   if (line.Has("scope")) append(distribution, "scope", JsonQuote(line.Get("scope")));
   if (line.Has("agency")) append(distribution, "agencies", List(line.All("agency")));
   if (line.Has("group")) append(distribution, "groups", List(line.All("group")));
+  // Who may be told that a node holds the record (hit notices): wider than who receives it.
+  std::string hits = "{";
+  if (line.Has("hit-notices")) append(hits, "scope", JsonQuote(line.Get("hit-notices")));
+  if (line.Has("hit-agency")) append(hits, "agencies", List(line.All("hit-agency")));
+  if (line.Has("hit-group")) append(hits, "groups", List(line.All("hit-group")));
+  if (hits.size() > 1) append(distribution, "hit_notices", hits + "}");
   if (whole || distribution.size() > 1) add("distribution", distribution + "}");
   if (line.Has("handling")) add("handling_codes", List(line.All("handling")));
   std::string assessment = "{";
@@ -140,7 +146,8 @@ constexpr const char* kUpdateFlags[] = {
     "handling",    "case",        "summary",       "nexus-type",
     "reliability", "credibility", "watch-point",   "tag",
     "related",     "indicator",   "add-indicator", "remove-indicator",
-    "add-tag",     "remove-tag",  "add-related"};
+    "add-tag",     "remove-tag",  "add-related",   "hit-notices",
+    "hit-agency",  "hit-group"};
 
 }  // namespace
 
@@ -173,6 +180,9 @@ absl::StatusOr<v1::Record> UpdatedRecord(const v1::Record& latest, const Command
   }
   if (line.Has("group")) {
     *record.mutable_distribution()->mutable_groups() = given->distribution().groups();
+  }
+  if (line.Has("hit-notices") || line.Has("hit-agency") || line.Has("hit-group")) {
+    *record.mutable_distribution()->mutable_hit_notices() = given->distribution().hit_notices();
   }
   if (line.Has("handling")) *record.mutable_handling_codes() = given->handling_codes();
   if (line.Has("case")) record.set_case_reference(given->case_reference());

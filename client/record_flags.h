@@ -15,7 +15,7 @@ inline constexpr const char* kRecordFlags[] = {
     "tlp",        "scope",       "agency",      "group",       "handling",      "case",
     "nexus-type", "watch-point", "reliability", "credibility", "indicator",     "tag",
     "summary",    "related",     "id",          "version",     "add-indicator", "remove-indicator",
-    "add-tag",    "remove-tag",  "add-related"};
+    "add-tag",    "remove-tag",  "add-related", "hit-notices", "hit-agency",    "hit-group"};
 
 // A new record from push's flags.
 absl::StatusOr<v1::Record> RecordFromFlags(const CommandLine& line);

@@ -310,6 +310,18 @@ std::string RecordToHumanText(const RecordView& view) {
     absl::StrAppend(&out, "  agencies: ", PrintableList(d.agencies(), ", "));
   if (!d.groups().empty()) absl::StrAppend(&out, "  groups: ", PrintableList(d.groups(), ", "));
   absl::StrAppend(&out, "\n");
+  if (d.has_hit_notices()) {
+    const v1::HitNoticeAudience& hits = d.hit_notices();
+    absl::StrAppend(&out, "  hit notices: ",
+                    ShortName(v1::DistributionScope_Name(hits.scope()), "DISTRIBUTION_SCOPE_"));
+    if (!hits.agencies().empty()) {
+      absl::StrAppend(&out, "  agencies: ", PrintableList(hits.agencies(), ", "));
+    }
+    if (!hits.groups().empty()) {
+      absl::StrAppend(&out, "  groups: ", PrintableList(hits.groups(), ", "));
+    }
+    absl::StrAppend(&out, "\n");
+  }
   if (!r.handling_codes().empty()) {
     absl::StrAppend(&out, "  handling:    ", PrintableList(r.handling_codes(), "; "), "\n");
   }
@@ -412,6 +424,31 @@ absl::StatusOr<uint64_t> ParseCursor(absl::string_view text) {
         absl::StrCat("'", text, "' is not a cursor (a number, or ~ and base 36 as pull shows)"));
   }
   return value;
+}
+
+std::string SectorName(v1::Sector sector) {
+  if (!v1::Sector_IsValid(sector)) return absl::StrCat("undefined(", static_cast<int>(sector), ")");
+  return absl::StrReplaceAll(
+      absl::AsciiStrToLower(absl::StripPrefix(v1::Sector_Name(sector), "SECTOR_")), {{"_", "-"}});
+}
+
+std::string HitNoticeToHumanText(const v1::HitNotice& notice) {
+  return absl::StrCat("hit notice: the node of ", Printable(notice.holder()), " holds a record of ",
+                      Printable(notice.origin_agency()), " (", SectorName(notice.origin_sector()),
+                      ") that matches as ", IndicatorTypeName(notice.matched_type()),
+                      "; not shared with you. Ask ",
+                      notice.liaison().empty() ? "its origin" : Printable(notice.liaison()),
+                      ", quoting ", Printable(notice.reference()), "\n");
+}
+
+std::string HitNoticeToJson(const v1::HitNotice& notice) {
+  return EscapeJsonForTerminal(
+      absl::StrCat("{\"hit_notice\":{\"holder\":", JsonQuote(notice.holder()),
+                   ",\"origin_agency\":", JsonQuote(notice.origin_agency()),
+                   ",\"origin_sector\":", JsonQuote(SectorName(notice.origin_sector())),
+                   ",\"reference\":", JsonQuote(notice.reference()),
+                   ",\"matched_type\":", JsonQuote(IndicatorTypeName(notice.matched_type())),
+                   ",\"liaison\":", JsonQuote(notice.liaison()), "}}"));
 }
 
 std::string JsonQuote(absl::string_view text) {

@@ -68,6 +68,12 @@ std::string CursorText(uint64_t cursor);
 // The inverse, for --since: a number, or "~" and base 36.
 absl::StatusOr<uint64_t> ParseCursor(absl::string_view text);
 
+// A hit notice for a person: who holds a record of whom that matched, and whom to ask.
+std::string HitNoticeToHumanText(const v1::HitNotice& notice);
+std::string HitNoticeToJson(const v1::HitNotice& notice);
+// "police", "counter-terrorism", ... ("unspecified" for none).
+std::string SectorName(v1::Sector sector);
+
 // `text` as a JSON string literal, quotes included.
 std::string JsonQuote(absl::string_view text);
 

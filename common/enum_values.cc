@@ -63,6 +63,8 @@ void FindUndefinedRecordValues(const v1::Record& record, std::vector<std::string
   CheckOne("tlp", record.tlp(), v1::Tlp_IsValid, v1::Tlp_descriptor, problems);
   CheckOne("distribution.scope", record.distribution().scope(), v1::DistributionScope_IsValid,
            v1::DistributionScope_descriptor, problems);
+  CheckOne("distribution.hit_notices.scope", record.distribution().hit_notices().scope(),
+           v1::DistributionScope_IsValid, v1::DistributionScope_descriptor, problems);
   const v1::Assessment& a = record.assessment();
   CheckOne("assessment.nexus_type", a.nexus_type(), v1::NexusType_IsValid, v1::NexusType_descriptor,
            problems);

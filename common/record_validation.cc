@@ -103,6 +103,34 @@ void CheckDistribution(const v1::Record& record, Problems& problems) {
   if (record.tlp() == v1::TLP_RED && d.agencies().empty()) {
     problems.Add("tlp RED needs its recipients named in distribution.agencies");
   }
+  if (d.has_hit_notices()) {
+    const v1::HitNoticeAudience& hits = d.hit_notices();
+    for (int i = 0; i < hits.agencies_size(); ++i) {
+      if (!IsValidAgencyId(hits.agencies(i))) {
+        problems.Add(absl::StrCat("distribution.hit_notices.agencies[", i, "]: invalid agency id ",
+                                  QuoteInput(hits.agencies(i))));
+      }
+    }
+    CheckShortTexts(hits.groups(), "distribution.hit_notices.groups", problems);
+    switch (hits.scope()) {
+      case v1::DISTRIBUTION_SCOPE_FEDERATION:
+        break;
+      case v1::DISTRIBUTION_SCOPE_NAMED_AGENCIES:
+        if (hits.agencies().empty()) {
+          problems.Add("distribution.hit_notices scope NAMED_AGENCIES needs agencies");
+        }
+        break;
+      case v1::DISTRIBUTION_SCOPE_GROUP:
+        if (hits.groups().empty())
+          problems.Add("distribution.hit_notices scope GROUP needs groups");
+        break;
+      default:
+        if (v1::DistributionScope_IsValid(hits.scope())) {
+          problems.Add(
+              "distribution.hit_notices.scope must be FEDERATION, GROUP or NAMED_AGENCIES");
+        }
+    }
+  }
 }
 
 void CheckAssessment(const v1::Assessment& a, Problems& problems) {

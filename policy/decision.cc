@@ -39,7 +39,7 @@ v1::Redaction Withheld::ToRedaction() const {
 }
 
 std::string Decision::EffectName() const {
-  if (!permit) return "deny";
+  if (!permit) return hit_notice ? "hit-only" : "deny";
   return withheld.empty() ? "permit" : "permit-with-redaction";
 }
 
@@ -65,6 +65,7 @@ std::vector<std::string> LimitNames(uint32_t limits) {
       "undefined-value:assessment.source_reliability",
       "undefined-value:assessment.information_credibility",
       "undefined-value:indicators.type",
+      "originator:hit-notice-audience",
   };
   std::vector<std::string> names;
   for (int bit = 0; bit < static_cast<int>(std::size(kNames)); ++bit) {

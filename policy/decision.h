@@ -59,15 +59,20 @@ enum Limit : uint32_t {
   kUndefinedReliability = 1u << 17,    // undefined-value:assessment.source_reliability
   kUndefinedCredibility = 1u << 18,    // undefined-value:assessment.information_credibility
   kUndefinedIndicatorType = 1u << 19,  // undefined-value:indicators.type
+  // With a hit notice: the originator lets this recipient be told of the record.
+  kHitNoticeAudience = 1u << 20,  // originator:hit-notice-audience
 };
 
 struct Decision {
   bool permit = false;
+  // Without `permit`: the recipient may be told that this node holds the record (a hit notice),
+  // not given any of it. The originator's hit-notice audience, or a hit-only rule, allows it.
+  bool hit_notice = false;
   Withheld withheld;
   uint32_t limits = 0;          // Limit bits
   std::vector<uint16_t> rules;  // indexes of the deciding rules: the matching forbids, or permits
 
-  // "permit", "permit-with-redaction" or "deny".
+  // "permit", "permit-with-redaction", "hit-only" or "deny".
   std::string EffectName() const;
 };
 

@@ -49,4 +49,19 @@ uint32_t OriginatorLimits(const RecordFacts& record, int recipient, int holder,
   return limits;
 }
 
+bool HitNoticeAllowed(const RecordFacts& record, int recipient, const Federation& federation) {
+  if (recipient < 0) return false;
+  switch (record.hit_scope) {
+    case v1::DISTRIBUTION_SCOPE_FEDERATION:
+      return true;
+    case v1::DISTRIBUTION_SCOPE_GROUP:
+      return (federation.groups_of(recipient) & record.hit_groups) != 0;
+    case v1::DISTRIBUTION_SCOPE_NAMED_AGENCIES:
+      return std::find(record.hit_named.begin(), record.hit_named.end(), recipient) !=
+             record.hit_named.end();
+    default:
+      return false;
+  }
+}
+
 }  // namespace nexus::policy

@@ -28,6 +28,11 @@ namespace nexus::policy {
 uint32_t OriginatorLimits(const RecordFacts& record, int recipient, int holder,
                           const Federation& federation);
 
+// Whether the originator allows `recipient` to be told, by a hit notice, that a node holds the
+// record: it is in distribution.hit_notices (FEDERATION: any member; GROUP; NAMED_AGENCIES).
+// Whoever may receive the record may be told of it too; that is decided apart.
+bool HitNoticeAllowed(const RecordFacts& record, int recipient, const Federation& federation);
+
 }  // namespace nexus::policy
 
 #endif  // NEXUS_POLICY_ORIGINATOR_LIMITS_H_

@@ -36,6 +36,19 @@ RecordFacts RecordFacts::From(const v1::Record& record, const Federation& federa
     int index = federation.GroupIndex(group);
     if (index >= 0 && index < 64) facts.distribution_groups |= uint64_t{1} << index;
   }
+  const v1::HitNoticeAudience& hits = record.distribution().hit_notices();
+  if (v1::DistributionScope_IsValid(hits.scope())) {
+    facts.hit_scope = hits.scope();
+  } else {
+    facts.undefined |= kUndefinedScope;
+  }
+  for (const std::string& agency : hits.agencies()) {
+    facts.hit_named.push_back(federation.AgencyIndex(agency));
+  }
+  for (const std::string& group : hits.groups()) {
+    int index = federation.GroupIndex(group);
+    if (index >= 0 && index < 64) facts.hit_groups |= uint64_t{1} << index;
+  }
   for (const std::string& code : record.handling_codes()) {
     facts.handling_codes.push_back(NormalizeLabel(code));
     facts.no_further_dissemination |= IsNoFurtherDissemination(code);

@@ -27,6 +27,10 @@ struct RecordFacts {
   int reliability = 0;            // 1 (A) .. 6 (F); 0 unknown
   int credibility = 0;            // 1 .. 6; 0 unknown
   int64_t modified_unix_micros = 0;
+  // distribution.hit_notices: who may be told that a node holds the record.
+  v1::DistributionScope hit_scope = v1::DISTRIBUTION_SCOPE_UNSPECIFIED;
+  std::vector<int> hit_named;
+  uint64_t hit_groups = 0;
   // kUndefined* Limit bits: fields holding a value their enum does not define. Their facts above
   // are left unset; any decision on the record is deny.
   uint32_t undefined = 0;

@@ -45,8 +45,14 @@ CompiledRule CompileRule(const v1::Rule& rule, int index, const Locator& at,
         error({"redact"}, "a forbid rule cannot redact: it shares nothing");
       }
       break;
+    case v1::EFFECT_HIT_ONLY:
+      compiled.hit_only = true;
+      if (rule.has_redact()) {
+        error({"redact"}, "a hit-only rule cannot redact: it shares no part of the record");
+      }
+      break;
     case v1::EFFECT_UNSPECIFIED:
-      error({"effect"}, "effect is required (EFFECT_PERMIT or EFFECT_FORBID)");
+      error({"effect"}, "effect is required (EFFECT_PERMIT, EFFECT_FORBID or EFFECT_HIT_ONLY)");
       break;
     default:
       error({"effect"}, absl::StrCat("unknown effect value ", rule.effect()));

@@ -24,6 +24,7 @@ constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000000;
 struct CompiledRule {
   std::string id;
   bool forbid = false;
+  bool hit_only = false;      // EFFECT_HIT_ONLY: where permits match, a hit notice instead
   std::vector<int> agencies;  // sorted federation indexes
   bool has_agencies = false;
   uint64_t countries = 0;  // bit per federation country index

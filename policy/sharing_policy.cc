@@ -252,29 +252,50 @@ Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int h
     return decision;
   }
   decision.limits = OriginatorLimits(record, recipient, holder, federation_);
+  // Whom the originator lets be told of the record may be wider than who may receive it.
+  const bool hit_audience = HitNoticeAllowed(record, recipient, federation_);
   if (decision.limits != 0) {
     for (const std::string& limit : LimitNames(decision.limits)) {
       say([&] {
         return std::string(
-            absl::StrCat(limit, ": the originator's limits forbid this recipient: deny"));
+            absl::StrCat(limit, ": the originator's limits forbid this recipient the record"));
       });
     }
-    return decision;
+    if (!hit_audience) {
+      say([&] {
+        return std::string("no hit notice either (not in distribution.hit_notices): deny");
+      });
+      return decision;
+    }
+    say([&] {
+      return std::string(
+          "originator:hit-notice-audience: it may be told that this node holds the record, unless "
+          "a forbid rule matches");
+    });
+  } else {
+    say([&] { return std::string("originator limits: allow this recipient"); });
   }
-  say([&] { return std::string("originator limits: allow this recipient"); });
   Withheld withheld;
-  std::vector<uint16_t> permits;
+  std::vector<uint16_t> permits, hit_only;
+  auto take = [&](const CompiledRule& rule, uint16_t i) {
+    if (rule.forbid) {
+      decision.rules.push_back(i);
+    } else if (rule.hit_only) {
+      hit_only.push_back(i);
+    } else {
+      permits.push_back(i);
+      withheld |= rule.redaction;
+    }
+  };
+  auto effect = [](const CompiledRule& rule) {
+    return rule.forbid ? "forbid" : rule.hit_only ? "hit-only" : "permit";
+  };
   if (lines == nullptr) {
     // The rules this recipient can match, already known; only their record conditions remain.
     for (uint16_t i : rules_for_recipient_[recipient]) {
       const CompiledRule& rule = rules_[i];
       if (Mismatch(rule, record, recipient, federation_, now, nullptr) != nullptr) continue;
-      if (rule.forbid) {
-        decision.rules.push_back(i);
-      } else {
-        permits.push_back(i);
-        withheld |= rule.redaction;
-      }
+      take(rule, i);
     }
   }
   for (size_t i = 0; lines != nullptr && i < rules_.size(); ++i) {
@@ -284,29 +305,45 @@ Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int h
         Mismatch(rule, record, recipient, federation_, now, lines != nullptr ? &why : nullptr);
     if (failed != nullptr) {
       say([&] {
-        return std::string(absl::StrCat("rule '", rule.id, "' (", rule.forbid ? "forbid" : "permit",
+        return std::string(absl::StrCat("rule '", rule.id, "' (", effect(rule),
                                         "): no match: ", failed, ": ", why));
       });
       continue;
     }
     say([&] {
-      return std::string(
-          absl::StrCat("rule '", rule.id, "' (", rule.forbid ? "forbid" : "permit", "): matches"));
+      return std::string(absl::StrCat("rule '", rule.id, "' (", effect(rule), "): matches"));
     });
-    if (rule.forbid) {
-      decision.rules.push_back(static_cast<uint16_t>(i));
-    } else {
-      permits.push_back(static_cast<uint16_t>(i));
-      withheld |= rule.redaction;
-    }
+    take(rule, static_cast<uint16_t>(i));
   }
   if (!decision.rules.empty()) {
     say([&] { return std::string("a matching forbid overrides every permit: deny"); });
-    return decision;  // deny, by the forbids listed
+    return decision;  // deny, by the forbids listed; no hit notice either
+  }
+  if (decision.limits != 0) {
+    // The record is the originator's to withhold; a hit notice is what it allows.
+    decision.hit_notice = true;
+    decision.limits |= kHitNoticeAudience;
+    decision.rules = std::move(hit_only);
+    say([&] { return std::string("hit notice only"); });
+    return decision;
   }
   if (permits.empty()) {
     decision.limits = kDefaultDeny;
-    say([&] { return std::string("policy:default-deny: no permit matches: deny"); });
+    decision.hit_notice = hit_audience;
+    if (hit_audience) decision.limits |= kHitNoticeAudience;
+    say([&] {
+      return std::string(hit_audience ? "policy:default-deny: no permit matches: hit notice only"
+                                      : "policy:default-deny: no permit matches: deny");
+    });
+    return decision;
+  }
+  if (!hit_only.empty()) {
+    // Where the record would go, only the notice that this node holds it.
+    decision.hit_notice = true;
+    decision.rules = std::move(hit_only);
+    say([&] {
+      return std::string("a hit-only rule matches: hit notice only, no part of the record");
+    });
     return decision;
   }
   decision.permit = true;

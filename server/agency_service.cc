@@ -343,6 +343,18 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
     // neither the hits nor their count may reveal it.
     SharingGate::Shared shared = reads_->Share(call->agency(), *latest);
     const bool other = call->agency() != agency_id_;
+    if (std::optional<v1::HitNotice> notice = reads_->HitNoticeFor(shared, *latest, key->type)) {
+      // Not the record: that this node holds one, from whom, and whom to ask.
+      if (header->revoked() && !request->include_revoked()) return true;
+      if (response->hit_notices_size() >= static_cast<int>(limit)) {
+        response->set_truncated(true);
+        return false;
+      }
+      decisions.Sent(std::move(shared.audit));
+      AddTarget(entry, *latest);
+      *response->add_hit_notices() = *std::move(notice);
+      return true;
+    }
     if (!shared.permit || policy::WithholdsIndicator(shared.decision.withheld, key->type)) {
       if (other) decisions.NotSent(shared.audit);
       return true;
@@ -387,7 +399,7 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
     (void)reads_->Share(call->agency(), decoy_);
   }
   decisions.MoveInto(entry);
-  entry.set_count(response->hits_size());
+  entry.set_count(response->hits_size() + response->hit_notices_size());
   grpc::Status status = Audited(*call, std::move(entry), absl::OkStatus());
   if (!status.ok()) response->Clear();
   return status;

@@ -58,4 +58,10 @@ uint64_t CursorCipher::Decode(uint64_t token) const {
   return (uint64_t{left} << 32) | right;
 }
 
+std::string CursorCipher::Reference(absl::string_view purpose, absl::string_view value) const {
+  // Length-prefixed purpose, so that ("hi", "tx") and ("hit", "x") differ.
+  const std::string prefix = absl::StrCat(purpose.size(), ":", purpose);
+  return HexEncode(DigestBytes(Sha256Of({key_, prefix, value})).substr(0, 16));
+}
+
 }  // namespace nexus

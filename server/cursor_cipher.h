@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "server/storage.h"
 
 namespace nexus {
@@ -20,6 +21,9 @@ class CursorCipher {
   // 0 (the start of the feed) maps to itself; every other position to an opaque token.
   uint64_t Encode(uint64_t position) const;
   uint64_t Decode(uint64_t token) const;
+  // A stable, opaque reference to `value` for `purpose` ("hit", "link"): the same on every call
+  // at this node, telling nothing of the value to whoever does not hold the key. 32 hex digits.
+  std::string Reference(absl::string_view purpose, absl::string_view value) const;
 
  private:
   explicit CursorCipher(std::string key) : key_(std::move(key)) {}

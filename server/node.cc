@@ -194,8 +194,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
     return reoffers->RulesInForce(rules, store->last_cursor());
   });
   parts->authorizer = std::make_unique<Authorizer>(parts->config, parts->audit.get());
-  parts->reads = std::make_unique<SharedReads>(config.agency_id(), parts->store.get(),
-                                               parts->sharing.get(), parts->audit.get());
+  parts->reads =
+      std::make_unique<SharedReads>(config.agency_id(), parts->store.get(), parts->sharing.get(),
+                                    parts->audit.get(), parts->cursors.get());
   parts->agency_service = std::make_unique<AgencyServiceImpl>(
       parts->config, parts->store.get(), parts->publisher.get(), parts->audit.get(),
       parts->reads.get(), parts->cursors.get(), parts->authorizer.get());

@@ -3,6 +3,7 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "common/crypto.h"
 #include "common/enum_values.h"
+#include "common/indicator_normalizer.h"
 #include "common/record_validation.h"
 #include "common/untrusted_text.h"
 
@@ -111,6 +113,14 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
       require(!agency.keys(k).public_key_file().empty(),
               absl::StrCat(where, ".keys[", k, "].public_key_file is required"));
     }
+    require(v1::Sector_IsValid(agency.sector()),
+            absl::StrCat(where, ".sector ", agency.sector(), " is not a defined sector"));
+    require(agency.liaison().size() <= 256 && IsValidUtf8(agency.liaison()) &&
+                std::none_of(agency.liaison().begin(), agency.liaison().end(),
+                             [](char c) { return static_cast<unsigned char>(c) < 0x20; }),
+            absl::StrCat(where,
+                         ".liaison must be at most 256 bytes of text, no control "
+                         "characters"));
     if (agency.id() == config.agency_id()) {
       self_listed = true;
       require(key_ids.count(config.signing_key_id()) == 1,
@@ -155,6 +165,27 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
   require(federation.witness_interval_seconds() <= 86400,
           absl::StrCat("federation.witness_interval_seconds ",
                        federation.witness_interval_seconds(), " is above 86400"));
+  for (int i = 0; i < federation.search_peers_size(); ++i) {
+    require(peers.count(federation.search_peers(i)) == 1,
+            absl::StrCat("federation.search_peers[", i, "] ",
+                         QuoteInput(federation.search_peers(i)), " is not in peers"));
+  }
+  require(federation.search_deadline_seconds() <= 60,
+          absl::StrCat("federation.search_deadline_seconds ", federation.search_deadline_seconds(),
+                       " is above 60"));
+  const v1::LinkSettings& links = config.links();
+  require(links.max_records_per_selector() <= 100000,
+          absl::StrCat("links.max_records_per_selector ", links.max_records_per_selector(),
+                       " is above 100000"));
+  for (int i = 0; i < links.never_link_size(); ++i) {
+    const std::string& selector = links.never_link(i);
+    const size_t colon = selector.find(':');
+    v1::IndicatorType type;
+    require(colon != std::string::npos && ParseIndicatorType(selector.substr(0, colon), &type) &&
+                NormalizeIndicator(type, selector.substr(colon + 1)).ok(),
+            absl::StrCat("links.never_link[", i, "] ", QuoteInput(selector),
+                         " is not TYPE:VALUE with a known type and a valid value"));
+  }
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
 }

@@ -73,30 +73,42 @@ void LogRejections(const CallContext& call, v1::AuditAction action,
 
 // Names in a distribution that are not members or groups of the federation would make a record
 // that nobody can receive, silently: refused, naming the field and what exists.
-absl::Status CheckDistributionNames(const v1::Distribution& distribution,
-                                    const policy::Federation& federation) {
-  for (int i = 0; i < distribution.agencies_size(); ++i) {
-    if (federation.Known(distribution.agencies(i))) continue;
+absl::Status CheckNames(const google::protobuf::RepeatedPtrField<std::string>& agencies,
+                        const google::protobuf::RepeatedPtrField<std::string>& named_groups,
+                        absl::string_view field, const policy::Federation& federation) {
+  for (int i = 0; i < agencies.size(); ++i) {
+    if (federation.Known(agencies[i])) continue;
     std::vector<std::string> members;
     for (size_t a = 0; a < federation.agencies(); ++a) {
       members.push_back(federation.agency_id(static_cast<int>(a)));
     }
     return absl::InvalidArgumentError(absl::StrCat(
-        "distribution.agencies[", i, "]: ", QuoteInput(distribution.agencies(i)),
+        field, ".agencies[", i, "]: ", QuoteInput(agencies[i]),
         " is not a member of the federation (members: ", absl::StrJoin(members, ", "), ")"));
   }
-  for (int i = 0; i < distribution.groups_size(); ++i) {
-    if (federation.GroupIndex(distribution.groups(i)) >= 0) continue;
+  for (int i = 0; i < named_groups.size(); ++i) {
+    if (federation.GroupIndex(named_groups[i]) >= 0) continue;
     std::vector<std::string> groups;
     for (size_t g = 0; g < federation.groups(); ++g) {
       groups.push_back(federation.group_name(static_cast<int>(g)));
     }
     return absl::InvalidArgumentError(
-        absl::StrCat("distribution.groups[", i, "]: ", QuoteInput(distribution.groups(i)),
+        absl::StrCat(field, ".groups[", i, "]: ", QuoteInput(named_groups[i]),
                      " is not a group of the federation (groups: ",
                      groups.empty() ? "none" : absl::StrJoin(groups, ", "), ")"));
   }
   return absl::OkStatus();
+}
+
+absl::Status CheckDistributionNames(const v1::Distribution& distribution,
+                                    const policy::Federation& federation) {
+  if (absl::Status s =
+          CheckNames(distribution.agencies(), distribution.groups(), "distribution", federation);
+      !s.ok()) {
+    return s;
+  }
+  return CheckNames(distribution.hit_notices().agencies(), distribution.hit_notices().groups(),
+                    "distribution.hit_notices", federation);
 }
 
 // The authored content alone: what decides whether two versions say the same thing.

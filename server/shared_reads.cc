@@ -21,8 +21,30 @@ void AddTarget(v1::AuditEntry& entry, const v1::SignedRecord& record) {
 }
 
 SharedReads::SharedReads(std::string agency_id, const RecordStore* store,
-                         const SharingGate* sharing, AuditLog* audit)
-    : agency_id_(std::move(agency_id)), store_(store), sharing_(sharing), audit_(audit) {}
+                         const SharingGate* sharing, AuditLog* audit, const CursorCipher* cursors)
+    : agency_id_(std::move(agency_id)),
+      store_(store),
+      sharing_(sharing),
+      audit_(audit),
+      cursors_(cursors) {}
+
+std::optional<v1::HitNotice> SharedReads::HitNoticeFor(const SharingGate::Shared& shared,
+                                                       const v1::SignedRecord& record,
+                                                       v1::IndicatorType matched) const {
+  if (shared.permit || !shared.decision.hit_notice) return std::nullopt;
+  absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
+  if (!header.ok()) return std::nullopt;
+  v1::HitNotice notice;
+  notice.set_holder(agency_id_);
+  notice.set_origin_agency(header->origin_agency());
+  notice.set_reference(absl::StrCat("HN-", cursors_->Reference("hit", header->id())));
+  notice.set_matched_type(matched);
+  if (const v1::Agency* origin = sharing_->Member(header->origin_agency())) {
+    notice.set_origin_sector(origin->sector());
+    notice.set_liaison(origin->liaison());
+  }
+  return notice;
+}
 
 SharingGate::Shared SharedReads::Share(const std::string& recipient, const v1::SignedRecord& record,
                                        const policy::SharingPolicy* under) const {

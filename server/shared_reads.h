@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "nexus/v1/record.pb.h"
 #include "server/audit_log.h"
 #include "server/call_context.h"
+#include "server/cursor_cipher.h"
 #include "server/record_store.h"
 #include "server/sharing_gate.h"
 
@@ -26,7 +28,7 @@ class SharedReads {
  public:
   // Every pointer must outlive this.
   SharedReads(std::string agency_id, const RecordStore* store, const SharingGate* sharing,
-              AuditLog* audit);
+              AuditLog* audit, const CursorCipher* cursors);
 
   // What `recipient` may receive of this stored version. An older version is shared only as far
   // as the latest one is too: an originator narrowing or revoking a record narrows all its
@@ -35,6 +37,12 @@ class SharedReads {
   // is served carries notes of whose policy withheld each absent part (not under `under`).
   SharingGate::Shared Share(const std::string& recipient, const v1::SignedRecord& record,
                             const policy::SharingPolicy* under = nullptr) const;
+
+  // A hit notice for `recipient` of `record` (matched on `matched`), where `shared` (its
+  // decision for the recipient) says the recipient may be told that this node holds it.
+  std::optional<v1::HitNotice> HitNoticeFor(const SharingGate::Shared& shared,
+                                            const v1::SignedRecord& record,
+                                            v1::IndicatorType matched) const;
 
   // Where `record` goes from this node under the policy in force now: one entry per member
   // other than this node's agency, decided as for any read (`is_peer` says which are peers).
@@ -102,6 +110,7 @@ class SharedReads {
   const RecordStore* store_;
   const SharingGate* sharing_;
   AuditLog* audit_;
+  const CursorCipher* cursors_;
 };
 
 // Adds the id and version of `record` to `entry`'s targets.

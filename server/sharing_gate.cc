@@ -112,6 +112,13 @@ std::vector<std::string> SharingGate::members() const {
   return ids;
 }
 
+const v1::Agency* SharingGate::Member(absl::string_view id) const {
+  for (const v1::Agency& agency : agencies_) {
+    if (agency.id() == id) return &agency;
+  }
+  return nullptr;
+}
+
 bool SharingGate::Names(const v1::Distribution& distribution, const std::string& agency) const {
   for (const std::string& named : distribution.agencies()) {
     if (named == agency) return true;

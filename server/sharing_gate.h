@@ -68,6 +68,8 @@ class SharingGate {
   bool IsMember(const std::string& agency) const { return federation_.Known(agency); }
   // The federation's members, as configured.
   std::vector<std::string> members() const;
+  // A member's entry (sector, liaison); null if `id` is none.
+  const v1::Agency* Member(absl::string_view id) const;
   // Whether `distribution` names `agency`, itself or by one of its groups.
   bool Names(const v1::Distribution& distribution, const std::string& agency) const;
 

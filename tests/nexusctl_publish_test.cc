@@ -36,9 +36,9 @@ TEST_F(NexusctlTest, NamesThatAreNoMembersOrGroupsAreRefused) {
   EXPECT_TRUE(absl::StrContains(output, "0 of 1 records accepted")) << output;
   // A refused update is audited with the id and version it asked for.
   const std::string id = "3f1c2b9a-0d4e-4c8f-9a6b-1e2d3c4b5a69";
-  EXPECT_EQ(Run("push --id " + id + " --version 5 --tlp green --scope federation" + kAssessed,
-                &output),
-            1)
+  EXPECT_EQ(
+      Run("push --id " + id + " --version 5 --tlp green --scope federation" + kAssessed, &output),
+      1)
       << output;
   ASSERT_EQ(Run("--json audit list --action publish --outcome refused", &output), 0) << output;
   EXPECT_TRUE(absl::StrContains(output, "\"record_id\":\"" + id + "\",\"version\":\"5\""))
@@ -240,6 +240,43 @@ TEST_F(NexusctlTest, SearchFindsStructuredFormsByTheirPartsAndSaysWhatIsRevoked)
       0)
       << output;
   EXPECT_TRUE(absl::StrContains(output, "record store agrees")) << output;
+}
+
+}  // namespace
+}  // namespace nexus
+
+namespace nexus {
+namespace {
+
+// A RED record named to one agency, with hit notices to the whole federation: another agency's
+// search is told that this node holds a match, from whom and whom to ask, and nothing of it.
+TEST_F(NexusctlTest, ASearchGetsAHitNoticeWhereTheOriginatorAllowsOne) {
+  std::string output;
+  ASSERT_EQ(Run("push --tlp red --scope named-agencies --agency agency-b --hit-notices federation "
+                "--nexus-type alliance --reliability B --credibility 2 "
+                "--indicator 'phone=+223 76 12 34 56' --summary 'Handler in Gao'",
+                &output),
+            0)
+      << output;
+  const std::string id = output.substr(output.find("stored") + 11, 36);
+  ASSERT_EQ(Run("search '+223 76 12 34 56'", &output, "agency-c"), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "0 records, 1 hit notices")) << output;
+  EXPECT_TRUE(absl::StrContains(output,
+                                "hit notice: the node of agency-a holds a record of "
+                                "agency-a (police) that matches as phone"))
+      << output;
+  EXPECT_TRUE(absl::StrContains(output, "Ask agency-a liaison desk, quoting HN-")) << output;
+  EXPECT_FALSE(absl::StrContains(output, "Gao")) << output;
+  EXPECT_FALSE(absl::StrContains(output, id)) << output;
+  // The same notice every time: the reference is stable.
+  std::string again;
+  ASSERT_EQ(Run("--json search '+223 76 12 34 56'", &again, "agency-c"), 0) << again;
+  const size_t at = output.find("HN-");
+  EXPECT_TRUE(absl::StrContains(again, output.substr(at, 35))) << again;
+  // Nothing else about it reaches agency-c.
+  ASSERT_EQ(Run("pull --since 0", &output, "agency-c"), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "0 records")) << output;
+  EXPECT_EQ(Run("get " + id, &output, "agency-c"), 1) << output;
 }
 
 }  // namespace

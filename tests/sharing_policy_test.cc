@@ -328,3 +328,92 @@ TEST_F(SharingPolicyTest, RedactionKeepsTheSignatureValid) {
 
 }  // namespace
 }  // namespace nexus::policy
+
+namespace nexus::policy {
+namespace {
+
+class HitNoticeDecisionTest : public ::testing::Test {
+ protected:
+  Decision Decide(const std::string& text, const v1::Record& record, const std::string& recipient,
+                  const std::string& holder = "agency-a") {
+    auto policy = SharingPolicy::Parse(text, "p.textproto", federation_);
+    EXPECT_TRUE(policy.ok()) << policy.status();
+    last_ = *policy;
+    return (*policy)->Decide(RecordFacts::From(record, federation_),
+                             federation_.AgencyIndex(recipient), federation_.AgencyIndex(holder),
+                             1'700'000'000'000'000);
+  }
+  std::string Reasons(const Decision& decision) {
+    return absl::StrJoin(last_->Reasons(decision), ",");
+  }
+  // RED, named to agency-b only; hit notices to the whole federation.
+  v1::Record RedWithFederationHitNotices() {
+    v1::Record record = testing::PolicyTestRecord();
+    record.set_tlp(v1::TLP_RED);
+    record.mutable_distribution()->set_scope(v1::DISTRIBUTION_SCOPE_NAMED_AGENCIES);
+    record.mutable_distribution()->add_agencies("agency-b");
+    record.mutable_distribution()->mutable_hit_notices()->set_scope(
+        v1::DISTRIBUTION_SCOPE_FEDERATION);
+    return record;
+  }
+  Federation federation_ = testing::PolicyTestFederation();
+  std::shared_ptr<const SharingPolicy> last_;
+};
+
+TEST_F(HitNoticeDecisionTest, TheOriginatorsAudienceGetsAHitNoticeNotTheRecord) {
+  Decision d = Decide("name: \"empty\"", RedWithFederationHitNotices(), "agency-c");
+  EXPECT_FALSE(d.permit);
+  EXPECT_TRUE(d.hit_notice);
+  EXPECT_EQ(d.EffectName(), "hit-only");
+  EXPECT_TRUE(absl::StrContains(Reasons(d), "originator:tlp-red")) << Reasons(d);
+  EXPECT_TRUE(absl::StrContains(Reasons(d), "originator:hit-notice-audience")) << Reasons(d);
+  // The named recipient may receive the record itself only under a permit; unknown: nothing.
+  EXPECT_FALSE(Decide("name: \"empty\"", RedWithFederationHitNotices(), "nobody").hit_notice);
+}
+
+TEST_F(HitNoticeDecisionTest, WithoutAHitAudienceNothingChanges) {
+  v1::Record record = RedWithFederationHitNotices();
+  record.mutable_distribution()->clear_hit_notices();
+  Decision d = Decide("name: \"empty\"", record, "agency-c");
+  EXPECT_FALSE(d.permit);
+  EXPECT_FALSE(d.hit_notice);
+  EXPECT_EQ(d.EffectName(), "deny");
+  // A group audience reaches its members only.
+  record.mutable_distribution()->mutable_hit_notices()->set_scope(v1::DISTRIBUTION_SCOPE_GROUP);
+  record.mutable_distribution()->mutable_hit_notices()->add_groups("region-east");
+  EXPECT_TRUE(Decide("name: \"empty\"", record, "agency-c").hit_notice);
+  EXPECT_FALSE(Decide("name: \"empty\"", record, "coord").hit_notice);
+}
+
+TEST_F(HitNoticeDecisionTest, APolicyCanOnlyNarrowIt) {
+  // A forbid takes the hit notice away too.
+  Decision d = Decide(R"(name: "p"
+    rules { id: "no-c" effect: EFFECT_FORBID recipient { agencies: "agency-c" } })",
+                      RedWithFederationHitNotices(), "agency-c");
+  EXPECT_FALSE(d.permit);
+  EXPECT_FALSE(d.hit_notice);
+  EXPECT_TRUE(absl::StartsWith(Reasons(d), "rule:no-c")) << Reasons(d);
+  // A hit-only rule turns what a permit would send into a hit notice.
+  const char* kHitOnlyForC = R"(name: "p"
+    rules { id: "all" effect: EFFECT_PERMIT recipient { agencies: "agency-c" } }
+    rules { id: "c-hits" effect: EFFECT_HIT_ONLY recipient { agencies: "agency-c" } })";
+  d = Decide(kHitOnlyForC, testing::PolicyTestRecord(), "agency-c");
+  EXPECT_FALSE(d.permit);
+  EXPECT_TRUE(d.hit_notice);
+  EXPECT_EQ(Reasons(d), "rule:c-hits");
+  // Where no permit matches, a hit-only rule gives nothing the originator did not allow.
+  d = Decide(R"(name: "p"
+    rules { id: "c-hits" effect: EFFECT_HIT_ONLY recipient { agencies: "agency-c" } })",
+             testing::PolicyTestRecord(), "agency-c");
+  EXPECT_FALSE(d.hit_notice);
+  // The origin and the holder's own agency still receive the record whole.
+  EXPECT_TRUE(Decide(kHitOnlyForC, testing::PolicyTestRecord(), "agency-a").permit);
+  // A hit-only rule cannot redact.
+  auto invalid = SharingPolicy::Parse(R"(name: "p"
+    rules { id: "x" effect: EFFECT_HIT_ONLY redact { summary: true } })",
+                                      "p.textproto", federation_);
+  EXPECT_FALSE(invalid.ok());
+}
+
+}  // namespace
+}  // namespace nexus::policy

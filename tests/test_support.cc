@@ -98,13 +98,16 @@ std::string WriteNodeConfig(const std::string& dir, const std::string& agency,
                    "/node.crt\" private_key_file: \"", pki, "/", agency, "/node.key\" ca_file: \"",
                    pki, "/ca.crt\" }\n", "signing_key_file: \"", pki, "/", agency,
                    "/signing.key\"\n", "signing_key_id: \"1\"\n");
-  // agency-a and agency-b: France, region-west; agency-c: Germany, region-east.
-  for (auto [member, country, group] :
-       {std::tuple{"agency-a", "FR", "region-west"}, std::tuple{"agency-b", "FR", "region-west"},
-        std::tuple{"agency-c", "DE", "region-east"}}) {
+  // agency-a and agency-b: France, region-west; agency-c: Germany, region-east. A police unit,
+  // a counter-terrorism unit and a financial intelligence unit, each with a liaison contact.
+  for (auto [member, country, group, sector] :
+       {std::tuple{"agency-a", "FR", "region-west", "SECTOR_POLICE"},
+        std::tuple{"agency-b", "FR", "region-west", "SECTOR_COUNTER_TERRORISM"},
+        std::tuple{"agency-c", "DE", "region-east", "SECTOR_FINANCIAL_INTELLIGENCE"}}) {
     absl::StrAppend(&config, "agencies { id: \"", member, "\" country: \"", country,
-                    "\" groups: \"", group, "\" keys { key_id: \"1\" public_key_file: \"", pki,
-                    "/keys/", member, ".pub\" } }\n");
+                    "\" groups: \"", group, "\" sector: ", sector, " liaison: \"", member,
+                    " liaison desk\" keys { key_id: \"1\" public_key_file: \"", pki, "/keys/",
+                    member, ".pub\" } }\n");
   }
   config += extra;
   std::string path = dir + "/node.textproto";
