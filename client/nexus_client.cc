@@ -145,6 +145,52 @@ absl::Status NexusClient::Pull(const v1::PullRequest& request,
   }
 }
 
+absl::Status NexusClient::Alerts(const v1::AlertsRequest& request,
+                                 const std::function<bool(const v1::Alert&)>& on_alert,
+                                 uint64_t* resume) {
+  v1::AlertsRequest call = request;
+  uint64_t told = 0;
+  while (true) {
+    grpc::ClientContext context;
+    auto reader = channel_->stub->Alerts(&context, call);
+    bool more = false, stopped = false;
+    absl::Status status = ReadStream<v1::Alert>(context, *reader, [&](const v1::Alert& alert) {
+      call.set_since(alert.cursor());
+      if (resume != nullptr) *resume = alert.cursor();
+      if (alert.more()) {
+        more = true;
+        return true;
+      }
+      ++told;
+      stopped = !on_alert(alert);
+      return !stopped;
+    });
+    if (!status.ok() || stopped || !more) return status;
+    if (request.limit() != 0) {
+      if (told >= request.limit()) return absl::OkStatus();
+      call.set_limit(static_cast<uint32_t>(request.limit() - told));
+    }
+  }
+}
+
+absl::Status NexusClient::AckAlert(const std::string& link_id) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_);
+  v1::AckAlertRequest request;
+  request.set_link_id(link_id);
+  v1::AckAlertResponse response;
+  return FromGrpc(channel_->stub->AckAlert(&context, request, &response));
+}
+
+absl::StatusOr<v1::LinksResponse> NexusClient::Links(const v1::LinksRequest& request) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_);
+  v1::LinksResponse response;
+  grpc::Status status = channel_->stub->Links(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return response;
+}
+
 absl::StatusOr<v1::SearchResponse> NexusClient::Search(const v1::SearchRequest& request) {
   grpc::ClientContext context;
   SetDeadline(context, timeout_);

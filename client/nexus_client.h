@@ -65,6 +65,16 @@ class NexusClient {
   absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request);
   absl::StatusOr<v1::PublishResult> Revoke(const std::string& id, const std::string& reason);
 
+  // Link alerts after `request.since()`, each to `on_alert` until it returns false; a `more`
+  // message is followed by the next call. With `request.follow()` it returns only when
+  // `on_alert` says stop or the node goes away. `resume` (if given) receives the cursor to
+  // resume after.
+  absl::Status Alerts(const v1::AlertsRequest& request,
+                      const std::function<bool(const v1::Alert&)>& on_alert,
+                      uint64_t* resume = nullptr);
+  absl::Status AckAlert(const std::string& link_id);
+  absl::StatusOr<v1::LinksResponse> Links(const v1::LinksRequest& request);
+
  private:
   struct Channel;
   explicit NexusClient(std::unique_ptr<Channel> channel);

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "client/alert_commands.h"
 #include "client/audit_commands.h"
 #include "client/command_line.h"
 #include "client/federation_commands.h"
@@ -78,6 +79,7 @@ Indicator types: phone email domain ipv4 ipv6 url crypto-wallet iban bank-accoun
 Records received from a peer node show "via AGENCY" (JSON: "received_from"). get warns when the
 node holds other manifests the origin signed for the same id and version (JSON: "equivocations").
 
+%ALERTS%
 %AUDIT%
 %POLICY%
 %FEDERATION%
@@ -93,12 +95,14 @@ std::set<std::string> ValuedFlags() {
                                  "origin",  "after", "before", "type",  "reason"};
   flags.insert(std::begin(kRecordFlags), std::end(kRecordFlags));
   flags.insert(std::begin(kAuditFlags), std::end(kAuditFlags));
+  flags.insert(std::begin(kAlertFlags), std::end(kAlertFlags));
   flags.insert(std::begin(kPolicyFlags), std::end(kPolicyFlags));
   flags.insert(std::begin(kInteropFlags), std::end(kInteropFlags));
   return flags;
 }
 std::set<std::string> Switches() {
   std::set<std::string> switches = {"json", "help", "store-duplicates", "include-revoked"};
+  switches.insert(std::begin(kAlertSwitches), std::end(kAlertSwitches));
   switches.insert(std::begin(kInteropSwitches), std::end(kInteropSwitches));
   return switches;
 }
@@ -456,7 +460,8 @@ int Run(const std::vector<std::string>& args) {
   absl::StatusOr<CommandLine> line = CommandLine::Parse(args, ValuedFlags(), Switches());
   if (!line.ok()) return Usage(std::string(line.status().message()));
   if (line->Has("help") || line->positional().empty()) {
-    std::string usage = absl::StrReplaceAll(kUsage, {{"%AUDIT%", kAuditUsage},
+    std::string usage = absl::StrReplaceAll(kUsage, {{"%ALERTS%", kAlertUsage},
+                                                     {"%AUDIT%", kAuditUsage},
                                                      {"%POLICY%", kPolicyUsage},
                                                      {"%FEDERATION%", kFederationUsage},
                                                      {"%INTEROP%", kInteropUsage}});
@@ -496,6 +501,10 @@ int Run(const std::vector<std::string>& args) {
   }
   if (command == "export") {
     return RunExportCommand(*line, *session->client, session->have_keys ? &session->keys : nullptr);
+  }
+  if (command == "alerts" || command == "links") {
+    return RunAlertCommand(*line, *session->client, session->have_keys ? &session->keys : nullptr,
+                           session->json);
   }
   if (command == "push") return Push(*session, *line);
   if (command == "update") return Update(*session, *line);

@@ -514,6 +514,14 @@ std::vector<std::string> IndexAliases(IndicatorType type, absl::string_view norm
   }
 }
 
+bool RangeContains(IndicatorType type, absl::string_view range, absl::string_view inner) {
+  if (range == inner) return false;
+  for (const std::string& network : ContainingNetworks(type, inner)) {
+    if (network == range) return true;
+  }
+  return false;
+}
+
 bool MatchesKey(IndicatorType type, absl::string_view carried, absl::string_view key) {
   if (carried == key) return true;
   for (const std::string& alias : IndexAliases(type, carried)) {

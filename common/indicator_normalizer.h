@@ -34,6 +34,10 @@ std::vector<std::string> ContainingNetworks(v1::IndicatorType type,
 // the structured form finds the bare one.
 std::vector<std::string> IndexAliases(v1::IndicatorType type, absl::string_view normalized);
 
+// Whether the normalized network range `range` contains the normalized address or narrower
+// range `inner` (IPv4 or IPv6; false for other types).
+bool RangeContains(v1::IndicatorType type, absl::string_view range, absl::string_view inner);
+
 // Whether the indicator `carried` (normalized) matches the index key `key` of its type: its
 // normalized form or one of its aliases.
 bool MatchesKey(v1::IndicatorType type, absl::string_view carried, absl::string_view key);

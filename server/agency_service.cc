@@ -87,14 +87,15 @@ v1::SignedRecord DecoyRecord(const std::string& origin) {
 
 AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store,
                                      RecordPublisher* publisher, AuditLog* audit,
-                                     const SharedReads* reads, const CursorCipher* cursors,
-                                     const Authorizer* authorizer)
+                                     const SharedReads* reads, LinkReads* links,
+                                     const CursorCipher* cursors, const Authorizer* authorizer)
     : agency_id_(config.agency_id()),
       limits_(config.limits()),
       store_(store),
       publisher_(publisher),
       audit_(audit),
       reads_(reads),
+      links_(links),
       cursors_(cursors),
       authorizer_(authorizer),
       decoy_(DecoyRecord(config.agency_id())) {

@@ -17,6 +17,7 @@
 #include "server/authorization.h"
 #include "server/call_context.h"
 #include "server/cursor_cipher.h"
+#include "server/link_reads.h"
 #include "server/record_publisher.h"
 #include "server/record_store.h"
 #include "server/shared_reads.h"
@@ -28,8 +29,8 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
  public:
   // Every pointer must outlive the service.
   AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store, RecordPublisher* publisher,
-                    AuditLog* audit, const SharedReads* reads, const CursorCipher* cursors,
-                    const Authorizer* authorizer);
+                    AuditLog* audit, const SharedReads* reads, LinkReads* links,
+                    const CursorCipher* cursors, const Authorizer* authorizer);
 
   grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
                        v1::PublishResponse* response) override;
@@ -44,6 +45,13 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
                       v1::SearchResponse* response) override;
   grpc::Status Revoke(grpc::ServerContext* context, const v1::RevokeRequest* request,
                       v1::RevokeResponse* response) override;
+  // Links, in agency_service_links.cc.
+  grpc::Status Alerts(grpc::ServerContext* context, const v1::AlertsRequest* request,
+                      grpc::ServerWriter<v1::Alert>* writer) override;
+  grpc::Status AckAlert(grpc::ServerContext* context, const v1::AckAlertRequest* request,
+                        v1::AckAlertResponse* response) override;
+  grpc::Status Links(grpc::ServerContext* context, const v1::LinksRequest* request,
+                     v1::LinksResponse* response) override;
 
  private:
   // Audits the outcome of a read; the answer may go out only if this succeeds.
@@ -57,6 +65,7 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
   RecordPublisher* publisher_;
   AuditLog* audit_;
   const SharedReads* reads_;
+  LinkReads* links_;
   const CursorCipher* cursors_;
   const Authorizer* authorizer_;
   // A sealed record that exists nowhere: a Get of a missing record decides on it (see Get).

@@ -68,6 +68,13 @@ const std::vector<RpcRule>& Table() {
        v1::AUDIT_ACTION_AUDIT_READ,
        {"analyst", "auditor", "admin"},
        Scope::kOwnAgency},
+      // Alerts are reads: each is decided for the caller's agency like a pull.
+      {Rpc::kAlerts, "AgencyService", v1::AUDIT_ACTION_ALERT, {"analyst"}, Scope::kMember},
+      {Rpc::kFederatedSearch,
+       "FederationService",
+       v1::AUDIT_ACTION_FEDERATED_SEARCH,
+       {"node"},
+       Scope::kPeer},
   };
   return *table;
 }

@@ -36,7 +36,9 @@ enum class Rpc {
   kAuditRead,
   kReloadPolicy,
   kExplainDecision,
-  kLast = kExplainDecision,
+  kAlerts,           // AgencyService.Alerts, AckAlert and Links
+  kFederatedSearch,  // FederationService.FederatedSearch: a peer node asks on an analyst's behalf
+  kLast = kFederatedSearch,
 };
 
 // Whether the table has a row for `rpc` (every value must: a test walks them all).

@@ -22,6 +22,8 @@
 #include "server/commit_queue.h"
 #include "server/cursor_cipher.h"
 #include "server/federation_service.h"
+#include "server/link_detector.h"
+#include "server/link_reads.h"
 #include "server/log.h"
 #include "server/peer_links.h"
 #include "server/peer_registry.h"
@@ -105,6 +107,8 @@ struct Node::Parts {
   std::unique_ptr<CursorCipher> cursors;
   std::unique_ptr<Authorizer> authorizer;
   std::unique_ptr<SharedReads> reads;
+  std::unique_ptr<LinkDetector> link_detector;  // finds the links alerts are made of
+  std::unique_ptr<LinkReads> link_reads;
   std::unique_ptr<PeerRegistry> peers;
   std::unique_ptr<PeerWitness> witness;
   std::unique_ptr<ReplicationSource> replication_source;
@@ -197,9 +201,15 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   parts->reads =
       std::make_unique<SharedReads>(config.agency_id(), parts->store.get(), parts->sharing.get(),
                                     parts->audit.get(), parts->cursors.get());
+  parts->link_detector =
+      std::make_unique<LinkDetector>(parts->storage.get(), parts->store.get(), parts->cursors.get(),
+                                     LinkDetector::Options::From(config.links()));
+  parts->link_reads = std::make_unique<LinkReads>(config.agency_id(), parts->reads.get(),
+                                                  parts->store.get(), parts->link_detector.get(),
+                                                  parts->audit.get(), parts->cursors.get());
   parts->agency_service = std::make_unique<AgencyServiceImpl>(
       parts->config, parts->store.get(), parts->publisher.get(), parts->audit.get(),
-      parts->reads.get(), parts->cursors.get(), parts->authorizer.get());
+      parts->reads.get(), parts->link_reads.get(), parts->cursors.get(), parts->authorizer.get());
   parts->peers = std::make_unique<PeerRegistry>(parts->config);
   parts->witness =
       std::make_unique<PeerWitness>(parts->storage.get(), &parts->keys, parts->audit.get());
@@ -278,6 +288,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.AuditService", true);
   parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.FederationService", true);
   parts->links->Start();
+  if (!config.links().disabled()) parts->link_detector->Start();
   uint32_t interval = config.audit().checkpoint_interval_seconds();
   parts->checkpointer = std::thread([raw = parts.get(), interval] {
     raw->RunCheckpointer(absl::Seconds(interval == 0 ? 60 : interval));
@@ -302,6 +313,7 @@ void Node::Shutdown(absl::Duration grace) {
   // Replication streams run until told: end them first, then the links this node opened.
   parts_->federation_service->Stop();
   parts_->links->Stop();
+  parts_->link_detector->Stop();
   parts_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
   parts_->server->Wait();
   {
@@ -322,6 +334,7 @@ void Node::Shutdown(absl::Duration grace) {
   }
   // Close RocksDB after the last call has finished and the log is sealed.
   parts_->links.reset();
+  parts_->link_detector.reset();
   parts_->publisher.reset();
   parts_->store.reset();
   parts_->audit.reset();

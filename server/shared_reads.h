@@ -38,6 +38,9 @@ class SharedReads {
   SharingGate::Shared Share(const std::string& recipient, const v1::SignedRecord& record,
                             const policy::SharingPolicy* under = nullptr) const;
 
+  // A member's entry (sector, liaison); null if `id` is none.
+  const v1::Agency* Member(absl::string_view id) const { return sharing_->Member(id); }
+
   // A hit notice for `recipient` of `record` (matched on `matched`), where `shared` (its
   // decision for the recipient) says the recipient may be told that this node holds it.
   std::optional<v1::HitNotice> HitNoticeFor(const SharingGate::Shared& shared,

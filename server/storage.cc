@@ -57,6 +57,7 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& dir) {
       {"peer_heads", family_options},
       {"sharing_state", family_options},
       {"content", family_options},
+      {"links", family_options},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;

@@ -41,6 +41,7 @@ class Storage {
     kPeerHeads,      // peer agency | 0 | tree size -> SignedCheckpoint: heads witnessed
     kSharingState,   // "in_force" -> PolicyInForce; "reoffer/" peer -> Reoffer
     kContent,        // sha256(authored content) | id -> (empty): the node's own records
+    kLinks,          // links between records and their feed of changes (link_detector.h)
   };
 
   // Opens (creating if needed) the database in `dir`. A store that cannot be read (I/O error,
