@@ -469,9 +469,9 @@ int Run(const std::vector<std::string>& args) {
     return line->Has("help") ? kOk : kUsageError;
   }
   const std::string& command = line->positional()[0];
-  static const std::set<std::string> kCommands = {"push",       "update", "get",   "pull",
-                                                  "search",     "revoke", "audit", "policy",
-                                                  "federation", "import", "export"};
+  static const std::set<std::string> kCommands = {
+      "push",  "update", "get",    "pull",       "search", "revoke", "alerts",
+      "links", "audit",  "policy", "federation", "import", "export"};
   if (!kCommands.count(command)) return Usage("unknown command '" + command + "'");
   if (command == "policy") {
     absl::StatusOr<Session> session = Connect(*line, /*record_client=*/false);

@@ -9,7 +9,7 @@ packages=(
   build-essential clang-14 libclang-rt-14-dev cmake ninja-build ccache pkg-config openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libssl-dev librocksdb-dev libabsl-dev libgtest-dev libbenchmark-dev
-  nlohmann-json3-dev python3-jsonschema
+  nlohmann-json3-dev python3-jsonschema graphviz
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,7 +10,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "client/nexus_client.h"
+#include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
 #include "tests/test_support.h"
 
@@ -198,6 +200,77 @@ TEST_F(LinksTest, AnotherAgencyIsToldNothingOfLinksItMayNotSee) {
   EXPECT_TRUE(absl::IsNotFound(Client("agency-b")->AckAlert(AllAlerts()[0].link_id())));
   EXPECT_TRUE(Client()->AckAlert(AllAlerts()[0].link_id()).ok());
   EXPECT_TRUE(AllAlerts()[0].acknowledged());
+}
+
+// Link charts in three formats hold exactly the permitted nodes, and what a record holds cannot
+// become DOT syntax or XML markup: the charts still parse, with no injected node.
+TEST_F(LinksTest, LinkChartsParseAndHoldExactlyWhatTheReaderMaySee) {
+  const std::string hostile = "X\"]; \"r:evil\" [label=\"pwned</data><script>alert(1)</script>";
+  v1::Record one = Case(hostile, "+223 76 12 34 56");
+  v1::Record two = Case("CASE-2", "+223 76 12 34 56");
+  // A shared organization name written to break out of DOT and XML.
+  for (v1::Record* record : {&one, &two}) {
+    v1::Indicator* name = record->add_indicators();
+    name->set_type(v1::INDICATOR_TYPE_ORGANIZATION);
+    name->set_value("Evil\" -- \"r:x\"; </data></node><node id=\"injected\"> & Co");
+  }
+  const std::string a = Publish(one), b = Publish(two);
+  ASSERT_TRUE(testing::WaitFor([&] { return EventsByLink().size() == 1; }));
+  const std::string& pki = testing::TestPki();
+  auto chart = [&](const std::string& agency, const std::string& format, std::string* output) {
+    return testing::RunCommand(
+        absl::StrCat(NEXUS_NEXUSCTL_PATH, " --target ", node_->address(), " --ca ", pki,
+                     "/ca.crt --cert ", pki, "/", agency, "/analyst.crt --key ", pki, "/", agency,
+                     "/analyst.key links graph --record ", a, " --format ", format, " --output ",
+                     dir_.File("chart." + format)),
+        output);
+  };
+  // The node ids each format holds, read by an XML parser or by Graphviz itself.
+  auto ids = [&](const std::string& format) {
+    std::string listed;
+    const std::string file = dir_.File("chart." + format);
+    std::string command;
+    if (format == "graphml") {
+      command = absl::StrCat(
+          "python3 -c 'import sys,xml.etree.ElementTree as E; "
+          "[print(n.get(\"id\")) for n in "
+          "E.parse(sys.argv[1]).iter(\"{http://graphml.graphdrawing.org/xmlns}node\")]' ",
+          file);
+    } else {
+      // SVG as written, or the DOT laid out by Graphviz itself: node names are the titles.
+      command = absl::StrCat(
+          format == "dot" ? absl::StrCat("dot -Tsvg -o ", file, ".svg ", file, " && ") : "",
+          "python3 -c 'import sys,xml.etree.ElementTree as E; ns=\"{http://www.w3.org/2000/svg}\"; "
+          "[print(g.find(ns+\"title\").text) for g in E.parse(sys.argv[1]).iter(ns+\"g\") "
+          "if g.get(\"class\")==\"node\"]' ",
+          file, format == "dot" ? ".svg" : "");
+    }
+    EXPECT_EQ(testing::RunCommand(command, &listed), 0) << listed;
+    std::set<std::string> found;
+    for (absl::string_view line : absl::StrSplit(listed, '\n', absl::SkipEmpty())) {
+      found.emplace(line);
+    }
+    return found;
+  };
+  // The records, the phone, and the organization name with its form without the legal suffix.
+  const std::string name =
+      *NormalizeIndicator(v1::INDICATOR_TYPE_ORGANIZATION, one.indicators(1).value());
+  std::set<std::string> expected = {"r:" + a, "r:" + b, "s:phone:+22376123456",
+                                    "s:organization:" + name};
+  for (const std::string& alias : IndexAliases(v1::INDICATOR_TYPE_ORGANIZATION, name)) {
+    expected.insert("s:organization:" + alias);
+  }
+  ASSERT_EQ(expected.size(), 5u);
+  for (const std::string format : {"graphml", "svg", "dot"}) {
+    std::string output;
+    ASSERT_EQ(chart("agency-a", format, &output), 0) << output;
+    EXPECT_TRUE(absl::StrContains(output, "1 links")) << output;
+    EXPECT_EQ(ids(format), expected) << format;
+  }
+  std::string output;
+  ASSERT_EQ(chart("agency-b", "graphml", &output), 0) << output;
+  EXPECT_TRUE(absl::StrContains(output, "0 links")) << output;
+  EXPECT_TRUE(ids("graphml").empty());
 }
 
 }  // namespace
