@@ -72,7 +72,10 @@ record options for push (with --indicator):
 push from a file: --batch N records per request (default 500)
 pull options: --since CURSOR --limit N --nexus-type T --indicator-type T --origin AGENCY
               --after TIME --before TIME   (TIME as RFC 3339, e.g. 2026-11-01T00:00:00Z)
-search options: --type INDICATOR-TYPE --limit N
+search options: --type INDICATOR-TYPE --limit N --include-revoked
+                --federation   also ask the node's search peers, one hop, on behalf of your
+                               agency (the value is disclosed to them; each answers under its
+                               own policy; a peer that does not answer in time is named)
 Indicator types: phone email domain ipv4 ipv6 url crypto-wallet iban bank-account
   document-number vehicle vessel organization person location file-hash
 
@@ -101,7 +104,8 @@ std::set<std::string> ValuedFlags() {
   return flags;
 }
 std::set<std::string> Switches() {
-  std::set<std::string> switches = {"json", "help", "store-duplicates", "include-revoked"};
+  std::set<std::string> switches = {"json", "help", "store-duplicates", "include-revoked",
+                                    "federation"};
   switches.insert(std::begin(kAlertSwitches), std::end(kAlertSwitches));
   switches.insert(std::begin(kInteropSwitches), std::end(kInteropSwitches));
   return switches;
@@ -202,11 +206,12 @@ std::string ReaderAgency(const Session& session) {
 bool Show(Session& session, const v1::SignedRecord& record, uint64_t cursor,
           const std::string& received_from,
           const google::protobuf::RepeatedPtrField<v1::WithheldNote>& notes,
-          const v1::GetResponse* got = nullptr) {
+          const v1::GetResponse* got = nullptr, const std::string& found_at = "") {
   const Keyring* keys = session.have_keys ? &session.keys : nullptr;
   RecordView view = ViewRecord(record, keys);
   view.cursor = cursor;
   view.received_from = received_from;
+  view.found_at = found_at;
   view.notes.assign(notes.begin(), notes.end());
   if (got != nullptr) {
     view.equivocations = ViewEquivocations(record, got->equivocations(), keys);
@@ -405,36 +410,71 @@ int Search(Session& session, const CommandLine& line) {
   if (!limit.ok()) return Usage(std::string(limit.status().message()));
   request.set_limit(static_cast<uint32_t>(*limit));
   request.set_include_revoked(line.Has("include-revoked"));
+  request.set_federation(line.Has("federation"));
   absl::StatusOr<v1::SearchResponse> response = session.client->Search(request);
   if (!response.ok()) return Failure(response.status(), "search");
   bool all_verified = true;
-  for (const v1::SearchHit& hit : response->hits()) {
-    if (!session.json) {
-      std::cout << "match: " << IndicatorTypeName(hit.matched_type()) << " "
-                << EscapeForTerminal(hit.normalized()) << "\n";
+  // This node's answer, then each peer's (federation-wide), each record checked here too.
+  auto show_answer = [&](const auto& hits, const auto& notices, const std::string& found_at) {
+    for (const v1::SearchHit& hit : hits) {
+      if (!session.json) {
+        std::cout << "match: " << IndicatorTypeName(hit.matched_type()) << " "
+                  << EscapeForTerminal(hit.normalized()) << "\n";
+      }
+      all_verified = Show(session, hit.record(), /*cursor=*/0, hit.received_from(), hit.withheld(),
+                          nullptr, found_at) &&
+                     all_verified;
+      if (std::string problem = SearchHitProblem(hit, request.value()); !problem.empty()) {
+        std::fprintf(stderr, "nexusctl: search: NOT VERIFIED: %s\n", problem.c_str());
+        all_verified = false;
+      }
     }
-    all_verified = Show(session, hit.record(), /*cursor=*/0, hit.received_from(), hit.withheld()) &&
-                   all_verified;
-    if (std::string problem = SearchHitProblem(hit, request.value()); !problem.empty()) {
-      std::fprintf(stderr, "nexusctl: search: NOT VERIFIED: %s\n", problem.c_str());
-      all_verified = false;
+    for (const v1::HitNotice& notice : notices) {
+      std::cout << (session.json ? HitNoticeToJson(notice) + "\n" : HitNoticeToHumanText(notice));
     }
-  }
-  for (const v1::HitNotice& notice : response->hit_notices()) {
-    std::cout << (session.json ? HitNoticeToJson(notice) + "\n" : HitNoticeToHumanText(notice));
-  }
+  };
+  auto counts = [](int hits, int notices, bool truncated) {
+    return absl::StrCat(hits, " records",
+                        notices > 0 ? absl::StrCat(", ", notices, " hit notices") : "",
+                        truncated ? " (more matched; narrow the search or raise --limit)" : "");
+  };
+  show_answer(response->hits(), response->hit_notices(), "");
   if (!session.json) {
-    std::cout << response->hits_size() << " records"
-              << (response->hit_notices_size() > 0
-                      ? absl::StrCat(", ", response->hit_notices_size(), " hit notices")
-                      : "")
-              << (response->truncated() ? " (more matched; narrow the search or raise --limit)"
-                                        : "")
-              << "\n";
+    std::cout << counts(response->hits_size(), response->hit_notices_size(), response->truncated())
+              << (request.federation() ? " at this node" : "") << "\n";
     if (response->revoked_hits() > 0) {
       std::cout << response->revoked_hits()
                 << " revoked records also carry the value (--include-revoked shows them)\n";
     }
+  }
+  for (const v1::PeerSearchAnswer& peer : response->peers()) {
+    if (!session.json) {
+      std::cout << "--- " << EscapeForTerminal(peer.agency()) << "'s node: "
+                << (peer.answered()
+                        ? absl::StrCat("answered in ", peer.elapsed_micros() / 1000, " ms")
+                        : absl::StrCat("NO ANSWER: ", EscapeForTerminal(peer.error())))
+                << "\n";
+    }
+    show_answer(peer.hits(), peer.hit_notices(), peer.agency());
+    if (session.json) {
+      std::cout << "{\"peer\":" << EscapeJsonForTerminal(JsonQuote(peer.agency()))
+                << ",\"answered\":" << (peer.answered() ? "true" : "false")
+                << ",\"error\":" << EscapeJsonForTerminal(JsonQuote(peer.error()))
+                << ",\"records\":" << peer.hits_size()
+                << ",\"hit_notices\":" << peer.hit_notices_size()
+                << ",\"unverified\":" << peer.unverified()
+                << ",\"elapsed_ms\":" << peer.elapsed_micros() / 1000 << "}\n";
+    } else if (peer.answered()) {
+      std::cout << counts(peer.hits_size(), peer.hit_notices_size(), peer.truncated()) << " at "
+                << EscapeForTerminal(peer.agency()) << "\n";
+      if (peer.unverified() > 0) {
+        std::cout << peer.unverified()
+                  << " answers did not verify against their origin's key and are not shown\n";
+      }
+    }
+  }
+  if (request.federation() && response->peers().empty() && !session.json) {
+    std::cout << "no peers asked: the node has no federation.search_peers\n";
   }
   return all_verified ? kOk : kUnverified;
 }

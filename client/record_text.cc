@@ -283,6 +283,10 @@ std::string RecordToHumanText(const RecordView& view) {
                                      Printable(view.signed_record->key_id()), ")")
                       : "NOT VERIFIED (no public key for its origin and key id in --keys)",
                   "\n");
+  if (!view.found_at.empty()) {
+    absl::StrAppend(&out, "  found at:    ", Printable(view.found_at),
+                    "'s node (federation-wide search)\n");
+  }
   if (!view.received_from.empty()) {
     absl::StrAppend(&out, "  received:    via ", Printable(view.received_from), "\n");
   }
@@ -575,8 +579,11 @@ std::string RecordToJson(const RecordView& view) {
   return absl::StrCat(
       "{\"verified\":", view.verified ? "true" : "false", ",\"error\":", JsonQuote(error),
       ",\"cursor\":", view.cursor,
-      ",\"received_from\":", EscapeJsonForTerminal(JsonQuote(view.received_from)), equivocations,
-      ",\"withheld\":[", withheld, "]",
+      ",\"received_from\":", EscapeJsonForTerminal(JsonQuote(view.received_from)),
+      view.found_at.empty()
+          ? ""
+          : absl::StrCat(",\"found_at\":", EscapeJsonForTerminal(JsonQuote(view.found_at))),
+      equivocations, ",\"withheld\":[", withheld, "]",
       view.recipients.empty()
           ? ""
           : absl::StrCat(",\"recipients\":",

@@ -36,6 +36,8 @@ struct RecordView {
   uint64_t cursor = 0;    // for pulled records
   // The peer node this version came through, as the node says; empty for the node's own.
   std::string received_from;
+  // The peer node that answered a federation-wide search with it; empty for the node asked.
+  std::string found_at;
   // What `get` reports of equivocations (empty: none); unset where the node does not say (pull,
   // search).
   std::optional<std::vector<EquivocationView>> equivocations;

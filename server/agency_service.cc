@@ -60,34 +60,12 @@ bool MatchesPull(const v1::PullRequest& request, const v1::SignedRecord& record)
          r.modified_unix_micros() < request.modified_before_unix_micros();
 }
 
-// A record of ordinary shape, sealed with a throwaway key, that no store holds.
-v1::SignedRecord DecoyRecord(const std::string& origin) {
-  v1::Record record;
-  record.set_id(NewUuid());
-  record.set_origin_agency(origin);
-  record.set_version(1);
-  record.set_tlp(v1::TLP_AMBER);
-  record.mutable_distribution()->set_scope(v1::DISTRIBUTION_SCOPE_FEDERATION);
-  record.set_case_reference("decoy");
-  v1::Assessment& assessment = *record.mutable_assessment();
-  assessment.set_nexus_type(v1::NEXUS_TYPE_ALLIANCE);
-  assessment.set_source_reliability(v1::SOURCE_RELIABILITY_B);
-  assessment.set_information_credibility(v1::INFORMATION_CREDIBILITY_2);
-  for (const char* phone : {"+22370000001", "+22370000002"}) {
-    v1::Indicator& indicator = *record.add_indicators();
-    indicator.set_type(v1::INDICATOR_TYPE_PHONE);
-    indicator.set_value(phone);
-    indicator.set_normalized(phone);
-  }
-  record.set_summary(std::string(160, 'x'));
-  return SealRecord(record, PrivateKey::Generate(), "decoy");
-}
-
 }  // namespace
 
 AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store,
                                      RecordPublisher* publisher, AuditLog* audit,
-                                     const SharedReads* reads, LinkReads* links,
+                                     const SharedReads* reads, const RecordSearch* search,
+                                     const FederatedSearch* federated, LinkReads* links,
                                      const CursorCipher* cursors, const Authorizer* authorizer)
     : agency_id_(config.agency_id()),
       limits_(config.limits()),
@@ -95,10 +73,11 @@ AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* 
       publisher_(publisher),
       audit_(audit),
       reads_(reads),
+      search_(search),
+      federated_(federated),
       links_(links),
       cursors_(cursors),
-      authorizer_(authorizer),
-      decoy_(DecoyRecord(config.agency_id())) {
+      authorizer_(authorizer) {
   std::set<std::string> peers;
   for (const v1::Peer& peer : config.peers()) peers.insert(peer.agency_id());
   is_peer_ = [peers](const std::string& agency) { return peers.contains(agency); };
@@ -186,7 +165,7 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
   if (!record.ok()) {
     // A missing record takes the decision a hidden one takes, on a decoy, so that the time to
     // answer does not tell "hidden" from "absent".
-    (void)reads_->Share(call->agency(), decoy_);
+    reads_->DecideOnDecoy(call->agency());
     return Audited(*call, std::move(entry), record.status());
   }
   SharingGate::Shared shared = reads_->Share(call->agency(), *record);
@@ -302,108 +281,24 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
   absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kSearch);
   if (!call.ok()) return ToGrpc(call.status());
   v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_SEARCH);
-  entry.set_detail(
-      absl::StrCat("type ", IndicatorTypeName(request->type()), " value '", request->value(), "'"));
-  if (absl::Status s = CheckRequest(*request); !s.ok()) return Audited(*call, std::move(entry), s);
-  absl::StatusOr<std::vector<SearchKey>> keys = SearchKeys(request->type(), request->value());
-  if (!keys.ok()) return Audited(*call, std::move(entry), keys.status());
-  uint32_t limit = limits_.max_search_hits();
-  if (request->limit() != 0 && request->limit() < limit) limit = request->limit();
-
-  // A record is a hit when its latest version carries a key (and is not revoked, unless asked).
-  // Work stops at the limit: each id is decided once, on the first key its latest version
-  // carries, however many of its versions the index holds.
-  std::set<std::string, std::less<>> decided;
-  DecisionSummary decisions;
-  size_t bytes = 0;
-  absl::Status failed;
-  const SearchKey* key = nullptr;  // the key being looked up
-  auto visit = [&](absl::string_view id, uint64_t) {
-    if (decided.contains(id)) return true;
-    absl::StatusOr<v1::SignedRecord> latest = store_->Get(id, 0);
-    if (absl::IsNotFound(latest.status())) {
-      // A damaged index key (no such record) is reported and passed over, never the end of a
-      // search. A key naming a record that does not carry the value is caught below.
-      LogWarning(absl::StrCat("store damaged: an indicator index key names record '",
-                              absl::CHexEscape(id), "', which is not stored; skipped"));
-      return true;
+  // The value as asked: the audit log bounds and escapes it where it is shown.
+  entry.set_detail(absl::StrCat("type ", IndicatorTypeName(request->type()), " value '",
+                                request->value(), "'",
+                                request->federation() ? ", federation-wide" : ""));
+  if (request->federation()) {
+    if (absl::Status s = federated_->MayAsk(*call); !s.ok()) {
+      return Audited(*call, std::move(entry), s);
     }
-    if (!latest.ok()) {
-      failed = latest.status();
-      return false;
-    }
-    absl::StatusOr<v1::RecordHeader> header = PeekHeader(*latest);
-    // The record itself must carry the key: an index key alone (planted, or of an older
-    // version) is no evidence. Such an id stays undecided: its latest version may carry
-    // another of the keys.
-    if (!header.ok() || !RecordStore::CarriesIndicator(*latest, key->type, key->normalized)) {
-      return true;
-    }
-    decided.emplace(id);
-    // A record the caller may not see, or whose matching indicator it may not see, is no hit:
-    // neither the hits nor their count may reveal it.
-    SharingGate::Shared shared = reads_->Share(call->agency(), *latest);
-    const bool other = call->agency() != agency_id_;
-    if (std::optional<v1::HitNotice> notice = reads_->HitNoticeFor(shared, *latest, key->type)) {
-      // Not the record: that this node holds one, from whom, and whom to ask.
-      if (header->revoked() && !request->include_revoked()) return true;
-      if (response->hit_notices_size() >= static_cast<int>(limit)) {
-        response->set_truncated(true);
-        return false;
-      }
-      decisions.Sent(std::move(shared.audit));
-      AddTarget(entry, *latest);
-      *response->add_hit_notices() = *std::move(notice);
-      return true;
-    }
-    if (!shared.permit || policy::WithholdsIndicator(shared.decision.withheld, key->type)) {
-      if (other) decisions.NotSent(shared.audit);
-      return true;
-    }
-    if (header->revoked() && !request->include_revoked()) {
-      // Not a hit, but said: the value is also in a revoked record the caller may see.
-      response->set_revoked_hits(response->revoked_hits() + 1);
-      if (other) decisions.NotSent(shared.audit);
-      return true;
-    }
-    *latest = std::move(shared.record);
-    bytes += latest->ByteSizeLong();
-    if (response->hits_size() >= static_cast<int>(limit) ||
-        bytes + 1024 > limits_.max_message_bytes()) {
-      response->set_truncated(true);
-      return false;
-    }
-    if (other) decisions.Sent(std::move(shared.audit));
-    AddTarget(entry, *latest);
-    v1::SearchHit* hit = response->add_hits();
-    *hit->mutable_record() = *std::move(latest);
-    hit->set_matched_type(key->type);
-    hit->set_normalized(key->normalized);
-    hit->set_received_from(std::string(store_->ReceivedVia(id, header->version())));
-    for (v1::WithheldNote& note : shared.notes) *hit->add_withheld() = std::move(note);
-    return true;
-  };
-  for (const SearchKey& each : *keys) {
-    key = &each;
-    absl::Status s = store_->FindIndicator(key->type, key->normalized, visit);
-    if (!s.ok()) failed = s;
-    if (!failed.ok()) {
-      decisions.MoveInto(entry);
-      return Audited(*call, std::move(entry), failed);
-    }
-    if (response->truncated()) break;
   }
-  if (decided.empty()) {
-    // No record holds the value: take the lookup and the decision a hidden holder would cost, so
-    // that the time to answer does not tell "held by a record you may not see" from "absent".
-    (void)store_->Get(PeekHeader(decoy_)->id(), 0);
-    (void)reads_->Share(call->agency(), decoy_);
+  absl::StatusOr<v1::SearchResponse> found = search_->Search(call->agency(), *request, entry);
+  grpc::Status status = Audited(*call, std::move(entry), found.status());
+  if (!status.ok()) return status;
+  *response = *std::move(found);
+  if (request->federation()) {
+    // The peers' answers, each audited here and at the peer; a peer's failure is in the answer.
+    if (absl::Status s = federated_->Ask(*call, *request, *response); !s.ok()) return ToGrpc(s);
   }
-  decisions.MoveInto(entry);
-  entry.set_count(response->hits_size() + response->hit_notices_size());
-  grpc::Status status = Audited(*call, std::move(entry), absl::OkStatus());
-  if (!status.ok()) response->Clear();
-  return status;
+  return grpc::Status::OK;
 }
 
 grpc::Status AgencyServiceImpl::Revoke(grpc::ServerContext* context,

@@ -17,8 +17,10 @@
 #include "server/authorization.h"
 #include "server/call_context.h"
 #include "server/cursor_cipher.h"
+#include "server/federated_search.h"
 #include "server/link_reads.h"
 #include "server/record_publisher.h"
+#include "server/record_search.h"
 #include "server/record_store.h"
 #include "server/shared_reads.h"
 #include "server/sharing_gate.h"
@@ -29,8 +31,9 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
  public:
   // Every pointer must outlive the service.
   AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* store, RecordPublisher* publisher,
-                    AuditLog* audit, const SharedReads* reads, LinkReads* links,
-                    const CursorCipher* cursors, const Authorizer* authorizer);
+                    AuditLog* audit, const SharedReads* reads, const RecordSearch* search,
+                    const FederatedSearch* federated, LinkReads* links, const CursorCipher* cursors,
+                    const Authorizer* authorizer);
 
   grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
                        v1::PublishResponse* response) override;
@@ -65,11 +68,11 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
   RecordPublisher* publisher_;
   AuditLog* audit_;
   const SharedReads* reads_;
+  const RecordSearch* search_;
+  const FederatedSearch* federated_;
   LinkReads* links_;
   const CursorCipher* cursors_;
   const Authorizer* authorizer_;
-  // A sealed record that exists nowhere: a Get of a missing record decides on it (see Get).
-  v1::SignedRecord decoy_;
   std::function<bool(const std::string&)> is_peer_;  // a configured peer of this node
 };
 

@@ -75,6 +75,7 @@ const std::vector<RpcRule>& Table() {
        v1::AUDIT_ACTION_FEDERATED_SEARCH,
        {"node"},
        Scope::kPeer},
+      {Rpc::kLinkNotices, "FederationService", v1::AUDIT_ACTION_ALERT, {"node"}, Scope::kPeer},
   };
   return *table;
 }

@@ -38,7 +38,8 @@ enum class Rpc {
   kExplainDecision,
   kAlerts,           // AgencyService.Alerts, AckAlert and Links
   kFederatedSearch,  // FederationService.FederatedSearch: a peer node asks on an analyst's behalf
-  kLast = kFederatedSearch,
+  kLinkNotices,      // FederationService.LinkNotices: a peer node follows the links found here
+  kLast = kLinkNotices,
 };
 
 // Whether the table has a row for `rpc` (every value must: a test walks them all).

@@ -195,4 +195,44 @@ grpc::Status FederationServiceImpl::PeerHeads(grpc::ServerContext* context,
   return audited;
 }
 
+grpc::Status FederationServiceImpl::FederatedSearch(grpc::ServerContext* context,
+                                                    const v1::FederatedSearchRequest* request,
+                                                    v1::SearchResponse* response) {
+  absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kFederatedSearch);
+  if (!call.ok()) return ToGrpc(call.status());
+  absl::StatusOr<v1::SearchResponse> answer = parts_.search->Answer(*call, *request);
+  if (!answer.ok()) return ToGrpc(answer.status());
+  *response = *std::move(answer);
+  return grpc::Status::OK;
+}
+
+grpc::Status FederationServiceImpl::LinkNotices(grpc::ServerContext* context,
+                                                const v1::AlertsRequest* request,
+                                                grpc::ServerWriter<v1::Alert>* writer) {
+  absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kLinkNotices);
+  if (!call.ok()) return ToGrpc(call.status());
+  LinkReads::AlertScan scan;
+  scan.since = request->since();
+  scan.follow = true;
+  scan.cancelled = [&] { return stopping_ || context->IsCancelled(); };
+  // Each call's work is bounded by what it sends (LinkReads); a `more` marker says where the
+  // next resumes, which this stream does at once.
+  while (true) {
+    std::optional<uint64_t> resume;
+    absl::Status served = parts_.link_reads->ServeAlerts(*call, scan, [&](const v1::Alert& alert) {
+      if (alert.more()) resume = alert.cursor();
+      if (!writer->Write(alert)) return absl::UnavailableError("the peer went away");
+      return absl::OkStatus();
+    });
+    if (served.ok() && resume.has_value() && !scan.cancelled()) {
+      scan.since = *resume;
+      continue;
+    }
+    if (served.ok() || absl::IsCancelled(served) || absl::IsUnavailable(served)) {
+      return ToGrpc(served);
+    }
+    return Audited(*call, v1::AUDIT_ACTION_ALERT, "link notices stream ended", served);
+  }
+}
+
 }  // namespace nexus

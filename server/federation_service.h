@@ -12,6 +12,8 @@
 #include "nexus/v1/node_config.pb.h"
 #include "server/audit_log.h"
 #include "server/authorization.h"
+#include "server/federated_search.h"
+#include "server/link_reads.h"
 #include "server/peer_registry.h"
 #include "server/peer_witness.h"
 #include "server/policy_reoffers.h"
@@ -32,6 +34,8 @@ class FederationServiceImpl final : public v1::FederationService::Service {
     PeerRegistry* registry;
     PeerWitness* witness;
     const PolicyReoffers* reoffers;
+    class FederatedSearch* search;
+    const LinkReads* link_reads;
   };
   // Every pointer must outlive the service.
   FederationServiceImpl(const v1::NodeConfig& config, Parts parts);
@@ -51,6 +55,11 @@ class FederationServiceImpl final : public v1::FederationService::Service {
                       v1::FederationStatusResponse* response) override;
   grpc::Status PeerHeads(grpc::ServerContext* context, const v1::PeerHeadsRequest* request,
                          v1::PeerHeadsResponse* response) override;
+  grpc::Status FederatedSearch(grpc::ServerContext* context,
+                               const v1::FederatedSearchRequest* request,
+                               v1::SearchResponse* response) override;
+  grpc::Status LinkNotices(grpc::ServerContext* context, const v1::AlertsRequest* request,
+                           grpc::ServerWriter<v1::Alert>* writer) override;
 
  private:
   // Audits a call that ended without an entry of its own (opened, then failed or answered).

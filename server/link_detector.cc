@@ -34,6 +34,7 @@ std::string ChangeKey(uint64_t sequence) { return "E" + U64(sequence); }
 std::string FrequentKey(const SelectorKey& key) {
   return absl::StrCat("F", std::string(1, static_cast<char>(key.first)), key.second);
 }
+std::string PeerKey(absl::string_view peer) { return absl::StrCat("P", peer); }
 std::string AckKey(absl::string_view agency, absl::string_view link) {
   return absl::StrCat("A", agency, std::string(1, '\0'), link);
 }
@@ -457,6 +458,49 @@ absl::StatusOr<std::vector<v1::Link>> LinkDetector::LinksOf(absl::string_view re
     return StorageFault(absl::StrCat("reading links: ", it->status().ToString()));
   }
   return found;
+}
+
+absl::Status LinkDetector::Receive(absl::string_view peer, uint64_t peer_cursor,
+                                   const v1::Alert* alert) {
+  absl::MutexLock run(&run_mu_);  // one writer of the feed's sequence
+  rocksdb::ColumnFamilyHandle* links = storage_->family(Storage::kLinks);
+  rocksdb::WriteBatch batch;
+  uint64_t next_change = last_change();
+  if (alert != nullptr) {
+    v1::LinkChange change;
+    change.set_event(alert->event());
+    change.set_time_unix_micros(absl::ToUnixMicros(absl::Now()));
+    change.set_received_alert(alert->SerializeAsString());
+    change.set_received_from(std::string(peer));
+    batch.Put(links, ChangeKey(++next_change), change.SerializeAsString());
+    batch.Put(links, absl::StrCat("G", alert->link_id()), "");
+  }
+  batch.Put(links, PeerKey(peer), U64(peer_cursor));
+  if (rocksdb::Status s = storage_->db()->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+    return StorageFault(absl::StrCat("storing a peer's link alert: ", s.ToString()));
+  }
+  absl::MutexLock lock(&mu_);
+  last_change_ = next_change;
+  return absl::OkStatus();
+}
+
+bool LinkDetector::HasReceived(absl::string_view link_id) const {
+  std::string value;
+  return storage_->db()
+      ->Get(rocksdb::ReadOptions(), storage_->family(Storage::kLinks), absl::StrCat("G", link_id),
+            &value)
+      .ok();
+}
+
+uint64_t LinkDetector::PeerCursor(absl::string_view peer) const {
+  std::string value;
+  if (storage_->db()
+          ->Get(rocksdb::ReadOptions(), storage_->family(Storage::kLinks), PeerKey(peer), &value)
+          .ok() &&
+      value.size() == 8) {
+    return store_keys::ReadBigEndian64(value);
+  }
+  return 0;
 }
 
 absl::Status LinkDetector::Acknowledge(absl::string_view agency, absl::string_view link_id) {

@@ -18,6 +18,8 @@
 //   'N' family byte, address, id  -> (empty): addresses held, for a range's lookup
 //   'F' type byte, value          -> (empty): selectors noted as frequent
 //   'A' agency, 0, link id        -> (empty): acknowledged by that agency
+//   'P' peer agency               -> the peer's LinkNotices cursor (opaque, u64 BE)
+//   'G' received link id          -> (empty): a peer's link told to this node ("peer/id")
 // Cost per stored version: one index seek per selector (and per range containing an address),
 // one record read per candidate (at most max_records_per_selector per selector), one WriteBatch.
 #ifndef NEXUS_SERVER_LINK_DETECTOR_H_
@@ -37,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "nexus/v1/agency_service.pb.h"
 #include "nexus/v1/links.pb.h"
 #include "nexus/v1/node_config.pb.h"
 #include "server/cursor_cipher.h"
@@ -78,6 +81,16 @@ class LinkDetector {
   absl::StatusOr<std::optional<v1::Link>> Find(absl::string_view link_id) const;
   // The links (open or closed) of a record.
   absl::StatusOr<std::vector<v1::Link>> LinksOf(absl::string_view record_id) const;
+
+  // Stores a link alert a peer found and decided for this node's agency (null: none, only the
+  // cursor moves) as a change of the feed, with the peer's new cursor, in one batch: a restart
+  // resumes after it, and nothing is stored twice.
+  absl::Status Receive(absl::string_view peer, uint64_t peer_cursor, const v1::Alert* alert)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether a peer's link `link_id` ("peer/id") was told to this node.
+  bool HasReceived(absl::string_view link_id) const;
+  // The cursor of `peer`'s LinkNotices this node holds (0: from the start).
+  uint64_t PeerCursor(absl::string_view peer) const;
 
   absl::Status Acknowledge(absl::string_view agency, absl::string_view link_id);
   bool Acknowledged(absl::string_view agency, absl::string_view link_id) const;

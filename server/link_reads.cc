@@ -312,6 +312,10 @@ absl::Status LinkReads::Acknowledge(const CallContext& call, const std::string& 
     *now.mutable_link() = **link;
     seen = AlertFor(call.agency(), now);
   }
+  if (link_id.find('/') != std::string::npos && call.agency() == agency_id_ &&
+      links_->HasReceived(link_id)) {
+    seen.emplace();  // a peer's link, told to this node's agency
+  }
   if (!seen.has_value()) {
     // A link the caller may not see is answered as one that does not exist.
     outcome = absl::NotFoundError(absl::StrCat("no link ", QuoteInput(link_id)));

@@ -21,8 +21,10 @@
 #include "server/authorization.h"
 #include "server/commit_queue.h"
 #include "server/cursor_cipher.h"
+#include "server/federated_search.h"
 #include "server/federation_service.h"
 #include "server/link_detector.h"
+#include "server/link_notice_intake.h"
 #include "server/link_reads.h"
 #include "server/log.h"
 #include "server/peer_links.h"
@@ -30,6 +32,7 @@
 #include "server/peer_witness.h"
 #include "server/policy_reoffers.h"
 #include "server/record_publisher.h"
+#include "server/record_search.h"
 #include "server/record_store.h"
 #include "server/replication_intake.h"
 #include "server/replication_source.h"
@@ -109,6 +112,9 @@ struct Node::Parts {
   std::unique_ptr<SharedReads> reads;
   std::unique_ptr<LinkDetector> link_detector;  // finds the links alerts are made of
   std::unique_ptr<LinkReads> link_reads;
+  std::unique_ptr<RecordSearch> search;
+  std::unique_ptr<FederatedSearch> federated_search;
+  std::unique_ptr<LinkNoticeIntake> link_notices;
   std::unique_ptr<PeerRegistry> peers;
   std::unique_ptr<PeerWitness> witness;
   std::unique_ptr<ReplicationSource> replication_source;
@@ -207,9 +213,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   parts->link_reads = std::make_unique<LinkReads>(config.agency_id(), parts->reads.get(),
                                                   parts->store.get(), parts->link_detector.get(),
                                                   parts->audit.get(), parts->cursors.get());
+  parts->search = std::make_unique<RecordSearch>(config.agency_id(), config.limits(),
+                                                 parts->store.get(), parts->reads.get());
+  parts->federated_search = std::make_unique<FederatedSearch>(parts->config, parts->search.get(),
+                                                              &parts->keys, parts->audit.get());
   parts->agency_service = std::make_unique<AgencyServiceImpl>(
       parts->config, parts->store.get(), parts->publisher.get(), parts->audit.get(),
-      parts->reads.get(), parts->link_reads.get(), parts->cursors.get(), parts->authorizer.get());
+      parts->reads.get(), parts->search.get(), parts->federated_search.get(),
+      parts->link_reads.get(), parts->cursors.get(), parts->authorizer.get());
   parts->peers = std::make_unique<PeerRegistry>(parts->config);
   parts->witness =
       std::make_unique<PeerWitness>(parts->storage.get(), &parts->keys, parts->audit.get());
@@ -221,14 +232,18 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   parts->intake =
       std::make_unique<ReplicationIntake>(parts->config, &parts->keys, parts->store.get());
   parts->federation_service = std::make_unique<FederationServiceImpl>(
-      parts->config, FederationServiceImpl::Parts{
-                         parts->authorizer.get(), parts->store.get(), parts->audit.get(),
-                         parts->replication_source.get(), parts->intake.get(), parts->peers.get(),
-                         parts->witness.get(), parts->reoffers.get()});
+      parts->config,
+      FederationServiceImpl::Parts{parts->authorizer.get(), parts->store.get(), parts->audit.get(),
+                                   parts->replication_source.get(), parts->intake.get(),
+                                   parts->peers.get(), parts->witness.get(), parts->reoffers.get(),
+                                   parts->federated_search.get(), parts->link_reads.get()});
+  parts->link_notices = std::make_unique<LinkNoticeIntake>(
+      parts->config, parts->intake.get(), parts->link_detector.get(), parts->audit.get());
   parts->links = std::make_unique<PeerLinks>(
       parts->config,
       PeerLinks::Parts{parts->store.get(), parts->intake.get(), parts->replication_source.get(),
-                       parts->peers.get(), parts->witness.get(), parts->audit.get()});
+                       parts->peers.get(), parts->witness.get(), parts->audit.get(),
+                       parts->link_notices.get()});
   parts->audit_service = std::make_unique<AuditServiceImpl>(parts->config, parts->audit.get(),
                                                             parts->authorizer.get());
   parts->admin_service =

@@ -166,9 +166,14 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
           absl::StrCat("federation.witness_interval_seconds ",
                        federation.witness_interval_seconds(), " is above 86400"));
   for (int i = 0; i < federation.search_peers_size(); ++i) {
-    require(peers.count(federation.search_peers(i)) == 1,
-            absl::StrCat("federation.search_peers[", i, "] ",
-                         QuoteInput(federation.search_peers(i)), " is not in peers"));
+    const std::string& name = federation.search_peers(i);
+    auto peer = std::find_if(config.peers().begin(), config.peers().end(),
+                             [&](const v1::Peer& p) { return p.agency_id() == name; });
+    require(peer != config.peers().end(), absl::StrCat("federation.search_peers[", i, "] ",
+                                                       QuoteInput(name), " is not in peers"));
+    require(peer == config.peers().end() || !peer->address().empty(),
+            absl::StrCat("federation.search_peers[", i, "] ", QuoteInput(name),
+                         " has no address (an INBOUND peer cannot be asked)"));
   }
   require(federation.search_deadline_seconds() <= 60,
           absl::StrCat("federation.search_deadline_seconds ", federation.search_deadline_seconds(),
@@ -177,6 +182,14 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
   require(links.max_records_per_selector() <= 100000,
           absl::StrCat("links.max_records_per_selector ", links.max_records_per_selector(),
                        " is above 100000"));
+  for (int i = 0; i < links.notice_peers_size(); ++i) {
+    const std::string& name = links.notice_peers(i);
+    auto peer = std::find_if(config.peers().begin(), config.peers().end(),
+                             [&](const v1::Peer& p) { return p.agency_id() == name; });
+    require(peer != config.peers().end() && !peer->address().empty(),
+            absl::StrCat("links.notice_peers[", i, "] ", QuoteInput(name),
+                         " is not a peer this node dials (in peers, with an address)"));
+  }
   for (int i = 0; i < links.never_link_size(); ++i) {
     const std::string& selector = links.never_link(i);
     const size_t colon = selector.find(':');

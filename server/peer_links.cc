@@ -13,6 +13,7 @@
 #include "nexus/v1/federation_service.grpc.pb.h"
 #include "server/federation_streams.h"
 #include "server/log.h"
+#include "server/peer_channel.h"
 
 namespace nexus {
 namespace {
@@ -36,19 +37,6 @@ CallContext PeerCall(const v1::Peer& peer) {
   return call;
 }
 
-// The node at the other end must be the configured peer's: its certificate names that agency
-// with role node. Nothing it sends is looked at before.
-absl::Status CheckPeerIdentity(const grpc::ClientContext& context, const v1::Peer& peer) {
-  absl::StatusOr<CertificateIdentity> identity = ServerIdentity(context);
-  if (!identity.ok()) return identity.status();
-  if (identity->agency_id != peer.agency_id() || identity->role != "node") {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "the node at ", peer.address(), " presents a certificate of agency '", identity->agency_id,
-        "' role '", identity->role, "', not the node of peer '", peer.agency_id(), "'"));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 struct PeerLinks::Link {
@@ -64,18 +52,10 @@ PeerLinks::PeerLinks(const v1::NodeConfig& config, Parts parts) : config_(config
 PeerLinks::~PeerLinks() { Stop(); }
 
 void PeerLinks::Start() {
+  const std::vector<std::string> followed = LinkNoticeIntake::PeersFollowed(config_);
   for (const v1::Peer& peer : config_.peers()) {
     if (peer.address().empty()) continue;
-    ClientOptions options;
-    options.target = peer.address();
-    options.ca_file = config_.tls().ca_file();
-    options.cert_file = config_.tls().certificate_file();
-    options.key_file = config_.tls().private_key_file();
-    options.max_message_bytes = static_cast<int>(config_.limits().max_message_bytes() == 0
-                                                     ? 4 * 1024 * 1024
-                                                     : config_.limits().max_message_bytes());
-    options.keepalive = absl::Seconds(10);
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(options);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenPeerChannel(config_, peer);
     if (!channel.ok()) {
       LogError(absl::StrCat("peer '", peer.agency_id(), "': ", channel.status().message()));
       parts_.registry->Failed(peer.agency_id(), channel.status());
@@ -94,6 +74,9 @@ void PeerLinks::Start() {
       add(Kind::kPush);
     }
     add(Kind::kWitness);
+    if (std::find(followed.begin(), followed.end(), peer.agency_id()) != followed.end()) {
+      add(Kind::kNotices);
+    }
   }
   for (auto& link : links_) threads_.emplace_back([this, raw = link.get()] { Run(*raw); });
 }
@@ -135,9 +118,10 @@ void PeerLinks::Run(Link& link) {
   while (true) {
     const absl::Time started = absl::Now();
     link.delivered = false;
-    absl::Status how = link.kind == Kind::kPull   ? Pull(link)
-                       : link.kind == Kind::kPush ? Push(link)
-                                                  : Witness(link);
+    absl::Status how = link.kind == Kind::kPull      ? Pull(link)
+                       : link.kind == Kind::kPush    ? Push(link)
+                       : link.kind == Kind::kNotices ? Notices(link)
+                                                     : Witness(link);
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
@@ -145,12 +129,14 @@ void PeerLinks::Run(Link& link) {
     if (link.delivered || absl::Now() - started >= kHealthyConnection) failures = 0;
     absl::Duration delay = witness_interval;
     if (!how.ok()) {
-      parts_.registry->Failed(link.peer.agency_id(), how);
+      // The peer's status is its replication's; a notices stream's failure is logged only.
+      if (link.kind != Kind::kNotices) parts_.registry->Failed(link.peer.agency_id(), how);
       if (failures < 3 || failures % 20 == 0) {  // a long outage does not flood the log
         LogWarning(absl::StrCat("peer '", link.peer.agency_id(), "' at ", link.peer.address(),
-                                link.kind == Kind::kPull   ? " (pull)"
-                                : link.kind == Kind::kPush ? " (push)"
-                                                           : " (witness)",
+                                link.kind == Kind::kPull      ? " (pull)"
+                                : link.kind == Kind::kPush    ? " (push)"
+                                : link.kind == Kind::kNotices ? " (link notices)"
+                                                              : " (witness)",
                                 ": ", how.ToString(), "; retrying"));
       }
       // Capped exponential back-off with jitter, so that peers recovering together do not
@@ -291,6 +277,34 @@ absl::Status PeerLinks::Witness(Link& link) {
   absl::StatusOr<v1::PeerWitness> checked =
       parts_.witness->Check(link.peer.agency_id(), response.head(), proof);
   return checked.status();
+}
+
+absl::Status PeerLinks::Notices(Link& link) {
+  CallContext call = PeerCall(link.peer);
+  grpc::ClientContext context;
+  if (!Track(&context)) return absl::OkStatus();
+  v1::AlertsRequest request;
+  request.set_since(parts_.notices->Cursor(link.peer.agency_id()));
+  request.set_follow(true);
+  std::unique_ptr<grpc::ClientReader<v1::Alert>> reader = link.stub->LinkNotices(&context, request);
+  reader->WaitForInitialMetadata();
+  absl::Status how = CheckPeerIdentity(context, link.peer);
+  if (how.ok()) {
+    v1::Alert alert;
+    while (how.ok() && reader->Read(&alert)) {
+      link.delivered = true;
+      how = parts_.notices->Take(call, std::move(alert));
+      alert.Clear();
+    }
+  }
+  if (!how.ok()) context.TryCancel();
+  absl::Status finished = FromGrpc(reader->Finish());
+  Untrack(&context);
+  if (how.ok() ||
+      (absl::IsPermissionDenied(how) && !finished.ok() && !absl::IsCancelled(finished))) {
+    return finished;  // a call that failed before any handshake (peer down) says so
+  }
+  return how;
 }
 
 }  // namespace nexus

@@ -1,7 +1,9 @@
 // The connections this node opens to its peers, each on its own thread, for as long as it runs:
 //   pull  a Replicate stream from the peer, its batches taken by an IntakeSession;
 //   push  a Push stream to the peer, served by the ReplicationSource as Replicate would be;
-//   witness  every witness_interval, the peer's signed audit head with a consistency proof.
+//   witness  every witness_interval, the peer's signed audit head with a consistency proof;
+//   notices  a LinkNotices stream from a peer whose links this node follows (a coordinator's),
+//            each alert taken by the LinkNoticeIntake.
 // A link that fails is retried with capped, jittered exponential back-off, from the durable
 // cursor; nothing is forgotten. Before any message is trusted the peer's certificate must name
 // the configured agency with role "node".
@@ -15,6 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "nexus/v1/node_config.pb.h"
+#include "server/link_notice_intake.h"
 #include "server/peer_registry.h"
 #include "server/peer_witness.h"
 #include "server/record_store.h"
@@ -36,6 +39,7 @@ class PeerLinks {
     PeerRegistry* registry;
     PeerWitness* witness;
     const AuditLog* audit;  // this node's, whose head a pushed-to peer witnesses
+    LinkNoticeIntake* notices;
   };
   // Every pointer must outlive this.
   PeerLinks(const v1::NodeConfig& config, Parts parts);
@@ -47,13 +51,14 @@ class PeerLinks {
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  enum class Kind { kPull, kPush, kWitness };
+  enum class Kind { kPull, kPush, kWitness, kNotices };
   struct Link;
   void Run(Link& link);
   // One connection's life; returns how it ended.
   absl::Status Pull(Link& link);
   absl::Status Push(Link& link);
   absl::Status Witness(Link& link);
+  absl::Status Notices(Link& link);
   // Waits `delay` or until Stop; returns whether the node is stopping.
   bool WaitOrStop(absl::Duration delay) ABSL_LOCKS_EXCLUDED(mu_);
   // Registers the call so that Stop can cancel it; false if stopping already.

@@ -86,6 +86,24 @@ absl::StatusOr<ReceivedVersion> ReplicationIntake::Check(
   return version;
 }
 
+absl::Status ReplicationIntake::CheckHeld(const std::string& peer,
+                                          const v1::SignedRecord& record) const {
+  // A record of this node's own agency comes back in a peer's link alert (its side of a link
+  // the peer found): it must be what this agency signed, and nothing more is asked.
+  if (absl::StatusOr<v1::RecordHeader> claimed = PeekHeader(record);
+      claimed.ok() && claimed->origin_agency() == agency_id_) {
+    absl::StatusOr<OpenedRecord> opened = OpenRecord(record, *keys_);
+    if (!opened.ok()) {
+      return absl::Status(opened.status().code(),
+                          absl::StrCat("does not verify: ", opened.status().message()));
+    }
+    return absl::OkStatus();
+  }
+  v1::ReplicatedVersion replicated;
+  *replicated.mutable_record() = record;
+  return Check(peer, replicated).status();
+}
+
 absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
     const CallContext& call, const std::string& peer, const v1::ReplicationBatch& batch,
     const v1::PeerCursor& state) {

@@ -37,6 +37,11 @@ class ReplicationIntake {
                                                      const v1::ReplicationBatch& batch,
                                                      const v1::PeerCursor& state);
 
+  // Whether this node may hold `record` as `peer` sent it outside a batch (in a link alert):
+  // the same checks as a replicated version's, but a record of this node's own agency is
+  // only verified.
+  absl::Status CheckHeld(const std::string& peer, const v1::SignedRecord& record) const;
+
   // Audits (RECEIVE, REFUSED, naming the peer and the reason) and logs what the peer sent that
   // this node refuses as a whole; returns `refusal`, or the audit failure.
   absl::Status Refuse(const CallContext& call, const absl::Status& refusal,

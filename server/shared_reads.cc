@@ -5,12 +5,40 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/crypto.h"
 #include "common/record_seal.h"
+#include "common/uuid.h"
 #include "policy/redaction.h"
 #include "server/decision_summary.h"
 #include "server/withheld_notes.h"
 
 namespace nexus {
+namespace {
+
+// A record of ordinary shape, sealed with a throwaway key, that no store holds.
+v1::SignedRecord DecoyRecord(const std::string& origin) {
+  v1::Record record;
+  record.set_id(NewUuid());
+  record.set_origin_agency(origin);
+  record.set_version(1);
+  record.set_tlp(v1::TLP_AMBER);
+  record.mutable_distribution()->set_scope(v1::DISTRIBUTION_SCOPE_FEDERATION);
+  record.set_case_reference("decoy");
+  v1::Assessment& assessment = *record.mutable_assessment();
+  assessment.set_nexus_type(v1::NEXUS_TYPE_ALLIANCE);
+  assessment.set_source_reliability(v1::SOURCE_RELIABILITY_B);
+  assessment.set_information_credibility(v1::INFORMATION_CREDIBILITY_2);
+  for (const char* phone : {"+22370000001", "+22370000002"}) {
+    v1::Indicator& indicator = *record.add_indicators();
+    indicator.set_type(v1::INDICATOR_TYPE_PHONE);
+    indicator.set_value(phone);
+    indicator.set_normalized(phone);
+  }
+  record.set_summary(std::string(160, 'x'));
+  return SealRecord(record, PrivateKey::Generate(), "decoy");
+}
+
+}  // namespace
 
 void AddTarget(v1::AuditEntry& entry, const v1::SignedRecord& record) {
   absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
@@ -26,7 +54,14 @@ SharedReads::SharedReads(std::string agency_id, const RecordStore* store,
       store_(store),
       sharing_(sharing),
       audit_(audit),
-      cursors_(cursors) {}
+      cursors_(cursors),
+      decoy_(DecoyRecord(agency_id_)),
+      decoy_id_(PeekHeader(decoy_)->id()) {}
+
+void SharedReads::DecideOnDecoy(const std::string& reader, int lookups) const {
+  for (int i = 0; i < lookups; ++i) (void)store_->Get(decoy_id_, 0);
+  (void)Share(reader, decoy_);
+}
 
 std::optional<v1::HitNotice> SharedReads::HitNoticeFor(const SharingGate::Shared& shared,
                                                        const v1::SignedRecord& record,

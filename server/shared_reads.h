@@ -38,6 +38,11 @@ class SharedReads {
   SharingGate::Shared Share(const std::string& recipient, const v1::SignedRecord& record,
                             const policy::SharingPolicy* under = nullptr) const;
 
+  // Takes the decision a record hidden from `reader` costs, on a sealed record no store holds,
+  // after `lookups` store reads of it: an answer about nothing then takes the time of one about
+  // a record the reader may not see, so that timing does not tell "hidden" from "absent".
+  void DecideOnDecoy(const std::string& reader, int lookups = 0) const;
+
   // A member's entry (sector, liaison); null if `id` is none.
   const v1::Agency* Member(absl::string_view id) const { return sharing_->Member(id); }
 
@@ -114,6 +119,8 @@ class SharedReads {
   const SharingGate* sharing_;
   AuditLog* audit_;
   const CursorCipher* cursors_;
+  v1::SignedRecord decoy_;
+  std::string decoy_id_;
 };
 
 // Adds the id and version of `record` to `entry`'s targets.

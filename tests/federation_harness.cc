@@ -20,6 +20,7 @@
 #include "client/audit_client.h"
 #include "client/federation_client.h"
 #include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
 
 namespace nexus::testing {
 namespace {
@@ -28,14 +29,15 @@ struct MemberFacts {
   const char* id;
   const char* country;
   std::vector<const char*> groups;
+  v1::Sector sector;
 };
 
 const std::vector<MemberFacts>& Members() {
   static const auto* members = new std::vector<MemberFacts>{
-      {kAgencyA, "FR", {"region-west"}},
-      {kAgencyB, "FR", {"region-west"}},
-      {kAgencyC, "DE", {"region-east"}},
-      {kCoordinator, "BE", {"region-west", "coordinator"}},
+      {kAgencyA, "FR", {"region-west"}, v1::SECTOR_POLICE},
+      {kAgencyB, "FR", {"region-west"}, v1::SECTOR_COUNTER_TERRORISM},
+      {kAgencyC, "DE", {"region-east"}, v1::SECTOR_FINANCIAL_INTELLIGENCE},
+      {kCoordinator, "BE", {"region-west", "coordinator"}, v1::SECTOR_REGIONAL_BODY},
   };
   return *members;
 }
@@ -74,6 +76,8 @@ google::protobuf::RepeatedPtrField<v1::Agency> FederationAgencies() {
     agency->set_id(member.id);
     agency->set_country(member.country);
     for (const char* group : member.groups) agency->add_groups(group);
+    agency->set_sector(member.sector);
+    agency->set_liaison(absl::StrCat(member.id, " liaison desk"));
     v1::AgencyKey* key = agency->add_keys();
     key->set_key_id("1");
     key->set_public_key_file(absl::StrCat(pki, "/keys/", member.id, ".pub"));
@@ -164,8 +168,16 @@ std::string WriteFederationNodeConfig(const std::string& dir, const std::string&
     std::ofstream(config.policy_file()) << policy_text;
   }
   for (const v1::Peer& peer : peers) *config.add_peers() = peer;
+  // `extra` may set federation or links fields too: merged, not appended as a second block.
+  for (const std::string& text : {std::string(kFastFederation), extra}) {
+    v1::NodeConfig more;
+    if (!google::protobuf::TextFormat::ParseFromString(text, &more)) {
+      ADD_FAILURE() << "extra node configuration does not parse: " << text;
+    }
+    config.MergeFrom(more);
+  }
   std::string path = dir + "/node.textproto";
-  std::ofstream(path) << ToText(config) << kFastFederation << extra;
+  std::ofstream(path) << ToText(config);
   return path;
 }
 

@@ -128,6 +128,7 @@ class FederationNode {
   // SIGKILL: a crash.
   void Kill();
   bool running() const { return process_ != nullptr && process_->ok(); }
+  pid_t pid() const { return process_ == nullptr ? -1 : process_->pid(); }
   // "running", or how the process ended (it is reaped): for failure messages.
   std::string ProcessState() const;
   std::string ReadLog() const;
