@@ -14,8 +14,10 @@
 namespace nexus {
 
 const char kAlertUsage[] = R"(link alerts (analyst certificate of any member):
-  alerts [--since CURSOR] [--limit N] [--follow]   links between records this node found, as
-                                    your agency may see them (--follow: wait for new ones)
+  alerts [--since CURSOR] [--limit N] [--follow] [--brief]
+                                    links between records this node found (and its coordinator's,
+                                    told to it), as your agency may see them (--follow: wait for
+                                    new ones; --brief: one line each)
   alerts ack LINK_ID                mark a link acknowledged for your agency
   links graph (--record ID | --case REF) [--depth N] --format dot|graphml|svg [--output FILE]
                                     a link chart: records and selectors, coloured by nexus type,
@@ -110,8 +112,9 @@ int Alerts(const CommandLine& line, NexusClient& client, const Keyring* keys, bo
       request,
       [&](const v1::Alert& alert) {
         bool verified = true;
-        std::cout << (json ? AlertToJson(alert, keys, &verified) + "\n"
-                           : AlertToHumanText(alert, keys, &verified));
+        std::cout << (json                ? AlertToJson(alert, keys, &verified) + "\n"
+                      : line.Has("brief") ? AlertToBriefText(alert, keys, &verified)
+                                          : AlertToHumanText(alert, keys, &verified));
         std::cout.flush();  // --follow: each alert as it comes
         all_verified = all_verified && verified;
         ++told;
@@ -181,6 +184,41 @@ std::string AlertToHumanText(const v1::Alert& alert, const Keyring* keys, bool* 
   absl::StrAppend(&out, "\n", SideText("a", alert.a(), keys, verified),
                   SideText("b", alert.b(), keys, verified));
   return out;
+}
+
+std::string AlertToBriefText(const v1::Alert& alert, const Keyring* keys, bool* verified) {
+  *verified = true;
+  if (alert.event() == v1::LINK_EVENT_FREQUENT_SELECTOR) {
+    return absl::StrCat("frequent-selector  ", SelectorText(alert.frequent()), "  carried by ",
+                        alert.frequent_records(), "+ records\n");
+  }
+  auto side = [&](const v1::LinkSide& side) {
+    if (side.has_record()) {
+      RecordView view = ViewRecord(side.record(), keys);
+      *verified = *verified && view.verified;
+      const std::string reference =
+          view.opened.ok() && !view.opened->record.case_reference().empty()
+              ? view.opened->record.case_reference()
+              : "(case withheld)";
+      return absl::StrCat(EscapeForTerminal(reference), " [",
+                          EscapeForTerminal(side.origin_agency()),
+                          view.verified ? "" : ", NOT VERIFIED", "]");
+    }
+    const v1::HitNotice& notice = side.hit_notice();
+    return absl::StrCat("HIT NOTICE [", EscapeForTerminal(notice.origin_agency()),
+                        " record held by ", EscapeForTerminal(notice.holder()), ", ask ",
+                        EscapeForTerminal(notice.liaison()), ", ref ",
+                        EscapeForTerminal(notice.reference()), "]");
+  };
+  std::string selectors;
+  for (const v1::Selector& selector : alert.selectors()) {
+    absl::StrAppend(&selectors, selectors.empty() ? "" : ", ", SelectorText(selector));
+  }
+  return absl::StrCat(EventName(alert.event()), "  ", EscapeForTerminal(alert.kind()),
+                      alert.crime_terror() ? " (CRIME-TERROR)" : "", "  ", side(alert.a()), " <-> ",
+                      side(alert.b()), "  on ",
+                      selectors.empty() ? "(withheld selectors)" : selectors, "  found at ",
+                      EscapeForTerminal(alert.found_at()), "\n");
 }
 
 std::string AlertToJson(const v1::Alert& alert, const Keyring* keys, bool* verified) {

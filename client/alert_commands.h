@@ -13,7 +13,7 @@
 namespace nexus {
 
 inline constexpr const char* kAlertFlags[] = {"format", "depth", "record", "output"};
-inline constexpr const char* kAlertSwitches[] = {"follow"};
+inline constexpr const char* kAlertSwitches[] = {"follow", "brief"};
 extern const char kAlertUsage[];
 
 // "alerts [ack ID]" and "links graph ..." (positional()[0] is the command).
@@ -22,6 +22,9 @@ int RunAlertCommand(const CommandLine& line, NexusClient& client, const Keyring*
 // One alert for a person (escaped), and as one JSON object; `verified` says whether every record
 // in it verified against `keys`.
 std::string AlertToHumanText(const v1::Alert& alert, const Keyring* keys, bool* verified);
+// One line: the event, the kind, each side by its case reference and origin (or as a hit notice),
+// the shared selectors, where it was found. Records are verified all the same.
+std::string AlertToBriefText(const v1::Alert& alert, const Keyring* keys, bool* verified);
 std::string AlertToJson(const v1::Alert& alert, const Keyring* keys, bool* verified);
 
 }  // namespace nexus

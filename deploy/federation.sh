@@ -54,12 +54,12 @@ fi
 # ---- The federation: members, ports, peers --------------------------------------------------
 
 agencies=(fr-police ml-ct sn-fiu wa-coord)
-# agency:country:groups, as every node's configuration lists the members.
+# agency:country:groups:sector:liaison, as every node's configuration lists the members.
 members=(
-  "fr-police:FR:police,europe,region-west-africa"
-  "ml-ct:ML:counter-terrorism,region-west-africa"
-  "sn-fiu:SN:fiu,region-west-africa"
-  "wa-coord:NG:coordinator,region-west-africa"
+  "fr-police:FR:police,europe,region-west-africa:police:OCRTIS international liaison desk, +33 1 00 00 01 31 (fictitious)"
+  "ml-ct:ML:counter-terrorism,region-west-africa:counter-terrorism:ML-CT duty officer, +223 20 00 02 11 (fictitious)"
+  "sn-fiu:SN:fiu,region-west-africa:financial-intelligence:CENTIF analysis unit, +221 33 000 00 48 (fictitious)"
+  "wa-coord:NG:coordinator,region-west-africa:regional-body:Coordination centre watch desk, +234 9 000 0003 (fictitious)"
 )
 # Agencies that publish samples (deploy/federation/records-AGENCY.jsonl), in this order.
 origins=(fr-police ml-ct sn-fiu)
@@ -87,6 +87,17 @@ peers_of() {
 }
 
 peer_count() { peers_of "$1" | grep -o -- '--peer' | wc -l; }
+
+# The peers each node asks in a federation-wide search (make-node-config.sh --search-peer): the
+# ones it dials.
+search_peers_of() {
+  case "$1" in
+    fr-police) echo "--search-peer wa-coord --search-peer ml-ct" ;;
+    ml-ct) echo "--search-peer wa-coord --search-peer fr-police" ;;
+    sn-fiu) echo "--search-peer wa-coord" ;;
+    wa-coord) echo "--search-peer fr-police --search-peer ml-ct" ;;
+  esac
+}
 
 config_of() { echo "$run/$1/node.textproto"; }
 pidfile_of() { echo "$run/$1/nexusd.pid"; }
@@ -445,6 +456,29 @@ await_propagation() {
   done
 }
 
+# How many link alerts each agency's analysts are told at their node once the sample records
+# have converged (printed, and described in README.md).
+expected_alerts=(fr-police:3 ml-ct:3 sn-fiu:2 wa-coord:3)
+
+# Waits until every node has told its agency's analysts of the links expected_alerts counts:
+# detection runs after a version is stored, and the coordinator's links travel after that.
+await_alerts() {
+  local deadline=$((SECONDS + 30)) entry agency want have missing
+  while :; do
+    missing=()
+    for entry in "${expected_alerts[@]}"; do
+      agency=${entry%%:*} want=${entry#*:}
+      have=$(ctl "$agency" --json alerts 2>/dev/null | grep -c '"link_id"' || true)
+      [ "$have" -ge "$want" ] || missing+=("$agency ($have of $want)")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ $SECONDS -ge $deadline ]; then
+      fail "after 30 s not every link alert is in: ${missing[*]} (node logs: $run/AGENCY/nexusd.log)"
+    fi
+    sleep 0.2
+  done
+}
+
 print_table() {
   local fmt="%-20s %-13s %-25s %-13s %-13s %-13s %s\n"
   # shellcheck disable=SC2059
@@ -495,7 +529,7 @@ up() {
     cp "$samples/$agency.policy.textproto" "$run/$agency/policy.textproto"
     # shellcheck disable=SC2046  # peers_of prints separate words
     "$root/deploy/make-node-config.sh" --policy "$run/$agency/policy.textproto" \
-      $(peers_of "$agency") --heartbeat 2 --max-retry 5 --witness-interval 5 \
+      $(peers_of "$agency") $(search_peers_of "$agency") --heartbeat 2 --max-retry 5 --witness-interval 5 \
       "$run/pki" "$agency" "$(address_of "$agency")" "$run/$agency/data" "${members[@]}" \
       >"$(config_of "$agency")"
     local check check_out tested
@@ -554,6 +588,29 @@ LEGEND
     # shellcheck disable=SC2059,SC2086
     while read -r line; do printf "$fmt" $line; done <"$run/via"
   fi
+
+  echo
+  echo "== link alerts: what each agency's analysts are told at their own node (nexusctl alerts --brief)"
+  await_alerts
+  for agency in "${agencies[@]}"; do
+    echo "-- $agency"
+    ctl "$agency" alerts --brief | sed -e '$d' -e 's/^/   /'
+  done
+  cat <<'LINKS'
+   "found at wa-coord": the coordinator found the link among what its members relay, decided
+   it for this agency and told this agency's node. A HIT NOTICE side: a record this agency may
+   not see whose holder says only that it exists, and whom to ask.
+LINKS
+
+  echo
+  echo "== one federation-wide search, as each agency: nexusctl search '+223 70 11 22 33' --federation"
+  echo "   (the phone of FR-SDAT-2026-0021, fr-police's RED record named to ml-ct; its originator"
+  echo "   lets everyone be told that it exists)"
+  for agency in "${agencies[@]}"; do
+    echo "-- $agency"
+    ctl "$agency" search '+223 70 11 22 33' --federation |
+      grep -E '^(record |--- |hit notice|[0-9]+ records|no peers)' | sed 's/^/   /'
+  done
 
   echo
   echo "== wa-coord: nexusctl federation status"

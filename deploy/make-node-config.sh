@@ -3,7 +3,10 @@
 #
 #   deploy/make-node-config.sh [OPTION ...] PKI_DIR AGENCY LISTEN_ADDRESS DATA_DIR MEMBER [MEMBER ...]
 #
-# MEMBER is "agency[:country[:group,group...]]"; every member's key must be in PKI_DIR/keys.
+# MEMBER is "agency[:country[:group,group...[:sector[:liaison]]]]", sector one of police,
+# counter-terrorism, financial-intelligence, customs, border, prosecution, prisons-and-probation,
+# intelligence, private-partner, regional-body; the liaison is free text (the rest of the spec).
+# Every member's key must be in PKI_DIR/keys.
 # Options (all optional; without them the node has no policy and no peers):
 #   --policy FILE                the sharing policy (policy_file)
 #   --peer AGENCY[=HOST:PORT][/DIRECTION]
@@ -13,8 +16,10 @@
 #   --max-retry SECONDS          federation.max_retry_seconds
 #   --witness-interval SECONDS   federation.witness_interval_seconds
 #   --oversight AGENCY           audit.oversight_agencies (repeatable)
+#   --search-peer AGENCY         federation.search_peers (repeatable): asked in a
+#                                federation-wide search
 set -euo pipefail
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0" >&2; exit 2; }
 fail() { echo "make-node-config: $*" >&2; exit 2; }
 
 policy="" peers=() federation=() oversight=()
@@ -26,6 +31,7 @@ while [ $# -gt 0 ]; do
     --max-retry) [ $# -ge 2 ] || usage; federation+=("max_retry_seconds: $2"); shift 2 ;;
     --witness-interval) [ $# -ge 2 ] || usage; federation+=("witness_interval_seconds: $2"); shift 2 ;;
     --oversight) [ $# -ge 2 ] || usage; oversight+=("$2"); shift 2 ;;
+    --search-peer) [ $# -ge 2 ] || usage; federation+=("search_peers: \"$2\""); shift 2 ;;
     --) shift; break ;;
     -*) fail "unknown option $1" ;;
     *) break ;;
@@ -33,6 +39,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -ge 5 ] || usage
 for setting in "${federation[@]}"; do
+  [[ "$setting" == search_peers:* ]] && continue
   [[ "${setting#*: }" =~ ^[0-9]+$ ]] || fail "'${setting%%:*}' needs a whole number of seconds, not '${setting#*: }'"
 done
 if [ -n "$policy" ]; then
@@ -78,13 +85,26 @@ signing_key_id: "1"
 CFG
 [ -n "$policy" ] && echo "policy_file: \"$policy\""
 for member in "$@"; do
-  IFS=: read -r id country groups <<<"$member"
+  IFS=: read -r id country groups sector liaison <<<"$member"
   echo "agencies {"
   echo "  id: \"$id\""
   [ -n "${country:-}" ] && echo "  country: \"$country\""
   if [ -n "${groups:-}" ]; then
     IFS=, read -ra gs <<<"$groups"
     for g in "${gs[@]}"; do echo "  groups: \"$g\""; done
+  fi
+  if [ -n "${sector:-}" ]; then
+    case "$sector" in
+      police | counter-terrorism | financial-intelligence | customs | border | prosecution | \
+        prisons-and-probation | intelligence | private-partner | regional-body) ;;
+      *) fail "member $id: unknown sector '$sector'" ;;
+    esac
+    sector=${sector//-/_}
+    echo "  sector: SECTOR_${sector^^}"
+  fi
+  if [ -n "${liaison:-}" ]; then
+    liaison=${liaison//\\/\\\\}
+    echo "  liaison: \"${liaison//\"/\\\"}\""
   fi
   echo "  keys { key_id: \"1\" public_key_file: \"$pki/keys/$id.pub\" }"
   echo "}"

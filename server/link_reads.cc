@@ -65,6 +65,8 @@ bool Discloses(const std::vector<v1::Indicator>& disclosed, const v1::Selector& 
 
 std::string LinkKind(v1::Sector a, v1::Sector b, bool* crime_terror) {
   *crime_terror = (CrimeSector(a) && TerrorSector(b)) || (TerrorSector(a) && CrimeSector(b));
+  // In the sectors' order, whichever record is `a`: one kind of link reads the same everywhere.
+  if (b < a) std::swap(a, b);
   return absl::StrCat(SectorText(a), " ↔ ", SectorText(b));
 }
 
@@ -77,6 +79,18 @@ LinkReads::LinkReads(std::string agency_id, const SharedReads* reads, const Reco
       audit_(audit),
       cursors_(cursors) {}
 
+bool LinkReads::FoundHereToo(const v1::Alert& received) const {
+  if (!received.a().has_record() || !received.b().has_record()) return false;
+  absl::StatusOr<v1::RecordHeader> a = PeekHeader(received.a().record());
+  absl::StatusOr<v1::RecordHeader> b = PeekHeader(received.b().record());
+  if (!a.ok() || !b.ok()) return false;
+  absl::StatusOr<std::vector<v1::Link>> links = links_->LinksOf(a->id());
+  if (!links.ok()) return false;
+  return std::any_of(links->begin(), links->end(), [&](const v1::Link& link) {
+    return link.record_a() == b->id() || link.record_b() == b->id();
+  });
+}
+
 std::optional<v1::Alert> LinkReads::AlertFor(const std::string& reader,
                                              const v1::LinkChange& change) const {
   v1::Alert alert;
@@ -84,6 +98,8 @@ std::optional<v1::Alert> LinkReads::AlertFor(const std::string& reader,
     // A peer's link, decided there for this node's agency: told to its analysts only.
     if (reader != agency_id_ || !alert.ParseFromString(change.received_alert()))
       return std::nullopt;
+    // A link between two records this node links itself is told once, as this node's own.
+    if (FoundHereToo(alert)) return std::nullopt;
     alert.clear_cursor();
     alert.set_acknowledged(links_->Acknowledged(reader, alert.link_id()));
     return alert;

@@ -56,6 +56,9 @@ class LinkReads {
   absl::Status Acknowledge(const CallContext& call, const std::string& link_id);
 
  private:
+  // Whether this node holds a link of its own between the two records of a peer's alert.
+  bool FoundHereToo(const v1::Alert& received) const;
+
   std::string agency_id_;
   const SharedReads* reads_;
   const RecordStore* store_;
@@ -64,7 +67,8 @@ class LinkReads {
   const CursorCipher* cursors_;
 };
 
-// "police ↔ counter-terrorism", and whether one side is organized crime and the other terrorism.
+// "police ↔ counter-terrorism" (sectors in their enum order), and whether one side is organized
+// crime and the other terrorism.
 std::string LinkKind(v1::Sector a, v1::Sector b, bool* crime_terror);
 
 }  // namespace nexus
