@@ -9,6 +9,10 @@
 #   deploy/federation.sh down     stop the four nodes (SIGTERM: graceful shutdown)
 #   deploy/federation.sh stop|start|restart AGENCY
 #                                 one node of the running federation (its peers catch up)
+#   deploy/federation.sh exercise a table-top exercise on the running federation: records
+#                                 arrive at different agencies over a few minutes; at each step
+#                                 what a trainee should find and the nexusctl command that finds
+#                                 it (NEXUS_EXERCISE_PAUSE seconds between steps, default 45)
 #
 # The nodes, each its own nexusd with its own data directory, certificates, config and policy
 # (deploy/federation/AGENCY.policy.textproto):
@@ -656,8 +660,11 @@ one_node() {
   if [ "$action" != stop ]; then start_node "$agency"; fi
 }
 
+# shellcheck source=deploy/federation/exercise.sh
+. "$samples/exercise.sh"
+
 case "${1:-}" in
-  up | down | status) [ $# -eq 1 ] || usage ;;
+  up | down | status | exercise) [ $# -eq 1 ] || usage ;;
   stop | start | restart) [ $# -eq 2 ] || usage ;;
   -h | --help | help) header; exit 0 ;;
   *) usage ;;
@@ -666,5 +673,6 @@ case "$1" in
   up) up ;;
   down) down ;;
   status) status ;;
+  exercise) exercise ;;
   stop | start | restart) one_node "$1" "$2" ;;
 esac

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
 #include "common/untrusted_text.h"
 #include "server/link_reads.h"
@@ -69,8 +70,12 @@ absl::Status LinkNoticeIntake::CheckSide(
       *kept.mutable_watch_points() = opened->record.assessment().watch_points();
     }
     kept.set_case_reference(opened->record.case_reference());
+    // A link shares a normalized indicator or one of its structured forms (IndexAliases).
     for (const v1::Indicator& indicator : opened->record.indicators()) {
       disclosed.emplace_back(indicator.type(), indicator.normalized());
+      for (std::string& alias : IndexAliases(indicator.type(), indicator.normalized())) {
+        disclosed.emplace_back(indicator.type(), std::move(alias));
+      }
     }
     *kept.mutable_record() = std::move(*side.mutable_record());
   } else if (side.has_hit_notice()) {

@@ -300,10 +300,9 @@ absl::Status PeerLinks::Notices(Link& link) {
   if (!how.ok()) context.TryCancel();
   absl::Status finished = FromGrpc(reader->Finish());
   Untrack(&context);
-  if (how.ok() ||
-      (absl::IsPermissionDenied(how) && !finished.ok() && !absl::IsCancelled(finished))) {
-    return finished;  // a call that failed before any handshake (peer down) says so
-  }
+  if (how.ok()) return finished;
+  // A call that failed before any handshake (peer down) is reported as such.
+  if (!finished.ok() && !absl::IsCancelled(finished)) return finished;
   return how;
 }
 
