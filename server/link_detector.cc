@@ -320,9 +320,10 @@ absl::Status LinkDetector::Process(uint64_t position, const v1::SignedRecord& re
 
     // The links this record has now, checked against each other record's latest version.
     std::map<std::string, std::set<SelectorKey>> now_linked;
+    std::map<std::string, Held> others;  // each candidate read once
     if (self.live) {
       for (const auto& [other_id, keys] : candidates) {
-        const Held other = Read(*store_, other_id);
+        const Held& other = others.emplace(other_id, Read(*store_, other_id)).first->second;
         if (!other.live) continue;
         const bool distinct = other.origin != self.origin ||
                               (!other.case_reference.empty() && !self.case_reference.empty() &&
@@ -366,7 +367,7 @@ absl::Status LinkDetector::Process(uint64_t position, const v1::SignedRecord& re
       *change.mutable_link() = link;
     };
     for (const auto& [other_id, shared] : now_linked) {
-      const Held other = Read(*store_, other_id);
+      const Held& other = others.at(other_id);
       v1::Link link;
       auto it = known.find(other_id);
       if (it != known.end()) link = it->second;

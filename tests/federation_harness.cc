@@ -20,7 +20,6 @@
 #include "client/audit_client.h"
 #include "client/federation_client.h"
 #include "google/protobuf/text_format.h"
-#include "gtest/gtest.h"
 
 namespace nexus::testing {
 namespace {
@@ -169,15 +168,18 @@ std::string WriteFederationNodeConfig(const std::string& dir, const std::string&
   }
   for (const v1::Peer& peer : peers) *config.add_peers() = peer;
   // `extra` may set federation or links fields too: merged, not appended as a second block.
+  // Text that does not parse is appended as it is, for nexusd to refuse with its position.
+  std::string unparsed;
   for (const std::string& text : {std::string(kFastFederation), extra}) {
     v1::NodeConfig more;
-    if (!google::protobuf::TextFormat::ParseFromString(text, &more)) {
-      ADD_FAILURE() << "extra node configuration does not parse: " << text;
+    if (google::protobuf::TextFormat::ParseFromString(text, &more)) {
+      config.MergeFrom(more);
+    } else {
+      unparsed += text;
     }
-    config.MergeFrom(more);
   }
   std::string path = dir + "/node.textproto";
-  std::ofstream(path) << ToText(config);
+  std::ofstream(path) << ToText(config) << unparsed;
   return path;
 }
 
