@@ -118,7 +118,8 @@ std::optional<v1::Alert> LinkReads::AlertFor(const std::string& reader,
   if (link.selectors().empty()) return std::nullopt;
   alert.set_link_id(link.id());
   const v1::IndicatorType matched = link.selectors(0).type();
-  std::vector<v1::Indicator> disclosed;  // by the sides the reader may see
+  // What each side the reader sees in full discloses to it.
+  std::vector<std::vector<v1::Indicator>> disclosed;
   auto side = [&](const std::string& id, v1::LinkSide& out) {
     absl::StatusOr<v1::SignedRecord> latest = store_->Get(id, 0);
     if (!latest.ok()) return Seen::kNone;
@@ -132,9 +133,8 @@ std::optional<v1::Alert> LinkReads::AlertFor(const std::string& reader,
         *out.mutable_watch_points() = opened->record.assessment().watch_points();
       }
       out.set_case_reference(opened->record.case_reference());
-      for (const v1::Indicator& indicator : opened->record.indicators()) {
-        disclosed.push_back(indicator);
-      }
+      disclosed.emplace_back(opened->record.indicators().begin(),
+                             opened->record.indicators().end());
       *out.mutable_record() = std::move(shared.record);
     } else if (std::optional<v1::HitNotice> notice =
                    reads_->HitNoticeFor(shared, *latest, matched)) {
@@ -152,9 +152,14 @@ std::optional<v1::Alert> LinkReads::AlertFor(const std::string& reader,
   if (a == Seen::kNone) return std::nullopt;
   const Seen b = side(link.record_b(), *alert.mutable_b());
   if (b == Seen::kNone || (a != Seen::kFull && b != Seen::kFull)) return std::nullopt;
-  // The reader learns the shared values a record it may see shows it, and no other.
+  // A shared value is told only when every record the reader sees shows it: that two records
+  // share it says what each carries, and one side may have it withheld. With none left, the link
+  // itself would tell of a withheld value: nothing is told.
   for (const v1::Selector& selector : link.selectors()) {
-    if (Discloses(disclosed, selector)) *alert.add_selectors() = selector;
+    if (std::all_of(disclosed.begin(), disclosed.end(),
+                    [&](const auto& shown) { return Discloses(shown, selector); })) {
+      *alert.add_selectors() = selector;
+    }
   }
   if (alert.selectors().empty()) return std::nullopt;
   bool crime_terror = false;
