@@ -12,16 +12,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/bench_figures.h"
 #include "tests/federation_harness.h"
 
 namespace nexus {
 namespace {
-
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[static_cast<size_t>(p * (values.size() - 1))];
-}
 
 std::string Phone(int peer, int i) { return absl::StrCat("+44 2", peer, " ", 10000000 + i); }
 
@@ -35,7 +30,11 @@ int Run(int records, int queries) {
     peer->AddPeer(testing::InboundPeer(testing::kAgencyA));
     peer->set_policy(R"pb(
       name: "to a"
-      rules { id: "a" effect: EFFECT_PERMIT recipient { agencies: "agency-a" } }
+      rules {
+        id: "a"
+        effect: EFFECT_PERMIT
+        recipient { agencies: "agency-a" }
+      }
     )pb");
     // Each answering node allows the benchmark's rate.
     peer->set_extra_config("federation { search_rate_per_minute: 1000000 }");
@@ -70,8 +69,7 @@ int Run(int records, int queries) {
     for (int q = 0; q < queries; ++q) {
       v1::SearchRequest request;
       // Even queries: a value peer (q/2 % 3) holds; odd: a value nobody holds.
-      request.set_value(q % 2 == 0 ? Phone((q / 2) % 3, (q * 7919) % records)
-                                   : Phone(9, q));
+      request.set_value(q % 2 == 0 ? Phone((q / 2) % 3, (q * 7919) % records) : Phone(9, q));
       request.set_federation(federation);
       const absl::Time start = absl::Now();
       absl::StatusOr<v1::SearchResponse> response = analyst->Search(request);
@@ -87,10 +85,9 @@ int Run(int records, int queries) {
       }
       all_answered += every_peer;
     }
-    std::printf("%s: %d searches, p50 %.1f ms, p99 %.1f ms", federation
-                    ? "federation-wide (3 peers asked)"
-                    : "this node only                ",
-                queries, Percentile(latencies, 0.5), Percentile(latencies, 0.99));
+    std::printf("%s: %d searches, p50 %.1f ms, p99 %.1f ms",
+                federation ? "federation-wide (3 peers asked)" : "this node only                ",
+                queries, bench::Percentile(latencies, 0.5), bench::Percentile(latencies, 0.99));
     if (federation) {
       std::printf("; every peer answered %d of %d; %d records found at peers (expected %d)",
                   all_answered, queries, answered_hits, (queries + 1) / 2);

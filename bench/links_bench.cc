@@ -25,11 +25,11 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "bench/bench_figures.h"
 #include "client/nexus_client.h"
 #include "common/crypto.h"
 #include "common/keyring.h"
@@ -50,26 +50,6 @@ struct Options {
   double zipf = 1.1;
   int latency_samples = 200;
 };
-
-double ReadStatusMiB(const char* field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field, 0) == 0) {
-      double kib = 0;
-      std::string value(absl::StripAsciiWhitespace(line.substr(std::string(field).size())));
-      (void)absl::SimpleAtod(value.substr(0, value.find(' ')), &kib);
-      return kib / 1024;
-    }
-  }
-  return -1;
-}
-
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[static_cast<size_t>(p * (values.size() - 1))];
-}
 
 // Draws ranks 0..n-1 with P(k) proportional to 1/(k+1)^s, by inverse transform on the table.
 class Zipf {
@@ -148,7 +128,7 @@ int DetectionAtScale(const Options& options) {
   if (!cursors.ok()) return 1;
   (void)stack->storage->db()->Flush(rocksdb::FlushOptions());
   const uint64_t bytes_before = DirectoryBytes(dir.path());
-  const double rss_before = ReadStatusMiB("VmRSS:");
+  const double rss_before = bench::StatusMiB(0, "VmRSS:");
 
   LinkDetector detector(stack->storage.get(), stack->records.get(), &*cursors,
                         LinkDetector::Options{});
@@ -172,7 +152,7 @@ int DetectionAtScale(const Options& options) {
               static_cast<unsigned long long>(opened), opened / seconds,
               static_cast<unsigned long long>(frequent));
   std::printf("memory: RSS %.0f MiB before detection, %.0f MiB after, peak %.0f MiB (process)\n",
-              rss_before, ReadStatusMiB("VmRSS:"), ReadStatusMiB("VmHWM:"));
+              rss_before, bench::StatusMiB(0, "VmRSS:"), bench::StatusMiB(0, "VmHWM:"));
   std::printf("store: %.1f MiB before detection, %.1f MiB after (+%.0f bytes per link)\n",
               bytes_before / 1048576.0, bytes_after / 1048576.0,
               opened == 0 ? 0.0 : static_cast<double>(bytes_after - bytes_before) / opened);
@@ -239,7 +219,8 @@ int AlertLatency(const Options& options) {
   std::printf(
       "publish at A -> alert to B's analyst (%d links, each found at B after replication): "
       "p50 %.1f ms, p99 %.1f ms\n",
-      options.latency_samples, Percentile(latencies, 0.5), Percentile(latencies, 0.99));
+      options.latency_samples, bench::Percentile(latencies, 0.5),
+      bench::Percentile(latencies, 0.99));
   return 0;
 }
 

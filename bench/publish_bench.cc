@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/bench_figures.h"
 #include "client/nexus_client.h"
 #include "common/crypto.h"
 #include "tests/test_support.h"
@@ -26,12 +27,6 @@ struct Options {
   int streams = 4;
   int batch = 250;
 };
-
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[static_cast<size_t>(p * (values.size() - 1))];
-}
 
 int Run(const Options& options) {
   std::printf("ed25519 single-core signing: measuring...\n");
@@ -96,8 +91,8 @@ int Run(const Options& options) {
               stored.load(), failed.load(), seconds, options.streams, options.batch);
   std::printf("publish throughput: %.0f records/s (validated, signed, indexed, audited, fsynced)\n",
               rate);
-  std::printf("batch latency: p50 %.1f ms, p99 %.1f ms\n", Percentile(all, 0.5),
-              Percentile(all, 0.99));
+  std::printf("batch latency: p50 %.1f ms, p99 %.1f ms\n", bench::Percentile(all, 0.5),
+              bench::Percentile(all, 0.99));
   std::printf("ratio to single-core signing ceiling: %.2f\n", rate / sign_rate);
   return failed == 0 ? 0 : 1;
 }

@@ -19,10 +19,10 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/bench_figures.h"
 #include "client/channel.h"
 #include "client/nexus_client.h"
 #include "common/crypto.h"
@@ -58,26 +58,6 @@ double VerifyRate() {
     best = std::max(best, count / absl::ToDoubleSeconds(elapsed));
   }
   return best;
-}
-
-// Peak resident set of a process, in MiB (VmHWM).
-double PeakRssMiB(pid_t pid) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) {
-      double kib = 0;
-      (void)absl::SimpleAtod(absl::StripAsciiWhitespace(line.substr(6, line.size() - 9)), &kib);
-      return kib / 1024;
-    }
-  }
-  return -1;
-}
-
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[static_cast<size_t>(p * (values.size() - 1))];
 }
 
 // Versions B has stored from A, from B's federation status (its durable peer state).
@@ -218,8 +198,10 @@ int Run(const Options& options) {
   std::printf(
       "publish at A -> visible at B (%d single records, stream live): p50 %.1f ms, "
       "p99 %.1f ms\n",
-      options.latency_samples, Percentile(latencies, 0.5), Percentile(latencies, 0.99));
-  std::printf("peak RSS: A %.0f MiB, B %.0f MiB\n", PeakRssMiB(a.pid()), PeakRssMiB(b.pid()));
+      options.latency_samples, bench::Percentile(latencies, 0.5),
+      bench::Percentile(latencies, 0.99));
+  std::printf("peak RSS: A %.0f MiB, B %.0f MiB\n", bench::StatusMiB(a.pid(), "VmHWM:"),
+              bench::StatusMiB(b.pid(), "VmHWM:"));
   return 0;
 }
 

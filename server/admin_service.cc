@@ -48,15 +48,9 @@ grpc::Status AdminServiceImpl::ExplainDecision(grpc::ServerContext* context,
   std::vector<std::string> lines, reasons;
   policy::Decision decision;
   if (record.ok()) decision = sharing_->Explain(request->recipient(), *record, &lines, &reasons);
-  entry.set_outcome(record.ok() ? v1::AUDIT_OUTCOME_OK : v1::AUDIT_OUTCOME_REFUSED);
-  if (!record.ok()) {
-    entry.set_code(static_cast<int>(record.status().code()));
-    entry.set_error(std::string(record.status().message()));
+  if (grpc::Status s = AuditedAnswer(*audit_, *call, std::move(entry), record.status()); !s.ok()) {
+    return s;
   }
-  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the audit log cannot record this call");
-  }
-  if (!record.ok()) return ToGrpc(record.status());
   response->set_effect(decision.permit ? v1::EFFECT_PERMIT : v1::EFFECT_FORBID);
   response->set_effect_name(decision.EffectName());
   *response->mutable_withheld() = decision.withheld.ToRedaction();

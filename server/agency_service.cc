@@ -83,21 +83,6 @@ AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* 
   is_peer_ = [peers](const std::string& agency) { return peers.contains(agency); };
 }
 
-grpc::Status AgencyServiceImpl::Audited(const CallContext& call, v1::AuditEntry entry,
-                                        const absl::Status& status) {
-  SetOutcome(entry, status);
-  if (!status.ok() && !absl::IsNotFound(status)) {  // not found is an answer, not a refusal
-    LogWarning(absl::StrCat("refused ", v1::AuditAction_Name(entry.action()), " request ",
-                            call.request_id, " by ", call.agency(), " from ", call.actor.peer(),
-                            ": ", status.message()));
-  }
-  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
-    LogError(absl::StrCat("request ", call.request_id, ": audit append failed: ", s.message()));
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the audit log cannot record this call");
-  }
-  return ToGrpc(status);
-}
-
 absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
                                              const v1::PublishRequest& request,
                                              v1::PublishResponse& response) {
@@ -107,9 +92,7 @@ absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
                      limits_.max_records_per_publish(), " per request"));
     v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_PUBLISH);
     entry.set_count(request.records_size());
-    grpc::Status audited = Audited(call, std::move(entry), refusal);
-    return absl::Status(static_cast<absl::StatusCode>(audited.error_code()),
-                        audited.error_message());
+    return RecordOutcome(*audit_, call, std::move(entry), refusal);
   }
   std::vector<v1::Record> drafts(request.records().begin(), request.records().end());
   PublishOptions options{.skip_unchanged = request.skip_unchanged()};
@@ -159,14 +142,14 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
   target->set_record_id(request->id());
   target->set_version(request->version());
   if (absl::Status s = CheckRecordId(request->id()); !s.ok()) {
-    return Audited(*call, std::move(entry), s);
+    return AuditedAnswer(*audit_, *call, std::move(entry), s);
   }
   absl::StatusOr<v1::SignedRecord> record = store_->Get(request->id(), request->version());
   if (!record.ok()) {
     // A missing record takes the decision a hidden one takes, on a decoy, so that the time to
     // answer does not tell "hidden" from "absent".
     reads_->DecideOnDecoy(call->agency());
-    return Audited(*call, std::move(entry), record.status());
+    return AuditedAnswer(*audit_, *call, std::move(entry), record.status());
   }
   SharingGate::Shared shared = reads_->Share(call->agency(), *record);
   entry.clear_targets();
@@ -186,7 +169,7 @@ grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetR
                             : absl::StrCat("record ", request->id(), " version ",
                                            request->version(), " not found"));
   }
-  grpc::Status status = Audited(*call, std::move(entry), absl::OkStatus());
+  grpc::Status status = AuditedAnswer(*audit_, *call, std::move(entry), absl::OkStatus());
   if (!status.ok()) return status;
   absl::StatusOr<v1::RecordHeader> header = PeekHeader(*record);
   if (header.ok()) {
@@ -213,7 +196,7 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kPull);
   if (!call.ok()) return ToGrpc(call.status());
   if (absl::Status s = CheckRequest(*request); !s.ok()) {
-    return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), s);
+    return AuditedAnswer(*audit_, *call, call->Entry(v1::AUDIT_ACTION_PULL), s);
   }
   // Other agencies see cursors as opaque tokens: the gaps left by records they may not see,
   // and how many records the node holds, stay hidden.
@@ -223,14 +206,15 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   if (const uint64_t end = store_->last_cursor(); scan.since > end) {
     // Said, rather than answered with nothing: a reader would wait for records that are
     // already there. Other agencies are not told where the feed ends.
-    return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL),
-                   absl::OutOfRangeError(
-                       own ? absl::StrCat("cursor ", request->since(),
-                                          " is beyond the end of this node's feed (its last "
-                                          "position is ",
-                                          end, ")")
-                           : "the cursor is beyond the end of this node's feed: not one this node "
-                             "gave your agency"));
+    return AuditedAnswer(
+        *audit_, *call, call->Entry(v1::AUDIT_ACTION_PULL),
+        absl::OutOfRangeError(
+            own ? absl::StrCat("cursor ", request->since(),
+                               " is beyond the end of this node's feed (its last "
+                               "position is ",
+                               end, ")")
+                : "the cursor is beyond the end of this node's feed: not one this node "
+                  "gave your agency"));
   }
   scan.limit = request->limit();
   scan.page_records = kPullPageRecords;
@@ -272,7 +256,7 @@ grpc::Status AgencyServiceImpl::Pull(grpc::ServerContext* context, const v1::Pul
   if (absl::IsCancelled(served.status()) || absl::IsUnavailable(served.status())) {
     return ToGrpc(served.status());
   }
-  return Audited(*call, call->Entry(v1::AUDIT_ACTION_PULL), served.status());
+  return AuditedAnswer(*audit_, *call, call->Entry(v1::AUDIT_ACTION_PULL), served.status());
 }
 
 grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
@@ -287,11 +271,11 @@ grpc::Status AgencyServiceImpl::Search(grpc::ServerContext* context,
                                 request->federation() ? ", federation-wide" : ""));
   if (request->federation()) {
     if (absl::Status s = federated_->MayAsk(*call); !s.ok()) {
-      return Audited(*call, std::move(entry), s);
+      return AuditedAnswer(*audit_, *call, std::move(entry), s);
     }
   }
   absl::StatusOr<v1::SearchResponse> found = search_->Search(call->agency(), *request, entry);
-  grpc::Status status = Audited(*call, std::move(entry), found.status());
+  grpc::Status status = AuditedAnswer(*audit_, *call, std::move(entry), found.status());
   if (!status.ok()) return status;
   *response = *std::move(found);
   if (request->federation()) {
@@ -309,7 +293,7 @@ grpc::Status AgencyServiceImpl::Revoke(grpc::ServerContext* context,
   if (absl::Status s = CheckRecordId(request->id()); !s.ok()) {
     v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_REVOKE);
     entry.add_targets()->set_record_id(request->id());
-    return Audited(*call, std::move(entry), s);
+    return AuditedAnswer(*audit_, *call, std::move(entry), s);
   }
   *response->mutable_result() = publisher_->Revoke(*call, request->id(), request->reason());
   if (response->result().outcome() == v1::PUBLISH_OUTCOME_REJECTED) {

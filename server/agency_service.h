@@ -57,8 +57,6 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
                      v1::LinksResponse* response) override;
 
  private:
-  // Audits the outcome of a read; the answer may go out only if this succeeds.
-  grpc::Status Audited(const CallContext& call, v1::AuditEntry entry, const absl::Status& status);
   absl::Status PublishBatch(const CallContext& call, const v1::PublishRequest& request,
                             v1::PublishResponse& response);
 

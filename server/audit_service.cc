@@ -68,11 +68,7 @@ absl::Status AuditServiceImpl::AuthorizeAndRecord(grpc::ServerContext& context,
   }
   v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_AUDIT_READ);
   entry.set_detail(detail);
-  entry.set_outcome(v1::AUDIT_OUTCOME_OK);
-  if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
-    return absl::UnavailableError("the audit log cannot record this call");
-  }
-  return absl::OkStatus();
+  return RecordOutcome(*audit_, *call, std::move(entry), absl::OkStatus());
 }
 
 grpc::Status AuditServiceImpl::GetCheckpoint(grpc::ServerContext* context,

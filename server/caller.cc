@@ -36,19 +36,29 @@ bool IsWellFormedRequestId(absl::string_view id) {
 
 }  // namespace
 
+absl::Status RecordOutcome(AuditLog& audit, const CallContext& call, v1::AuditEntry entry,
+                           const absl::Status& status) {
+  SetOutcome(entry, status);
+  // Not found is an answer, and a cancelled call the client going away: neither is a refusal.
+  if (!status.ok() && !absl::IsNotFound(status) && !absl::IsCancelled(status)) {
+    LogWarning(absl::StrCat("refused ",
+                            absl::AsciiStrToLower(absl::StripPrefix(
+                                v1::AuditAction_Name(entry.action()), "AUDIT_ACTION_")),
+                            " request ", call.request_id, " by ", call.agency(), " from ",
+                            call.actor.peer(), ": ", status.message()));
+  }
+  if (absl::Status s = audit.Append(std::move(entry)); !s.ok()) {
+    LogError(absl::StrCat("request ", call.request_id, ": audit append failed: ", s.message()));
+    return absl::UnavailableError("the audit log cannot record this call");
+  }
+  return status;
+}
+
 absl::Status RecordRefusal(AuditLog& audit, const CallContext& call, v1::AuditAction action,
                            const absl::Status& refusal, const std::string& detail) {
-  LogWarning(absl::StrCat(
-      "refused ",
-      absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_")),
-      " request ", call.request_id, " from ", call.actor.peer(), ": ", refusal.message()));
   v1::AuditEntry entry = call.Entry(action);
   entry.set_detail(detail);
-  entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
-  entry.set_code(static_cast<int>(refusal.code()));
-  entry.set_error(std::string(refusal.message()));
-  if (absl::Status s = audit.Append(std::move(entry)); !s.ok()) return s;
-  return refusal;
+  return RecordOutcome(audit, call, std::move(entry), refusal);
 }
 
 CallContext ContextOf(grpc::ServerContext& context,

@@ -22,8 +22,20 @@ absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContext& context)
 CallContext ContextOf(grpc::ServerContext& context,
                       const absl::StatusOr<CertificateIdentity>& identity);
 
-// Logs (with the peer and request id) and audits a refused call; the entry carries `detail`.
-// Returns `refusal`, or the audit failure if the refusal could not be recorded.
+// Every service's last step before it answers: records `entry` with the outcome of `status` (a
+// refusal is also logged with the request id, agency and peer) and returns what the client is told:
+// `status`, or UNAVAILABLE when the audit log cannot record the call, since nothing is answered
+// that is not audited.
+absl::Status RecordOutcome(AuditLog& audit, const CallContext& call, v1::AuditEntry entry,
+                           const absl::Status& status);
+
+// RecordOutcome, as a gRPC handler returns it.
+inline grpc::Status AuditedAnswer(AuditLog& audit, const CallContext& call, v1::AuditEntry entry,
+                                  const absl::Status& status);
+inline grpc::Status AuditedAnswer(AuditLog& audit, const CallContext& call, v1::AuditAction action,
+                                  const std::string& detail, const absl::Status& status);
+
+// RecordOutcome for a refused call of `action`; the entry carries `detail`.
 absl::Status RecordRefusal(AuditLog& audit, const CallContext& call, v1::AuditAction action,
                            const absl::Status& refusal, const std::string& detail = "");
 
@@ -36,6 +48,18 @@ inline constexpr size_t kMaxStatusMessageBytes = 1024;
 inline grpc::Status ToGrpc(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                       TruncateText(status.message(), kMaxStatusMessageBytes));
+}
+
+inline grpc::Status AuditedAnswer(AuditLog& audit, const CallContext& call, v1::AuditEntry entry,
+                                  const absl::Status& status) {
+  return ToGrpc(RecordOutcome(audit, call, std::move(entry), status));
+}
+
+inline grpc::Status AuditedAnswer(AuditLog& audit, const CallContext& call, v1::AuditAction action,
+                                  const std::string& detail, const absl::Status& status) {
+  v1::AuditEntry entry = call.Entry(action);
+  entry.set_detail(detail);
+  return AuditedAnswer(audit, call, std::move(entry), status);
 }
 
 }  // namespace nexus

@@ -30,17 +30,6 @@ FederationServiceImpl::FederationServiceImpl(const v1::NodeConfig& config, Parts
                          this));
 }
 
-grpc::Status FederationServiceImpl::Audited(const CallContext& call, v1::AuditAction action,
-                                            const std::string& detail, const absl::Status& status) {
-  v1::AuditEntry entry = call.Entry(action);
-  entry.set_detail(detail);
-  SetOutcome(entry, status);
-  if (absl::Status s = parts_.audit->Append(std::move(entry)); !s.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the audit log cannot record this call");
-  }
-  return ToGrpc(status);
-}
-
 grpc::Status FederationServiceImpl::Replicate(grpc::ServerContext* context,
                                               const v1::ReplicateRequest* request,
                                               grpc::ServerWriter<v1::ReplicationBatch>* writer) {
@@ -63,7 +52,8 @@ grpc::Status FederationServiceImpl::Replicate(grpc::ServerContext* context,
                        "' closed: ", served.ok() ? "OK" : served.ToString()));
   if (served.ok() || absl::IsCancelled(served)) return ToGrpc(served);
   // Each batch was audited as it went; the failure that ended the stream is too.
-  return Audited(*call, v1::AUDIT_ACTION_REPLICATE, "replication stream ended", served);
+  return AuditedAnswer(*parts_.audit, *call, v1::AUDIT_ACTION_REPLICATE, "replication stream ended",
+                       served);
 }
 
 grpc::Status FederationServiceImpl::PushBytes(
@@ -127,7 +117,8 @@ grpc::Status FederationServiceImpl::AuditHead(grpc::ServerContext* context,
   if (!call.ok()) return ToGrpc(call.status());
   const std::string detail = absl::StrCat("audit head since size ", request->since_size());
   // Audited first, so that the head served covers this very call.
-  if (grpc::Status s = Audited(*call, v1::AUDIT_ACTION_WITNESS, detail, absl::OkStatus());
+  if (grpc::Status s =
+          AuditedAnswer(*parts_.audit, *call, v1::AUDIT_ACTION_WITNESS, detail, absl::OkStatus());
       !s.ok()) {
     return s;
   }
@@ -169,8 +160,8 @@ grpc::Status FederationServiceImpl::Status(grpc::ServerContext* context,
     }
     *response->add_peers() = std::move(status);
   }
-  grpc::Status audited =
-      Audited(*call, v1::AUDIT_ACTION_FEDERATION_READ, "federation status", absl::OkStatus());
+  grpc::Status audited = AuditedAnswer(*parts_.audit, *call, v1::AUDIT_ACTION_FEDERATION_READ,
+                                       "federation status", absl::OkStatus());
   if (!audited.ok()) response->Clear();
   return audited;
 }
@@ -182,15 +173,16 @@ grpc::Status FederationServiceImpl::PeerHeads(grpc::ServerContext* context,
   if (!call.ok()) return ToGrpc(call.status());
   const std::string detail = absl::StrCat("witnessed heads of ", QuoteInput(request->agency_id()));
   if (!parts_.authorizer->IsPeer(request->agency_id())) {
-    return Audited(*call, v1::AUDIT_ACTION_FEDERATION_READ, detail,
-                   absl::NotFoundError(absl::StrCat(QuoteInput(request->agency_id()),
-                                                    " is not a peer of this node")));
+    return AuditedAnswer(*parts_.audit, *call, v1::AUDIT_ACTION_FEDERATION_READ, detail,
+                         absl::NotFoundError(absl::StrCat(QuoteInput(request->agency_id()),
+                                                          " is not a peer of this node")));
   }
   for (v1::SignedCheckpoint& head : parts_.witness->Heads(request->agency_id(), 100)) {
     *response->add_heads() = std::move(head);
   }
   *response->mutable_witness() = parts_.witness->State(request->agency_id());
-  grpc::Status audited = Audited(*call, v1::AUDIT_ACTION_FEDERATION_READ, detail, absl::OkStatus());
+  grpc::Status audited = AuditedAnswer(*parts_.audit, *call, v1::AUDIT_ACTION_FEDERATION_READ,
+                                       detail, absl::OkStatus());
   if (!audited.ok()) response->Clear();
   return audited;
 }
@@ -231,7 +223,8 @@ grpc::Status FederationServiceImpl::LinkNotices(grpc::ServerContext* context,
     if (served.ok() || absl::IsCancelled(served) || absl::IsUnavailable(served)) {
       return ToGrpc(served);
     }
-    return Audited(*call, v1::AUDIT_ACTION_ALERT, "link notices stream ended", served);
+    return AuditedAnswer(*parts_.audit, *call, v1::AUDIT_ACTION_ALERT, "link notices stream ended",
+                         served);
   }
 }
 

@@ -62,10 +62,6 @@ class FederationServiceImpl final : public v1::FederationService::Service {
                            grpc::ServerWriter<v1::Alert>* writer) override;
 
  private:
-  // Audits a call that ended without an entry of its own (opened, then failed or answered).
-  grpc::Status Audited(const CallContext& call, v1::AuditAction action, const std::string& detail,
-                       const absl::Status& status);
-
   std::string agency_id_;
   absl::Duration default_heartbeat_;
   uint64_t max_message_bytes_;

@@ -389,7 +389,14 @@ absl::Status LinkDetector::Process(uint64_t position, const v1::SignedRecord& re
                                    selectors.begin(), [](const auto& x, const auto& y) {
                                      return x.type() == y.type() && x.value() == y.value();
                                    });
-      if (same) continue;
+      if (same) {
+        // The same link through newer versions: its versions kept current, nothing to tell.
+        if (it->second.version_a() != link.version_a() ||
+            it->second.version_b() != link.version_b()) {
+          batch.Put(links, LinkKey(link.id()), link.SerializeAsString());
+        }
+        continue;
+      }
       *link.mutable_selectors() = std::move(selectors);
       link.set_open(true);
       if (!was_open) link.set_opened_unix_micros(now);

@@ -91,6 +91,17 @@ bool LinkReads::FoundHereToo(const v1::Alert& received) const {
   });
 }
 
+std::vector<v1::Indicator> LinkReads::DisclosedIn(const std::string& reader, const std::string& id,
+                                                  uint64_t version) const {
+  absl::StatusOr<v1::SignedRecord> then = store_->Get(id, version);
+  if (!then.ok()) return {};
+  SharingGate::Shared shared = reads_->Share(reader, *then);
+  if (!shared.permit) return {};
+  absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(shared.record);
+  if (!opened.ok() || opened->header.revoked()) return {};
+  return {opened->record.indicators().begin(), opened->record.indicators().end()};
+}
+
 std::optional<v1::Alert> LinkReads::AlertFor(const std::string& reader,
                                              const v1::LinkChange& change) const {
   v1::Alert alert;
@@ -118,9 +129,11 @@ std::optional<v1::Alert> LinkReads::AlertFor(const std::string& reader,
   if (link.selectors().empty()) return std::nullopt;
   alert.set_link_id(link.id());
   const v1::IndicatorType matched = link.selectors(0).type();
-  // What each side the reader sees in full discloses to it.
+  // What each side the reader sees in full discloses to it, in the version the change was
+  // decided on: a later version that dropped the selector (the change that closed the link)
+  // does not unsay what was shared then. Get gives the reader that version as it is shared now.
   std::vector<std::vector<v1::Indicator>> disclosed;
-  auto side = [&](const std::string& id, v1::LinkSide& out) {
+  auto side = [&](const std::string& id, uint64_t version, v1::LinkSide& out) {
     absl::StatusOr<v1::SignedRecord> latest = store_->Get(id, 0);
     if (!latest.ok()) return Seen::kNone;
     SharingGate::Shared shared = reads_->Share(reader, *latest);
@@ -133,8 +146,12 @@ std::optional<v1::Alert> LinkReads::AlertFor(const std::string& reader,
         *out.mutable_watch_points() = opened->record.assessment().watch_points();
       }
       out.set_case_reference(opened->record.case_reference());
-      disclosed.emplace_back(opened->record.indicators().begin(),
-                             opened->record.indicators().end());
+      if (version == opened->header.version()) {
+        disclosed.emplace_back(opened->record.indicators().begin(),
+                               opened->record.indicators().end());
+      } else {
+        disclosed.push_back(DisclosedIn(reader, id, version));
+      }
       *out.mutable_record() = std::move(shared.record);
     } else if (std::optional<v1::HitNotice> notice =
                    reads_->HitNoticeFor(shared, *latest, matched)) {
@@ -148,9 +165,9 @@ std::optional<v1::Alert> LinkReads::AlertFor(const std::string& reader,
     }
     return out.has_record() ? Seen::kFull : Seen::kNotice;
   };
-  const Seen a = side(link.record_a(), *alert.mutable_a());
+  const Seen a = side(link.record_a(), link.version_a(), *alert.mutable_a());
   if (a == Seen::kNone) return std::nullopt;
-  const Seen b = side(link.record_b(), *alert.mutable_b());
+  const Seen b = side(link.record_b(), link.version_b(), *alert.mutable_b());
   if (b == Seen::kNone || (a != Seen::kFull && b != Seen::kFull)) return std::nullopt;
   // A shared value is told only when every record the reader sees shows it: that two records
   // share it says what each carries, and one side may have it withheld. With none left, the link

@@ -58,6 +58,10 @@ class LinkReads {
  private:
   // Whether this node holds a link of its own between the two records of a peer's alert.
   bool FoundHereToo(const v1::Alert& received) const;
+  // The indicators `version` of record `id` shows `reader` as Get would give it now; none if
+  // Get would refuse it or it is revoked.
+  std::vector<v1::Indicator> DisclosedIn(const std::string& reader, const std::string& id,
+                                         uint64_t version) const;
 
   std::string agency_id_;
   const SharedReads* reads_;

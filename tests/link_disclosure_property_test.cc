@@ -7,11 +7,12 @@
 //     the originator's limits allow it (checked by the policy library, not the read layer);
 //   - a hit-notice side appears only for a record Get refuses whose originator lets the reader be
 //     told (its hit-notice audience, or the record's own audience narrowed by a hit-only rule);
-//   - the selectors told are ones every record shown discloses (that two records share a value
-//     says what each carries);
-//   - a link is told if and only if the reader may see one record and see or be told of the
-//     other, and every record it sees shows a shared selector: a reader denied both records is
-//     told exactly what it would be with no link;
+//   - the selectors told are ones every record shown disclosed in the version the change was
+//     decided on (that two records share a value says what each carries);
+//   - each change of a link (opened, updated, closed, across updates and revocations) is told if
+//     and only if the reader may see one record and see or be told of the other, and every
+//     record it sees showed a shared selector: a reader denied both records is told exactly what
+//     it would be with no link;
 //   - search hits are exactly the records Get gives that show the value, and its hit notices
 //     exactly the hit-only holders of it.
 #include <gtest/gtest.h>
@@ -37,6 +38,7 @@
 #include "server/sharing_gate.h"
 #include "tests/node_storage.h"
 #include "tests/policy_fixtures.h"
+#include "tests/seeded_random.h"
 #include "tests/test_support.h"
 
 namespace nexus {
@@ -47,19 +49,7 @@ const char* kPhones[] = {"+33 6 00 00 00 01", "+33 6 00 00 00 02", "+33 6 00 00 
 const char* kWallets[] = {"bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh",
                           "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"};
 
-class Random {
- public:
-  explicit Random(uint64_t seed) : engine_(seed) {}
-  int Below(int n) { return std::uniform_int_distribution<int>(0, n - 1)(engine_); }
-  bool Chance(int percent) { return Below(100) < percent; }
-  template <typename T, size_t N>
-  const T& Pick(const T (&items)[N]) {
-    return items[Below(N)];
-  }
-
- private:
-  std::mt19937_64 engine_;
-};
+using Random = testing::SeededRandom;
 
 google::protobuf::RepeatedPtrField<v1::Agency> Members() {
   google::protobuf::RepeatedPtrField<v1::Agency> agencies = testing::PolicyTestAgencies();
@@ -184,6 +174,10 @@ TEST_P(LinkDisclosureProperty, NothingIsToldBeyondWhatGetGivesAndTheOriginatorAl
         RecordPublisher::Options{origin, "1", 256 * 1024, &federation}, std::move(key), &keys,
         stack->records.get(), stack->audit.get());
   }
+  // Detection runs after each round of changes, as the node's would between them.
+  absl::StatusOr<CursorCipher> cursors = CursorCipher::Open(stack->storage.get());
+  ASSERT_TRUE(cursors.ok());
+  LinkDetector detector(stack->storage.get(), stack->records.get(), &*cursors, {});
   const int count = 6 + random.Below(10);
   std::vector<std::string> ids;
   for (int i = 0; i < count; ++i) {
@@ -196,6 +190,21 @@ TEST_P(LinkDisclosureProperty, NothingIsToldBeyondWhatGetGivesAndTheOriginatorAl
     ASSERT_EQ(results[0].outcome(), v1::PUBLISH_OUTCOME_STORED) << results[0].error();
     ids.push_back(results[0].id());
   }
+  ASSERT_TRUE(detector.CatchUp().ok());
+  // Some records are updated (a new phone, other limits): their links close, move or open.
+  for (const std::string& id : ids) {
+    if (!random.Chance(25)) continue;
+    absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(*stack->records->Get(id, 0));
+    v1::Record draft = RandomRecord(random);
+    draft.set_id(id);
+    CallContext call;
+    call.actor.set_agency_id(opened->header.origin_agency());
+    call.actor.set_role("analyst");
+    std::vector<v1::PublishResult> results =
+        publishers[opened->header.origin_agency()]->Publish(call, {draft});
+    ASSERT_EQ(results[0].outcome(), v1::PUBLISH_OUTCOME_STORED) << results[0].error();
+  }
+  ASSERT_TRUE(detector.CatchUp().ok());
   // Some records are revoked: their links close.
   for (const std::string& id : ids) {
     if (!random.Chance(15)) continue;
@@ -207,10 +216,7 @@ TEST_P(LinkDisclosureProperty, NothingIsToldBeyondWhatGetGivesAndTheOriginatorAl
 
   SharingGate gate(config, stack->audit.get());
   ASSERT_TRUE(gate.LoadAtStart().ok()) << policy_text;
-  absl::StatusOr<CursorCipher> cursors = CursorCipher::Open(stack->storage.get());
-  ASSERT_TRUE(cursors.ok());
   SharedReads reads("agency-a", stack->records.get(), &gate, stack->audit.get(), &*cursors);
-  LinkDetector detector(stack->storage.get(), stack->records.get(), &*cursors, {});
   ASSERT_TRUE(detector.CatchUp().ok());
   LinkReads link_reads("agency-a", &reads, stack->records.get(), &detector, stack->audit.get(),
                        &*cursors);
@@ -219,10 +225,13 @@ TEST_P(LinkDisclosureProperty, NothingIsToldBeyondWhatGetGivesAndTheOriginatorAl
   limits.set_max_message_bytes(4 << 20);
   RecordSearch search("agency-a", limits, stack->records.get(), &reads);
 
-  // Every open link, by its two records.
-  std::map<std::string, v1::Link> open_links;
-  (void)detector.ScanChanges(0, [&](uint64_t, const v1::LinkChange& change) {
-    if (change.has_link()) open_links[change.link().id()] = change.link();
+  // Every change of a link, by its sequence; and each link as it is now.
+  std::map<uint64_t, v1::Link> changes;
+  std::map<std::string, v1::Link> links_now;
+  (void)detector.ScanChanges(0, [&](uint64_t sequence, const v1::LinkChange& change) {
+    if (!change.has_link()) return true;
+    changes[sequence] = change.link();
+    links_now[change.link().id()] = change.link();
     return true;
   });
 
@@ -282,54 +291,73 @@ TEST_P(LinkDisclosureProperty, NothingIsToldBeyondWhatGetGivesAndTheOriginatorAl
       return other_id == link.record_a() ? link.record_b() : link.record_a();
     };
 
-    // Alerts.
+    // What a version of a record showed the reader, as Get gives that version now.
+    auto shown_then = [&](const std::string& id, uint64_t version) {
+      std::set<std::pair<v1::IndicatorType, std::string>> shown;
+      absl::StatusOr<v1::SignedRecord> then = stack->records->Get(id, version);
+      if (!then.ok() || PeekHeader(*then)->revoked()) return shown;
+      SharingGate::Shared shared = reads.Share(reader, *then);
+      if (shared.permit) shown = Shown(shared.record);
+      return shown;
+    };
+
+    // Alerts, by the change each tells.
     CallContext call;
     call.actor.set_agency_id(reader);
     call.actor.set_role("analyst");
-    std::set<std::string> told;
+    std::set<uint64_t> told;
     ASSERT_TRUE(
         link_reads
-            .ServeAlerts(call, {},
-                         [&](const v1::Alert& alert) {
-                           if (alert.more() || alert.event() == v1::LINK_EVENT_FREQUENT_SELECTOR) {
-                             return absl::OkStatus();
-                           }
-                           const v1::Link& link = open_links.count(alert.link_id())
-                                                      ? open_links[alert.link_id()]
-                                                      : v1::Link();
-                           EXPECT_FALSE(link.id().empty()) << "an alert of no link";
-                           if (alert.event() == v1::LINK_EVENT_OPENED) told.insert(alert.link_id());
-                           EXPECT_TRUE(alert.a().has_record() || alert.b().has_record());
-                           std::set<std::pair<v1::IndicatorType, std::string>> shown;
-                           check_side(alert.a(), side_id(link, alert.a(), alert.b()), shown);
-                           check_side(alert.b(), side_id(link, alert.b(), alert.a()), shown);
-                           // Each selector told is shown by every record side told.
-                           for (const v1::LinkSide* side : {&alert.a(), &alert.b()}) {
-                             if (!side->has_record()) continue;
-                             const auto by_side = Shown(side->record());
-                             for (const v1::Selector& selector : alert.selectors()) {
-                               EXPECT_TRUE(by_side.contains({selector.type(), selector.value()}))
-                                   << "selector " << selector.value()
-                                   << " withheld from a side shown";
-                             }
-                           }
-                           return absl::OkStatus();
-                         })
+            .ServeAlerts(
+                call, {},
+                [&](const v1::Alert& alert) {
+                  if (alert.more() || alert.event() == v1::LINK_EVENT_FREQUENT_SELECTOR) {
+                    return absl::OkStatus();
+                  }
+                  const uint64_t sequence = std::string(reader) == "agency-a"
+                                                ? alert.cursor()
+                                                : cursors->Decode(alert.cursor());
+                  EXPECT_TRUE(changes.contains(sequence)) << "an alert of no link change";
+                  const v1::Link& link = changes[sequence];
+                  EXPECT_EQ(alert.link_id(), link.id());
+                  told.insert(sequence);
+                  EXPECT_TRUE(alert.a().has_record() || alert.b().has_record());
+                  std::set<std::pair<v1::IndicatorType, std::string>> shown;
+                  check_side(alert.a(), side_id(link, alert.a(), alert.b()), shown);
+                  check_side(alert.b(), side_id(link, alert.b(), alert.a()), shown);
+                  // Each selector told is one of the link's, shown by every record told in the
+                  // version the change was decided on.
+                  for (const v1::Selector& selector : alert.selectors()) {
+                    EXPECT_TRUE(std::any_of(
+                        link.selectors().begin(), link.selectors().end(), [&](const auto& s) {
+                          return s.type() == selector.type() && s.value() == selector.value();
+                        }));
+                    for (const auto& [id, version] :
+                         {std::pair(link.record_a(), link.version_a()),
+                          std::pair(link.record_b(), link.version_b())}) {
+                      if (!gets.contains(id)) continue;
+                      EXPECT_TRUE(
+                          shown_then(id, version).contains({selector.type(), selector.value()}))
+                          << "selector " << selector.value() << " withheld from a side shown";
+                    }
+                  }
+                  return absl::OkStatus();
+                })
             .ok());
-    // Exactly the links the reader may be told of (each opened once at least), at their current
-    // state: one side seen, the other seen or noticed.
-    for (const auto& [link_id, link] : open_links) {
+    // Exactly the changes the reader may be told of, open links or closed: it sees one record
+    // and sees or is told of the other, and every record it sees showed a shared selector in the
+    // version of the change (else the link would tell of a withheld value).
+    for (const auto& [sequence, link] : changes) {
       auto visible = [&](const std::string& id) { return gets.contains(id); };
       auto known = [&](const std::string& id) { return visible(id) || notices.contains(id); };
-      // ...and a shared selector every record it sees shows (else the link would tell of a
-      // withheld value).
       bool selector_shown = false;
       for (const v1::Selector& selector : link.selectors()) {
         bool everywhere = true;
-        for (const std::string& id : {link.record_a(), link.record_b()}) {
+        for (const auto& [id, version] : {std::pair(link.record_a(), link.version_a()),
+                                          std::pair(link.record_b(), link.version_b())}) {
           if (visible(id)) {
             everywhere =
-                everywhere && Shown(gets[id]).contains({selector.type(), selector.value()});
+                everywhere && shown_then(id, version).contains({selector.type(), selector.value()});
           }
         }
         selector_shown = selector_shown || everywhere;
@@ -337,11 +365,7 @@ TEST_P(LinkDisclosureProperty, NothingIsToldBeyondWhatGetGivesAndTheOriginatorAl
       const bool expected =
           selector_shown && ((visible(link.record_a()) && known(link.record_b())) ||
                              (visible(link.record_b()) && known(link.record_a())));
-      // A closed link's OPENED change is decided on the records as they are now (revoked), so
-      // only open links are held to "if and only if"; every alert was checked above.
-      if (link.open()) {
-        EXPECT_EQ(told.contains(link_id), expected) << link.ShortDebugString();
-      }
+      EXPECT_EQ(told.contains(sequence), expected) << sequence << ": " << link.ShortDebugString();
     }
 
     // Charts, from every record the reader may see.
@@ -352,7 +376,7 @@ TEST_P(LinkDisclosureProperty, NothingIsToldBeyondWhatGetGivesAndTheOriginatorAl
       absl::StatusOr<v1::LinksResponse> chart = link_reads.Links(call, request);
       ASSERT_TRUE(chart.ok()) << chart.status();
       for (const v1::Alert& alert : chart->links()) {
-        const v1::Link& link = open_links[alert.link_id()];
+        const v1::Link& link = links_now[alert.link_id()];
         std::set<std::pair<v1::IndicatorType, std::string>> shown;
         check_side(alert.a(), side_id(link, alert.a(), alert.b()), shown);
         check_side(alert.b(), side_id(link, alert.b(), alert.a()), shown);

@@ -16,6 +16,7 @@
 #include "policy/originator_limits.h"
 #include "policy/sharing_policy.h"
 #include "tests/policy_fixtures.h"
+#include "tests/seeded_random.h"
 
 namespace nexus::policy {
 namespace {
@@ -26,20 +27,7 @@ const char* kGroups[] = {"region-west", "region-east", "coordinator"};
 const char* kCountries[] = {"FR", "DE", "BE"};
 const char* kTags[] = {"drugs", "arms", "finance"};
 
-class Random {
- public:
-  explicit Random(uint64_t seed) : engine_(seed) {}
-  int Below(int n) { return std::uniform_int_distribution<int>(0, n - 1)(engine_); }
-  bool Chance(int percent) { return Below(100) < percent; }
-  template <typename T, size_t N>
-  const T& Pick(const T (&items)[N]) {
-    return items[Below(N)];
-  }
-  std::mt19937_64& engine() { return engine_; }
-
- private:
-  std::mt19937_64 engine_;
-};
+using Random = testing::SeededRandom;
 
 v1::Rule RandomRule(Random& random, int index, v1::Effect effect) {
   v1::Rule rule;
