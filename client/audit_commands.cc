@@ -6,8 +6,10 @@
 #include <map>
 #include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "client/audit_client.h"
 #include "client/audit_text.h"
@@ -40,8 +42,11 @@ const char kAuditUsage[] = R"(audit commands (auditor certificate, or any of the
                                     its heads contradict each other (with --keys: or a signature)
   audit prove ENTRY                 fetch and check the inclusion proof of one entry
   audit consistency OLD NEW         fetch and check the consistency proof between two checkpoints
-filters: --from INDEX --to INDEX --actor AGENCY --action ACTION --record ID --outcome OUTCOME
+filters: --from INDEX --to INDEX --actor AGENCY[/ROLE] --person NAME --with-purpose TEXT
+         --action A[,B...] --exclude-action A[,B...] --record ID --outcome OUTCOME
          --after TIME --before TIME --limit N
+         (--person and --with-purpose match a part, any case; --action and --exclude-action
+         may be repeated)
 --witness FILE: where verified checkpoints are kept (default ~/.nexusctl/witness/AGENCY.checkpoints)
 A recovery the log records (a node started with --accept-unverified-audit-log) is shown as a
 WARNING with the verdict.
@@ -100,17 +105,35 @@ absl::StatusOr<v1::ListEntriesRequest> ListRequest(const CommandLine& line) {
   request.set_end(*to == 0 ? 0 : *to + 1);  // --to is inclusive
   request.set_limit(static_cast<uint32_t>(*limit));
   v1::AuditFilter* filter = request.mutable_filter();
-  filter->set_actor_agency(line.Get("actor"));
+  if (line.Has("actor")) {
+    // AGENCY, AGENCY/ROLE or /ROLE: an actor as the log's lines show it.
+    const std::string actor = line.Get("actor");
+    const size_t slash = actor.find('/');
+    filter->set_actor_agency(actor.substr(0, slash));
+    if (slash != std::string::npos) filter->set_actor_role(actor.substr(slash + 1));
+    if (filter->actor_agency().empty() && filter->actor_role().empty()) {
+      return absl::InvalidArgumentError("--actor needs AGENCY, AGENCY/ROLE or /ROLE");
+    }
+  }
+  filter->set_actor_person(line.Get("person"));
+  filter->set_purpose(line.Get("with-purpose"));
   filter->set_record_id(line.Get("record"));
   filter->set_after_unix_micros(*after);
   filter->set_before_unix_micros(*before);
-  if (line.Has("action")) {
-    v1::AuditAction action;
-    if (!ParseAuditAction(line.Get("action"), &action)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown --action '", line.Get("action"), "' (publish, get, pull, search, revoke, ...)"));
+  // Each of --action and --exclude-action: a comma-separated list, and may be repeated.
+  for (const auto& [flag, into] :
+       {std::pair("action", filter->mutable_actions()),
+        std::pair("exclude-action", filter->mutable_exclude_actions())}) {
+    for (const std::string& given : line.All(flag)) {
+      for (absl::string_view name : absl::StrSplit(given, ',', absl::SkipWhitespace())) {
+        v1::AuditAction action;
+        if (!ParseAuditAction(absl::StripAsciiWhitespace(name), &action)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("unknown --", flag, " '", name, "' (", AuditActionNames(), ")"));
+        }
+        into->Add(action);
+      }
     }
-    filter->set_action(action);
   }
   if (line.Has("outcome")) {
     v1::AuditOutcome outcome;

@@ -29,6 +29,16 @@ std::string AuditActionName(v1::AuditAction action) {
   return absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_"));
 }
 
+std::string AuditActionNames() {
+  std::vector<std::string> names;
+  const google::protobuf::EnumDescriptor* actions = v1::AuditAction_descriptor();
+  for (int i = 0; i < actions->value_count(); ++i) {
+    const auto action = static_cast<v1::AuditAction>(actions->value(i)->number());
+    if (action != v1::AUDIT_ACTION_UNSPECIFIED) names.push_back(AuditActionName(action));
+  }
+  return absl::StrJoin(names, ", ");
+}
+
 bool ParseAuditAction(absl::string_view name, v1::AuditAction* action) {
   std::string upper = absl::AsciiStrToUpper(name);
   for (char& c : upper) {
@@ -59,6 +69,7 @@ std::string AuditEntryToHumanText(const v1::AuditEntryBytes& listed) {
       : actor.agency_id().empty() ? absl::StrCat("unidentified@", Shown(actor.peer(), kMaxIdBytes))
                                   : absl::StrCat(Shown(actor.agency_id(), kMaxIdBytes), "/",
                                                  Shown(actor.role(), kMaxIdBytes));
+  if (!actor.person().empty()) absl::StrAppend(&who, " (", Shown(actor.person(), 128), ")");
   std::string line = absl::StrCat(
       "#", listed.index(), " ",
       absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMicros(entry.time_unix_micros()),
@@ -68,6 +79,9 @@ std::string AuditEntryToHumanText(const v1::AuditEntryBytes& listed) {
     absl::StrAppend(&line, " (",
                     absl::StatusCodeToString(static_cast<absl::StatusCode>(entry.code())), ": ",
                     EscapeMessageForTerminal(entry.error(), kMaxFieldBytes), ")");
+  }
+  if (!entry.purpose().empty()) {
+    absl::StrAppend(&line, " purpose \"", Shown(entry.purpose(), 256), "\"");
   }
   std::vector<std::string> targets;
   for (const v1::AuditTarget& target : entry.targets()) {

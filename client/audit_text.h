@@ -13,6 +13,8 @@ namespace nexus {
 // "publish", "get", ... for AUDIT_ACTION_PUBLISH, ...; and back (also accepts full names).
 std::string AuditActionName(v1::AuditAction action);
 bool ParseAuditAction(absl::string_view name, v1::AuditAction* action);
+// Every action's name as ParseAuditAction accepts it, comma-separated.
+std::string AuditActionNames();
 std::string AuditOutcomeName(v1::AuditOutcome outcome);
 bool ParseAuditOutcome(absl::string_view name, v1::AuditOutcome* outcome);
 

@@ -9,8 +9,27 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
+#include "common/purpose.h"
 
 namespace nexus {
+namespace {
+
+// Adds the purpose to the metadata of every call of a channel, whichever client makes it.
+class PurposeMetadata : public grpc::MetadataCredentialsPlugin {
+ public:
+  explicit PurposeMetadata(std::string purpose) : purpose_(std::move(purpose)) {}
+  bool IsBlocking() const override { return false; }
+  grpc::Status GetMetadata(grpc::string_ref, grpc::string_ref, const grpc::AuthContext&,
+                           std::multimap<grpc::string, grpc::string>* metadata) override {
+    metadata->emplace(kPurposeMetadataKey, purpose_);
+    return grpc::Status::OK;
+  }
+
+ private:
+  const std::string purpose_;
+};
+
+}  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const ClientOptions& options) {
   if (options.target.empty()) return absl::InvalidArgumentError("no node address (--target)");
@@ -40,7 +59,14 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const ClientOptions& 
     // Reconnect promptly after an outage; the caller's own back-off paces its attempts.
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   }
-  return grpc::CreateCustomChannel(options.target, grpc::SslCredentials(tls), args);
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::SslCredentials(tls);
+  if (!options.purpose.empty()) {
+    if (absl::Status valid = CheckPurpose(options.purpose); !valid.ok()) return valid;
+    credentials = grpc::CompositeChannelCredentials(
+        credentials,
+        grpc::MetadataCredentialsFromPlugin(std::make_unique<PurposeMetadata>(options.purpose)));
+  }
+  return grpc::CreateCustomChannel(options.target, credentials, args);
 }
 
 absl::StatusOr<CertificateIdentity> ServerIdentity(const grpc::ClientContext& context) {

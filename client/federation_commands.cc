@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "client/federation_client.h"
 #include "client/federation_text.h"
@@ -18,8 +19,9 @@ const char kFederationUsage[] = R"(federation commands:
                                     relayed to it and versions behind, the size of its audit log
                                     the node witnessed, and ALARM if that log forked or rolled
                                     back (analyst or admin certificate)
-  federation heads AGENCY           the signed heads of AGENCY's audit log that the node verified,
-                                    its witness state and any alarm (auditor certificate)
+  federation heads AGENCY [--limit N]
+                                    the signed heads of AGENCY's audit log that the node verified
+                                    (the latest N), its witness state and any alarm (auditor certificate)
   (audit verify --peer AGENCY gives an auditor's verdict on those heads: see audit commands)
 )";
 
@@ -77,8 +79,15 @@ int Status(const CommandLine& line, FederationClient& client, bool json) {
 int Heads(const CommandLine& line, FederationClient& client, bool json) {
   if (line.positional().size() != 3) return Usage("federation", "heads takes one AGENCY");
   const std::string& agency = line.positional()[2];
+  int limit = 0;
+  if (line.Has("limit") && (!absl::SimpleAtoi(line.Get("limit"), &limit) || limit <= 0)) {
+    return Usage("federation", "--limit must be a positive number of heads");
+  }
   absl::StatusOr<v1::PeerHeadsResponse> heads = client.PeerHeads(agency);
   if (!heads.ok()) return Failure("federation", heads.status(), "heads");
+  if (limit != 0 && heads->heads_size() > limit) {  // the latest `limit`, still oldest first
+    heads->mutable_heads()->DeleteSubrange(0, heads->heads_size() - limit);
+  }
   std::cout << (json ? PeerHeadsToJson(agency, *heads) + "\n"
                      : PeerHeadsToHumanText(agency, *heads, absl::Now()));
   return kOk;

@@ -25,6 +25,9 @@ struct ClientOptions {
   int max_message_bytes = 4 * 1024 * 1024;
   // Keepalive ping period for long-lived streams (0: none); a node dialling its peers sets it.
   absl::Duration keepalive = absl::ZeroDuration();
+  // Why the person calls (nexusctl --purpose, NEXUS_PURPOSE): sent with every call of the
+  // channel and recorded in the node's audit entries. Empty: none.
+  std::string purpose;
 };
 
 class NexusClient {

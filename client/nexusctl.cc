@@ -30,6 +30,7 @@
 #include "common/certificate_identity.h"
 #include "common/indicator_normalizer.h"
 #include "common/keyring.h"
+#include "common/purpose.h"
 #include "common/record_seal.h"
 #include "common/untrusted_text.h"
 
@@ -60,6 +61,9 @@ connection (flags, or the environment variable in brackets):
   --cert FILE         your client certificate [NEXUS_CERT]
   --key FILE          its private key [NEXUS_KEY]
   --keys DIR          agency public keys (AGENCY.pub) to verify signatures [NEXUS_KEYS]
+  --purpose TEXT      why you consult or disclose: a case reference or a short justification,
+                      recorded in the node's audit log with every call (a node may require
+                      one) [NEXUS_PURPOSE]
   --timeout SECONDS   per call (default 30)
   --json              machine-readable output: one JSON object per line
 
@@ -93,9 +97,9 @@ exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or f
 )";
 
 std::set<std::string> ValuedFlags() {
-  std::set<std::string> flags = {"target",  "ca",    "cert",   "key",   "keys",
-                                 "timeout", "batch", "since",  "limit", "indicator-type",
-                                 "origin",  "after", "before", "type",  "reason"};
+  std::set<std::string> flags = {"target",  "ca",     "cert",  "key",   "keys",           "purpose",
+                                 "timeout", "batch",  "since", "limit", "indicator-type", "origin",
+                                 "after",   "before", "type",  "reason"};
   flags.insert(std::begin(kRecordFlags), std::end(kRecordFlags));
   flags.insert(std::begin(kAuditFlags), std::end(kAuditFlags));
   flags.insert(std::begin(kAlertFlags), std::end(kAlertFlags));
@@ -169,6 +173,12 @@ absl::StatusOr<Session> Connect(const CommandLine& line, bool record_client) {
   options.ca_file = FlagOrEnv(line, "ca", "NEXUS_CA");
   options.cert_file = FlagOrEnv(line, "cert", "NEXUS_CERT");
   options.key_file = FlagOrEnv(line, "key", "NEXUS_KEY");
+  options.purpose = FlagOrEnv(line, "purpose", "NEXUS_PURPOSE");
+  if (!options.purpose.empty()) {
+    if (absl::Status valid = CheckPurpose(options.purpose); !valid.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--purpose: ", valid.message()));
+    }
+  }
   if (line.Has("timeout")) {
     int seconds = 0;
     if (!absl::SimpleAtoi(line.Get("timeout"), &seconds) || seconds <= 0) {

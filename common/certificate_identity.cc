@@ -11,8 +11,28 @@
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
 #include "common/record_validation.h"
+#include "common/untrusted_text.h"
 
 namespace nexus {
+namespace {
+
+// The subject's first common name as UTF-8, escaped and bounded; empty if there is none.
+std::string CommonNameOf(X509* cert) {
+  X509_NAME* subject = X509_get_subject_name(cert);
+  const int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (index < 0) return "";
+  ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+  unsigned char* utf8 = nullptr;
+  const int length = ASN1_STRING_to_UTF8(&utf8, data);
+  if (length < 0) return "";
+  std::string name = EscapeForTerminal(
+      absl::string_view(reinterpret_cast<const char*>(utf8), static_cast<size_t>(length)),
+      kMaxPersonBytes);
+  OPENSSL_free(utf8);
+  return name;
+}
+
+}  // namespace
 
 absl::StatusOr<CertificateIdentity> IdentityFromCertificatePem(absl::string_view pem) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
@@ -26,6 +46,8 @@ absl::StatusOr<CertificateIdentity> IdentityFromCertificatePem(absl::string_view
   unsigned int len = sizeof(der_digest);
   X509_digest(cert.get(), EVP_sha256(), der_digest, &len);
   identity.fingerprint = HexEncode(absl::string_view(reinterpret_cast<char*>(der_digest), len));
+
+  identity.person = CommonNameOf(cert.get());
 
   auto* names = static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));

@@ -20,7 +20,12 @@ struct CertificateIdentity {
   std::string agency_id;
   std::string role;         // "analyst", "auditor" or "node"; others are refused by services
   std::string fingerprint;  // hex SHA-256 of the DER certificate, for logs and audit
+  // The subject's common name, the person (or service) the certificate was issued to, for the
+  // audit log: escaped as terminal text, its first kMaxPersonBytes shown. It decides nothing.
+  std::string person;
 };
+
+inline constexpr size_t kMaxPersonBytes = 128;
 
 // Parses a PEM certificate (the first, if a chain). Fails unless it names exactly one agency and
 // exactly one role.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/caller.h"
 #include "server/log.h"
@@ -15,17 +17,34 @@ namespace {
 // it can be listed.
 constexpr int kEntriesPerPage = 512;
 
+// Whether `part` occurs in `text`, ignoring ASCII case.
+bool ContainsAnyCase(absl::string_view text, absl::string_view part) {
+  return absl::StrContains(absl::AsciiStrToLower(text), absl::AsciiStrToLower(part));
+}
+
 bool Matches(const v1::AuditFilter& filter, const std::string& bytes) {
-  bool unfiltered = filter.actor_agency().empty() && filter.action() == 0 &&
-                    filter.record_id().empty() && filter.outcome() == 0 &&
-                    filter.after_unix_micros() == 0 && filter.before_unix_micros() == 0;
-  if (unfiltered) return true;
+  if (filter.ByteSizeLong() == 0) return true;  // no filter
   v1::AuditEntry entry;
   if (!entry.ParseFromString(bytes)) return true;  // shown, so that the auditor sees it
-  if (!filter.actor_agency().empty() && entry.actor().agency_id() != filter.actor_agency()) {
+  const v1::AuditActor& actor = entry.actor();
+  if (!filter.actor_agency().empty() && actor.agency_id() != filter.actor_agency()) return false;
+  if (!filter.actor_role().empty() && actor.role() != filter.actor_role()) return false;
+  if (!filter.actor_person().empty() && !ContainsAnyCase(actor.person(), filter.actor_person())) {
     return false;
   }
-  if (filter.action() != 0 && entry.action() != filter.action()) return false;
+  if (!filter.purpose().empty() && !ContainsAnyCase(entry.purpose(), filter.purpose())) {
+    return false;
+  }
+  if (filter.action() != 0 || !filter.actions().empty()) {
+    const bool listed = entry.action() == filter.action() ||
+                        std::find(filter.actions().begin(), filter.actions().end(),
+                                  entry.action()) != filter.actions().end();
+    if (!listed) return false;
+  }
+  if (std::find(filter.exclude_actions().begin(), filter.exclude_actions().end(), entry.action()) !=
+      filter.exclude_actions().end()) {
+    return false;
+  }
   if (filter.outcome() != 0 && entry.outcome() != filter.outcome()) return false;
   if (filter.after_unix_micros() != 0 && entry.time_unix_micros() <= filter.after_unix_micros()) {
     return false;

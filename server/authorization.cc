@@ -108,6 +108,10 @@ Authorizer::Authorizer(const v1::NodeConfig& config, AuditLog* audit)
   for (const v1::Agency& agency : config.agencies()) members_.insert(agency.id());
   for (const v1::Peer& peer : config.peers()) peers_.insert(peer.agency_id());
   for (const std::string& agency : config.audit().oversight_agencies()) oversight_.insert(agency);
+  require_purpose_ = config.audit().require_purpose();
+  for (int action : config.audit().require_purpose_for()) {
+    require_purpose_for_.insert(static_cast<v1::AuditAction>(action));
+  }
 }
 
 absl::StatusOr<CallContext> Authorizer::Authorize(grpc::ServerContext& context, Rpc rpc,
@@ -117,9 +121,14 @@ absl::StatusOr<CallContext> Authorizer::Authorize(grpc::ServerContext& context, 
   CallContext call = ContextOf(context, identity);
   v1::AuditAction action = rule.action;
   absl::Status refusal;
+  std::string escaped_purpose;
+  absl::StatusOr<std::string> purpose = PurposeOf(context, &escaped_purpose);
+  call.purpose = purpose.ok() ? *purpose : escaped_purpose;
   if (!identity.ok()) {
     refusal = identity.status();
     action = v1::AUDIT_ACTION_AUTHENTICATE;
+  } else if (!purpose.ok()) {
+    refusal = purpose.status();
   } else if (std::find(rule.roles.begin(), rule.roles.end(), identity->role) == rule.roles.end()) {
     refusal = absl::PermissionDeniedError(absl::StrCat(
         "role '", identity->role, "' may not ", Verb(rule.action), " through ", rule.service,
@@ -159,6 +168,12 @@ absl::StatusOr<CallContext> Authorizer::Authorize(grpc::ServerContext& context, 
         }
         break;
     }
+  }
+  if (refusal.ok() && identity->role != "node" && call.purpose.empty() &&
+      (require_purpose_ || require_purpose_for_.contains(rule.action))) {
+    refusal = absl::InvalidArgumentError(
+        absl::StrCat("the node of '", agency_id_, "' requires a purpose to ", Verb(rule.action),
+                     " (its audit settings): give one with nexusctl --purpose or NEXUS_PURPOSE"));
   }
   if (refusal.ok()) return call;
   return RecordRefusal(*audit_, call, action, refusal, detail);

@@ -53,7 +53,9 @@ class Authorizer {
   // The call's context if its caller may make `rpc` (see the table in authorization.cc);
   // otherwise the refusal, already logged and audited under the RPC's action (or AUTHENTICATE
   // when the caller has no usable identity).
-  // `detail` (what was asked) goes into the refusal's entry.
+  // `detail` (what was asked) goes into the refusal's entry. A purpose the call gives is checked
+  // and carried into every entry of the call; a person's call must give one when the node's
+  // `audit` settings require it for the action.
   absl::StatusOr<CallContext> Authorize(grpc::ServerContext& context, Rpc rpc,
                                         const std::string& detail = "") const;
 
@@ -64,6 +66,8 @@ class Authorizer {
   std::set<std::string> members_;
   std::set<std::string> peers_;
   std::set<std::string> oversight_;
+  bool require_purpose_ = false;
+  std::set<v1::AuditAction> require_purpose_for_;
   AuditLog* audit_;
 };
 

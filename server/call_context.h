@@ -1,4 +1,5 @@
-// Who is calling and under which request id: what every audit entry of a call starts from.
+// Who is calling, why, and under which request id: what every audit entry of a call starts
+// from.
 #ifndef NEXUS_SERVER_CALL_CONTEXT_H_
 #define NEXUS_SERVER_CALL_CONTEXT_H_
 
@@ -12,6 +13,7 @@ namespace nexus {
 struct CallContext {
   v1::AuditActor actor;
   std::string request_id;
+  std::string purpose;  // why, as the caller gave it; checked by the Authorizer
 
   const std::string& agency() const { return actor.agency_id(); }
 
@@ -21,6 +23,7 @@ struct CallContext {
     *entry.mutable_actor() = actor;
     entry.set_action(action);
     entry.set_request_id(request_id);
+    entry.set_purpose(purpose);
     return entry;
   }
 };

@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/crypto.h"
+#include "common/purpose.h"
+#include "common/untrusted_text.h"
 #include "server/log.h"
 
 namespace nexus {
@@ -61,6 +63,19 @@ absl::Status RecordRefusal(AuditLog& audit, const CallContext& call, v1::AuditAc
   return RecordOutcome(audit, call, std::move(entry), refusal);
 }
 
+absl::StatusOr<std::string> PurposeOf(const grpc::ServerContext& context, std::string* escaped) {
+  auto [begin, end] = context.client_metadata().equal_range(kPurposeMetadataKey);
+  if (begin == end) return "";
+  if (std::next(begin) != end)
+    return absl::InvalidArgumentError("the call gives more than one purpose");
+  const absl::string_view purpose(begin->second.data(), begin->second.size());
+  if (absl::Status valid = CheckPurpose(purpose); !valid.ok()) {
+    *escaped = EscapeForTerminal(purpose, kMaxPurposeBytes);
+    return valid;
+  }
+  return std::string(purpose);
+}
+
 CallContext ContextOf(grpc::ServerContext& context,
                       const absl::StatusOr<CertificateIdentity>& identity) {
   CallContext call;
@@ -69,6 +84,7 @@ CallContext ContextOf(grpc::ServerContext& context,
     call.actor.set_agency_id(identity->agency_id);
     call.actor.set_role(identity->role);
     call.actor.set_certificate_fingerprint(identity->fingerprint);
+    call.actor.set_person(identity->person);
   }
   const auto& metadata = context.client_metadata();
   if (auto it = metadata.find("x-request-id"); it != metadata.end()) {

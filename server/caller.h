@@ -22,6 +22,11 @@ absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContext& context)
 CallContext ContextOf(grpc::ServerContext& context,
                       const absl::StatusOr<CertificateIdentity>& identity);
 
+// The purpose the call gives in its metadata (kPurposeMetadataKey); empty if none. An error
+// (with the purpose escaped in `escaped`, for the refusal's entry) if it gives more than one or
+// one CheckPurpose refuses.
+absl::StatusOr<std::string> PurposeOf(const grpc::ServerContext& context, std::string* escaped);
+
 // Every service's last step before it answers: records `entry` with the outcome of `status` (a
 // refusal is also logged with the request id, agency and peer) and returns what the client is told:
 // `status`, or UNAVAILABLE when the audit log cannot record the call, since nothing is answered

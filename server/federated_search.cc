@@ -10,8 +10,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "client/channel.h"
+#include "common/certificate_identity.h"
 #include "common/crypto.h"
 #include "common/indicator_normalizer.h"
+#include "common/purpose.h"
 #include "common/record_seal.h"
 #include "common/untrusted_text.h"
 #include "nexus/v1/federation_service.grpc.pb.h"
@@ -120,6 +122,8 @@ absl::Status FederatedSearch::Ask(const CallContext& call, const v1::SearchReque
   asked.mutable_search()->clear_federation();
   asked.set_analyst_certificate_fingerprint(call.actor.certificate_fingerprint());
   asked.set_analyst_role(call.actor.role());
+  asked.set_analyst_person(call.actor.person());
+  asked.set_purpose(call.purpose);
 
   // Every peer at once, each call bounded by the deadline, so that all callbacks come.
   struct Call {
@@ -233,10 +237,15 @@ bool FederatedSearch::TakeRate(const std::string& agency) {
 absl::StatusOr<v1::SearchResponse> FederatedSearch::Answer(
     const CallContext& call, const v1::FederatedSearchRequest& request) {
   v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_FEDERATED_SEARCH);
-  entry.set_detail(absl::StrCat("for agency '", call.agency(), "' (analyst role ",
+  entry.set_detail(absl::StrCat("for agency '", call.agency(), "' (analyst ",
+                                QuoteInput(request.analyst_person(), kMaxPersonBytes), ", role ",
                                 QuoteInput(request.analyst_role(), 32), ", certificate ",
                                 QuoteInput(request.analyst_certificate_fingerprint(), 64), "), ",
                                 Described(request.search())));
+  // The asking node's word, like the analyst: kept as given when well-formed, escaped if not.
+  entry.set_purpose(CheckPurpose(request.purpose()).ok()
+                        ? request.purpose()
+                        : EscapeForTerminal(request.purpose(), kMaxPurposeBytes));
   absl::StatusOr<v1::SearchResponse> answer;
   if (!TakeRate(call.agency())) {
     answer = absl::ResourceExhaustedError(absl::StrCat(

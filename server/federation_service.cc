@@ -115,15 +115,28 @@ grpc::Status FederationServiceImpl::AuditHead(grpc::ServerContext* context,
                                               v1::AuditHeadResponse* response) {
   absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kAuditHead);
   if (!call.ok()) return ToGrpc(call.status());
-  const std::string detail = absl::StrCat("audit head since size ", request->since_size());
-  // Audited first, so that the head served covers this very call.
-  if (grpc::Status s =
-          AuditedAnswer(*parts_.audit, *call, v1::AUDIT_ACTION_WITNESS, detail, absl::OkStatus());
-      !s.ok()) {
-    return s;
+  const std::string& peer = call->agency();
+  std::string detail = absl::StrCat("audit head since size ", request->since_size());
+  // Audited first when it is audited, so that the head served covers this very call.
+  if (std::optional<uint64_t> routine = head_fetches_.ShouldAudit(peer, parts_.audit->size())) {
+    v1::AuditEntry entry = call->Entry(v1::AUDIT_ACTION_WITNESS);
+    entry.set_detail(absl::StrCat(detail, "; ", *routine,
+                                  " routine fetches by the peer since its last entry, the log "
+                                  "unchanged by anything else"));
+    entry.set_count(*routine);
+    if (grpc::Status s = AuditedAnswer(*parts_.audit, *call, std::move(entry), absl::OkStatus());
+        !s.ok()) {
+      return s;
+    }
   }
   absl::StatusOr<v1::AuditHeadResponse> head = HeadForWitness(*parts_.audit, request->since_size());
-  if (!head.ok()) return ToGrpc(head.status());
+  if (!head.ok()) {
+    return AuditedAnswer(*parts_.audit, *call, v1::AUDIT_ACTION_WITNESS, detail, head.status());
+  }
+  v1::Checkpoint served;
+  if (served.ParseFromString(head->head().checkpoint())) {
+    head_fetches_.Served(peer, served.tree_size());
+  }
   *response = *std::move(head);
   return grpc::Status::OK;
 }

@@ -13,6 +13,7 @@
 #include "server/audit_log.h"
 #include "server/authorization.h"
 #include "server/federated_search.h"
+#include "server/head_fetch_audit.h"
 #include "server/link_reads.h"
 #include "server/peer_registry.h"
 #include "server/peer_witness.h"
@@ -64,6 +65,7 @@ class FederationServiceImpl final : public v1::FederationService::Service {
  private:
   std::string agency_id_;
   absl::Duration default_heartbeat_;
+  HeadFetchAudit head_fetches_;
   uint64_t max_message_bytes_;
   Parts parts_;
   std::atomic<bool> stopping_{false};

@@ -133,6 +133,11 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
             absl::StrCat("audit.oversight_agencies[", i, "] ",
                          QuoteInput(config.audit().oversight_agencies(i)), " is not in agencies"));
   }
+  for (int i = 0; i < config.audit().require_purpose_for_size(); ++i) {
+    require(config.audit().require_purpose_for(i) != v1::AUDIT_ACTION_UNSPECIFIED,
+            absl::StrCat("audit.require_purpose_for[", i, "] names no action"));
+  }
+
   require(self_listed, absl::StrCat("agency_id ", QuoteInput(config.agency_id()),
                                     " must also be listed in agencies, with its public keys"));
   std::set<std::string> peers;

@@ -41,6 +41,15 @@ PeerWitness::PeerWitness(Storage* storage, const Keyring* keys, AuditLog* audit)
     : storage_(storage), keys_(keys), audit_(audit) {}
 
 v1::PeerWitness PeerWitness::State(const std::string& peer) const {
+  absl::MutexLock lock(&mu_);
+  v1::PeerWitness state = Stored(peer);
+  if (auto it = last_checked_.find(peer); it != last_checked_.end()) {
+    state.set_checked_unix_micros(std::max(state.checked_unix_micros(), it->second));
+  }
+  return state;
+}
+
+v1::PeerWitness PeerWitness::Stored(const std::string& peer) const {
   std::string value;
   v1::PeerWitness state;
   if (storage_->db()
@@ -100,7 +109,7 @@ absl::StatusOr<v1::PeerWitness> PeerWitness::Check(const std::string& peer,
                                      "' does not verify: ", root.status().message()));
   }
   absl::MutexLock lock(&mu_);
-  v1::PeerWitness state = State(peer);
+  v1::PeerWitness state = Stored(peer);
   if (!state.alarm().empty()) return state;  // sticky: an operator must look
   const uint64_t size = checkpoint->tree_size();
   const std::string root_bytes = DigestBytes(*root);
@@ -138,8 +147,10 @@ absl::StatusOr<v1::PeerWitness> PeerWitness::Check(const std::string& peer,
       return state;
     }
     if (size == state.tree_size()) {
+      // Nothing new: not stored again, but the check is shown.
       state.set_checked_unix_micros(absl::ToUnixMicros(absl::Now()));
-      return state;  // nothing new; not stored again
+      last_checked_[peer] = state.checked_unix_micros();
+      return state;
     }
   }
   state.set_tree_size(size);

@@ -9,6 +9,7 @@
 #ifndef NEXUS_SERVER_PEER_WITNESS_H_
 #define NEXUS_SERVER_PEER_WITNESS_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ class PeerWitness {
   std::vector<v1::SignedCheckpoint> Heads(const std::string& peer, size_t limit) const;
 
  private:
+  // The state as stored (its checked time is that of the last head stored).
+  v1::PeerWitness Stored(const std::string& peer) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Alarm(const std::string& peer, v1::PeerWitness& state, const std::string& alarm)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Store(const std::string& peer, const v1::PeerWitness& state,
@@ -53,6 +56,8 @@ class PeerWitness {
   const Keyring* keys_;
   AuditLog* audit_;
   mutable absl::Mutex mu_;  // one check at a time per node: heads are few
+  // When each peer's head was last checked and found unchanged (not stored: it is frequent).
+  std::map<std::string, int64_t> last_checked_ ABSL_GUARDED_BY(mu_);
 };
 
 // What a peer needs to witness this node's log: its latest signed head, with a consistency proof

@@ -18,6 +18,8 @@
 namespace nexus::testing {
 namespace {
 
+constexpr char kPurpose[] = "CASE-2026-0099 vessel tracing";
+
 constexpr char kPhone[] = "+223 70 12 34 56";
 constexpr char kPhoneNormalized[] = "+22370123456";
 
@@ -85,7 +87,9 @@ class FederatedSearchTest : public ::testing::Test {
     v1::SearchRequest request;
     request.set_value(kPhone);
     request.set_federation(true);
-    return (*NexusClient::Create(ClientFor(a_.address(), agency)))->Search(request);
+    ClientOptions options = ClientFor(a_.address(), agency);
+    options.purpose = kPurpose;
+    return (*NexusClient::Create(options))->Search(request);
   }
 
   static const v1::PeerSearchAnswer* AnswerOf(const v1::SearchResponse& response,
@@ -158,8 +162,12 @@ TEST_F(FederatedSearchTest, PeersAnswerUnderTheirPolicyAndThoseThatDoNotAreNamed
   EXPECT_EQ(answering.actor().agency_id(), kAgencyA);
   EXPECT_EQ(answering.actor().role(), "node");
   EXPECT_TRUE(absl::StrContains(answering.detail(), digest)) << answering.detail();
-  EXPECT_TRUE(absl::StrContains(answering.detail(), "analyst role 'analyst'"))
+  // The person and the purpose travel with the question, in the asking node's word.
+  EXPECT_TRUE(absl::StrContains(answering.detail(), "analyst 'agency-a analyst', role 'analyst'"))
       << answering.detail();
+  EXPECT_EQ(answering.purpose(), kPurpose);
+  EXPECT_EQ(asking.purpose(), kPurpose);
+  EXPECT_EQ(asking.actor().person(), "agency-a analyst");
   EXPECT_FALSE(absl::StrContains(answering.detail(), "70 12 34")) << answering.detail();
   std::set<std::string> targets;
   for (const v1::AuditTarget& target : answering.targets()) targets.insert(target.record_id());
