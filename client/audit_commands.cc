@@ -47,7 +47,9 @@ filters: --from INDEX --to INDEX --actor AGENCY[/ROLE] --person NAME --with-purp
          --after TIME --before TIME --limit N
          (--person and --with-purpose match a part, any case; --action and --exclude-action
          may be repeated)
---witness FILE: where verified checkpoints are kept (default ~/.nexusctl/witness/AGENCY.checkpoints)
+--witness FILE: where verified checkpoints are kept (default
+  ~/.nexusctl/witness/AGENCY.KEY.checkpoints, KEY the first 16 hex digits of the SHA-256 of the
+  public key that signs the node's heads: one file per node identity)
 A recovery the log records (a node started with --accept-unverified-audit-log) is shown as a
 WARNING with the verdict.
 --keys DIR must hold the audited agency's public key.
@@ -85,8 +87,10 @@ int Failure(const absl::Status& status, const std::string& doing) {
   return unreachable ? kUnavailable : kRefused;
 }
 
-int Unverified(const std::string& problem) {
+int Unverified(const std::string& problem, const std::string& witness_path = "") {
   std::fprintf(stderr, "nexusctl audit: NOT VERIFIED: %s\n", Shown(problem).c_str());
+  if (!witness_path.empty())
+    std::fprintf(stderr, "witness file: %s\n", Shown(witness_path).c_str());
   return kUnverified;
 }
 
@@ -176,8 +180,13 @@ int List(const CommandLine& line, const ClientOptions& options, bool json, bool 
   return kOk;
 }
 
-std::string WitnessPath(const CommandLine& line, const std::string& agency) {
-  return line.Has("witness") ? line.Get("witness") : WitnessFile::DefaultPath(agency);
+// The auditor's witness file for the log of `agency` whose heads `head`'s key signs: --witness,
+// or the default one for that agency and key.
+WitnessFile WitnessFor(const CommandLine& line, const std::string& agency,
+                       const v1::SignedCheckpoint& head, const Keyring* keys) {
+  if (line.Has("witness")) return WitnessFile(line.Get("witness"));
+  static const Keyring* const kNoKeys = new Keyring();
+  return WitnessFile::Default(agency, head.key_id(), keys != nullptr ? *keys : *kNoKeys);
 }
 
 // The agency whose log an online command reads: the one the node's certificate names, as the TLS
@@ -243,7 +252,7 @@ absl::StatusOr<std::string> OfflineAgency(const CommandLine& line) {
 // Witnessed checkpoints were each checked against the one before, so one proof covers them all.
 absl::Status Witness(const WitnessFile& witness, AuditClient& client, const Keyring& keys,
                      const v1::SignedCheckpoint& latest_signed, const v1::Checkpoint& latest) {
-  absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness.Load();
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness.Load(&keys);
   if (!seen.ok()) return seen.status();
   std::optional<v1::Checkpoint> previous;
   for (const v1::SignedCheckpoint& signed_checkpoint : *seen) {
@@ -349,9 +358,14 @@ std::optional<int> VerifyOffline(const CommandLine& line, const Keyring* keys,
   } else if (!absl::IsNotFound(head.status())) {
     return Unverified(std::string(head.status().message()));
   }
-  const WitnessFile witness(WitnessPath(line, *agency));
+  const WitnessFile witness = WitnessFor(
+      line, *agency,
+      verify.head
+          ? *verify.head
+          : (verify.checkpoints.empty() ? v1::SignedCheckpoint() : verify.checkpoints.back()),
+      keys);
   outcome.witness_path = witness.path();
-  absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness.Load();
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness.Load(keys);
   if (!seen.ok()) return Usage(std::string(seen.status().message()));
   verify.witnessed = *std::move(seen);
   verify.stored_nodes = (*log)->StoredNodes();
@@ -405,9 +419,9 @@ std::optional<int> VerifyOnline(const CommandLine& line, const ClientOptions& op
   absl::StatusOr<v1::Checkpoint> head = VerifyCheckpoint(*latest, *keys);
   if (!head.ok()) return Unverified(std::string(head.status().message()));
   verify.head = *latest;
-  const WitnessFile witness(WitnessPath(line, *agency));
+  const WitnessFile witness = WitnessFor(line, *agency, *latest, keys);
   outcome.witness_path = witness.path();
-  absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness.Load();
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> seen = witness.Load(keys);
   if (!seen.ok()) return Usage(std::string(seen.status().message()));
   verify.witnessed = *std::move(seen);
   v1::ListEntriesRequest request;
@@ -576,15 +590,15 @@ int Prove(const CommandLine& line, const ClientOptions& options, const Keyring* 
     return Unverified(absl::StrCat("entry ", index, " is not in the signed tree of size ",
                                    checkpoint->tree_size(), ": ", included.message()));
   }
-  if (absl::Status s = Witness(WitnessFile(WitnessPath(line, checkpoint->origin())), **client,
-                               *keys, *latest, *checkpoint);
-      !s.ok()) {
-    return Unverified(std::string(s.message()));
+  const WitnessFile witness = WitnessFor(line, checkpoint->origin(), *latest, keys);
+  if (absl::Status s = Witness(witness, **client, *keys, *latest, *checkpoint); !s.ok()) {
+    return Unverified(std::string(s.message()), witness.path());
   }
   std::cout << AuditEntryToHumanText(entry) << "OK: entry " << index
             << " is included in the tree of size " << checkpoint->tree_size() << " (root "
             << merkle::ToHex(*RootOf(*checkpoint)) << ") signed by '" << Shown(checkpoint->origin())
-            << "'; proof of " << proof->size() << " hashes\n";
+            << "'; proof of " << proof->size() << " hashes\nwitness file: " << Shown(witness.path())
+            << "\n";
   return kOk;
 }
 
@@ -636,15 +650,14 @@ int Consistency(const CommandLine& line, const ClientOptions& options, const Key
                                    first, ": ", consistent.message()));
   }
   const auto& newest = signed_roots.rbegin()->second;
-  if (absl::Status s = Witness(WitnessFile(WitnessPath(line, newest.first.origin())), **client,
-                               *keys, newest.second, newest.first);
-      !s.ok()) {
-    return Unverified(std::string(s.message()));
+  const WitnessFile witness = WitnessFor(line, newest.first.origin(), newest.second, keys);
+  if (absl::Status s = Witness(witness, **client, *keys, newest.second, newest.first); !s.ok()) {
+    return Unverified(std::string(s.message()), witness.path());
   }
   std::cout << "OK: tree size " << second << " (root " << merkle::ToHex(*RootOf(new_checkpoint))
             << ") extends tree size " << first << " (root "
             << merkle::ToHex(*RootOf(old_checkpoint)) << "); proof of " << proof->size()
-            << " hashes\n";
+            << " hashes\nwitness file: " << Shown(witness.path()) << "\n";
   return kOk;
 }
 

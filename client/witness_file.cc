@@ -7,18 +7,21 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/checkpoint.h"
+#include "common/crypto.h"
 
 namespace nexus {
+namespace {
 
-std::string WitnessFile::DefaultPath(const std::string& origin) {
+std::string WitnessDirectory() {
   const char* home = std::getenv("HOME");
-  return absl::StrCat(home != nullptr ? home : ".", "/.nexusctl/witness/", origin, ".checkpoints");
+  return absl::StrCat(home != nullptr ? home : ".", "/.nexusctl/witness/");
 }
 
-absl::StatusOr<std::vector<v1::SignedCheckpoint>> WitnessFile::Load() const {
-  std::vector<v1::SignedCheckpoint> checkpoints;
-  std::ifstream in(path_);
-  if (!in) return checkpoints;
+absl::Status ReadCheckpoints(const std::string& path,
+                             std::vector<v1::SignedCheckpoint>& checkpoints) {
+  std::ifstream in(path);
+  if (!in) return absl::OkStatus();
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     absl::string_view text = absl::StripAsciiWhitespace(line);
@@ -26,9 +29,34 @@ absl::StatusOr<std::vector<v1::SignedCheckpoint>> WitnessFile::Load() const {
     std::string bytes;
     if (!absl::Base64Unescape(text, &bytes) || !checkpoints.emplace_back().ParseFromString(bytes)) {
       return absl::DataLossError(
-          absl::StrCat(path_, ":", number, ": not a base64-encoded signed checkpoint"));
+          absl::StrCat(path, ":", number, ": not a base64-encoded signed checkpoint"));
     }
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+WitnessFile WitnessFile::Default(const std::string& origin, const std::string& key_id,
+                                 const Keyring& keys) {
+  const std::string legacy = absl::StrCat(WitnessDirectory(), origin, ".checkpoints");
+  const PublicKey* key = keys.Find(origin, key_id);
+  if (key == nullptr) return WitnessFile(legacy);
+  const std::string fingerprint = HexEncode(DigestBytes(Sha256(key->RawBytes()))).substr(0, 16);
+  return WitnessFile(absl::StrCat(WitnessDirectory(), origin, ".", fingerprint, ".checkpoints"),
+                     legacy);
+}
+
+absl::StatusOr<std::vector<v1::SignedCheckpoint>> WitnessFile::Load(const Keyring* keys) const {
+  std::vector<v1::SignedCheckpoint> checkpoints;
+  if (!legacy_path_.empty() && keys != nullptr) {
+    std::vector<v1::SignedCheckpoint> legacy;
+    if (absl::Status s = ReadCheckpoints(legacy_path_, legacy); !s.ok()) return s;
+    for (v1::SignedCheckpoint& checkpoint : legacy) {
+      if (VerifyCheckpoint(checkpoint, *keys).ok()) checkpoints.push_back(std::move(checkpoint));
+    }
+  }
+  if (absl::Status s = ReadCheckpoints(path_, checkpoints); !s.ok()) return s;
   return checkpoints;
 }
 

@@ -1,5 +1,6 @@
 #include "common/audit_verifier.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/match.h"
@@ -166,6 +167,7 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
   uint64_t next = 0;
   bool stopped = false;
   std::vector<merkle::Frontier::Node> completed;
+  uint64_t largest_witnessed_match = 0;  // the largest witnessed size the entries rebuilt
   auto check_roots = [&](uint64_t size) -> bool {
     auto it = roots.find(size);
     if (it == roots.end()) return true;
@@ -192,6 +194,9 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
       return false;
     }
     // The entries hold; then the stored tree must be theirs.
+    for (const TrustedRoot& trusted : it->second) {
+      if (trusted.witnessed) largest_witnessed_match = size;
+    }
     const std::string& by = it->second.front().source;
     if (segment.diverged) {
       fail(absl::StrCat("the stored audit tree leaf (level 0 index ", segment.first_difference,
@@ -218,87 +223,88 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
     return true;
   };
 
-  absl::Status scanned = source([&](uint64_t index, absl::string_view bytes,
-                                    absl::string_view stored_leaf) {
-    if (index != next) {
-      fail(index > next
-               ? absl::StrCat("entry ", next, " is missing (the next stored entry is ", index, ")")
-               : absl::StrCat("entry ", index, " appears twice or out of order"),
-           static_cast<int64_t>(next));
-      stopped = true;
-      return false;
-    }
-    merkle::Hash leaf = merkle::LeafHash(bytes);
-    merkle::Hash stored{};
-    bool have_stored = stored_leaf.size() == 32;
-    if (have_stored) std::copy(stored_leaf.begin(), stored_leaf.end(), stored.begin());
-    segment.stored_complete = segment.stored_complete && have_stored;
-    audit_format::EntryFields fields;
-    if (!audit_format::ReadEntryFields(bytes, &fields) || fields.sequence != index) {
-      v1::AuditEntry entry;
-      fail(entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))
-               ? absl::StrCat("entry ", index, " holds sequence ", fields.sequence,
-                              ": moved or swapped")
-               : absl::StrCat("entry ", index, " is not a well-formed audit entry"),
-           static_cast<int64_t>(index), have_stored ? Hex(stored) : "", Hex(leaf));
-      stopped = true;
-      return false;
-    }
-    if (before_heads && fields.log_format >= v1::LOG_FORMAT_SIGNED_HEADS) {
-      // Its writer signed a head with every commit: a log of such entries without a head had
-      // its head deleted, and the newest checkpoint left may stand before erased entries.
-      fail(absl::StrCat("entry ", index,
-                        " was written by a node that signs a head with every commit, but no "
-                        "signed head is stored: the head was deleted, and entries after the "
-                        "newest checkpoint (tree size ",
-                        head->tree_size(), ") may have been erased"),
-           static_cast<int64_t>(index));
-      stopped = true;
-      return false;
-    }
-    if (fields.action == v1::AUDIT_ACTION_NODE_START) {
-      if (std::optional<LogOpeningRecord> opening = OpeningOf(index, bytes)) {
-        if (!opening->opening.accepted_failure().empty()) report.recoveries.push_back(*opening);
-        if (opening->opening.upgraded_from_checkpoints_only()) report.upgrades.push_back(*opening);
-      }
-    }
-    if (!segment.diverged && (!have_stored || stored != leaf) &&
-        (have_stored || options.stored_nodes)) {
-      // A missing stored leaf counts as a difference when the stored tree is read directly.
-      segment.diverged = true;
-      segment.first_difference = index;
-      segment.expected = stored;
-      segment.found = leaf;
-      segment.stored_tree = found_tree;  // identical up to here
-    }
-    completed.clear();
-    found_tree.Append(leaf, &completed);
-    if (options.stored_nodes && !segment.bad_node) {
-      for (const merkle::Frontier::Node& node : completed) {
-        if (node.level == 0) continue;  // the leaf was compared above
-        absl::StatusOr<merkle::Hash> stored_node = options.stored_nodes(node.level, node.index);
-        if (stored_node.ok() && *stored_node == node.hash) continue;
-        if (absl::IsUnavailable(stored_node.status())) {  // a read error is no verdict
-          fail(absl::StrCat("cannot read the stored tree: ", stored_node.status().message()),
-               static_cast<int64_t>(index));
-          report.unreadable = true;
+  absl::Status scanned =
+      source([&](uint64_t index, absl::string_view bytes, absl::string_view stored_leaf) {
+        if (index != next) {
+          fail(index > next ? absl::StrCat("entry ", next, " is missing (the next stored entry is ",
+                                           index, ")")
+                            : absl::StrCat("entry ", index, " appears twice or out of order"),
+               static_cast<int64_t>(next));
           stopped = true;
           return false;
         }
-        segment.bad_node = true;
-        segment.node = node;
-        if (stored_node.ok()) segment.node_stored = *stored_node;
-        break;
-      }
-    }
-    if (segment.diverged) segment.stored_tree.Append(have_stored ? stored : leaf);
-    ++next;
-    if (!check_roots(next)) {
-      stopped = true;
-      return false;
-    }
-    return true;
-  });
+        merkle::Hash leaf = merkle::LeafHash(bytes);
+        merkle::Hash stored{};
+        bool have_stored = stored_leaf.size() == 32;
+        if (have_stored) std::copy(stored_leaf.begin(), stored_leaf.end(), stored.begin());
+        segment.stored_complete = segment.stored_complete && have_stored;
+        audit_format::EntryFields fields;
+        if (!audit_format::ReadEntryFields(bytes, &fields) || fields.sequence != index) {
+          v1::AuditEntry entry;
+          fail(entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))
+                   ? absl::StrCat("entry ", index, " holds sequence ", fields.sequence,
+                                  ": moved or swapped")
+                   : absl::StrCat("entry ", index, " is not a well-formed audit entry"),
+               static_cast<int64_t>(index), have_stored ? Hex(stored) : "", Hex(leaf));
+          stopped = true;
+          return false;
+        }
+        if (before_heads && fields.log_format >= v1::LOG_FORMAT_SIGNED_HEADS) {
+          // Its writer signed a head with every commit: a log of such entries without a head had
+          // its head deleted, and the newest checkpoint left may stand before erased entries.
+          fail(absl::StrCat("entry ", index,
+                            " was written by a node that signs a head with every commit, but no "
+                            "signed head is stored: the head was deleted, and entries after the "
+                            "newest checkpoint (tree size ",
+                            head->tree_size(), ") may have been erased"),
+               static_cast<int64_t>(index));
+          stopped = true;
+          return false;
+        }
+        if (fields.action == v1::AUDIT_ACTION_NODE_START) {
+          if (std::optional<LogOpeningRecord> opening = OpeningOf(index, bytes)) {
+            if (!opening->opening.accepted_failure().empty()) report.recoveries.push_back(*opening);
+            if (opening->opening.upgraded_from_checkpoints_only())
+              report.upgrades.push_back(*opening);
+          }
+        }
+        if (!segment.diverged && (!have_stored || stored != leaf) &&
+            (have_stored || options.stored_nodes)) {
+          // A missing stored leaf counts as a difference when the stored tree is read directly.
+          segment.diverged = true;
+          segment.first_difference = index;
+          segment.expected = stored;
+          segment.found = leaf;
+          segment.stored_tree = found_tree;  // identical up to here
+        }
+        completed.clear();
+        found_tree.Append(leaf, &completed);
+        if (options.stored_nodes && !segment.bad_node) {
+          for (const merkle::Frontier::Node& node : completed) {
+            if (node.level == 0) continue;  // the leaf was compared above
+            absl::StatusOr<merkle::Hash> stored_node = options.stored_nodes(node.level, node.index);
+            if (stored_node.ok() && *stored_node == node.hash) continue;
+            if (absl::IsUnavailable(stored_node.status())) {  // a read error is no verdict
+              fail(absl::StrCat("cannot read the stored tree: ", stored_node.status().message()),
+                   static_cast<int64_t>(index));
+              report.unreadable = true;
+              stopped = true;
+              return false;
+            }
+            segment.bad_node = true;
+            segment.node = node;
+            if (stored_node.ok()) segment.node_stored = *stored_node;
+            break;
+          }
+        }
+        if (segment.diverged) segment.stored_tree.Append(have_stored ? stored : leaf);
+        ++next;
+        if (!check_roots(next)) {
+          stopped = true;
+          return false;
+        }
+        return true;
+      });
   report.entries = next;
   if (stopped) return report;
   if (!scanned.ok()) {
@@ -312,22 +318,38 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
   // the signed head were added (or altered) outside the node.
   auto beyond = roots.upper_bound(next);
   if (beyond != roots.end()) {
+    // Only the auditor's own record can be from another log: a truncation keeps the witnessed
+    // history it had; a log that rebuilds none of it may be another log under the same key (the
+    // node's data replaced), which is a different finding.
+    const bool witnessed_only = std::all_of(beyond, roots.end(), [](const auto& size_roots) {
+      return std::all_of(size_roots.second.begin(), size_roots.second.end(),
+                         [](const TrustedRoot& root) { return root.witnessed; });
+    });
+    std::string why = "truncated";
+    if (witnessed_only && largest_witnessed_match != 0) {
+      why = absl::StrCat("truncated: the entries kept rebuild what you witnessed at tree size ",
+                         largest_witnessed_match);
+    } else if (witnessed_only) {
+      why = absl::StrCat(
+          "truncated, or the node now keeps another log under the same key (its data replaced):"
+          " nothing you witnessed is small enough to tell which, and either is a rewrite of the "
+          "history you witnessed");
+    }
     return fail(absl::StrCat("the log has ", next, " entries but the ", beyond->second[0].source,
                              " covers ", beyond->first, ": entries ", next, " to ",
-                             beyond->first - 1, " are missing (truncated)"),
+                             beyond->first - 1, " are missing (", why, ")"),
                 static_cast<int64_t>(next));
   }
   if (report.verified_size < next || head->tree_size() != next) {
     uint64_t from = std::min<uint64_t>(report.verified_size, head->tree_size());
-    return fail(absl::StrCat(from + 1 == next ? absl::StrCat("entry ", from, " is")
-                                              : absl::StrCat("entries ", from, " to ", next - 1,
-                                                             " are"),
-                             " covered by no signed head or checkpoint: ",
-                             before_heads ? "the node holds no signed head and its newest "
-                                            "checkpoint covers "
-                                          : "the node's signed head covers ",
-                             head->tree_size(),
-                             " entries, so these were added or altered outside the node"),
+    return fail(absl::StrCat(
+                    from + 1 == next ? absl::StrCat("entry ", from, " is")
+                                     : absl::StrCat("entries ", from, " to ", next - 1, " are"),
+                    " covered by no signed head or checkpoint: ",
+                    before_heads ? "the node holds no signed head and its newest "
+                                   "checkpoint covers "
+                                 : "the node's signed head covers ",
+                    head->tree_size(), " entries, so these were added or altered outside the node"),
                 static_cast<int64_t>(from));
   }
   if (before_heads) {
@@ -337,10 +359,10 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
         head->tree_size(), ", covers every entry"));
   }
   for (const LogOpeningRecord& upgrade : report.upgrades) {
-    report.notes.push_back(absl::StrCat(
-        "entries 0 to ", upgrade.entry == 0 ? 0 : upgrade.entry - 1,
-        " were written before signed heads, covered by checkpoints only; from entry ",
-        upgrade.entry, " (NODE_START, the upgrade) on, every commit signed a head"));
+    report.notes.push_back(
+        absl::StrCat("entries 0 to ", upgrade.entry == 0 ? 0 : upgrade.entry - 1,
+                     " were written before signed heads, covered by checkpoints only; from entry ",
+                     upgrade.entry, " (NODE_START, the upgrade) on, every commit signed a head"));
   }
   report.ok = true;
   report.tree = std::move(found_tree);

@@ -121,7 +121,11 @@ TEST_F(AuditHistoryTest, ALogReSignedAsAnotherMemberFailsAgainstTheAgencyExpecte
   };
   std::string output;
   ASSERT_EQ(nexusctl(OfflineArgs(), &output), 0) << output;  // witnesses agency-a's log
-  const std::string witness = home.File(".nexusctl/witness/agency-a.checkpoints");
+  // The file of agency-a's identity: its agency and signing key.
+  const size_t at = output.find("witness file: ");
+  ASSERT_NE(at, std::string::npos) << output;
+  const std::string witness = output.substr(at + 14, output.find('\n', at) - at - 14);
+  EXPECT_TRUE(absl::StartsWith(witness, home.File(".nexusctl/witness/agency-a."))) << witness;
   ASSERT_TRUE(std::filesystem::exists(witness)) << output;
 
   std::vector<std::string> entries;

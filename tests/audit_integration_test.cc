@@ -88,6 +88,50 @@ TEST_F(AuditIntegrationTest, OnlyTheOwnAgencyAndOversightBodiesReadTheLog) {
   EXPECT_TRUE(Auditor("agency-a")->GetCheckpoint(false).ok());  // the node's own agency
 }
 
+// The auditor's default witness file is that of the node's identity (agency and signing key), and
+// every verdict names it: another federation's agency of the same name, signing with another key,
+// does not collide with it, even in a file of the earlier layout; a node whose data was replaced
+// under the same key is told apart from a plain truncation.
+TEST_F(AuditIntegrationTest, TheWitnessFileIsTheNodesIdentitysAndAReplacedLogIsToldApart) {
+  const std::string home = dir_.File("home");
+  const std::string& pki = testing::TestPki();
+  auto verify = [&](std::string* output) {
+    return testing::RunCommand(
+        absl::StrCat("HOME=", home, " ", NEXUS_NEXUSCTL_PATH, " --target ", node_->address(),
+                     " --ca ", pki, "/ca.crt --cert ", pki, "/agency-a/auditor.crt --key ", pki,
+                     "/agency-a/auditor.key --keys ", pki, "/keys audit verify"),
+        output);
+  };
+  // Another federation's agency-a, with its own key, witnessed at a size this log never had: in
+  // the file of the earlier layout, keyed by agency only.
+  PrivateKey other_key = PrivateKey::Generate();
+  v1::Checkpoint other;
+  other.set_origin("agency-a");
+  other.set_tree_size(1000);
+  other.set_root_hash(std::string(32, 'o'));
+  const std::string legacy = home + "/.nexusctl/witness/agency-a.checkpoints";
+  ASSERT_TRUE(WitnessFile(legacy).Add(SignCheckpoint(other, other_key, "1")).ok());
+  ASSERT_TRUE(Client()->Publish({testing::SampleDraft(), testing::SampleDraft()}).ok());
+
+  std::string output;
+  ASSERT_EQ(verify(&output), 0) << output;
+  const size_t at = output.find("witness file: " + home + "/.nexusctl/witness/agency-a.");
+  ASSERT_NE(at, std::string::npos) << output;
+  const std::string path = output.substr(at + 14, output.find('\n', at) - at - 14);
+  EXPECT_EQ(path.size(), legacy.size() + 17) << path;  // ".<16 hex digits>" more
+  ASSERT_TRUE(std::filesystem::exists(path)) << path;
+  EXPECT_EQ(WitnessFile(legacy).Load()->size(), 1u) << "the earlier file is read, not written";
+
+  // The node's data replaced, the same key: a shorter, different log.
+  ASSERT_EQ(node_->Stop(), 0);
+  node_.reset();
+  std::filesystem::remove_all(dir_.path() + "/data");
+  StartNode();
+  EXPECT_EQ(verify(&output), 4) << output;
+  EXPECT_TRUE(absl::StrContains(output, "another log under the same key")) << output;
+  EXPECT_TRUE(absl::StrContains(output, "witness file: " + path)) << output;
+}
+
 TEST_F(AuditIntegrationTest, KillNineMidLoadLosesNoAcknowledgedEntry) {
   std::mutex mu;
   std::vector<std::string> acknowledged;
