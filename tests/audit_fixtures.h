@@ -26,6 +26,22 @@
 
 namespace nexus::testing {
 
+// Every entry of the log `auditor` reads that `filter` keeps, in order.
+inline std::vector<v1::AuditEntry> ListAuditEntries(AuditClient& auditor,
+                                                    const v1::AuditFilter& filter = {}) {
+  std::vector<v1::AuditEntry> entries;
+  v1::ListEntriesRequest request;
+  *request.mutable_filter() = filter;
+  EXPECT_TRUE(auditor
+                  .ListEntries(request,
+                               [&](const v1::AuditEntryBytes& listed) {
+                                 entries.emplace_back().ParseFromString(listed.entry());
+                                 return true;
+                               })
+                  .ok());
+  return entries;
+}
+
 // Opens a stopped node's data directory to alter its audit log the way an administrator could.
 class DataDirEditor {
  public:
@@ -152,18 +168,7 @@ class AuditIntegrationTest : public ::testing::Test {
   std::unique_ptr<AuditClient> Auditor(const std::string& agency = "agency-c") {
     return *AuditClient::Create(ClientFor(node_->address(), agency, "auditor"));
   }
-  std::vector<v1::AuditEntry> AllEntries() {
-    std::vector<v1::AuditEntry> entries;
-    v1::ListEntriesRequest request;
-    EXPECT_TRUE(Auditor()
-                    ->ListEntries(request,
-                                  [&](const v1::AuditEntryBytes& listed) {
-                                    entries.emplace_back().ParseFromString(listed.entry());
-                                    return true;
-                                  })
-                    .ok());
-    return entries;
-  }
+  std::vector<v1::AuditEntry> AllEntries() { return ListAuditEntries(*Auditor()); }
   // Runs `nexusctl audit verify` with extra arguments; returns its exit code and output.
   int Verify(const std::string& args, std::string* output) {
     const std::string& pki = testing::TestPki();

@@ -13,6 +13,7 @@
 #include "client/channel.h"
 #include "common/purpose.h"
 #include "nexus/v1/agency_service.grpc.pb.h"
+#include "tests/audit_fixtures.h"
 #include "tests/test_support.h"
 
 namespace nexus {
@@ -41,19 +42,9 @@ class AuditPurposeTest : public ::testing::Test {
         output);
   }
   std::vector<v1::AuditEntry> Entries(const v1::AuditFilter& filter = {}) {
-    std::vector<v1::AuditEntry> entries;
-    v1::ListEntriesRequest request;
-    *request.mutable_filter() = filter;
     auto auditor = AuditClient::Create(testing::ClientFor(node_->address(), "agency-c", "auditor"));
     EXPECT_TRUE(auditor.ok());
-    EXPECT_TRUE((*auditor)
-                    ->ListEntries(request,
-                                  [&](const v1::AuditEntryBytes& listed) {
-                                    entries.emplace_back().ParseFromString(listed.entry());
-                                    return true;
-                                  })
-                    .ok());
-    return entries;
+    return testing::ListAuditEntries(**auditor, filter);
   }
   // AgencyService.Get of `id` with `purposes` as raw metadata values, as a client that shares no
   // code with nexusctl would send them.
