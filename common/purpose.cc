@@ -12,18 +12,16 @@ absl::Status CheckPurpose(absl::string_view purpose) {
     return absl::InvalidArgumentError("the purpose is empty");
   }
   if (purpose.size() > kMaxPurposeBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("the purpose is ", purpose.size(),
-                                                   " bytes; at most ", kMaxPurposeBytes,
-                                                   " are allowed: ", QuoteInput(purpose)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the purpose is ", purpose.size(), " bytes; at most ", kMaxPurposeBytes, " are allowed"));
   }
   if (!IsValidUtf8(purpose)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the purpose is not UTF-8: ", QuoteInput(purpose)));
+    return absl::InvalidArgumentError("the purpose is not UTF-8");
   }
   // Escaping changes only what a terminal would act on (or a backslash, which is allowed).
   if (EscapeForTerminal(purpose) != absl::StrReplaceAll(purpose, {{"\\", "\\\\"}})) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the purpose holds control or bidirectional characters: ", QuoteInput(purpose)));
+    return absl::InvalidArgumentError(
+        "the purpose holds control or bidirectional characters (a terminal would act on them)");
   }
   return absl::OkStatus();
 }

@@ -17,7 +17,8 @@ inline constexpr size_t kMaxPurposeBytes = 256;
 inline constexpr char kPurposeMetadataKey[] = "x-nexus-purpose-bin";
 
 // OK for non-empty UTF-8 of at most kMaxPurposeBytes with no control characters (C0, DEL, C1)
-// and no bidirectional overrides; otherwise what is wrong, with the purpose quoted escaped.
+// and no bidirectional overrides; otherwise what is wrong. The purpose itself is not quoted: it
+// may name a case, and the message reaches the node's log.
 absl::Status CheckPurpose(absl::string_view purpose);
 
 }  // namespace nexus
