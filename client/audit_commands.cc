@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "client/audit_client.h"
 #include "client/audit_text.h"
+#include "client/audit_trail.h"
 #include "client/federation_commands.h"
 #include "client/offline_audit.h"
 #include "client/record_text.h"
@@ -30,6 +31,9 @@ const char kAuditUsage[] = R"(audit commands (auditor certificate, or any of the
   audit tail [--limit N]            the newest entries (default 20)
   audit list [filters]              entries, oldest first
   audit export [FILE] [filters]     entries as JSON lines (to FILE or standard output)
+  audit trail RECORD_ID [filters]   the record's disclosure trail at this node: every entry that
+                                    names it (published, read, searched, alerted, sent to a peer,
+                                    received, refused), who, when and why, then a summary
   audit verify                      recompute the whole tree and check it against the node's
                                     signed head, every checkpoint it signed and every checkpoint
                                     you witnessed before, as the log of the agency the node's
@@ -661,6 +665,37 @@ int Consistency(const CommandLine& line, const ClientOptions& options, const Key
   return kOk;
 }
 
+// Every entry of the node's log that names RECORD_ID, oldest first, then who it was answered to,
+// sent to, received from and refused to.
+int Trail(const CommandLine& line, const ClientOptions& options, bool json) {
+  if (line.positional().size() != 3) return Usage("trail takes one RECORD_ID");
+  const std::string& record_id = line.positional()[2];
+  absl::StatusOr<v1::ListEntriesRequest> request = ListRequest(line);
+  if (!request.ok()) return Usage(std::string(request.status().message()));
+  request->mutable_filter()->set_record_id(record_id);
+  absl::StatusOr<std::unique_ptr<AuditClient>> client = Connect(options);
+  if (!client.ok()) return Usage(std::string(client.status().message()));
+  AuditTrail trail(record_id);
+  std::string lines;
+  absl::Status status = (*client)->ListEntries(*request, [&](const v1::AuditEntryBytes& listed) {
+    v1::AuditEntry entry;
+    if (!entry.ParseFromString(listed.entry())) {
+      if (!json) absl::StrAppend(&lines, "#", listed.index(), " <malformed entry>\n");
+      return true;
+    }
+    const std::string text = trail.Add(listed.index(), entry);
+    if (json && !text.empty()) std::cout << AuditEntryToJson(listed) << "\n";
+    lines += text;
+    return true;
+  });
+  if (!status.ok()) return Failure(status, "trail");
+  if (json) return kOk;
+  std::cout << "trail of record " << Shown(record_id)
+            << " in this node's audit log: " << trail.entries() << " entries, oldest first\n"
+            << lines << trail.Summary();
+  return kOk;
+}
+
 }  // namespace
 
 int RunAuditCommand(const CommandLine& line, const ClientOptions& options, const Keyring* keys,
@@ -678,6 +713,7 @@ int RunAuditCommand(const CommandLine& line, const ClientOptions& options, const
     }
     return List(line, options, /*json=*/true, /*tail=*/false, std::cout);
   }
+  if (command == "trail") return Trail(line, options, json);
   if (command == "verify") return Verify(line, options, keys, json);
   if (command == "prove") return Prove(line, options, keys);
   if (command == "consistency") return Consistency(line, options, keys);

@@ -59,10 +59,11 @@ class AuditPurposeTest : public ::testing::Test {
     v1::GetResponse response;
     return stub->Get(&context, request, &response);
   }
-  std::string Push(std::string* output) {
+  std::string Push(std::string* output, const std::string& phone = "+33612345678") {
     EXPECT_EQ(Run(absl::StrCat("--purpose '", kPurpose,
                                "' push --tlp green --scope federation --nexus-type hybrid "
-                               "--reliability B --credibility 2 --indicator phone=+33612345678"),
+                               "--reliability B --credibility 2 --indicator phone=",
+                               phone),
                   output),
               0)
         << *output;
@@ -191,6 +192,57 @@ TEST_F(AuditPurposeTest, AnAuditorFindsEntriesByActorPersonPurposeAndSeveralActi
   EXPECT_EQ(Run("audit tail --action get,fetch", &out, "", "agency-c", "auditor"), 2) << out;
   EXPECT_TRUE(absl::StrContains(out, "unknown --action 'fetch'")) << out;
   EXPECT_TRUE(absl::StrContains(out, "federated_search")) << out;
+}
+
+// A record's trail at this node: its publication, each read with the person and purpose, a
+// refusal to another agency, and nothing of another record; hostile text in a purpose is shown
+// escaped.
+TEST_F(AuditPurposeTest, ARecordsTrailSaysWhoSawItWhyAndWhoWasRefused) {
+  std::string out;
+  const std::string id = Push(&out);
+  ASSERT_EQ(id.size(), 36u) << out;
+  std::string other_out;
+  const std::string other = Push(&other_out, "+33698765432");
+  ASSERT_EQ(other.size(), 36u) << other_out;
+  ASSERT_NE(other, id);
+  Push(&other_out);  // the same content again: unchanged, and said so
+  ASSERT_EQ(Run("--purpose 'CASE-9 cross-check' get " + id, &out), 0) << out;
+  ASSERT_EQ(Run("--purpose 'CASE-9 cross-check' search +33612345678", &out), 0) << out;
+  // agency-b may not see it (no policy shares anything): refused, as not found.
+  EXPECT_EQ(Run("--purpose 'curious' get " + id, &out, "", "agency-b"), 1) << out;
+  // A raw client's purpose with a backslash sequence: kept, and shown as text.
+  EXPECT_TRUE(RawGet(id, {"CASE-9 \\x1b[2J"}).ok());
+
+  std::string trail;
+  ASSERT_EQ(Run("audit trail " + id, &trail, "", "agency-c", "auditor"), 0) << trail;
+  EXPECT_TRUE(absl::StrContains(trail, absl::StrCat("trail of record ", id))) << trail;
+  EXPECT_TRUE(absl::StrContains(trail, "published v1 by agency-a/analyst (agency-a analyst)"))
+      << trail;
+  EXPECT_TRUE(absl::StrContains(trail,
+                                "get v1 answered to agency-a/analyst (agency-a analyst)"
+                                "  purpose \"CASE-9 cross-check\""))
+      << trail;
+  EXPECT_TRUE(absl::StrContains(trail, "search v1 answered to agency-a/analyst")) << trail;
+  EXPECT_TRUE(absl::StrContains(trail,
+                                "publish v1 by agency-a/analyst (agency-a analyst): "
+                                "unchanged"))
+      << trail;
+  EXPECT_TRUE(absl::StrContains(trail, "refused get")) << trail;
+  EXPECT_TRUE(absl::StrContains(trail, "to agency-b/analyst (agency-b analyst)")) << trail;
+  EXPECT_TRUE(absl::StrContains(trail, "purpose \"curious\"")) << trail;
+  EXPECT_TRUE(absl::StrContains(trail, "answered to: agency-a (")) << trail;
+  EXPECT_TRUE(absl::StrContains(trail, "refused to: agency-b")) << trail;
+  EXPECT_FALSE(absl::StrContains(trail, "\x1b")) << "raw escape in the output";
+  EXPECT_FALSE(absl::StrContains(trail, other)) << trail;
+  // JSON: the same entries, one object per line.
+  ASSERT_EQ(Run("--json audit trail " + id, &out, "", "agency-c", "auditor"), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "\"purpose\":\"CASE-9 cross-check\"")) << out;
+  EXPECT_FALSE(absl::StrContains(out, other)) << out;
+  // A record no entry names.
+  ASSERT_EQ(
+      Run("audit trail 00000000-0000-4000-8000-000000000000", &out, "", "agency-c", "auditor"), 0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "no entry of this node's log names the record")) << out;
 }
 
 }  // namespace
