@@ -152,6 +152,19 @@ check_ports_free() {
 
 # ---- down -----------------------------------------------------------------------------------
 
+# Waits for AGENCY's node PID, sent SIGTERM, to exit until DEADLINE (in $SECONDS); kills it
+# after that. Then forgets its pid file.
+await_stop() {
+  local agency=$1 pid=$2 deadline=$3
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "$agency (pid $pid) did not stop within 20 s of SIGTERM; killing it (log: $(log_of "$agency"))" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$(pidfile_of "$agency")"
+  echo "stopped $agency"
+}
+
 # SIGTERM to every running node first, so they shut down together, then wait for each.
 down() {
   local agency pid entry pids=() stopped=0 deadline
@@ -166,14 +179,7 @@ down() {
   # A graceful shutdown lets in-flight calls finish (up to 10 s), then closes RocksDB.
   deadline=$((SECONDS + 20))
   for entry in "${pids[@]}"; do
-    agency=${entry%%:*} pid=${entry#*:}
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "$agency (pid $pid) did not stop within 20 s of SIGTERM; killing it (log: $(log_of "$agency"))" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$(pidfile_of "$agency")"
-    echo "stopped $agency"
+    await_stop "${entry%%:*}" "${entry#*:}" "$deadline"
     stopped=$((stopped + 1))
   done
   [ $stopped -gt 0 ] || echo "no node of the federation in $run is running"
@@ -303,13 +309,7 @@ stop_node() {
     return 0
   fi
   kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "$agency (pid $pid) did not stop within 20 s of SIGTERM; killing it (log: $(log_of "$agency"))" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$(pidfile_of "$agency")"
-  echo "stopped $agency"
+  await_stop "$agency" "$pid" "$deadline"
 }
 
 # Publishes deploy/federation/records-AGENCY.jsonl at AGENCY's node as one of its analysts and

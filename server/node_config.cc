@@ -134,8 +134,10 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
                          QuoteInput(config.audit().oversight_agencies(i)), " is not in agencies"));
   }
   for (int i = 0; i < config.audit().require_purpose_for_size(); ++i) {
-    require(config.audit().require_purpose_for(i) != v1::AUDIT_ACTION_UNSPECIFIED,
-            absl::StrCat("audit.require_purpose_for[", i, "] names no action"));
+    const int action = config.audit().require_purpose_for(i);
+    require(action != v1::AUDIT_ACTION_UNSPECIFIED && v1::AuditAction_IsValid(action),
+            absl::StrCat("audit.require_purpose_for[", i, "] ", action,
+                         " is not an action (AUDIT_ACTION_GET, AUDIT_ACTION_SEARCH, ...)"));
   }
 
   require(self_listed, absl::StrCat("agency_id ", QuoteInput(config.agency_id()),

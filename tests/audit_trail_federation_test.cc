@@ -20,14 +20,7 @@ int Trail(const FederationNode& node, const std::string& id, std::string* output
 
 TEST(AuditTrailFederationTest, TheOriginSaysWhereTheRecordWentAndThePeerWhereItCameFrom) {
   FederationNode c(kAgencyC), b(kAgencyB);
-  c.set_policy(R"pb(
-    name: "everything to agency-b"
-    rules {
-      id: "all-to-b"
-      effect: EFFECT_PERMIT
-      recipient { agencies: "agency-b" }
-    }
-  )pb");
+  c.set_policy(kEverythingToAgencyB);
   c.AddPeer(InboundPeer(kAgencyB));
   b.AddPeer(PullPeer(kAgencyC, c.address()));
   ASSERT_EQ(c.Start(), absl::OkStatus());

@@ -71,6 +71,16 @@ v1::Peer InboundPeer(const std::string& agency);
 inline constexpr char kFastFederation[] =
     "federation { heartbeat_seconds: 1 max_retry_seconds: 1 witness_interval_seconds: 1 }\n";
 
+// A sharing policy that sends everything to agency-b (and nothing to anyone else).
+inline constexpr char kEverythingToAgencyB[] = R"pb(
+  name: "everything to agency-b"
+  rules {
+    id: "all-to-b"
+    effect: EFFECT_PERMIT
+    recipient { agencies: "agency-b" }
+  }
+)pb";
+
 // Writes the configuration of `agency`'s node into `dir`: listening on `listen_address`, data in
 // dir/data, the four members, `peers`, `policy_text` (a SharingPolicy in text format; empty: no
 // policy file, so nothing is shared) in dir/policy.textproto, kFastFederation, then `extra`.

@@ -24,14 +24,7 @@ v1::PeerStatus StatusOf(const FederationNode& node, const std::string& peer) {
 class FederationStatusTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    c_.set_policy(R"pb(
-      name: "everything to agency-b"
-      rules {
-        id: "all-to-b"
-        effect: EFFECT_PERMIT
-        recipient { agencies: "agency-b" }
-      }
-    )pb");
+    c_.set_policy(kEverythingToAgencyB);
     c_.AddPeer(InboundPeer(kAgencyB));
     b_.AddPeer(PullPeer(kAgencyC, c_.address()));
     ASSERT_EQ(c_.Start(), absl::OkStatus());

@@ -53,6 +53,21 @@ TEST(NodeConfig, ValidationNamesTheField) {
   EXPECT_TRUE(absl::StrContains(message, "agencies[1] (agency-a) has no keys")) << message;
 }
 
+// An action number the node does not know (text format accepts numbers for enums) is named,
+// not silently required of nothing.
+TEST(NodeConfig, ARequiredPurposeForAnUnknownActionIsRefused) {
+  absl::StatusOr<v1::NodeConfig> config = ParseNodeConfig(
+      std::string(kValid) +
+          "audit { require_purpose_for: AUDIT_ACTION_GET require_purpose_for: 999 }\n",
+      "n.textproto");
+  ASSERT_TRUE(config.ok()) << config.status();
+  absl::Status status = ValidateNodeConfig(*config, "n.textproto");
+  EXPECT_TRUE(
+      absl::StrContains(status.message(), "audit.require_purpose_for[1] 999 is not an action"))
+      << status;
+  EXPECT_FALSE(absl::StrContains(status.message(), "require_purpose_for[0]")) << status;
+}
+
 TEST(NodeConfig, OwnAgencyMustBeListed) {
   absl::StatusOr<v1::NodeConfig> config = ParseNodeConfig(kValid, "n.textproto");
   ASSERT_TRUE(config.ok());
