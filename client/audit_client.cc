@@ -155,6 +155,16 @@ absl::StatusOr<std::vector<merkle::Hash>> AuditClient::InclusionProof(uint64_t i
   return Hashes(response);
 }
 
+absl::StatusOr<v1::RecordTrailAnswer> AuditClient::RecordTrail(
+    const v1::RecordTrailRequest& request) {
+  grpc::ClientContext context;
+  SetDeadline(context, timeout_);
+  v1::RecordTrailAnswer answer;
+  grpc::Status status = stub_->stub->RecordTrail(&context, request, &answer);
+  if (!status.ok()) return FromGrpc(status);
+  return answer;
+}
+
 absl::StatusOr<std::vector<merkle::Hash>> AuditClient::ConsistencyProof(uint64_t first,
                                                                         uint64_t second) {
   grpc::ClientContext context;

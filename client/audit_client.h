@@ -31,6 +31,9 @@ class AuditClient {
                            const std::function<bool(const v1::AuditEntryBytes&)>& on_entry);
   absl::StatusOr<std::vector<merkle::Hash>> InclusionProof(uint64_t index, uint64_t tree_size);
   absl::StatusOr<std::vector<merkle::Hash>> ConsistencyProof(uint64_t first, uint64_t second);
+  // A record's disclosure trail at the node, or at the end of `request.route`; each hop waits
+  // for the next, so this call's deadline is the client's timeout.
+  absl::StatusOr<v1::RecordTrailAnswer> RecordTrail(const v1::RecordTrailRequest& request);
 
  private:
   struct Stub;

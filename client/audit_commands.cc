@@ -14,6 +14,7 @@
 #include "client/audit_client.h"
 #include "client/audit_text.h"
 #include "client/audit_trail.h"
+#include "client/federated_trail.h"
 #include "client/federation_commands.h"
 #include "client/offline_audit.h"
 #include "client/record_text.h"
@@ -21,7 +22,9 @@
 #include "client/witness_file.h"
 #include "common/audit_verifier.h"
 #include "common/checkpoint.h"
+#include "common/crypto.h"
 #include "common/merkle.h"
+#include "common/trail_ask.h"
 #include "common/untrusted_text.h"
 #include "nexus/v1/node_config.pb.h"
 
@@ -34,6 +37,13 @@ const char kAuditUsage[] = R"(audit commands (auditor certificate, or any of the
   audit trail RECORD_ID [filters]   the record's disclosure trail at this node: every entry that
                                     names it (published, read, searched, alerted, sent to a peer,
                                     received, refused), who, when and why, then a summary
+  audit trail RECORD_ID --federation --keys DIR
+                                    the same at every node the record went to or came from, one
+                                    hop at a time through the nodes it took (auditors of the
+                                    record's origin agency, or of an agency that oversees it);
+                                    each answer proved in the node's signed head and checked
+                                    against the head a node witnessed of it; nodes that do not
+                                    answer are named (exit 3)
   audit verify                      recompute the whole tree and check it against the node's
                                     signed head, every checkpoint it signed and every checkpoint
                                     you witnessed before, as the log of the agency the node's
@@ -665,11 +675,102 @@ int Consistency(const CommandLine& line, const ClientOptions& options, const Key
   return kOk;
 }
 
+// The record's trail at every node it went through (client/federated_trail.h): each node's
+// entries, proved in its signed head and checked against the head a node witnessed of it, and
+// the nodes that did not answer, named.
+int FederatedTrail(const CommandLine& line, const ClientOptions& options, const Keyring* keys,
+                   bool json, const std::string& record_id) {
+  for (const char* filter : {"from", "to", "actor", "person", "with-purpose", "action",
+                             "exclude-action", "record", "outcome", "after", "before", "limit"}) {
+    if (line.Has(filter)) return Usage(absl::StrCat("trail --federation takes no --", filter));
+  }
+  if (keys == nullptr) {
+    return Usage("trail --federation needs --keys DIR with every member's public key");
+  }
+  absl::StatusOr<std::unique_ptr<AuditClient>> client = Connect(options);
+  if (!client.ok()) return Usage(std::string(client.status().message()));
+  std::string certified;
+  absl::StatusOr<v1::SignedCheckpoint> head = (*client)->GetCheckpoint(false, &certified);
+  if (!head.ok()) return Failure(head.status(), "trail");
+  absl::StatusOr<std::string> agency = NodeAgency(line, certified);
+  if (!agency.ok()) return Usage(std::string(agency.status().message()));
+  std::optional<v1::SignedCheckpoint> own_witness;
+  const WitnessFile witness = WitnessFor(line, *agency, *head, keys);
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> witnessed = witness.Load(keys);
+  if (witnessed.ok() && !witnessed->empty()) own_witness = witnessed->back();
+  absl::StatusOr<std::string> certificate = ReadFileToString(options.cert_file);
+  absl::StatusOr<std::string> key = ReadFileToString(options.key_file);
+  if (!certificate.ok() || !key.ok()) {
+    return Usage(std::string((certificate.ok() ? key : certificate).status().message()));
+  }
+  absl::StatusOr<v1::SignedTrailAsk> ask =
+      SignTrailAsk(record_id, options.purpose, *certificate, *key, absl::Now());
+  if (!ask.ok()) return Usage(absl::StrCat("signing the question: ", ask.status().message()));
+  std::vector<TrailHop> hops = WalkTrail(**client, *agency, *ask, record_id, *keys, own_witness);
+  bool unverified = false, unanswered = false;
+  for (const TrailHop& hop : hops) {
+    unverified = unverified || (hop.answered && !hop.check.verified);
+    unanswered = unanswered || !hop.answered;
+  }
+  if (json) {
+    for (const TrailHop& hop : hops) {
+      std::string route;
+      for (const std::string& agency : hop.route) {
+        absl::StrAppend(&route, route.empty() ? "" : ",", JsonQuote(agency));
+      }
+      std::string entries;
+      for (const v1::TrailEntry& listed : hop.answer.entries()) {
+        v1::AuditEntryBytes bytes;
+        bytes.set_index(listed.index());
+        bytes.set_entry(listed.entry());
+        absl::StrAppend(&entries, entries.empty() ? "" : ",", AuditEntryToJson(bytes));
+      }
+      std::cout << "{\"agency\":" << JsonQuote(hop.agency) << ",\"route\":[" << route
+                << "],\"answered\":" << (hop.answered ? "true" : "false")
+                << ",\"verified\":" << (hop.check.verified ? "true" : "false")
+                << ",\"problem\":" << JsonQuote(hop.answered ? hop.check.problem : hop.no_answer)
+                << ",\"head_size\":" << hop.check.head_size
+                << ",\"witnessed\":" << JsonQuote(hop.check.witnessed)
+                << ",\"omitted\":" << hop.answer.omitted() << ",\"entries\":[" << entries << "]}\n";
+    }
+  } else {
+    std::cout << "trail of record " << Shown(record_id)
+              << " across the federation, from the node of '" << *agency << "': " << hops.size()
+              << " nodes\n";
+    for (const TrailHop& hop : hops) {
+      std::string path = *agency;
+      for (const std::string& step : hop.route) absl::StrAppend(&path, " > ", step);
+      std::cout << "\n== the node of '" << Shown(hop.agency) << "' (asked via " << Shown(path)
+                << "): ";
+      if (!hop.answered) {
+        std::cout << "NO ANSWER: " << hop.no_answer << "\n";
+        continue;
+      }
+      if (!hop.check.verified) {
+        std::cout << "NOT VERIFIED: " << Shown(hop.check.problem) << "\n";
+      } else {
+        std::cout << "verified: " << hop.answer.entries_size()
+                  << " entries proved in its signed head of size " << hop.check.head_size << ", "
+                  << hop.check.witnessed << "\n";
+      }
+      std::cout << hop.lines;
+      if (hop.answer.omitted() > 0) {
+        std::cout << "(and " << hop.answer.omitted()
+                  << " newer entries not sent: list them at that node with nexusctl audit trail)\n";
+      }
+      std::cout << hop.summary;
+    }
+  }
+  if (unverified) return kUnverified;
+  return unanswered ? kUnavailable : kOk;
+}
+
 // Every entry of the node's log that names RECORD_ID, oldest first, then who it was answered to,
 // sent to, received from and refused to.
-int Trail(const CommandLine& line, const ClientOptions& options, bool json) {
+int Trail(const CommandLine& line, const ClientOptions& options, const Keyring* keys, bool json) {
   if (line.positional().size() != 3) return Usage("trail takes one RECORD_ID");
   const std::string& record_id = line.positional()[2];
+  if (line.Has("federation")) return FederatedTrail(line, options, keys, json, record_id);
   absl::StatusOr<v1::ListEntriesRequest> request = ListRequest(line);
   if (!request.ok()) return Usage(std::string(request.status().message()));
   request->mutable_filter()->set_record_id(record_id);
@@ -713,7 +814,7 @@ int RunAuditCommand(const CommandLine& line, const ClientOptions& options, const
     }
     return List(line, options, /*json=*/true, /*tail=*/false, std::cout);
   }
-  if (command == "trail") return Trail(line, options, json);
+  if (command == "trail") return Trail(line, options, keys, json);
   if (command == "verify") return Verify(line, options, keys, json);
   if (command == "prove") return Prove(line, options, keys);
   if (command == "consistency") return Consistency(line, options, keys);

@@ -23,6 +23,10 @@ class AuditTrail {
   // "seen by: …", "sent to: …", "received from: …", "refused: …"; "nothing" when no entry.
   std::string Summary() const;
   size_t entries() const { return entries_; }
+  // The agencies whose nodes the record was sent to, and received from, as far as the entries
+  // added say: where a trail across the federation goes next.
+  const std::set<std::string>& sent_to() const { return sent_to_; }
+  const std::set<std::string>& received_from() const { return received_from_; }
 
  private:
   std::string record_id_;

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/audit_filter.h"
 #include "server/caller.h"
 #include "server/log.h"
 #include "server/request_checks.h"
@@ -17,51 +16,6 @@ namespace {
 // it can be listed.
 constexpr int kEntriesPerPage = 512;
 
-// Whether `part` occurs in `text`, ignoring ASCII case.
-bool ContainsAnyCase(absl::string_view text, absl::string_view part) {
-  return absl::StrContains(absl::AsciiStrToLower(text), absl::AsciiStrToLower(part));
-}
-
-bool Matches(const v1::AuditFilter& filter, const std::string& bytes) {
-  if (filter.ByteSizeLong() == 0) return true;  // no filter
-  v1::AuditEntry entry;
-  if (!entry.ParseFromString(bytes)) return true;  // shown, so that the auditor sees it
-  const v1::AuditActor& actor = entry.actor();
-  if (!filter.actor_agency().empty() && actor.agency_id() != filter.actor_agency()) return false;
-  if (!filter.actor_role().empty() && actor.role() != filter.actor_role()) return false;
-  if (!filter.actor_person().empty() && !ContainsAnyCase(actor.person(), filter.actor_person())) {
-    return false;
-  }
-  if (!filter.purpose().empty() && !ContainsAnyCase(entry.purpose(), filter.purpose())) {
-    return false;
-  }
-  if (filter.action() != 0 || !filter.actions().empty()) {
-    const bool listed = entry.action() == filter.action() ||
-                        std::find(filter.actions().begin(), filter.actions().end(),
-                                  entry.action()) != filter.actions().end();
-    if (!listed) return false;
-  }
-  if (std::find(filter.exclude_actions().begin(), filter.exclude_actions().end(), entry.action()) !=
-      filter.exclude_actions().end()) {
-    return false;
-  }
-  if (filter.outcome() != 0 && entry.outcome() != filter.outcome()) return false;
-  if (filter.after_unix_micros() != 0 && entry.time_unix_micros() <= filter.after_unix_micros()) {
-    return false;
-  }
-  if (filter.before_unix_micros() != 0 && entry.time_unix_micros() >= filter.before_unix_micros()) {
-    return false;
-  }
-  if (!filter.record_id().empty()) {
-    bool any = false;
-    for (const v1::AuditTarget& target : entry.targets()) {
-      any = any || target.record_id() == filter.record_id();
-    }
-    if (!any) return false;
-  }
-  return true;
-}
-
 std::string ProofBytes(const merkle::Hash& hash) {
   return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
 }
@@ -69,10 +23,11 @@ std::string ProofBytes(const merkle::Hash& hash) {
 }  // namespace
 
 AuditServiceImpl::AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit,
-                                   const Authorizer* authorizer)
+                                   const Authorizer* authorizer, const class RecordTrail* trail)
     : agency_id_(config.agency_id()),
       audit_(audit),
       authorizer_(authorizer),
+      trail_(trail),
       // Half the message limit leaves room for framing and the leaf hashes; 1 MiB pages keep
       // memory per listing small.
       page_bytes_(std::clamp<size_t>(config.limits().max_message_bytes() / 2, 4096, 1 << 20)) {}
@@ -153,7 +108,7 @@ grpc::Status AuditServiceImpl::ListEntries(grpc::ServerContext* context,
   absl::Status scan = audit_->ScanEntries(
       request->start(), end, request->newest_first(),
       [&](uint64_t index, const std::string& bytes, const merkle::Hash& leaf) {
-        if (!Matches(request->filter(), bytes)) return true;
+        if (!MatchesAuditFilter(request->filter(), bytes)) return true;
         if (page_bytes + bytes.size() > page_bytes_ || page.entries_size() >= kEntriesPerPage) {
           if (!write_page()) return !(cancelled = true);
         }
@@ -210,6 +165,17 @@ grpc::Status AuditServiceImpl::GetConsistencyProof(grpc::ServerContext* context,
       audit_->ConsistencyProof(request->first_size(), request->second_size());
   if (!proof.ok()) return ToGrpc(proof.status());
   for (const merkle::Hash& hash : *proof) response->add_hashes(ProofBytes(hash));
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::RecordTrail(grpc::ServerContext* context,
+                                           const v1::RecordTrailRequest* request,
+                                           v1::RecordTrailAnswer* response) {
+  absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kRecordTrail);
+  if (!call.ok()) return ToGrpc(call.status());
+  absl::StatusOr<v1::RecordTrailAnswer> answer = trail_->AskedByAuditor(*call, *request);
+  if (!answer.ok()) return ToGrpc(answer.status());
+  *response = *std::move(answer);
   return grpc::Status::OK;
 }
 

@@ -15,12 +15,15 @@
 #include "server/audit_log.h"
 #include "server/authorization.h"
 #include "server/call_context.h"
+#include "server/record_trail.h"
 
 namespace nexus {
 
 class AuditServiceImpl final : public v1::AuditService::Service {
  public:
-  AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit, const Authorizer* authorizer);
+  // `trail` answers RecordTrail.
+  AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit, const Authorizer* authorizer,
+                   const class RecordTrail* trail);
 
   grpc::Status GetCheckpoint(grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
                              v1::SignedCheckpoint* response) override;
@@ -35,6 +38,8 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   grpc::Status GetConsistencyProof(grpc::ServerContext* context,
                                    const v1::ConsistencyProofRequest* request,
                                    v1::Proof* response) override;
+  grpc::Status RecordTrail(grpc::ServerContext* context, const v1::RecordTrailRequest* request,
+                           v1::RecordTrailAnswer* response) override;
 
  private:
   // Checks the caller, then `request_check` (the request's own problems, if any), and records
@@ -46,6 +51,7 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   std::string agency_id_;
   AuditLog* audit_;
   const Authorizer* authorizer_;
+  const class RecordTrail* trail_;
   size_t page_bytes_;  // entry bytes per streamed page, well inside the message limit
 };
 

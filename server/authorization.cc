@@ -76,6 +76,15 @@ const std::vector<RpcRule>& Table() {
        {"node"},
        Scope::kPeer},
       {Rpc::kLinkNotices, "FederationService", v1::AUDIT_ACTION_ALERT, {"node"}, Scope::kPeer},
+      // A record's trail: the auditor asks through its own node (or one it oversees); each node
+      // on the way then checks the auditor's signed question itself (server/record_trail.h) and
+      // answers only the record's origin and its oversight bodies.
+      {Rpc::kRecordTrail,
+       "AuditService",
+       v1::AUDIT_ACTION_TRAIL,
+       {"auditor"},
+       Scope::kOwnAgencyOrOversight},
+      {Rpc::kPeerRecordTrail, "FederationService", v1::AUDIT_ACTION_TRAIL, {"node"}, Scope::kPeer},
   };
   return *table;
 }
@@ -170,7 +179,7 @@ absl::StatusOr<CallContext> Authorizer::Authorize(grpc::ServerContext& context, 
     }
   }
   if (refusal.ok() && identity->role != "node" && call.purpose.empty() &&
-      (require_purpose_ || require_purpose_for_.contains(rule.action))) {
+      RequiresPurpose(rule.action)) {
     refusal = absl::InvalidArgumentError(
         absl::StrCat("the node of '", agency_id_, "' requires a purpose to ", Verb(rule.action),
                      " (its audit settings): give one with nexusctl --purpose or NEXUS_PURPOSE"));

@@ -39,7 +39,9 @@ enum class Rpc {
   kAlerts,           // AgencyService.Alerts, AckAlert and Links
   kFederatedSearch,  // FederationService.FederatedSearch: a peer node asks on an analyst's behalf
   kLinkNotices,      // FederationService.LinkNotices: a peer node follows the links found here
-  kLast = kLinkNotices,
+  kRecordTrail,      // AuditService.RecordTrail: an auditor asks its node for a record's trail
+  kPeerRecordTrail,  // FederationService.RecordTrail: a peer node passes an auditor's question on
+  kLast = kPeerRecordTrail,
 };
 
 // Whether the table has a row for `rpc` (every value must: a test walks them all).
@@ -60,6 +62,10 @@ class Authorizer {
                                         const std::string& detail = "") const;
 
   bool IsPeer(const std::string& agency) const { return peers_.count(agency) > 0; }
+  // Whether the node's audit settings require a person's purpose for `action`.
+  bool RequiresPurpose(v1::AuditAction action) const {
+    return require_purpose_ || require_purpose_for_.contains(action);
+  }
 
  private:
   std::string agency_id_;

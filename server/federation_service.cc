@@ -211,6 +211,17 @@ grpc::Status FederationServiceImpl::FederatedSearch(grpc::ServerContext* context
   return grpc::Status::OK;
 }
 
+grpc::Status FederationServiceImpl::RecordTrail(grpc::ServerContext* context,
+                                                const v1::RecordTrailRequest* request,
+                                                v1::RecordTrailAnswer* response) {
+  absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kPeerRecordTrail);
+  if (!call.ok()) return ToGrpc(call.status());
+  absl::StatusOr<v1::RecordTrailAnswer> answer = parts_.trail->AskedByPeer(*call, *request);
+  if (!answer.ok()) return ToGrpc(answer.status());
+  *response = *std::move(answer);
+  return grpc::Status::OK;
+}
+
 grpc::Status FederationServiceImpl::LinkNotices(grpc::ServerContext* context,
                                                 const v1::AlertsRequest* request,
                                                 grpc::ServerWriter<v1::Alert>* writer) {

@@ -19,6 +19,7 @@
 #include "server/peer_witness.h"
 #include "server/policy_reoffers.h"
 #include "server/record_store.h"
+#include "server/record_trail.h"
 #include "server/replication_intake.h"
 #include "server/replication_source.h"
 
@@ -37,6 +38,7 @@ class FederationServiceImpl final : public v1::FederationService::Service {
     const PolicyReoffers* reoffers;
     class FederatedSearch* search;
     const LinkReads* link_reads;
+    const class RecordTrail* trail;
   };
   // Every pointer must outlive the service.
   FederationServiceImpl(const v1::NodeConfig& config, Parts parts);
@@ -61,6 +63,8 @@ class FederationServiceImpl final : public v1::FederationService::Service {
                                v1::SearchResponse* response) override;
   grpc::Status LinkNotices(grpc::ServerContext* context, const v1::AlertsRequest* request,
                            grpc::ServerWriter<v1::Alert>* writer) override;
+  grpc::Status RecordTrail(grpc::ServerContext* context, const v1::RecordTrailRequest* request,
+                           v1::RecordTrailAnswer* response) override;
 
  private:
   std::string agency_id_;

@@ -34,6 +34,7 @@
 #include "server/record_publisher.h"
 #include "server/record_search.h"
 #include "server/record_store.h"
+#include "server/record_trail.h"
 #include "server/replication_intake.h"
 #include "server/replication_source.h"
 #include "server/shared_reads.h"
@@ -117,6 +118,7 @@ struct Node::Parts {
   std::unique_ptr<LinkNoticeIntake> link_notices;
   std::unique_ptr<PeerRegistry> peers;
   std::unique_ptr<PeerWitness> witness;
+  std::unique_ptr<RecordTrail> trail;
   std::unique_ptr<ReplicationSource> replication_source;
   std::unique_ptr<ReplicationIntake> intake;
   std::unique_ptr<PeerLinks> links;
@@ -224,6 +226,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   parts->peers = std::make_unique<PeerRegistry>(parts->config);
   parts->witness =
       std::make_unique<PeerWitness>(parts->storage.get(), &parts->keys, parts->audit.get());
+  absl::StatusOr<TrustedCertificates> trusted =
+      TrustedCertificates::FromPemFile(config.tls().ca_file());
+  if (!trusted.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("tls.ca_file: ", trusted.status().message()));
+  }
+  parts->trail = std::make_unique<RecordTrail>(parts->config, *std::move(trusted),
+                                               parts->store.get(), parts->audit.get(),
+                                               parts->witness.get(), parts->authorizer.get());
   parts->replication_source = std::make_unique<ReplicationSource>(
       parts->store.get(), parts->reads.get(), parts->cursors.get(), parts->peers.get(),
       parts->reoffers.get(),
@@ -232,11 +242,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   parts->intake =
       std::make_unique<ReplicationIntake>(parts->config, &parts->keys, parts->store.get());
   parts->federation_service = std::make_unique<FederationServiceImpl>(
-      parts->config,
-      FederationServiceImpl::Parts{parts->authorizer.get(), parts->store.get(), parts->audit.get(),
-                                   parts->replication_source.get(), parts->intake.get(),
-                                   parts->peers.get(), parts->witness.get(), parts->reoffers.get(),
-                                   parts->federated_search.get(), parts->link_reads.get()});
+      parts->config, FederationServiceImpl::Parts{
+                         parts->authorizer.get(), parts->store.get(), parts->audit.get(),
+                         parts->replication_source.get(), parts->intake.get(), parts->peers.get(),
+                         parts->witness.get(), parts->reoffers.get(), parts->federated_search.get(),
+                         parts->link_reads.get(), parts->trail.get()});
   parts->link_notices = std::make_unique<LinkNoticeIntake>(
       parts->config, parts->intake.get(), parts->link_detector.get(), parts->audit.get());
   parts->links = std::make_unique<PeerLinks>(
@@ -244,8 +254,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
       PeerLinks::Parts{parts->store.get(), parts->intake.get(), parts->replication_source.get(),
                        parts->peers.get(), parts->witness.get(), parts->audit.get(),
                        parts->link_notices.get()});
-  parts->audit_service = std::make_unique<AuditServiceImpl>(parts->config, parts->audit.get(),
-                                                            parts->authorizer.get());
+  parts->audit_service = std::make_unique<AuditServiceImpl>(
+      parts->config, parts->audit.get(), parts->authorizer.get(), parts->trail.get());
   parts->admin_service =
       std::make_unique<AdminServiceImpl>(parts->config, parts->sharing.get(), parts->store.get(),
                                          parts->audit.get(), parts->authorizer.get());

@@ -128,6 +128,15 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
                            where, ".keys"));
     }
   }
+  for (int i = 0; i < config.agencies_size(); ++i) {
+    for (int j = 0; j < config.agencies(i).oversees_size(); ++j) {
+      const std::string& overseen = config.agencies(i).oversees(j);
+      require(
+          ids.count(overseen) == 1 && overseen != config.agencies(i).id(),
+          absl::StrCat("agencies[", i, "].oversees[", j, "] ", QuoteInput(overseen),
+                       ids.count(overseen) == 1 ? " is the agency itself" : " is not in agencies"));
+    }
+  }
   for (int i = 0; i < config.audit().oversight_agencies_size(); ++i) {
     require(ids.count(config.audit().oversight_agencies(i)) == 1,
             absl::StrCat("audit.oversight_agencies[", i, "] ",

@@ -68,6 +68,22 @@ TEST(NodeConfig, ARequiredPurposeForAnUnknownActionIsRefused) {
   EXPECT_FALSE(absl::StrContains(status.message(), "require_purpose_for[0]")) << status;
 }
 
+TEST(NodeConfig, AnOversightBodyOverseesListedAgenciesOnly) {
+  const std::string dpa =
+      "agencies { id: \"dpa\" keys { key_id: \"1\" public_key_file: \"keys/d.pub\" } "
+      "oversees: \"agency-a\" oversees: \"agency-\x1b[2Jz\" oversees: \"dpa\" }\n";
+  absl::StatusOr<v1::NodeConfig> config = ParseNodeConfig(std::string(kValid) + dpa, "n.textproto");
+  ASSERT_TRUE(config.ok()) << config.status();
+  absl::Status status = ValidateNodeConfig(*config, "n.textproto");
+  EXPECT_TRUE(absl::StrContains(status.message(), "agencies[1].oversees[1]")) << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "is not in agencies")) << status;
+  EXPECT_TRUE(
+      absl::StrContains(status.message(), "agencies[1].oversees[2] 'dpa' is the agency itself"))
+      << status;
+  EXPECT_FALSE(absl::StrContains(status.message(), "oversees[0]")) << status;
+  EXPECT_FALSE(absl::StrContains(status.message(), "\x1b")) << status;
+}
+
 TEST(NodeConfig, OwnAgencyMustBeListed) {
   absl::StatusOr<v1::NodeConfig> config = ParseNodeConfig(kValid, "n.textproto");
   ASSERT_TRUE(config.ok());
