@@ -156,14 +156,10 @@ struct PolicyBuilder {
     if (warnings != nullptr) *warnings = std::move(found_warnings);
     policy->name_ = message.name();
     policy->federation_ = federation;
-    policy->rules_for_recipient_.resize(federation.agencies());
-    for (size_t agency = 0; agency < federation.agencies(); ++agency) {
-      for (size_t i = 0; i < policy->rules_.size(); ++i) {
-        if (RecipientMatches(policy->rules_[i], static_cast<int>(agency), federation)) {
-          policy->rules_for_recipient_[agency].push_back(static_cast<uint16_t>(i));
-        }
-      }
-    }
+    policy->index_ =
+        RuleIndex(policy->rules_, federation.agencies(), [&](const CompiledRule& rule, int agency) {
+          return RecipientMatches(rule, agency, federation);
+        });
     return std::shared_ptr<const SharingPolicy>(std::move(policy));
   }
 };
@@ -202,7 +198,6 @@ std::shared_ptr<const SharingPolicy> SharingPolicy::DenyAll(const Federation& fe
   auto policy = std::shared_ptr<SharingPolicy>(new SharingPolicy());
   policy->name_ = "deny-all";
   policy->federation_ = federation;
-  policy->rules_for_recipient_.resize(federation.agencies());
   return policy;
 }
 
@@ -291,12 +286,11 @@ Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int h
     return rule.forbid ? "forbid" : rule.hit_only ? "hit-only" : "permit";
   };
   if (lines == nullptr) {
-    // The rules this recipient can match, already known; only their record conditions remain.
-    for (uint16_t i : rules_for_recipient_[recipient]) {
+    // Only the rules the index leaves are examined, each in full.
+    index_.ForEachCandidate(record, recipient, [&](uint16_t i) {
       const CompiledRule& rule = rules_[i];
-      if (Mismatch(rule, record, recipient, federation_, now, nullptr) != nullptr) continue;
-      take(rule, i);
-    }
+      if (Mismatch(rule, record, recipient, federation_, now, nullptr) == nullptr) take(rule, i);
+    });
   }
   for (size_t i = 0; lines != nullptr && i < rules_.size(); ++i) {
     const CompiledRule& rule = rules_[i];

@@ -17,6 +17,7 @@
 #include "policy/decision.h"
 #include "policy/federation.h"
 #include "policy/record_facts.h"
+#include "policy/rule_index.h"
 
 namespace nexus::policy {
 
@@ -68,9 +69,8 @@ class SharingPolicy {
   std::string name_;
   Federation federation_;
   std::vector<CompiledRule> rules_;
-  // For each federation member, the rules whose recipient conditions it meets: a decision only
-  // examines the record conditions of those.
-  std::vector<std::vector<uint16_t>> rules_for_recipient_;
+  // The rules a decision examines, by the recipient and the record's most tested facts.
+  RuleIndex index_;
 };
 
 }  // namespace nexus::policy

@@ -342,7 +342,7 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
         results[i].set_id(p.draft.id());
         results[i].set_version(p.write.version);
         results[i].set_cursor(outcome.cursor);
-      } else if (absl::IsFailedPrecondition(outcome.status) && attempt < kMaxVersionRaces) {
+      } else if (absl::IsAborted(outcome.status) && attempt < kMaxVersionRaces) {
         // Another writer stored this record's next version first. Prepared again, an automatic
         // version moves on, and an explicit one becomes an idempotent no-op or a clear refusal.
         if (Prepare(caller, p.draft, options, p)) {

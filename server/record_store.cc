@@ -92,8 +92,10 @@ void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::Writ
                        "'; only its origin may update it"));
     }
   }
+  // The publisher prepared the next version from what it read: another writer committed first.
+  // ABORTED, the code for a concurrency conflict, so that a client knows to try again.
   if (outcome.status.ok() && write.version != current + 1) {
-    outcome.status = absl::FailedPreconditionError(
+    outcome.status = absl::AbortedError(
         absl::StrCat("record ", write.id, " version ", write.version,
                      " is not the next version: the latest stored is ", current));
   }

@@ -82,10 +82,10 @@ TEST_F(RecordStoreTest, RefusesAVersionThatIsNotNext) {
   ASSERT_NE(stack, nullptr);
   RecordStore* store = stack->records.get();
   std::string id = NewUuid();
-  EXPECT_TRUE(absl::IsFailedPrecondition(WriteOne(*store, MakeWrite(id, 2, "+1111111"))[0].status));
+  EXPECT_TRUE(absl::IsAborted(WriteOne(*store, MakeWrite(id, 2, "+1111111"))[0].status));
   ASSERT_TRUE(WriteOne(*store, MakeWrite(id, 1, "+1111111"))[0].status.ok());
   WriteOutcome again = WriteOne(*store, MakeWrite(id, 1, "+3333333"))[0];
-  EXPECT_TRUE(absl::IsFailedPrecondition(again.status));
+  EXPECT_TRUE(absl::IsAborted(again.status));
   // A refused write leaves nothing behind: no index entry, no feed entry.
   EXPECT_TRUE(Find(*store, "+3333333").empty());
   EXPECT_EQ(store->last_cursor(), 1u);
@@ -104,7 +104,7 @@ TEST_F(RecordStoreTest, ABatchIsCheckedInOrder) {
   std::vector<WriteOutcome> outcomes = store->Write(std::move(writes));
   EXPECT_TRUE(outcomes[0].status.ok());
   EXPECT_TRUE(outcomes[1].status.ok());
-  EXPECT_TRUE(absl::IsFailedPrecondition(outcomes[2].status));
+  EXPECT_TRUE(absl::IsAborted(outcomes[2].status));
   EXPECT_EQ(outcomes[0].cursor, 1u);
   EXPECT_EQ(outcomes[1].cursor, 2u);
 }
@@ -222,7 +222,7 @@ TEST_F(RecordStoreTest, EveryWriteHasExactlyOneAuditEntryInItsBatch) {
   EXPECT_EQ(entries[0].targets(0).record_id(), id);
   EXPECT_EQ(entries[0].detail(), "cursor 1");
   EXPECT_EQ(entries[1].outcome(), v1::AUDIT_OUTCOME_REFUSED);
-  EXPECT_EQ(entries[1].code(), static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(entries[1].code(), static_cast<int>(absl::StatusCode::kAborted));
 }
 
 }  // namespace
