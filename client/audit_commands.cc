@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "client/audit_client.h"
@@ -43,7 +44,7 @@ const char kAuditUsage[] = R"(audit commands (auditor certificate, or any of the
                                     record's origin agency, or of an agency that oversees it);
                                     each answer proved in the node's signed head and checked
                                     against the head a node witnessed of it; nodes that do not
-                                    answer are named (exit 3)
+                                    answer (down, unreachable, refusing) are named (exit 3)
   audit verify                      recompute the whole tree and check it against the node's
                                     signed head, every checkpoint it signed and every checkpoint
                                     you witnessed before, as the log of the agency the node's
@@ -697,16 +698,22 @@ int FederatedTrail(const CommandLine& line, const ClientOptions& options, const 
   std::optional<v1::SignedCheckpoint> own_witness;
   const WitnessFile witness = WitnessFor(line, *agency, *head, keys);
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> witnessed = witness.Load(keys);
-  if (witnessed.ok() && !witnessed->empty()) own_witness = witnessed->back();
+  if (!witnessed.ok()) {
+    std::fprintf(stderr, "nexusctl audit: CANNOT READ the witness file: %s\nwitness file: %s\n",
+                 Shown(witnessed.status().message()).c_str(), Shown(witness.path()).c_str());
+    return kUnreadable;
+  }
+  if (!witnessed->empty()) own_witness = witnessed->back();
   absl::StatusOr<std::string> certificate = ReadFileToString(options.cert_file);
   absl::StatusOr<std::string> key = ReadFileToString(options.key_file);
   if (!certificate.ok() || !key.ok()) {
     return Usage(std::string((certificate.ok() ? key : certificate).status().message()));
   }
-  absl::StatusOr<v1::SignedTrailAsk> ask =
-      SignTrailAsk(record_id, options.purpose, *certificate, *key, absl::Now());
-  if (!ask.ok()) return Usage(absl::StrCat("signing the question: ", ask.status().message()));
-  std::vector<TrailHop> hops = WalkTrail(**client, *agency, *ask, record_id, *keys, own_witness);
+  // Signed anew for each node: the question names its path, so no node can take it elsewhere.
+  auto sign = [&](const std::vector<std::string>& path) {
+    return SignTrailAsk(record_id, options.purpose, path, *certificate, *key, absl::Now());
+  };
+  std::vector<TrailHop> hops = WalkTrail(**client, *agency, record_id, sign, *keys, own_witness);
   bool unverified = false, unanswered = false;
   for (const TrailHop& hop : hops) {
     unverified = unverified || (hop.answered && !hop.check.verified);
@@ -714,9 +721,9 @@ int FederatedTrail(const CommandLine& line, const ClientOptions& options, const 
   }
   if (json) {
     for (const TrailHop& hop : hops) {
-      std::string route;
-      for (const std::string& agency : hop.route) {
-        absl::StrAppend(&route, route.empty() ? "" : ",", JsonQuote(agency));
+      std::string path;
+      for (const std::string& agency : hop.path) {
+        absl::StrAppend(&path, path.empty() ? "" : ",", JsonQuote(agency));
       }
       std::string entries;
       for (const v1::TrailEntry& listed : hop.answer.entries()) {
@@ -725,12 +732,13 @@ int FederatedTrail(const CommandLine& line, const ClientOptions& options, const 
         bytes.set_entry(listed.entry());
         absl::StrAppend(&entries, entries.empty() ? "" : ",", AuditEntryToJson(bytes));
       }
-      std::cout << "{\"agency\":" << JsonQuote(hop.agency) << ",\"route\":[" << route
+      std::cout << "{\"agency\":" << JsonQuote(hop.agency) << ",\"path\":[" << path
                 << "],\"answered\":" << (hop.answered ? "true" : "false")
                 << ",\"verified\":" << (hop.check.verified ? "true" : "false")
                 << ",\"problem\":" << JsonQuote(hop.answered ? hop.check.problem : hop.no_answer)
                 << ",\"head_size\":" << hop.check.head_size
-                << ",\"witnessed\":" << JsonQuote(hop.check.witnessed)
+                << ",\"witnessed\":" << (hop.check.witnessed_head ? "true" : "false")
+                << ",\"witness\":" << JsonQuote(hop.check.witnessed)
                 << ",\"omitted\":" << hop.answer.omitted() << ",\"entries\":[" << entries << "]}\n";
     }
   } else {
@@ -738,10 +746,8 @@ int FederatedTrail(const CommandLine& line, const ClientOptions& options, const 
               << " across the federation, from the node of '" << *agency << "': " << hops.size()
               << " nodes\n";
     for (const TrailHop& hop : hops) {
-      std::string path = *agency;
-      for (const std::string& step : hop.route) absl::StrAppend(&path, " > ", step);
-      std::cout << "\n== the node of '" << Shown(hop.agency) << "' (asked via " << Shown(path)
-                << "): ";
+      std::cout << "\n== the node of '" << Shown(hop.agency) << "' (asked via "
+                << Shown(absl::StrJoin(hop.path, " > ")) << "): ";
       if (!hop.answered) {
         std::cout << "NO ANSWER: " << hop.no_answer << "\n";
         continue;
@@ -750,8 +756,8 @@ int FederatedTrail(const CommandLine& line, const ClientOptions& options, const 
         std::cout << "NOT VERIFIED: " << Shown(hop.check.problem) << "\n";
       } else {
         std::cout << "verified: " << hop.answer.entries_size()
-                  << " entries proved in its signed head of size " << hop.check.head_size << ", "
-                  << hop.check.witnessed << "\n";
+                  << " entries proved present in its signed head of size " << hop.check.head_size
+                  << ", " << hop.check.witnessed << "\n";
       }
       std::cout << hop.lines;
       if (hop.answer.omitted() > 0) {
@@ -760,6 +766,8 @@ int FederatedTrail(const CommandLine& line, const ClientOptions& options, const 
       }
       std::cout << hop.summary;
     }
+    std::cout << "\n(each answer proves the entries it lists; that a node left none out cannot be "
+                 "proved, and a node not named in the entries read is not asked)\n";
   }
   if (unverified) return kUnverified;
   return unanswered ? kUnavailable : kOk;

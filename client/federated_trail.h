@@ -1,15 +1,19 @@
 // A record's disclosure trail across the federation, as an auditor's client walks it: first the
-// node the client is connected to, then, one hop at a time, every node that the entries already
-// read say the record was sent to or received from, each asked through the nodes before it on
-// the path the record took (RecordTrailRequest.route). Every answer is checked by
-// CheckTrailAnswer; a node that does not answer is named with the reason, and the walk goes on.
+// node the client is connected to, then, one hop at a time, every node that the verified entries
+// already read say the record was sent to or received from, each asked through the nodes before
+// it on the path the record took. The question is signed anew for each node (its path in it), so
+// that no node can take it elsewhere. Every answer is checked by CheckTrailAnswer; a node that
+// does not answer is named with the reason, and the walk goes on; an answer that does not verify
+// is not followed.
 #ifndef NEXUS_CLIENT_FEDERATED_TRAIL_H_
 #define NEXUS_CLIENT_FEDERATED_TRAIL_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "client/audit_client.h"
 #include "client/trail_answer_check.h"
 #include "common/keyring.h"
@@ -19,7 +23,7 @@ namespace nexus {
 
 struct TrailHop {
   std::string agency;
-  std::vector<std::string> route;  // the nodes the question passed through after the first
+  std::vector<std::string> path;  // the client's node first, this node last
   bool answered = false;
   std::string no_answer;  // why not, when not answered
   TrailAnswerCheck check;
@@ -28,11 +32,15 @@ struct TrailHop {
   std::string summary;  // who saw it there, where it went (AuditTrail)
 };
 
-// Walks the trail of the record `ask` names, starting at the node of `own_agency` that `client`
-// is connected to; `own_witness` is the latest head this client witnessed of that node, if any.
-// At most `max_nodes` nodes are asked.
+// The auditor's question for one path, signed.
+using SignTrailQuestion =
+    std::function<absl::StatusOr<v1::SignedTrailAsk>(const std::vector<std::string>& path)>;
+
+// Walks the trail of `record_id`, starting at the node of `own_agency` that `client` is
+// connected to; `own_witness` is the latest head this client witnessed of that node, if any.
+// At most `max_nodes` nodes are asked; the others found are named, not asked.
 std::vector<TrailHop> WalkTrail(AuditClient& client, const std::string& own_agency,
-                                const v1::SignedTrailAsk& ask, const std::string& record_id,
+                                const std::string& record_id, const SignTrailQuestion& sign,
                                 const Keyring& keys,
                                 const std::optional<v1::SignedCheckpoint>& own_witness,
                                 size_t max_nodes = 64);

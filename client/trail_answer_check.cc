@@ -38,6 +38,7 @@ absl::StatusOr<v1::Checkpoint> HeadOf(const v1::SignedCheckpoint& signed_head,
 
 TrailAnswerCheck CheckTrailAnswer(const v1::RecordTrailAnswer& answer, absl::string_view agency,
                                   absl::string_view record_id, const Keyring& keys,
+                                  absl::string_view relay,
                                   const std::optional<v1::SignedCheckpoint>& own_witness) {
   TrailAnswerCheck check;
   auto fail = [&](std::string problem) {
@@ -79,17 +80,20 @@ TrailAnswerCheck CheckTrailAnswer(const v1::RecordTrailAnswer& answer, absl::str
     }
   }
 
-  const bool relayed = answer.has_witnessed_head();
-  std::optional<v1::SignedCheckpoint> witnessed =
-      relayed ? std::optional<v1::SignedCheckpoint>(answer.witnessed_head()) : own_witness;
-  const std::string witness_name =
-      relayed ? absl::StrCat("the node of ", QuoteInput(answer.witnessed_by())) : "this client";
+  std::optional<v1::SignedCheckpoint> witnessed = own_witness;
+  std::string witness_name = "this client";
+  if (!relay.empty()) {
+    if (answer.witnessed_by() != relay) {
+      return fail(absl::StrCat("the answer says the node of ", QuoteInput(answer.witnessed_by()),
+                               " passed the question to it, not the node of '", relay, "'"));
+    }
+    witnessed.reset();
+    if (answer.has_witnessed_head()) witnessed = answer.witnessed_head();
+    witness_name = absl::StrCat("the node of '", relay, "'");
+  }
   if (!witnessed.has_value()) {
-    check.witnessed = relayed || !answer.witnessed_by().empty()
-                          ? absl::StrCat("no head of it witnessed by the node of ",
-                                         QuoteInput(answer.witnessed_by()),
-                                         ": proved against its own signed head only")
-                          : "not witnessed by this client: proved against its own signed head only";
+    check.witnessed = absl::StrCat("no head of its log witnessed by ", witness_name,
+                                   ": proved against its own signed head only");
     check.verified = true;
     return check;
   }
@@ -117,6 +121,7 @@ TrailAnswerCheck CheckTrailAnswer(const v1::RecordTrailAnswer& answer, absl::str
   }
   check.witnessed = absl::StrCat("extends the head of size ", seen->tree_size(), " that ",
                                  witness_name, " witnessed");
+  check.witnessed_head = true;
   check.verified = true;
   return check;
 }

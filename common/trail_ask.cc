@@ -1,9 +1,12 @@
 #include "common/trail_ask.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
 #include "common/purpose.h"
+#include "common/record_validation.h"
 #include "common/untrusted_text.h"
 #include "common/uuid.h"
 
@@ -19,10 +22,12 @@ std::string Signed(absl::string_view ask) { return absl::StrCat(kTrailAskContext
 
 absl::StatusOr<v1::SignedTrailAsk> SignTrailAsk(absl::string_view record_id,
                                                 absl::string_view purpose,
+                                                const std::vector<std::string>& path,
                                                 absl::string_view certificate_pem,
                                                 absl::string_view key_pem, absl::Time now) {
   v1::TrailAsk ask;
   ask.set_record_id(std::string(record_id));
+  for (const std::string& agency : path) ask.add_path(agency);
   ask.set_issued_unix_micros(absl::ToUnixMicros(now));
   ask.set_purpose(std::string(purpose));
   ask.set_nonce(RandomBytes(16));
@@ -52,9 +57,10 @@ absl::StatusOr<CheckedTrailAsk> CheckTrailAsk(const v1::SignedTrailAsk& signed_a
         absl::StrCat("the question's certificate: ", auditor.status().message()));
   }
   if (auditor->role != "auditor") {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "the question is signed with a certificate of role '", auditor->role, "' of agency '",
-        auditor->agency_id, "'; only an auditor certificate may ask for a trail"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("the question is signed with a certificate of role ",
+                     QuoteInput(auditor->role), " of agency ", QuoteInput(auditor->agency_id),
+                     "; only an auditor certificate may ask for a trail"));
   }
   if (!VerifyWithPublicKey(public_key, Signed(signed_ask.ask()), signed_ask.signature())) {
     return absl::UnauthenticatedError(
@@ -69,12 +75,29 @@ absl::StatusOr<CheckedTrailAsk> CheckTrailAsk(const v1::SignedTrailAsk& signed_a
     return absl::InvalidArgumentError(absl::StrCat(
         "the question's record id ", QuoteInput(ask.record_id()), " is not a canonical UUID"));
   }
+  if (ask.nonce().size() != 16) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the question's nonce is ", ask.nonce().size(), " bytes, not 16"));
+  }
+  if (ask.path().empty() || ask.path_size() > kMaxTrailPath) {
+    return absl::InvalidArgumentError(absl::StrCat("the question's path names ", ask.path_size(),
+                                                   " nodes; 1 to ", kMaxTrailPath));
+  }
+  for (int i = 0; i < ask.path_size(); ++i) {
+    if (!IsValidAgencyId(ask.path(i)) || std::find(ask.path().begin(), ask.path().begin() + i,
+                                                   ask.path(i)) != ask.path().begin() + i) {
+      return absl::InvalidArgumentError(absl::StrCat("the question's path[", i, "] ",
+                                                     QuoteInput(ask.path(i)),
+                                                     " is not an agency id, or is named twice"));
+    }
+  }
   const absl::Time issued = absl::FromUnixMicros(ask.issued_unix_micros());
-  if (issued < now - kTrailAskWindow || issued > now + kTrailAskWindow) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the question was signed at ", absl::FormatTime(issued, absl::UTCTimeZone()),
-        ", more than ", absl::FormatDuration(kTrailAskWindow), " from this node's clock (",
-        absl::FormatTime(now, absl::UTCTimeZone()), "): ask again"));
+  if (issued < now - kTrailAskMaxAge || issued > now + kTrailAskMaxSkew) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the question was signed at ", absl::FormatTime(issued, absl::UTCTimeZone()),
+                     ", outside ", absl::FormatDuration(kTrailAskMaxAge), " before to ",
+                     absl::FormatDuration(kTrailAskMaxSkew), " after this node's clock (",
+                     absl::FormatTime(now, absl::UTCTimeZone()), "): ask again"));
   }
   if (!ask.purpose().empty()) {
     if (absl::Status purpose = CheckPurpose(ask.purpose()); !purpose.ok()) return purpose;

@@ -6,6 +6,7 @@
 #define NEXUS_COMMON_TRAIL_ASK_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -19,13 +20,19 @@ namespace nexus {
 // What the signature covers before the serialized TrailAsk: a signature made for anything else
 // (a TLS handshake, a record) is never taken for a question.
 inline constexpr absl::string_view kTrailAskContext = "nexus.v1.trail-ask";
-// How far from a node's clock a question's time may be: long enough for a slow path through a
-// region and skewed clocks, short enough that a question cannot be kept and asked again later.
-inline constexpr absl::Duration kTrailAskWindow = absl::Minutes(10);
+// How old a question may be at a node (a slow path through a region), and how far ahead of the
+// node's clock (skew): a node remembers each question it took for this long (its nonce), so that
+// no question is taken twice.
+inline constexpr absl::Duration kTrailAskMaxAge = absl::Minutes(5);
+inline constexpr absl::Duration kTrailAskMaxSkew = absl::Minutes(1);
+// The longest path: the node asked and up to eight more.
+inline constexpr int kMaxTrailPath = 9;
 
-// The question for `record_id`, signed with the PEM private key of `certificate_pem`.
+// The question for `record_id` along `path` (the node asked first, the answering node last),
+// signed with the PEM private key of `certificate_pem`.
 absl::StatusOr<v1::SignedTrailAsk> SignTrailAsk(absl::string_view record_id,
                                                 absl::string_view purpose,
+                                                const std::vector<std::string>& path,
                                                 absl::string_view certificate_pem,
                                                 absl::string_view key_pem, absl::Time now);
 
@@ -34,9 +41,10 @@ struct CheckedTrailAsk {
   v1::TrailAsk ask;
 };
 
-// The question and who asked it, if the certificate verifies against `trusted` at `now`, names
-// the auditor role and signed the question, and the question is well formed and within
-// kTrailAskWindow of `now`. Otherwise what is wrong.
+// The question and who asked it, if the certificate verifies against `trusted` at `now` (a client
+// certificate, not a CA's), names the auditor role and signed the question, and the question is
+// well formed (a record id, a 16-byte nonce, a path of distinct agency ids) and was signed at most
+// kTrailAskMaxAge before and kTrailAskMaxSkew after `now`. Otherwise what is wrong.
 absl::StatusOr<CheckedTrailAsk> CheckTrailAsk(const v1::SignedTrailAsk& signed_ask,
                                               const TrustedCertificates& trusted, absl::Time now);
 

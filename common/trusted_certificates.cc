@@ -89,6 +89,9 @@ absl::StatusOr<CertificateIdentity> TrustedCertificates::Verify(absl::string_vie
         absl::StrCat("the certificate does not verify against this node's trusted CAs: ",
                      X509_verify_cert_error_string(X509_STORE_CTX_get_error(context.get()))));
   }
+  if (X509_check_ca(certs[0].get()) != 0) {
+    return absl::UnauthenticatedError("a CA certificate is not a person's or a node's");
+  }
   absl::StatusOr<CertificateIdentity> identity = IdentityFromCertificatePem(chain_pem);
   if (!identity.ok() || public_key_der == nullptr) return identity;
   unsigned char* der = nullptr;
@@ -120,7 +123,10 @@ absl::StatusOr<std::string> SignWithPrivateKeyPem(absl::string_view key_pem,
                                                   absl::string_view message) {
   Bio bio = MemoryBio(key_pem);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+      // No passphrase callback: an encrypted key fails here rather than prompting on a terminal.
+      PEM_read_bio_PrivateKey(
+          bio.get(), nullptr, [](char*, int, int, void*) { return 0; }, nullptr),
+      EVP_PKEY_free);
   if (!key) return absl::InvalidArgumentError("not a PEM private key (or it is encrypted)");
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
                                                                   EVP_MD_CTX_free);

@@ -23,7 +23,7 @@ std::string ProofBytes(const merkle::Hash& hash) {
 }  // namespace
 
 AuditServiceImpl::AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit,
-                                   const Authorizer* authorizer, const class RecordTrail* trail)
+                                   const Authorizer* authorizer, class RecordTrail* trail)
     : agency_id_(config.agency_id()),
       audit_(audit),
       authorizer_(authorizer),
@@ -173,7 +173,8 @@ grpc::Status AuditServiceImpl::RecordTrail(grpc::ServerContext* context,
                                            v1::RecordTrailAnswer* response) {
   absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kRecordTrail);
   if (!call.ok()) return ToGrpc(call.status());
-  absl::StatusOr<v1::RecordTrailAnswer> answer = trail_->AskedByAuditor(*call, *request);
+  absl::StatusOr<v1::RecordTrailAnswer> answer =
+      trail_->AskedByAuditor(*call, *request, absl::FromChrono(context->deadline()));
   if (!answer.ok()) return ToGrpc(answer.status());
   *response = *std::move(answer);
   return grpc::Status::OK;

@@ -23,7 +23,7 @@ class AuditServiceImpl final : public v1::AuditService::Service {
  public:
   // `trail` answers RecordTrail.
   AuditServiceImpl(const v1::NodeConfig& config, AuditLog* audit, const Authorizer* authorizer,
-                   const class RecordTrail* trail);
+                   class RecordTrail* trail);
 
   grpc::Status GetCheckpoint(grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
                              v1::SignedCheckpoint* response) override;
@@ -51,7 +51,7 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   std::string agency_id_;
   AuditLog* audit_;
   const Authorizer* authorizer_;
-  const class RecordTrail* trail_;
+  class RecordTrail* trail_;
   size_t page_bytes_;  // entry bytes per streamed page, well inside the message limit
 };
 

@@ -216,7 +216,8 @@ grpc::Status FederationServiceImpl::RecordTrail(grpc::ServerContext* context,
                                                 v1::RecordTrailAnswer* response) {
   absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kPeerRecordTrail);
   if (!call.ok()) return ToGrpc(call.status());
-  absl::StatusOr<v1::RecordTrailAnswer> answer = parts_.trail->AskedByPeer(*call, *request);
+  absl::StatusOr<v1::RecordTrailAnswer> answer =
+      parts_.trail->AskedByPeer(*call, *request, absl::FromChrono(context->deadline()));
   if (!answer.ok()) return ToGrpc(answer.status());
   *response = *std::move(answer);
   return grpc::Status::OK;

@@ -38,7 +38,7 @@ class FederationServiceImpl final : public v1::FederationService::Service {
     const PolicyReoffers* reoffers;
     class FederatedSearch* search;
     const LinkReads* link_reads;
-    const class RecordTrail* trail;
+    class RecordTrail* trail;
   };
   // Every pointer must outlive the service.
   FederationServiceImpl(const v1::NodeConfig& config, Parts parts);

@@ -4,6 +4,7 @@
 #include <grpcpp/client_context.h>
 
 #include <algorithm>
+#include <bit>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -18,14 +19,15 @@
 namespace nexus {
 namespace {
 
-// What one answer carries at most: the newest entries beyond it are counted, not sent, so that
-// an answer passed back through a region stays far inside every node's message limit.
-constexpr size_t kMaxAnswerEntryBytes = 1024 * 1024;
+// At most this many entries per answer; the newest beyond are counted, not sent.
 constexpr int kMaxAnswerEntries = 2000;
-constexpr int kMaxRoute = 8;
-// How long a node waits for the next one on the route, each hop a little less than the one
-// before, so that the nearest node still answers in time to name the one that did not.
-constexpr absl::Duration kHopDeadline = absl::Seconds(10);
+// Questions a node remembers (each for kTrailAskMaxAge + kTrailAskMaxSkew): more in that time
+// are refused, so that the memory of them stays bounded.
+constexpr size_t kMaxRememberedQuestions = 100000;
+// How long a node keeps for itself out of its caller's deadline when it passes a question on, so
+// that it can still answer which node did not; the node nearest the auditor gives up last.
+constexpr absl::Duration kHopMargin = absl::Seconds(1);
+constexpr absl::Duration kLongestHop = absl::Seconds(30);
 
 std::string HashBytes(const merkle::Hash& hash) {
   return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
@@ -61,6 +63,12 @@ RecordTrail::RecordTrail(const v1::NodeConfig& config, TrustedCertificates trust
                          const Authorizer* authorizer)
     : config_(config),
       trusted_(std::move(trusted)),
+      // A quarter of the message limit: the answer also crosses every node on the way back.
+      answer_bytes_(std::clamp<size_t>(
+          (config.limits().max_message_bytes() == 0 ? 4 << 20
+                                                    : config.limits().max_message_bytes()) /
+              4,
+          4096, 1 << 20)),
       store_(store),
       audit_(audit),
       witness_(witness),
@@ -71,67 +79,101 @@ RecordTrail::RecordTrail(const v1::NodeConfig& config, TrustedCertificates trust
 }
 
 absl::StatusOr<v1::RecordTrailAnswer> RecordTrail::AskedByAuditor(
-    const CallContext& call, const v1::RecordTrailRequest& request) const {
+    const CallContext& call, const v1::RecordTrailRequest& request, absl::Time deadline) {
+  return Handle(call, request, "", deadline);
+}
+
+absl::StatusOr<v1::RecordTrailAnswer> RecordTrail::AskedByPeer(
+    const CallContext& call, const v1::RecordTrailRequest& request, absl::Time deadline) {
+  return Handle(call, request, call.agency(), deadline);
+}
+
+absl::StatusOr<int> RecordTrail::PlaceOnPath(const v1::TrailAsk& ask,
+                                             const std::string& caller) const {
+  const auto& path = ask.path();
+  const auto here = std::find(path.begin(), path.end(), config_.agency_id());
+  const int place = static_cast<int>(here - path.begin());
+  const bool placed =
+      here != path.end() && (caller.empty() ? place == 0 : place > 0 && path[place - 1] == caller);
+  if (placed) return place;
+  return absl::PermissionDeniedError(
+      absl::StrCat("the question's path (", QuoteInput(absl::StrJoin(path, " > ")),
+                   ") does not have the node of '", config_.agency_id(), "' ",
+                   caller.empty() ? std::string("first")
+                                  : absl::StrCat("right after the node of '", caller, "'"),
+                   ": a node takes only the question the auditor signed for it"));
+}
+
+absl::Status RecordTrail::TakeOnce(const v1::TrailAsk& ask) {
+  const absl::Time now = absl::Now();
+  absl::MutexLock lock(&nonces_mu_);
+  for (auto it = nonces_.begin(); it != nonces_.end();) {
+    it = now - it->second > kTrailAskMaxAge + kTrailAskMaxSkew ? nonces_.erase(it) : std::next(it);
+  }
+  if (nonces_.size() >= kMaxRememberedQuestions) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the node of '", config_.agency_id(), "' took ", nonces_.size(),
+                     " trail questions in the last minutes: ask again later"));
+  }
+  if (!nonces_.emplace(ask.nonce(), now).second) {
+    return absl::AlreadyExistsError(
+        "this question was already taken here: a question is asked once (sign a new one)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::RecordTrailAnswer> RecordTrail::Handle(const CallContext& call,
+                                                          const v1::RecordTrailRequest& request,
+                                                          const std::string& caller,
+                                                          absl::Time deadline) {
   absl::StatusOr<CheckedTrailAsk> checked = CheckTrailAsk(request.ask(), trusted_, absl::Now());
-  if (checked.ok() && checked->auditor.fingerprint != call.actor.certificate_fingerprint()) {
+  if (checked.ok() && caller.empty() &&
+      checked->auditor.fingerprint != call.actor.certificate_fingerprint()) {
     checked = absl::PermissionDeniedError(
         "the question is signed with another certificate than the caller's: an auditor asks "
         "with its own question");
   }
   if (!checked.ok()) {
-    return RecordOutcome(*audit_, call, TrailEntryFor(call, nullptr), checked.status());
-  }
-  return Handle(call, request, *checked);
-}
-
-absl::StatusOr<v1::RecordTrailAnswer> RecordTrail::AskedByPeer(
-    const CallContext& call, const v1::RecordTrailRequest& request) const {
-  absl::StatusOr<CheckedTrailAsk> checked = CheckTrailAsk(request.ask(), trusted_, absl::Now());
-  if (!checked.ok()) {
     v1::AuditEntry entry = TrailEntryFor(call, nullptr);
-    entry.set_detail(absl::StrCat("a trail question passed on by the node of '", call.agency(),
-                                  "' does not stand"));
+    if (!caller.empty()) {
+      entry.set_detail(
+          absl::StrCat("a trail question passed on by the node of '", caller, "' does not stand"));
+    }
     return RecordOutcome(*audit_, call, std::move(entry), checked.status());
   }
-  return Handle(call, request, *checked);
-}
-
-absl::StatusOr<v1::RecordTrailAnswer> RecordTrail::Handle(const CallContext& call,
-                                                          const v1::RecordTrailRequest& request,
-                                                          const CheckedTrailAsk& checked) const {
-  v1::AuditEntry entry = TrailEntryFor(call, &checked);
-  const std::string via = call.actor.role() == "node"
-                              ? absl::StrCat(" (asked through the node of '", call.agency(), "')")
-                              : "";
-  absl::Status status;
-  if (checked.ask.purpose().empty() && authorizer_->RequiresPurpose(v1::AUDIT_ACTION_TRAIL)) {
+  v1::AuditEntry entry = TrailEntryFor(call, &checked.value());
+  std::string detail = absl::StrCat("the trail of record ", checked->ask.record_id());
+  absl::StatusOr<int> place = PlaceOnPath(checked->ask, caller);
+  absl::Status status = place.status();
+  if (status.ok()) status = TakeOnce(checked->ask);
+  if (status.ok() && checked->ask.purpose().empty() &&
+      authorizer_->RequiresPurpose(v1::AUDIT_ACTION_TRAIL)) {
     status = absl::InvalidArgumentError(absl::StrCat(
         "the node of '", config_.agency_id(),
         "' requires a purpose for a record's trail (its audit settings): give one with "
         "nexusctl --purpose or NEXUS_PURPOSE"));
-  } else if (request.route_size() > kMaxRoute) {
-    status = absl::InvalidArgumentError(
-        absl::StrCat("the route names ", request.route_size(), " nodes; at most ", kMaxRoute));
   }
-  std::string detail = absl::StrCat("the trail of record ", checked.ask.record_id());
-  absl::StatusOr<v1::RecordTrailAnswer> answer =
-      !status.ok()              ? absl::StatusOr<v1::RecordTrailAnswer>(status)
-      : request.route().empty() ? Answer(request, checked, &detail)
-                                : PassOn(request, &detail);
-  entry.set_detail(absl::StrCat(detail, via));
+  // (A StatusOr is never made from an OK status: it would hold no answer.)
+  absl::StatusOr<v1::RecordTrailAnswer> answer = absl::UnknownError("not decided");
+  if (!status.ok()) {
+    answer = status;
+  } else {
+    const auto& path = checked->ask.path();
+    const bool last = *place + 1 == path.size();
+    answer = last ? Answer(request, *checked, &detail)
+                  : PassOn(request, path[*place + 1], *place + 2 == path.size(), deadline, &detail);
+  }
+  if (!caller.empty()) absl::StrAppend(&detail, " (asked through the node of '", caller, "')");
+  entry.set_detail(detail);
   absl::Status recorded = RecordOutcome(*audit_, call, std::move(entry), answer.status());
   if (!recorded.ok()) return recorded;
   return answer;
 }
 
-absl::Status RecordTrail::MaySee(const CertificateIdentity& auditor,
-                                 const std::string& origin) const {
-  if (auditor.agency_id == origin) return absl::OkStatus();
+bool RecordTrail::MaySee(const CertificateIdentity& auditor, const std::string& origin) const {
+  if (auditor.agency_id == origin) return true;
   auto overseen = oversees_.find(auditor.agency_id);
-  if (overseen != oversees_.end() && overseen->second.contains(origin)) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(
-      "an auditor of '", auditor.agency_id, "' may not see the trail of a record of '", origin,
-      "': only the origin's auditors and those of its oversight bodies (agencies[].oversees) may"));
+  return overseen != oversees_.end() && overseen->second.contains(origin);
 }
 
 absl::StatusOr<v1::RecordTrailAnswer> RecordTrail::Answer(const v1::RecordTrailRequest& request,
@@ -143,16 +185,15 @@ absl::StatusOr<v1::RecordTrailAnswer> RecordTrail::Answer(const v1::RecordTrailR
   absl::StatusOr<v1::SignedRecord> held =
       latest.ok() ? store_->Get(record_id, *latest) : latest.status();
   absl::StatusOr<v1::RecordHeader> header = held.ok() ? PeekHeader(*held) : held.status();
-  if (!header.ok()) {
-    if (absl::IsNotFound(header.status())) {
-      return absl::NotFoundError(absl::StrCat("the node of '", config_.agency_id(),
-                                              "' holds no version of record ", record_id,
-                                              ": it answers the trail of records it holds"));
-    }
-    return header.status();
-  }
-  if (absl::Status allowed = MaySee(checked.auditor, header->origin_agency()); !allowed.ok()) {
-    return allowed;
+  if (!header.ok() && !absl::IsNotFound(header.status())) return header.status();
+  // One refusal whether the record is not here or not the auditor's: the answer does not tell
+  // another agency's auditor which nodes hold a record.
+  if (!header.ok() || !MaySee(checked.auditor, header->origin_agency())) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "the node of '", config_.agency_id(), "' gives an auditor of '", checked.auditor.agency_id,
+        "' no trail of record ", record_id,
+        ": it answers for records it holds, to the auditors of the record's origin agency and of "
+        "the agencies that oversee it (agencies[].oversees)"));
   }
   absl::StatusOr<v1::SignedCheckpoint> head = audit_->Head();
   if (!head.ok()) return head.status();
@@ -163,24 +204,26 @@ absl::StatusOr<v1::RecordTrailAnswer> RecordTrail::Answer(const v1::RecordTrailR
   v1::RecordTrailAnswer answer;
   answer.set_agency_id(config_.agency_id());
   *answer.mutable_head() = *head;
+  // Each entry's proof is at most one hash per level of the tree.
+  const size_t proof_bytes = 32 * static_cast<size_t>(std::bit_width(tree.tree_size()));
   size_t bytes = 0;
-  absl::Status scan =
-      audit_->ScanEntries(0, tree.tree_size(), /*newest_first=*/false,
-                          [&](uint64_t index, const std::string& stored, const merkle::Hash&) {
-                            v1::AuditEntry entry;
-                            if (!entry.ParseFromString(stored) || !NamesRecord(entry, record_id))
-                              return true;
-                            if (answer.entries_size() >= kMaxAnswerEntries ||
-                                bytes + stored.size() > kMaxAnswerEntryBytes) {
-                              answer.set_omitted(answer.omitted() + 1);
-                              return true;
-                            }
-                            bytes += stored.size();
-                            v1::TrailEntry* listed = answer.add_entries();
-                            listed->set_index(index);
-                            listed->set_entry(stored);
-                            return true;
-                          });
+  absl::Status scan = audit_->ScanEntries(
+      0, tree.tree_size(), /*newest_first=*/false,
+      [&](uint64_t index, const std::string& stored, const merkle::Hash&) {
+        v1::AuditEntry entry;
+        if (!entry.ParseFromString(stored) || !NamesRecord(entry, record_id)) return true;
+        const size_t cost = stored.size() + proof_bytes + 16;
+        if (answer.omitted() > 0 || answer.entries_size() >= kMaxAnswerEntries ||
+            bytes + cost > answer_bytes_) {
+          answer.set_omitted(answer.omitted() + 1);
+          return true;
+        }
+        bytes += cost;
+        v1::TrailEntry* listed = answer.add_entries();
+        listed->set_index(index);
+        listed->set_entry(stored);
+        return true;
+      });
   if (!scan.ok()) return scan;
   for (v1::TrailEntry& listed : *answer.mutable_entries()) {
     absl::StatusOr<std::vector<merkle::Hash>> proof =
@@ -201,50 +244,57 @@ absl::StatusOr<v1::RecordTrailAnswer> RecordTrail::Answer(const v1::RecordTrailR
 }
 
 absl::StatusOr<v1::RecordTrailAnswer> RecordTrail::PassOn(const v1::RecordTrailRequest& request,
+                                                          const std::string& next,
+                                                          bool next_answers, absl::Time deadline,
                                                           std::string* detail) const {
-  const std::string& next = request.route(0);
-  *detail = absl::StrCat("the trail question passed on to the node of ", QuoteInput(next),
-                         " (route ", QuoteInput(absl::StrJoin(request.route(), ",")), ")");
+  absl::StrAppend(detail, ": the question passed on to the node of '", next, "'");
   const v1::Peer* peer = nullptr;
   for (const v1::Peer& candidate : config_.peers()) {
     if (candidate.agency_id() == next) peer = &candidate;
   }
   if (peer == nullptr) {
     return absl::FailedPreconditionError(
-        absl::StrCat(QuoteInput(next), " is not a peer of the node of '", config_.agency_id(),
-                     "': the route must follow the nodes the record went through"));
+        absl::StrCat("'", next, "' is not a peer of the node of '", config_.agency_id(),
+                     "': the path must follow the nodes the record went through"));
   }
   if (peer->address().empty() || peer->direction() == v1::Peer::DIRECTION_INBOUND) {
     return absl::UnavailableError(
         absl::StrCat("the node of '", config_.agency_id(), "' cannot reach the node of '", next,
                      "': that node calls it (an inbound peer) and has no address it can dial"));
   }
+  const absl::Time now = absl::Now();
+  const absl::Time hop_deadline = std::min(deadline, now + kLongestHop) - kHopMargin;
+  if (hop_deadline < now + kHopMargin / 2) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("no time left to ask the node of '", next, "' within the caller's deadline"));
+  }
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenPeerChannel(config_, *peer);
   if (!channel.ok()) return channel.status();
-  v1::RecordTrailRequest onward = request;
-  onward.mutable_route()->erase(onward.mutable_route()->begin());
-  const bool answers = onward.route().empty();
+  v1::RecordTrailRequest onward;
+  *onward.mutable_ask() = request.ask();
   std::vector<v1::SignedCheckpoint> witnessed;
-  if (answers) {
+  if (next_answers) {
     witnessed = witness_->Heads(next, 1);
     v1::Checkpoint tree;
-    onward.set_witnessed_size(!witnessed.empty() && tree.ParseFromString(witnessed[0].checkpoint())
-                                  ? tree.tree_size()
-                                  : 0);
+    if (!witnessed.empty() && tree.ParseFromString(witnessed[0].checkpoint())) {
+      onward.set_witnessed_size(tree.tree_size());
+    }
   }
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(
-      absl::Now() + kHopDeadline - absl::Seconds(std::min(request.route_size(), kMaxRoute))));
+  context.set_deadline(absl::ToChronoTime(hop_deadline));
   v1::RecordTrailAnswer answer;
   grpc::Status status =
       v1::FederationService::NewStub(*channel)->RecordTrail(&context, onward, &answer);
   if (!status.ok()) {
-    return absl::Status(
-        static_cast<absl::StatusCode>(status.error_code()),
-        absl::StrCat("the node of '", next, "': ", TruncateText(status.error_message(), 400)));
+    // The other node's words, escaped: they go into this node's log and back to the auditor.
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        absl::StrCat("the node of '", next,
+                                     "': ", EscapeMessageForTerminal(status.error_message(), 600)));
   }
   if (absl::Status identity = CheckPeerIdentity(context, *peer); !identity.ok()) return identity;
-  if (answers) {
+  if (next_answers) {
+    // What this node witnessed of the answering node's log, for the auditor to check the
+    // answer against; whatever the answer said of it is replaced.
     answer.clear_witnessed_head();
     if (!witnessed.empty()) *answer.mutable_witnessed_head() = witnessed[0];
     answer.set_witnessed_by(config_.agency_id());

@@ -2,15 +2,19 @@
 // auditor reads every node's entries, each proved in that node's signed log; a node that is down
 // is named; an auditor of another agency is refused everywhere; a node that requires a purpose
 // refuses a question without one; every node asked audits the answer.
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "client/audit_client.h"
+#include "client/channel.h"
 #include "client/federation_client.h"
 #include "common/crypto.h"
 #include "common/trail_ask.h"
+#include "nexus/v1/federation_service.grpc.pb.h"
 #include "tests/federation_harness.h"
 
 namespace nexus::testing {
@@ -166,46 +170,84 @@ TEST_F(FederatedTrailTest, ANodeThatIsDownIsNamedAndTheRestStillAnswers) {
   EXPECT_TRUE(refused);
 }
 
+// `who`'s question (agency/role of the test PKI) for the record, along `path`.
+v1::SignedTrailAsk Question(const std::string& who, const std::string& record_id,
+                            const std::vector<std::string>& path) {
+  absl::StatusOr<std::string> certificate = ReadFileToString(TestPki() + "/" + who + ".crt");
+  absl::StatusOr<std::string> key = ReadFileToString(TestPki() + "/" + who + ".key");
+  EXPECT_TRUE(certificate.ok() && key.ok());
+  absl::StatusOr<v1::SignedTrailAsk> ask =
+      SignTrailAsk(record_id, "curious", path, certificate.ok() ? *certificate : "",
+                   key.ok() ? *key : "", absl::Now());
+  EXPECT_TRUE(ask.ok()) << ask.status();
+  return ask.ok() ? *ask : v1::SignedTrailAsk();
+}
+
 TEST_F(FederatedTrailTest, AnAuditorOfAnotherAgencyIsRefusedEverywhere) {
   // At its own node: agency-b holds the record but it is agency-a's.
   std::string output;
   EXPECT_EQ(Trail(b_, kAgencyB, &output), 3) << output;
-  EXPECT_TRUE(absl::StrContains(output,
-                                "an auditor of 'agency-b' may not see the trail of a "
-                                "record of 'agency-a'"))
+  EXPECT_TRUE(absl::StrContains(output, "gives an auditor of 'agency-b' no trail of record"))
       << output;
-  // Asked through its node at the coordinator and at the origin: refused there too, by each
-  // node itself.
-  ClientOptions options = ClientFor(b_.address(), kAgencyB, "auditor");
-  absl::StatusOr<std::string> certificate = ReadFileToString(options.cert_file);
-  absl::StatusOr<std::string> key = ReadFileToString(options.key_file);
-  ASSERT_TRUE(certificate.ok() && key.ok());
-  absl::StatusOr<v1::SignedTrailAsk> ask =
-      SignTrailAsk(id_, "curious", *certificate, *key, absl::Now());
-  ASSERT_TRUE(ask.ok()) << ask.status();
-  absl::StatusOr<std::unique_ptr<AuditClient>> client = AuditClient::Create(options);
+  // Asked through its node at the coordinator and at the origin: refused there too, by each node
+  // itself, in the same words whether or not it holds the record.
+  absl::StatusOr<std::unique_ptr<AuditClient>> client =
+      AuditClient::Create(ClientFor(b_.address(), kAgencyB, "auditor"));
   ASSERT_TRUE(client.ok()) << client.status();
-  for (std::vector<std::string> route :
-       {std::vector<std::string>{kCoordinator}, std::vector<std::string>{kCoordinator, kAgencyA}}) {
+  for (const std::vector<std::string>& path :
+       {std::vector<std::string>{kAgencyB, kCoordinator},
+        std::vector<std::string>{kAgencyB, kCoordinator, kAgencyA}}) {
     v1::RecordTrailRequest request;
-    *request.mutable_ask() = *ask;
-    for (const std::string& agency : route) request.add_route(agency);
+    *request.mutable_ask() = Question("agency-b/auditor", id_, path);
     absl::StatusOr<v1::RecordTrailAnswer> answer = (*client)->RecordTrail(request);
     EXPECT_EQ(answer.status().code(), absl::StatusCode::kPermissionDenied) << answer.status();
-    EXPECT_TRUE(absl::StrContains(answer.status().message(), "may not see the trail"))
+    EXPECT_TRUE(absl::StrContains(
+        answer.status().message(),
+        absl::StrCat("the node of '", path.back(), "' gives an auditor of 'agency-b' no trail")))
         << answer.status();
+    // The same question again is refused by the first node: each is taken once.
+    absl::StatusOr<v1::RecordTrailAnswer> again = (*client)->RecordTrail(request);
+    EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists) << again.status();
   }
-  // A node cannot ask in its own name either: the question must carry an auditor's signature.
-  ClientOptions node = ClientFor(b_.address(), kAgencyB, "node");
-  absl::StatusOr<std::string> node_certificate = ReadFileToString(node.cert_file);
-  absl::StatusOr<std::string> node_key = ReadFileToString(node.key_file);
-  ASSERT_TRUE(node_certificate.ok() && node_key.ok());
-  absl::StatusOr<v1::SignedTrailAsk> forged =
-      SignTrailAsk(id_, "", *node_certificate, *node_key, absl::Now());
-  ASSERT_TRUE(forged.ok());
-  v1::RecordTrailRequest request;
-  *request.mutable_ask() = *forged;
-  EXPECT_EQ((*client)->RecordTrail(request).status().code(), absl::StatusCode::kPermissionDenied);
+  // A node cannot ask in its own name: the question must carry an auditor's signature.
+  v1::RecordTrailRequest forged;
+  *forged.mutable_ask() = Question("agency-b/node", id_, {kAgencyB});
+  EXPECT_EQ((*client)->RecordTrail(forged).status().code(), absl::StatusCode::kPermissionDenied);
+  // Nor with another auditor's question: the first node takes only its caller's own.
+  v1::RecordTrailRequest borrowed;
+  *borrowed.mutable_ask() = Question("agency-a/auditor", id_, {kAgencyB});
+  absl::Status refused = (*client)->RecordTrail(borrowed).status();
+  EXPECT_TRUE(absl::StrContains(refused.message(), "another certificate than the caller's"))
+      << refused;
+}
+
+TEST_F(FederatedTrailTest, ANodeCannotTakeAnAuditorsQuestionElsewhere) {
+  // agency-b's node holds a question agency-a's auditor signed for the path agency-a > coord;
+  // it asks the coordinator with it, as a peer: the path does not have agency-b before coord.
+  ClientOptions node = ClientFor(coord_.address(), kAgencyB, "node");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(node);
+  ASSERT_TRUE(channel.ok()) << channel.status();
+  auto stub = v1::FederationService::NewStub(*channel);
+  for (const std::vector<std::string>& path :
+       {std::vector<std::string>{kAgencyA, kCoordinator},
+        std::vector<std::string>{kAgencyA, kCoordinator, kAgencyB}}) {
+    v1::RecordTrailRequest request;
+    *request.mutable_ask() = Question("agency-a/auditor", id_, path);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::RecordTrailAnswer answer;
+    grpc::Status status = stub->RecordTrail(&context, request, &answer);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+    EXPECT_TRUE(absl::StrContains(status.error_message(), "right after the node of 'agency-b'"))
+        << status.error_message();
+  }
+  // Every refusal is in the coordinator's log, with agency-a's auditor as the one who asked.
+  int refused = 0;
+  for (const v1::AuditEntry& entry : TrailEntries(coord_)) {
+    refused +=
+        entry.outcome() == v1::AUDIT_OUTCOME_REFUSED && entry.actor().agency_id() == kAgencyA;
+  }
+  EXPECT_EQ(refused, 2);
 }
 
 class PurposeRequiredTrailTest : public FederatedTrailTest {

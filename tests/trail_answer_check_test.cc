@@ -98,9 +98,14 @@ class TrailAnswerCheckTest : public ::testing::Test {
     log_.Append(6);
   }
 
+  // As the client checks the node it asked itself (`own`: its witness of it) ...
   TrailAnswerCheck Check(const v1::RecordTrailAnswer& answer,
                          const std::optional<v1::SignedCheckpoint>& own = std::nullopt) {
-    return CheckTrailAnswer(answer, "agency-b", kRecord, keys_, own);
+    return CheckTrailAnswer(answer, "agency-b", kRecord, keys_, "", own);
+  }
+  // ... and a node the coordinator passed the question to.
+  TrailAnswerCheck CheckRelayed(const v1::RecordTrailAnswer& answer) {
+    return CheckTrailAnswer(answer, "agency-b", kRecord, keys_, "agency-coord", std::nullopt);
   }
 
   PrivateKey key_ = PrivateKey::Generate();
@@ -115,7 +120,8 @@ TEST_F(TrailAnswerCheckTest, AnHonestAnswerPassesAgainstTheWitnessedHead) {
   TrailAnswerCheck alone = Check(answer);
   ASSERT_TRUE(alone.verified) << alone.problem;
   EXPECT_EQ(alone.head_size, 13u);
-  EXPECT_TRUE(absl::StrContains(alone.witnessed, "not witnessed")) << alone.witnessed;
+  EXPECT_TRUE(absl::StrContains(alone.witnessed, "no head of its log witnessed by this client"))
+      << alone.witnessed;
 
   TrailAnswerCheck own = Check(answer, witnessed_);
   ASSERT_TRUE(own.verified) << own.problem;
@@ -123,7 +129,7 @@ TEST_F(TrailAnswerCheckTest, AnHonestAnswerPassesAgainstTheWitnessedHead) {
 
   *answer.mutable_witnessed_head() = witnessed_;
   answer.set_witnessed_by("agency-coord");
-  TrailAnswerCheck relayed = Check(answer);
+  TrailAnswerCheck relayed = CheckRelayed(answer);
   ASSERT_TRUE(relayed.verified) << relayed.problem;
   EXPECT_EQ(relayed.witnessed,
             "extends the head of size 7 that the node of 'agency-coord' witnessed");
@@ -180,6 +186,19 @@ TEST_F(TrailAnswerCheckTest, AForkOrACutBackFromTheWitnessedHeadIsCaught) {
   check = Check(rewritten.Answer(0), log_.Head(13));
   EXPECT_FALSE(check.verified);
   EXPECT_TRUE(absl::StrContains(check.problem, "a second root for the same size")) << check.problem;
+  // The node the client asked cannot vouch for itself: a witnessed head it puts in its own
+  // answer is ignored, and the client's own witness decides.
+  v1::RecordTrailAnswer self_vouched = rewritten.Answer(7);
+  *self_vouched.mutable_witnessed_head() = rewritten.Head(7);
+  self_vouched.set_witnessed_by("agency-coord");
+  check = Check(self_vouched, witnessed_);
+  EXPECT_FALSE(check.verified);
+  EXPECT_TRUE(absl::StrContains(check.problem, "that this client witnessed")) << check.problem;
+  // And a relayed answer must carry the head of the node that passed the question on.
+  self_vouched.set_witnessed_by("agency-b");
+  check = CheckRelayed(self_vouched);
+  EXPECT_FALSE(check.verified);
+  EXPECT_TRUE(absl::StrContains(check.problem, "not the node of 'agency-coord'")) << check.problem;
   // Smaller than what was witnessed: cut back.
   Log shorter("agency-b", key_);
   shorter.Append(5);

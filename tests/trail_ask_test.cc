@@ -29,9 +29,10 @@ class TrailAskTest : public ::testing::Test {
   }
 
   v1::SignedTrailAsk Signed(const std::string& who, const std::string& record_id = kRecord,
-                            absl::Time at = absl::Now()) {
+                            absl::Time at = absl::Now(),
+                            const std::vector<std::string>& path = {"agency-a", "agency-coord"}) {
     absl::StatusOr<v1::SignedTrailAsk> ask =
-        SignTrailAsk(record_id, "case 2026/117", Read(who + ".crt"), Read(who + ".key"), at);
+        SignTrailAsk(record_id, "case 2026/117", path, Read(who + ".crt"), Read(who + ".key"), at);
     EXPECT_TRUE(ask.ok()) << ask.status();
     return ask.ok() ? *ask : v1::SignedTrailAsk();
   }
@@ -51,6 +52,7 @@ TEST_F(TrailAskTest, AnAuditorsQuestionIsCheckedAndNamesTheAuditor) {
   EXPECT_EQ(checked->auditor.role, "auditor");
   EXPECT_EQ(checked->ask.record_id(), kRecord);
   EXPECT_EQ(checked->ask.purpose(), "case 2026/117");
+  EXPECT_EQ(checked->ask.path_size(), 2);
   // Two questions are never the same bytes.
   EXPECT_NE(Signed("agency-a/auditor").ask(), Signed("agency-a/auditor").ask());
 }
@@ -82,6 +84,12 @@ TEST_F(TrailAskTest, OnlyAnAuditorCertificateOfTheFederationAsks) {
   absl::Status foreign = Check(Signed("extras/foreign")).status();
   EXPECT_EQ(foreign.code(), absl::StatusCode::kUnauthenticated) << foreign;
   EXPECT_TRUE(absl::StrContains(foreign.message(), "trusted CAs")) << foreign;
+  // The CA's own key and certificate: not a person's.
+  absl::StatusOr<v1::SignedTrailAsk> by_ca =
+      SignTrailAsk(kRecord, "", {"agency-a"}, Read("ca.crt"), Read("ca.key"), absl::Now());
+  ASSERT_TRUE(by_ca.ok());
+  EXPECT_EQ(Check(*by_ca).status().code(), absl::StatusCode::kUnauthenticated)
+      << Check(*by_ca).status();
   absl::Status expired = Check(Signed("extras/expired")).status();
   EXPECT_EQ(expired.code(), absl::StatusCode::kUnauthenticated) << expired;
   EXPECT_TRUE(absl::StrContains(expired.message(), "expired")) << expired;
@@ -91,7 +99,19 @@ TEST_F(TrailAskTest, HostileQuestionsAreRefusedWithAReason) {
   absl::Status old =
       Check(Signed("agency-a/auditor", kRecord, absl::Now() - absl::Minutes(11))).status();
   EXPECT_EQ(old.code(), absl::StatusCode::kInvalidArgument) << old;
-  EXPECT_TRUE(absl::StrContains(old.message(), "from this node's clock")) << old;
+  EXPECT_TRUE(absl::StrContains(old.message(), "before to 1m after this node's clock")) << old;
+  absl::Status ahead =
+      Check(Signed("agency-a/auditor", kRecord, absl::Now() + absl::Minutes(2))).status();
+  EXPECT_EQ(ahead.code(), absl::StatusCode::kInvalidArgument) << ahead;
+  for (const std::vector<std::string>& path :
+       {std::vector<std::string>{}, std::vector<std::string>{"agency-a", "agency-b", "agency-a"},
+        std::vector<std::string>{"agency-a", "Agency B\x1b[2J"},
+        std::vector<std::string>(10, "agency-a")}) {
+    absl::Status bad_path = Check(Signed("agency-a/auditor", kRecord, absl::Now(), path)).status();
+    EXPECT_EQ(bad_path.code(), absl::StatusCode::kInvalidArgument) << bad_path;
+    EXPECT_TRUE(absl::StrContains(bad_path.message(), "path")) << bad_path;
+    EXPECT_FALSE(absl::StrContains(bad_path.message(), "\x1b")) << bad_path;
+  }
   absl::Status not_id = Check(Signed("agency-a/auditor", "<script>\x1b[2J")).status();
   EXPECT_EQ(not_id.code(), absl::StatusCode::kInvalidArgument) << not_id;
   EXPECT_FALSE(absl::StrContains(not_id.message(), "\x1b")) << not_id;
@@ -104,7 +124,8 @@ TEST_F(TrailAskTest, HostileQuestionsAreRefusedWithAReason) {
   huge.set_ask(std::string(5 << 20, '\xff'));
   EXPECT_EQ(Check(huge).status().code(), absl::StatusCode::kInvalidArgument);
   v1::SignedTrailAsk empty;
-  EXPECT_FALSE(Check(empty).ok());
+  EXPECT_EQ(Check(empty).status().code(), absl::StatusCode::kUnauthenticated)
+      << Check(empty).status();
 }
 
 }  // namespace
