@@ -13,9 +13,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "client/audit_client.h"
+#include "client/audit_report_command.h"
 #include "client/audit_text.h"
 #include "client/audit_trail.h"
 #include "client/federated_trail.h"
+#include "client/audit_verification.h"
 #include "client/federation_commands.h"
 #include "client/offline_audit.h"
 #include "client/record_text.h"
@@ -57,6 +59,12 @@ const char kAuditUsage[] = R"(audit commands (auditor certificate, or any of the
                                     its heads contradict each other (with --keys: or a signature)
   audit prove ENTRY                 fetch and check the inclusion proof of one entry
   audit consistency OLD NEW         fetch and check the consistency proof between two checkpoints
+  audit report [--since TIME] [--until TIME] (--html FILE | --json) [--offline DATA_DIR ...]
+                                    one self-contained HTML page (and/or JSON on standard output)
+                                    for an oversight body: the verification above, first, then
+                                    sharing flows, reads by agency and purpose, refusals over
+                                    time and the busiest records in [--since, --until), each with
+                                    the entries behind it; exit 0 verified, 4 not (page written)
 filters: --from INDEX --to INDEX --actor AGENCY[/ROLE] --person NAME --with-purpose TEXT
          --action A[,B...] --exclude-action A[,B...] --record ID --outcome OUTCOME
          --after TIME --before TIME --limit N
@@ -329,25 +337,34 @@ absl::Status WitnessVerified(const WitnessFile& witness,
   return witness.Add(head);
 }
 
-// What a verification found, beside its verdict.
-struct VerifyOutcome {
-  AuditVerifyReport report;
-  std::optional<StoreCrossCheckReport> store;
-  std::string agency_source;  // how the expected agency was known
-  std::string witness_path;
-  uint64_t superseded = 0;
-};
+// The head verified against, and what the auditor had witnessed before, for a report.
+void NoteHeads(const AuditVerifyOptions& verify, VerifyOutcome& outcome) {
+  const v1::SignedCheckpoint* head = verify.head                  ? &*verify.head
+                                     : verify.checkpoints.empty() ? nullptr
+                                                                  : &verify.checkpoints.back();
+  v1::Checkpoint parsed;
+  if (head != nullptr && parsed.ParseFromString(head->checkpoint())) outcome.head = parsed;
+  for (const v1::SignedCheckpoint& witnessed : verify.witnessed) {
+    if (!parsed.ParseFromString(witnessed.checkpoint())) continue;
+    ++outcome.witnessed;
+    outcome.witnessed_size = std::max(outcome.witnessed_size, parsed.tree_size());
+  }
+}
 
-std::string SupersededNote(uint64_t superseded) {
-  return absl::StrCat(superseded,
-                      " checkpoints superseded by accepted recoveries (listed above where the log "
-                      "names them): they contradict the accepted log and were not verified; a "
-                      "witness file that holds one of them shows the rewrite");
+// `source`, with `observe` shown every entry before the verifier sees it.
+AuditEntrySource Observed(AuditEntrySource source, const AuditEntryObserver& observe) {
+  if (!observe) return source;
+  return [source = std::move(source), observe](const auto& visit) {
+    return source([&](uint64_t index, absl::string_view bytes, absl::string_view leaf) {
+      observe(index, bytes);
+      return visit(index, bytes, leaf);
+    });
+  };
 }
 
 // Verifies a copy of a node's data directory; returns an exit code if it ends early.
 std::optional<int> VerifyOffline(const CommandLine& line, const Keyring* keys,
-                                 VerifyOutcome& outcome) {
+                                 VerifyOutcome& outcome, const AuditEntryObserver& observe) {
   absl::StatusOr<std::string> agency = OfflineAgency(line);
   if (!agency.ok()) return Usage(std::string(agency.status().message()));
   outcome.agency_source = line.Has("agency") ? "--agency" : "--config";
@@ -384,7 +401,8 @@ std::optional<int> VerifyOffline(const CommandLine& line, const Keyring* keys,
   if (!seen.ok()) return Usage(std::string(seen.status().message()));
   verify.witnessed = *std::move(seen);
   verify.stored_nodes = (*log)->StoredNodes();
-  outcome.report = VerifyAuditLog(verify, (*log)->Entries());
+  NoteHeads(verify, outcome);
+  outcome.report = VerifyAuditLog(verify, Observed((*log)->Entries(), observe));
   AuditVerifyReport& report = outcome.report;
   absl::StatusOr<uint64_t> superseded = (*log)->SupersededCheckpoints();
   if (!superseded.ok()) {
@@ -412,7 +430,8 @@ std::optional<int> VerifyOffline(const CommandLine& line, const Keyring* keys,
 
 // Verifies the log a node serves; returns an exit code if it ends early.
 std::optional<int> VerifyOnline(const CommandLine& line, const ClientOptions& options,
-                                const Keyring* keys, VerifyOutcome& outcome) {
+                                const Keyring* keys, VerifyOutcome& outcome,
+                                const AuditEntryObserver& observe) {
   absl::StatusOr<std::unique_ptr<AuditClient>> client = Connect(options);
   if (!client.ok()) return Usage(std::string(client.status().message()));
   AuditVerifyOptions verify;
@@ -443,12 +462,16 @@ std::optional<int> VerifyOnline(const CommandLine& line, const ClientOptions& op
   request.set_end(head->tree_size());
   AuditClient* raw = client->get();
   absl::Status read_status;
-  outcome.report = VerifyAuditLog(verify, [&](const auto& visit) {
-    read_status = raw->ListEntries(request, [&](const v1::AuditEntryBytes& entry) {
-      return visit(entry.index(), entry.entry(), entry.leaf_hash());
-    });
-    return read_status;
-  });
+  NoteHeads(verify, outcome);
+  outcome.report = VerifyAuditLog(
+      verify, Observed(
+                  [&](const auto& visit) {
+                    read_status = raw->ListEntries(request, [&](const v1::AuditEntryBytes& entry) {
+                      return visit(entry.index(), entry.entry(), entry.leaf_hash());
+                    });
+                    return read_status;
+                  },
+                  observe));
   AuditVerifyReport& report = outcome.report;
   if (report.unreadable) return CannotRead(read_status, "the node's entries");
   if (report.ok) {
@@ -549,8 +572,7 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
   if (line.Has("peer")) return RunPeerAuditVerify(line, options, keys, json);
   if (keys == nullptr) return Usage("verify needs --keys DIR with the audited agency's public key");
   VerifyOutcome outcome;
-  std::optional<int> ended = line.Has("offline") ? VerifyOffline(line, keys, outcome)
-                                                 : VerifyOnline(line, options, keys, outcome);
+  std::optional<int> ended = RunAuditVerification(line, options, keys, outcome);
   if (ended) return *ended;
   if (outcome.report.unreadable) {
     return CannotRead(absl::DataLossError(outcome.report.problem), "the log", /*from_node=*/false);
@@ -807,6 +829,20 @@ int Trail(const CommandLine& line, const ClientOptions& options, const Keyring* 
 
 }  // namespace
 
+std::string SupersededNote(uint64_t superseded) {
+  return absl::StrCat(superseded,
+                      " checkpoints superseded by accepted recoveries (listed above where the log "
+                      "names them): they contradict the accepted log and were not verified; a "
+                      "witness file that holds one of them shows the rewrite");
+}
+
+std::optional<int> RunAuditVerification(const CommandLine& line, const ClientOptions& options,
+                                        const Keyring* keys, VerifyOutcome& outcome,
+                                        const AuditEntryObserver& observe) {
+  return line.Has("offline") ? VerifyOffline(line, keys, outcome, observe)
+                             : VerifyOnline(line, options, keys, outcome, observe);
+}
+
 int RunAuditCommand(const CommandLine& line, const ClientOptions& options, const Keyring* keys,
                     bool json) {
   if (line.positional().size() < 2) return Usage("audit needs a subcommand");
@@ -826,6 +862,7 @@ int RunAuditCommand(const CommandLine& line, const ClientOptions& options, const
   if (command == "verify") return Verify(line, options, keys, json);
   if (command == "prove") return Prove(line, options, keys);
   if (command == "consistency") return Consistency(line, options, keys);
+  if (command == "report") return RunAuditReport(line, options, keys, json);
   return Usage("unknown audit subcommand '" + command + "'");
 }
 

@@ -10,9 +10,9 @@ namespace nexus {
 
 // Flags the audit commands take, beyond nexusctl's connection flags.
 inline constexpr const char* kAuditFlags[] = {
-    "from",         "to",     "actor",   "action",  "exclude-action", "person",
-    "with-purpose", "record", "outcome", "offline", "witness",        "after",
-    "before",       "limit",  "peer",    "agency",  "config"};
+    "from",    "to",      "actor",   "action", "exclude-action", "person", "with-purpose", "record",
+    "outcome", "offline", "witness", "after",  "before",         "limit",  "peer",         "agency",
+    "config",  "until",   "html"};
 
 // Runs "audit SUBCOMMAND ..." (positional()[0] is "audit"); returns nexusctl's exit code.
 int RunAuditCommand(const CommandLine& line, const ClientOptions& options, const Keyring* keys,
