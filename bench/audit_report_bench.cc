@@ -22,6 +22,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/nexusctl_run.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
 
@@ -115,35 +116,6 @@ v1::AuditEntry MixEntry(uint64_t i, uint64_t entries) {
   return entry;
 }
 
-struct Run {
-  int exit_code = -1;
-  double seconds = 0;
-  long max_rss_kib = 0;
-};
-
-Run RunNexusctl(const std::vector<std::string>& args, const std::string& log) {
-  Run run;
-  absl::Time start = absl::Now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* out = std::fopen(log.c_str(), "w");
-    dup2(fileno(out), 1);
-    dup2(fileno(out), 2);
-    std::vector<char*> argv = {const_cast<char*>(NEXUS_NEXUSCTL_PATH)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  struct rusage usage;
-  wait4(pid, &status, 0, &usage);
-  run.seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.max_rss_kib = usage.ru_maxrss;
-  return run;
-}
-
 int Main(uint64_t entries, const std::string& keep) {
   testing::TempDir temp;
   const std::string dir = keep.empty() ? temp.path() : keep;
@@ -166,10 +138,11 @@ int Main(uint64_t entries, const std::string& keep) {
   }
   const std::string html = dir + "/report.html";
   const std::string log = dir + "/report.log";
-  Run run = RunNexusctl({"--keys", dir, "audit", "report", "--offline", dir + "/data", "--agency",
-                         "agency-a", "--witness", dir + "/witness", "--since",
-                         "2026-11-01T00:00:00Z", "--until", "2026-12-01T00:00:00Z", "--html", html},
-                        log);
+  NexusctlRun run =
+      RunNexusctl({"--keys", dir, "audit", "report", "--offline", dir + "/data", "--agency",
+                   "agency-a", "--witness", dir + "/witness", "--since", "2026-11-01T00:00:00Z",
+                   "--until", "2026-12-01T00:00:00Z", "--html", html},
+                  log);
   std::ifstream in(log);
   std::stringstream said;
   said << in.rdbuf();

@@ -17,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/nexusctl_run.h"
 #include "tests/test_support.h"
 
 namespace nexus {
@@ -65,36 +66,6 @@ void WriteBundle(const std::string& path, int indicators, int first) {
   out << "\n]}\n";
 }
 
-struct Run {
-  int exit_code = -1;
-  double seconds = 0;
-  long max_rss_kib = 0;
-};
-
-// Runs nexusctl with `args`, its output to `log`; wall time and peak RSS from wait4.
-Run RunNexusctl(const std::vector<std::string>& args, const std::string& log) {
-  Run run;
-  absl::Time start = absl::Now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* out = std::fopen(log.c_str(), "w");
-    dup2(fileno(out), 1);
-    dup2(fileno(out), 2);
-    std::vector<char*> argv = {const_cast<char*>(NEXUS_NEXUSCTL_PATH)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  struct rusage usage;
-  wait4(pid, &status, 0, &usage);
-  run.seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.max_rss_kib = usage.ru_maxrss;
-  return run;
-}
-
 std::string LastLine(const std::string& path) {
   std::ifstream in(path);
   std::string line, last;
@@ -121,7 +92,7 @@ int Main(int indicators, int small) {
     for (const char* a : {"import", "stix"}) args.push_back(a);
     args.push_back(file);
     const std::string log = dir.File(label + ".log");
-    Run run = RunNexusctl(args, log);
+    NexusctlRun run = RunNexusctl(args, log);
     std::printf("%-28s exit %d, %.2f s, nexusctl peak RSS %.1f MiB\n    %s\n", label.c_str(),
                 run.exit_code, run.seconds, run.max_rss_kib / 1024.0, LastLine(log).c_str());
     return run;
@@ -133,9 +104,9 @@ int Main(int indicators, int small) {
   std::printf("bundles: %d indicators (%.1f MiB), %d indicators (%.1f MiB)\n", small,
               std::ifstream(small_file, std::ios::ate).tellg() / 1048576.0, indicators,
               std::ifstream(large_file, std::ios::ate).tellg() / 1048576.0);
-  Run a = import(small_file, absl::StrCat("import ", small));
-  Run b = import(large_file, absl::StrCat("import ", indicators));
-  Run c = import(large_file, absl::StrCat("re-import ", indicators, " (unchanged)"));
+  NexusctlRun a = import(small_file, absl::StrCat("import ", small));
+  NexusctlRun b = import(large_file, absl::StrCat("import ", indicators));
+  NexusctlRun c = import(large_file, absl::StrCat("re-import ", indicators, " (unchanged)"));
   if (a.exit_code != 0 || b.exit_code != 0 || c.exit_code != 0) return 1;
   const double rate = indicators / b.seconds;
   std::printf("ed25519 single-core signing: measuring...\n");

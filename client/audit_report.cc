@@ -162,15 +162,18 @@ void AuditReportBuilder::Add(uint64_t index, const v1::AuditEntry& entry) {
 }
 
 // A REPLICATE entry names the peer node as its actor and the versions served to it as targets;
-// a RECEIVE entry names the peer and the versions it stored here. Neither carries the record's
-// TLP: it is looked up in the record store when the report reads one (offline).
+// a RECEIVE entry names the peer and the versions it stored here, each with its TLP. Entries
+// written before targets carried the TLP have it looked up in the record store when the report
+// reads one (offline).
 void AuditReportBuilder::AddFlow(uint64_t index, const v1::AuditEntry& entry, bool sent) {
   PeerFlows& peer = report_.flows[CountedAgency(report_.flows, entry.actor().agency_id())];
   auto& by_tlp = sent ? peer.sent : peer.received;
   std::set<std::string> labels;
   for (const v1::AuditTarget& target : entry.targets()) {
     std::string label = "not in the entry";
-    if (tlp_) {
+    if (target.tlp() != v1::TLP_UNSPECIFIED) {
+      label = TlpLabel(target.tlp());
+    } else if (tlp_) {
       std::optional<v1::Tlp> tlp = tlp_(target.record_id(), target.version());
       label = tlp ? TlpLabel(*tlp) : "not in the store";
     }

@@ -312,13 +312,14 @@ void WriteFlows(const AuditReport& report, const std::string& agency, std::ostre
   out << "<section id=\"flows\"><h2>Sharing flows</h2>\n<p>Record versions this node sent to "
          "each peer agency's node (replication: <i>replicate</i> entries, the peer as actor) and "
          "received from it (<i>receive</i> entries that stored versions). ";
+  out << "Each entry names the TLP of the versions it counts";
   if (report.tlp_from_store) {
-    out << "The TLP of each version is read from the record store beside the log (audit entries "
-           "do not carry it).";
+    out << "; for entries written before entries carried it, the TLP is read from the record "
+           "store beside the log.";
   } else {
-    out << "Audit entries do not carry a record's TLP, so it is shown as <b>not in the entry</b>; "
-           "a report over a copy of the node's data directory (<code>--offline</code>) reads it "
-           "from the record store.";
+    out << "; entries written before entries carried it show <b>not in the entry</b> (a report "
+           "over a copy of the node's data directory, <code>--offline</code>, reads it from the "
+           "record store).";
   }
   out << " <a href=\"#flow-entries\">Entries behind this figure</a>.</p>\n";
   if (report.flows.empty()) {

@@ -263,6 +263,7 @@ absl::StatusOr<RecordStore::ReceiveResult> RecordStore::Receive(ReceivedBatch ba
       v1::AuditTarget target;
       target.set_record_id(version.id);
       target.set_version(version.version);
+      target.set_tlp(version.tlp);
       switch (outcome) {
         case ReceiveOutcome::kStored:
           state.set_received(state.received() + 1);

@@ -66,6 +66,7 @@ struct ReceivedVersion {
   std::string id;
   uint64_t version = 0;
   std::string origin;
+  v1::Tlp tlp = v1::TLP_UNSPECIFIED;  // as its header says, for the audit entry
   v1::SignedRecord record;
   std::vector<std::pair<v1::IndicatorType, std::string>> indicators;  // disclosed, normalized
   // What the peer said of whose policy withheld the absent parts (CredibleNotes): kept with its

@@ -67,6 +67,7 @@ absl::StatusOr<ReceivedVersion> ReplicationIntake::Check(
   version.id = header.id();
   version.version = header.version();
   version.origin = header.origin_agency();
+  version.tlp = header.tlp();
   // The index takes the form this node computes: a normalized form signed by the origin that
   // does not match its value would plant a search key the record does not carry.
   for (int i = 0; i < opened->record.indicators_size(); ++i) {

@@ -46,6 +46,7 @@ void AddTarget(v1::AuditEntry& entry, const v1::SignedRecord& record) {
   v1::AuditTarget* target = entry.add_targets();
   target->set_record_id(header->id());
   target->set_version(header->version());
+  target->set_tlp(header->tlp());
 }
 
 SharedReads::SharedReads(std::string agency_id, const RecordStore* store,
