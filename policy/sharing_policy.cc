@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -271,10 +272,11 @@ Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int h
     say([&] { return std::string("originator limits: allow this recipient"); });
   }
   Withheld withheld;
-  std::vector<uint16_t> permits, hit_only;
+  // Matching rules collect on the stack: a decision allocates only for the rules it returns.
+  absl::InlinedVector<uint16_t, 32> forbids, permits, hit_only;
   auto take = [&](const CompiledRule& rule, uint16_t i) {
     if (rule.forbid) {
-      decision.rules.push_back(i);
+      forbids.push_back(i);
     } else if (rule.hit_only) {
       hit_only.push_back(i);
     } else {
@@ -286,11 +288,15 @@ Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int h
     return rule.forbid ? "forbid" : rule.hit_only ? "hit-only" : "permit";
   };
   if (lines == nullptr) {
-    // Only the rules the index leaves are examined, each in full.
-    index_.ForEachCandidate(record, recipient, [&](uint16_t i) {
+    // Only the rules the index leaves are examined, each in full; the forbids first, since one
+    // that matches decides (deny, by the forbids), whatever the permits say.
+    auto examine = [&](uint16_t i) {
       const CompiledRule& rule = rules_[i];
       if (Mismatch(rule, record, recipient, federation_, now, nullptr) == nullptr) take(rule, i);
-    });
+    };
+    const RuleIndex::Candidates candidates = index_.For(record, recipient);
+    index_.ForEach(candidates, /*forbids=*/true, examine);
+    if (forbids.empty()) index_.ForEach(candidates, /*forbids=*/false, examine);
   }
   for (size_t i = 0; lines != nullptr && i < rules_.size(); ++i) {
     const CompiledRule& rule = rules_[i];
@@ -309,7 +315,8 @@ Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int h
     });
     take(rule, static_cast<uint16_t>(i));
   }
-  if (!decision.rules.empty()) {
+  if (!forbids.empty()) {
+    decision.rules.assign(forbids.begin(), forbids.end());
     say([&] { return std::string("a matching forbid overrides every permit: deny"); });
     return decision;  // deny, by the forbids listed; no hit notice either
   }
@@ -317,7 +324,7 @@ Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int h
     // The record is the originator's to withhold; a hit notice is what it allows.
     decision.hit_notice = true;
     decision.limits |= kHitNoticeAudience;
-    decision.rules = std::move(hit_only);
+    decision.rules.assign(hit_only.begin(), hit_only.end());
     say([&] { return std::string("hit notice only"); });
     return decision;
   }
@@ -334,7 +341,7 @@ Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int h
   if (!hit_only.empty()) {
     // Where the record would go, only the notice that this node holds it.
     decision.hit_notice = true;
-    decision.rules = std::move(hit_only);
+    decision.rules.assign(hit_only.begin(), hit_only.end());
     say([&] {
       return std::string("a hit-only rule matches: hit notice only, no part of the record");
     });
@@ -342,7 +349,7 @@ Decision SharingPolicy::Evaluate(const RecordFacts& record, int recipient, int h
   }
   decision.permit = true;
   decision.withheld = withheld;
-  decision.rules = std::move(permits);
+  decision.rules.assign(permits.begin(), permits.end());
   say([&] {
     return std::string(
         absl::StrCat("permit", withheld.empty() ? "" : " with redaction: ",
