@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/audit_text.h"
+#include "client/record_text.h"
 #include "common/untrusted_text.h"
 
 namespace nexus {
@@ -57,20 +58,8 @@ void Keep(ReportEntryList& list, uint64_t index, const v1::AuditEntry& entry) {
 }  // namespace
 
 std::string TlpLabel(v1::Tlp tlp) {
-  switch (tlp) {
-    case v1::TLP_CLEAR:
-      return "CLEAR";
-    case v1::TLP_GREEN:
-      return "GREEN";
-    case v1::TLP_AMBER:
-      return "AMBER";
-    case v1::TLP_AMBER_STRICT:
-      return "AMBER+STRICT";
-    case v1::TLP_RED:
-      return "RED";
-    default:
-      return "UNSPECIFIED";
-  }
+  const std::string name = TlpName(tlp);
+  return name.empty() ? "UNSPECIFIED" : name;
 }
 
 bool IsAnsweredRead(const v1::AuditEntry& entry) {

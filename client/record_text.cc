@@ -139,6 +139,12 @@ std::string ShortName(const std::string& full, absl::string_view prefix, bool lo
   return absl::StrReplaceAll(absl::AsciiStrToLower(name), {{"_", " "}});
 }
 
+}  // namespace
+
+std::string TlpName(v1::Tlp tlp) { return ShortName(v1::Tlp_Name(tlp), "TLP_", false); }
+
+namespace {
+
 std::string PartKindName(v1::PartKind kind) {
   return ShortName(v1::PartKind_Name(kind), "PART_KIND_");
 }
@@ -267,8 +273,7 @@ std::string RecordToHumanText(const RecordView& view) {
   }
   const v1::Record& r = view.opened->record;
   absl::StrAppend(&out, "record ", Printable(r.id()), "  v", r.version(), "  origin ",
-                  Printable(r.origin_agency()),
-                  "  TLP:", ShortName(v1::Tlp_Name(r.tlp()), "TLP_", false),
+                  Printable(r.origin_agency()), "  TLP:", TlpName(r.tlp()),
                   r.revoked() ? "  REVOKED" : "", "\n");
   if (r.revoked()) {
     absl::StrAppend(&out, "  revoked:     ",

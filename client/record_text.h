@@ -67,6 +67,10 @@ std::vector<EquivocationView> ViewEquivocations(
 // A cursor as a person reads it: a plain feed position as it is; an opaque one (another
 // agency's, a keyed permutation of a position, 64 bits) as "~" and base 36, about 13 characters.
 std::string CursorText(uint64_t cursor);
+
+// A TLP as a person reads it: "CLEAR", ..., "AMBER+STRICT", "RED"; empty for a value the enum does
+// not define.
+std::string TlpName(v1::Tlp tlp);
 // The inverse, for --since: a number, or "~" and base 36.
 absl::StatusOr<uint64_t> ParseCursor(absl::string_view text);
 
