@@ -6,6 +6,7 @@
 //   audit_tree         level (1 byte) | index (u64 BE) -> 32-byte hash of that perfect subtree
 //   audit_checkpoints  tree size (u64 BE)              -> serialized SignedCheckpoint
 //   audit_head         "latest"                        -> serialized SignedCheckpoint
+//                      "sealed"                        -> serialized SignedCheckpoint (the seal)
 //   audit_superseded   tree size (u64 BE)              -> serialized SignedCheckpoint
 // Entries and tree nodes are only ever added; no code path deletes or rewrites them (the one
 // exception: a node started with --accept-unverified-audit-log rewrites stored tree nodes that
@@ -22,6 +23,12 @@
 // space; the periodic, on-demand and shutdown checkpoints are kept in audit_checkpoints as
 // before, each under its own size. A verifier requires the head to cover exactly the entries
 // stored, and every checkpoint (of any size) to match the entries.
+//
+// The seal is a copy of a signed head the node wrote after every entry it covers was verified
+// (at a start, in the background, or written by the node since). It says only what a start may
+// leave to the background: a large log is verified after the seal before the node serves, and
+// up to the seal while it serves. Auditors' verification ignores it; deleting or replacing it
+// costs a node nothing but a full (or later) verification, since every start checks every entry.
 #ifndef NEXUS_COMMON_AUDIT_FORMAT_H_
 #define NEXUS_COMMON_AUDIT_FORMAT_H_
 
@@ -38,6 +45,7 @@ inline constexpr char kCheckpointsFamily[] = "audit_checkpoints";
 inline constexpr char kHeadFamily[] = "audit_head";
 inline constexpr char kSupersededFamily[] = "audit_superseded";
 inline constexpr char kHeadKey[] = "latest";
+inline constexpr char kSealKey[] = "sealed";
 
 inline std::string U64Key(uint64_t value) {
   std::string key(8, '\0');

@@ -162,9 +162,10 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
   }
 
   // 3. Walk the entries, recomputing the tree, and check each trusted root at its size.
-  merkle::Frontier found_tree;
+  merkle::Frontier found_tree = options.prefix.value_or(merkle::Frontier());
   Segment segment;
-  uint64_t next = 0;
+  segment.start = found_tree.size();
+  uint64_t next = found_tree.size();
   bool stopped = false;
   std::vector<merkle::Frontier::Node> completed;
   uint64_t largest_witnessed_match = 0;  // the largest witnessed size the entries rebuilt
@@ -223,6 +224,11 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
     return true;
   };
 
+  if (next > 0) {  // a verified prefix: what is signed at its size must be its root
+    report.verified_size = next;
+    report.root = Hex(found_tree.Root());
+    if (!check_roots(next)) return report;
+  }
   absl::Status scanned =
       source([&](uint64_t index, absl::string_view bytes, absl::string_view stored_leaf) {
         if (index != next) {

@@ -45,6 +45,11 @@ struct AuditVerifyOptions {
   // The node's stored perfect-subtree nodes above the leaves, when they can be read (offline):
   // each one is compared with the tree rebuilt from the entries.
   merkle::NodeReader stored_nodes;
+  // The tree of a prefix of the log that is verified elsewhere (the node's sealed entries,
+  // re-verified in the background). REQUIRES: its root equals a signed root the caller checked.
+  // The source then hands over entries from prefix->size() on, and checkpoints smaller than the
+  // prefix are only checked for signature and forks (their sizes are not rebuilt here).
+  std::optional<merkle::Frontier> prefix;
 };
 
 // A start of the node recorded in the log (a NODE_START entry) that says more than "started".
@@ -59,15 +64,15 @@ struct AuditVerifyReport {
   // The entries could not be read (transport, size limit, unreadable store): nothing is known
   // about tampering. Never set together with a break.
   bool unreadable = false;
-  std::string problem;             // empty when ok
-  int64_t index = -1;              // the entry where the log breaks, when known
-  std::string expected;            // hex hash that the signed tree requires there, when known
-  std::string found;               // hex hash of what is stored there
-  uint64_t entries = 0;            // entries read
-  uint64_t verified_size = 0;      // entries covered by a verified signed head or checkpoint
-  uint64_t checkpoints = 0;        // signed checkpoints (and head) verified
-  std::string root;                // hex root at verified_size
-  std::string origin;              // the agency whose log this is, from its signed head
+  std::string problem;         // empty when ok
+  int64_t index = -1;          // the entry where the log breaks, when known
+  std::string expected;        // hex hash that the signed tree requires there, when known
+  std::string found;           // hex hash of what is stored there
+  uint64_t entries = 0;        // entries read
+  uint64_t verified_size = 0;  // entries covered by a verified signed head or checkpoint
+  uint64_t checkpoints = 0;    // signed checkpoints (and head) verified
+  std::string root;            // hex root at verified_size
+  std::string origin;          // the agency whose log this is, from its signed head
   // No signed head is stored: the log was written before every commit signed one, and its
   // newest checkpoint stood in for the head.
   bool checkpoints_only = false;

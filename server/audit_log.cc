@@ -27,6 +27,11 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Storage* storage, Commi
   std::unique_ptr<AuditLog> log(
       new AuditLog(storage, queue, std::move(signing_key), std::move(options)));
   if (absl::Status s = log->VerifyStoredLog(); !s.ok()) return s;
+  {
+    absl::MutexLock lock(&log->verify_mu_);
+    log->all_verified_ = !log->sealed_.has_value();
+    if (log->sealed_.has_value()) log->sealed_size_ = log->sealed_->size;
+  }
   queue->AddParticipant(log.get());
   return log;
 }
@@ -45,18 +50,29 @@ AuditLog::AuditLog(Storage* storage, CommitQueue* queue, PrivateKey key, Options
       options_(std::move(options)) {}
 
 absl::Status AuditLog::VerifyStoredLog() {
-  Keyring own_key;
   if (options_.keys == nullptr) {
-    (void)own_key.Add(options_.origin, options_.key_id, signing_key_.public_key());
+    (void)own_key_.Add(options_.origin, options_.key_id, signing_key_.public_key());
   }
-  const Keyring& keys = options_.keys != nullptr ? *options_.keys : own_key;
+  const Keyring& keys = VerifyingKeys();
   const AuditLogReader reader = Reader();
-  absl::StatusOr<std::vector<v1::SignedCheckpoint>> checkpoints = reader.Checkpoints();
+  absl::StatusOr<v1::SignedCheckpoint> head = reader.Head();
+  if (absl::IsUnavailable(head.status())) return CannotRead("signed head", head.status().message());
+  // A large log with a valid seal: the entries up to the seal are left to the background pass.
+  std::optional<SealedTree> sealed;
+  if (v1::Checkpoint claimed; head.ok() && !options_.accept_unverified &&
+                              claimed.ParseFromString(head->checkpoint()) &&
+                              claimed.tree_size() > options_.verify_before_serving_max_entries) {
+    absl::StatusOr<std::optional<SealedTree>> read = ReadSeal(keys);
+    if (!read.ok()) return CannotRead("the seal", read.status().message());
+    sealed = *std::move(read);
+    // A seal beyond the head belongs to a longer log than this one: verify all of this one.
+    if (sealed.has_value() && sealed->size > claimed.tree_size()) sealed.reset();
+  }
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> checkpoints =
+      reader.Checkpoints(sealed.has_value() ? sealed->size : 0);
   if (absl::IsUnavailable(checkpoints.status())) {
     return CannotRead("checkpoints", checkpoints.status().message());
   }
-  absl::StatusOr<v1::SignedCheckpoint> head = reader.Head();
-  if (absl::IsUnavailable(head.status())) return CannotRead("signed head", head.status().message());
 
   std::string problem;  // the first thing found wrong
   if (!checkpoints.ok()) {
@@ -77,12 +93,21 @@ absl::Status AuditLog::VerifyStoredLog() {
     verify.keys = &keys;
     verify.expected_origin = options_.origin;
     if (head.ok()) verify.head = *head;
-    verify.checkpoints = *checkpoints;
+    if (sealed.has_value()) {
+      verify.prefix = sealed->tree;
+      verify.checkpoints.push_back(sealed->seal);  // its root is trusted at its size
+    }
+    verify.checkpoints.insert(verify.checkpoints.end(), checkpoints->begin(), checkpoints->end());
     verify.stored_nodes = reader.StoredNodes();
-    AuditVerifyReport report = VerifyAuditLog(verify, reader.Entries());
+    AuditVerifyReport report =
+        VerifyAuditLog(verify, reader.Entries(sealed.has_value() ? sealed->size : 0));
     if (report.unreadable) return CannotRead("the log", report.problem);
     if (report.ok) {
       opening_.set_verified_entries(report.entries);
+      if (sealed.has_value()) {
+        opening_.set_sealed_entries(sealed->size);
+        sealed_ = std::move(sealed);
+      }
       // A log from before signed heads is taken over: from now on every commit signs one, and
       // the log says so in the NODE_START entry that follows.
       opening_.set_upgraded_from_checkpoints_only(report.checkpoints_only);
@@ -275,6 +300,10 @@ absl::StatusOr<std::vector<merkle::Hash>> AuditLog::ConsistencyProof(uint64_t fi
 }
 
 absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint(absl::Duration min_interval) {
+  {
+    absl::MutexLock lock(&verify_mu_);
+    if (!verify_outcome_.ok()) return verify_outcome_;  // never sign over a log found altered
+  }
   absl::MutexLock checkpoint_lock(&checkpoint_mu_);
   merkle::Frontier tree;
   {

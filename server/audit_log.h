@@ -11,10 +11,12 @@
 #ifndef NEXUS_SERVER_AUDIT_LOG_H_
 #define NEXUS_SERVER_AUDIT_LOG_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -42,15 +44,40 @@ class AuditLog : public CommitParticipant {
     // Public keys that may have signed stored checkpoints (older key ids included); when null,
     // only the key of `key_id` derived from the signing key.
     const Keyring* keys = nullptr;
+    // A log of at most this many entries is verified in full by Open. A larger one with a valid
+    // seal is verified by Open only after the seal, and up to it by VerifySealedInBackground.
+    uint64_t verify_before_serving_max_entries = 1000000;
   };
   // Verifies the stored log with the one audit verifier (common/audit_verifier.h: every entry
   // rehashed, every stored tree node compared with the rebuilt tree, the signed head and every
   // checkpoint compared with it, the log's format respected) and loads the tree's right edge. A
   // log that fails is refused with DataLoss naming the first bad entry or node, unless
-  // options.accept_unverified; a store that cannot be read is a StorageFault. `storage` and
-  // `queue` must outlive the log.
+  // options.accept_unverified; a store that cannot be read is a StorageFault. A log larger than
+  // options.verify_before_serving_max_entries is verified only after its seal (see Seal), if the
+  // seal is valid: opening().sealed_entries() then says how many entries are left to
+  // VerifySealedInBackground. `storage` and `queue` must outlive the log.
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(Storage* storage, CommitQueue* queue,
                                                         PrivateKey signing_key, Options options);
+  // Stops the background verification, if it runs.
+  ~AuditLog() override;
+
+  // Verifies the sealed entries that Open left (none unless opening().sealed_entries() > 0) on a
+  // thread of its own, with the one verifier, and returns at once. The outcome is an entry in the
+  // log (AUDIT_ACTION_LOG_VERIFY). If they fail (or cannot be read), the seal is dropped so that
+  // the next start verifies the whole log, every later write fails (CommitQueue::Fail), and no
+  // checkpoint or seal is signed again. `on_end` is then called with the outcome (OK, or what
+  // failed), unless the pass was stopped.
+  void VerifySealedInBackground(std::function<void(const absl::Status&)> on_end)
+      ABSL_LOCKS_EXCLUDED(verify_mu_);
+  // Blocks until the background verification has ended: OK if it succeeded or none was needed;
+  // Cancelled if stopped. For tests and benchmarks.
+  absl::Status AwaitBackgroundVerification() ABSL_LOCKS_EXCLUDED(verify_mu_);
+  // Ends the background verification early (the node is stopping); the seal stays as it was.
+  void StopBackgroundVerification() ABSL_LOCKS_EXCLUDED(verify_mu_);
+  // Seals the durable head, so that the next start verifies only what comes after it before
+  // serving. Does nothing until every entry has been verified (by Open or in the background);
+  // after a failed background verification, returns that failure.
+  absl::Status Seal() ABSL_LOCKS_EXCLUDED(verify_mu_, mu_);
 
   // What Open found, for the node's NODE_START entry: the entries verified, an upgrade from a
   // log without signed heads, or the failure the operator accepted and what it superseded.
@@ -80,7 +107,8 @@ class AuditLog : public CommitParticipant {
   // current size or was signed less than `min_interval` ago (on-demand requests are rate-limited
   // so that nobody can make the node sign and store without bound); returns the new or latest.
   absl::StatusOr<v1::SignedCheckpoint> Checkpoint(
-      absl::Duration min_interval = absl::ZeroDuration()) ABSL_LOCKS_EXCLUDED(checkpoint_mu_, mu_);
+      absl::Duration min_interval = absl::ZeroDuration())
+      ABSL_LOCKS_EXCLUDED(verify_mu_, checkpoint_mu_, mu_);
   // How many checkpoints accepted recoveries moved to audit_superseded.
   absl::StatusOr<uint64_t> SupersededCheckpoints() const;
   // Every stored checkpoint with tree size >= since_size, oldest first.
@@ -101,6 +129,22 @@ class AuditLog : public CommitParticipant {
   absl::Status VerifyStoredLog();
   // --accept-unverified-audit-log over a log that failed with `problem` (audit_log_recovery.cc).
   absl::Status AcceptStoredLog(const std::string& problem, const Keyring& keys);
+  // The stored seal and the tree it covers, rebuilt from stored nodes and checked against its
+  // signed root; nullopt if there is none or it does not hold (audit_log_seal.cc).
+  struct SealedTree {
+    v1::SignedCheckpoint seal;
+    uint64_t size = 0;
+    merkle::Frontier tree;
+  };
+  absl::StatusOr<std::optional<SealedTree>> ReadSeal(const Keyring& keys) const;
+  // The background pass over the sealed entries, and what follows from its outcome.
+  absl::Status VerifySealedEntries() const;
+  void RecordBackgroundOutcome(const absl::Status& outcome, absl::Duration took,
+                               const std::function<void(const absl::Status&)>& on_end)
+      ABSL_LOCKS_EXCLUDED(verify_mu_);
+  const Keyring& VerifyingKeys() const {
+    return options_.keys != nullptr ? *options_.keys : own_key_;
+  }
   AuditLogReader Reader() const;
   // A read of the store that failed (not a read that found something wrong): a StorageFault.
   static absl::Status CannotRead(absl::string_view what, absl::string_view error);
@@ -110,7 +154,19 @@ class AuditLog : public CommitParticipant {
   CommitQueue* queue_;
   PrivateKey signing_key_;
   Options options_;
-  v1::LogOpening opening_;  // set once by Open
+  Keyring own_key_;                   // options_.keys when none are given
+  v1::LogOpening opening_;            // set once by Open
+  std::optional<SealedTree> sealed_;  // set by Open when the sealed entries are left to verify
+
+  // The background verification: one thread at most, started once.
+  absl::Mutex verify_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  std::thread verifier_;
+  std::atomic<bool> stop_verifying_{false};
+  bool all_verified_ ABSL_GUARDED_BY(verify_mu_) =
+      false;  // Open or the background pass checked all
+  bool verifying_ ABSL_GUARDED_BY(verify_mu_) = false;
+  absl::Status verify_outcome_ ABSL_GUARDED_BY(verify_mu_);  // a failure stops every write
+  uint64_t sealed_size_ ABSL_GUARDED_BY(verify_mu_) = 0;     // the last seal written or read
 
   absl::Mutex checkpoint_mu_;                                     // one checkpoint at a time
   uint64_t checkpoint_size_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;  // latest stored checkpoint

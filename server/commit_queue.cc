@@ -60,6 +60,11 @@ absl::Status CommitQueue::Commit(const StageFn& stage) {
   return job.status;
 }
 
+void CommitQueue::Fail(absl::Status reason) {
+  absl::MutexLock lock(&mu_);
+  if (write_error_.ok()) write_error_ = std::move(reason);
+}
+
 CommitQueue::Stats CommitQueue::stats() const {
   absl::MutexLock lock(&mu_);
   return stats_;

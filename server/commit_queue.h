@@ -49,6 +49,9 @@ class CommitQueue {
   // or memtable, so staging more from the durable frontier could reuse sequence numbers and
   // overwrite entries, tree nodes or the head. After one failure every Commit fails with it.
   absl::Status Commit(const StageFn& stage) ABSL_LOCKS_EXCLUDED(mu_);
+  // Makes every later Commit fail with `reason`, as a failed write does: for a store found
+  // altered while the node runs, on which nothing more may be built. The first reason stays.
+  void Fail(absl::Status reason) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Batches written and jobs they carried, since the queue was made: their ratio is the mean
   // group size, the figure that shows how well group commit amortizes fsyncs.

@@ -144,6 +144,10 @@ struct Node::Parts {
       }
       absl::StatusOr<v1::SignedCheckpoint> checkpoint = audit->Checkpoint();
       if (!checkpoint.ok()) LogError(absl::StrCat("checkpoint: ", checkpoint.status().message()));
+      // So that a crash leaves little to verify before the next start serves.
+      if (absl::Status sealed = audit->Seal(); !sealed.ok() && checkpoint.ok()) {
+        LogError(absl::StrCat("seal: ", sealed.message()));
+      }
     }
   }
 };
@@ -179,13 +183,23 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   AuditLog::Options audit_options{config.agency_id(), config.signing_key_id()};
   audit_options.accept_unverified = start_options.accept_unverified_audit_log;
   audit_options.keys = &parts->keys;
+  if (uint64_t limit = config.audit().verify_before_serving_max_entries(); limit > 0) {
+    audit_options.verify_before_serving_max_entries = limit;
+  }
   absl::Time verify_start = absl::Now();
   absl::StatusOr<std::unique_ptr<AuditLog>> audit =
       AuditLog::Open(parts->storage.get(), parts->commits.get(), *signing_key, audit_options);
   if (!audit.ok()) return audit.status();
   parts->audit = *std::move(audit);
-  LogInfo(absl::StrCat("audit log of ", parts->audit->size(), " entries verified in ",
-                       absl::FormatDuration(absl::Now() - verify_start)));
+  if (uint64_t sealed = parts->audit->opening().sealed_entries(); sealed > 0) {
+    LogInfo(absl::StrCat("audit log of ", parts->audit->size(), " entries: entries ", sealed,
+                         " on (after the seal) verified in ",
+                         absl::FormatDuration(absl::Now() - verify_start), "; entries 0 to ",
+                         sealed - 1, " are verified in the background while the node serves"));
+  } else {
+    LogInfo(absl::StrCat("audit log of ", parts->audit->size(), " entries verified in ",
+                         absl::FormatDuration(absl::Now() - verify_start)));
+  }
   parts->store =
       std::make_unique<RecordStore>(parts->storage.get(), parts->commits.get(), parts->audit.get());
   parts->federation = policy::Federation(config.agencies());
@@ -314,6 +328,19 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.FederationService", true);
   parts->links->Start();
   if (!config.links().disabled()) parts->link_detector->Start();
+  parts->audit->VerifySealedInBackground(
+      [server = parts->server.get(), start = absl::Now(),
+       sealed = parts->audit->opening().sealed_entries()](const absl::Status& outcome) {
+        if (outcome.ok()) {
+          LogInfo(absl::StrCat("audit log: the ", sealed,
+                               " sealed entries verified in the background in ",
+                               absl::FormatDuration(absl::Now() - start)));
+          return;
+        }
+        // The log was altered: nothing more is written, so nothing can be served; health says so.
+        LogError(outcome.message());
+        server->GetHealthCheckService()->SetServingStatus(false);
+      });
   uint32_t interval = config.audit().checkpoint_interval_seconds();
   parts->checkpointer = std::thread([raw = parts.get(), interval] {
     raw->RunCheckpointer(absl::Seconds(interval == 0 ? 60 : interval));
@@ -346,6 +373,7 @@ void Node::Shutdown(absl::Duration grace) {
     parts_->stopping = true;
   }
   parts_->checkpointer.join();
+  parts_->audit->StopBackgroundVerification();  // the seal stays where it was
   v1::AuditEntry stopped;
   stopped.mutable_actor()->set_node(true);
   stopped.mutable_actor()->set_agency_id(parts_->config.agency_id());
@@ -353,6 +381,10 @@ void Node::Shutdown(absl::Duration grace) {
   stopped.set_outcome(v1::AUDIT_OUTCOME_OK);
   absl::Status recorded = parts_->audit->Append(std::move(stopped));
   absl::StatusOr<v1::SignedCheckpoint> checkpoint = parts_->audit->Checkpoint();
+  // The next start verifies only what follows this before serving, if every entry was verified.
+  if (absl::Status sealed = parts_->audit->Seal(); !sealed.ok() && recorded.ok()) {
+    LogError(absl::StrCat("audit log seal: ", sealed.message()));
+  }
   if (!recorded.ok() || !checkpoint.ok()) {
     LogError(absl::StrCat("final audit entry or checkpoint failed: ",
                           recorded.ok() ? checkpoint.status().message() : recorded.message()));

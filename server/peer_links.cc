@@ -190,7 +190,7 @@ absl::Status PeerLinks::Pull(Link& link) {
     // gRPC ended the call over what the peer sent (a message over the size limit, a frame it
     // could not read): as much a refusal of the peer's bytes as one that does not decode.
     if (absl::IsResourceExhausted(finished) || absl::IsInternal(finished)) {
-      (*session)->RefuseStream(finished);
+      (void)(*session)->RefuseStream(finished);  // returns `finished`, kept in `how`
     }
   }
   (*session)->Finish(how);

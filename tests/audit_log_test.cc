@@ -19,6 +19,7 @@
 #include "rocksdb/write_batch.h"
 #include "tests/corrupt_store.h"
 #include "tests/node_storage.h"
+#include "tests/raw_log.h"
 #include "tests/test_support.h"
 
 namespace nexus {
@@ -174,23 +175,7 @@ TEST_F(AuditLogTest, CheckpointsAreKeptAndNotRepeatedForTheSameSize) {
   EXPECT_EQ(stack_->audit->Checkpoints(2)->size(), 1u);
 }
 
-// An administrator's handle on a closed log's RocksDB directory.
-struct RawLog {
-  explicit RawLog(const std::string& dir) : storage(*Storage::Open(dir)) {}
-  rocksdb::DB* db() { return storage->db(); }
-  std::string Get(Storage::Family family, const std::string& key) {
-    std::string value;
-    EXPECT_TRUE(db()->Get(rocksdb::ReadOptions(), storage->family(family), key, &value).ok());
-    return value;
-  }
-  void Put(Storage::Family family, const std::string& key, const std::string& value) {
-    EXPECT_TRUE(db()->Put(rocksdb::WriteOptions(), storage->family(family), key, value).ok());
-  }
-  void Delete(Storage::Family family, const std::string& key) {
-    EXPECT_TRUE(db()->Delete(rocksdb::WriteOptions(), storage->family(family), key).ok());
-  }
-  std::unique_ptr<Storage> storage;
-};
+using testing::RawLog;
 
 class AuditLogStartTest : public AuditLogTest {
  protected:
@@ -208,6 +193,7 @@ class AuditLogStartTest : public AuditLogTest {
     commits_ = std::make_unique<CommitQueue>(storage_->db());
     AuditLog::Options options{"agency-a", "1"};
     options.accept_unverified = accept;
+    options.verify_before_serving_max_entries = verify_limit_;
     absl::Time start = absl::Now();
     auto opened = AuditLog::Open(storage_.get(), commits_.get(), key_, options);
     open_time_ = absl::Now() - start;
@@ -221,7 +207,8 @@ class AuditLogStartTest : public AuditLogTest {
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<CommitQueue> commits_;
   std::unique_ptr<AuditLog> log_;
-  absl::Duration open_time_;  // of the last AuditLog::Open, verification included
+  absl::Duration open_time_;         // of the last AuditLog::Open, verification included
+  uint64_t verify_limit_ = 1000000;  // AuditLog::Options::verify_before_serving_max_entries
 };
 
 TEST_F(AuditLogStartTest, EveryCommitSignsAHeadCoveringIt) {

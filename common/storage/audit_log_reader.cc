@@ -52,11 +52,12 @@ class StreamingNodes {
 
 }  // namespace
 
-absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditLogReader::Checkpoints() const {
+absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditLogReader::Checkpoints(
+    uint64_t since_size) const {
   std::vector<v1::SignedCheckpoint> checkpoints;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), families_.checkpoints));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  for (it->Seek(audit_format::U64Key(since_size)); it->Valid(); it->Next()) {
     if (!checkpoints.emplace_back().ParseFromArray(it->value().data(),
                                                    static_cast<int>(it->value().size()))) {
       return absl::DataLossError(absl::StrCat("stored checkpoint at tree size ",
@@ -83,14 +84,14 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLogReader::Head() const {
   return head;
 }
 
-AuditEntrySource AuditLogReader::Entries() const {
-  return [db = db_, families = families_](const auto& visit) -> absl::Status {
+AuditEntrySource AuditLogReader::Entries(uint64_t first) const {
+  return [db = db_, families = families_, first](const auto& visit) -> absl::Status {
     std::unique_ptr<rocksdb::Iterator> entries(
         db->NewIterator(rocksdb::ReadOptions(), families.entries));
     std::unique_ptr<rocksdb::Iterator> leaves(
         db->NewIterator(rocksdb::ReadOptions(), families.tree));
-    leaves->Seek(audit_format::TreeKey(0, 0));
-    for (entries->SeekToFirst(); entries->Valid(); entries->Next()) {
+    leaves->Seek(audit_format::TreeKey(0, first));
+    for (entries->Seek(audit_format::U64Key(first)); entries->Valid(); entries->Next()) {
       uint64_t index = audit_format::ReadU64Key(View(entries->key()));
       // Level-0 keys run in index order; skip to this entry's leaf.
       const std::string leaf_key = audit_format::TreeKey(0, index);

@@ -30,12 +30,14 @@ class AuditLogReader {
   // `db` and the families must outlive the reader and what it returns.
   AuditLogReader(rocksdb::DB* db, Families families) : db_(db), families_(families) {}
 
-  // Every stored checkpoint, by tree size; DataLoss names the first malformed one.
-  absl::StatusOr<std::vector<v1::SignedCheckpoint>> Checkpoints() const;
+  // Every stored checkpoint of at least `since_size` entries, by tree size; DataLoss names the
+  // first malformed one.
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> Checkpoints(uint64_t since_size = 0) const;
   // The signed head written with the latest commit; NotFound if none is stored.
   absl::StatusOr<v1::SignedCheckpoint> Head() const;
-  // Entries in index order with the stored leaf hash of each (one pass over each family).
-  AuditEntrySource Entries() const;
+  // Entries from index `first` on, in index order, with the stored leaf hash of each (one pass
+  // over each family).
+  AuditEntrySource Entries(uint64_t first = 0) const;
   // Stored perfect-subtree nodes. Reads in the order a rebuild of the tree completes them are
   // one step of an iterator per level, not a lookup each; any other order still works.
   merkle::NodeReader StoredNodes() const;

@@ -1,0 +1,203 @@
+// The seal and the background verification: what lets a node with a large log serve without
+// re-verifying every entry first, and still check every entry at every start.
+//
+// The seal is a copy of a signed head taken when every entry it covers had been verified (at a
+// start, in the background) or written by the node since. At Open a large log is verified after
+// the seal; the entries up to it are verified here, on a thread of their own, with the same
+// verifier and the same checks (entries rehashed, stored leaves and nodes, every checkpoint up to
+// the seal, the seal as the head). The seal is not a trusted statement for auditors: an
+// administrator who moves or deletes it only changes which entries are checked first.
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/audit_format.h"
+#include "common/audit_verifier.h"
+#include "common/checkpoint.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "server/audit_log.h"
+
+namespace nexus {
+namespace {
+
+// Hands over the entries of `source` below `end`, and stops early once `stop` is set (then the
+// scan ends Cancelled, which the caller tells apart from a verdict).
+AuditEntrySource Below(AuditEntrySource source, uint64_t end, const std::atomic<bool>* stop) {
+  return [source = std::move(source), end, stop](const auto& visit) -> absl::Status {
+    bool stopped = false;
+    absl::Status scanned =
+        source([&](uint64_t index, absl::string_view bytes, absl::string_view leaf) {
+          if (stop->load(std::memory_order_relaxed)) {
+            stopped = true;
+            return false;
+          }
+          return index < end && visit(index, bytes, leaf);
+        });
+    if (stopped) return absl::CancelledError("the node is stopping");
+    return scanned;
+  };
+}
+
+}  // namespace
+
+AuditLog::~AuditLog() { StopBackgroundVerification(); }
+
+absl::StatusOr<std::optional<AuditLog::SealedTree>> AuditLog::ReadSeal(const Keyring& keys) const {
+  std::string value;
+  rocksdb::Status s =
+      storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditHead),
+                          audit_format::kSealKey, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return absl::UnavailableError(s.ToString());
+  SealedTree sealed;
+  if (!sealed.seal.ParseFromString(value)) return std::nullopt;
+  // Only a seal this node's agency signed, whose tree the stored nodes rebuild, says anything.
+  // Any other (malformed, foreign, altered) is ignored: the whole log is then verified at start.
+  absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(sealed.seal, keys);
+  if (!checkpoint.ok() || checkpoint->origin() != options_.origin || checkpoint->tree_size() == 0) {
+    return std::nullopt;
+  }
+  absl::StatusOr<merkle::Hash> root = RootOf(*checkpoint);
+  if (!root.ok()) return std::nullopt;
+  absl::StatusOr<merkle::Frontier> tree =
+      merkle::Frontier::Load(checkpoint->tree_size(), Reader().StoredNodes());
+  if (absl::IsUnavailable(tree.status())) return tree.status();
+  if (!tree.ok() || tree->Root() != *root) return std::nullopt;
+  sealed.size = checkpoint->tree_size();
+  sealed.tree = *std::move(tree);
+  return sealed;
+}
+
+absl::Status AuditLog::Seal() {
+  absl::MutexLock lock(&verify_mu_);
+  if (!verify_outcome_.ok()) return verify_outcome_;
+  if (!all_verified_) return absl::OkStatus();  // the background pass has not confirmed them yet
+  absl::StatusOr<v1::SignedCheckpoint> head = Head();
+  if (!head.ok()) return absl::OkStatus();  // an empty log
+  v1::Checkpoint checkpoint;
+  if (!checkpoint.ParseFromString(head->checkpoint())) {
+    return absl::InternalError("the node's own head does not parse");
+  }
+  if (checkpoint.tree_size() == sealed_size_) return absl::OkStatus();
+  absl::Status written = queue_->Commit([&](rocksdb::WriteBatch& batch) {
+    batch.Put(storage_->family(Storage::kAuditHead), audit_format::kSealKey,
+              head->SerializeAsString());
+  });
+  if (written.ok()) sealed_size_ = checkpoint.tree_size();
+  return written;
+}
+
+void AuditLog::VerifySealedInBackground(std::function<void(const absl::Status&)> on_end) {
+  absl::MutexLock lock(&verify_mu_);
+  if (!sealed_.has_value() || verifying_ || verifier_.joinable()) return;
+  verifying_ = true;
+  verifier_ = std::thread([this, on_end = std::move(on_end)] {
+    const absl::Time start = absl::Now();
+    absl::Status outcome = VerifySealedEntries();
+    RecordBackgroundOutcome(outcome, absl::Now() - start, on_end);
+  });
+}
+
+absl::Status AuditLog::VerifySealedEntries() const {
+  const AuditLogReader reader = Reader();
+  AuditVerifyOptions verify;
+  verify.keys = &VerifyingKeys();
+  verify.expected_origin = options_.origin;
+  verify.head = sealed_->seal;  // the sealed entries are exactly those it covers
+  absl::StatusOr<std::vector<v1::SignedCheckpoint>> checkpoints = reader.Checkpoints();
+  if (absl::IsUnavailable(checkpoints.status())) return checkpoints.status();
+  if (!checkpoints.ok()) return absl::DataLossError(checkpoints.status().message());
+  for (v1::SignedCheckpoint& signed_checkpoint : *checkpoints) {
+    v1::Checkpoint claimed;
+    // A malformed one is passed on: the verifier names it. Those beyond the seal were verified
+    // at start.
+    if (claimed.ParseFromString(signed_checkpoint.checkpoint()) &&
+        claimed.tree_size() > sealed_->size) {
+      break;
+    }
+    verify.checkpoints.push_back(std::move(signed_checkpoint));
+  }
+  verify.stored_nodes = reader.StoredNodes();
+  AuditVerifyReport report =
+      VerifyAuditLog(verify, Below(reader.Entries(), sealed_->size, &stop_verifying_));
+  if (stop_verifying_.load()) return absl::CancelledError("the node is stopping");
+  if (report.unreadable) {
+    return absl::UnavailableError(
+        absl::StrCat("the sealed entries cannot be read (", report.problem, "): a storage fault"));
+  }
+  if (!report.ok) return absl::DataLossError(report.problem);
+  return absl::OkStatus();
+}
+
+void AuditLog::RecordBackgroundOutcome(const absl::Status& outcome, absl::Duration took,
+                                       const std::function<void(const absl::Status&)>& on_end) {
+  if (absl::IsCancelled(outcome)) {
+    absl::MutexLock lock(&verify_mu_);
+    verifying_ = false;
+    return;
+  }
+  const uint64_t sealed = sealed_->size;
+  v1::AuditEntry entry;
+  entry.mutable_actor()->set_node(true);
+  entry.mutable_actor()->set_agency_id(options_.origin);
+  entry.set_action(v1::AUDIT_ACTION_LOG_VERIFY);
+  if (outcome.ok()) {
+    entry.set_outcome(v1::AUDIT_OUTCOME_OK);
+    entry.set_detail(absl::StrCat("entries 0 to ", sealed - 1,
+                                  " (sealed before this start) verified in the background in ",
+                                  absl::FormatDuration(took)));
+    absl::Status recorded = Append(std::move(entry));
+    {
+      absl::MutexLock lock(&verify_mu_);
+      verifying_ = false;
+      // Only a recorded success lets the next seal cover them: if the write failed, nothing
+      // more is written anyway.
+      all_verified_ = recorded.ok();
+    }
+    if (on_end) on_end(absl::OkStatus());
+    return;
+  }
+  const absl::Status failure = absl::Status(
+      outcome.code(),
+      absl::StrCat("the audit log failed its background verification of the ", sealed,
+                   " entries sealed before this start: ", outcome.message(),
+                   ". The node writes nothing more: stop it; its next start verifies the whole "
+                   "log and refuses it (or use --accept-unverified-audit-log)"));
+  entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
+  entry.set_code(static_cast<int32_t>(outcome.code()));
+  entry.set_error(std::string(outcome.message()));
+  // The alarm and the end of the seal in one batch: the next start cannot skip these entries.
+  (void)queue_->Commit([&](rocksdb::WriteBatch& batch) {
+    Stage(entry, batch);
+    batch.Delete(storage_->family(Storage::kAuditHead), audit_format::kSealKey);
+  });
+  queue_->Fail(absl::DataLossError(failure.message()));
+  {
+    absl::MutexLock lock(&verify_mu_);
+    verifying_ = false;
+    verify_outcome_ = failure;
+  }
+  if (on_end) on_end(failure);
+}
+
+absl::Status AuditLog::AwaitBackgroundVerification() {
+  absl::MutexLock lock(&verify_mu_);
+  verify_mu_.Await(absl::Condition(
+      +[](bool* verifying) { return !*verifying; }, &verifying_));
+  if (!verify_outcome_.ok()) return verify_outcome_;
+  if (sealed_.has_value() && !all_verified_) return absl::CancelledError("stopped or not started");
+  return absl::OkStatus();
+}
+
+void AuditLog::StopBackgroundVerification() {
+  stop_verifying_ = true;
+  std::thread verifier;
+  {
+    absl::MutexLock lock(&verify_mu_);
+    verifier = std::move(verifier_);
+  }
+  if (verifier.joinable()) verifier.join();
+}
+
+}  // namespace nexus

@@ -1,0 +1,243 @@
+// Start-up that does not grow with the log: a large log is verified after its seal before the
+// node serves and up to the seal in the background, with the same checks. Every alteration the
+// full start-up verification finds is still found, at start or by the background pass, and a
+// failure in the background stops every write.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/synchronization/notification.h"
+#include "common/audit_format.h"
+#include "common/checkpoint.h"
+#include "server/audit_log.h"
+#include "server/commit_queue.h"
+#include "server/storage.h"
+#include "tests/node_storage.h"
+#include "tests/raw_log.h"
+#include "tests/test_support.h"
+
+namespace nexus {
+namespace {
+
+using testing::RawLog;
+
+v1::AuditEntry Entry(const std::string& request_id) {
+  v1::AuditEntry entry;
+  entry.set_action(v1::AUDIT_ACTION_GET);
+  entry.set_outcome(v1::AUDIT_OUTCOME_OK);
+  entry.set_request_id(request_id);
+  return entry;
+}
+
+class AuditLogSealTest : public ::testing::Test {
+ protected:
+  // Opens the log as nexusd does, verifying in full only logs of at most `limit` entries.
+  absl::Status Open(uint64_t limit = 4) {
+    auto storage = Storage::Open(dir_.path());
+    if (!storage.ok()) return storage.status();
+    storage_ = *std::move(storage);
+    commits_ = std::make_unique<CommitQueue>(storage_->db());
+    AuditLog::Options options{"agency-a", "1"};
+    options.verify_before_serving_max_entries = limit;
+    auto log = AuditLog::Open(storage_.get(), commits_.get(), key_, options);
+    if (!log.ok()) return log.status();
+    log_ = *std::move(log);
+    return absl::OkStatus();
+  }
+  void Close() {
+    log_.reset();
+    commits_.reset();
+    storage_.reset();
+  }
+  void Append(int entries) {
+    for (int i = 0; i < entries; ++i) ASSERT_TRUE(log_->Append(Entry("x")).ok());
+  }
+  // Closes the log and lets `tamper` edit its directory.
+  void Tamper(const std::function<void(RawLog&)>& tamper) {
+    Close();
+    RawLog raw(dir_.path());
+    tamper(raw);
+  }
+  // Runs the background pass and waits for it; `failure` receives what on_failure was told.
+  absl::Status VerifyInBackground(std::string* failure = nullptr) {
+    log_->VerifySealedInBackground([failure](const absl::Status& why) {
+      if (failure != nullptr) *failure = std::string(why.message());
+    });
+    return log_->AwaitBackgroundVerification();
+  }
+  // A log of 20 entries sealed by a node that verified it, and 5 more after the seal.
+  void SealedLog() {
+    ASSERT_TRUE(Open().ok());
+    Append(20);
+    ASSERT_TRUE(log_->Seal().ok());
+    Append(5);
+    Close();
+  }
+  uint64_t Count(v1::AuditOutcome outcome) {
+    return testing::CountEntries(*log_, v1::AUDIT_ACTION_LOG_VERIFY, outcome);
+  }
+  void TearDown() override { Close(); }
+
+  testing::TempDir dir_;
+  PrivateKey key_ = PrivateKey::Generate();
+  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<CommitQueue> commits_;
+  std::unique_ptr<AuditLog> log_;
+};
+
+TEST_F(AuditLogSealTest, ALargeLogIsVerifiedAfterItsSealAtStartAndUpToItInTheBackground) {
+  SealedLog();
+  ASSERT_TRUE(Open().ok());
+  EXPECT_EQ(log_->opening().sealed_entries(), 20u);
+  EXPECT_EQ(log_->opening().verified_entries(), 25u);
+  EXPECT_EQ(log_->size(), 25u);
+  std::string failure;
+  ASSERT_TRUE(VerifyInBackground(&failure).ok());
+  EXPECT_TRUE(failure.empty());
+  EXPECT_EQ(Count(v1::AUDIT_OUTCOME_OK), 1u);  // the outcome is in the log
+  // Verified now: the seal moves to the head, and the next start leaves all of it to the
+  // background.
+  ASSERT_TRUE(log_->Seal().ok());
+  Append(1);
+  ASSERT_TRUE(log_->Checkpoint().ok());
+  Close();
+  ASSERT_TRUE(Open().ok());
+  EXPECT_EQ(log_->opening().sealed_entries(), 26u);
+  EXPECT_TRUE(VerifyInBackground().ok());
+}
+
+TEST_F(AuditLogSealTest, ASmallLogIsVerifiedInFullBeforeServing) {
+  SealedLog();
+  ASSERT_TRUE(Open(/*limit=*/25).ok());
+  EXPECT_EQ(log_->opening().sealed_entries(), 0u);
+  EXPECT_TRUE(VerifyInBackground().ok());  // nothing left to do
+  EXPECT_EQ(Count(v1::AUDIT_OUTCOME_OK), 0u);
+}
+
+TEST_F(AuditLogSealTest, UntilTheBackgroundPassEndsNothingNewIsSealed) {
+  SealedLog();
+  ASSERT_TRUE(Open().ok());
+  Append(3);
+  ASSERT_TRUE(log_->Seal().ok());  // a no-op: entries 0 to 19 are not verified yet
+  Close();
+  ASSERT_TRUE(Open().ok());
+  EXPECT_EQ(log_->opening().sealed_entries(), 20u);
+}
+
+TEST_F(AuditLogSealTest, AnEntryEditedBeforeTheSealIsFoundInTheBackgroundAndStopsEveryWrite) {
+  SealedLog();
+  Tamper([](RawLog& raw) {
+    v1::AuditEntry edited;
+    ASSERT_TRUE(edited.ParseFromString(raw.Get(Storage::kAuditEntries, audit_format::U64Key(3))));
+    edited.set_request_id("rewritten");
+    raw.Put(Storage::kAuditEntries, audit_format::U64Key(3), edited.SerializeAsString());
+  });
+  ASSERT_TRUE(Open().ok());  // entry 3 is sealed: the start does not look at it
+  const uint64_t size = log_->size();
+  std::string failure;
+  absl::Status outcome = VerifyInBackground(&failure);
+  ASSERT_TRUE(absl::IsDataLoss(outcome)) << outcome;
+  EXPECT_TRUE(absl::StrContains(outcome.message(), "entry 3")) << outcome;
+  EXPECT_EQ(failure, outcome.message());
+  // The alarm is in the log; then nothing more is written, signed or sealed.
+  EXPECT_EQ(log_->size(), size + 1);
+  EXPECT_EQ(Count(v1::AUDIT_OUTCOME_REFUSED), 1u);
+  absl::Status append = log_->Append(Entry("after"));
+  EXPECT_FALSE(append.ok());
+  EXPECT_TRUE(absl::StrContains(append.message(), "background verification")) << append;
+  EXPECT_FALSE(log_->Checkpoint().ok());
+  EXPECT_FALSE(log_->Seal().ok());
+  // The seal went with the alarm: the next start verifies every entry and refuses the log.
+  Close();
+  absl::Status reopened = Open();
+  ASSERT_TRUE(absl::IsDataLoss(reopened)) << reopened;
+  EXPECT_TRUE(absl::StrContains(reopened.message(), "entry 3")) << reopened;
+}
+
+TEST_F(AuditLogSealTest, AnEntryEditedAfterTheSealIsRefusedAtStart) {
+  SealedLog();
+  Tamper([](RawLog& raw) {
+    v1::AuditEntry edited;
+    ASSERT_TRUE(edited.ParseFromString(raw.Get(Storage::kAuditEntries, audit_format::U64Key(22))));
+    edited.set_request_id("rewritten");
+    raw.Put(Storage::kAuditEntries, audit_format::U64Key(22), edited.SerializeAsString());
+  });
+  absl::Status opened = Open();
+  ASSERT_TRUE(absl::IsDataLoss(opened)) << opened;
+  EXPECT_TRUE(absl::StrContains(opened.message(), "entry 22")) << opened;
+}
+
+TEST_F(AuditLogSealTest, AnEntryAppendedOutsideTheNodeAfterTheSealIsRefusedAtStart) {
+  SealedLog();
+  Tamper([](RawLog& raw) {
+    v1::AuditEntry added = Entry("added");
+    added.set_sequence(25);
+    raw.Put(Storage::kAuditEntries, audit_format::U64Key(25), added.SerializeAsString());
+  });
+  absl::Status opened = Open();
+  ASSERT_TRUE(absl::IsDataLoss(opened)) << opened;
+  EXPECT_TRUE(absl::StrContains(opened.message(), "entry 25")) << opened;
+}
+
+// An administrator who copies the head over the seal skips nothing: the tail is then checked
+// by the background pass instead of at start.
+TEST_F(AuditLogSealTest, ASealMovedForwardOnlyMovesTheCheckToTheBackground) {
+  SealedLog();
+  Tamper([](RawLog& raw) {
+    v1::AuditEntry edited;
+    ASSERT_TRUE(edited.ParseFromString(raw.Get(Storage::kAuditEntries, audit_format::U64Key(22))));
+    edited.set_request_id("rewritten");
+    raw.Put(Storage::kAuditEntries, audit_format::U64Key(22), edited.SerializeAsString());
+    raw.Put(Storage::kAuditHead, audit_format::kSealKey,
+            raw.Get(Storage::kAuditHead, audit_format::kHeadKey));
+  });
+  ASSERT_TRUE(Open().ok());
+  EXPECT_EQ(log_->opening().sealed_entries(), 25u);
+  absl::Status outcome = VerifyInBackground();
+  ASSERT_TRUE(absl::IsDataLoss(outcome)) << outcome;
+  EXPECT_TRUE(absl::StrContains(outcome.message(), "entry 22")) << outcome;
+}
+
+// A seal that is not the node's (another key, or garbage) or whose tree the stored nodes do not
+// rebuild is ignored: the whole log is verified before serving.
+TEST_F(AuditLogSealTest, ASealThatDoesNotHoldIsIgnored) {
+  SealedLog();
+  PrivateKey other = PrivateKey::Generate();
+  v1::Checkpoint forged;
+  forged.set_origin("agency-a");
+  forged.set_tree_size(25);
+  forged.set_root_hash(std::string(32, 'r'));
+  for (const std::string& seal :
+       {std::string("garbage"), SignCheckpoint(forged, other, "1").SerializeAsString(),
+        SignCheckpoint(forged, key_, "1").SerializeAsString()}) {
+    Tamper([&](RawLog& raw) { raw.Put(Storage::kAuditHead, audit_format::kSealKey, seal); });
+    ASSERT_TRUE(Open().ok());
+    EXPECT_EQ(log_->opening().sealed_entries(), 0u);
+    EXPECT_EQ(log_->opening().verified_entries(), 25u);
+  }
+}
+
+// Closing the log while the background pass runs stops it; the seal stays where it was.
+TEST_F(AuditLogSealTest, ClosingStopsTheBackgroundPass) {
+  ASSERT_TRUE(Open().ok());
+  for (int i = 0; i < 20; ++i) {
+    std::vector<v1::AuditEntry> batch(1000, Entry("a fairly ordinary request"));
+    ASSERT_TRUE(log_->Append(batch).ok());
+  }
+  ASSERT_TRUE(log_->Seal().ok());
+  Close();
+  ASSERT_TRUE(Open().ok());
+  ASSERT_EQ(log_->opening().sealed_entries(), 20000u);
+  log_->VerifySealedInBackground(nullptr);
+  log_->StopBackgroundVerification();
+  absl::Status outcome = log_->AwaitBackgroundVerification();
+  EXPECT_TRUE(outcome.ok() || absl::IsCancelled(outcome)) << outcome;
+  Close();
+  ASSERT_TRUE(Open().ok());
+  EXPECT_EQ(log_->opening().sealed_entries(), 20000u);
+}
+
+}  // namespace
+}  // namespace nexus
