@@ -9,6 +9,7 @@
 // administrator who moves or deletes it only changes which entries are checked first.
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/audit_format.h"
@@ -132,11 +133,12 @@ absl::Status AuditLog::VerifySealedEntries() const {
 
 void AuditLog::RecordBackgroundOutcome(const absl::Status& outcome, absl::Duration took,
                                        const std::function<void(const absl::Status&)>& on_end) {
-  if (absl::IsCancelled(outcome)) {
+  // The pass ends (for AwaitBackgroundVerification) once its outcome is recorded and told.
+  absl::Cleanup ended = [this] {
     absl::MutexLock lock(&verify_mu_);
     verifying_ = false;
-    return;
-  }
+  };
+  if (absl::IsCancelled(outcome)) return;
   const uint64_t sealed = sealed_->size;
   v1::AuditEntry entry;
   entry.mutable_actor()->set_node(true);
@@ -150,7 +152,6 @@ void AuditLog::RecordBackgroundOutcome(const absl::Status& outcome, absl::Durati
     absl::Status recorded = Append(std::move(entry));
     {
       absl::MutexLock lock(&verify_mu_);
-      verifying_ = false;
       // Only a recorded success lets the next seal cover them: if the write failed, nothing
       // more is written anyway.
       all_verified_ = recorded.ok();
@@ -175,7 +176,6 @@ void AuditLog::RecordBackgroundOutcome(const absl::Status& outcome, absl::Durati
   queue_->Fail(absl::DataLossError(failure.message()));
   {
     absl::MutexLock lock(&verify_mu_);
-    verifying_ = false;
     verify_outcome_ = failure;
   }
   if (on_end) on_end(failure);
