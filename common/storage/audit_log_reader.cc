@@ -1,15 +1,31 @@
 #include "common/storage/audit_log_reader.h"
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <thread>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit_format.h"
+#include "common/storage/bounded_queue.h"
 #include "rocksdb/db.h"
 
 namespace nexus {
 namespace {
 
 absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+// Options for a one-pass scan of a whole family: blocks are read once, so caching them would
+// only evict what the node keeps hot (and costs an insert per block); reading ahead in large
+// chunks turns a read per block into a read per `readahead`. Checksums stay verified.
+rocksdb::ReadOptions ScanOptions(size_t readahead) {
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  options.readahead_size = readahead;
+  return options;
+}
+constexpr size_t kEntriesReadahead = size_t{2} << 20;
 
 // One forward iterator per tree level: a rebuild asks for the nodes of each level in index
 // order, so each answer is usually the iterator's next key.
@@ -23,7 +39,7 @@ class StreamingNodes {
     std::unique_ptr<rocksdb::Iterator>& it = levels_[level];
     const std::string key = audit_format::TreeKey(level, index);
     if (it == nullptr) {
-      it.reset(db_->NewIterator(rocksdb::ReadOptions(), tree_));
+      it.reset(db_->NewIterator(ScanOptions(0), tree_));
       it->Seek(key);
     } else if (it->Valid() && it->key().compare(key) < 0) {
       it->Next();
@@ -48,6 +64,178 @@ class StreamingNodes {
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* tree_;
   std::vector<std::unique_ptr<rocksdb::Iterator>> levels_;
+};
+
+// A run of consecutive entries read ahead of the verifier, owning their bytes: each entry's
+// bytes and stored leaf hash lie back to back in one buffer.
+class EntryChunk {
+ public:
+  // Enough entries that handing a chunk over costs little beside verifying it; a bound in bytes
+  // too, as a copied data directory may hold entries of any size.
+  static constexpr size_t kMaxEntries = 2048;
+  static constexpr size_t kMaxBytes = size_t{1} << 20;
+
+  EntryChunk() { buffer_.reserve(kMaxBytes); }
+  bool full() const { return entries_.size() >= kMaxEntries || buffer_.size() >= kMaxBytes; }
+  size_t size() const { return entries_.size(); }
+
+  void Add(uint64_t index, const rocksdb::Slice& bytes, const rocksdb::Slice& leaf) {
+    entries_.push_back({index, buffer_.size(), bytes.size(), leaf.size()});
+    buffer_.append(bytes.data(), bytes.size());
+    buffer_.append(leaf.data(), leaf.size());
+  }
+
+  // Hands each entry to `visit` in order; false as soon as `visit` returns false.
+  template <typename VisitFn>
+  bool Visit(const VisitFn& visit) const {
+    for (const Entry& entry : entries_) {
+      const absl::string_view bytes(buffer_.data() + entry.offset, entry.bytes_size);
+      const absl::string_view leaf(bytes.data() + bytes.size(), entry.leaf_size);
+      if (!visit(entry.index, bytes, leaf)) return false;
+    }
+    return true;
+  }
+
+ private:
+  struct Entry {
+    uint64_t index;
+    size_t offset;  // of the entry's bytes in buffer_; its leaf follows them
+    size_t bytes_size;
+    size_t leaf_size;
+  };
+  std::vector<Entry> entries_;
+  std::string buffer_;
+};
+
+// Chunks (of entries or of tree nodes) a reading thread may be ahead of its consumer.
+constexpr size_t kChunksAhead = 4;
+
+// Reads every entry in index order with its stored leaf (the level-0 keys of the tree run in the
+// same order, so both families are read in one pass each) and pushes them to `chunks`. Returns
+// early, OK, once `chunks` is closed by the consumer; a read error is Unavailable, after every
+// entry read before it was pushed.
+absl::Status ReadEntryChunks(rocksdb::DB* db, const AuditLogReader::Families& families,
+                             uint64_t first, BoundedQueue<std::unique_ptr<EntryChunk>>& chunks) {
+  std::unique_ptr<rocksdb::Iterator> entries(
+      db->NewIterator(ScanOptions(kEntriesReadahead), families.entries));
+  std::unique_ptr<rocksdb::Iterator> leaves(
+      db->NewIterator(ScanOptions(kEntriesReadahead), families.tree));
+  leaves->Seek(audit_format::TreeKey(0, first));
+  auto chunk = std::make_unique<EntryChunk>();
+  for (entries->Seek(audit_format::U64Key(first)); entries->Valid(); entries->Next()) {
+    uint64_t index = audit_format::ReadU64Key(View(entries->key()));
+    // Level-0 keys run in index order; skip to this entry's leaf.
+    const std::string leaf_key = audit_format::TreeKey(0, index);
+    while (leaves->Valid() && leaves->key().compare(leaf_key) < 0) leaves->Next();
+    rocksdb::Slice leaf;
+    if (leaves->Valid() && leaves->key() == leaf_key) leaf = leaves->value();
+    chunk->Add(index, entries->value(), leaf);
+    if (chunk->full()) {
+      if (!chunks.Push(std::move(chunk))) return absl::OkStatus();
+      chunk = std::make_unique<EntryChunk>();
+    }
+  }
+  if (chunk->size() > 0 && !chunks.Push(std::move(chunk))) return absl::OkStatus();
+  if (!entries->status().ok()) {
+    return absl::UnavailableError(absl::StrCat("reading entries: ", entries->status().ToString()));
+  }
+  if (!leaves->status().ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("reading leaf hashes: ", leaves->status().ToString()));
+  }
+  return absl::OkStatus();
+}
+
+// A stored node as a rebuild of the tree meets it, with what reading it gave.
+struct StreamedNode {
+  int level;
+  uint64_t index;
+  absl::StatusOr<merkle::Hash> hash;
+};
+
+// Whether a rebuild from the first leaf completes node (level_a, index_a) before node (level_b,
+// index_b): it completes a node with the last leaf the node covers, lower levels first.
+bool CompletedBefore(int level_a, uint64_t index_a, int level_b, uint64_t index_b) {
+  const absl::uint128 last_a = (absl::uint128(index_a) + 1) << level_a;
+  const absl::uint128 last_b = (absl::uint128(index_b) + 1) << level_b;
+  return last_a != last_b ? last_a < last_b : level_a < level_b;
+}
+
+constexpr size_t kNodesPerChunk = 2048;
+
+// Stored nodes for a rebuild of the tree from its first leaf (the verifier's and the node's
+// recovery): the nodes are read in the order the rebuild completes them, on a thread of their
+// own, a few chunks ahead. A request in any other order is read directly.
+class StoredNodeReader {
+ public:
+  StoredNodeReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* tree)
+      : db_(db), tree_(tree), direct_(db, tree) {}
+  StoredNodeReader(const StoredNodeReader&) = delete;
+  StoredNodeReader& operator=(const StoredNodeReader&) = delete;
+  ~StoredNodeReader() {
+    chunks_.Close();  // stops the read-ahead at its next chunk
+    if (read_ahead_.joinable()) read_ahead_.join();
+  }
+
+  absl::StatusOr<merkle::Hash> Read(int level, uint64_t index) {
+    if (!started_) {
+      started_ = true;
+      // A rebuild asks for (1, 0) first; anything else (a proof) is served directly.
+      if (level == 1 && index == 0) read_ahead_ = std::thread([this] { ReadAhead(); });
+    }
+    while (read_ahead_.joinable() && level >= 1 && level < 64) {
+      if (next_ == chunk_.size()) {
+        std::optional<std::vector<StreamedNode>> chunk = chunks_.Pop();
+        if (!chunk.has_value()) {  // the stream ended: the thread is done
+          read_ahead_.join();
+          break;
+        }
+        chunk_ = *std::move(chunk);
+        next_ = 0;
+        continue;
+      }
+      StreamedNode& node = chunk_[next_];
+      if (node.level == level && node.index == index) {
+        ++next_;
+        return std::move(node.hash);
+      }
+      if (!CompletedBefore(node.level, node.index, level, index)) break;  // asked out of order
+      ++next_;  // a node that was not asked for (the verifier stops at the first bad node)
+    }
+    return direct_.Read(level, index);
+  }
+
+ private:
+  // Runs on read_ahead_. Appending leaf i completes the nodes at levels 1 to the number of
+  // trailing one bits of i (merkle::Frontier::Append). The stream ends after the first node it
+  // cannot read: past the end of the stored tree, or a node missing or unreadable, which the
+  // direct reads then report again if it is asked for.
+  void ReadAhead() {
+    StreamingNodes nodes(db_, tree_);
+    std::vector<StreamedNode> chunk;
+    bool ended = false;
+    for (uint64_t leaf = 1; !ended; leaf += 2) {
+      for (int level = 1; level < 64 && !ended && ((leaf >> (level - 1)) & 1) == 1; ++level) {
+        const uint64_t index = leaf >> level;
+        chunk.push_back({level, index, nodes.Read(level, index)});
+        ended = !chunk.back().hash.ok();
+      }
+      if (chunk.size() >= kNodesPerChunk || ended) {
+        if (!chunks_.Push(std::move(chunk))) return;  // the reader is gone
+        chunk.clear();
+      }
+    }
+    chunks_.Close();
+  }
+
+  rocksdb::DB* const db_;
+  rocksdb::ColumnFamilyHandle* const tree_;
+  StreamingNodes direct_;  // the caller's reads
+  BoundedQueue<std::vector<StreamedNode>> chunks_{kChunksAhead};
+  std::thread read_ahead_;
+  bool started_ = false;
+  std::vector<StreamedNode> chunk_;  // the chunk being taken apart by Read
+  size_t next_ = 0;
 };
 
 }  // namespace
@@ -86,34 +274,29 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLogReader::Head() const {
 
 AuditEntrySource AuditLogReader::Entries(uint64_t first) const {
   return [db = db_, families = families_, first](const auto& visit) -> absl::Status {
-    std::unique_ptr<rocksdb::Iterator> entries(
-        db->NewIterator(rocksdb::ReadOptions(), families.entries));
-    std::unique_ptr<rocksdb::Iterator> leaves(
-        db->NewIterator(rocksdb::ReadOptions(), families.tree));
-    leaves->Seek(audit_format::TreeKey(0, first));
-    for (entries->Seek(audit_format::U64Key(first)); entries->Valid(); entries->Next()) {
-      uint64_t index = audit_format::ReadU64Key(View(entries->key()));
-      // Level-0 keys run in index order; skip to this entry's leaf.
-      const std::string leaf_key = audit_format::TreeKey(0, index);
-      while (leaves->Valid() && leaves->key().compare(leaf_key) < 0) leaves->Next();
-      absl::string_view leaf;
-      if (leaves->Valid() && leaves->key() == leaf_key) leaf = View(leaves->value());
-      if (!visit(index, View(entries->value()), leaf)) return absl::OkStatus();
+    // The reads run on a thread of their own, a few chunks ahead of `visit`, so that reading
+    // and verifying (hashing) use two cores. Every path below closes the queue, which stops the
+    // reader at its next chunk, and joins it before returning.
+    BoundedQueue<std::unique_ptr<EntryChunk>> chunks(kChunksAhead);
+    absl::Status read;  // written by the reader, read here only after joining it
+    std::thread reader([&] {
+      read = ReadEntryChunks(db, families, first, chunks);
+      chunks.Close();
+    });
+    bool stopped = false;
+    while (!stopped) {
+      std::optional<std::unique_ptr<EntryChunk>> chunk = chunks.Pop();
+      if (!chunk.has_value()) break;
+      stopped = !(*chunk)->Visit(visit);
     }
-    if (!entries->status().ok()) {
-      return absl::UnavailableError(
-          absl::StrCat("reading entries: ", entries->status().ToString()));
-    }
-    if (!leaves->status().ok()) {
-      return absl::UnavailableError(
-          absl::StrCat("reading leaf hashes: ", leaves->status().ToString()));
-    }
-    return absl::OkStatus();
+    chunks.Close();
+    reader.join();
+    return stopped ? absl::OkStatus() : read;
   };
 }
 
 merkle::NodeReader AuditLogReader::StoredNodes() const {
-  auto nodes = std::make_shared<StreamingNodes>(db_, families_.tree);
+  auto nodes = std::make_shared<StoredNodeReader>(db_, families_.tree);
   return [nodes](int level, uint64_t index) { return nodes->Read(level, index); };
 }
 

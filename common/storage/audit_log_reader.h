@@ -36,10 +36,15 @@ class AuditLogReader {
   // The signed head written with the latest commit; NotFound if none is stored.
   absl::StatusOr<v1::SignedCheckpoint> Head() const;
   // Entries from index `first` on, in index order, with the stored leaf hash of each (one pass
-  // over each family).
+  // over each family). The source reads on a thread of its own, a few chunks of entries ahead of
+  // `visit`, and joins it before returning, also when `visit` stops early.
   AuditEntrySource Entries(uint64_t first = 0) const;
-  // Stored perfect-subtree nodes. Reads in the order a rebuild of the tree completes them are
-  // one step of an iterator per level, not a lookup each; any other order still works.
+  // Stored perfect-subtree nodes. A reader whose first request is node (1, 0) is taken for a
+  // rebuild of the tree from its first leaf: it reads the nodes in the order the rebuild
+  // completes them (merkle::Frontier::Append) on a thread of its own, a few chunks ahead, until
+  // the first node it cannot read. A request in any other order, or past that node, is read
+  // directly. One caller at a time; the thread is joined when the last copy of the reader is
+  // destroyed, which must be before the database is closed.
   merkle::NodeReader StoredNodes() const;
 
  private:
