@@ -59,14 +59,18 @@ absl::Status AuditLog::VerifyStoredLog() {
   if (absl::IsUnavailable(head.status())) return CannotRead("signed head", head.status().message());
   // A large log with a valid seal: the entries up to the seal are left to the background pass.
   std::optional<SealedTree> sealed;
-  if (v1::Checkpoint claimed; head.ok() && !options_.accept_unverified &&
-                              claimed.ParseFromString(head->checkpoint()) &&
-                              claimed.tree_size() > options_.verify_before_serving_max_entries) {
-    absl::StatusOr<std::optional<SealedTree>> read = ReadSeal(keys);
+  std::optional<v1::SignedCheckpoint> beyond;  // a seal of a longer log: proof of a truncation
+  if (v1::Checkpoint claimed; head.ok() && claimed.ParseFromString(head->checkpoint())) {
+    absl::StatusOr<SealReading> read = ReadSeal(keys, claimed.tree_size());
     if (!read.ok()) return CannotRead("the seal", read.status().message());
-    sealed = *std::move(read);
-    // A seal beyond the head belongs to a longer log than this one: verify all of this one.
-    if (sealed.has_value() && sealed->size > claimed.tree_size()) sealed.reset();
+    // A seal beyond the head counts whatever the log's size; one that holds only lets a large
+    // log be verified after it (and never when the operator accepts a failed log).
+    beyond = std::move(read->beyond);
+    opening_.set_seal_ignored(read->ignored);
+    if (claimed.tree_size() > options_.verify_before_serving_max_entries &&
+        !options_.accept_unverified) {
+      sealed = std::move(read->sealed);
+    }
   }
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> checkpoints =
       reader.Checkpoints(sealed.has_value() ? sealed->size : 0);
@@ -98,6 +102,7 @@ absl::Status AuditLog::VerifyStoredLog() {
       verify.checkpoints.push_back(sealed->seal);  // its root is trusted at its size
     }
     verify.checkpoints.insert(verify.checkpoints.end(), checkpoints->begin(), checkpoints->end());
+    if (beyond.has_value()) verify.checkpoints.push_back(*beyond);  // the largest: last
     verify.stored_nodes = reader.StoredNodes();
     AuditVerifyReport report =
         VerifyAuditLog(verify, reader.Entries(sealed.has_value() ? sealed->size : 0));

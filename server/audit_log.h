@@ -72,8 +72,9 @@ class AuditLog : public CommitParticipant {
   // Blocks until the background verification has ended: OK if it succeeded or none was needed;
   // Cancelled if stopped. For tests and benchmarks.
   absl::Status AwaitBackgroundVerification() ABSL_LOCKS_EXCLUDED(verify_mu_);
-  // Ends the background verification early (the node is stopping); the seal stays as it was.
-  void StopBackgroundVerification() ABSL_LOCKS_EXCLUDED(verify_mu_);
+  // Ends the background verification early (the node is stopping); the seal stays as it was, so
+  // the next start verifies those entries again. Returns true if a pass was cut short.
+  bool StopBackgroundVerification() ABSL_LOCKS_EXCLUDED(verify_mu_);
   // Seals the durable head, so that the next start verifies only what comes after it before
   // serving. Does nothing until every entry has been verified (by Open or in the background);
   // after a failed background verification, returns that failure.
@@ -130,13 +131,18 @@ class AuditLog : public CommitParticipant {
   // --accept-unverified-audit-log over a log that failed with `problem` (audit_log_recovery.cc).
   absl::Status AcceptStoredLog(const std::string& problem, const Keyring& keys);
   // The stored seal and the tree it covers, rebuilt from stored nodes and checked against its
-  // signed root; nullopt if there is none or it does not hold (audit_log_seal.cc).
+  // signed root (audit_log_seal.cc).
   struct SealedTree {
     v1::SignedCheckpoint seal;
     uint64_t size = 0;
     merkle::Frontier tree;
   };
-  absl::StatusOr<std::optional<SealedTree>> ReadSeal(const Keyring& keys) const;
+  struct SealReading {
+    std::optional<SealedTree> sealed;            // a seal that holds, if any
+    std::string ignored;                         // why a stored seal is not used
+    std::optional<v1::SignedCheckpoint> beyond;  // the node's own seal, beyond `head_size`
+  };
+  absl::StatusOr<SealReading> ReadSeal(const Keyring& keys, uint64_t head_size) const;
   // The background pass over the sealed entries, and what follows from its outcome.
   absl::Status VerifySealedEntries() const;
   void RecordBackgroundOutcome(const absl::Status& outcome, absl::Duration took,
@@ -165,8 +171,10 @@ class AuditLog : public CommitParticipant {
   bool all_verified_ ABSL_GUARDED_BY(verify_mu_) =
       false;  // Open or the background pass checked all
   bool verifying_ ABSL_GUARDED_BY(verify_mu_) = false;
+  absl::CondVar verified_;  // signalled when verifying_ turns false
   absl::Status verify_outcome_ ABSL_GUARDED_BY(verify_mu_);  // a failure stops every write
   uint64_t sealed_size_ ABSL_GUARDED_BY(verify_mu_) = 0;     // the last seal written or read
+  bool pass_cut_short_ ABSL_GUARDED_BY(verify_mu_) = false;  // stopped before its verdict
 
   absl::Mutex checkpoint_mu_;                                     // one checkpoint at a time
   uint64_t checkpoint_size_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;  // latest stored checkpoint

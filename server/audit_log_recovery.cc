@@ -21,6 +21,7 @@ namespace {
 
 using audit_format::ReadU64Key;
 using audit_format::TreeKey;
+using audit_format::U64Key;
 
 // The superseded checkpoints the NODE_START entry names; the rest are counted (bounded entry).
 constexpr int kNamedSuperseded = 20;
@@ -60,7 +61,8 @@ absl::Status AuditLog::AcceptStoredLog(const std::string& problem, const Keyring
       checkpoint.key = it->key().ToString();
       checkpoint.value = it->value().ToString();
       checkpoint.valid = ReadSignedRoot(checkpoint.value, keys, options_.origin, &checkpoint.size,
-                                        &checkpoint.root);
+                                        &checkpoint.root) &&
+                         checkpoint.key == U64Key(checkpoint.size);  // not moved
       if (checkpoint.valid) signed_sizes.insert(checkpoint.size);
     }
     if (!it->status().ok()) return CannotRead("checkpoints", it->status().ToString());
@@ -140,6 +142,8 @@ absl::Status AuditLog::AcceptStoredLog(const std::string& problem, const Keyring
       opening_.set_superseded_omitted(opening_.superseded_omitted() + 1);
     }
   }
+  // A seal says which entries a start may leave to the background: after a recovery none.
+  batch.Delete(storage_->family(Storage::kAuditHead), audit_format::kSealKey);
   rocksdb::WriteOptions sync;
   sync.sync = true;
   if (rocksdb::Status s = db->Write(sync, &batch); !s.ok()) {

@@ -5,8 +5,9 @@
 // start, in the background) or written by the node since. At Open a large log is verified after
 // the seal; the entries up to it are verified here, on a thread of their own, with the same
 // verifier and the same checks (entries rehashed, stored leaves and nodes, every checkpoint up to
-// the seal, the seal as the head). The seal is not a trusted statement for auditors: an
-// administrator who moves or deletes it only changes which entries are checked first.
+// the seal, each under its own tree size, the seal as the head). The seal is not a trusted
+// statement for auditors: an administrator who moves or deletes it only changes which entries are
+// checked first. A pass cut short by a stop leaves the seal where it was.
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
@@ -44,30 +45,53 @@ AuditEntrySource Below(AuditEntrySource source, uint64_t end, const std::atomic<
 
 AuditLog::~AuditLog() { StopBackgroundVerification(); }
 
-absl::StatusOr<std::optional<AuditLog::SealedTree>> AuditLog::ReadSeal(const Keyring& keys) const {
+absl::StatusOr<AuditLog::SealReading> AuditLog::ReadSeal(const Keyring& keys,
+                                                         uint64_t head_size) const {
+  SealReading reading;
   std::string value;
   rocksdb::Status s =
       storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditHead),
                           audit_format::kSealKey, &value);
-  if (s.IsNotFound()) return std::nullopt;
+  if (s.IsNotFound()) return reading;
   if (!s.ok()) return absl::UnavailableError(s.ToString());
-  SealedTree sealed;
-  if (!sealed.seal.ParseFromString(value)) return std::nullopt;
   // Only a seal this node's agency signed, whose tree the stored nodes rebuild, says anything.
-  // Any other (malformed, foreign, altered) is ignored: the whole log is then verified at start.
-  absl::StatusOr<v1::Checkpoint> checkpoint = VerifyCheckpoint(sealed.seal, keys);
-  if (!checkpoint.ok() || checkpoint->origin() != options_.origin || checkpoint->tree_size() == 0) {
-    return std::nullopt;
+  // Any other (malformed, foreign, altered) is ignored, with the reason: the whole log is then
+  // verified before serving.
+  SealedTree sealed;
+  absl::StatusOr<v1::Checkpoint> checkpoint = sealed.seal.ParseFromString(value)
+                                                  ? VerifyCheckpoint(sealed.seal, keys)
+                                                  : absl::DataLossError("it does not parse");
+  if (checkpoint.ok() && checkpoint->origin() != options_.origin) {
+    checkpoint =
+        absl::DataLossError(absl::StrCat("it is signed as agency '", checkpoint->origin(), "'"));
+  }
+  if (!checkpoint.ok()) {
+    reading.ignored =
+        absl::StrCat("the stored seal is not this node's: ", checkpoint.status().message());
+    return reading;
+  }
+  if (checkpoint->tree_size() > head_size) {
+    // The node never seals beyond its durable head: its own seal larger than the log shows
+    // that entries were removed. The full verification reports it as a truncation.
+    reading.ignored = absl::StrCat("the seal covers ", checkpoint->tree_size(),
+                                   " entries, more than the signed head's ", head_size);
+    reading.beyond = sealed.seal;
+    return reading;
   }
   absl::StatusOr<merkle::Hash> root = RootOf(*checkpoint);
-  if (!root.ok()) return std::nullopt;
   absl::StatusOr<merkle::Frontier> tree =
       merkle::Frontier::Load(checkpoint->tree_size(), Reader().StoredNodes());
   if (absl::IsUnavailable(tree.status())) return tree.status();
-  if (!tree.ok() || tree->Root() != *root) return std::nullopt;
+  if (!root.ok() || !tree.ok() || tree->Root() != *root) {
+    reading.ignored = absl::StrCat("the stored tree does not rebuild the seal's root at tree size ",
+                                   checkpoint->tree_size());
+    return reading;
+  }
+  if (checkpoint->tree_size() == 0) return reading;
   sealed.size = checkpoint->tree_size();
   sealed.tree = *std::move(tree);
-  return sealed;
+  reading.sealed = std::move(sealed);
+  return reading;
 }
 
 absl::Status AuditLog::Seal() {
@@ -122,6 +146,8 @@ absl::Status AuditLog::VerifySealedEntries() const {
   verify.stored_nodes = reader.StoredNodes();
   AuditVerifyReport report =
       VerifyAuditLog(verify, Below(reader.Entries(), sealed_->size, &stop_verifying_));
+  // A verdict reached as the node stops still counts; only a scan cut short is no verdict.
+  if (!report.ok && !report.unreadable) return absl::DataLossError(report.problem);
   if (stop_verifying_.load()) return absl::CancelledError("the node is stopping");
   if (report.unreadable) {
     return absl::UnavailableError(
@@ -137,8 +163,13 @@ void AuditLog::RecordBackgroundOutcome(const absl::Status& outcome, absl::Durati
   absl::Cleanup ended = [this] {
     absl::MutexLock lock(&verify_mu_);
     verifying_ = false;
+    verified_.SignalAll();
   };
-  if (absl::IsCancelled(outcome)) return;
+  if (absl::IsCancelled(outcome)) {
+    absl::MutexLock lock(&verify_mu_);
+    pass_cut_short_ = true;
+    return;
+  }
   const uint64_t sealed = sealed_->size;
   v1::AuditEntry entry;
   entry.mutable_actor()->set_node(true);
@@ -161,36 +192,48 @@ void AuditLog::RecordBackgroundOutcome(const absl::Status& outcome, absl::Durati
   }
   const absl::Status failure = absl::Status(
       outcome.code(),
-      absl::StrCat("the audit log failed its background verification of the ", sealed,
-                   " entries sealed before this start: ", outcome.message(),
-                   ". The node writes nothing more: stop it; its next start verifies the whole "
-                   "log and refuses it (or use --accept-unverified-audit-log)"));
+      absl::IsUnavailable(outcome)
+          ? absl::StrCat("the audit log's ", sealed,
+                         " sealed entries could not be read by the background verification: ",
+                         outcome.message(),
+                         ". The node writes nothing more to its audit log (so answers no audited "
+                         "call): check the disk and the data directory, then restart it")
+          : absl::StrCat("the audit log failed its background verification of the ", sealed,
+                         " entries sealed before this start: ", outcome.message(),
+                         ". The node writes nothing more to its audit log (so answers no audited "
+                         "call): stop it; its next start verifies the whole log and refuses it "
+                         "(or use --accept-unverified-audit-log)"));
+  {
+    absl::MutexLock lock(&verify_mu_);
+    verify_outcome_ = failure;  // first: no checkpoint or seal is signed from here on
+  }
   entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
   entry.set_code(static_cast<int32_t>(outcome.code()));
   entry.set_error(std::string(outcome.message()));
   // The alarm and the end of the seal in one batch: the next start cannot skip these entries.
-  (void)queue_->Commit([&](rocksdb::WriteBatch& batch) {
+  absl::Status alarmed = queue_->Commit([&](rocksdb::WriteBatch& batch) {
     Stage(entry, batch);
     batch.Delete(storage_->family(Storage::kAuditHead), audit_format::kSealKey);
   });
-  queue_->Fail(absl::DataLossError(failure.message()));
-  {
-    absl::MutexLock lock(&verify_mu_);
-    verify_outcome_ = failure;
+  if (!alarmed.ok()) {  // an earlier write failed: the seal must go all the same
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    (void)storage_->db()->Delete(sync, storage_->family(Storage::kAuditHead),
+                                 audit_format::kSealKey);
   }
+  queue_->Fail(failure);
   if (on_end) on_end(failure);
 }
 
 absl::Status AuditLog::AwaitBackgroundVerification() {
   absl::MutexLock lock(&verify_mu_);
-  verify_mu_.Await(absl::Condition(
-      +[](bool* verifying) { return !*verifying; }, &verifying_));
+  while (verifying_) verified_.Wait(&verify_mu_);
   if (!verify_outcome_.ok()) return verify_outcome_;
   if (sealed_.has_value() && !all_verified_) return absl::CancelledError("stopped or not started");
   return absl::OkStatus();
 }
 
-void AuditLog::StopBackgroundVerification() {
+bool AuditLog::StopBackgroundVerification() {
   stop_verifying_ = true;
   std::thread verifier;
   {
@@ -198,6 +241,8 @@ void AuditLog::StopBackgroundVerification() {
     verifier = std::move(verifier_);
   }
   if (verifier.joinable()) verifier.join();
+  absl::MutexLock lock(&verify_mu_);
+  return pass_cut_short_;
 }
 
 }  // namespace nexus

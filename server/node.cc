@@ -191,6 +191,10 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
       AuditLog::Open(parts->storage.get(), parts->commits.get(), *signing_key, audit_options);
   if (!audit.ok()) return audit.status();
   parts->audit = *std::move(audit);
+  if (const std::string& ignored = parts->audit->opening().seal_ignored(); !ignored.empty()) {
+    LogWarning(absl::StrCat("audit log seal not used (", ignored,
+                            "): every entry is verified before serving"));
+  }
   if (uint64_t sealed = parts->audit->opening().sealed_entries(); sealed > 0) {
     LogInfo(absl::StrCat("audit log of ", parts->audit->size(), " entries: entries ", sealed,
                          " on (after the seal) verified in ",
@@ -373,8 +377,16 @@ void Node::Shutdown(absl::Duration grace) {
     parts_->stopping = true;
   }
   parts_->checkpointer.join();
-  parts_->audit->StopBackgroundVerification();  // the seal stays where it was
+  const bool cut_short = parts_->audit->StopBackgroundVerification();
   v1::AuditEntry stopped;
+  if (cut_short) {
+    // The seal stays where it was, so the next start verifies those entries again.
+    stopped.set_detail(absl::StrCat("the background verification of the ",
+                                    parts_->audit->opening().sealed_entries(),
+                                    " sealed entries was stopped before it ended; the next start "
+                                    "verifies them again"));
+    LogWarning(stopped.detail());
+  }
   stopped.mutable_actor()->set_node(true);
   stopped.mutable_actor()->set_agency_id(parts_->config.agency_id());
   stopped.set_action(v1::AUDIT_ACTION_NODE_STOP);

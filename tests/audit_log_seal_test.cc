@@ -34,13 +34,14 @@ v1::AuditEntry Entry(const std::string& request_id) {
 class AuditLogSealTest : public ::testing::Test {
  protected:
   // Opens the log as nexusd does, verifying in full only logs of at most `limit` entries.
-  absl::Status Open(uint64_t limit = 4) {
+  absl::Status Open(uint64_t limit = 4, bool accept = false) {
     auto storage = Storage::Open(dir_.path());
     if (!storage.ok()) return storage.status();
     storage_ = *std::move(storage);
     commits_ = std::make_unique<CommitQueue>(storage_->db());
     AuditLog::Options options{"agency-a", "1"};
     options.verify_before_serving_max_entries = limit;
+    options.accept_unverified = accept;
     auto log = AuditLog::Open(storage_.get(), commits_.get(), key_, options);
     if (!log.ok()) return log.status();
     log_ = *std::move(log);
@@ -216,7 +217,71 @@ TEST_F(AuditLogSealTest, ASealThatDoesNotHoldIsIgnored) {
     ASSERT_TRUE(Open().ok());
     EXPECT_EQ(log_->opening().sealed_entries(), 0u);
     EXPECT_EQ(log_->opening().verified_entries(), 25u);
+    EXPECT_FALSE(log_->opening().seal_ignored().empty());  // the node says why
   }
+}
+
+// Checkpoints are read by tree size from the seal on at start, and up to it in the background:
+// one kept under another size than it claims is refused wherever it is.
+TEST_F(AuditLogSealTest, ACheckpointMovedBelowTheSealIsFoundInTheBackground) {
+  ASSERT_TRUE(Open().ok());
+  Append(10);
+  ASSERT_TRUE(log_->Checkpoint().ok());
+  Append(10);
+  ASSERT_TRUE(log_->Seal().ok());
+  Close();
+  Tamper([](RawLog& raw) {
+    raw.Put(Storage::kAuditCheckpoints, audit_format::U64Key(3),
+            raw.Get(Storage::kAuditCheckpoints, audit_format::U64Key(10)));
+  });
+  ASSERT_TRUE(Open().ok());
+  absl::Status outcome = VerifyInBackground();
+  ASSERT_TRUE(absl::IsDataLoss(outcome)) << outcome;
+  EXPECT_TRUE(absl::StrContains(outcome.message(), "out of place")) << outcome;
+}
+
+TEST_F(AuditLogSealTest, ACheckpointMovedAboveTheSealIsRefusedAtStart) {
+  ASSERT_TRUE(Open().ok());
+  Append(10);
+  ASSERT_TRUE(log_->Checkpoint().ok());
+  Append(10);
+  ASSERT_TRUE(log_->Seal().ok());
+  Close();
+  Tamper([](RawLog& raw) {
+    raw.Put(Storage::kAuditCheckpoints, std::string(8, '\xff'),
+            raw.Get(Storage::kAuditCheckpoints, audit_format::U64Key(10)));
+  });
+  absl::Status opened = Open();
+  ASSERT_TRUE(absl::IsDataLoss(opened)) << opened;
+  EXPECT_TRUE(absl::StrContains(opened.message(), "out of place")) << opened;
+}
+
+// The node never seals beyond its durable head: its own seal beyond the head proves that the
+// log lost entries, even when an older head was put back to cover what is left.
+TEST_F(AuditLogSealTest, ASealBeyondTheHeadShowsATruncation) {
+  ASSERT_TRUE(Open().ok());
+  Append(20);
+  Close();
+  std::string head_at_20;
+  Tamper([&](RawLog& raw) { head_at_20 = raw.Get(Storage::kAuditHead, audit_format::kHeadKey); });
+  ASSERT_TRUE(Open().ok());
+  Append(5);
+  ASSERT_TRUE(log_->Seal().ok());
+  Close();
+  Tamper([&](RawLog& raw) {
+    for (uint64_t i = 20; i < 25; ++i) raw.Delete(Storage::kAuditEntries, audit_format::U64Key(i));
+    raw.Put(Storage::kAuditHead, audit_format::kHeadKey, head_at_20);
+  });
+  absl::Status opened = Open();
+  ASSERT_TRUE(absl::IsDataLoss(opened)) << opened;
+  EXPECT_TRUE(absl::StrContains(opened.message(), "truncated")) << opened;
+  // An operator who accepts the truncation is not refused again by the stale seal.
+  Close();
+  absl::Status accepted = Open(4, /*accept=*/true);
+  ASSERT_TRUE(accepted.ok()) << accepted;
+  Close();
+  absl::Status again = Open();
+  EXPECT_TRUE(again.ok()) << again;
 }
 
 // Closing the log while the background pass runs stops it; the seal stays where it was.

@@ -252,6 +252,17 @@ absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditLogReader::Checkpoints(
                                               audit_format::ReadU64Key(View(it->key())),
                                               " is malformed"));
     }
+    // Each is stored under its own tree size: readers that take a range of sizes (a start that
+    // leaves the sealed part to the background) rely on it, so a moved one is refused here.
+    v1::Checkpoint claimed;
+    if (it->key().size() != 8 ||
+        (claimed.ParseFromString(checkpoints.back().checkpoint()) &&
+         claimed.tree_size() != audit_format::ReadU64Key(View(it->key())))) {
+      return absl::DataLossError(
+          absl::StrCat("a stored checkpoint is out of place: it is kept under tree size ",
+                       audit_format::ReadU64Key(View(it->key())), " (a ", it->key().size(),
+                       "-byte key) but claims tree size ", claimed.tree_size()));
+    }
   }
   // A read error ends the scan early: the list would look complete but be short.
   if (!it->status().ok()) {

@@ -31,7 +31,7 @@ class AuditLogReader {
   AuditLogReader(rocksdb::DB* db, Families families) : db_(db), families_(families) {}
 
   // Every stored checkpoint of at least `since_size` entries, by tree size; DataLoss names the
-  // first malformed one.
+  // first malformed one, or one not kept under the tree size it claims.
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> Checkpoints(uint64_t since_size = 0) const;
   // The signed head written with the latest commit; NotFound if none is stored.
   absl::StatusOr<v1::SignedCheckpoint> Head() const;

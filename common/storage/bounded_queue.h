@@ -25,9 +25,10 @@ class BoundedQueue {
   // queue is closed (before or while waiting): the consumer has stopped.
   bool Push(T item) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(this, &BoundedQueue::CanPush));
+    while (!closed_ && items_.size() >= capacity_) not_full_.Wait(&mu_);
     if (closed_) return false;
     items_.push_back(std::move(item));
+    not_empty_.Signal();
     return true;
   }
 
@@ -35,10 +36,11 @@ class BoundedQueue {
   // still handed out; nullopt once the queue is closed and empty.
   std::optional<T> Pop() ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(this, &BoundedQueue::CanPop));
+    while (!closed_ && items_.empty()) not_empty_.Wait(&mu_);
     if (items_.empty()) return std::nullopt;
     T item = std::move(items_.front());
     items_.pop_front();
+    not_full_.Signal();
     return item;
   }
 
@@ -46,16 +48,17 @@ class BoundedQueue {
   void Close() ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     closed_ = true;
+    not_full_.SignalAll();
+    not_empty_.SignalAll();
   }
 
  private:
-  bool CanPush() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return closed_ || items_.size() < capacity_;
-  }
-  bool CanPop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return closed_ || !items_.empty(); }
-
   const size_t capacity_;
+  // Condition variables rather than Mutex::Await: the predicates then run only in our code with
+  // the lock held, which ThreadSanitizer can follow through Debian's uninstrumented abseil.
   absl::Mutex mu_;
+  absl::CondVar not_full_;
+  absl::CondVar not_empty_;
   std::deque<T> items_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
