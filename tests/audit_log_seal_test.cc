@@ -31,6 +31,14 @@ v1::AuditEntry Entry(const std::string& request_id) {
   return entry;
 }
 
+// What an administrator does to one stored entry: rewrites a field, leaving the tree alone.
+void EditEntry(RawLog& raw, uint64_t index) {
+  v1::AuditEntry edited;
+  ASSERT_TRUE(edited.ParseFromString(raw.Get(Storage::kAuditEntries, audit_format::U64Key(index))));
+  edited.set_request_id("rewritten");
+  raw.Put(Storage::kAuditEntries, audit_format::U64Key(index), edited.SerializeAsString());
+}
+
 class AuditLogSealTest : public ::testing::Test {
  protected:
   // Opens the log as nexusd does, verifying in full only logs of at most `limit` entries.
@@ -74,6 +82,15 @@ class AuditLogSealTest : public ::testing::Test {
     Append(20);
     ASSERT_TRUE(log_->Seal().ok());
     Append(5);
+    Close();
+  }
+  // 20 entries, a checkpoint at 10, sealed at 20.
+  void SealedLogWithACheckpointAt10() {
+    ASSERT_TRUE(Open().ok());
+    Append(10);
+    ASSERT_TRUE(log_->Checkpoint().ok());
+    Append(10);
+    ASSERT_TRUE(log_->Seal().ok());
     Close();
   }
   uint64_t Count(v1::AuditOutcome outcome) {
@@ -129,12 +146,7 @@ TEST_F(AuditLogSealTest, UntilTheBackgroundPassEndsNothingNewIsSealed) {
 
 TEST_F(AuditLogSealTest, AnEntryEditedBeforeTheSealIsFoundInTheBackgroundAndStopsEveryWrite) {
   SealedLog();
-  Tamper([](RawLog& raw) {
-    v1::AuditEntry edited;
-    ASSERT_TRUE(edited.ParseFromString(raw.Get(Storage::kAuditEntries, audit_format::U64Key(3))));
-    edited.set_request_id("rewritten");
-    raw.Put(Storage::kAuditEntries, audit_format::U64Key(3), edited.SerializeAsString());
-  });
+  Tamper([](RawLog& raw) { EditEntry(raw, 3); });
   ASSERT_TRUE(Open().ok());  // entry 3 is sealed: the start does not look at it
   const uint64_t size = log_->size();
   std::string failure;
@@ -159,12 +171,7 @@ TEST_F(AuditLogSealTest, AnEntryEditedBeforeTheSealIsFoundInTheBackgroundAndStop
 
 TEST_F(AuditLogSealTest, AnEntryEditedAfterTheSealIsRefusedAtStart) {
   SealedLog();
-  Tamper([](RawLog& raw) {
-    v1::AuditEntry edited;
-    ASSERT_TRUE(edited.ParseFromString(raw.Get(Storage::kAuditEntries, audit_format::U64Key(22))));
-    edited.set_request_id("rewritten");
-    raw.Put(Storage::kAuditEntries, audit_format::U64Key(22), edited.SerializeAsString());
-  });
+  Tamper([](RawLog& raw) { EditEntry(raw, 22); });
   absl::Status opened = Open();
   ASSERT_TRUE(absl::IsDataLoss(opened)) << opened;
   EXPECT_TRUE(absl::StrContains(opened.message(), "entry 22")) << opened;
@@ -187,10 +194,7 @@ TEST_F(AuditLogSealTest, AnEntryAppendedOutsideTheNodeAfterTheSealIsRefusedAtSta
 TEST_F(AuditLogSealTest, ASealMovedForwardOnlyMovesTheCheckToTheBackground) {
   SealedLog();
   Tamper([](RawLog& raw) {
-    v1::AuditEntry edited;
-    ASSERT_TRUE(edited.ParseFromString(raw.Get(Storage::kAuditEntries, audit_format::U64Key(22))));
-    edited.set_request_id("rewritten");
-    raw.Put(Storage::kAuditEntries, audit_format::U64Key(22), edited.SerializeAsString());
+    EditEntry(raw, 22);
     raw.Put(Storage::kAuditHead, audit_format::kSealKey,
             raw.Get(Storage::kAuditHead, audit_format::kHeadKey));
   });
@@ -224,12 +228,7 @@ TEST_F(AuditLogSealTest, ASealThatDoesNotHoldIsIgnored) {
 // Checkpoints are read by tree size from the seal on at start, and up to it in the background:
 // one kept under another size than it claims is refused wherever it is.
 TEST_F(AuditLogSealTest, ACheckpointMovedBelowTheSealIsFoundInTheBackground) {
-  ASSERT_TRUE(Open().ok());
-  Append(10);
-  ASSERT_TRUE(log_->Checkpoint().ok());
-  Append(10);
-  ASSERT_TRUE(log_->Seal().ok());
-  Close();
+  SealedLogWithACheckpointAt10();
   Tamper([](RawLog& raw) {
     raw.Put(Storage::kAuditCheckpoints, audit_format::U64Key(3),
             raw.Get(Storage::kAuditCheckpoints, audit_format::U64Key(10)));
@@ -241,12 +240,7 @@ TEST_F(AuditLogSealTest, ACheckpointMovedBelowTheSealIsFoundInTheBackground) {
 }
 
 TEST_F(AuditLogSealTest, ACheckpointMovedAboveTheSealIsRefusedAtStart) {
-  ASSERT_TRUE(Open().ok());
-  Append(10);
-  ASSERT_TRUE(log_->Checkpoint().ok());
-  Append(10);
-  ASSERT_TRUE(log_->Seal().ok());
-  Close();
+  SealedLogWithACheckpointAt10();
   Tamper([](RawLog& raw) {
     raw.Put(Storage::kAuditCheckpoints, std::string(8, '\xff'),
             raw.Get(Storage::kAuditCheckpoints, audit_format::U64Key(10)));
