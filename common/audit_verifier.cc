@@ -224,7 +224,7 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
     return true;
   };
 
-  if (next > 0) {  // a verified prefix: what is signed at its size must be its root
+  if (options.prefix.has_value()) {  // what is signed at the prefix's size must be its root
     report.verified_size = next;
     report.root = Hex(found_tree.Root());
     if (!check_roots(next)) return report;
