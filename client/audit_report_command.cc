@@ -17,7 +17,8 @@
 #include "client/audit_verification.h"
 #include "client/offline_audit.h"
 #include "common/record_seal.h"
-#include "common/store_keys.h"
+#include "common/storage/families.h"
+#include "common/storage/store_keys.h"
 #include "common/untrusted_text.h"
 #include "rocksdb/db.h"
 
@@ -35,7 +36,7 @@ int Usage(absl::string_view problem) {
 // The TLP of a version in the record store of a copy of the node's data directory (audit
 // entries do not carry it). Opened apart from the verifier's handle: both only read.
 TlpLookup StoreTlp(const OfflineAuditLog& store) {
-  rocksdb::ColumnFamilyHandle* records = store.family("records");
+  rocksdb::ColumnFamilyHandle* records = store.family(storage::FamilyName(storage::kRecords));
   if (records == nullptr) return nullptr;
   return [db = store.db(), records](const std::string& id,
                                     uint64_t version) -> std::optional<v1::Tlp> {

@@ -1,7 +1,7 @@
 #include "client/offline_audit.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/audit_format.h"
+#include "common/storage/audit_format.h"
 #include "rocksdb/db.h"
 
 namespace nexus {

@@ -40,7 +40,7 @@ class OfflineAuditLog {
   // one shows the rewrite. The recoveries themselves are in the log (VerifyAuditLog reports them).
   absl::StatusOr<uint64_t> SupersededCheckpoints() const;
 
-  // The record store's column families ("records", "feed", "indicators"); null if absent.
+  // A column family by its name (common/storage/families.h); null if absent.
   rocksdb::DB* db() const { return db_; }
   rocksdb::ColumnFamilyHandle* family(const std::string& name) const;
 

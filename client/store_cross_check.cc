@@ -11,14 +11,15 @@
 #include "common/crypto.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
-#include "common/store_keys.h"
+#include "common/storage/coding.h"
+#include "common/storage/families.h"
+#include "common/storage/store_keys.h"
 #include "rocksdb/db.h"
 
 namespace nexus {
 namespace {
 
-using store_keys::kIdBytes;
-using store_keys::ReadBigEndian64;
+using store_keys::ReadIdVersion;
 
 constexpr size_t kMaxReported = 20;
 
@@ -48,9 +49,9 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
     if (report.mismatches.size() < kMaxReported) report.mismatches.push_back(std::move(text));
     ++report.total_mismatches;
   };
-  rocksdb::ColumnFamilyHandle* records = log.family("records");
-  rocksdb::ColumnFamilyHandle* feed = log.family("feed");
-  rocksdb::ColumnFamilyHandle* indicators = log.family("indicators");
+  rocksdb::ColumnFamilyHandle* records = log.family(storage::FamilyName(storage::kRecords));
+  rocksdb::ColumnFamilyHandle* feed = log.family(storage::FamilyName(storage::kFeed));
+  rocksdb::ColumnFamilyHandle* indicators = log.family(storage::FamilyName(storage::kIndicators));
   if (records == nullptr || feed == nullptr || indicators == nullptr) {
     return absl::UnavailableError("the data directory holds no record store");
   }
@@ -117,12 +118,12 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++report.versions;
       absl::string_view key = View(it->key());
-      if (key.size() != kIdBytes + 8) {
+      const std::optional<store_keys::IdVersion> read = ReadIdVersion(key);
+      if (!read.has_value()) {
         mismatch(absl::StrCat("the record store holds a key that is no record key: ", Quoted(key)));
         continue;
       }
-      VersionKey version{std::string(key.substr(0, kIdBytes)),
-                         ReadBigEndian64(key.substr(kIdBytes))};
+      VersionKey version{std::string(read->id), read->version};
       stored.insert(version);
       uint64_t& latest = latest_stored[version.first];
       latest = std::max(latest, version.second);
@@ -178,14 +179,15 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++report.feed_entries;
       absl::string_view key = View(it->key()), value = View(it->value());
-      if (key.size() != 8 || value.size() != kIdBytes + 8) {
+      const std::optional<uint64_t> read_position = coding::DecodeFixed64(key);
+      const std::optional<store_keys::IdVersion> read_target = ReadIdVersion(value);
+      if (!read_position.has_value() || !read_target.has_value()) {
         mismatch(absl::StrCat("the feed holds a malformed entry: ", Quoted(key)));
         continue;
       }
-      uint64_t position = ReadBigEndian64(key);
+      const uint64_t position = *read_position;
       positions.insert(position);
-      VersionKey target{std::string(value.substr(0, kIdBytes)),
-                        ReadBigEndian64(value.substr(kIdBytes))};
+      VersionKey target{std::string(read_target->id), read_target->version};
       auto named = by_position.find(position);
       std::string points = absl::StrCat("feed position ", position, " points to ",
                                         Version(target.first, target.second));
@@ -223,15 +225,15 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       absl::string_view key = View(it->key());
       index_keys.insert(std::string(key));
       size_t zero = key.find('\0', 1);
-      if (key.empty() || zero == absl::string_view::npos || key.size() - zero - 1 != kIdBytes + 8) {
+      const std::optional<store_keys::IdVersion> read =
+          zero == absl::string_view::npos ? std::nullopt : ReadIdVersion(key.substr(zero + 1));
+      if (!read.has_value()) {
         mismatch(absl::StrCat("the indicator index holds a malformed key: ", Quoted(key)));
         continue;
       }
       auto type = static_cast<v1::IndicatorType>(static_cast<uint8_t>(key[0]));
       absl::string_view normalized = key.substr(1, zero - 1);
-      absl::string_view rest = key.substr(zero + 1);
-      VersionKey version{std::string(rest.substr(0, kIdBytes)),
-                         ReadBigEndian64(rest.substr(kIdBytes))};
+      VersionKey version{std::string(read->id), read->version};
       auto carried = carried_by.find(version);
       const bool carries =
           carried != carried_by.end() &&

@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "common/audit_format.h"
 #include "common/checkpoint.h"
 #include "common/merkle.h"
+#include "common/storage/audit_format.h"
 
 namespace nexus {
 namespace {
@@ -314,9 +314,13 @@ AuditVerifyReport VerifyAuditLog(const AuditVerifyOptions& options,
   report.entries = next;
   if (stopped) return report;
   if (!scanned.ok()) {
-    fail(absl::StrCat("cannot read the entries after entry ", next, ": ", scanned.message()),
+    // DataLoss: the source found something stored that no node writes (an entry under a key
+    // that is not a sequence number); anything else is a read that failed.
+    const bool damaged = absl::IsDataLoss(scanned);
+    fail(absl::StrCat(damaged ? "after entry " : "cannot read the entries after entry ", next, ": ",
+                      scanned.message()),
          static_cast<int64_t>(next));
-    report.unreadable = true;
+    report.unreadable = !damaged;
     return report;
   }
 

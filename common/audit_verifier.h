@@ -27,7 +27,8 @@
 namespace nexus {
 
 // Hands every stored entry to `visit`, in index order: its index, exact bytes, and the leaf hash
-// the node's tree holds for it (32 bytes, or empty if unknown). A read error is Unavailable.
+// the node's tree holds for it (32 bytes, or empty if unknown). A read error is Unavailable;
+// DataLoss names something stored that no node writes (an entry under a malformed key).
 using AuditEntrySource =
     std::function<absl::Status(const std::function<bool(uint64_t index, absl::string_view bytes,
                                                         absl::string_view stored_leaf)>& visit)>;

@@ -3,10 +3,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/audit_format.h"
 #include "common/audit_verifier.h"
 #include "common/checkpoint.h"
 #include "common/keyring.h"
+#include "common/storage/audit_format.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/audit_entry_bounds.h"
@@ -14,9 +14,9 @@
 namespace nexus {
 namespace {
 
-using audit_format::ReadU64Key;
+using audit_format::CheckpointKey;
+using audit_format::EntryKey;
 using audit_format::TreeKey;
-using audit_format::U64Key;
 
 absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
@@ -200,7 +200,7 @@ void AuditLog::Stage(v1::AuditEntry& entry, rocksdb::WriteBatch& batch) {
   std::string bytes = entry.SerializeAsString();
   std::vector<merkle::Frontier::Node> completed;
   staged_.Append(merkle::LeafHash(bytes), &completed);
-  batch.Put(storage_->family(Storage::kAuditEntries), U64Key(sequence), bytes);
+  batch.Put(storage_->family(Storage::kAuditEntries), EntryKey(sequence), bytes);
   for (const merkle::Frontier::Node& node : completed) {
     batch.Put(storage_->family(Storage::kAuditTree), TreeKey(node.level, node.index),
               rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
@@ -212,6 +212,27 @@ absl::Status AuditLog::Append(std::vector<v1::AuditEntry> entries) {
   return queue_->Commit([&](rocksdb::WriteBatch& batch) {
     for (v1::AuditEntry& entry : entries) Stage(entry, batch);
   });
+}
+
+void AuditLog::AppendAsync(std::vector<v1::AuditEntry> entries, CommitQueue::DoneFn done) {
+  if (entries.empty()) {
+    done(absl::OkStatus());
+    return;
+  }
+  {
+    absl::MutexLock lock(&async_mu_);
+    ++async_pending_;
+  }
+  // The entries move into the stage function, which the queue owns until the batch is written.
+  queue_->CommitAsync(
+      [this, entries = std::move(entries)](rocksdb::WriteBatch& batch) mutable {
+        for (v1::AuditEntry& entry : entries) Stage(entry, batch);
+      },
+      [this, done = std::move(done)](const absl::Status& status) {
+        done(status);
+        absl::MutexLock lock(&async_mu_);
+        if (--async_pending_ == 0) async_done_.SignalAll();
+      });
 }
 
 absl::Status AuditLog::Append(v1::AuditEntry entry) {
@@ -253,18 +274,24 @@ absl::Status AuditLog::ScanEntries(uint64_t start, uint64_t end, bool newest_fir
   std::unique_ptr<rocksdb::Iterator> leaves(
       db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kAuditTree)));
   if (newest_first) {
-    entries->SeekForPrev(U64Key(end - 1));
+    entries->SeekForPrev(EntryKey(end - 1));
     leaves->SeekForPrev(TreeKey(0, end - 1));
   } else {
-    entries->Seek(U64Key(start));
+    entries->Seek(EntryKey(start));
     leaves->Seek(TreeKey(0, start));
   }
   merkle::Hash leaf{};
   while (entries->Valid()) {
-    uint64_t index = ReadU64Key(View(entries->key()));
+    std::optional<uint64_t> read = audit_format::ReadNumberKey(View(entries->key()));
+    if (!read.has_value()) {
+      return absl::DataLossError(absl::StrCat("an audit entry is stored under a ",
+                                              entries->key().size(),
+                                              "-byte key, not an 8-byte sequence number"));
+    }
+    const uint64_t index = *read;
     if (index < start || index >= end) break;
-    if (leaves->Valid() && leaves->key().size() == 9 && leaves->key()[0] == 0 &&
-        ReadU64Key(View(leaves->key()).substr(1)) == index && leaves->value().size() == 32) {
+    if (leaves->Valid() && View(leaves->key()) == TreeKey(0, index) &&
+        leaves->value().size() == 32) {
       std::copy(leaves->value().data(), leaves->value().data() + 32, leaf.begin());
     } else {
       leaf.fill(0);  // missing: the verifier will say so
@@ -321,7 +348,7 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint(absl::Duration min_int
     std::string value;
     rocksdb::Status s =
         storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditCheckpoints),
-                            U64Key(checkpoint_size_), &value);
+                            CheckpointKey(checkpoint_size_), &value);
     v1::SignedCheckpoint latest;
     if (s.ok() && latest.ParseFromString(value)) return latest;
   }
@@ -330,7 +357,7 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint(absl::Duration min_int
   options.sync = true;
   rocksdb::Status s =
       storage_->db()->Put(options, storage_->family(Storage::kAuditCheckpoints),
-                          U64Key(tree.size()), signed_checkpoint.SerializeAsString());
+                          CheckpointKey(tree.size()), signed_checkpoint.SerializeAsString());
   if (!s.ok()) return absl::InternalError(absl::StrCat("checkpoint write: ", s.ToString()));
   checkpoint_size_ = tree.size();
   checkpoint_time_ = absl::Now();
@@ -353,11 +380,11 @@ absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditLog::Checkpoints(uint64_t
   std::vector<v1::SignedCheckpoint> checkpoints;
   std::unique_ptr<rocksdb::Iterator> it(storage_->db()->NewIterator(
       rocksdb::ReadOptions(), storage_->family(Storage::kAuditCheckpoints)));
-  for (it->Seek(U64Key(since_size)); it->Valid(); it->Next()) {
+  for (it->Seek(CheckpointKey(since_size)); it->Valid(); it->Next()) {
     v1::SignedCheckpoint checkpoint;
     if (!checkpoint.ParseFromString(it->value().ToString())) {
-      return absl::DataLossError(
-          absl::StrCat("stored checkpoint at size ", ReadU64Key(View(it->key())), " is malformed"));
+      return absl::DataLossError(absl::StrCat(
+          "a stored checkpoint (key ", absl::BytesToHexString(View(it->key())), ") is malformed"));
     }
     checkpoints.push_back(std::move(checkpoint));
   }

@@ -1,4 +1,4 @@
-// The node's append-only, tamper-evident audit log (format in common/audit_format.h).
+// The node's append-only, tamper-evident audit log (format in common/storage/audit_format.h).
 //
 // Entries are leaves of an RFC 6962 Merkle tree. Each append stores the entry and the hashes of
 // the perfect subtrees it completes, so that any inclusion or consistency proof needs O(log n)
@@ -58,7 +58,7 @@ class AuditLog : public CommitParticipant {
   // VerifySealedInBackground. `storage` and `queue` must outlive the log.
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(Storage* storage, CommitQueue* queue,
                                                         PrivateKey signing_key, Options options);
-  // Stops the background verification, if it runs.
+  // Stops the background verification, if it runs, and waits for every AppendAsync to be told.
   ~AuditLog() override;
 
   // Verifies the sealed entries that Open left (none unless opening().sealed_entries() > 0) on a
@@ -87,6 +87,11 @@ class AuditLog : public CommitParticipant {
   // Appends `entries` durably, in order; sets their sequence numbers and times.
   absl::Status Append(std::vector<v1::AuditEntry> entries);
   absl::Status Append(v1::AuditEntry entry);
+  // As Append, but returns at once: `done` is told whether the entries are durable, on the
+  // commit queue's writer thread (CommitQueue::DoneFn: it must not block). For callers that keep
+  // many appends in flight without a thread waiting for each.
+  void AppendAsync(std::vector<v1::AuditEntry> entries, CommitQueue::DoneFn done)
+      ABSL_LOCKS_EXCLUDED(async_mu_);
 
   // For a CommitQueue stage function only: adds `entry` to `batch` as the next entry. It becomes
   // visible (and counted in size()) when the batch is durable.
@@ -179,6 +184,12 @@ class AuditLog : public CommitParticipant {
   absl::Status verify_outcome_ ABSL_GUARDED_BY(verify_mu_);  // a failure stops every write
   uint64_t sealed_size_ ABSL_GUARDED_BY(verify_mu_) = 0;     // the last seal written or read
   bool pass_cut_short_ ABSL_GUARDED_BY(verify_mu_) = false;  // stopped before its verdict
+
+  // Appends handed to the queue and not yet told: the destructor waits for them, since the
+  // queue's writer stages them into this log.
+  absl::Mutex async_mu_;
+  absl::CondVar async_done_;
+  uint64_t async_pending_ ABSL_GUARDED_BY(async_mu_) = 0;
 
   absl::Mutex checkpoint_mu_;                                     // one checkpoint at a time
   uint64_t checkpoint_size_ ABSL_GUARDED_BY(checkpoint_mu_) = 0;  // latest stored checkpoint

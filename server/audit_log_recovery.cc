@@ -10,8 +10,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "common/audit_format.h"
 #include "common/checkpoint.h"
+#include "common/storage/audit_format.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/audit_log.h"
@@ -19,9 +19,8 @@
 namespace nexus {
 namespace {
 
-using audit_format::ReadU64Key;
+using audit_format::CheckpointKey;
 using audit_format::TreeKey;
-using audit_format::U64Key;
 
 // The superseded checkpoints the NODE_START entry names; the rest are counted (bounded entry).
 constexpr int kNamedSuperseded = 20;
@@ -62,7 +61,7 @@ absl::Status AuditLog::AcceptStoredLog(const std::string& problem, const Keyring
       checkpoint.value = it->value().ToString();
       checkpoint.valid = ReadSignedRoot(checkpoint.value, keys, options_.origin, &checkpoint.size,
                                         &checkpoint.root) &&
-                         checkpoint.key == U64Key(checkpoint.size);  // not moved
+                         checkpoint.key == CheckpointKey(checkpoint.size);  // not moved
       if (checkpoint.valid) signed_sizes.insert(checkpoint.size);
     }
     if (!it->status().ok()) return CannotRead("checkpoints", it->status().ToString());
@@ -136,8 +135,9 @@ absl::Status AuditLog::AcceptStoredLog(const std::string& problem, const Keyring
     }
     batch.Delete(storage_->family(Storage::kAuditCheckpoints), checkpoint.key);
     batch.Put(storage_->family(Storage::kAuditSuperseded), checkpoint.key, checkpoint.value);
-    if (opening_.superseded_checkpoints_size() < kNamedSuperseded && checkpoint.key.size() == 8) {
-      opening_.add_superseded_checkpoints(ReadU64Key(checkpoint.key));
+    if (std::optional<uint64_t> size = audit_format::ReadNumberKey(checkpoint.key);
+        opening_.superseded_checkpoints_size() < kNamedSuperseded && size.has_value()) {
+      opening_.add_superseded_checkpoints(*size);
     } else {
       opening_.set_superseded_omitted(opening_.superseded_omitted() + 1);
     }

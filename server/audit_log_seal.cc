@@ -13,9 +13,9 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/audit_format.h"
 #include "common/audit_verifier.h"
 #include "common/checkpoint.h"
+#include "common/storage/audit_format.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/audit_log.h"
@@ -43,7 +43,14 @@ AuditEntrySource Below(AuditEntrySource source, uint64_t end, const std::atomic<
 
 }  // namespace
 
-AuditLog::~AuditLog() { StopBackgroundVerification(); }
+AuditLog::~AuditLog() {
+  StopBackgroundVerification();
+  {
+    absl::MutexLock lock(&async_mu_);
+    while (async_pending_ > 0) async_done_.Wait(&async_mu_);
+  }
+  queue_->RemoveParticipant(this);
+}
 
 absl::StatusOr<AuditLog::SealReading> AuditLog::ReadSeal(const Keyring& keys,
                                                          uint64_t head_size) const {

@@ -1,63 +1,76 @@
 #include "server/commit_queue.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
 namespace nexus {
 namespace {
-// Most jobs one leader takes: bounds one batch and the wait of the first writer in it.
+// Most jobs one batch takes: bounds one batch and the wait of the first writer in it.
 constexpr size_t kMaxJobsPerBatch = 512;
 }  // namespace
 
-struct CommitQueue::Job {
-  const StageFn* stage;
+// A caller of Commit, waiting on a condition of its own: a written batch wakes exactly the
+// callers it covered.
+struct CommitQueue::Waiter {
   absl::Status status;
   bool done = false;
-  // Each writer waits on its own condition, so a finished batch wakes exactly the writers it
-  // covered and the next leader, not every writer queued.
   absl::CondVar cv;
 };
 
-absl::Status CommitQueue::Commit(const StageFn& stage) {
-  Job job;
-  job.stage = &stage;
-  std::vector<Job*> jobs;
-  std::vector<CommitParticipant*> participants;
+struct CommitQueue::Job {
+  const StageFn* borrowed = nullptr;  // Commit's, alive while its caller waits
+  StageFn owned;                      // CommitAsync's
+  Waiter* waiter = nullptr;           // Commit
+  DoneFn done;                        // CommitAsync
+
+  void Stage(rocksdb::WriteBatch& batch) const {
+    if (borrowed != nullptr) {
+      (*borrowed)(batch);
+    } else {
+      owned(batch);
+    }
+  }
+};
+
+CommitQueue::CommitQueue(rocksdb::DB* db) : db_(db), writer_([this] { WriterLoop(); }) {}
+
+CommitQueue::~CommitQueue() {
   {
     absl::MutexLock lock(&mu_);
-    queue_.push_back(&job);
-    while (!job.done && queue_.front() != &job) job.cv.Wait(&mu_);
-    if (job.done) return job.status;
-    if (!write_error_.ok()) {
-      // Not led: fail this job alone and hand over, so that every queued writer learns it.
-      queue_.pop_front();
-      if (!queue_.empty()) queue_.front()->cv.Signal();
-      return write_error_;
-    }
-    // This writer leads: it commits its own job and those queued behind it so far. The jobs
-    // stay in the queue until written, so later writers wait rather than lead concurrently.
-    jobs.assign(queue_.begin(), queue_.begin() + std::min(queue_.size(), kMaxJobsPerBatch));
-    participants = participants_;
+    stopping_ = true;
+    queued_.Signal();
   }
-  Lead(jobs, participants);
+  writer_.join();
+}
+
+void CommitQueue::AddParticipant(CommitParticipant* participant) {
   absl::MutexLock lock(&mu_);
-  if (!job.status.ok() && write_error_.ok()) {
-    write_error_ = absl::InternalError(absl::StrCat(
-        job.status.message(),
-        "; the store is in an unknown state (the batch may be partly written), so no later write "
-        "is accepted: restart the node so that it verifies its audit log"));
-    for (Job* failed : jobs) failed->status = write_error_;
-  }
-  ++stats_.batches;
-  stats_.jobs += jobs.size();
-  for (Job* done : jobs) {
-    done->done = true;
-    queue_.pop_front();
-    if (done != &job) done->cv.Signal();
-  }
-  if (!queue_.empty()) queue_.front()->cv.Signal();  // the next leader
-  return job.status;
+  participants_.push_back(participant);
+}
+
+absl::Status CommitQueue::Commit(const StageFn& stage) {
+  Waiter waiter;
+  Job job;
+  job.borrowed = &stage;
+  job.waiter = &waiter;
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(std::move(job));
+  queued_.Signal();
+  while (!waiter.done) waiter.cv.Wait(&mu_);
+  return waiter.status;
+}
+
+void CommitQueue::CommitAsync(StageFn stage, DoneFn done) {
+  Job job;
+  job.owned = std::move(stage);
+  job.done = std::move(done);
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(std::move(job));
+  queued_.Signal();
 }
 
 void CommitQueue::Fail(absl::Status reason) {
@@ -65,24 +78,84 @@ void CommitQueue::Fail(absl::Status reason) {
   if (write_error_.ok()) write_error_ = std::move(reason);
 }
 
+void CommitQueue::RemoveParticipant(CommitParticipant* participant) {
+  absl::MutexLock lock(&mu_);
+  participants_.erase(std::remove(participants_.begin(), participants_.end(), participant),
+                      participants_.end());
+  // The batch being written holds its own copy of the list: wait until it is done with it.
+  while (writing_) written_.Wait(&mu_);
+}
+
 CommitQueue::Stats CommitQueue::stats() const {
   absl::MutexLock lock(&mu_);
   return stats_;
 }
 
-void CommitQueue::Lead(const std::vector<Job*>& jobs,
-                       const std::vector<CommitParticipant*>& participants) {
+void CommitQueue::WriterLoop() {
+  std::vector<Job> jobs;
+  while (true) {
+    std::vector<CommitParticipant*> participants;
+    absl::Status earlier_failure;
+    {
+      absl::MutexLock lock(&mu_);
+      while (queue_.empty() && !stopping_) queued_.Wait(&mu_);
+      if (queue_.empty()) return;  // stopping, and every queued commit has its answer
+      // Everything queued while the last batch was written goes into this one.
+      const auto end = queue_.begin() + std::min(queue_.size(), kMaxJobsPerBatch);
+      jobs.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+      queue_.erase(queue_.begin(), end);
+      participants = participants_;
+      earlier_failure = write_error_;
+      writing_ = true;
+    }
+    // After a failure nothing is staged: every job fails with the first failure.
+    absl::Status status = earlier_failure.ok() ? Write(jobs, participants) : earlier_failure;
+    {
+      absl::MutexLock lock(&mu_);
+      if (earlier_failure.ok()) {
+        if (!status.ok() && write_error_.ok()) {
+          write_error_ = absl::InternalError(absl::StrCat(
+              status.message(),
+              "; the store is in an unknown state (the batch may be partly written), so no later "
+              "write is accepted: restart the node so that it verifies its audit log"));
+        }
+        if (!status.ok()) status = write_error_;
+        ++stats_.batches;
+        stats_.jobs += jobs.size();
+      }
+      for (Job& job : jobs) {
+        if (job.waiter == nullptr) continue;
+        job.waiter->status = status;
+        job.waiter->done = true;
+        job.waiter->cv.Signal();  // the waiter returns (and its Waiter goes) once mu_ is free
+      }
+    }
+    for (Job& job : jobs) {
+      if (job.done) job.done(status);
+    }
+    jobs.clear();
+    {
+      // Only now is the batch done with its participants: a completion may still touch the
+      // participant that queued it (the audit log counts its appends in flight).
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      written_.SignalAll();
+    }
+  }
+}
+
+absl::Status CommitQueue::Write(std::vector<Job>& jobs,
+                                const std::vector<CommitParticipant*>& participants) {
   for (CommitParticipant* participant : participants) participant->BeginBatch();
   rocksdb::WriteBatch batch;
-  for (Job* job : jobs) (*job->stage)(batch);
+  for (const Job& job : jobs) job.Stage(batch);
   for (CommitParticipant* participant : participants) participant->FinishBatch(batch);
   rocksdb::WriteOptions options;
   options.sync = true;  // acknowledged means durable
   rocksdb::Status s = db_->Write(options, &batch);
-  absl::Status status =
-      s.ok() ? absl::OkStatus() : absl::InternalError(absl::StrCat("store write: ", s.ToString()));
   for (CommitParticipant* participant : participants) participant->EndBatch(s.ok());
-  for (Job* job : jobs) job->status = status;
+  return s.ok() ? absl::OkStatus()
+                : absl::InternalError(absl::StrCat("store write: ", s.ToString()));
 }
 
 }  // namespace nexus

@@ -1,12 +1,18 @@
-// Group commit: concurrent writers hand in staging functions; one of them (the leader) runs every
-// queued function into a single WriteBatch and writes it with sync = true, so that many small
-// durable writes cost one fsync. Participants (RecordStore, AuditLog) keep per-batch state, told
-// when a batch begins and whether it became durable.
+// Group commit: writers hand in staging functions; one writer thread runs every queued function
+// into a single WriteBatch and writes it with sync = true, so that many small durable writes cost
+// one fsync. Participants (RecordStore, AuditLog) keep per-batch state, told when a batch begins
+// and whether it became durable.
+//
+// The writer thread is the only leader, so no writer waits for a hand-over of leadership, and
+// while it writes one batch the next one gathers. A caller either waits for its batch (Commit)
+// or hands over a completion and returns at once (CommitAsync): a caller with many appends in
+// flight parks no thread per append.
 #ifndef NEXUS_SERVER_COMMIT_QUEUE_H_
 #define NEXUS_SERVER_COMMIT_QUEUE_H_
 
 #include <deque>
 #include <functional>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -23,7 +29,7 @@ namespace nexus {
 class CommitParticipant {
  public:
   virtual ~CommitParticipant() = default;
-  // A leader starts staging a new batch.
+  // The writer starts staging a new batch.
   virtual void BeginBatch() = 0;
   // Every stage function of the batch has run; the participant may add its last writes (the
   // audit log's signed tree head) before the batch is written.
@@ -35,21 +41,33 @@ class CommitParticipant {
 class CommitQueue {
  public:
   using StageFn = std::function<void(rocksdb::WriteBatch& batch)>;
+  // Told whether the batch holding a commit's writes is durable. Runs on the writer thread: it
+  // must not block, nor wait for another commit (it may queue one with CommitAsync).
+  using DoneFn = std::function<void(const absl::Status& status)>;
 
-  explicit CommitQueue(rocksdb::DB* db) : db_(db) {}
-  // Participants are registered before the first Commit and outlive the queue's use.
-  void AddParticipant(CommitParticipant* participant) ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
-    participants_.push_back(participant);
-  }
+  // Starts the writer thread. `db` must outlive the queue.
+  explicit CommitQueue(rocksdb::DB* db);
+  // Stops the writer thread once every queued commit is written (or failed).
+  ~CommitQueue();
+  CommitQueue(const CommitQueue&) = delete;
+  CommitQueue& operator=(const CommitQueue&) = delete;
 
-  // Runs `stage` (possibly on another writer's thread, always in arrival order and never
-  // concurrently with another stage) and returns once the batch holding its writes is durable.
-  // A failed write is sticky (as LevelDB's bg_error_): the batch may have partly reached the WAL
-  // or memtable, so staging more from the durable frontier could reuse sequence numbers and
-  // overwrite entries, tree nodes or the head. After one failure every Commit fails with it.
+  // Participants are registered before the first commit, and each is removed before it is
+  // destroyed. RemoveParticipant returns once no batch uses `participant`.
+  // REQUIRES (RemoveParticipant): not called on the writer thread.
+  void AddParticipant(CommitParticipant* participant) ABSL_LOCKS_EXCLUDED(mu_);
+  void RemoveParticipant(CommitParticipant* participant) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Runs `stage` on the writer thread (in arrival order, never concurrently with another stage)
+  // and returns once the batch holding its writes is durable. A failed write is sticky (as
+  // LevelDB's bg_error_): the batch may have partly reached the WAL or memtable, so staging more
+  // from the durable frontier could reuse sequence numbers and overwrite entries, tree nodes or
+  // the head. After one failure every commit fails with it.
   absl::Status Commit(const StageFn& stage) ABSL_LOCKS_EXCLUDED(mu_);
-  // Makes every later Commit fail with `reason`, as a failed write does: for a store found
+  // As Commit, but returns at once; `done` is called on the writer thread once the batch is
+  // durable or failed.
+  void CommitAsync(StageFn stage, DoneFn done) ABSL_LOCKS_EXCLUDED(mu_);
+  // Makes every later commit fail with `reason`, as a failed write does: for a store found
   // altered while the node runs, on which nothing more may be built. The first reason stays.
   void Fail(absl::Status reason) ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -63,17 +81,24 @@ class CommitQueue {
 
  private:
   struct Job;
-  // Runs on the leader's thread without mu_: only one leader exists at a time, since the
-  // leader's job stays at the front of queue_ until Lead returns.
-  void Lead(const std::vector<Job*>& jobs, const std::vector<CommitParticipant*>& participants);
+  struct Waiter;
+  void Enqueue(Job job) ABSL_LOCKS_EXCLUDED(mu_);
+  void WriterLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  // Stages and writes `jobs` as one batch, on the writer thread, without mu_.
+  absl::Status Write(std::vector<Job>& jobs, const std::vector<CommitParticipant*>& participants);
 
-  rocksdb::DB* db_;
+  rocksdb::DB* const db_;
   mutable absl::Mutex mu_;
+  absl::CondVar queued_;  // signalled when a job is queued or the queue stops
   std::vector<CommitParticipant*> participants_ ABSL_GUARDED_BY(mu_);
-  std::deque<Job*> queue_ ABSL_GUARDED_BY(mu_);  // the front job's writer is the leader
+  std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;  // a batch, its participants or completions in use
+  absl::CondVar written_;                      // signalled when writing_ turns false
   Stats stats_ ABSL_GUARDED_BY(mu_);
   // The first failed write's status; once set, no batch is written again in this process.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
+  std::thread writer_;  // last: started once every member above is made
 };
 
 }  // namespace nexus

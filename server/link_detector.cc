@@ -11,7 +11,7 @@
 #include "absl/time/clock.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
-#include "common/store_keys.h"
+#include "common/storage/coding.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/log.h"
@@ -23,14 +23,11 @@ using SelectorKey = std::pair<v1::IndicatorType, std::string>;
 
 constexpr char kCursorKey[] = "C";
 
-std::string U64(uint64_t value) {
-  std::string out;
-  store_keys::AppendBigEndian64(out, value);
-  return out;
-}
+absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
 std::string LinkKey(absl::string_view id) { return absl::StrCat("L", id); }
 std::string RecordLinkPrefix(absl::string_view record) { return absl::StrCat("R", record); }
-std::string ChangeKey(uint64_t sequence) { return "E" + U64(sequence); }
+std::string ChangeKey(uint64_t sequence) { return "E" + coding::EncodeFixed64(sequence); }
 std::string FrequentKey(const SelectorKey& key) {
   return absl::StrCat("F", std::string(1, static_cast<char>(key.first)), key.second);
 }
@@ -153,14 +150,17 @@ LinkDetector::LinkDetector(Storage* storage, const RecordStore* store, const Cur
   rocksdb::ColumnFamilyHandle* links = storage_->family(Storage::kLinks);
   std::string value;
   absl::MutexLock lock(&mu_);
-  if (db->Get(rocksdb::ReadOptions(), links, kCursorKey, &value).ok() && value.size() == 8) {
-    processed_ = store_keys::ReadBigEndian64(value);
+  if (db->Get(rocksdb::ReadOptions(), links, kCursorKey, &value).ok()) {
+    processed_ = coding::DecodeFixed64(value).value_or(0);  // damaged: everything again
   }
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), links));
   it->SeekForPrev(ChangeKey(~uint64_t{0}));
-  if (it->Valid() && it->key().size() == 9 && it->key()[0] == 'E') {
-    last_change_ =
-        store_keys::ReadBigEndian64(absl::string_view(it->key().data() + 1, it->key().size() - 1));
+  // A damaged key (not E and 8 bytes) is passed over: numbering goes on after the last good one.
+  for (; it->Valid() && it->key().starts_with("E"); it->Prev()) {
+    if (std::optional<uint64_t> last = coding::DecodeFixed64(View(it->key()).substr(1))) {
+      last_change_ = *last;
+      break;
+    }
   }
 }
 
@@ -411,7 +411,7 @@ absl::Status LinkDetector::Process(uint64_t position, const v1::SignedRecord& re
   for (const v1::LinkChange& change : changes) {
     batch.Put(links, ChangeKey(++next_change), change.SerializeAsString());
   }
-  batch.Put(links, kCursorKey, U64(position));
+  batch.Put(links, kCursorKey, coding::EncodeFixed64(position));
   if (rocksdb::Status s = db->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
     return StorageFault(absl::StrCat("storing links: ", s.ToString()));
   }
@@ -427,12 +427,11 @@ absl::Status LinkDetector::ScanChanges(
   std::unique_ptr<rocksdb::Iterator> it(
       storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kLinks)));
   for (it->Seek(ChangeKey(since + 1)); it->Valid() && it->key().starts_with("E"); it->Next()) {
-    if (it->key().size() != 9) continue;
+    const std::optional<uint64_t> sequence = coding::DecodeFixed64(View(it->key()).substr(1));
+    if (!sequence.has_value()) continue;
     v1::LinkChange change;
     if (!change.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
-    const uint64_t sequence =
-        store_keys::ReadBigEndian64(absl::string_view(it->key().data() + 1, 8));
-    if (!visit(sequence, change)) break;
+    if (!visit(*sequence, change)) break;
   }
   if (!it->status().ok()) {
     return StorageFault(absl::StrCat("reading link changes: ", it->status().ToString()));
@@ -483,7 +482,7 @@ absl::Status LinkDetector::Receive(absl::string_view peer, uint64_t peer_cursor,
     batch.Put(links, ChangeKey(++next_change), change.SerializeAsString());
     batch.Put(links, absl::StrCat("G", alert->link_id()), "");
   }
-  batch.Put(links, PeerKey(peer), U64(peer_cursor));
+  batch.Put(links, PeerKey(peer), coding::EncodeFixed64(peer_cursor));
   if (rocksdb::Status s = storage_->db()->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
     return StorageFault(absl::StrCat("storing a peer's link alert: ", s.ToString()));
   }
@@ -504,9 +503,8 @@ uint64_t LinkDetector::PeerCursor(absl::string_view peer) const {
   std::string value;
   if (storage_->db()
           ->Get(rocksdb::ReadOptions(), storage_->family(Storage::kLinks), PeerKey(peer), &value)
-          .ok() &&
-      value.size() == 8) {
-    return store_keys::ReadBigEndian64(value);
+          .ok()) {
+    return coding::DecodeFixed64(value).value_or(0);
   }
   return 0;
 }

@@ -7,7 +7,7 @@
 #include "common/checkpoint.h"
 #include "common/crypto.h"
 #include "common/merkle.h"
-#include "common/store_keys.h"
+#include "common/storage/coding.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/log.h"
@@ -18,7 +18,7 @@ namespace {
 std::string HeadKey(const std::string& peer, uint64_t size) {
   std::string key = peer;
   key.push_back('\0');
-  store_keys::AppendBigEndian64(key, size);
+  coding::PutFixed64(key, size);
   return key;
 }
 

@@ -1,9 +1,11 @@
 #include "server/record_store.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
-#include "common/store_keys.h"
+#include "common/storage/coding.h"
+#include "common/storage/store_keys.h"
 #include "common/untrusted_text.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
@@ -26,7 +28,7 @@ using store_keys::FeedKey;
 using store_keys::IndicatorKey;
 using store_keys::IndicatorPrefix;
 using store_keys::kIdBytes;
-using store_keys::ReadBigEndian64;
+using store_keys::ReadIdVersion;
 using store_keys::RecordKey;
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
@@ -45,11 +47,15 @@ RecordStore::RecordStore(Storage* storage, CommitQueue* queue, AuditLog* audit)
   std::unique_ptr<rocksdb::Iterator> it(
       storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kFeed)));
   // A damaged key (not 8 bytes) is passed over: pulls report it, verification names it.
-  for (it->SeekToLast(); it->Valid() && it->key().size() != 8; it->Prev()) {
+  std::optional<uint64_t> last;
+  for (it->SeekToLast(); it->Valid() && !(last = coding::DecodeFixed64(View(it->key())));
+       it->Prev()) {
   }
-  if (it->Valid()) last_cursor_ = ReadBigEndian64(View(it->key()));
+  if (last.has_value()) last_cursor_ = *last;
   queue_->AddParticipant(this);
 }
+
+RecordStore::~RecordStore() { queue_->RemoveParticipant(this); }
 
 void RecordStore::BeginBatch() {
   absl::MutexLock stage_lock(&stage_mu_);
@@ -419,15 +425,16 @@ absl::StatusOr<uint64_t> RecordStore::LatestVersion(absl::string_view id) const 
   std::string last = RecordKey(id, UINT64_MAX);
   it->SeekForPrev(last);
   // Keys of another length under this id are damage, never a version: passed over.
+  std::optional<store_keys::IdVersion> latest;
   while (it->Valid() && it->key().starts_with(rocksdb::Slice(id.data(), id.size())) &&
-         it->key().size() != kIdBytes + 8) {
+         !(latest = ReadIdVersion(View(it->key())))) {
     it->Prev();
   }
-  if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(id.data(), id.size()))) {
+  if (!latest.has_value() || latest->id != id) {
     if (!it->status().ok()) return FromRocks(it->status(), "record store read");
     return absl::NotFoundError(absl::StrCat("record ", id, " not found"));
   }
-  return ReadBigEndian64(View(it->key()).substr(kIdBytes));
+  return latest->version;
 }
 
 absl::StatusOr<v1::SignedRecord> RecordStore::Get(absl::string_view id, uint64_t version) const {
@@ -461,12 +468,13 @@ absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit,
   options.snapshot = snapshot;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options, storage_->family(Storage::kFeed)));
   for (it->Seek(FeedKey(since + 1)); it->Valid(); it->Next()) {
-    uint64_t cursor = ReadBigEndian64(View(it->key()));
-    absl::string_view record_key = View(it->value());
+    const std::optional<uint64_t> read_cursor = coding::DecodeFixed64(View(it->key()));
+    const uint64_t cursor = read_cursor.value_or(0);
+    const std::optional<store_keys::IdVersion> named = ReadIdVersion(View(it->value()));
     std::string value;
     v1::SignedRecord record;
     std::string damage;
-    if (it->key().size() != 8 || record_key.size() != kIdBytes + 8) {
+    if (!read_cursor.has_value() || !named.has_value()) {
       damage = "its key or value is not a feed entry";
     } else if (rocksdb::Status s =
                    db->Get(options, storage_->family(Storage::kRecords), it->value(), &value);
@@ -475,12 +483,14 @@ absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit,
     } else if (!record.ParseFromString(value)) {
       damage = "the record it names cannot be parsed";
     } else if (absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
-               !header.ok() || header->id() != record_key.substr(0, kIdBytes) ||
-               header->version() != ReadBigEndian64(record_key.substr(kIdBytes))) {
+               !header.ok() || header->id() != named->id || header->version() != named->version) {
       damage = "the record stored under its key is another record or version";
     }
     if (!damage.empty()) {
-      LogError(absl::StrCat("store damaged: feed entry ", cursor, " skipped: ", damage));
+      LogError(absl::StrCat(
+          "store damaged: feed entry ",
+          read_cursor.has_value() ? absl::StrCat(cursor) : absl::BytesToHexString(View(it->key())),
+          " skipped: ", damage));
       if (skipped != nullptr) skipped->push_back(cursor);
       continue;
     }
@@ -498,9 +508,10 @@ absl::Status RecordStore::FindIndicator(v1::IndicatorType type, absl::string_vie
   std::unique_ptr<rocksdb::Iterator> it(
       storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kIndicators)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    absl::string_view rest = View(it->key()).substr(prefix.size());
-    if (rest.size() != kIdBytes + 8) continue;
-    if (!visit(rest.substr(0, kIdBytes), ReadBigEndian64(rest.substr(kIdBytes)))) break;
+    const std::optional<store_keys::IdVersion> named =
+        ReadIdVersion(View(it->key()).substr(prefix.size()));
+    if (!named.has_value()) continue;  // damage: the cross-check names it
+    if (!visit(named->id, named->version)) break;
   }
   return FromRocks(it->status(), "indicator index scan");
 }

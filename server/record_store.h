@@ -97,6 +97,8 @@ class RecordStore : public CommitParticipant {
  public:
   // `storage`, `queue` and `audit` must outlive the store.
   RecordStore(Storage* storage, CommitQueue* queue, AuditLog* audit);
+  // Leaves the commit queue (once no batch uses the store).
+  ~RecordStore() override;
 
   // Stores each write whose version is exactly one more than the latest stored for its id (1 for
   // a new id) and whose id is not held for another origin, each with its audit entry; a refused
@@ -137,8 +139,9 @@ class RecordStore : public CommitParticipant {
 
   // Visits feed entries after `since`, oldest first, while `visit` returns true. A damaged feed
   // entry (no such record, an unreadable one, or one whose header names another id or version
-  // than the feed's key) is logged, skipped and its position added to `skipped` (if given):
-  // one bad entry never ends a pull.
+  // than the feed's key) is logged, skipped and its position added to `skipped` (if given; 0,
+  // which no entry has, for a key that is not an 8-byte position): one bad entry never ends a
+  // pull.
   using FeedVisitor = std::function<bool(uint64_t cursor, const v1::SignedRecord& record)>;
   absl::Status ScanFeed(uint64_t since, const FeedVisitor& visit,
                         std::vector<uint64_t>* skipped = nullptr) const;

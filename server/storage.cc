@@ -4,7 +4,6 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/audit_format.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
@@ -40,25 +39,10 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& dir) {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   rocksdb::ColumnFamilyOptions family_options(options);
-  // Order matches Storage::Family, after the default family.
+  // The default family first, then every Storage::Family in order.
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, family_options},
-      {"records", family_options},
-      {"feed", family_options},
-      {"indicators", family_options},
-      {audit_format::kEntriesFamily, family_options},
-      {audit_format::kTreeFamily, family_options},
-      {audit_format::kCheckpointsFamily, family_options},
-      {audit_format::kHeadFamily, family_options},
-      {audit_format::kSupersededFamily, family_options},
-      {"peer_state", family_options},
-      {"provenance", family_options},
-      {"equivocations", family_options},
-      {"peer_heads", family_options},
-      {"sharing_state", family_options},
-      {"content", family_options},
-      {"links", family_options},
-  };
+      {rocksdb::kDefaultColumnFamilyName, family_options}};
+  for (const char* name : storage::kFamilyNames) families.push_back({name, family_options});
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(options), dir, families, &handles, &db);

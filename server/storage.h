@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/storage/families.h"
 
 namespace rocksdb {
 class DB;
@@ -26,23 +27,9 @@ bool IsStorageFault(const absl::Status& status);
 
 class Storage {
  public:
-  enum Family {
-    kRecords,
-    kFeed,
-    kIndicators,
-    kAuditEntries,
-    kAuditTree,
-    kAuditCheckpoints,
-    kAuditHead,
-    kAuditSuperseded,
-    kPeerState,      // peer agency -> PeerCursor, written with the versions received from it
-    kProvenance,     // id | version | peer agency -> (empty): which peers a version came through
-    kEquivocations,  // id | version | sha256(manifest) -> SignedRecord: conflicting manifests
-    kPeerHeads,      // peer agency | 0 | tree size -> SignedCheckpoint: heads witnessed
-    kSharingState,   // "in_force" -> PolicyInForce; "reoffer/" peer -> Reoffer
-    kContent,        // sha256(authored content) | id -> (empty): the node's own records
-    kLinks,          // links between records and their feed of changes (link_detector.h)
-  };
+  // The column families (common/storage/families.h), named as Storage::kRecords and so on.
+  using Family = storage::Family;
+  using enum storage::Family;
 
   // Opens (creating if needed) the database in `dir`. A store that cannot be read (I/O error,
   // checksum mismatch) is a StorageFault; one locked by another process is FailedPrecondition.

@@ -15,11 +15,11 @@
 #include "absl/strings/str_cat.h"
 #include "client/audit_client.h"
 #include "client/nexus_client.h"
-#include "common/audit_format.h"
 #include "common/checkpoint.h"
 #include "common/crypto.h"
 #include "common/merkle.h"
 #include "common/record_seal.h"
+#include "common/storage/audit_format.h"
 #include "nexus/v1/audit.pb.h"
 #include "rocksdb/db.h"
 #include "tests/test_support.h"
@@ -65,16 +65,16 @@ class DataDirEditor {
   std::string Get(uint64_t index) {
     std::string value;
     rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), entries_, audit_format::U64Key(index), &value);
+        db_->Get(rocksdb::ReadOptions(), entries_, audit_format::EntryKey(index), &value);
     EXPECT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
     return value;
   }
   void Put(uint64_t index, const std::string& value) {
     EXPECT_TRUE(
-        db_->Put(rocksdb::WriteOptions(), entries_, audit_format::U64Key(index), value).ok());
+        db_->Put(rocksdb::WriteOptions(), entries_, audit_format::EntryKey(index), value).ok());
   }
   void Delete(uint64_t index) {
-    EXPECT_TRUE(db_->Delete(rocksdb::WriteOptions(), entries_, audit_format::U64Key(index)).ok());
+    EXPECT_TRUE(db_->Delete(rocksdb::WriteOptions(), entries_, audit_format::EntryKey(index)).ok());
   }
 
   // Any column family, by name ("records", "feed", "indicators", "audit_tree", ...).
@@ -127,7 +127,7 @@ class DataDirEditor {
     merkle::Hash root = tree.Root();
     checkpoint.set_root_hash(std::string(reinterpret_cast<const char*>(root.data()), 32));
     checkpoint.set_time_unix_micros(1);
-    Put(audit_format::kCheckpointsFamily, audit_format::U64Key(tree.size()),
+    Put(audit_format::kCheckpointsFamily, audit_format::CheckpointKey(tree.size()),
         SignCheckpoint(checkpoint, key, "1").SerializeAsString());
   }
   std::string LastKey(const std::string& family) {

@@ -8,8 +8,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/audit_format.h"
 #include "common/crypto.h"
+#include "common/storage/audit_format.h"
 #include "tests/audit_fixtures.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
@@ -29,7 +29,7 @@ class AuditHistoryTest : public TamperTest {
     for (uint64_t i = from; i < size_; ++i) editor.Delete(i);
     while (true) {
       std::string last = editor.LastKey(audit_format::kCheckpointsFamily);
-      if (last.empty() || audit_format::ReadU64Key(last) <= from) break;
+      if (last.empty() || audit_format::ReadNumberKey(last).value_or(0) <= from) break;
       editor.Delete(audit_format::kCheckpointsFamily, last);
     }
     editor.Delete(audit_format::kHeadFamily, audit_format::kHeadKey);
@@ -42,8 +42,9 @@ class AuditHistoryTest : public TamperTest {
   }
   // The size of the newest stored checkpoint.
   uint64_t LastCheckpointSize() {
-    return audit_format::ReadU64Key(
-        DataDirEditor(DataDir()).LastKey(audit_format::kCheckpointsFamily));
+    return audit_format::ReadNumberKey(
+               DataDirEditor(DataDir()).LastKey(audit_format::kCheckpointsFamily))
+        .value_or(0);
   }
 };
 

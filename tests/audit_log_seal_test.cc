@@ -9,8 +9,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
-#include "common/audit_format.h"
 #include "common/checkpoint.h"
+#include "common/storage/audit_format.h"
 #include "server/audit_log.h"
 #include "server/commit_queue.h"
 #include "server/storage.h"
@@ -34,9 +34,10 @@ v1::AuditEntry Entry(const std::string& request_id) {
 // What an administrator does to one stored entry: rewrites a field, leaving the tree alone.
 void EditEntry(RawLog& raw, uint64_t index) {
   v1::AuditEntry edited;
-  ASSERT_TRUE(edited.ParseFromString(raw.Get(Storage::kAuditEntries, audit_format::U64Key(index))));
+  ASSERT_TRUE(
+      edited.ParseFromString(raw.Get(Storage::kAuditEntries, audit_format::EntryKey(index))));
   edited.set_request_id("rewritten");
-  raw.Put(Storage::kAuditEntries, audit_format::U64Key(index), edited.SerializeAsString());
+  raw.Put(Storage::kAuditEntries, audit_format::EntryKey(index), edited.SerializeAsString());
 }
 
 class AuditLogSealTest : public ::testing::Test {
@@ -182,7 +183,7 @@ TEST_F(AuditLogSealTest, AnEntryAppendedOutsideTheNodeAfterTheSealIsRefusedAtSta
   Tamper([](RawLog& raw) {
     v1::AuditEntry added = Entry("added");
     added.set_sequence(25);
-    raw.Put(Storage::kAuditEntries, audit_format::U64Key(25), added.SerializeAsString());
+    raw.Put(Storage::kAuditEntries, audit_format::EntryKey(25), added.SerializeAsString());
   });
   absl::Status opened = Open();
   ASSERT_TRUE(absl::IsDataLoss(opened)) << opened;
@@ -230,8 +231,8 @@ TEST_F(AuditLogSealTest, ASealThatDoesNotHoldIsIgnored) {
 TEST_F(AuditLogSealTest, ACheckpointMovedBelowTheSealIsFoundInTheBackground) {
   SealedLogWithACheckpointAt10();
   Tamper([](RawLog& raw) {
-    raw.Put(Storage::kAuditCheckpoints, audit_format::U64Key(3),
-            raw.Get(Storage::kAuditCheckpoints, audit_format::U64Key(10)));
+    raw.Put(Storage::kAuditCheckpoints, audit_format::CheckpointKey(3),
+            raw.Get(Storage::kAuditCheckpoints, audit_format::CheckpointKey(10)));
   });
   ASSERT_TRUE(Open().ok());
   absl::Status outcome = VerifyInBackground();
@@ -243,7 +244,7 @@ TEST_F(AuditLogSealTest, ACheckpointMovedAboveTheSealIsRefusedAtStart) {
   SealedLogWithACheckpointAt10();
   Tamper([](RawLog& raw) {
     raw.Put(Storage::kAuditCheckpoints, std::string(8, '\xff'),
-            raw.Get(Storage::kAuditCheckpoints, audit_format::U64Key(10)));
+            raw.Get(Storage::kAuditCheckpoints, audit_format::CheckpointKey(10)));
   });
   absl::Status opened = Open();
   ASSERT_TRUE(absl::IsDataLoss(opened)) << opened;
@@ -263,7 +264,8 @@ TEST_F(AuditLogSealTest, ASealBeyondTheHeadShowsATruncation) {
   ASSERT_TRUE(log_->Seal().ok());
   Close();
   Tamper([&](RawLog& raw) {
-    for (uint64_t i = 20; i < 25; ++i) raw.Delete(Storage::kAuditEntries, audit_format::U64Key(i));
+    for (uint64_t i = 20; i < 25; ++i)
+      raw.Delete(Storage::kAuditEntries, audit_format::EntryKey(i));
     raw.Put(Storage::kAuditHead, audit_format::kHeadKey, head_at_20);
   });
   absl::Status opened = Open();

@@ -4,17 +4,23 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <functional>
+#include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/audit_format.h"
 #include "common/checkpoint.h"
 #include "common/merkle.h"
+#include "common/storage/audit_format.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "tests/corrupt_store.h"
@@ -115,6 +121,80 @@ TEST_F(AuditLogTest, ConcurrentAppendsGetGaplessSequencesAndOneTree) {
   EXPECT_EQ(*RootOf(*verified), merkle::RootOf(Leaves()));
 }
 
+// Appends told by a completion (no thread waits for each) mixed with waiting ones: each is told
+// exactly once, and together they make one gapless log under one signed head.
+TEST_F(AuditLogTest, AsyncAppendsInFlightAreEachToldOnceAndMakeOneGaplessLog) {
+  constexpr int kThreads = 4, kAsyncPerThread = 100, kSyncPerThread = 10;
+  // The standard mutex: ThreadSanitizer follows it (not Debian's abseil) from the writer thread.
+  std::mutex mu;
+  std::condition_variable told_cv;
+  int told = 0, told_ok = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAsyncPerThread; ++i) {
+        std::vector<v1::AuditEntry> entries;
+        entries.push_back(Entry(absl::StrCat("async-", t, "-", i)));
+        stack_->audit->AppendAsync(std::move(entries), [&](const absl::Status& status) {
+          std::lock_guard lock(mu);
+          ++told;
+          if (status.ok()) ++told_ok;
+          told_cv.notify_all();
+        });
+        if (i % (kAsyncPerThread / kSyncPerThread) == 0) {
+          EXPECT_TRUE(stack_->audit->Append(Entry(absl::StrCat("sync-", t, "-", i))).ok());
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  constexpr int kAsync = kThreads * kAsyncPerThread, kTotal = kAsync + kThreads * kSyncPerThread;
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(told_cv.wait_for(lock, std::chrono::seconds(60), [&] { return told >= kAsync; }));
+    EXPECT_EQ(told, kAsync);
+    EXPECT_EQ(told_ok, kAsync);
+  }
+  std::set<std::string> requests;
+  uint64_t expected = 0;
+  ASSERT_TRUE(stack_->audit
+                  ->ScanEntries(0, UINT64_MAX, false,
+                                [&](uint64_t index, const std::string& bytes, const auto&) {
+                                  v1::AuditEntry entry;
+                                  EXPECT_TRUE(entry.ParseFromString(bytes));
+                                  EXPECT_EQ(index, expected++);
+                                  EXPECT_EQ(entry.sequence(), index);
+                                  requests.insert(entry.request_id());
+                                  return true;
+                                })
+                  .ok());
+  EXPECT_EQ(expected, static_cast<uint64_t>(kTotal));
+  EXPECT_EQ(requests.size(), static_cast<size_t>(kTotal));
+  auto head = VerifyCheckpoint(*stack_->audit->Head(), keys_);
+  ASSERT_TRUE(head.ok()) << head.status();
+  EXPECT_EQ(head->tree_size(), static_cast<uint64_t>(kTotal));
+  EXPECT_EQ(*RootOf(*head), merkle::RootOf(Leaves()));
+}
+
+// Appends still queued when the log is closed are written and told first: none is lost, and the
+// queue never stages into a log that is gone (ASan would see it).
+TEST_F(AuditLogTest, ClosingTheLogWaitsForTheAsyncAppendsItWasHanded) {
+  constexpr int kAppends = 200;
+  std::atomic<int> told_ok{0};
+  for (int i = 0; i < kAppends; ++i) {
+    std::vector<v1::AuditEntry> entries;
+    entries.push_back(Entry(absl::StrCat("queued-", i)));
+    stack_->audit->AppendAsync(std::move(entries), [&](const absl::Status& status) {
+      if (status.ok()) ++told_ok;
+    });
+  }
+  stack_.reset();  // closes the log and the queue at once
+  EXPECT_EQ(told_ok.load(), kAppends);
+  stack_ = testing::NodeStorage::Open(dir_.path(), key_);
+  ASSERT_NE(stack_, nullptr);
+  EXPECT_EQ(stack_->audit->size(), static_cast<uint64_t>(kAppends));
+}
+
 // RocksDB rejects a batch that writes to a dropped column family: a real failed write, after
 // the audit log staged an entry, its tree nodes and a head into the same batch.
 TEST_F(AuditLogTest, AFailedWriteIsStickyAndTheHeadStaysTheDurableOne) {
@@ -137,6 +217,15 @@ TEST_F(AuditLogTest, AFailedWriteIsStickyAndTheHeadStaysTheDurableOne) {
   ASSERT_FALSE(later.ok());
   EXPECT_EQ(later, failed);
   EXPECT_TRUE(absl::StrContains(later.message(), "restart the node")) << later;
+  // An append told by a completion learns the same failure.
+  std::promise<absl::Status> async_told;
+  std::vector<v1::AuditEntry> entries;
+  entries.push_back(Entry("after, async"));
+  stack_->audit->AppendAsync(std::move(entries),
+                             [&](const absl::Status& status) { async_told.set_value(status); });
+  std::future<absl::Status> async_status = async_told.get_future();
+  ASSERT_EQ(async_status.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(async_status.get(), failed);
   EXPECT_EQ(stack_->audit->size(), 1u);
   auto head_after = stack_->audit->Head();
   ASSERT_TRUE(head_after.ok());
@@ -234,7 +323,7 @@ TEST_F(AuditLogStartTest, AnEntryAppendedOutsideTheNodeIsRefusedAtStart) {
     v1::AuditEntry forged = Entry("forged");
     forged.set_sequence(9);
     std::string bytes = forged.SerializeAsString();
-    raw.Put(Storage::kAuditEntries, audit_format::U64Key(9), bytes);
+    raw.Put(Storage::kAuditEntries, audit_format::EntryKey(9), bytes);
     // A thorough attacker also writes every tree node the entry completes.
     auto frontier = merkle::Frontier::Load(9, [&](int level, uint64_t index) {
       std::string node = raw.Get(Storage::kAuditTree, audit_format::TreeKey(level, index));
@@ -263,7 +352,7 @@ TEST_F(AuditLogStartTest, AnEditedTailWithItsHeadAndCheckpointDeletedIsRefused) 
   auto opened = Reopen([](RawLog& raw) {
     v1::AuditEntry forged = Entry("edited");
     forged.set_sequence(10);
-    raw.Put(Storage::kAuditEntries, audit_format::U64Key(10), forged.SerializeAsString());
+    raw.Put(Storage::kAuditEntries, audit_format::EntryKey(10), forged.SerializeAsString());
     raw.Delete(Storage::kAuditHead, audit_format::kHeadKey);
   });
   ASSERT_TRUE(absl::IsDataLoss(opened.status())) << opened.status();
@@ -322,7 +411,8 @@ TEST_F(AuditLogStartTest, AnAcceptedTruncationStartsAgainWithoutTheFlag) {
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(stack_->audit->Append(Entry("b")).ok());
   ASSERT_TRUE(stack_->audit->Checkpoint().ok());  // at 12: contradicts the truncated log
   auto truncate = [](RawLog& raw) {
-    for (uint64_t i = 10; i < 12; ++i) raw.Delete(Storage::kAuditEntries, audit_format::U64Key(i));
+    for (uint64_t i = 10; i < 12; ++i)
+      raw.Delete(Storage::kAuditEntries, audit_format::EntryKey(i));
   };
   auto accepted = Reopen(truncate, /*accept=*/true);
   ASSERT_TRUE(accepted.ok()) << accepted.status();
@@ -341,7 +431,7 @@ TEST_F(AuditLogStartTest, AnAcceptedTruncationStartsAgainWithoutTheFlag) {
   storage_.reset();
   auto again = Reopen([](RawLog& raw) {
     // The superseded checkpoint is kept, under its key.
-    EXPECT_FALSE(raw.Get(Storage::kAuditSuperseded, audit_format::U64Key(12)).empty());
+    EXPECT_FALSE(raw.Get(Storage::kAuditSuperseded, audit_format::CheckpointKey(12)).empty());
   });
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE((*again)->opening().accepted_failure().empty());
@@ -351,7 +441,7 @@ TEST_F(AuditLogStartTest, AnAcceptedTruncationStartsAgainWithoutTheFlag) {
 TEST_F(AuditLogStartTest, ATruncatedTailIsRefused) {
   for (int i = 0; i < 12; ++i) ASSERT_TRUE(stack_->audit->Append(Entry("a")).ok());
   auto opened = Reopen([](RawLog& raw) {
-    for (uint64_t i = 8; i < 12; ++i) raw.Delete(Storage::kAuditEntries, audit_format::U64Key(i));
+    for (uint64_t i = 8; i < 12; ++i) raw.Delete(Storage::kAuditEntries, audit_format::EntryKey(i));
   });
   ASSERT_TRUE(absl::IsDataLoss(opened.status()));
   EXPECT_TRUE(absl::StrContains(opened.status().message(), "truncated")) << opened.status();
@@ -359,6 +449,31 @@ TEST_F(AuditLogStartTest, ATruncatedTailIsRefused) {
 
 // A store that cannot be read (here: RocksDB finds a corrupted data block by its checksum) is a
 // storage fault, reported as such, not as a log that failed verification.
+// An entry moved under a key that is no sequence number (a byte added or cut) is something no
+// node writes: a verification failure that names the key, never a store that "cannot be read",
+// and never read as some other entry's number.
+TEST_F(AuditLogStartTest, AnEntryUnderAMalformedKeyIsRefusedAsTamperingNamingTheKey) {
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(stack_->audit->Append(Entry("a")).ok());
+  for (const std::string& bad_key :
+       {audit_format::EntryKey(5) + "x", audit_format::EntryKey(5).substr(0, 7)}) {
+    auto opened = Reopen([&](RawLog& raw) {
+      const std::string bytes = raw.Get(Storage::kAuditEntries, audit_format::EntryKey(5));
+      raw.Put(Storage::kAuditEntries, bad_key, bytes);
+    });
+    ASSERT_TRUE(absl::IsDataLoss(opened.status()))
+        << opened.status() << " key " << absl::BytesToHexString(bad_key) << " size "
+        << (opened.ok() ? (*opened)->size() : 0);
+    EXPECT_FALSE(IsStorageFault(opened.status())) << opened.status();
+    EXPECT_TRUE(absl::StrContains(opened.status().message(), "not an 8-byte sequence number"))
+        << opened.status();
+    EXPECT_TRUE(absl::StrContains(opened.status().message(), absl::BytesToHexString(bad_key)))
+        << opened.status();
+    commits_.reset();
+    storage_.reset();
+    RawLog(dir_.path()).Delete(Storage::kAuditEntries, bad_key);  // the next case starts clean
+  }
+}
+
 TEST_F(AuditLogStartTest, AStoreThatCannotBeReadIsNotReportedAsTampering) {
   for (int i = 0; i < 12; ++i) ASSERT_TRUE(stack_->audit->Append(Entry("a")).ok());
   ASSERT_TRUE(stack_->audit->Checkpoint().ok());

@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "common/record_seal.h"
+#include "common/storage/store_keys.h"
 #include "common/uuid.h"
 #include "server/record_store.h"
-#include "common/store_keys.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
 

@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/indicator_normalizer.h"
-#include "common/store_keys.h"
+#include "common/storage/store_keys.h"
 #include "tests/audit_fixtures.h"
 #include "tests/test_support.h"
 

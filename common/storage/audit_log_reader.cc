@@ -6,8 +6,9 @@
 #include <thread>
 
 #include "absl/numeric/int128.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "common/audit_format.h"
+#include "common/storage/audit_format.h"
 #include "common/storage/bounded_queue.h"
 #include "rocksdb/db.h"
 
@@ -122,8 +123,22 @@ absl::Status ReadEntryChunks(rocksdb::DB* db, const AuditLogReader::Families& fa
       db->NewIterator(ScanOptions(kEntriesReadahead), families.tree));
   leaves->Seek(audit_format::TreeKey(0, first));
   auto chunk = std::make_unique<EntryChunk>();
-  for (entries->Seek(audit_format::U64Key(first)); entries->Valid(); entries->Next()) {
-    uint64_t index = audit_format::ReadU64Key(View(entries->key()));
+  // From the first entry, every key of the family: one that sorts before entry 0 (a prefix of
+  // its key) is damage too, not something to pass over.
+  if (first == 0) {
+    entries->SeekToFirst();
+  } else {
+    entries->Seek(audit_format::EntryKey(first));
+  }
+  for (; entries->Valid(); entries->Next()) {
+    std::optional<uint64_t> read = audit_format::ReadNumberKey(View(entries->key()));
+    if (!read.has_value()) {  // damage, not a read error: the entries before it are handed on
+      if (chunk->size() > 0 && !chunks.Push(std::move(chunk))) return absl::OkStatus();
+      return absl::DataLossError(absl::StrCat("an entry is stored under the key ",
+                                              absl::BytesToHexString(View(entries->key())),
+                                              ", which is not an 8-byte sequence number"));
+    }
+    const uint64_t index = *read;
     // Level-0 keys run in index order; skip to this entry's leaf.
     const std::string leaf_key = audit_format::TreeKey(0, index);
     while (leaves->Valid() && leaves->key().compare(leaf_key) < 0) leaves->Next();
@@ -245,23 +260,25 @@ absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditLogReader::Checkpoints(
   std::vector<v1::SignedCheckpoint> checkpoints;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), families_.checkpoints));
-  for (it->Seek(audit_format::U64Key(since_size)); it->Valid(); it->Next()) {
+  for (it->Seek(audit_format::CheckpointKey(since_size)); it->Valid(); it->Next()) {
     if (!checkpoints.emplace_back().ParseFromArray(it->value().data(),
                                                    static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat("stored checkpoint at tree size ",
-                                              audit_format::ReadU64Key(View(it->key())),
+      return absl::DataLossError(absl::StrCat("the stored checkpoint under the key ",
+                                              absl::BytesToHexString(View(it->key())),
                                               " is malformed"));
     }
     // Each is stored under its own tree size: readers that take a range of sizes (a start that
     // leaves the sealed part to the background) rely on it, so a moved one is refused here.
     v1::Checkpoint claimed;
-    if (it->key().size() != 8 ||
-        (claimed.ParseFromString(checkpoints.back().checkpoint()) &&
-         claimed.tree_size() != audit_format::ReadU64Key(View(it->key())))) {
+    const std::optional<uint64_t> kept_under = audit_format::ReadNumberKey(View(it->key()));
+    if (!kept_under.has_value() || (claimed.ParseFromString(checkpoints.back().checkpoint()) &&
+                                    claimed.tree_size() != *kept_under)) {
       return absl::DataLossError(
-          absl::StrCat("a stored checkpoint is out of place: it is kept under tree size ",
-                       audit_format::ReadU64Key(View(it->key())), " (a ", it->key().size(),
-                       "-byte key) but claims tree size ", claimed.tree_size()));
+          absl::StrCat("a stored checkpoint is out of place: it is kept under the key ",
+                       absl::BytesToHexString(View(it->key())),
+                       kept_under.has_value() ? absl::StrCat(" (tree size ", *kept_under, ")")
+                                              : std::string(" (not an 8-byte tree size)"),
+                       " but claims tree size ", claimed.tree_size()));
     }
   }
   // A read error ends the scan early: the list would look complete but be short.

@@ -1,6 +1,6 @@
-// Reads an audit log as RocksDB holds it (format: common/audit_format.h), for the one verifier:
-// the node at start-up over its own store, and auditors' offline tools over a copy of a data
-// directory. Read errors are Unavailable ("cannot read", never a verdict); what is there but
+// Reads an audit log as RocksDB holds it (format: common/storage/audit_format.h), for the one
+// verifier: the node at start-up over its own store, and auditors' offline tools over a copy of a
+// data directory. Read errors are Unavailable ("cannot read", never a verdict); what is there but
 // malformed is DataLoss.
 #ifndef NEXUS_COMMON_STORAGE_AUDIT_LOG_READER_H_
 #define NEXUS_COMMON_STORAGE_AUDIT_LOG_READER_H_

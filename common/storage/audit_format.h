@@ -29,40 +29,41 @@
 // leave to the background: a large log is verified after the seal before the node serves, and
 // up to the seal while it serves. Auditors' verification ignores it; deleting or replacing it
 // costs a node nothing but a full (or later) verification, since every start checks every entry.
-#ifndef NEXUS_COMMON_AUDIT_FORMAT_H_
-#define NEXUS_COMMON_AUDIT_FORMAT_H_
+#ifndef NEXUS_COMMON_STORAGE_AUDIT_FORMAT_H_
+#define NEXUS_COMMON_STORAGE_AUDIT_FORMAT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "common/storage/coding.h"
+#include "common/storage/families.h"
 
 namespace nexus::audit_format {
 
-inline constexpr char kEntriesFamily[] = "audit_entries";
-inline constexpr char kTreeFamily[] = "audit_tree";
-inline constexpr char kCheckpointsFamily[] = "audit_checkpoints";
-inline constexpr char kHeadFamily[] = "audit_head";
-inline constexpr char kSupersededFamily[] = "audit_superseded";
+inline constexpr const char* kEntriesFamily = storage::FamilyName(storage::kAuditEntries);
+inline constexpr const char* kTreeFamily = storage::FamilyName(storage::kAuditTree);
+inline constexpr const char* kCheckpointsFamily = storage::FamilyName(storage::kAuditCheckpoints);
+inline constexpr const char* kHeadFamily = storage::FamilyName(storage::kAuditHead);
+inline constexpr const char* kSupersededFamily = storage::FamilyName(storage::kAuditSuperseded);
 inline constexpr char kHeadKey[] = "latest";
 inline constexpr char kSealKey[] = "sealed";
 
-inline std::string U64Key(uint64_t value) {
-  std::string key(8, '\0');
-  for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(value >> (56 - 8 * i));
-  return key;
+// audit_entries: the entry's sequence number.
+inline std::string EntryKey(uint64_t sequence) { return coding::EncodeFixed64(sequence); }
+// audit_checkpoints and audit_superseded: the checkpoint's tree size.
+inline std::string CheckpointKey(uint64_t tree_size) { return coding::EncodeFixed64(tree_size); }
+// The number an entry or checkpoint key holds; nullopt for a key that is not 8 bytes (damage).
+inline std::optional<uint64_t> ReadNumberKey(absl::string_view key) {
+  return coding::DecodeFixed64(key);
 }
 
-inline uint64_t ReadU64Key(absl::string_view key) {
-  uint64_t value = 0;
-  for (int i = 0; i < 8 && i < static_cast<int>(key.size()); ++i) {
-    value = (value << 8) | static_cast<uint8_t>(key[i]);
-  }
-  return value;
-}
-
+inline constexpr size_t kTreeKeyBytes = 1 + coding::kFixed64Bytes;
 inline std::string TreeKey(int level, uint64_t index) {
-  return std::string(1, static_cast<char>(level)) + U64Key(index);
+  std::string key(1, static_cast<char>(level));
+  coding::PutFixed64(key, index);
+  return key;
 }
 
 // The entry fields a verifier needs, read from an entry's bytes without parsing the whole
@@ -122,4 +123,4 @@ inline bool ReadEntryFields(absl::string_view bytes, EntryFields* fields) {
 
 }  // namespace nexus::audit_format
 
-#endif  // NEXUS_COMMON_AUDIT_FORMAT_H_
+#endif  // NEXUS_COMMON_STORAGE_AUDIT_FORMAT_H_

@@ -1,0 +1,42 @@
+// The column families of a node's RocksDB store, in one place: the node opens them in this order
+// and offline tools find them by these names. A name is part of the on-disk format (a data
+// directory names its families), so none is ever renamed or reused. What each family's keys and
+// values are: docs/architecture.md, "RocksDB key layout"; the encodings: store_keys.h,
+// audit_format.h and coding.h beside this file.
+#ifndef NEXUS_COMMON_STORAGE_FAMILIES_H_
+#define NEXUS_COMMON_STORAGE_FAMILIES_H_
+
+#include <array>
+
+namespace nexus::storage {
+
+enum Family {
+  kRecords,
+  kFeed,
+  kIndicators,
+  kAuditEntries,
+  kAuditTree,
+  kAuditCheckpoints,
+  kAuditHead,
+  kAuditSuperseded,
+  kPeerState,      // peer agency -> PeerCursor, written with the versions received from it
+  kProvenance,     // id | version | peer agency -> (empty): which peers a version came through
+  kEquivocations,  // id | version | sha256(manifest) -> SignedRecord: conflicting manifests
+  kPeerHeads,      // peer agency | 0 | tree size -> SignedCheckpoint: heads witnessed
+  kSharingState,   // "in_force" -> PolicyInForce; "reoffer/" peer -> Reoffer
+  kContent,        // sha256(authored content) | id -> (empty): the node's own records
+  kLinks,          // links between records and their feed of changes (link_detector.h)
+  kFamilyCount,
+};
+
+inline constexpr std::array<const char*, kFamilyCount> kFamilyNames = {
+    "records",           "feed",       "indicators",       "audit_entries", "audit_tree",
+    "audit_checkpoints", "audit_head", "audit_superseded", "peer_state",    "provenance",
+    "equivocations",     "peer_heads", "sharing_state",    "content",       "links",
+};
+
+constexpr const char* FamilyName(Family family) { return kFamilyNames[family]; }
+
+}  // namespace nexus::storage
+
+#endif  // NEXUS_COMMON_STORAGE_FAMILIES_H_
