@@ -175,12 +175,8 @@ class AuditLog : public CommitParticipant {
   std::atomic<bool> stop_verifying_{false};
   bool all_verified_ ABSL_GUARDED_BY(verify_mu_) =
       false;  // Open or the background pass checked all
-  // Set and cleared under verify_mu_ (verified_ is signalled when it turns false), and atomic as
-  // well: its release when the pass ends orders everything the pass wrote before the reads of
-  // AwaitBackgroundVerification in a way ThreadSanitizer sees, which it does not through
-  // Debian's uninstrumented abseil (tests/tsan.sh reported the hand-over as a race).
-  std::atomic<bool> verifying_{false};
-  absl::CondVar verified_;
+  bool verifying_ ABSL_GUARDED_BY(verify_mu_) = false;
+  absl::CondVar verified_;  // signalled when verifying_ turns false
   absl::Status verify_outcome_ ABSL_GUARDED_BY(verify_mu_);  // a failure stops every write
   uint64_t sealed_size_ ABSL_GUARDED_BY(verify_mu_) = 0;     // the last seal written or read
   bool pass_cut_short_ ABSL_GUARDED_BY(verify_mu_) = false;  // stopped before its verdict

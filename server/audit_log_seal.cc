@@ -169,7 +169,7 @@ void AuditLog::RecordBackgroundOutcome(const absl::Status& outcome, absl::Durati
   // The pass ends (for AwaitBackgroundVerification) once its outcome is recorded and told.
   absl::Cleanup ended = [this] {
     absl::MutexLock lock(&verify_mu_);
-    verifying_.store(false, std::memory_order_release);
+    verifying_ = false;
     verified_.SignalAll();
   };
   if (absl::IsCancelled(outcome)) {
@@ -234,7 +234,7 @@ void AuditLog::RecordBackgroundOutcome(const absl::Status& outcome, absl::Durati
 
 absl::Status AuditLog::AwaitBackgroundVerification() {
   absl::MutexLock lock(&verify_mu_);
-  while (verifying_.load(std::memory_order_acquire)) verified_.Wait(&verify_mu_);
+  while (verifying_) verified_.Wait(&verify_mu_);
   if (!verify_outcome_.ok()) return verify_outcome_;
   if (sealed_.has_value() && !all_verified_) return absl::CancelledError("stopped or not started");
   return absl::OkStatus();
