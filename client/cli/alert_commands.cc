@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/cli/exit_codes.h"
 #include "client/cli/link_chart.h"
 #include "client/cli/record_text.h"
 #include "common/indicator_normalizer.h"
@@ -26,18 +27,10 @@ const char kAlertUsage[] = R"(link alerts (analyst certificate of any member):
 
 namespace {
 
-constexpr int kOk = 0, kRefused = 1, kUsage = 2, kUnavailable = 3, kUnverified = 4;
-
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "nexusctl: %s\n(see nexusctl --help)\n",
-               EscapeMessageForTerminal(problem, 4096).c_str());
-  return kUsage;
-}
+int Usage(const std::string& problem) { return ReportUsage("", problem); }
 
 int Failure(const absl::Status& status, const std::string& doing) {
-  std::fprintf(stderr, "nexusctl: %s: %s\n", doing.c_str(),
-               EscapeMessageForTerminal(status.message(), 4096).c_str());
-  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status) ? kUnavailable : kRefused;
+  return ReportFailure("", doing, status);
 }
 
 std::string EventName(v1::LinkEvent event) {
@@ -123,7 +116,7 @@ int Alerts(const CommandLine& line, NexusClient& client, const Keyring* keys, bo
       &resume);
   if (!status.ok()) return Failure(status, "alerts");
   if (!json) std::cout << told << " alerts; resume with --since " << CursorText(resume) << "\n";
-  return all_verified ? kOk : kUnverified;
+  return all_verified ? kExitOk : kExitUnverified;
 }
 
 int Graph(const CommandLine& line, NexusClient& client) {
@@ -160,7 +153,7 @@ int Graph(const CommandLine& line, NexusClient& client) {
   }
   std::fprintf(stderr, "%d links%s\n", links->links_size(),
                links->truncated() ? " (truncated: narrow it with --depth)" : "");
-  return kOk;
+  return kExitOk;
 }
 
 }  // namespace
@@ -254,7 +247,7 @@ int RunAlertCommand(const CommandLine& line, NexusClient& client, const Keyring*
       absl::Status acked = client.AckAlert(args[2]);
       if (!acked.ok()) return Failure(acked, "alerts ack");
       std::cout << "acknowledged " << EscapeForTerminal(args[2]) << "\n";
-      return kOk;
+      return kExitOk;
     }
     return Usage("alerts takes no argument, or ack LINK_ID");
   }

@@ -17,6 +17,7 @@
 #include "client/cli/audit_text.h"
 #include "client/cli/audit_trail.h"
 #include "client/cli/audit_verification.h"
+#include "client/cli/exit_codes.h"
 #include "client/cli/federated_trail.h"
 #include "client/cli/federation_commands.h"
 #include "client/cli/offline_audit.h"
@@ -76,45 +77,24 @@ filters: --from INDEX --to INDEX --actor AGENCY[/ROLE] --person NAME --with-purp
 A recovery the log records (a node started with --accept-unverified-audit-log) is shown as a
 WARNING with the verdict.
 --keys DIR must hold the audited agency's public key.
-exit codes: 0 verified; 1 refused; 2 usage; 3 node unreachable; 4 NOT VERIFIED (the log, a proof
-or the store does not verify); 5 CANNOT READ (the log could not be read: no verdict either way).
 )";
 
 namespace {
 
-enum ExitCode {
-  kOk = 0,
-  kRefused = 1,
-  kUsageError = 2,
-  kUnavailable = 3,
-  kUnverified = 4,  // the log, a proof or the store does not verify: evidence of tampering
-  kUnreadable = 5,  // something could not be read: no verdict either way
-};
-
 // Messages may quote input (the node's answer, an entry's text): printed escaped and bounded.
-constexpr size_t kMaxMessageBytes = 4096;
+std::string Shown(absl::string_view text) { return ShownMessage(text); }
 
-std::string Shown(absl::string_view text) {
-  return EscapeMessageForTerminal(text, kMaxMessageBytes);
-}
-
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "nexusctl audit: %s\n(see nexusctl --help)\n", Shown(problem).c_str());
-  return kUsageError;
-}
+int Usage(const std::string& problem) { return ReportUsage("audit", problem); }
 
 int Failure(const absl::Status& status, const std::string& doing) {
-  std::fprintf(stderr, "nexusctl audit: %s: %s\n", doing.c_str(), Shown(status.message()).c_str());
-  bool unreachable = status.code() == absl::StatusCode::kUnavailable ||
-                     status.code() == absl::StatusCode::kDeadlineExceeded;
-  return unreachable ? kUnavailable : kRefused;
+  return ReportFailure("audit", doing, status);
 }
 
 int Unverified(const std::string& problem, const std::string& witness_path = "") {
   std::fprintf(stderr, "nexusctl audit: NOT VERIFIED: %s\n", Shown(problem).c_str());
   if (!witness_path.empty())
     std::fprintf(stderr, "witness file: %s\n", Shown(witness_path).c_str());
-  return kUnverified;
+  return kExitUnverified;
 }
 
 absl::StatusOr<v1::ListEntriesRequest> ListRequest(const CommandLine& line) {
@@ -200,7 +180,7 @@ int List(const CommandLine& line, const ClientOptions& options, bool json, bool 
   for (auto it = listed.rbegin(); it != listed.rend(); ++it) {
     out << (json ? AuditEntryToJson(*it) + "\n" : AuditEntryToHumanText(*it));
   }
-  return kOk;
+  return kExitOk;
 }
 
 // The auditor's witness file for the log of `agency` whose heads `head`'s key signs: --witness,
@@ -311,15 +291,15 @@ absl::Status Witness(const WitnessFile& witness, AuditClient& client, const Keyr
 }
 
 // A failure to read is never a verdict on the log: it gets its own exit code and wording.
-// Online (`from_node`), an unreachable node is exit 3 as for every command.
+// Online (`from_node`), a node that cannot serve the call (unreachable, failed) is exit 3 as for
+// every command.
 int CannotRead(const absl::Status& status, const std::string& what, bool from_node = true) {
-  bool unreachable = from_node && (status.code() == absl::StatusCode::kUnavailable ||
-                                   status.code() == absl::StatusCode::kDeadlineExceeded);
+  bool unreachable = from_node && ExitCodeFor(status) == kExitUnavailable;
   bool refused = status.code() == absl::StatusCode::kPermissionDenied ||
                  status.code() == absl::StatusCode::kUnauthenticated;
   std::fprintf(stderr, "nexusctl audit: CANNOT READ %s (nothing is known about tampering): %s\n",
                what.c_str(), Shown(status.message()).c_str());
-  return unreachable ? kUnavailable : refused ? kRefused : kUnreadable;
+  return unreachable ? kExitUnavailable : refused ? kExitRefused : kExitUnreadable;
 }
 
 // Records `head` (verified, and checked against every witnessed checkpoint by VerifyAuditLog,
@@ -582,7 +562,7 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
   } else {
     PrintVerdict(outcome);
   }
-  return outcome.report.ok ? kOk : kUnverified;
+  return outcome.report.ok ? kExitOk : kExitUnverified;
 }
 
 int Prove(const CommandLine& line, const ClientOptions& options, const Keyring* keys) {
@@ -636,7 +616,7 @@ int Prove(const CommandLine& line, const ClientOptions& options, const Keyring* 
             << merkle::ToHex(*RootOf(*checkpoint)) << ") signed by '" << Shown(checkpoint->origin())
             << "'; proof of " << proof->size() << " hashes\nwitness file: " << Shown(witness.path())
             << "\n";
-  return kOk;
+  return kExitOk;
 }
 
 int Consistency(const CommandLine& line, const ClientOptions& options, const Keyring* keys) {
@@ -695,10 +675,10 @@ int Consistency(const CommandLine& line, const ClientOptions& options, const Key
             << ") extends tree size " << first << " (root "
             << merkle::ToHex(*RootOf(old_checkpoint)) << "); proof of " << proof->size()
             << " hashes\nwitness file: " << Shown(witness.path()) << "\n";
-  return kOk;
+  return kExitOk;
 }
 
-// The record's trail at every node it went through (client/federated_trail.h): each node's
+// The record's trail at every node it went through (client/cli/federated_trail.h): each node's
 // entries, proved in its signed head and checked against the head a node witnessed of it, and
 // the nodes that did not answer, named.
 int FederatedTrail(const CommandLine& line, const ClientOptions& options, const Keyring* keys,
@@ -723,7 +703,7 @@ int FederatedTrail(const CommandLine& line, const ClientOptions& options, const 
   if (!witnessed.ok()) {
     std::fprintf(stderr, "nexusctl audit: CANNOT READ the witness file: %s\nwitness file: %s\n",
                  Shown(witnessed.status().message()).c_str(), Shown(witness.path()).c_str());
-    return kUnreadable;
+    return kExitUnreadable;
   }
   if (!witnessed->empty()) own_witness = witnessed->back();
   absl::StatusOr<std::string> certificate = ReadFileToString(options.cert_file);
@@ -791,8 +771,8 @@ int FederatedTrail(const CommandLine& line, const ClientOptions& options, const 
     std::cout << "\n(each answer proves the entries it lists; that a node left none out cannot be "
                  "proved, and a node not named in the entries read is not asked)\n";
   }
-  if (unverified) return kUnverified;
-  return unanswered ? kUnavailable : kOk;
+  if (unverified) return kExitUnverified;
+  return unanswered ? kExitUnavailable : kExitOk;
 }
 
 // Every entry of the node's log that names RECORD_ID, oldest first, then who it was answered to,
@@ -820,11 +800,11 @@ int Trail(const CommandLine& line, const ClientOptions& options, const Keyring* 
     return true;
   });
   if (!status.ok()) return Failure(status, "trail");
-  if (json) return kOk;
+  if (json) return kExitOk;
   std::cout << "trail of record " << Shown(record_id)
             << " in this node's audit log: " << trail.entries() << " entries, oldest first\n"
             << lines << trail.Summary();
-  return kOk;
+  return kExitOk;
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "client/cli/audit_report_html.h"
 #include "client/cli/audit_report_json.h"
 #include "client/cli/audit_verification.h"
+#include "client/cli/exit_codes.h"
 #include "client/cli/offline_audit.h"
 #include "common/record_seal.h"
 #include "common/store_keys.h"
@@ -24,13 +25,7 @@
 namespace nexus {
 namespace {
 
-constexpr int kOk = 0, kUsageError = 2, kUnverified = 4, kUnreadable = 5;
-
-int Usage(absl::string_view problem) {
-  std::fprintf(stderr, "nexusctl audit: %s\n(see nexusctl --help)\n",
-               EscapeMessageForTerminal(problem, 4096).c_str());
-  return kUsageError;
-}
+int Usage(absl::string_view problem) { return ReportUsage("audit", problem); }
 
 // The TLP of a version in the record store of a copy of the node's data directory (audit
 // entries do not carry it). Opened apart from the verifier's handle: both only read.
@@ -93,8 +88,8 @@ int RunAuditReport(const CommandLine& line, const ClientOptions& options, const 
   if (outcome.report.unreadable) {
     std::fprintf(stderr,
                  "nexusctl audit: CANNOT READ the log (nothing is known about tampering): %s\n",
-                 EscapeMessageForTerminal(outcome.report.problem, 4096).c_str());
-    return kUnreadable;
+                 ShownMessage(outcome.report.problem).c_str());
+    return kExitUnreadable;
   }
   ReportRun run;
   run.seconds = absl::ToDoubleSeconds(absl::Now() - start);
@@ -121,7 +116,7 @@ int RunAuditReport(const CommandLine& line, const ClientOptions& options, const 
                                                         EscapeForTerminal(line.Get("html"), 4096))
                                          : "")
                                  << "\n";
-  return outcome.report.ok ? kOk : kUnverified;
+  return outcome.report.ok ? kExitOk : kExitUnverified;
 }
 
 }  // namespace nexus

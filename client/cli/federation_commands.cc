@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
+#include "client/cli/exit_codes.h"
 #include "client/cli/federation_text.h"
 #include "client/cli/peer_heads_check.h"
 #include "client/federation_client.h"
@@ -27,44 +28,12 @@ const char kFederationUsage[] = R"(federation commands:
 
 namespace {
 
-enum ExitCode { kOk = 0, kRefused = 1, kUsageError = 2, kUnavailable = 3, kUnverified = 4 };
-
-// Messages may quote input (the node's answer): printed escaped and bounded.
-constexpr size_t kMaxMessageBytes = 4096;
-
-std::string Shown(absl::string_view text) {
-  return EscapeMessageForTerminal(text, kMaxMessageBytes);
-}
-
 int Usage(const std::string& command, const std::string& problem) {
-  std::fprintf(stderr, "nexusctl %s: %s\n(see nexusctl --help)\n", command.c_str(),
-               Shown(problem).c_str());
-  return kUsageError;
+  return ReportUsage(command, problem);
 }
 
 int Failure(const std::string& command, const absl::Status& status, const std::string& doing) {
-  // A node without the service answers UNIMPLEMENTED with no message: the code says it.
-  std::string message = status.message().empty() ? absl::StatusCodeToString(status.code())
-                                                 : std::string(status.message());
-  std::fprintf(stderr, "nexusctl %s: %s: %s\n", command.c_str(), doing.c_str(),
-               Shown(message).c_str());
-  switch (status.code()) {
-    case absl::StatusCode::kUnimplemented:
-      std::fprintf(stderr,
-                   "hint: this node does not serve the federation API (an older nexusd?)\n");
-      return kRefused;
-    case absl::StatusCode::kUnavailable:
-      std::fprintf(stderr,
-                   "hint: is nexusd running at --target, and do --ca/--cert/--key belong to "
-                   "this federation?\n");
-      return kUnavailable;
-    case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kInternal:
-    case absl::StatusCode::kUnknown:
-      return kUnavailable;
-    default:
-      return kRefused;
-  }
+  return ReportFailure(command, doing, status);
 }
 
 int Status(const CommandLine& line, FederationClient& client, bool json) {
@@ -73,7 +42,7 @@ int Status(const CommandLine& line, FederationClient& client, bool json) {
   if (!status.ok()) return Failure("federation", status.status(), "status");
   std::cout << (json ? FederationStatusToJson(*status) + "\n"
                      : FederationStatusToHumanText(*status, absl::Now()));
-  return kOk;
+  return kExitOk;
 }
 
 int Heads(const CommandLine& line, FederationClient& client, bool json) {
@@ -90,7 +59,7 @@ int Heads(const CommandLine& line, FederationClient& client, bool json) {
   }
   std::cout << (json ? PeerHeadsToJson(agency, *heads) + "\n"
                      : PeerHeadsToHumanText(agency, *heads, absl::Now()));
-  return kOk;
+  return kExitOk;
 }
 
 }  // namespace
@@ -120,7 +89,7 @@ int RunPeerAuditVerify(const CommandLine& line, const ClientOptions& options, co
   PeerHeadsReport report = CheckPeerHeads(agency, *heads, keys);
   std::cout << (json ? PeerVerdictToJson(agency, report, heads->witness()) + "\n"
                      : PeerVerdictToHumanText(agency, report, heads->witness(), absl::Now()));
-  return report.ok ? kOk : kUnverified;
+  return report.ok ? kExitOk : kExitUnverified;
 }
 
 }  // namespace nexus

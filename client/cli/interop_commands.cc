@@ -11,6 +11,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "client/cli/exit_codes.h"
 #include "client/cli/record_text.h"
 #include "client/publish_upload.h"
 #include "common/indicator_normalizer.h"
@@ -46,14 +47,8 @@ const char kInteropUsage[] =
 
 namespace {
 
-enum ExitCode { kOk = 0, kIncomplete = 1, kBadInput = 2, kUnavailable = 3, kUnverified = 4 };
-
-constexpr size_t kMaxMessageBytes = 4096;
-
 int BadInput(const std::string& what, absl::string_view message) {
-  std::fprintf(stderr, "nexusctl: %s: %s\n", what.c_str(),
-               EscapeMessageForTerminal(message, kMaxMessageBytes).c_str());
-  return kBadInput;
+  return ReportBadInput("", absl::StrCat(what, ": ", message));
 }
 
 // What the flags say records should get where an object says nothing.
@@ -236,8 +231,8 @@ void PrintReport(const ImportReport& report, absl::Duration elapsed, bool dry_ru
                 << ",\"reason\":" << JsonQuote(issue.reason) << "}\n";
     } else {
       std::cerr << (issue.rejected ? "rejected " : "skipped ")
-                << EscapeForTerminal(issue.object, 200) << ": "
-                << EscapeMessageForTerminal(issue.reason, kMaxMessageBytes) << "\n";
+                << EscapeForTerminal(issue.object, 200) << ": " << ShownMessage(issue.reason)
+                << "\n";
     }
   }
   const uint64_t not_listed = report.skipped() + report.rejected() - report.issues().size();
@@ -351,26 +346,16 @@ int RunImportCommand(const CommandLine& line, const ClientOptions& options,
   PrintReport(report, progress.elapsed(), dry_run, json);
   if (!emitted.ok() && finished.ok()) finished = emitted;
   if (!finished.ok()) {
-    std::fprintf(stderr,
-                 "nexusctl: import: %s; %llu records sent were not answered (importing the file "
-                 "again stores only what is missing)\n",
-                 EscapeMessageForTerminal(finished.message(), kMaxMessageBytes).c_str(),
-                 static_cast<unsigned long long>(sink.unanswered()));
-    switch (finished.code()) {
-      case absl::StatusCode::kInvalidArgument:
-        return kBadInput;
-      case absl::StatusCode::kUnavailable:
-      case absl::StatusCode::kDeadlineExceeded:
-      case absl::StatusCode::kInternal:
-      case absl::StatusCode::kUnknown:
-        return kUnavailable;
-      default:
-        return kIncomplete;  // the node refused: permission, limits
-    }
+    return ReportFailure(
+        "", "import",
+        absl::Status(finished.code(),
+                     absl::StrCat(finished.message(), "; ", sink.unanswered(),
+                                  " records sent were not answered (importing the file again "
+                                  "stores only what is missing)")));
   }
-  if (report.rejected() > 0) return kIncomplete;
-  if (report.skipped() > 0 && !line.Has("allow-partial")) return kIncomplete;
-  return kOk;
+  if (report.rejected() > 0) return kExitRefused;
+  if (report.skipped() > 0 && !line.Has("allow-partial")) return kExitRefused;
+  return kExitOk;
 }
 
 int RunExportCommand(const CommandLine& line, NexusClient& client, const Keyring* keys) {
@@ -392,10 +377,10 @@ int RunExportCommand(const CommandLine& line, NexusClient& client, const Keyring
         absl::StatusOr<OpenedRecord> opened = OpenRecord(response.record(), *keys);
         if (!opened.ok()) {
           ++unverified;
-          std::fprintf(
-              stderr, "nexusctl: export: left out a record at cursor %llu: NOT VERIFIED: %s\n",
-              static_cast<unsigned long long>(response.cursor()),
-              EscapeMessageForTerminal(opened.status().message(), kMaxMessageBytes).c_str());
+          std::fprintf(stderr,
+                       "nexusctl: export: left out a record at cursor %llu: NOT VERIFIED: %s\n",
+                       static_cast<unsigned long long>(response.cursor()),
+                       ShownMessage(opened.status().message()).c_str());
           return true;
         }
         if (absl::Status s = writer.Add(*opened, response.received_from()); !s.ok()) {
@@ -403,7 +388,7 @@ int RunExportCommand(const CommandLine& line, NexusClient& client, const Keyring
           std::fprintf(stderr, "nexusctl: export: left out record %s version %llu: %s\n",
                        EscapeForTerminal(opened->record.id(), 64).c_str(),
                        static_cast<unsigned long long>(opened->record.version()),
-                       std::string(s.message()).c_str());
+                       ShownMessage(s.message()).c_str());
           return true;
         }
         ++exported;
@@ -425,12 +410,13 @@ int RunExportCommand(const CommandLine& line, NexusClient& client, const Keyring
                  static_cast<unsigned long long>(info.unreadable_entries));
   }
   if (!status.ok()) {
-    std::fprintf(stderr, "nexusctl: export: %s (the bundle holds what came before)\n",
-                 EscapeMessageForTerminal(status.message(), kMaxMessageBytes).c_str());
-    return kUnavailable;
+    return ReportFailure(
+        "", "export",
+        absl::Status(status.code(),
+                     absl::StrCat(status.message(), " (the bundle holds what came before)")));
   }
-  if (info.unreadable_entries > 0) return kUnavailable;
-  return unverified > 0 ? kUnverified : kOk;
+  if (info.unreadable_entries > 0) return kExitUnavailable;
+  return unverified > 0 ? kExitUnverified : kExitOk;
 }
 
 }  // namespace nexus

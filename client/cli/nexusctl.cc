@@ -1,10 +1,7 @@
 // nexusctl: push, read and search nexus records on an agency node; review its audit log, its
 // sharing policy and its federation with peer nodes.
 //
-// Exit codes: 0 success; 1 the node refused something (a record rejected, not found, denied);
-// 2 usage error; 3 the node could not be reached or failed; 4 a record shown did not verify, or
-// could not be verified for want of its origin's key (audit: the log did not verify; federation:
-// a peer's log the node witnesses raised an alarm); 5 (audit) the log could not be read.
+// Exit codes: client/cli/exit_codes.h, the same for every command.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -20,6 +17,7 @@
 #include "client/cli/alert_commands.h"
 #include "client/cli/audit_commands.h"
 #include "client/cli/command_line.h"
+#include "client/cli/exit_codes.h"
 #include "client/cli/federation_commands.h"
 #include "client/cli/interop_commands.h"
 #include "client/cli/policy_commands.h"
@@ -36,8 +34,6 @@
 
 namespace nexus {
 namespace {
-
-enum ExitCode { kOk = 0, kRefused = 1, kUsageError = 2, kUnavailable = 3, kUnverified = 4 };
 
 constexpr char kUsage[] = R"(usage: nexusctl [connection] COMMAND [options]
 
@@ -91,10 +87,7 @@ node holds other manifests the origin signed for the same id and version (JSON: 
 %POLICY%
 %FEDERATION%
 %INTEROP%
-exit codes: 0 ok, 1 refused/rejected/not found, 2 usage, 3 node unreachable or failed,
-            4 a record shown did not verify (or could not: no key for its origin in --keys),
-              or a peer's audit log the node witnesses is NOT VERIFIED (audit verify --peer)
-)";
+%EXIT%)";
 
 std::set<std::string> ValuedFlags() {
   std::set<std::string> flags = {"target",  "ca",     "cert",  "key",   "keys",           "purpose",
@@ -115,42 +108,19 @@ std::set<std::string> Switches() {
   return switches;
 }
 
-// Messages may quote input (a file's lines, the node's answer): printed escaped and bounded.
-constexpr size_t kMaxMessageBytes = 4096;
+// Messages may quote input (a file's lines, the node's answer): client/cli/exit_codes.h prints
+// them escaped and bounded, with the exit code of the one table.
 
 // A command line nexusctl does not understand: the hint to --help belongs here only.
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "nexusctl: %s\n(see nexusctl --help)\n",
-               EscapeMessageForTerminal(problem, kMaxMessageBytes).c_str());
-  return kUsageError;
-}
+int Usage(const std::string& problem) { return ReportUsage("", problem); }
 
 // Input nexusctl understood but cannot use (a bad value, a malformed file): the same exit code
 // as a usage error, and the message says what is wrong where, without sending to --help.
-int BadInput(absl::string_view problem) {
-  std::fprintf(stderr, "nexusctl: %s\n",
-               EscapeMessageForTerminal(problem, kMaxMessageBytes).c_str());
-  return kUsageError;
-}
+int BadInput(absl::string_view problem) { return ReportBadInput("", problem); }
 
 // Where a failed call leaves the user: refused by the node, or the node is not there.
 int Failure(const absl::Status& status, const std::string& doing) {
-  std::fprintf(stderr, "nexusctl: %s: %s\n", doing.c_str(),
-               EscapeMessageForTerminal(status.message(), kMaxMessageBytes).c_str());
-  switch (status.code()) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kInternal:
-    case absl::StatusCode::kUnknown:
-      if (status.code() == absl::StatusCode::kUnavailable) {
-        std::fprintf(stderr,
-                     "hint: is nexusd running at --target, and do --ca/--cert/--key belong to "
-                     "this federation?\n");
-      }
-      return kUnavailable;
-    default:
-      return kRefused;
-  }
+  return ReportFailure("", doing, status);
 }
 
 std::string FlagOrEnv(const CommandLine& line, const std::string& flag, const char* env) {
@@ -264,7 +234,7 @@ int PrintPublishResults(const Session& session, const std::vector<v1::PublishRes
       default:
         std::cerr << "rejected   " << EscapeForTerminal(sources[i])
                   << (r.id().empty() ? "" : " (" + EscapeForTerminal(r.id(), 128) + ")") << ": "
-                  << EscapeMessageForTerminal(r.error(), kMaxMessageBytes) << "\n";
+                  << ShownMessage(r.error()) << "\n";
     }
   }
   if (!session.json) {
@@ -303,7 +273,7 @@ int Push(Session& session, const CommandLine& line) {
           ? session.client->Publish(records, options)
           : session.client->PublishStream(records, *batch == 0 ? 500 : *batch, options);
   if (!results.ok()) return Failure(results.status(), "push");
-  return PrintPublishResults(session, *results, sources) == 0 ? kOk : kRefused;
+  return PrintPublishResults(session, *results, sources) == 0 ? kExitOk : kExitRefused;
 }
 
 // update ID: the latest version with the fields the flags give changed, published as the next.
@@ -320,10 +290,9 @@ int Update(Session& session, const CommandLine& line) {
   const Keyring* keys = session.have_keys ? &session.keys : nullptr;
   RecordView view = ViewRecord(*latest, keys);
   if (!view.opened.ok()) {
-    std::fprintf(
-        stderr, "nexusctl: update: the latest version does not open: %s\n",
-        EscapeMessageForTerminal(view.opened.status().message(), kMaxMessageBytes).c_str());
-    return kUnverified;
+    std::fprintf(stderr, "nexusctl: update: the latest version does not open: %s\n",
+                 ShownMessage(view.opened.status().message()).c_str());
+    return kExitUnverified;
   }
   if (!view.opened->withheld.empty()) {
     // Only the origin updates a record, and its own node withholds nothing from it.
@@ -340,8 +309,9 @@ int Update(Session& session, const CommandLine& line) {
   absl::StatusOr<std::vector<v1::PublishResult>> results =
       session.client->Publish({*draft}, PublishOptions{.report_recipients = true});
   if (!results.ok()) return Failure(results.status(), "update");
-  return PrintPublishResults(session, *results, {absl::StrCat("update of ", id)}) == 0 ? kOk
-                                                                                       : kRefused;
+  return PrintPublishResults(session, *results, {absl::StrCat("update of ", id)}) == 0
+             ? kExitOk
+             : kExitRefused;
 }
 
 int Get(Session& session, const CommandLine& line) {
@@ -358,9 +328,9 @@ int Get(Session& session, const CommandLine& line) {
   absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
   if (!header.ok() || header->id() != id || (*version != 0 && header->version() != *version)) {
     std::fprintf(stderr, "nexusctl: get: the node answered with a different record or version\n");
-    return kUnverified;
+    return kExitUnverified;
   }
-  return verified ? kOk : kUnverified;
+  return verified ? kExitOk : kExitUnverified;
 }
 
 int Pull(Session& session, const CommandLine& line) {
@@ -399,9 +369,9 @@ int Pull(Session& session, const CommandLine& line) {
                  "nexusctl: pull: INCOMPLETE: the node could not read %llu entries of its feed "
                  "(a damaged store; its log and audit entry name them)\n",
                  static_cast<unsigned long long>(info.unreadable_entries));
-    return kUnavailable;
+    return kExitUnavailable;
   }
-  return all_verified ? kOk : kUnverified;
+  return all_verified ? kExitOk : kExitUnverified;
 }
 
 int Search(Session& session, const CommandLine& line) {
@@ -486,7 +456,7 @@ int Search(Session& session, const CommandLine& line) {
   if (request.federation() && response->peers().empty() && !session.json) {
     std::cout << "no peers asked: the node has no federation.search_peers\n";
   }
-  return all_verified ? kOk : kUnverified;
+  return all_verified ? kExitOk : kExitUnverified;
 }
 
 int Revoke(Session& session, const CommandLine& line) {
@@ -503,7 +473,7 @@ int Revoke(Session& session, const CommandLine& line) {
                                                                      : "revoked ")
               << EscapeForTerminal(result->id()) << " (version " << result->version() << ")\n";
   }
-  return kOk;
+  return kExitOk;
 }
 
 int Run(const std::vector<std::string>& args) {
@@ -514,9 +484,10 @@ int Run(const std::vector<std::string>& args) {
                                                      {"%AUDIT%", kAuditUsage},
                                                      {"%POLICY%", kPolicyUsage},
                                                      {"%FEDERATION%", kFederationUsage},
-                                                     {"%INTEROP%", kInteropUsage}});
+                                                     {"%INTEROP%", kInteropUsage},
+                                                     {"%EXIT%", kExitCodesUsage}});
     std::fputs(usage.c_str(), line->Has("help") ? stdout : stderr);
-    return line->Has("help") ? kOk : kUsageError;
+    return line->Has("help") ? kExitOk : kExitUsage;
   }
   const std::string& command = line->positional()[0];
   static const std::set<std::string> kCommands = {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "client/admin_client.h"
+#include "client/cli/exit_codes.h"
 #include "common/crypto.h"
 #include "common/enum_values.h"
 #include "common/untrusted_text.h"
@@ -32,14 +33,8 @@ const char kPolicyUsage[] = R"(policy commands:
 
 namespace {
 
-enum ExitCode { kOk = 0, kRefused = 1, kUsageError = 2, kUnavailable = 3 };
-
 // Messages may quote input (policy text, the node's answer): printed escaped and bounded.
-constexpr size_t kMaxMessageBytes = 4096;
-
-std::string Shown(absl::string_view text) {
-  return EscapeMessageForTerminal(text, kMaxMessageBytes);
-}
+std::string Shown(absl::string_view text) { return ShownMessage(text); }
 
 // A message of several lines (a policy's errors): each line escaped on its own.
 std::string ShownLines(absl::string_view text) {
@@ -48,15 +43,10 @@ std::string ShownLines(absl::string_view text) {
   return absl::StrJoin(lines, "\n");
 }
 
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "nexusctl policy: %s\n(see nexusctl --help)\n", Shown(problem).c_str());
-  return kUsageError;
-}
+int Usage(const std::string& problem) { return ReportUsage("policy", problem); }
 
 int Failure(const absl::Status& status, const std::string& doing) {
-  std::fprintf(stderr, "nexusctl policy: %s: %s\n", doing.c_str(),
-               ShownLines(status.message()).c_str());
-  return status.code() == absl::StatusCode::kUnavailable ? kUnavailable : kRefused;
+  return ReportFailure("policy", doing, status);
 }
 
 int Check(const CommandLine& line) {
@@ -75,12 +65,12 @@ int Check(const CommandLine& line) {
                                             policy::Federation(config.agencies()), &warnings);
   if (!policy.ok()) {
     std::cout << ShownLines(policy.status().message()) << "\n";
-    return kRefused;
+    return kExitRefused;
   }
   for (const std::string& warning : warnings) std::cout << Shown(warning) << "\n";
   std::cout << Shown(line.positional()[2]) << ": OK: policy '" << Shown((*policy)->name()) << "', "
             << (*policy)->rule_count() << " rules, " << warnings.size() << " warnings\n";
-  return kOk;
+  return kExitOk;
 }
 
 int Test(const CommandLine& line) {
@@ -97,7 +87,7 @@ int Test(const CommandLine& line) {
   auto policy = policy::SharingPolicy::Load(line.positional()[2], federation);
   if (!policy.ok()) {
     std::cout << ShownLines(policy.status().message()) << "\n";
-    return kRefused;
+    return kExitRefused;
   }
   int holder = federation.AgencyIndex(cases.holder());
   if (holder < 0) return Usage(absl::StrCat("holder '", cases.holder(), "' is not in federation"));
@@ -128,7 +118,7 @@ int Test(const CommandLine& line) {
     std::cout << "\n";
   }
   std::cout << cases.cases_size() - failed << " passed, " << failed << " failed\n";
-  return failed == 0 ? kOk : kRefused;
+  return failed == 0 ? kExitOk : kExitRefused;
 }
 
 int Explain(const CommandLine& line, const ClientOptions& options, bool json) {
@@ -148,7 +138,7 @@ int Explain(const CommandLine& line, const ClientOptions& options, bool json) {
     options.preserve_proto_field_names = true;
     (void)google::protobuf::util::MessageToJsonString(*response, &out, options);
     std::cout << EscapeJsonForTerminal(out) << "\n";
-    return kOk;
+    return kExitOk;
   }
   std::cout << "decision: " << Shown(response->effect_name());
   if (response->effect_name() == "permit-with-redaction") {
@@ -158,7 +148,7 @@ int Explain(const CommandLine& line, const ClientOptions& options, bool json) {
   for (const std::string& explanation : response->explanation()) {
     std::cout << "  " << Shown(explanation) << "\n";
   }
-  return kOk;
+  return kExitOk;
 }
 
 int Reload(const ClientOptions& options) {
@@ -178,7 +168,7 @@ int Reload(const ClientOptions& options) {
     std::cout << "the sharing rules are those already in force: nothing is offered again\n";
   }
   std::cout << "what peers already received stays with them: a narrower policy recalls nothing\n";
-  return kOk;
+  return kExitOk;
 }
 
 }  // namespace
