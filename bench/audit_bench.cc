@@ -15,7 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "client/offline_audit.h"
+#include "client/cli/offline_audit.h"
 #include "common/audit_verifier.h"
 #include "common/uuid.h"
 #include "rocksdb/db.h"

@@ -41,7 +41,7 @@ base=${NEXUS_FEDERATION_BASE_PORT:-7501}
 timeout=${NEXUS_FEDERATION_TIMEOUT:-60}
 build=${NEXUS_BUILD_DIR:-$root/build}
 nexusd=$build/server/nexusd
-nexusctl=$build/client/nexusctl
+nexusctl=$build/client/cli/nexusctl
 
 # The comment at the top of this file.
 header() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }

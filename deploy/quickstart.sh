@@ -35,7 +35,7 @@ done
 
 export NEXUS_TARGET=127.0.0.1:$port NEXUS_CA=$run/pki/ca.crt NEXUS_KEYS=$run/pki/keys
 export NEXUS_CERT=$run/pki/$agency/analyst.crt NEXUS_KEY=$run/pki/$agency/analyst.key
-ctl=$root/build/client/nexusctl
+ctl=$root/build/client/cli/nexusctl
 
 echo "== publishing deploy/samples/records.jsonl"
 "$ctl" push "$root/deploy/samples/records.jsonl"

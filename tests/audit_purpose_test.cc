@@ -104,7 +104,8 @@ TEST_F(AuditPurposeTest, ThePurposeAndThePersonAreInTheEntriesOfTheCall) {
 TEST_F(AuditPurposeTest, ARequiredPurposeThatIsMissingIsRefusedAndAudited) {
   std::string out;
   const std::string id = Push(&out);
-  ASSERT_EQ(Run("get " + id, &out), 1) << out;
+  // The node answers INVALID_ARGUMENT: input the caller must fix (exit 2, client/cli/exit_codes.h).
+  ASSERT_EQ(Run("get " + id, &out), 2) << out;
   EXPECT_TRUE(absl::StrContains(out, "requires a purpose to get")) << out;
   EXPECT_TRUE(absl::StrContains(out, "--purpose")) << out;
   // Search is not required to say why here.

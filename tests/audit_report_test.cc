@@ -1,6 +1,6 @@
 // The figures of `nexusctl audit report` from known entries, their bounds over many distinct
 // values, and the HTML page's escaping of hostile text from the log.
-#include "client/audit_report.h"
+#include "client/cli/audit_report.h"
 
 #include <gtest/gtest.h>
 
@@ -8,9 +8,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "client/audit_report_html.h"
-#include "client/audit_report_json.h"
-#include "client/top_counter.h"
+#include "client/cli/audit_report_html.h"
+#include "client/cli/audit_report_json.h"
+#include "client/cli/top_counter.h"
 #include "nlohmann/json.hpp"
 
 namespace nexus {

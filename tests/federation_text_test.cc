@@ -1,7 +1,7 @@
 // nexusctl's federation output: the status table, the witnessed heads and the auditor's verdict,
 // in human and JSON form. What a node or a peer wrote can neither drive the terminal nor forge a
 // line, and the JSON stays valid whatever it holds.
-#include "client/federation_text.h"
+#include "client/cli/federation_text.h"
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>

@@ -1,7 +1,7 @@
 // The streaming JSON reader: streamed elements arrive in order with their indexes and are not
 // kept; every limit stops the read with a message naming the byte and the element; malformed
 // input (invalid UTF-8, not JSON, truncated, duplicate members) is refused with a clear message.
-#include "client/json_stream.h"
+#include "common/interop/json_stream.h"
 
 #include <gtest/gtest.h>
 #include <malloc.h>

@@ -107,7 +107,7 @@ TEST_F(NexusctlTest, ARevocationsReasonTravelsWithTheRevokedVersion) {
   ASSERT_EQ(Run("push --tlp green --scope federation" + kAssessed + " --summary other", &output),
             0);
   id = output.substr(output.find("stored") + 11, 36);
-  EXPECT_EQ(Run("revoke " + id + " --reason " + std::string(300, 'r'), &output), 1) << output;
+  EXPECT_EQ(Run("revoke " + id + " --reason " + std::string(300, 'r'), &output), 2) << output;
   EXPECT_TRUE(absl::StrContains(output, "revocation_reason is longer than 256 bytes")) << output;
 }
 

@@ -105,8 +105,8 @@ TEST_F(NexusctlTest, HumanOutputEscapesWhatOthersWrote) {
   EXPECT_TRUE(no_raw_controls(out)) << out;
 
   // A search value is kept in the audit log as the caller wrote it; refused here (a control
-  // character), it is still an entry other people list.
-  EXPECT_EQ(Run("search \"$(printf 'x\\nFORGED\\033[31m')\"", &out), 1) << out;
+  // character: bad input, exit 2), it is still an entry other people list.
+  EXPECT_EQ(Run("search \"$(printf 'x\\nFORGED\\033[31m')\"", &out), 2) << out;
   ASSERT_EQ(Run("audit list --action search", &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "x\\nFORGED\\x1b[31m")) << out;
   EXPECT_FALSE(absl::StrContains(out, "\nFORGED")) << out;
@@ -119,7 +119,7 @@ TEST_F(NexusctlTest, HumanOutputEscapesWhatOthersWrote) {
   EXPECT_TRUE(no_raw_controls(out)) << out;
 
   // The node's error messages are escaped too, and bounded.
-  EXPECT_EQ(Run("get \"$(printf '\\033[2J')$(head -c 9000 /dev/zero | tr '\\0' i)\"", &out), 1)
+  EXPECT_EQ(Run("get \"$(printf '\\033[2J')$(head -c 9000 /dev/zero | tr '\\0' i)\"", &out), 2)
       << out;
   EXPECT_TRUE(absl::StrContains(out, "'\\x1b[2Jiii")) << out;
   EXPECT_TRUE(absl::StrContains(out, "more bytes)")) << out;

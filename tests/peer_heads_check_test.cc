@@ -1,7 +1,7 @@
 // The auditor's check of the heads a node says it verified of a peer's audit log: a consistent,
 // signed answer passes; the node's alarm, and every way the answer can contradict itself or the
 // peer's signatures, fails with a message that says which.
-#include "client/peer_heads_check.h"
+#include "client/cli/peer_heads_check.h"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
-#include "client/record_text.h"
+#include "client/cli/record_text.h"
 #include "common/crypto.h"
 #include "common/record_seal.h"
 #include "common/record_validation.h"

@@ -2,7 +2,7 @@
 // patterns with what each names or why it cannot be represented, the samples in
 // shared/interop-data, a round trip for every indicator type, and mutation probes that must end
 // in an error, never a crash.
-#include "client/stix_pattern.h"
+#include "common/interop/stix_pattern.h"
 
 #include <gtest/gtest.h>
 
@@ -15,8 +15,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "client/json_stream.h"
 #include "common/indicator_normalizer.h"
+#include "common/interop/json_stream.h"
 #include "common/untrusted_text.h"
 #include "nlohmann/json.hpp"
 #include "tests/interop_data.h"

@@ -1,7 +1,7 @@
 // The auditor's check of one node's answer to a trail question, over a log built here leaf by
 // leaf: an honest answer passes; an altered entry, an entry that does not name the record, a head
 // of another log, a fork from the witnessed head and a log cut back each fail with a reason.
-#include "client/trail_answer_check.h"
+#include "client/cli/trail_answer_check.h"
 
 #include <gtest/gtest.h>
 

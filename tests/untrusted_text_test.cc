@@ -8,7 +8,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
-#include "client/record_text.h"
+#include "client/cli/record_text.h"
 #include "server/log.h"
 
 namespace nexus {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "client/bundle_import.h"
+#include "common/interop/bundle_import.h"
 #include "common/record_validation.h"
 #include "common/uuid.h"
 #include "tests/fuzz/fuzz_support.h"

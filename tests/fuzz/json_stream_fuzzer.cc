@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "client/json_stream.h"
+#include "common/interop/json_stream.h"
 #include "common/untrusted_text.h"
 #include "nlohmann/json.hpp"
 #include "tests/fuzz/fuzz_support.h"

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <string>
 
-#include "client/record_text.h"
+#include "client/cli/record_text.h"
 #include "common/record_seal.h"
 #include "common/record_validation.h"
 #include "tests/fuzz/fuzz_support.h"

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "client/record_text.h"
+#include "client/cli/record_text.h"
 #include "common/record_validation.h"
 #include "tests/fuzz/fuzz_support.h"
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "client/stix_pattern.h"
+#include "common/interop/stix_pattern.h"
 #include "common/untrusted_text.h"
 #include "tests/fuzz/fuzz_support.h"
 

@@ -1,0 +1,45 @@
+// Records → a STIX 2.1 bundle, written as it goes so that memory does not grow with the export.
+//
+// Each record version becomes an `indicator` (id indicator--<record id>) with a pattern of its
+// disclosed indicators, its TLP as a TLP 2.0 marking, and `x_nexus_*` properties for what STIX has
+// no word for; each related record id a `relationship` ("related-to"); each origin agency one
+// `identity`. Withheld parts are absent and named in `x_nexus_withheld`.
+#ifndef NEXUS_COMMON_INTEROP_STIX_EXPORT_H_
+#define NEXUS_COMMON_INTEROP_STIX_EXPORT_H_
+
+#include <ostream>
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/record_seal.h"
+
+namespace nexus {
+
+class StixBundleWriter {
+ public:
+  // Writes the bundle's opening and the five TLP 2.0 marking definitions to `out`.
+  explicit StixBundleWriter(std::ostream& out);
+
+  // Adds one verified record version. FailedPrecondition when it cannot be a STIX indicator
+  // (every indicator withheld, or a pattern longer than kMaxStixPatternBytes): nothing is written
+  // for it then. The indicator's id is indicator--<record id> (a name-based UUID of it for ids
+  // that are not RFC 4122 versions 1-5); x_nexus_record_id always gives the record's id.
+  absl::Status Add(const OpenedRecord& opened, const std::string& received_from);
+  // Closes the bundle. Call once, after the last Add.
+  void Finish();
+
+ private:
+  void Write(const std::string& object_json);
+
+  std::ostream& out_;
+  bool first_ = true;
+  std::set<std::string> identities_;  // origin agencies whose identity is written
+};
+
+// The STIX id of the identity that stands for a nexus agency in exported bundles.
+std::string AgencyIdentityId(const std::string& agency);
+
+}  // namespace nexus
+
+#endif  // NEXUS_COMMON_INTEROP_STIX_EXPORT_H_
