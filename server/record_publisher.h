@@ -49,7 +49,8 @@ class RecordPublisher {
 
  private:
   struct Prepared;
-  // Validates and seals one draft, or fills `result` with why not / that it is unchanged.
+  // Validates and seals one draft, or fills `result` with why not / that it is unchanged. Safe to
+  // run concurrently for different drafts (it writes only `prepared`).
   bool Prepare(absl::string_view caller, v1::Record draft, const PublishOptions& options,
                Prepared& prepared);
   // An own, live record whose latest version has `draft`'s authored content (SHA-256 `digest`),

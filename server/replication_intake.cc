@@ -14,6 +14,7 @@
 #include "policy/originator_limits.h"
 #include "policy/record_facts.h"
 #include "server/log.h"
+#include "server/on_cores.h"
 #include "server/request_checks.h"
 #include "server/withheld_notes.h"
 
@@ -125,14 +126,8 @@ absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
   // Verifying signatures is most of the work: a batch's versions are checked on every core.
   const int count = batch.versions_size();
   std::vector<absl::StatusOr<ReceivedVersion>> checked(count, absl::UnknownError("unchecked"));
-  const int workers = count < 16 ? 1 : std::clamp<int>(std::thread::hardware_concurrency(), 1, 4);
-  auto check_share = [&](int first) {
-    for (int i = first; i < count; i += workers) checked[i] = Check(peer, batch.versions(i));
-  };
-  std::vector<std::thread> helpers;
-  for (int w = 1; w < workers; ++w) helpers.emplace_back(check_share, w);
-  check_share(0);
-  for (std::thread& helper : helpers) helper.join();
+  ForEachOnCores(count, /*min_per_thread=*/16,
+                 [&](size_t i) { checked[i] = Check(peer, batch.versions(static_cast<int>(i))); });
   for (int i = 0; i < count; ++i) {
     const v1::SignedRecord& record = batch.versions(i).record();
     absl::StatusOr<ReceivedVersion>& version = checked[i];

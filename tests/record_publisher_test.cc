@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <set>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -96,6 +97,55 @@ TEST_F(RecordPublisherTest, BadRecordFailsAloneInABatch) {
   EXPECT_EQ(results[1].code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(results[2].outcome(), v1::PUBLISH_OUTCOME_STORED);
   EXPECT_EQ(store_->last_cursor(), 2u);
+}
+
+// A batch large enough to be prepared on every core: each draft keeps its place (results,
+// cursors and audit entries in the order sent), bad drafts fail alone wherever they fall, and
+// every stored version carries its own verifiable signature over its own content.
+TEST_F(RecordPublisherTest, ALargeBatchPreparedOnEveryCoreKeepsItsOrder) {
+  constexpr int kDrafts = 300;
+  std::vector<v1::Record> drafts;
+  for (int i = 0; i < kDrafts; ++i) {
+    drafts.push_back(i % 37 == 5
+                         ? testing::SampleDraft({{v1::INDICATOR_TYPE_IPV4, "300.1.1.1"}})
+                         : testing::SampleDraft({{v1::INDICATOR_TYPE_IPV4,
+                                                  absl::StrCat("10.0.", i / 256, ".", i % 256)}}));
+  }
+  std::vector<v1::PublishResult> results = publisher_->Publish(Caller("agency-a"), drafts);
+  ASSERT_EQ(results.size(), static_cast<size_t>(kDrafts));
+  uint64_t cursor = 0;
+  std::set<std::string> ids;
+  for (int i = 0; i < kDrafts; ++i) {
+    if (i % 37 == 5) {
+      EXPECT_EQ(results[i].outcome(), v1::PUBLISH_OUTCOME_REJECTED) << i;
+      continue;
+    }
+    ASSERT_EQ(results[i].outcome(), v1::PUBLISH_OUTCOME_STORED) << i << results[i].error();
+    EXPECT_GT(results[i].cursor(), cursor) << i;  // stored in the order sent
+    cursor = results[i].cursor();
+    EXPECT_TRUE(ids.insert(results[i].id()).second) << i;
+    absl::StatusOr<v1::SignedRecord> stored = store_->Get(results[i].id(), 1);
+    ASSERT_TRUE(stored.ok()) << i;
+    absl::StatusOr<OpenedRecord> opened = OpenRecord(*stored, keys_);
+    ASSERT_TRUE(opened.ok()) << i << opened.status();
+    EXPECT_EQ(opened->record.indicators(0).value(), drafts[i].indicators(0).value()) << i;
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kDrafts - (kDrafts + 31) / 37));
+  // One audit entry per draft, stored ones naming their record in the order sent.
+  std::vector<v1::AuditEntry> entries = AuditEntries();
+  std::vector<std::string> stored_order;
+  for (const v1::AuditEntry& entry : entries) {
+    if (entry.outcome() == v1::AUDIT_OUTCOME_OK && entry.targets_size() == 1) {
+      stored_order.push_back(entry.targets(0).record_id());
+    }
+  }
+  std::vector<std::string> expected_order;
+  for (int i = 0; i < kDrafts; ++i) {
+    if (results[i].outcome() == v1::PUBLISH_OUTCOME_STORED)
+      expected_order.push_back(results[i].id());
+  }
+  EXPECT_EQ(stored_order, expected_order);
+  EXPECT_EQ(entries.size(), static_cast<size_t>(kDrafts));
 }
 
 TEST_F(RecordPublisherTest, UpdatesKeepCreatedTimeAndRaiseTheVersion) {
