@@ -1,6 +1,7 @@
 // Audit log figures on this machine's disk:
-//   1. durable appends per second with 1, 8 and 64 concurrent writers, beside the same disk's
-//      ceiling: synced RocksDB WriteBatches of 100 small values, counted in values per second;
+//   1. durable appends per second with 1, 8 and 64 writer threads each waiting for its append,
+//      and with 64 and 256 appends kept in flight by completions (AppendAsync), beside the same
+//      disk's ceiling: synced RocksDB WriteBatches of 100 small values, in values per second;
 //   2. full verification of a 1,000,000-entry log from its data directory (entries per second);
 //   3. inclusion and consistency proof generation latency on that log (median, p99).
 //
@@ -165,25 +166,20 @@ int Run(uint64_t entries, absl::Duration seconds) {
     std::printf("rocksdb ceiling: %.0f values/s (%.0f synced WriteBatches/s of 100 values)\n",
                 ceiling, ceiling / 100);
     auto stack = testing::NodeStorage::Open(dir.File("audit"), key);
-    for (int writers : {1, 8, 64}) {
+    // One line per way of appending: the rate, its share of the ceiling, the mean group size.
+    auto measure = [&](const char* how, int count, auto rate_of) {
       CommitQueue::Stats before = stack->commits->stats();
-      double rate = AppendRate(*stack->audit, writers, seconds);
+      double rate = rate_of(*stack->audit, count, seconds);
       CommitQueue::Stats after = stack->commits->stats();
       std::printf(
-          "durable appends, %2d writers: %.0f entries/s (%.2f of the ceiling), %.1f entries per "
+          "durable appends, %3d %s: %.0f entries/s (%.2f of the ceiling), %.1f entries per "
           "fsync\n",
-          writers, rate, rate / ceiling,
+          count, how, rate, rate / ceiling,
           static_cast<double>(after.jobs - before.jobs) / (after.batches - before.batches));
-    }
+    };
+    for (int writers : {1, 8, 64}) measure("writers (Append)", writers, AppendRate);
     for (int callers : {64, 256}) {
-      CommitQueue::Stats before = stack->commits->stats();
-      double rate = AsyncAppendRate(*stack->audit, callers, seconds);
-      CommitQueue::Stats after = stack->commits->stats();
-      std::printf(
-          "durable appends, %3d callers in flight (AppendAsync): %.0f entries/s (%.2f of the "
-          "ceiling), %.1f entries per fsync\n",
-          callers, rate, rate / ceiling,
-          static_cast<double>(after.jobs - before.jobs) / (after.batches - before.batches));
+      measure("callers in flight (AppendAsync)", callers, AsyncAppendRate);
     }
   }
 

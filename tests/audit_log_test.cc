@@ -61,6 +61,25 @@ class AuditLogTest : public ::testing::Test {
     return leaves;
   }
 
+  // The request ids of every stored entry, checking that entries run 0, 1, ... with their own
+  // sequence numbers; `count` is how many there are.
+  std::set<std::string> GaplessRequestIds(uint64_t& count) {
+    std::set<std::string> requests;
+    count = 0;
+    EXPECT_TRUE(stack_->audit
+                    ->ScanEntries(0, UINT64_MAX, false,
+                                  [&](uint64_t index, const std::string& bytes, const auto&) {
+                                    v1::AuditEntry entry;
+                                    EXPECT_TRUE(entry.ParseFromString(bytes));
+                                    EXPECT_EQ(index, count++);
+                                    EXPECT_EQ(entry.sequence(), index);
+                                    requests.insert(entry.request_id());
+                                    return true;
+                                  })
+                    .ok());
+    return requests;
+  }
+
   testing::TempDir dir_;
   PrivateKey key_ = PrivateKey::Generate();
   Keyring keys_;
@@ -99,19 +118,8 @@ TEST_F(AuditLogTest, ConcurrentAppendsGetGaplessSequencesAndOneTree) {
     });
   }
   for (auto& thread : threads) thread.join();
-  std::set<std::string> requests;
   uint64_t expected = 0;
-  ASSERT_TRUE(stack_->audit
-                  ->ScanEntries(0, UINT64_MAX, false,
-                                [&](uint64_t index, const std::string& bytes, const auto&) {
-                                  v1::AuditEntry entry;
-                                  EXPECT_TRUE(entry.ParseFromString(bytes));
-                                  EXPECT_EQ(index, expected++);
-                                  EXPECT_EQ(entry.sequence(), index);
-                                  requests.insert(entry.request_id());
-                                  return true;
-                                })
-                  .ok());
+  std::set<std::string> requests = GaplessRequestIds(expected);
   EXPECT_EQ(expected, static_cast<uint64_t>(kThreads * kPerThread));
   EXPECT_EQ(requests.size(), static_cast<size_t>(kThreads * kPerThread));
   auto checkpoint = stack_->audit->Checkpoint();
@@ -155,19 +163,8 @@ TEST_F(AuditLogTest, AsyncAppendsInFlightAreEachToldOnceAndMakeOneGaplessLog) {
     EXPECT_EQ(told, kAsync);
     EXPECT_EQ(told_ok, kAsync);
   }
-  std::set<std::string> requests;
   uint64_t expected = 0;
-  ASSERT_TRUE(stack_->audit
-                  ->ScanEntries(0, UINT64_MAX, false,
-                                [&](uint64_t index, const std::string& bytes, const auto&) {
-                                  v1::AuditEntry entry;
-                                  EXPECT_TRUE(entry.ParseFromString(bytes));
-                                  EXPECT_EQ(index, expected++);
-                                  EXPECT_EQ(entry.sequence(), index);
-                                  requests.insert(entry.request_id());
-                                  return true;
-                                })
-                  .ok());
+  std::set<std::string> requests = GaplessRequestIds(expected);
   EXPECT_EQ(expected, static_cast<uint64_t>(kTotal));
   EXPECT_EQ(requests.size(), static_cast<size_t>(kTotal));
   auto head = VerifyCheckpoint(*stack_->audit->Head(), keys_);
