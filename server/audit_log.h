@@ -88,7 +88,8 @@ class AuditLog : public CommitParticipant {
   absl::Status Append(std::vector<v1::AuditEntry> entries);
   absl::Status Append(v1::AuditEntry entry);
   // As Append, but returns at once: `done` is told whether the entries are durable, on the
-  // commit queue's writer thread (CommitQueue::DoneFn: it must not block). For callers that keep
+  // commit queue's writer thread (CommitQueue::DoneFn: it must not block); with no entries, or
+  // when the queue is stopping, at once on the caller's thread. For callers that keep
   // many appends in flight without a thread waiting for each.
   void AppendAsync(std::vector<v1::AuditEntry> entries, CommitQueue::DoneFn done)
       ABSL_LOCKS_EXCLUDED(async_mu_);

@@ -113,6 +113,11 @@ absl::Status AuditLog::AcceptStoredLog(const std::string& problem, const Keyring
     if (signed_sizes.contains(tree.size())) rebuilt_roots[tree.size()] = tree.Root();
     return true;
   });
+  if (absl::IsDataLoss(read)) {  // an entry under a malformed key: damage, not the disk
+    return absl::DataLossError(absl::StrCat("the audit log does not verify: ", problem, "; ",
+                                            read.message(),
+                                            ", so the log cannot be accepted either"));
+  }
   if (!read.ok()) return CannotRead("entries", read.message());
   if (!node_read.ok()) return CannotRead("tree node", node_read.message());
   if (gap) {

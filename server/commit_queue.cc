@@ -36,7 +36,11 @@ struct CommitQueue::Job {
   }
 };
 
-CommitQueue::CommitQueue(rocksdb::DB* db) : db_(db), writer_([this] { WriterLoop(); }) {}
+CommitQueue::CommitQueue(rocksdb::DB* db) : db_(db) {
+  absl::MutexLock lock(&mu_);  // the writer reads writer_id_ under mu_ only after this
+  writer_ = std::thread([this] { WriterLoop(); });
+  writer_id_ = writer_.get_id();
+}
 
 CommitQueue::~CommitQueue() {
   {
@@ -58,9 +62,9 @@ absl::Status CommitQueue::Commit(const StageFn& stage) {
   job.borrowed = &stage;
   job.waiter = &waiter;
   absl::MutexLock lock(&mu_);
-  queue_.push_back(std::move(job));
-  queued_.Signal();
-  while (!waiter.done) waiter.cv.Wait(&mu_);
+  if (Enqueue(job)) {
+    while (!waiter.done) waiter.cv.Wait(&mu_);
+  }
   return waiter.status;
 }
 
@@ -69,8 +73,7 @@ void CommitQueue::CommitAsync(StageFn stage, DoneFn done) {
   job.owned = std::move(stage);
   job.done = std::move(done);
   absl::MutexLock lock(&mu_);
-  queue_.push_back(std::move(job));
-  queued_.Signal();
+  Enqueue(job);
 }
 
 void CommitQueue::Fail(absl::Status reason) {
@@ -82,8 +85,33 @@ void CommitQueue::RemoveParticipant(CommitParticipant* participant) {
   absl::MutexLock lock(&mu_);
   participants_.erase(std::remove(participants_.begin(), participants_.end(), participant),
                       participants_.end());
-  // The batch being written holds its own copy of the list: wait until it is done with it.
-  while (writing_) written_.Wait(&mu_);
+  // A batch already taken holds its own copy of the list: wait until that one is done with it.
+  const uint64_t taken = started_;
+  while (finished_ < taken) finished_cv_.Wait(&mu_);
+}
+
+bool CommitQueue::Enqueue(Job& job) {
+  const bool waits_for_itself = job.waiter != nullptr && std::this_thread::get_id() == writer_id_;
+  if (!stopping_ && !waits_for_itself) {
+    queue_.push_back(std::move(job));
+    queued_.Signal();
+    return true;
+  }
+  const absl::Status refused = absl::FailedPreconditionError(
+      stopping_ ? "the commit queue is stopping: nothing more is written"
+                : "a waiting commit from the commit queue's own writer thread (a stage "
+                  "function or a completion) would wait for itself");
+  if (job.waiter != nullptr) {
+    job.waiter->status = refused;
+    job.waiter->done = true;
+  }
+  if (job.done) {
+    DoneFn done = std::move(job.done);
+    mu_.Unlock();  // a completion runs without the queue's lock, as the writer runs it
+    done(refused);
+    mu_.Lock();
+  }
+  return false;
 }
 
 CommitQueue::Stats CommitQueue::stats() const {
@@ -106,7 +134,7 @@ void CommitQueue::WriterLoop() {
       queue_.erase(queue_.begin(), end);
       participants = participants_;
       earlier_failure = write_error_;
-      writing_ = true;
+      ++started_;
     }
     // After a failure nothing is staged: every job fails with the first failure.
     absl::Status status = earlier_failure.ok() ? Write(jobs, participants) : earlier_failure;
@@ -138,8 +166,8 @@ void CommitQueue::WriterLoop() {
       // Only now is the batch done with its participants: a completion may still touch the
       // participant that queued it (the audit log counts its appends in flight).
       absl::MutexLock lock(&mu_);
-      writing_ = false;
-      written_.SignalAll();
+      ++finished_;
+      finished_cv_.SignalAll();
     }
   }
 }

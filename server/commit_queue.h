@@ -59,13 +59,15 @@ class CommitQueue {
   void RemoveParticipant(CommitParticipant* participant) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs `stage` on the writer thread (in arrival order, never concurrently with another stage)
-  // and returns once the batch holding its writes is durable. A failed write is sticky (as
+  // and returns once the batch holding its writes is durable. Called after the queue began to
+  // stop, or from the writer thread (a stage function or a completion), it fails at once with
+  // FailedPrecondition instead of waiting forever. A failed write is sticky (as
   // LevelDB's bg_error_): the batch may have partly reached the WAL or memtable, so staging more
   // from the durable frontier could reuse sequence numbers and overwrite entries, tree nodes or
   // the head. After one failure every commit fails with it.
   absl::Status Commit(const StageFn& stage) ABSL_LOCKS_EXCLUDED(mu_);
   // As Commit, but returns at once; `done` is called on the writer thread once the batch is
-  // durable or failed.
+  // durable or failed (or at once, on the caller's thread, if the queue is stopping).
   void CommitAsync(StageFn stage, DoneFn done) ABSL_LOCKS_EXCLUDED(mu_);
   // Makes every later commit fail with `reason`, as a failed write does: for a store found
   // altered while the node runs, on which nothing more may be built. The first reason stays.
@@ -82,7 +84,9 @@ class CommitQueue {
  private:
   struct Job;
   struct Waiter;
-  void Enqueue(Job job) ABSL_LOCKS_EXCLUDED(mu_);
+  // Queues `job`, or answers it at once (false) if it can never be written: the queue is
+  // stopping, or a Commit comes from the writer thread itself (it would wait for itself).
+  bool Enqueue(Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WriterLoop() ABSL_LOCKS_EXCLUDED(mu_);
   // Stages and writes `jobs` as one batch, on the writer thread, without mu_.
   absl::Status Write(std::vector<Job>& jobs, const std::vector<CommitParticipant*>& participants);
@@ -93,8 +97,12 @@ class CommitQueue {
   std::vector<CommitParticipant*> participants_ ABSL_GUARDED_BY(mu_);
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;  // a batch, its participants or completions in use
-  absl::CondVar written_;                      // signalled when writing_ turns false
+  // Batches taken and batches done with (participants told, completions run): a participant
+  // removed while batch n is in use waits for finished_ to reach n, not for an idle queue.
+  uint64_t started_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t finished_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::CondVar finished_cv_;
+  std::thread::id writer_id_ ABSL_GUARDED_BY(mu_);
   Stats stats_ ABSL_GUARDED_BY(mu_);
   // The first failed write's status; once set, no batch is written again in this process.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);

@@ -126,7 +126,7 @@ absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
   // Verifying signatures is most of the work: a batch's versions are checked on every core.
   const int count = batch.versions_size();
   std::vector<absl::StatusOr<ReceivedVersion>> checked(count, absl::UnknownError("unchecked"));
-  ForEachOnCores(count, /*min_per_thread=*/16,
+  ForEachOnCores(count, /*min_per_thread=*/4,
                  [&](size_t i) { checked[i] = Check(peer, batch.versions(static_cast<int>(i))); });
   for (int i = 0; i < count; ++i) {
     const v1::SignedRecord& record = batch.versions(i).record();

@@ -173,6 +173,23 @@ TEST_F(AuditLogTest, AsyncAppendsInFlightAreEachToldOnceAndMakeOneGaplessLog) {
   EXPECT_EQ(*RootOf(*head), merkle::RootOf(Leaves()));
 }
 
+// A completion runs on the queue's writer thread: a waiting commit from there could never be
+// written (the writer would wait for itself), so it fails at once instead of hanging the node.
+TEST_F(AuditLogTest, AWaitingCommitFromTheWriterThreadFailsAtOnce) {
+  std::promise<absl::Status> inner;
+  stack_->commits->CommitAsync(
+      [](rocksdb::WriteBatch&) {},
+      [&](const absl::Status&) {
+        inner.set_value(stack_->commits->Commit([](rocksdb::WriteBatch&) {}));
+      });
+  std::future<absl::Status> answered = inner.get_future();
+  ASSERT_EQ(answered.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  absl::Status status = answered.get();
+  EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "would wait for itself")) << status;
+  ASSERT_TRUE(stack_->audit->Append(Entry("after")).ok());  // the queue goes on
+}
+
 // Appends still queued when the log is closed are written and told first: none is lost, and the
 // queue never stages into a log that is gone (ASan would see it).
 TEST_F(AuditLogTest, ClosingTheLogWaitsForTheAsyncAppendsItWasHanded) {
@@ -465,6 +482,15 @@ TEST_F(AuditLogStartTest, AnEntryUnderAMalformedKeyIsRefusedAsTamperingNamingThe
         << opened.status();
     EXPECT_TRUE(absl::StrContains(opened.status().message(), absl::BytesToHexString(bad_key)))
         << opened.status();
+    // Nor can the operator accept it: the tree cannot be rebuilt over such a key, and that is
+    // damage to name, not a disk to check.
+    commits_.reset();
+    storage_.reset();
+    auto accepted = Reopen([](RawLog&) {}, /*accept=*/true);
+    ASSERT_TRUE(absl::IsDataLoss(accepted.status())) << accepted.status();
+    EXPECT_FALSE(IsStorageFault(accepted.status())) << accepted.status();
+    EXPECT_TRUE(absl::StrContains(accepted.status().message(), "cannot be accepted either"))
+        << accepted.status();
     commits_.reset();
     storage_.reset();
     RawLog(dir_.path()).Delete(Storage::kAuditEntries, bad_key);  // the next case starts clean
