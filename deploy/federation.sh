@@ -643,7 +643,7 @@ write_env_files() {
 # nexusctl as the $role of $agency, talking to $agency's node: . ${run}/$agency/$role.env
 export NEXUS_TARGET=$(address_of "$agency") NEXUS_CA=$run/pki/ca.crt NEXUS_KEYS=$run/pki/keys
 export NEXUS_CERT=$run/pki/$agency/$role.crt NEXUS_KEY=$run/pki/$agency/$role.key
-export PATH=$build/client:\$PATH
+export PATH=$build/client/cli:\$PATH
 ENV
     done
   done

@@ -53,7 +53,7 @@ cat <<MSG
 The node is running. Try it yourself (nexusctl is on PATH after these):
   export NEXUS_TARGET=$NEXUS_TARGET NEXUS_CA=$NEXUS_CA NEXUS_KEYS=$NEXUS_KEYS
   export NEXUS_CERT=$NEXUS_CERT NEXUS_KEY=$NEXUS_KEY
-  export PATH=$root/build/client:\$PATH
+  export PATH=$root/build/client/cli:\$PATH
   nexusctl --help
 Stop it with: deploy/stop.sh
 MSG
