@@ -7,6 +7,7 @@
 #include "common/checkpoint.h"
 #include "common/keyring.h"
 #include "common/storage/audit_format.h"
+#include "common/storage/coding.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/audit_entry_bounds.h"
@@ -290,7 +291,9 @@ absl::Status AuditLog::ScanEntries(uint64_t start, uint64_t end, bool newest_fir
     }
     const uint64_t index = *read;
     if (index < start || index >= end) break;
-    if (leaves->Valid() && View(leaves->key()) == TreeKey(0, index) &&
+    // The leaf is the level-0 node of the same index (compared without building its key).
+    if (leaves->Valid() && leaves->key().size() == audit_format::kTreeKeyBytes &&
+        leaves->key()[0] == 0 && coding::DecodeFixed64At(View(leaves->key()), 1) == index &&
         leaves->value().size() == 32) {
       std::copy(leaves->value().data(), leaves->value().data() + 32, leaf.begin());
     } else {

@@ -20,6 +20,7 @@
 #include "common/uuid.h"
 #include "nexus/v1/federation_service.pb.h"
 #include "tests/federation_harness.h"
+#include "tests/node_server_tls.h"
 
 namespace nexus::testing {
 namespace {
@@ -77,14 +78,8 @@ class RawReplicatePeer final : public grpc::Service {
 class RawPeerServer {
  public:
   explicit RawPeerServer(grpc::Service* service) {
-    const std::string& pki = TestPki();
-    grpc::SslServerCredentialsOptions tls(
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    tls.pem_root_certs = *ReadFileToString(pki + "/ca.crt");
-    tls.pem_key_cert_pairs.push_back({*ReadFileToString(pki + "/agency-c/node.key"),
-                                      *ReadFileToString(pki + "/agency-c/node.crt")});
     grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::SslServerCredentials(tls), &port_);
+    builder.AddListeningPort("127.0.0.1:0", NodeServerCredentials("agency-c"), &port_);
     builder.RegisterService(service);
     server_ = builder.BuildAndStart();
   }

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/cli/exit_codes.h"
 #include "common/crypto.h"
+#include "tests/node_server_tls.h"
 #include "tests/test_support.h"
 
 namespace nexus {
@@ -31,14 +32,8 @@ namespace {
 class FailingNode {
  public:
   explicit FailingNode(grpc::StatusCode code) : service_(code) {
-    const std::string& pki = testing::TestPki();
-    grpc::SslServerCredentialsOptions tls(
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    tls.pem_root_certs = *ReadFileToString(pki + "/ca.crt");
-    tls.pem_key_cert_pairs.push_back({*ReadFileToString(pki + "/agency-a/node.key"),
-                                      *ReadFileToString(pki + "/agency-a/node.crt")});
     grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::SslServerCredentials(tls), &port_);
+    builder.AddListeningPort("127.0.0.1:0", testing::NodeServerCredentials("agency-a"), &port_);
     builder.RegisterCallbackGenericService(&service_);
     server_ = builder.BuildAndStart();
   }
