@@ -10,6 +10,8 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libssl-dev librocksdb-dev libabsl-dev libgtest-dev libbenchmark-dev
   nlohmann-json3-dev python3-jsonschema graphviz
+  # The TAXII 2.1 endpoint's HTTPS (cpp-httplib with OpenSSL); its test client is Python.
+  libcpp-httplib-dev python3-requests
   # The audit report's test renders the page in a real browser (headless), with its fonts.
   chromium fonts-dejavu-core
 )

@@ -85,6 +85,10 @@ const std::vector<RpcRule>& Table() {
        {"auditor"},
        Scope::kOwnAgencyOrOversight},
       {Rpc::kPeerRecordTrail, "FederationService", v1::AUDIT_ACTION_TRAIL, {"node"}, Scope::kPeer},
+      // TAXII is another door to the same reads and publishes, for the same people.
+      {Rpc::kTaxiiRead, "TAXII", v1::AUDIT_ACTION_PULL, {"analyst"}, Scope::kMember},
+      {Rpc::kTaxiiWrite, "TAXII", v1::AUDIT_ACTION_PUBLISH, {"analyst"}, Scope::kOwnAgency},
+      {Rpc::kTaxiiStatus, "TAXII", v1::AUDIT_ACTION_PUBLISH, {"analyst"}, Scope::kOwnAgency},
   };
   return *table;
 }
@@ -125,19 +129,28 @@ Authorizer::Authorizer(const v1::NodeConfig& config, AuditLog* audit)
 
 absl::StatusOr<CallContext> Authorizer::Authorize(grpc::ServerContext& context, Rpc rpc,
                                                   const std::string& detail) const {
-  const RpcRule& rule = RuleOf(rpc);
-  absl::StatusOr<CertificateIdentity> identity = CallerOf(context);
-  CallContext call = ContextOf(context, identity);
-  v1::AuditAction action = rule.action;
-  absl::Status refusal;
+  CallerFacts facts{CallerOf(context), CallContext(), absl::OkStatus()};
+  facts.call = ContextOf(context, facts.identity);
   std::string escaped_purpose;
   absl::StatusOr<std::string> purpose = PurposeOf(context, &escaped_purpose);
-  call.purpose = purpose.ok() ? *purpose : escaped_purpose;
+  facts.call.purpose = purpose.ok() ? *purpose : escaped_purpose;
+  facts.purpose_refusal = purpose.status();
+  return Authorize(std::move(facts), rpc, detail);
+}
+
+absl::StatusOr<CallContext> Authorizer::Authorize(CallerFacts facts, Rpc rpc,
+                                                  const std::string& detail) const {
+  const RpcRule& rule = RuleOf(rpc);
+  const absl::StatusOr<CertificateIdentity>& identity = facts.identity;
+  CallContext& call = facts.call;
+  if (identity.ok()) SetActor(call, *identity);
+  v1::AuditAction action = rule.action;
+  absl::Status refusal;
   if (!identity.ok()) {
     refusal = identity.status();
     action = v1::AUDIT_ACTION_AUTHENTICATE;
-  } else if (!purpose.ok()) {
-    refusal = purpose.status();
+  } else if (!facts.purpose_refusal.ok()) {
+    refusal = facts.purpose_refusal;
   } else if (std::find(rule.roles.begin(), rule.roles.end(), identity->role) == rule.roles.end()) {
     refusal = absl::PermissionDeniedError(absl::StrCat(
         "role '", identity->role, "' may not ", Verb(rule.action), " through ", rule.service,

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/certificate_identity.h"
 #include "nexus/v1/audit.pb.h"
 #include "nexus/v1/node_config.pb.h"
 #include "server/audit_log.h"
@@ -41,7 +42,10 @@ enum class Rpc {
   kLinkNotices,      // FederationService.LinkNotices: a peer node follows the links found here
   kRecordTrail,      // AuditService.RecordTrail: an auditor asks its node for a record's trail
   kPeerRecordTrail,  // FederationService.RecordTrail: a peer node passes an auditor's question on
-  kLast = kPeerRecordTrail,
+  kTaxiiRead,        // the TAXII endpoint's reads: discovery, collections, objects, manifests
+  kTaxiiWrite,       // a TAXII POST of objects: published as the node's agency's records
+  kTaxiiStatus,      // a TAXII status resource: what a POST became
+  kLast = kTaxiiStatus,
 };
 
 // Whether the table has a row for `rpc` (every value must: a test walks them all).
@@ -59,6 +63,15 @@ class Authorizer {
   // and carried into every entry of the call; a person's call must give one when the node's
   // `audit` settings require it for the action.
   absl::StatusOr<CallContext> Authorize(grpc::ServerContext& context, Rpc rpc,
+                                        const std::string& detail = "") const;
+
+  // What a transport other than gRPC knows of a call before it is authorized.
+  struct CallerFacts {
+    absl::StatusOr<CertificateIdentity> identity;  // from the verified client certificate
+    CallContext call;              // the peer and request id; the actor is set from `identity`
+    absl::Status purpose_refusal;  // a purpose given and refused (call.purpose holds it escaped)
+  };
+  absl::StatusOr<CallContext> Authorize(CallerFacts facts, Rpc rpc,
                                         const std::string& detail = "") const;
 
   bool IsPeer(const std::string& agency) const { return peers_.count(agency) > 0; }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "common/certificate_identity.h"
 #include "nexus/v1/audit.pb.h"
 
 namespace nexus {
@@ -27,6 +28,14 @@ struct CallContext {
     return entry;
   }
 };
+
+// The actor of a call whose certificate names `identity`.
+inline void SetActor(CallContext& call, const CertificateIdentity& identity) {
+  call.actor.set_agency_id(identity.agency_id);
+  call.actor.set_role(identity.role);
+  call.actor.set_certificate_fingerprint(identity.fingerprint);
+  call.actor.set_person(identity.person);
+}
 
 // Sets `entry`'s outcome from `status`: OK, or REFUSED with its code and message.
 inline void SetOutcome(v1::AuditEntry& entry, const absl::Status& status) {

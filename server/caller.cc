@@ -80,12 +80,7 @@ CallContext ContextOf(grpc::ServerContext& context,
                       const absl::StatusOr<CertificateIdentity>& identity) {
   CallContext call;
   call.actor.set_peer(context.peer());
-  if (identity.ok()) {
-    call.actor.set_agency_id(identity->agency_id);
-    call.actor.set_role(identity->role);
-    call.actor.set_certificate_fingerprint(identity->fingerprint);
-    call.actor.set_person(identity->person);
-  }
+  if (identity.ok()) SetActor(call, *identity);
   const auto& metadata = context.client_metadata();
   if (auto it = metadata.find("x-request-id"); it != metadata.end()) {
     absl::string_view given(it->second.data(), it->second.size());

@@ -40,6 +40,8 @@
 #include "server/shared_reads.h"
 #include "server/sharing_gate.h"
 #include "server/storage.h"
+#include "server/taxii/taxii_api.h"
+#include "server/taxii/taxii_endpoint.h"
 #include "server/transport_refusals.h"
 
 namespace nexus {
@@ -127,6 +129,8 @@ struct Node::Parts {
   std::unique_ptr<AuditServiceImpl> audit_service;
   std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<TaxiiApi> taxii;  // only when taxii.listen_address is set
+  std::unique_ptr<TaxiiEndpoint> taxii_endpoint;
   int port = 0;
   absl::Mutex shutdown_mu;
   bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
@@ -330,6 +334,21 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.AgencyService", true);
   parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.AuditService", true);
   parts->server->GetHealthCheckService()->SetServingStatus("nexus.v1.FederationService", true);
+  if (!config.taxii().listen_address().empty()) {
+    parts->taxii = std::make_unique<TaxiiApi>(
+        parts->config, parts->store.get(), parts->publisher.get(), parts->audit.get(),
+        parts->reads.get(), parts->cursors.get(), parts->authorizer.get());
+    absl::StatusOr<std::unique_ptr<TaxiiEndpoint>> endpoint =
+        TaxiiEndpoint::Start(config.taxii(), config.tls(), parts->taxii.get());
+    if (!endpoint.ok()) {
+      parts->server->Shutdown();
+      return endpoint.status();
+    }
+    parts->taxii_endpoint = *std::move(endpoint);
+    const std::string& listen = config.taxii().listen_address();
+    LogInfo(absl::StrCat("TAXII 2.1 discovery at https://", listen.substr(0, listen.rfind(':')),
+                         ":", parts->taxii_endpoint->port(), "/taxii2/ (mutual TLS)"));
+  }
   parts->links->Start();
   if (!config.links().disabled()) parts->link_detector->Start();
   parts->audit->VerifySealedInBackground(
@@ -361,6 +380,10 @@ std::string Node::address() const {
   return absl::StrCat(listen.substr(0, listen.rfind(':')), ":", parts_->port);
 }
 
+int Node::taxii_port() const {
+  return parts_->taxii_endpoint == nullptr ? 0 : parts_->taxii_endpoint->port();
+}
+
 void Node::Shutdown(absl::Duration grace) {
   absl::MutexLock lock(&parts_->shutdown_mu);
   if (parts_->shut_down) return;
@@ -370,6 +393,7 @@ void Node::Shutdown(absl::Duration grace) {
   parts_->federation_service->Stop();
   parts_->links->Stop();
   parts_->link_detector->Stop();
+  if (parts_->taxii_endpoint != nullptr) parts_->taxii_endpoint->Stop();
   parts_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
   parts_->server->Wait();
   {

@@ -16,6 +16,7 @@
 #include "common/indicator_normalizer.h"
 #include "common/record_validation.h"
 #include "common/untrusted_text.h"
+#include "common/uuid.h"
 
 namespace nexus {
 namespace {
@@ -215,6 +216,33 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
             absl::StrCat("links.never_link[", i, "] ", QuoteInput(selector),
                          " is not TYPE:VALUE with a known type and a valid value"));
   }
+  const v1::TaxiiSettings& taxii = config.taxii();
+  require(taxii.listen_address().size() <= 255 &&
+              taxii.listen_address().find_first_of(" \t\n/") == std::string::npos,
+          absl::StrCat("taxii.listen_address ", QuoteInput(taxii.listen_address()),
+                       " is not host:port"));
+  require(taxii.max_content_bytes() <= 256u << 20,
+          absl::StrCat("taxii.max_content_bytes ", taxii.max_content_bytes(), " is above 256 MiB"));
+  require(taxii.max_page_objects() <= 100000,
+          absl::StrCat("taxii.max_page_objects ", taxii.max_page_objects(), " is above 100000"));
+  std::set<std::string> collection_ids;
+  for (int i = 0; i < taxii.collections_size(); ++i) {
+    const v1::TaxiiCollection& collection = taxii.collections(i);
+    const std::string where =
+        absl::StrCat("taxii.collections[", i, "] ", QuoteInput(collection.id()));
+    require(IsCanonicalUuid(collection.id()),
+            absl::StrCat(where, ": id must be a UUID in lower-case canonical form"));
+    require(collection_ids.insert(collection.id()).second, absl::StrCat(where, " is listed twice"));
+    require(!collection.title().empty() && collection.title().size() <= 256 &&
+                collection.description().size() <= 4096,
+            absl::StrCat(where, " needs a title (at most 256 bytes; description at most 4096)"));
+    for (const std::string& origin : collection.origin_agencies()) {
+      require(ids.count(origin) == 1,
+              absl::StrCat(where, ": origin_agencies ", QuoteInput(origin), " is not in agencies"));
+    }
+  }
+  require(taxii.collections().empty() || !taxii.listen_address().empty(),
+          "taxii.collections are configured but taxii.listen_address is not: the endpoint is off");
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
 }

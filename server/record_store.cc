@@ -52,6 +52,7 @@ RecordStore::RecordStore(Storage* storage, CommitQueue* queue, AuditLog* audit)
        it->Prev()) {
   }
   if (last.has_value()) last_cursor_ = *last;
+  if (absl::StatusOr<int64_t> added = AddedAt(last_cursor_); added.ok()) last_added_ = *added;
   queue_->AddParticipant(this);
 }
 
@@ -59,7 +60,11 @@ RecordStore::~RecordStore() { queue_->RemoveParticipant(this); }
 
 void RecordStore::BeginBatch() {
   absl::MutexLock stage_lock(&stage_mu_);
-  staged_cursor_ = last_cursor();
+  {
+    absl::MutexLock lock(&mu_);
+    staged_cursor_ = last_cursor_;
+    staged_added_ = last_added_;
+  }
   staged_versions_.clear();
   staged_records_.clear();
 }
@@ -69,6 +74,7 @@ void RecordStore::EndBatch(bool durable) {
   absl::MutexLock stage_lock(&stage_mu_);
   absl::MutexLock lock(&mu_);
   last_cursor_ = staged_cursor_;
+  last_added_ = staged_added_;
 }
 
 void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::WriteBatch& batch) {
@@ -136,6 +142,10 @@ uint64_t RecordStore::StageVersion(
   std::string record_key = RecordKey(id, version);
   batch.Put(storage_->family(Storage::kRecords), record_key, record.SerializeAsString());
   batch.Put(storage_->family(Storage::kFeed), FeedKey(cursor), record_key);
+  // Strictly rising, even if the clock steps back: each position has its own time.
+  staged_added_ = std::max(absl::ToUnixMicros(absl::Now()), staged_added_ + 1);
+  batch.Put(storage_->family(Storage::kFeedTimes), FeedKey(cursor),
+            coding::EncodeFixed64(static_cast<uint64_t>(staged_added_)));
   staged_records_[record_key] = record;
   for (const auto& [type, normalized] : indicators) {
     batch.Put(storage_->family(Storage::kIndicators), IndicatorKey(type, normalized, id, version),
@@ -456,6 +466,37 @@ absl::StatusOr<v1::SignedRecord> RecordStore::Get(absl::string_view id, uint64_t
         absl::StrCat("stored record ", id, " version ", version, " is corrupt"));
   }
   return record;
+}
+
+absl::StatusOr<int64_t> RecordStore::AddedAt(uint64_t position) const {
+  if (position == 0) return 0;
+  std::string value;
+  rocksdb::Status s = storage_->db()->Get(
+      rocksdb::ReadOptions(), storage_->family(Storage::kFeedTimes), FeedKey(position), &value);
+  if (s.IsNotFound()) return 0;
+  if (!s.ok()) return FromRocks(s, "feed times");
+  std::optional<uint64_t> micros = coding::DecodeFixed64(value);
+  if (!micros.has_value() || *micros > static_cast<uint64_t>(INT64_MAX)) {
+    return absl::DataLossError(absl::StrCat("store damaged: the time of feed position ", position,
+                                            " is not 8 bytes of microseconds"));
+  }
+  return static_cast<int64_t>(*micros);
+}
+
+absl::StatusOr<uint64_t> RecordStore::LastAddedBy(int64_t micros) const {
+  // Times rise with position: a binary search over the durable feed.
+  uint64_t low = 0, high = last_cursor();  // AddedAt(low) <= micros, the answer is in [low, high]
+  while (low < high) {
+    const uint64_t middle = low + (high - low + 1) / 2;
+    absl::StatusOr<int64_t> added = AddedAt(middle);
+    if (!added.ok()) return added.status();
+    if (*added <= micros) {
+      low = middle;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return low;
 }
 
 absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit,

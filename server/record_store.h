@@ -162,6 +162,15 @@ class RecordStore : public CommitParticipant {
                                absl::string_view normalized);
 
   uint64_t last_cursor() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // When this node stored the version at feed `position` (unix µs; TAXII's date_added). Times
+  // rise strictly with position, so that "added after" is a place in the feed. 0 for a
+  // position stored before the node kept times, or none.
+  absl::StatusOr<int64_t> AddedAt(uint64_t position) const;
+  // The last feed position stored at or before `micros` (0 if none): what was added after
+  // `micros` follows it.
+  absl::StatusOr<uint64_t> LastAddedBy(int64_t micros) const;
+
   // The audit log the store writes its entries to.
   AuditLog* audit() const { return audit_; }
 
@@ -190,12 +199,14 @@ class RecordStore : public CommitParticipant {
   AuditLog* audit_;
 
   mutable absl::Mutex mu_;
-  uint64_t last_cursor_ ABSL_GUARDED_BY(mu_);  // durable
+  uint64_t last_cursor_ ABSL_GUARDED_BY(mu_);    // durable
+  int64_t last_added_ ABSL_GUARDED_BY(mu_) = 0;  // the time of the last durable position
 
   // State of the batch being staged. Only the commit leader touches it, one batch at a time;
   // the mutex (never contended) lets the compiler check that claim. Taken before mu_.
   absl::Mutex stage_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   uint64_t staged_cursor_ ABSL_GUARDED_BY(stage_mu_) = 0;
+  int64_t staged_added_ ABSL_GUARDED_BY(stage_mu_) = 0;  // the last staged version's time
   std::map<std::string, uint64_t, std::less<>> staged_versions_ ABSL_GUARDED_BY(stage_mu_);
   // Versions staged in this batch, by record key: a version arriving twice in one batch (two
   // peers) is compared with the first copy, not stored twice; ownership is checked against it.

@@ -156,8 +156,9 @@ absl::StatusOr<SharedReads::FeedEnd> SharedReads::ServeFeed(
   Page page;
   DecisionSummary decisions;
   uint64_t considered = 0;
-  uint64_t scanned = 0;  // positions considered by the whole scan
-  bool bounded = false;  // stopped by the bound
+  uint64_t scanned = 0;      // positions considered by the whole scan
+  bool bounded = false;      // stopped by the bound
+  bool full_before = false;  // stopped before a version that did not fit
   size_t page_bytes = 0;
   uint64_t page_from = scan.since;
   uint32_t sent = 0;
@@ -169,7 +170,7 @@ absl::StatusOr<SharedReads::FeedEnd> SharedReads::ServeFeed(
   auto flush = [&](uint64_t through) {
     any_page = true;
     v1::AuditEntry entry = call.Entry(action);
-    entry.set_detail(absl::StrCat(scan.reoffer ? "re-offer after a policy change: " : "",
+    entry.set_detail(absl::StrCat(scan.what, scan.reoffer ? "re-offer after a policy change: " : "",
                                   "feed positions ", page_from, " to ", through, "; ", considered,
                                   " records considered"));
     if (!skipped.empty()) {
@@ -212,6 +213,7 @@ absl::StatusOr<SharedReads::FeedEnd> SharedReads::ServeFeed(
           return false;
         }
         if (scan.until != 0 && position > scan.until) return false;
+        const uint64_t seen_before = last_seen;
         last_seen = position;
         ++considered;
         ++scanned;
@@ -227,6 +229,14 @@ absl::StatusOr<SharedReads::FeedEnd> SharedReads::ServeFeed(
         }
         if (!held_back.empty()) shared.audit.add_rules(held_back);
         const bool send = shared.permit && held_back.empty();
+        if (send && scan.fits && !scan.fits(shared.record)) {
+          // Left for the next answer: as if the scan had not reached it.
+          last_seen = seen_before;
+          --considered;
+          --scanned;
+          full_before = true;
+          return false;
+        }
         if (!own) {
           // Only what left the node is listed; the rest is counted, so the entry stays bounded.
           if (send) {
@@ -257,7 +267,7 @@ absl::StatusOr<SharedReads::FeedEnd> SharedReads::ServeFeed(
     if (!flush(last_seen)) return failure;
   }
   // The bound reached on the feed's last position is the end all the same.
-  return FeedEnd{last_seen, bounded && last_seen < store_->last_cursor()};
+  return FeedEnd{last_seen, full_before || (bounded && last_seen < store_->last_cursor())};
 }
 
 }  // namespace nexus

@@ -83,6 +83,11 @@ class SharedReads {
     // what the recipient may see, so that filters cannot probe withheld parts.
     std::function<std::string(uint64_t position, const v1::SignedRecord& shared)> hold_back;
     std::function<bool()> cancelled;
+    // Begins each page's audit detail: which door the read came through ("TAXII ...").
+    std::string what;
+    // Whether a version about to go out still fits the answer (a TAXII page counts objects, not
+    // versions); if not, the scan ends before it, and FeedEnd says there is more.
+    std::function<bool(const v1::SignedRecord& shared)> fits;
     // A re-offer after a policy change (PolicyReoffers): only versions the `previous` rules held
     // back, or sent with more withheld, go out (`previous` null: every permitted version), and
     // the scan ends after position `until`.
@@ -97,7 +102,9 @@ class SharedReads {
   };
   struct FeedEnd {
     uint64_t through = 0;  // the last position considered: resume after it
-    bool more = false;     // stopped by the bound (`slack`), before the end of the feed
+    // Stopped by the bound (`slack`) before the end of the feed, or before a version that did
+    // not fit (`fits`).
+    bool more = false;
   };
   // Scans the feed after `scan.since` for `call`'s agency. Pages of shared, selected versions
   // reach `deliver` only after their audit entry (`action`, the positions, every decision that

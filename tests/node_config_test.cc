@@ -68,6 +68,34 @@ TEST(NodeConfig, ARequiredPurposeForAnUnknownActionIsRefused) {
   EXPECT_FALSE(absl::StrContains(status.message(), "require_purpose_for[0]")) << status;
 }
 
+TEST(NodeConfig, TaxiiCollectionsAreCheckedOneByOne) {
+  absl::StatusOr<v1::NodeConfig> config = ParseNodeConfig(
+      std::string(kValid) +
+          "taxii { listen_address: \"127.0.0.1:9443\" "
+          "collections { id: \"0b7f2c1e-4f6a-4e1b-9a53-7d2c8e9f1a01\" title: \"All\" } "
+          "collections { id: \"0b7f2c1e-4f6a-4e1b-9a53-7d2c8e9f1a01\" title: \"Again\" } "
+          "collections { id: \"not-a-uuid\" title: \"\" origin_agencies: \"agency-x\" } }\n",
+      "n.textproto");
+  ASSERT_TRUE(config.ok()) << config.status();
+  absl::Status status = ValidateNodeConfig(*config, "n.textproto");
+  EXPECT_TRUE(absl::StrContains(status.message(),
+                                "taxii.collections[1] "
+                                "'0b7f2c1e-4f6a-4e1b-9a53-7d2c8e9f1a01' is "
+                                "listed twice"))
+      << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "taxii.collections[2] 'not-a-uuid': id must"))
+      << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "needs a title")) << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "origin_agencies 'agency-x' is not in agencies"))
+      << status;
+  EXPECT_FALSE(absl::StrContains(status.message(), "taxii.collections[0]")) << status;
+  // Collections without an address: the endpoint would silently be off.
+  config->mutable_taxii()->clear_listen_address();
+  config->mutable_taxii()->mutable_collections()->DeleteSubrange(1, 2);
+  EXPECT_TRUE(absl::StrContains(ValidateNodeConfig(*config, "n.textproto").message(),
+                                "taxii.listen_address is not"));
+}
+
 TEST(NodeConfig, AnOversightBodyOverseesListedAgenciesOnly) {
   const std::string dpa =
       "agencies { id: \"dpa\" keys { key_id: \"1\" public_key_file: \"keys/d.pub\" } "

@@ -126,6 +126,39 @@ TEST_F(RecordStoreTest, FeedIsOrderedAndResumable) {
   EXPECT_EQ(cursors, (std::vector<uint64_t>{5, 6, 7}));
 }
 
+// TAXII's date_added: each feed position has its own time, rising with the position, kept across
+// a reopen, so that "added after a time" is a place in the feed.
+TEST_F(RecordStoreTest, FeedTimesRiseWithPositionAndFindWhereATimeFalls) {
+  testing::TempDir dir;
+  std::vector<int64_t> times;
+  {
+    auto stack = testing::NodeStorage::Open(dir.path(), key_);
+    ASSERT_NE(stack, nullptr);
+    RecordStore* store = stack->records.get();
+    EXPECT_EQ(*store->LastAddedBy(INT64_MAX), 0u);  // an empty feed
+    for (int i = 1; i <= 5; ++i) {
+      ASSERT_TRUE(WriteOne(*store, MakeWrite(NewUuid(), 1, "+3333333"))[0].status.ok());
+    }
+    for (uint64_t position = 1; position <= 5; ++position) {
+      times.push_back(*store->AddedAt(position));
+      if (position > 1) EXPECT_GT(times.back(), times[times.size() - 2]);
+    }
+    EXPECT_EQ(*store->AddedAt(6), 0);  // not there
+  }
+  auto stack = testing::NodeStorage::Open(dir.path(), key_);
+  ASSERT_NE(stack, nullptr);
+  RecordStore* store = stack->records.get();
+  for (uint64_t position = 1; position <= 5; ++position) {
+    EXPECT_EQ(*store->LastAddedBy(times[position - 1]), position);
+    EXPECT_EQ(*store->LastAddedBy(times[position - 1] - 1), position - 1);
+  }
+  EXPECT_EQ(*store->LastAddedBy(0), 0u);
+  // After a reopen, a new version's time is still after the last one's.
+  ASSERT_TRUE(WriteOne(*store, MakeWrite(NewUuid(), 1, "+3333333"))[0].status.ok());
+  EXPECT_GT(*store->AddedAt(6), times.back());
+  EXPECT_EQ(*store->LastAddedBy(INT64_MAX), 6u);
+}
+
 TEST_F(RecordStoreTest, ConcurrentWritersGetDistinctGaplessCursors) {
   testing::TempDir dir;
   auto stack = testing::NodeStorage::Open(dir.path(), key_);

@@ -39,8 +39,8 @@ std::string ShortName(const google::protobuf::EnumDescriptor* type, int value,
   return EnumShortName(type, value, prefix);
 }
 
-// The STIX id of a record: its own UUID when STIX takes it (RFC 4122 versions 1 to 5, which the
-// OASIS schemas require), else a name-based UUID of it. x_nexus_record_id keeps the record's id.
+}  // namespace
+
 std::string StixIndicatorId(const std::string& record_id) {
   const bool rfc = record_id.size() == 36 && record_id[14] >= '1' && record_id[14] <= '5' &&
                    absl::StrContains("89ab", record_id[19]);
@@ -49,14 +49,12 @@ std::string StixIndicatorId(const std::string& record_id) {
       rfc ? record_id : NameBasedUuid(kNexusInteropNamespace, "record\n" + record_id));
 }
 
-}  // namespace
-
 std::string AgencyIdentityId(const std::string& agency) {
   return absl::StrCat("identity--", NameBasedUuid(kNexusInteropNamespace, "agency\n" + agency));
 }
 
-StixBundleWriter::StixBundleWriter(std::ostream& out) : out_(out) {
-  out_ << "{\"type\":\"bundle\",\"id\":\"bundle--" << NewUuid() << "\",\"objects\":[\n";
+StixBundleWriter::StixBundleWriter(std::ostream& out) : out_(&out) {
+  *out_ << "{\"type\":\"bundle\",\"id\":\"bundle--" << NewUuid() << "\",\"objects\":[\n";
   for (v1::Tlp tlp :
        {v1::TLP_CLEAR, v1::TLP_GREEN, v1::TLP_AMBER, v1::TLP_AMBER_STRICT, v1::TLP_RED}) {
     Write(Dump(Tlp2Marking(tlp)));
@@ -64,12 +62,18 @@ StixBundleWriter::StixBundleWriter(std::ostream& out) : out_(out) {
 }
 
 void StixBundleWriter::Write(const std::string& object_json) {
-  if (!first_) out_ << ",\n";
+  if (sink_) {
+    sink_(object_json);
+    return;
+  }
+  if (!first_) *out_ << ",\n";
   first_ = false;
-  out_ << object_json;
+  *out_ << object_json;
 }
 
-void StixBundleWriter::Finish() { out_ << "\n]}\n"; }
+void StixBundleWriter::Finish() {
+  if (out_ != nullptr) *out_ << "\n]}\n";
+}
 
 absl::Status StixBundleWriter::Add(const OpenedRecord& opened, const std::string& received_from) {
   const v1::Record& r = opened.record;
@@ -79,7 +83,7 @@ absl::Status StixBundleWriter::Add(const OpenedRecord& opened, const std::string
         "pattern");
   }
   const std::string origin_identity = AgencyIdentityId(r.origin_agency());
-  if (identities_.insert(r.origin_agency()).second) {
+  if (out_ != nullptr && identities_.insert(r.origin_agency()).second) {
     Write(Dump({{"type", "identity"},
                 {"spec_version", "2.1"},
                 {"id", origin_identity},

@@ -7,6 +7,7 @@
 #ifndef NEXUS_COMMON_INTEROP_STIX_EXPORT_H_
 #define NEXUS_COMMON_INTEROP_STIX_EXPORT_H_
 
+#include <functional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -20,6 +21,10 @@ class StixBundleWriter {
  public:
   // Writes the bundle's opening and the five TLP 2.0 marking definitions to `out`.
   explicit StixBundleWriter(std::ostream& out);
+  // Hands each object of the records added to `sink`, with no bundle around them and no marking
+  // definitions or identities: what a TAXII collection serves of a record version.
+  using ObjectSink = std::function<void(std::string object_json)>;
+  explicit StixBundleWriter(ObjectSink sink) : sink_(std::move(sink)) {}
 
   // Adds one verified record version. FailedPrecondition when it cannot be a STIX indicator
   // (every indicator withheld, or a pattern longer than kMaxStixPatternBytes): nothing is written
@@ -32,10 +37,15 @@ class StixBundleWriter {
  private:
   void Write(const std::string& object_json);
 
-  std::ostream& out_;
+  std::ostream* out_ = nullptr;  // a bundle is written here, or
+  ObjectSink sink_;              // its objects go here
   bool first_ = true;
   std::set<std::string> identities_;  // origin agencies whose identity is written
 };
+
+// The STIX id of a record's indicator: indicator--<record id> when the id is a UUID STIX takes
+// (RFC 4122 versions 1 to 5, which the OASIS schemas require), else a name-based UUID of it.
+std::string StixIndicatorId(const std::string& record_id);
 
 // The STIX id of the identity that stands for a nexus agency in exported bundles.
 std::string AgencyIdentityId(const std::string& agency);

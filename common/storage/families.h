@@ -26,6 +26,7 @@ enum Family {
   kSharingState,   // "in_force" -> PolicyInForce; "reoffer/" peer -> Reoffer
   kContent,        // sha256(authored content) | id -> (empty): the node's own records
   kLinks,          // links between records and their feed of changes (link_detector.h)
+  kFeedTimes,      // feed position -> when this node stored it (unix µs, rising with position)
   kFamilyCount,
 };
 
@@ -33,6 +34,7 @@ inline constexpr std::array<const char*, kFamilyCount> kFamilyNames = {
     "records",           "feed",       "indicators",       "audit_entries", "audit_tree",
     "audit_checkpoints", "audit_head", "audit_superseded", "peer_state",    "provenance",
     "equivocations",     "peer_heads", "sharing_state",    "content",       "links",
+    "feed_times",
 };
 
 constexpr const char* FamilyName(Family family) { return kFamilyNames[family]; }

@@ -1,0 +1,324 @@
+// TAXII reads: objects, manifest, one object and its versions, all one scan of the feed through
+// SharedReads (the same decisions, audit and bounds as a pull). Each feed position is one record
+// version; its objects are what `nexusctl export stix` writes of it: the indicator and one
+// relationship per related record, all with the version's date_added (when this node stored it).
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/interop/stix_export.h"
+#include "common/record_seal.h"
+#include "common/untrusted_text.h"
+#include "nlohmann/json.hpp"
+#include "server/log.h"
+#include "server/taxii/taxii_api.h"
+#include "server/taxii/taxii_media.h"
+
+namespace nexus {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// As a pull: an answer's work grows with what it returns, not with how much the node holds
+// that the reader is not shown; the reader pages on with `next`.
+constexpr uint64_t kScanSlack = 256;
+constexpr uint32_t kScanPerReturned = 4;
+
+// The request's filters and paging, checked.
+struct ObjectQuery {
+  uint64_t since = 0;  // plain feed position, exclusive
+  uint32_t limit = 0;
+  std::set<std::string> ids, types;
+  bool last = false, first = false, all = false;
+  std::set<int64_t> versions;  // modified times asked for
+  bool spec_version_matches = true;
+};
+
+// Every value of `name`, split at commas.
+std::vector<std::string> Values(const TaxiiRequest& request, const std::string& name) {
+  std::vector<std::string> values;
+  auto [begin, end] = request.query.equal_range(name);
+  for (auto it = begin; it != end; ++it) {
+    for (absl::string_view value : absl::StrSplit(it->second, ',', absl::SkipEmpty())) {
+      values.emplace_back(value);
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+namespace {
+
+// The next token a reader is given: the feed position, opaque to other agencies.
+std::string NextToken(uint64_t position, bool own, const CursorCipher& cursors) {
+  return absl::StrCat(absl::Hex(own ? position : cursors.Encode(position), absl::kZeroPad16));
+}
+
+absl::StatusOr<ObjectQuery> ParseQuery(const TaxiiRequest& request, bool own,
+                                       const CursorCipher& cursors, const RecordStore& store,
+                                       uint32_t max_objects, bool versions_only) {
+  ObjectQuery query;
+  query.limit = max_objects;
+  for (const auto& [name, value] : request.query) {
+    if (name == "limit") {
+      uint32_t limit = 0;
+      if (!absl::SimpleAtoi(value, &limit) || limit == 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("limit ", QuoteInput(value), " is not a positive integer"));
+      }
+      query.limit = std::min(limit, max_objects);
+    } else if (name == "added_after") {
+      absl::StatusOr<int64_t> after = ParseTaxiiTimestamp(value, "added_after");
+      if (!after.ok()) return after.status();
+      absl::StatusOr<uint64_t> position = store.LastAddedBy(*after);
+      if (!position.ok()) return position.status();
+      query.since = std::max(query.since, *position);
+    } else if (name == "next") {
+      uint64_t token = 0;
+      if (value.size() != 16 || !absl::SimpleHexAtoi(value, &token)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("next ", QuoteInput(value), " is not a token this node gave"));
+      }
+      const uint64_t position = own ? token : cursors.Decode(token);
+      if (position > store.last_cursor()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("next ", QuoteInput(value), " is not a token this node gave"));
+      }
+      query.since = std::max(query.since, position);
+    }
+  }
+  for (const std::string& id : Values(request, "match[id]")) query.ids.insert(id);
+  for (const std::string& type : Values(request, "match[type]")) query.types.insert(type);
+  std::vector<std::string> versions = Values(request, "match[version]");
+  // The spec's defaults: the latest version of each object; every version of one.
+  if (versions.empty()) versions.push_back(versions_only ? "all" : "last");
+  for (const std::string& version : versions) {
+    if (version == "last") {
+      query.last = true;
+    } else if (version == "first") {
+      query.first = true;
+    } else if (version == "all") {
+      query.all = true;
+    } else {
+      absl::StatusOr<int64_t> at = ParseTaxiiTimestamp(version, "match[version]");
+      if (!at.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("match[version] ", QuoteInput(version),
+                                                       " is not last, first, all or a timestamp"));
+      }
+      query.versions.insert(*at);
+    }
+  }
+  std::vector<std::string> specs = Values(request, "match[spec_version]");
+  query.spec_version_matches =
+      specs.empty() || std::find(specs.begin(), specs.end(), "2.1") != specs.end();
+  return query;
+}
+
+// Why a version the reader may see stays out of the answer ("" if it goes out).
+std::string HoldBack(const ObjectQuery& query, const TaxiiCollectionView& collection,
+                     const RecordStore& store, const v1::SignedRecord& shared) {
+  absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(shared);
+  if (!opened.ok()) return "taxii:unreadable";
+  const v1::Record& record = opened->record;
+  if (!collection.Holds(record)) return "taxii:collection";
+  // A STIX indicator needs a pattern: a version whose every indicator is withheld has no form.
+  if (record.indicators().empty()) return "taxii:no-stix-form";
+  if (!query.spec_version_matches) return "taxii:filter";
+  const bool indicator_wanted = query.types.empty() || query.types.count("indicator") > 0;
+  const bool relationship_wanted = !record.related().ids().empty() &&
+                                   (query.types.empty() || query.types.count("relationship") > 0);
+  if (!indicator_wanted && !relationship_wanted) return "taxii:filter";
+  if (!query.ids.empty() && query.ids.count(StixIndicatorId(record.id())) == 0) {
+    return "taxii:filter";
+  }
+  if (!query.all) {
+    bool wanted = query.versions.count(record.modified_unix_micros()) > 0;
+    if (!wanted && query.last) {
+      absl::StatusOr<uint64_t> latest = store.LatestVersion(record.id());
+      wanted = latest.ok() && *latest == record.version();
+    }
+    if (!wanted && query.first) {
+      wanted = record.version() == 1 ||
+               absl::IsNotFound(store.Get(record.id(), record.version() - 1).status());
+    }
+    if (!wanted) return "taxii:filter";
+  }
+  return "";
+}
+
+// The objects of one version as the query wants them: the indicator, then its relationships.
+std::vector<json> ObjectsOf(const ObjectQuery& query, const OpenedRecord& opened,
+                            const std::string& received_from) {
+  std::vector<json> objects;
+  StixBundleWriter writer([&](std::string object) {
+    json parsed = json::parse(object, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) return;
+    if (!query.types.empty() && query.types.count(parsed.value("type", "")) == 0) return;
+    objects.push_back(std::move(parsed));
+  });
+  if (absl::Status s = writer.Add(opened, received_from); !s.ok()) {
+    LogWarning(absl::StrCat("TAXII: record ", opened.record.id(), " version ",
+                            opened.record.version(), " has no STIX form: ", s.message()));
+  }
+  return objects;
+}
+
+size_t ObjectCount(const ObjectQuery& query, const v1::SignedRecord& shared) {
+  absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(shared);
+  if (!opened.ok()) return 1;
+  const size_t relationships = opened->record.related().ids_size();
+  if (query.types.empty()) return 1 + relationships;
+  return (query.types.count("indicator") > 0 ? 1 : 0) +
+         (query.types.count("relationship") > 0 ? relationships : 0);
+}
+
+}  // namespace
+
+TaxiiResponse TaxiiApi::Objects(const TaxiiRequest& request, const TaxiiCollectionView& collection,
+                                const CallContext& call, bool manifest) {
+  const bool own = call.agency() == agency_id_;
+  absl::StatusOr<ObjectQuery> query =
+      ParseQuery(request, own, *cursors_, *store_, max_page_objects_, /*versions_only=*/false);
+  if (!query.ok()) return TaxiiError(400, "Bad request", query.status().message());
+
+  SharedReads::FeedScan scan;
+  scan.since = query->since;
+  scan.page_records = 256;
+  scan.slack = kScanSlack;
+  scan.per_sent = kScanPerReturned;
+  scan.what = absl::StrCat("TAXII ", manifest ? "manifest" : "objects", " of collection ",
+                           collection.id, ": ");
+  scan.hold_back = [&](uint64_t, const v1::SignedRecord& shared) {
+    return HoldBack(*query, collection, *store_, shared);
+  };
+  size_t counted = 0;
+  scan.fits = [&](const v1::SignedRecord& shared) {
+    const size_t objects = ObjectCount(*query, shared);
+    if (counted > 0 && counted + objects > query->limit) return false;
+    counted += objects;
+    return true;
+  };
+  json objects = json::array();
+  int64_t first_added = 0, last_added = 0;
+  absl::StatusOr<SharedReads::FeedEnd> served =
+      reads_->ServeFeed(call, v1::AUDIT_ACTION_PULL, scan, [&](SharedReads::Page& page) {
+        for (SharedReads::SharedVersion& version : page.versions) {
+          absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(version.record);
+          if (!opened.ok()) continue;
+          absl::StatusOr<int64_t> added = store_->AddedAt(version.position);
+          if (!added.ok()) return added.status();
+          if (first_added == 0) first_added = *added;
+          last_added = *added;
+          const std::string date_added = TaxiiTimestamp(*added);
+          for (json& object :
+               ObjectsOf(*query, *opened,
+                         store_->ReceivedVia(opened->record.id(), opened->record.version()))) {
+            if (manifest) {
+              objects.push_back({{"id", object["id"]},
+                                 {"date_added", date_added},
+                                 {"version", object["modified"]},
+                                 {"media_type", kStixMediaType}});
+            } else {
+              objects.push_back(std::move(object));
+            }
+          }
+        }
+        return absl::OkStatus();
+      });
+  if (!served.ok()) {
+    TaxiiResponse refused =
+        TaxiiError(HttpStatusOf(served.status()), "Not served", served.status().message());
+    refused.audited = absl::IsUnavailable(served.status());
+    return refused;
+  }
+  TaxiiResponse response;
+  response.audited = true;  // each page's entry is written
+  json envelope = {{"more", served->more}};
+  if (served->more) envelope["next"] = NextToken(served->through, own, *cursors_);
+  if (!objects.empty()) {
+    envelope["objects"] = std::move(objects);
+    response.headers.push_back({"X-TAXII-Date-Added-First", TaxiiTimestamp(first_added)});
+    response.headers.push_back({"X-TAXII-Date-Added-Last", TaxiiTimestamp(last_added)});
+  }
+  response.body = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
+  return response;
+}
+
+TaxiiResponse TaxiiApi::Object(const TaxiiRequest& request, const TaxiiCollectionView& collection,
+                               const CallContext& call, const std::string& object_id,
+                               bool versions_only) {
+  const bool own = call.agency() == agency_id_;
+  absl::StatusOr<ObjectQuery> query =
+      ParseQuery(request, own, *cursors_, *store_, max_page_objects_, versions_only);
+  if (!query.ok()) return TaxiiError(400, "Bad request", query.status().message());
+  if (!query->ids.empty() && query->ids.count(object_id) == 0) {
+    return TaxiiError(404, "Object not found", "match[id] excludes the object asked for");
+  }
+  query->ids = {object_id};
+  query->types = {"indicator"};
+
+  // One record's versions lie anywhere in the feed: the scan goes to its end, whatever it finds,
+  // so that its time says nothing of whether the reader may see the object.
+  SharedReads::FeedScan scan;
+  scan.since = query->since;
+  scan.page_records = 256;
+  scan.what =
+      absl::StrCat("TAXII ", versions_only ? "versions" : "object", " ",
+                   EscapeForTerminal(object_id, 128), " of collection ", collection.id, ": ");
+  scan.hold_back = [&](uint64_t, const v1::SignedRecord& shared) {
+    return HoldBack(*query, collection, *store_, shared);
+  };
+  size_t counted = 0;
+  scan.fits = [&](const v1::SignedRecord&) { return ++counted <= query->limit; };
+  json objects = json::array(), versions = json::array();
+  int64_t first_added = 0, last_added = 0;
+  absl::StatusOr<SharedReads::FeedEnd> served =
+      reads_->ServeFeed(call, v1::AUDIT_ACTION_GET, scan, [&](SharedReads::Page& page) {
+        for (SharedReads::SharedVersion& version : page.versions) {
+          absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(version.record);
+          if (!opened.ok()) continue;
+          absl::StatusOr<int64_t> added = store_->AddedAt(version.position);
+          if (!added.ok()) return added.status();
+          if (first_added == 0) first_added = *added;
+          last_added = *added;
+          for (json& object :
+               ObjectsOf(*query, *opened,
+                         store_->ReceivedVia(opened->record.id(), opened->record.version()))) {
+            versions.push_back(object["modified"]);
+            objects.push_back(std::move(object));
+          }
+        }
+        return absl::OkStatus();
+      });
+  if (!served.ok()) {
+    TaxiiResponse refused =
+        TaxiiError(HttpStatusOf(served.status()), "Not served", served.status().message());
+    refused.audited = absl::IsUnavailable(served.status());
+    return refused;
+  }
+  TaxiiResponse response;
+  response.audited = true;
+  if (objects.empty() && query->since == 0) {
+    // Hidden and absent answer alike.
+    response = TaxiiError(404, "Object not found",
+                          absl::StrCat("no object ", QuoteInput(object_id),
+                                       " that you may see is in this collection"));
+    response.audited = true;
+    return response;
+  }
+  json envelope = {{"more", served->more}};
+  if (served->more) envelope["next"] = NextToken(served->through, own, *cursors_);
+  if (!objects.empty()) {
+    envelope[versions_only ? "versions" : "objects"] =
+        versions_only ? std::move(versions) : std::move(objects);
+    response.headers.push_back({"X-TAXII-Date-Added-First", TaxiiTimestamp(first_added)});
+    response.headers.push_back({"X-TAXII-Date-Added-Last", TaxiiTimestamp(last_added)});
+  }
+  response.body = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
+  return response;
+}
+
+}  // namespace nexus
