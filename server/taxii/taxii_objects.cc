@@ -3,6 +3,8 @@
 // version; its objects are what `nexusctl export stix` writes of it: the indicator and one
 // relationship per related record, all with the version's date_added (when this node stored it).
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -117,63 +119,85 @@ absl::StatusOr<ObjectQuery> ParseQuery(const TaxiiRequest& request, bool own,
   return query;
 }
 
-// Why a version the reader may see stays out of the answer ("" if it goes out).
-std::string HoldBack(const ObjectQuery& query, const TaxiiCollectionView& collection,
-                     const RecordStore& store, const v1::SignedRecord& shared) {
-  absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(shared);
-  if (!opened.ok()) return "taxii:unreadable";
-  const v1::Record& record = opened->record;
-  if (!collection.Holds(record)) return "taxii:collection";
-  // A STIX indicator needs a pattern: a version whose every indicator is withheld has no form.
-  if (record.indicators().empty()) return "taxii:no-stix-form";
-  if (!query.spec_version_matches) return "taxii:filter";
-  const bool indicator_wanted = query.types.empty() || query.types.count("indicator") > 0;
-  const bool relationship_wanted = !record.related().ids().empty() &&
-                                   (query.types.empty() || query.types.count("relationship") > 0);
-  if (!indicator_wanted && !relationship_wanted) return "taxii:filter";
-  if (!query.ids.empty() && query.ids.count(StixIndicatorId(record.id())) == 0) {
-    return "taxii:filter";
-  }
-  if (!query.all) {
-    bool wanted = query.versions.count(record.modified_unix_micros()) > 0;
-    if (!wanted && query.last) {
-      absl::StatusOr<uint64_t> latest = store.LatestVersion(record.id());
-      wanted = latest.ok() && *latest == record.version();
-    }
-    if (!wanted && query.first) {
-      wanted = record.version() == 1 ||
-               absl::IsNotFound(store.Get(record.id(), record.version() - 1).status());
-    }
-    if (!wanted) return "taxii:filter";
-  }
-  return "";
-}
+// The versions one answer selects, each decoded once: HoldBack decodes a version and keeps it if
+// it goes out, `fits` counts its objects, the page's delivery takes it.
+class Selection {
+ public:
+  Selection(const ObjectQuery& query, const TaxiiCollectionView& collection,
+            const RecordStore& store)
+      : query_(query), collection_(collection), store_(store) {}
 
-// The objects of one version as the query wants them: the indicator, then its relationships.
-std::vector<json> ObjectsOf(const ObjectQuery& query, const OpenedRecord& opened,
-                            const std::string& received_from) {
-  std::vector<json> objects;
-  StixBundleWriter writer([&](std::string object) {
-    json parsed = json::parse(object, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) return;
-    if (!query.types.empty() && query.types.count(parsed.value("type", "")) == 0) return;
-    objects.push_back(std::move(parsed));
-  });
-  if (absl::Status s = writer.Add(opened, received_from); !s.ok()) {
-    LogWarning(absl::StrCat("TAXII: record ", opened.record.id(), " version ",
-                            opened.record.version(), " has no STIX form: ", s.message()));
+  // Why a version the reader may see stays out of the answer ("" if it goes out).
+  std::string HoldBack(uint64_t position, const v1::SignedRecord& shared) {
+    absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(shared);
+    if (!opened.ok()) return "taxii:unreadable";
+    const v1::Record& record = opened->record;
+    if (!collection_.Holds(record)) return "taxii:collection";
+    // A STIX indicator needs a pattern: a version whose every indicator is withheld has no form.
+    if (record.indicators().empty()) return "taxii:no-stix-form";
+    if (!query_.spec_version_matches) return "taxii:filter";
+    const size_t objects =
+        (WantsIndicator() ? 1 : 0) + (WantsRelationships() ? record.related().ids_size() : 0);
+    if (objects == 0) return "taxii:filter";
+    if (!query_.ids.empty() && query_.ids.count(StixIndicatorId(record.id())) == 0) {
+      return "taxii:filter";
+    }
+    if (!query_.all) {
+      bool wanted = query_.versions.count(record.modified_unix_micros()) > 0;
+      if (!wanted && query_.last) {
+        absl::StatusOr<uint64_t> latest = store_.LatestVersion(record.id());
+        wanted = latest.ok() && *latest == record.version();
+      }
+      if (!wanted && query_.first) {
+        wanted = record.version() == 1 ||
+                 absl::IsNotFound(store_.Get(record.id(), record.version() - 1).status());
+      }
+      if (!wanted) return "taxii:filter";
+    }
+    pending_objects_ = objects;
+    kept_[position] = *std::move(opened);
+    return "";
   }
-  return objects;
-}
 
-size_t ObjectCount(const ObjectQuery& query, const v1::SignedRecord& shared) {
-  absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(shared);
-  if (!opened.ok()) return 1;
-  const size_t relationships = opened->record.related().ids_size();
-  if (query.types.empty()) return 1 + relationships;
-  return (query.types.count("indicator") > 0 ? 1 : 0) +
-         (query.types.count("relationship") > 0 ? relationships : 0);
-}
+  // The objects of the version HoldBack let through last.
+  size_t pending_objects() const { return pending_objects_; }
+
+  // The version at `position` as HoldBack decoded it, once.
+  std::optional<OpenedRecord> Take(uint64_t position) {
+    auto node = kept_.extract(position);
+    if (node.empty()) return std::nullopt;
+    return std::move(node.mapped());
+  }
+
+  // The STIX objects of a selected version that the query wants, as `nexusctl export stix`
+  // writes them: the indicator, then its relationships.
+  std::vector<std::string> ObjectsOf(const OpenedRecord& opened,
+                                     const std::string& received_from) const {
+    std::vector<std::string> objects;
+    bool first = true;
+    StixBundleWriter writer([&](std::string object) {
+      if (first ? WantsIndicator() : WantsRelationships()) objects.push_back(std::move(object));
+      first = false;
+    });
+    if (absl::Status s = writer.Add(opened, received_from); !s.ok()) {
+      LogWarning(absl::StrCat("TAXII: record ", opened.record.id(), " version ",
+                              opened.record.version(), " has no STIX form: ", s.message()));
+    }
+    return objects;
+  }
+
+ private:
+  bool WantsIndicator() const { return query_.types.empty() || query_.types.count("indicator"); }
+  bool WantsRelationships() const {
+    return query_.types.empty() || query_.types.count("relationship");
+  }
+
+  const ObjectQuery& query_;
+  const TaxiiCollectionView& collection_;
+  const RecordStore& store_;
+  size_t pending_objects_ = 0;
+  std::map<uint64_t, OpenedRecord> kept_;
+};
 
 }  // namespace
 
@@ -191,38 +215,40 @@ TaxiiResponse TaxiiApi::Objects(const TaxiiRequest& request, const TaxiiCollecti
   scan.per_sent = kScanPerReturned;
   scan.what = absl::StrCat("TAXII ", manifest ? "manifest" : "objects", " of collection ",
                            collection.id, ": ");
-  scan.hold_back = [&](uint64_t, const v1::SignedRecord& shared) {
-    return HoldBack(*query, collection, *store_, shared);
+  Selection selection(*query, collection, *store_);
+  scan.hold_back = [&](uint64_t position, const v1::SignedRecord& shared) {
+    return selection.HoldBack(position, shared);
   };
   size_t counted = 0;
-  scan.fits = [&](const v1::SignedRecord& shared) {
-    const size_t objects = ObjectCount(*query, shared);
+  scan.fits = [&](const v1::SignedRecord&) {
+    const size_t objects = selection.pending_objects();
     if (counted > 0 && counted + objects > query->limit) return false;
     counted += objects;
     return true;
   };
-  json objects = json::array();
+  // Objects go out as the export wrote them; a manifest names each.
+  std::string objects;
+  json entries = json::array();
   int64_t first_added = 0, last_added = 0;
   absl::StatusOr<SharedReads::FeedEnd> served =
       reads_->ServeFeed(call, v1::AUDIT_ACTION_PULL, scan, [&](SharedReads::Page& page) {
         for (SharedReads::SharedVersion& version : page.versions) {
-          absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(version.record);
-          if (!opened.ok()) continue;
+          std::optional<OpenedRecord> opened = selection.Take(version.position);
+          if (!opened.has_value()) continue;
           absl::StatusOr<int64_t> added = store_->AddedAt(version.position);
           if (!added.ok()) return added.status();
           if (first_added == 0) first_added = *added;
           last_added = *added;
-          const std::string date_added = TaxiiTimestamp(*added);
-          for (json& object :
-               ObjectsOf(*query, *opened,
-                         store_->ReceivedVia(opened->record.id(), opened->record.version()))) {
+          for (std::string& object : selection.ObjectsOf(
+                   *opened, store_->ReceivedVia(opened->record.id(), opened->record.version()))) {
             if (manifest) {
-              objects.push_back({{"id", object["id"]},
-                                 {"date_added", date_added},
-                                 {"version", object["modified"]},
+              json parsed = json::parse(object, nullptr, /*allow_exceptions=*/false);
+              entries.push_back({{"id", parsed.value("id", "")},
+                                 {"date_added", TaxiiTimestamp(*added)},
+                                 {"version", parsed.value("modified", "")},
                                  {"media_type", kStixMediaType}});
             } else {
-              objects.push_back(std::move(object));
+              absl::StrAppend(&objects, objects.empty() ? "" : ",", object);
             }
           }
         }
@@ -238,12 +264,17 @@ TaxiiResponse TaxiiApi::Objects(const TaxiiRequest& request, const TaxiiCollecti
   response.audited = true;  // each page's entry is written
   json envelope = {{"more", served->more}};
   if (served->more) envelope["next"] = NextToken(served->through, own, *cursors_);
+  if (manifest && !entries.empty()) envelope["objects"] = std::move(entries);
+  response.body = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
   if (!objects.empty()) {
-    envelope["objects"] = std::move(objects);
+    // The envelope's last member, spliced in as written: no second encoding of every object.
+    response.body.pop_back();
+    absl::StrAppend(&response.body, ",\"objects\":[", objects, "]}");
+  }
+  if (first_added != 0) {
     response.headers.push_back({"X-TAXII-Date-Added-First", TaxiiTimestamp(first_added)});
     response.headers.push_back({"X-TAXII-Date-Added-Last", TaxiiTimestamp(last_added)});
   }
-  response.body = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
   return response;
 }
 
@@ -268,8 +299,9 @@ TaxiiResponse TaxiiApi::Object(const TaxiiRequest& request, const TaxiiCollectio
   scan.what =
       absl::StrCat("TAXII ", versions_only ? "versions" : "object", " ",
                    EscapeForTerminal(object_id, 128), " of collection ", collection.id, ": ");
-  scan.hold_back = [&](uint64_t, const v1::SignedRecord& shared) {
-    return HoldBack(*query, collection, *store_, shared);
+  Selection selection(*query, collection, *store_);
+  scan.hold_back = [&](uint64_t position, const v1::SignedRecord& shared) {
+    return selection.HoldBack(position, shared);
   };
   size_t counted = 0;
   scan.fits = [&](const v1::SignedRecord&) { return ++counted <= query->limit; };
@@ -278,16 +310,16 @@ TaxiiResponse TaxiiApi::Object(const TaxiiRequest& request, const TaxiiCollectio
   absl::StatusOr<SharedReads::FeedEnd> served =
       reads_->ServeFeed(call, v1::AUDIT_ACTION_GET, scan, [&](SharedReads::Page& page) {
         for (SharedReads::SharedVersion& version : page.versions) {
-          absl::StatusOr<OpenedRecord> opened = DecodeStoredRecord(version.record);
-          if (!opened.ok()) continue;
+          std::optional<OpenedRecord> opened = selection.Take(version.position);
+          if (!opened.has_value()) continue;
           absl::StatusOr<int64_t> added = store_->AddedAt(version.position);
           if (!added.ok()) return added.status();
           if (first_added == 0) first_added = *added;
           last_added = *added;
-          for (json& object :
-               ObjectsOf(*query, *opened,
-                         store_->ReceivedVia(opened->record.id(), opened->record.version()))) {
-            versions.push_back(object["modified"]);
+          for (std::string& text : selection.ObjectsOf(
+                   *opened, store_->ReceivedVia(opened->record.id(), opened->record.version()))) {
+            json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
+            versions.push_back(object.value("modified", ""));
             objects.push_back(std::move(object));
           }
         }
