@@ -146,6 +146,7 @@ uint64_t RecordStore::StageVersion(
   staged_added_ = std::max(absl::ToUnixMicros(absl::Now()), staged_added_ + 1);
   batch.Put(storage_->family(Storage::kFeedTimes), FeedKey(cursor),
             coding::EncodeFixed64(static_cast<uint64_t>(staged_added_)));
+  batch.Put(storage_->family(Storage::kFeedPositions), record_key, FeedKey(cursor));
   staged_records_[record_key] = record;
   for (const auto& [type, normalized] : indicators) {
     batch.Put(storage_->family(Storage::kIndicators), IndicatorKey(type, normalized, id, version),
@@ -481,6 +482,21 @@ absl::StatusOr<int64_t> RecordStore::AddedAt(uint64_t position) const {
                                             " is not 8 bytes of microseconds"));
   }
   return static_cast<int64_t>(*micros);
+}
+
+absl::StatusOr<uint64_t> RecordStore::PositionOf(absl::string_view id, uint64_t version) const {
+  std::string value;
+  rocksdb::Status s =
+      storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kFeedPositions),
+                          RecordKey(id, version), &value);
+  if (s.IsNotFound()) return 0;
+  if (!s.ok()) return FromRocks(s, "feed positions");
+  std::optional<uint64_t> position = coding::DecodeFixed64(value);
+  if (!position.has_value()) {
+    return absl::DataLossError(absl::StrCat("store damaged: the feed position of ", id, " version ",
+                                            version, " is not 8 bytes"));
+  }
+  return *position;
 }
 
 absl::StatusOr<uint64_t> RecordStore::LastAddedBy(int64_t micros) const {

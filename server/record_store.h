@@ -167,6 +167,9 @@ class RecordStore : public CommitParticipant {
   // rise strictly with position, so that "added after" is a place in the feed. 0 for a
   // position stored before the node kept times, or none.
   absl::StatusOr<int64_t> AddedAt(uint64_t position) const;
+  // The feed position of a stored version; 0 if it was stored before the node kept positions
+  // by version (or is not stored).
+  absl::StatusOr<uint64_t> PositionOf(absl::string_view id, uint64_t version) const;
   // The last feed position stored at or before `micros` (0 if none): what was added after
   // `micros` follows it.
   absl::StatusOr<uint64_t> LastAddedBy(int64_t micros) const;

@@ -136,9 +136,15 @@ TEST_F(RecordStoreTest, FeedTimesRiseWithPositionAndFindWhereATimeFalls) {
     ASSERT_NE(stack, nullptr);
     RecordStore* store = stack->records.get();
     EXPECT_EQ(*store->LastAddedBy(INT64_MAX), 0u);  // an empty feed
+    std::vector<std::string> ids;
     for (int i = 1; i <= 5; ++i) {
-      ASSERT_TRUE(WriteOne(*store, MakeWrite(NewUuid(), 1, "+3333333"))[0].status.ok());
+      ids.push_back(NewUuid());
+      ASSERT_TRUE(WriteOne(*store, MakeWrite(ids.back(), 1, "+3333333"))[0].status.ok());
     }
+    for (uint64_t position = 1; position <= 5; ++position) {
+      EXPECT_EQ(*store->PositionOf(ids[position - 1], 1), position);
+    }
+    EXPECT_EQ(*store->PositionOf(ids[0], 2), 0u);  // no such version
     for (uint64_t position = 1; position <= 5; ++position) {
       times.push_back(*store->AddedAt(position));
       if (position > 1) EXPECT_GT(times.back(), times[times.size() - 2]);

@@ -146,6 +146,16 @@ def main():
     seen_c, _ = page_all(c, everything)
     check(seen_c == [], "agency-c, to whom the policy gives nothing, sees nothing")
 
+    hidden = sorted(set(state["visible_to_a"]) - set(state["visible_to_b"]))[0]
+    shown = state["visible_to_b"][0]
+    r_hidden = b.get("/nexus/collections/%s/objects/indicator--%s/" % (everything, hidden))
+    r_absent = b.get("/nexus/collections/%s/objects/indicator--%s/" % (everything, uuid.uuid4()))
+    check(error_resource(r_hidden, 404) and r_hidden.json()["title"] == r_absent.json()["title"],
+          "objects/{id} of a record withheld from agency-b: 404, as for one that does not exist")
+    r = b.get("/nexus/collections/%s/objects/indicator--%s/" % (everything, shown))
+    check(r.status_code == 200 and r.json()["objects"][0]["x_nexus_record_id"] == shown,
+          "objects/{id} of a record agency-b may see")
+
     # Paging with limit and next, while records are published between pages.
     r = a.get("/nexus/collections/%s/objects/" % everything, {"limit": "2"})
     body = r.json()

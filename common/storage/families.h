@@ -27,14 +27,15 @@ enum Family {
   kContent,        // sha256(authored content) | id -> (empty): the node's own records
   kLinks,          // links between records and their feed of changes (link_detector.h)
   kFeedTimes,      // feed position -> when this node stored it (unix µs, rising with position)
+  kFeedPositions,  // id | version -> its feed position at this node
   kFamilyCount,
 };
 
 inline constexpr std::array<const char*, kFamilyCount> kFamilyNames = {
-    "records",           "feed",       "indicators",       "audit_entries", "audit_tree",
-    "audit_checkpoints", "audit_head", "audit_superseded", "peer_state",    "provenance",
-    "equivocations",     "peer_heads", "sharing_state",    "content",       "links",
-    "feed_times",
+    "records",           "feed",           "indicators",       "audit_entries", "audit_tree",
+    "audit_checkpoints", "audit_head",     "audit_superseded", "peer_state",    "provenance",
+    "equivocations",     "peer_heads",     "sharing_state",    "content",       "links",
+    "feed_times",        "feed_positions",
 };
 
 constexpr const char* FamilyName(Family family) { return kFamilyNames[family]; }

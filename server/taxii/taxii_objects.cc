@@ -7,14 +7,18 @@
 #include <optional>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/interop/stix_export.h"
 #include "common/record_seal.h"
 #include "common/untrusted_text.h"
 #include "nlohmann/json.hpp"
+#include "server/caller.h"
 #include "server/log.h"
+#include "server/request_checks.h"
 #include "server/taxii/taxii_api.h"
 #include "server/taxii/taxii_media.h"
 
@@ -285,71 +289,80 @@ TaxiiResponse TaxiiApi::Object(const TaxiiRequest& request, const TaxiiCollectio
   absl::StatusOr<ObjectQuery> query =
       ParseQuery(request, own, *cursors_, *store_, max_page_objects_, versions_only);
   if (!query.ok()) return TaxiiError(400, "Bad request", query.status().message());
-  if (!query->ids.empty() && query->ids.count(object_id) == 0) {
-    return TaxiiError(404, "Object not found", "match[id] excludes the object asked for");
-  }
+  const bool excluded = !query->ids.empty() && query->ids.count(object_id) == 0;
   query->ids = {object_id};
   query->types = {"indicator"};
 
-  // One record's versions lie anywhere in the feed: the scan goes to its end, whatever it finds,
-  // so that its time says nothing of whether the reader may see the object.
-  SharedReads::FeedScan scan;
-  scan.since = query->since;
-  scan.page_records = 256;
-  scan.what =
-      absl::StrCat("TAXII ", versions_only ? "versions" : "object", " ",
-                   EscapeForTerminal(object_id, 128), " of collection ", collection.id, ": ");
+  // An indicator's id is indicator--<record id> (StixIndicatorId): its versions are the record's,
+  // each decided for the reader as a Get decides it, and audited in one entry.
+  v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_GET);
+  entry.set_detail(absl::StrCat("TAXII ", versions_only ? "versions" : "object", " ",
+                                EscapeForTerminal(object_id, 128), " of collection ",
+                                collection.id));
+  const std::string record_id(absl::StripPrefix(object_id, "indicator--"));
+  absl::StatusOr<uint64_t> latest = absl::NotFoundError("not an indicator id");
+  if (!excluded && absl::StartsWith(object_id, "indicator--") && CheckRecordId(record_id).ok() &&
+      StixIndicatorId(record_id) == object_id) {
+    latest = store_->LatestVersion(record_id);
+  }
   Selection selection(*query, collection, *store_);
-  scan.hold_back = [&](uint64_t position, const v1::SignedRecord& shared) {
-    return selection.HoldBack(position, shared);
-  };
-  size_t counted = 0;
-  scan.fits = [&](const v1::SignedRecord&) { return ++counted <= query->limit; };
   json objects = json::array(), versions = json::array();
   int64_t first_added = 0, last_added = 0;
-  absl::StatusOr<SharedReads::FeedEnd> served =
-      reads_->ServeFeed(call, v1::AUDIT_ACTION_GET, scan, [&](SharedReads::Page& page) {
-        for (SharedReads::SharedVersion& version : page.versions) {
-          std::optional<OpenedRecord> opened = selection.Take(version.position);
-          if (!opened.has_value()) continue;
-          absl::StatusOr<int64_t> added = store_->AddedAt(version.position);
-          if (!added.ok()) return added.status();
-          if (first_added == 0) first_added = *added;
-          last_added = *added;
-          for (std::string& text : selection.ObjectsOf(
-                   *opened, store_->ReceivedVia(opened->record.id(), opened->record.version()))) {
-            json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
-            versions.push_back(object.value("modified", ""));
-            objects.push_back(std::move(object));
-          }
-        }
-        return absl::OkStatus();
-      });
-  if (!served.ok()) {
-    TaxiiResponse refused =
-        TaxiiError(HttpStatusOf(served.status()), "Not served", served.status().message());
-    refused.audited = absl::IsUnavailable(served.status());
-    return refused;
+  bool more = false;
+  for (uint64_t version = 1; latest.ok() && version <= *latest; ++version) {
+    absl::StatusOr<v1::SignedRecord> record = store_->Get(record_id, version);
+    if (!record.ok()) continue;
+    SharingGate::Shared shared = reads_->Share(call.agency(), *record);
+    if (!own) *entry.add_decisions() = shared.audit;
+    if (!shared.permit) continue;
+    absl::StatusOr<uint64_t> position = store_->PositionOf(record_id, version);
+    if (!position.ok()) return TaxiiError(503, "Unavailable", position.status().message());
+    if (*position <= query->since && query->since != 0) continue;  // added_after
+    if (!selection.HoldBack(*position, shared.record).empty()) continue;
+    std::optional<OpenedRecord> opened = selection.Take(*position);
+    if (!opened.has_value()) continue;
+    if (objects.size() >= query->limit) {
+      more = true;
+      break;
+    }
+    absl::StatusOr<int64_t> added = store_->AddedAt(*position);
+    if (!added.ok()) return TaxiiError(503, "Unavailable", added.status().message());
+    if (first_added == 0) first_added = *added;
+    last_added = *added;
+    AddTarget(entry, shared.record);
+    for (std::string& text :
+         selection.ObjectsOf(*opened, store_->ReceivedVia(record_id, version))) {
+      json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
+      versions.push_back(object.value("modified", ""));
+      objects.push_back(std::move(object));
+    }
   }
+  if (!latest.ok()) {
+    // What a missing object costs is what a hidden one costs.
+    reads_->DecideOnDecoy(call.agency());
+  }
+  entry.set_count(objects.size());
   TaxiiResponse response;
-  response.audited = true;
-  if (objects.empty() && query->since == 0) {
-    // Hidden and absent answer alike.
+  absl::Status outcome = absl::OkStatus();
+  if (objects.empty()) {
+    // Hidden and absent answer alike; the audit log keeps the truth.
+    outcome = absl::NotFoundError("no version the reader may see");
     response = TaxiiError(404, "Object not found",
                           absl::StrCat("no object ", QuoteInput(object_id),
                                        " that you may see is in this collection"));
-    response.audited = true;
-    return response;
-  }
-  json envelope = {{"more", served->more}};
-  if (served->more) envelope["next"] = NextToken(served->through, own, *cursors_);
-  if (!objects.empty()) {
+  } else {
+    json envelope = {{"more", more}};
     envelope[versions_only ? "versions" : "objects"] =
         versions_only ? std::move(versions) : std::move(objects);
+    response.body = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
     response.headers.push_back({"X-TAXII-Date-Added-First", TaxiiTimestamp(first_added)});
     response.headers.push_back({"X-TAXII-Date-Added-Last", TaxiiTimestamp(last_added)});
   }
-  response.body = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (absl::Status s = RecordOutcome(*audit_, call, std::move(entry), outcome);
+      absl::IsUnavailable(s)) {
+    return TaxiiError(503, "Unavailable", s.message());
+  }
+  response.audited = true;
   return response;
 }
 
