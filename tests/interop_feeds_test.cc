@@ -278,7 +278,9 @@ TEST(FeedImportTest, MispReferencesCommentsTimesAndNamesArriveOrAreNamed) {
       FindIndicator(got, v1::INDICATOR_TYPE_URL, "http://broker-portal.example.net/auth/login.php"),
       nullptr)
       << got.Reasons();
-  EXPECT_TRUE(absl::StrContains(Notes(got), "has no scheme: kept as http://")) << Notes(got);
+  EXPECT_TRUE(absl::StrContains(
+      Notes(got), "has no scheme: kept as 'http://broker-portal.example.net/auth/login.php'"))
+      << Notes(got);
 
   // to_ids false: context, not detection.
   const v1::Indicator* cdn = FindIndicator(got, v1::INDICATOR_TYPE_DOMAIN, "cdn.example.com");

@@ -153,8 +153,8 @@ absl::StatusOr<AttributeIndicators> IndicatorsOfAttribute(absl::string_view type
         !part_value.empty()) {
       indicator.set_value(absl::StrCat("http://", part_value));
       out.notes.push_back(absl::StrCat("URL ", QuoteInput(part_value, 96),
-                                       " has no scheme: kept as http://",
-                                       QuoteInput(part_value, 96)));
+                                       " has no scheme: kept as ",
+                                       QuoteInput(indicator.value(), 104)));
     }
     if (absl::StatusOr<std::string> normal =
             NormalizeIndicator(indicator.type(), indicator.value());
