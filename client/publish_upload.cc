@@ -16,6 +16,7 @@ struct PublishUpload::Stream {
   grpc::ClientContext context;
   std::unique_ptr<grpc::ClientReaderWriter<v1::PublishRequest, v1::PublishResponse>> rw;
   bool skip_unchanged = false;
+  bool source_times = false;
   size_t max_in_flight = 1;
   std::thread reader;
   bool finished = false;
@@ -53,12 +54,14 @@ PublishUpload::~PublishUpload() {
 
 absl::StatusOr<std::unique_ptr<PublishUpload>> PublishUpload::Open(const ClientOptions& options,
                                                                    bool skip_unchanged,
-                                                                   size_t max_in_flight) {
+                                                                   size_t max_in_flight,
+                                                                   bool source_times) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(options);
   if (!channel.ok()) return channel.status();
   auto stream = std::make_unique<Stream>();
   stream->stub = v1::AgencyService::NewStub(*channel);
   stream->skip_unchanged = skip_unchanged;
+  stream->source_times = source_times;
   stream->max_in_flight = std::max<size_t>(1, max_in_flight);
   stream->rw = stream->stub->PublishStream(&stream->context);
   Stream* s = stream.get();
@@ -76,6 +79,7 @@ absl::Status PublishUpload::Send(std::vector<v1::Record> batch) {
   }
   v1::PublishRequest request;
   request.set_skip_unchanged(s.skip_unchanged);
+  request.set_source_times(s.source_times);
   for (v1::Record& record : batch) *request.add_records() = std::move(record);
   if (!s.rw->Write(request)) return absl::UnavailableError("the publish stream ended");
   return absl::OkStatus();

@@ -16,10 +16,12 @@ namespace nexus {
 class PublishUpload {
  public:
   // Opens the stream. With `skip_unchanged`, a record whose content equals its latest version's
-  // is answered UNCHANGED instead of being stored again (re-imports store nothing new).
+  // is answered UNCHANGED instead of being stored again (re-imports store nothing new). With
+  // `source_times`, the records' times are their source's (PublishOptions::source_times).
   static absl::StatusOr<std::unique_ptr<PublishUpload>> Open(const ClientOptions& options,
                                                              bool skip_unchanged,
-                                                             size_t max_in_flight = 4);
+                                                             size_t max_in_flight = 4,
+                                                             bool source_times = false);
   ~PublishUpload();
 
   // Sends one batch; blocks while `max_in_flight` batches are unanswered. An error means the

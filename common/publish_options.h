@@ -15,6 +15,12 @@ struct PublishOptions {
   bool skip_unchanged = false;
   // Each result lists where the record goes from the node under its policy now.
   bool report_recipients = false;
+  // The drafts' times are their source's (an import). A new version whose source modified time
+  // is not after the latest version's (the same file imported again with a stricter --tlp, say:
+  // what changed is ours, not the source's) is stored 1us after the latest version's modified
+  // instead of being refused, so that tightening is always possible and the record keeps its
+  // age. Only for drafts without a version; content equal to the latest is still UNCHANGED.
+  bool source_times = false;
 };
 
 }  // namespace nexus

@@ -68,6 +68,7 @@ v1::RecordHeader HeaderOf(const v1::Record& record) {
   header.set_tlp(record.tlp());
   *header.mutable_distribution() = record.distribution();
   *header.mutable_handling_codes() = record.handling_codes();
+  *header.mutable_terms_of_use() = record.terms_of_use();
   header.set_revoked(record.revoked());
   header.set_revocation_reason(record.revocation_reason());
   return header;
@@ -82,6 +83,7 @@ void CopyHeader(const v1::RecordHeader& header, v1::Record& record) {
   record.set_tlp(header.tlp());
   *record.mutable_distribution() = header.distribution();
   *record.mutable_handling_codes() = header.handling_codes();
+  *record.mutable_terms_of_use() = header.terms_of_use();
   record.set_revoked(header.revoked());
   record.set_revocation_reason(header.revocation_reason());
 }

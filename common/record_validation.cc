@@ -16,8 +16,7 @@ namespace nexus {
 namespace {
 
 constexpr size_t kMaxIndicators = 1000;
-constexpr size_t kMaxSummaryBytes = 64 * 1024;
-constexpr size_t kMaxShortTextBytes = 256;
+constexpr size_t kMaxSummaryBytes = kMaxRecordSummaryBytes;
 constexpr size_t kMaxListEntries = 100;
 // Problems listed in one message: a record of a thousand bad indicators gets a short answer.
 constexpr size_t kMaxProblemsShown = 20;
@@ -156,6 +155,75 @@ void CheckAssessment(const v1::Assessment& a, Problems& problems) {
   }
 }
 
+// Terms of use are sentences (a disclaimer may keep its paragraphs), not codes.
+void CheckTermsOfUse(const v1::Record& record, Problems& problems) {
+  const auto& terms = record.terms_of_use();
+  if (static_cast<size_t>(terms.size()) > kMaxTermsOfUse) {
+    problems.Add(
+        absl::StrCat("terms_of_use: at most ", kMaxTermsOfUse, " entries, found ", terms.size()));
+  }
+  std::set<absl::string_view> seen;
+  for (int i = 0; i < terms.size(); ++i) {
+    const std::string& text = terms[i];
+    if (absl::StripAsciiWhitespace(text).empty()) {
+      problems.Add(absl::StrCat("terms_of_use[", i, "] is empty"));
+    } else if (text.size() > kMaxTermsOfUseBytes) {
+      problems.Add(absl::StrCat("terms_of_use[", i, "] is ", text.size(), " bytes; the limit is ",
+                                kMaxTermsOfUseBytes));
+    } else if (HasControl(text, true)) {
+      problems.Add(absl::StrCat("terms_of_use[", i, "] contains a control character"));
+    } else if (!IsValidUtf8(text)) {
+      problems.Add(absl::StrCat("terms_of_use[", i, "] is not UTF-8"));
+    } else if (!seen.insert(text).second) {
+      problems.Add(absl::StrCat("terms_of_use[", i, "] repeats an earlier entry"));
+    }
+  }
+}
+
+// The context an indicator carries besides its value (port, protocol, file name, times,
+// comment): each only where it means something for the indicator's type.
+void CheckIndicatorContext(const v1::Indicator& indicator, absl::string_view where,
+                           Problems& problems) {
+  const bool address =
+      indicator.type() == v1::INDICATOR_TYPE_IPV4 || indicator.type() == v1::INDICATOR_TYPE_IPV6;
+  if (indicator.port() != 0 && (!address || indicator.port() > 65535)) {
+    problems.Add(absl::StrCat(where, ".port ", indicator.port(),
+                              address ? " is not 1 to 65535" : " is only for IPv4/IPv6"));
+  }
+  if (!indicator.protocol().empty()) {
+    bool ok = address && indicator.protocol().size() <= 16;
+    for (char c : indicator.protocol()) {
+      ok = ok && (absl::ascii_islower(static_cast<unsigned char>(c)) ||
+                  absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '-');
+    }
+    if (!ok) {
+      problems.Add(absl::StrCat(where, ".protocol must be 1-16 of [a-z0-9-], on an IPv4/IPv6"));
+    }
+  }
+  if (!indicator.file_name().empty()) {
+    if (indicator.type() != v1::INDICATOR_TYPE_FILE_HASH) {
+      problems.Add(absl::StrCat(where, ".file_name is only for a file hash"));
+    } else if (indicator.file_name().size() > kMaxShortTextBytes) {
+      problems.Add(absl::StrCat(where, ".file_name is longer than ", kMaxShortTextBytes, " bytes"));
+    } else if (HasControl(indicator.file_name(), false) || !IsValidUtf8(indicator.file_name())) {
+      problems.Add(absl::StrCat(where, ".file_name contains a control character or is not UTF-8"));
+    }
+  }
+  if (indicator.comment().size() > kMaxIndicatorCommentBytes) {
+    problems.Add(
+        absl::StrCat(where, ".comment is longer than ", kMaxIndicatorCommentBytes, " bytes"));
+  } else if (HasControl(indicator.comment(), true) || !IsValidUtf8(indicator.comment())) {
+    problems.Add(absl::StrCat(where, ".comment contains a control character or is not UTF-8"));
+  }
+  const int64_t first = indicator.first_seen_unix_micros();
+  const int64_t last = indicator.last_seen_unix_micros();
+  if (first < 0 || last < 0) {
+    problems.Add(absl::StrCat(where, ": first_seen and last_seen are after 1970"));
+  } else if (first != 0 && last != 0 && last < first) {
+    problems.Add(absl::StrCat(where, ".last_seen is before first_seen"));
+  }
+}
+
 void CheckIndicators(v1::Record& record, Problems& problems) {
   if (record.indicators().empty()) problems.Add("at least one indicator is required");
   if (static_cast<size_t>(record.indicators_size()) > kMaxIndicators) {
@@ -166,6 +234,7 @@ void CheckIndicators(v1::Record& record, Problems& problems) {
   for (int i = 0; i < record.indicators_size(); ++i) {
     v1::Indicator& indicator = *record.mutable_indicators(i);
     if (!v1::IndicatorType_IsValid(indicator.type())) continue;  // reported as undefined
+    CheckIndicatorContext(indicator, absl::StrCat("indicator[", i, "]"), problems);
     absl::StatusOr<std::string> normalized =
         NormalizeIndicator(indicator.type(), indicator.value());
     if (normalized.ok()) {
@@ -214,6 +283,7 @@ absl::Status ValidateAndNormalize(v1::Record& record) {
   if (record.tlp() == v1::TLP_UNSPECIFIED) problems.Add("tlp is required");
   CheckDistribution(record, problems);
   CheckShortTexts(record.handling_codes(), "handling_codes", problems);
+  CheckTermsOfUse(record, problems);
   if (record.case_reference().size() > kMaxShortTextBytes) {
     problems.Add(absl::StrCat("case_reference is longer than ", kMaxShortTextBytes, " bytes"));
   } else if (HasControl(record.case_reference(), false)) {

@@ -7,6 +7,14 @@
 
 namespace nexus {
 
+// Limits of authored texts, for importers that fit what a source says into a record (and report
+// what did not fit) rather than lose the whole object.
+inline constexpr size_t kMaxShortTextBytes = 256;  // handling codes, tags, case reference, names
+inline constexpr size_t kMaxTermsOfUse = 8;
+inline constexpr size_t kMaxTermsOfUseBytes = 4096;
+inline constexpr size_t kMaxIndicatorCommentBytes = 1024;
+inline constexpr size_t kMaxRecordSummaryBytes = 64 * 1024;
+
 // Checks the authored content of `record` and fills each indicator's `normalized` form.
 // Node-assigned fields (origin, version, times) are not checked here. On failure returns
 // InvalidArgument listing every problem, each naming its field, e.g.

@@ -95,7 +95,8 @@ absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
     return RecordOutcome(*audit_, call, std::move(entry), refusal);
   }
   std::vector<v1::Record> drafts(request.records().begin(), request.records().end());
-  PublishOptions options{.skip_unchanged = request.skip_unchanged()};
+  PublishOptions options{.skip_unchanged = request.skip_unchanged(),
+                         .source_times = request.source_times()};
   for (v1::PublishResult& result : publisher_->Publish(call, std::move(drafts), options)) {
     if (request.report_recipients() && result.outcome() != v1::PUBLISH_OUTCOME_REJECTED) {
       // The publisher is the node's own agency: it is told who receives what it published.

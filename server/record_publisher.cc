@@ -1,5 +1,6 @@
 #include "server/record_publisher.h"
 
+#include <limits>
 #include <optional>
 
 #include "absl/status/status.h"
@@ -260,8 +261,16 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
     return reject(latest.status());
   }
 
+  int64_t modified = authored_modified;
+  if (options.source_times && prepared.auto_version && latest_header && modified != 0 &&
+      modified <= latest_header->modified_unix_micros() &&
+      latest_header->modified_unix_micros() < std::numeric_limits<int64_t>::max()) {
+    // The source has not changed its time, but what we make of it has (a stricter TLP): a new
+    // version just after the latest keeps the record's age.
+    modified = latest_header->modified_unix_micros() + 1;
+  }
   absl::StatusOr<VersionTimes> times = ChooseVersionTimes(
-      authored_created, authored_modified, latest_header ? &*latest_header : nullptr, absl::Now());
+      authored_created, modified, latest_header ? &*latest_header : nullptr, absl::Now());
   if (!times.ok()) return reject(times.status());
   draft.set_origin_agency(std::string(caller));
   draft.set_version(version);

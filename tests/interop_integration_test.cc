@@ -145,5 +145,51 @@ TEST_F(InteropTest, DryRunAndMispImport) {
   EXPECT_TRUE(absl::StrContains(out, "TLP:CLEAR")) << out;
 }
 
+std::string FeedFile(const std::string& name) {
+  return absl::StrCat(NEXUS_SOURCE_DIR, "/tests/data/feeds/", name);
+}
+
+TEST_F(InteropTest, ReimportingWithAStricterTlpStoresANewVersionAtOnce) {
+  const std::string feed = FeedFile("stix-c2-sockets.json");
+  std::string out;
+  ASSERT_EQ(Run(absl::StrCat("import stix ", feed, kImportFlags), &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "stored 3, unchanged 0, rejected 0")) << out;
+  // The source's times have not moved; what we make of it has: tightening is always possible.
+  ASSERT_EQ(Run(absl::StrCat("import stix ", feed, " --tlp amber --nexus-type alliance"), &out), 0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "stored 3, unchanged 0, rejected 0")) << out;
+  ASSERT_EQ(Run(absl::StrCat("import stix ", feed, " --tlp amber --nexus-type alliance"), &out), 0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "stored 0, unchanged 3, rejected 0")) << out;
+  // Found by the address alone, shown with its port, at AMBER in version 2.
+  ASSERT_EQ(Run("search 198.51.100.24", &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "1 records")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "port 8080/tcp")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "TLP:AMBER")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "  v2  ")) << out;
+}
+
+TEST_F(InteropTest, RedIsImportedOnlyForTheRecipientsNamed) {
+  const std::string event = FeedFile("misp-references-and-context.json");
+  std::string out;
+  EXPECT_EQ(Run(absl::StrCat("import misp ", event, " --nexus-type alliance"), &out), 1) << out;
+  EXPECT_TRUE(absl::StrContains(out, "give --red-to AGENCY")) << out;
+  EXPECT_EQ(
+      Run(absl::StrCat("import misp ", event, " --nexus-type alliance --red-to 'Agency B'"), &out),
+      2)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "--red-to: 'Agency B' is not an agency id")) << out;
+  ASSERT_EQ(Run(absl::StrCat("import misp ", event,
+                             " --nexus-type alliance --allow-partial --red-to agency-b"),
+                &out),
+            0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "rejected 0")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "noted ")) << out;  // the parts not carried, each named
+  ASSERT_EQ(Run("search 198.51.100.201", &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "TLP:RED")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "agency-b")) << out;
+}
+
 }  // namespace
 }  // namespace nexus

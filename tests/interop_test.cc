@@ -21,92 +21,11 @@
 #include "common/record_validation.h"
 #include "common/uuid.h"
 #include "tests/interop_data.h"
+#include "tests/interop_fixtures.h"
 #include "tests/test_support.h"
 
 namespace nexus {
 namespace {
-
-struct Imported {
-  absl::Status scan;
-  absl::Status emit;
-  std::vector<ImportedRecord> records;
-  ImportReport report;
-
-  // The reasons given for skipped objects, joined, for assertions on their text.
-  std::string Reasons() const {
-    std::vector<std::string> out;
-    for (const ImportIssue& i : report.issues()) out.push_back(i.object + ": " + i.reason);
-    return absl::StrJoin(out, "\n");
-  }
-  const v1::Record* Find(v1::IndicatorType type, const std::string& value) const {
-    for (const ImportedRecord& r : records) {
-      for (const v1::Indicator& i : r.record.indicators()) {
-        if (i.type() == type && i.value() == value) return &r.record;
-      }
-    }
-    return nullptr;
-  }
-};
-
-ImportDefaults Defaults() {
-  ImportDefaults defaults;
-  defaults.agency = "agency-a";
-  defaults.tlp = v1::TLP_GREEN;
-  defaults.nexus_type = v1::NEXUS_TYPE_ALLIANCE;
-  return defaults;
-}
-
-Imported Import(bool stix, const std::string& path, const ImportDefaults& defaults = Defaults()) {
-  Imported out;
-  std::unique_ptr<BundleImport> import = stix ? NewStixImport(defaults) : NewMispImport(defaults);
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    out.scan = absl::NotFoundError(path);
-    return out;
-  }
-  out.scan = import->Scan(file);
-  if (out.scan.ok()) {
-    std::rewind(file);
-    out.emit = import->Emit(
-        file,
-        [&](ImportedRecord&& r) {
-          out.records.push_back(std::move(r));
-          return absl::OkStatus();
-        },
-        out.report);
-  }
-  std::fclose(file);
-  return out;
-}
-
-Imported ImportText(bool stix, const std::string& text,
-                    const ImportDefaults& defaults = Defaults()) {
-  testing::TempDir dir;
-  std::ofstream(dir.File("in.json"), std::ios::binary) << text;
-  return Import(stix, dir.File("in.json"), defaults);
-}
-
-bool HasTag(const v1::Record& r, const std::string& tag) {
-  for (const std::string& t : r.tags().values()) {
-    if (t == tag) return true;
-  }
-  return false;
-}
-
-std::string Indicator(const std::string& id, const std::string& pattern,
-                      const std::string& extra = "") {
-  return absl::StrCat(
-      R"({"type":"indicator","spec_version":"2.1","id":")", id,
-      R"(","created":"2024-01-02T03:04:05.000Z","modified":"2024-01-02T03:04:05.000Z",)",
-      R"("valid_from":"2024-01-02T03:04:05Z","pattern_type":"stix","pattern":")", pattern, "\"",
-      extra, "}");
-}
-
-std::string Bundle(const std::vector<std::string>& objects) {
-  return absl::StrCat(
-      R"({"type":"bundle","id":"bundle--2a4c8bd2-2c4d-4b9b-8d3e-0f5f5a1b2c3d","objects":[)",
-      absl::StrJoin(objects, ","), "]}");
-}
 
 constexpr char kId1[] = "indicator--0e8f1a8a-7d2a-4b1c-9c3e-1f2a3b4c5d6e";
 constexpr char kId2[] = "indicator--1e8f1a8a-7d2a-4b1c-9c3e-1f2a3b4c5d6e";
@@ -200,7 +119,7 @@ TEST(StixImportTest, OasisExamplesWithNothingRepresentableAreReportedObjectByObj
       << email.Reasons();
 }
 
-TEST(StixImportTest, MarkingsGiveTheStricterTlpAndStatementsBecomeHandlingCodes) {
+TEST(StixImportTest, MarkingsGiveTheStricterTlpAndStatementsBecomeTermsOfUse) {
   const std::string statement =
       R"({"type":"marking-definition","spec_version":"2.1","id":"marking-definition--7a2b1c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",)"
       R"("created":"2024-01-01T00:00:00.000Z","definition_type":"statement","definition":{"statement":"no further dissemination"}})";
@@ -222,8 +141,10 @@ TEST(StixImportTest, MarkingsGiveTheStricterTlpAndStatementsBecomeHandlingCodes)
   ASSERT_EQ(got.records.size(), 1u) << got.Reasons();
   const v1::Record& r = got.records[0].record;
   EXPECT_EQ(r.tlp(), v1::TLP_RED);  // TLP 1.0 AMBER on the object, TLP 2.0 RED on its pattern
-  ASSERT_EQ(r.handling_codes_size(), 1);
-  EXPECT_EQ(r.handling_codes(0), "no further dissemination");
+  // A statement is terms of use for people, not a handling code that policies match.
+  EXPECT_EQ(r.handling_codes_size(), 0);
+  ASSERT_EQ(r.terms_of_use_size(), 1);
+  EXPECT_EQ(r.terms_of_use(0), "no further dissemination");
   // No marking and no --tlp: a TLP is never guessed.
   EXPECT_TRUE(absl::StrContains(got.Reasons(), "no TLP marking")) << got.Reasons();
 }
@@ -621,21 +542,7 @@ TEST(MispImportTest, ALargeEventIsSplitIntoRecordsWhosePatternsReadBack) {
 }
 
 // Record → STIX → record: every field comes back, and the bundle is valid STIX 2.1.
-class StixRoundTripTest : public ::testing::Test {
- protected:
-  OpenedRecord Sealed(v1::Record record, int version) {
-    EXPECT_TRUE(ValidateAndNormalize(record).ok());
-    record.set_origin_agency("agency-a");
-    record.set_version(version);
-    v1::SignedRecord sealed = SealRecord(record, key_, "1");
-    Keyring keys;
-    EXPECT_TRUE(keys.Add("agency-a", "1", key_.public_key()).ok());
-    absl::StatusOr<OpenedRecord> opened = OpenRecord(sealed, keys);
-    EXPECT_TRUE(opened.ok()) << opened.status();
-    return *opened;
-  }
-  PrivateKey key_ = PrivateKey::Generate();
-};
+using StixRoundTripTest = SealingTest;
 
 TEST_F(StixRoundTripTest, EveryFieldComesBackAndTheBundleValidates) {
   v1::Record full = testing::SampleDraft({{v1::INDICATOR_TYPE_PHONE, "+33 6 12 34 56 78"},

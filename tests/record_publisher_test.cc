@@ -429,6 +429,36 @@ TEST_F(RecordPublisherTest, AnUpdateMustBeModifiedAfterTheLatestVersion) {
   EXPECT_EQ(PublishOne(update).outcome(), v1::PUBLISH_OUTCOME_STORED);
 }
 
+TEST_F(RecordPublisherTest, WithSourceTimesAChangedImportFollowsTheLatestVersion) {
+  // An import publishes with its source's times; the same object imported again with stricter
+  // markings has the same time, and must still be storable (never refused: tightening).
+  v1::Record draft = Timed(k2020, k2021, "5f0c3f7a-1b2c-4d3e-8f4a-5b6c7d8e9f01");
+  const PublishOptions import{.skip_unchanged = true, .source_times = true};
+  ASSERT_EQ(publisher_->Publish(Caller("agency-a"), {draft}, import)[0].outcome(),
+            v1::PUBLISH_OUTCOME_STORED);
+  draft.set_tlp(v1::TLP_AMBER_STRICT);
+  v1::PublishResult tighter = publisher_->Publish(Caller("agency-a"), {draft}, import)[0];
+  ASSERT_EQ(tighter.outcome(), v1::PUBLISH_OUTCOME_STORED) << tighter.error();
+  auto v2 = DecodeStoredRecord(*store_->Get(draft.id(), 2));
+  EXPECT_EQ(v2->record.tlp(), v1::TLP_AMBER_STRICT);
+  EXPECT_EQ(v2->record.modified_unix_micros(), k2021 + 1);  // its age barely moves
+  EXPECT_EQ(v2->record.created_unix_micros(), k2020);
+  // The same content again is unchanged; a later source time is kept as given.
+  EXPECT_EQ(publisher_->Publish(Caller("agency-a"), {draft}, import)[0].outcome(),
+            v1::PUBLISH_OUTCOME_UNCHANGED);
+  draft.set_summary("Revised at the source.");
+  draft.set_modified_unix_micros(k2022);
+  ASSERT_EQ(publisher_->Publish(Caller("agency-a"), {draft}, import)[0].outcome(),
+            v1::PUBLISH_OUTCOME_STORED);
+  EXPECT_EQ(DecodeStoredRecord(*store_->Get(draft.id(), 3))->record.modified_unix_micros(), k2022);
+  // Without source_times the rule holds as before: a given time must be after the latest's.
+  draft.set_summary("Revised again.");
+  v1::PublishResult refused = PublishOne(draft);
+  EXPECT_EQ(refused.outcome(), v1::PUBLISH_OUTCOME_REJECTED);
+  EXPECT_TRUE(absl::StrContains(refused.error(), "is not after the latest version's"))
+      << refused.error();
+}
+
 TEST_F(RecordPublisherTest, AnUpdateKeepsTheCreatedTime) {
   v1::PublishResult first = PublishOne(Timed(k2020, k2021));
   v1::Record update = Timed(k2020 + 1, k2022, first.id());

@@ -318,7 +318,7 @@ TEST(StixPatternTest, ExportsTheCanonicalForm) {
                                             {v1::INDICATOR_TYPE_PHONE, "+33 6 12"}}),
                                 true),
       "[domain-name:value = 'a.example'] AND [file:hashes.'SHA-1' = '" + std::string(40, 'a') +
-          "'] AND [x-nexus-phone:value = '+33 6 12']");
+          "'] AND [phone-number:value = '+33 6 12']");
   EXPECT_EQ(
       StixPatternFromIndicators(Indicators({{v1::INDICATOR_TYPE_URL, R"(http://x/it's\)"},
                                             {v1::INDICATOR_TYPE_FILE_HASH, std::string(32, 'F')},
@@ -330,6 +330,18 @@ TEST(StixPatternTest, ExportsTheCanonicalForm) {
           "'] OR [file:hashes.'SHA-256' = '" + std::string(64, '0') +
           "'] OR [file:hashes.'SHA-512' = '" + std::string(128, 'b') +
           "'] OR [x-nexus-file-hash:value = 'not-a-hash']");
+}
+
+TEST(StixPatternTest, ExportsOfEarlierVersionsStillReadBack) {
+  // Before the customary forms were exported, every type without a STIX object was written as
+  // x-nexus-<type>:value; bundles written then still import.
+  absl::StatusOr<PatternIndicators> old = IndicatorsFromStixPattern(
+      "[x-nexus-crypto-wallet:value = 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq'] OR "
+      "[x-nexus-phone:value = '+33 6 12 34 56 78']");
+  ASSERT_TRUE(old.ok()) << old.status();
+  ASSERT_EQ(old->indicators.size(), 2u);
+  EXPECT_EQ(old->indicators[0].type(), v1::INDICATOR_TYPE_CRYPTO_WALLET);
+  EXPECT_EQ(old->indicators[1].type(), v1::INDICATOR_TYPE_PHONE);
 }
 
 TEST(StixPatternTest, EveryTypeRoundTrips) {

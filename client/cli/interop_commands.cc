@@ -10,6 +10,8 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "client/cli/exit_codes.h"
 #include "client/cli/record_text.h"
@@ -20,6 +22,7 @@
 #include "common/interop/stix_common.h"
 #include "common/interop/stix_export.h"
 #include "common/record_seal.h"
+#include "common/record_validation.h"
 #include "common/untrusted_text.h"
 
 namespace nexus {
@@ -33,6 +36,8 @@ const char kInteropUsage[] =
       --scope S [--agency ID] [--group NAME]   distribution for objects that name none
       --nexus-type T  for objects that name none (x_nexus_nexus_type)
       --ids-only      MISP: only attributes marked to_ids
+      --red-to AGENCY[,AGENCY...]   the recipients of TLP:RED objects (RED is for named
+                      recipients only; without this flag RED objects are skipped)
       --own-export    STIX: the file is your agency's own export: restore its records under
                       their ids (without it, objects of your agency's export are skipped)
       --dry-run       read, check and map everything; publish nothing
@@ -81,6 +86,19 @@ absl::StatusOr<ImportDefaults> DefaultsFromFlags(const CommandLine& line,
     if (!type)
       return absl::InvalidArgumentError("unknown --nexus-type '" + line.Get("nexus-type") + "'");
     defaults.nexus_type = static_cast<v1::NexusType>(*type);
+  }
+  for (const std::string& list : line.All("red-to")) {
+    for (absl::string_view agency : absl::StrSplit(list, ',', absl::SkipWhitespace())) {
+      agency = absl::StripAsciiWhitespace(agency);
+      if (!IsValidAgencyId(agency)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--red-to: ", QuoteInput(agency, 64), " is not an agency id (1-64 of [a-z0-9.-])"));
+      }
+      defaults.red_recipients.emplace_back(agency);
+    }
+  }
+  if (line.Has("red-to") && defaults.red_recipients.empty()) {
+    return absl::InvalidArgumentError("--red-to needs at least one agency id");
   }
   defaults.ids_only = line.Has("ids-only");
   defaults.own_export = line.Has("own-export");
@@ -142,7 +160,8 @@ class UploadSink {
     Lane& lane = lanes_[next_++ % lanes_.size()];
     if (lane.upload == nullptr) {
       absl::StatusOr<std::unique_ptr<PublishUpload>> opened =
-          PublishUpload::Open(*options_, /*skip_unchanged=*/true, /*max_in_flight=*/2);
+          PublishUpload::Open(*options_, /*skip_unchanged=*/true, /*max_in_flight=*/2,
+                              /*source_times=*/true);
       if (!opened.ok()) return opened.status();
       lane.upload = *std::move(opened);
     }
@@ -227,21 +246,27 @@ class Progress {
 void PrintReport(const ImportReport& report, absl::Duration elapsed, bool dry_run, bool json) {
   for (const ImportIssue& issue : report.issues()) {
     if (json) {
-      std::cout << (issue.rejected ? "{\"rejected\":" : "{\"skipped\":") << JsonQuote(issue.object)
-                << ",\"reason\":" << JsonQuote(issue.reason) << "}\n";
+      std::cout << (issue.rejected ? "{\"rejected\":"
+                    : issue.noted  ? "{\"noted\":"
+                                   : "{\"skipped\":")
+                << JsonQuote(issue.object) << ",\"reason\":" << JsonQuote(issue.reason) << "}\n";
     } else {
-      std::cerr << (issue.rejected ? "rejected " : "skipped ")
+      std::cerr << (issue.rejected ? "rejected "
+                    : issue.noted  ? "noted "
+                                   : "skipped ")
                 << EscapeForTerminal(issue.object, 200) << ": " << ShownMessage(issue.reason)
                 << "\n";
     }
   }
-  const uint64_t not_listed = report.skipped() + report.rejected() - report.issues().size();
+  const uint64_t not_listed =
+      report.skipped() + report.rejected() + report.noted() - report.issues().size();
   if (!json && not_listed > 0) std::cerr << "(" << not_listed << " more not listed)\n";
   if (json) {
     std::cout << "{\"objects\":" << report.objects_read()
               << ",\"records\":" << report.records_mapped() << ",\"stored\":" << report.stored()
               << ",\"unchanged\":" << report.unchanged() << ",\"rejected\":" << report.rejected()
-              << ",\"skipped\":" << report.skipped() << ",\"superseded\":" << report.superseded()
+              << ",\"skipped\":" << report.skipped() << ",\"noted\":" << report.noted()
+              << ",\"superseded\":" << report.superseded()
               << ",\"dry_run\":" << (dry_run ? "true" : "false")
               << ",\"seconds\":" << absl::ToDoubleSeconds(elapsed) << "}\n";
   } else {

@@ -11,7 +11,7 @@
 
 namespace nexus {
 
-inline constexpr const char* kInteropFlags[] = {"max-bytes", "streams"};
+inline constexpr const char* kInteropFlags[] = {"max-bytes", "streams", "red-to"};
 inline constexpr const char* kInteropSwitches[] = {"dry-run", "allow-partial", "ids-only",
                                                    "own-export"};
 

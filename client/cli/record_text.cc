@@ -265,6 +265,35 @@ std::string PrintableList(const google::protobuf::RepeatedPtrField<std::string>&
   return absl::StrJoin(shown, separator);
 }
 
+// What an indicator carries besides its value, on the same line: "  port 443/tcp  file
+// invoice.exe  seen 2024-01-02T00:00:00Z to ...  context only  comment: ...".
+std::string IndicatorContextText(const v1::Indicator& indicator) {
+  std::string out;
+  if (indicator.port() != 0) {
+    absl::StrAppend(&out, "  port ", indicator.port(), indicator.protocol().empty() ? "" : "/",
+                    Printable(indicator.protocol()));
+  } else if (!indicator.protocol().empty()) {
+    absl::StrAppend(&out, "  protocol ", Printable(indicator.protocol()));
+  }
+  if (!indicator.file_name().empty()) {
+    absl::StrAppend(&out, "  file ", Printable(indicator.file_name()));
+  }
+  if (indicator.first_seen_unix_micros() != 0 || indicator.last_seen_unix_micros() != 0) {
+    absl::StrAppend(
+        &out, "  seen ",
+        indicator.first_seen_unix_micros() != 0 ? FormatMicros(indicator.first_seen_unix_micros())
+                                                : "?",
+        " to ",
+        indicator.last_seen_unix_micros() != 0 ? FormatMicros(indicator.last_seen_unix_micros())
+                                               : "?");
+  }
+  if (indicator.context_only()) absl::StrAppend(&out, "  context only (not for detection)");
+  if (!indicator.comment().empty()) {
+    absl::StrAppend(&out, "  comment: ", Printable(indicator.comment()));
+  }
+  return out;
+}
+
 std::string RecordToHumanText(const RecordView& view) {
   std::string out;
   if (!view.opened.ok()) {
@@ -334,6 +363,9 @@ std::string RecordToHumanText(const RecordView& view) {
   if (!r.handling_codes().empty()) {
     absl::StrAppend(&out, "  handling:    ", PrintableList(r.handling_codes(), "; "), "\n");
   }
+  for (const std::string& terms : r.terms_of_use()) {
+    absl::StrAppend(&out, "  terms of use: ", Printable(terms), "\n");
+  }
   if (!r.case_reference().empty())
     absl::StrAppend(&out, "  case:        ", Printable(r.case_reference()), "\n");
   if (r.has_assessment()) {
@@ -368,7 +400,7 @@ std::string RecordToHumanText(const RecordView& view) {
     if (indicator.normalized() != indicator.value()) {
       absl::StrAppend(&out, "  (matches as ", Printable(indicator.normalized()), ")");
     }
-    absl::StrAppend(&out, "\n");
+    absl::StrAppend(&out, IndicatorContextText(indicator), "\n");
   }
   if (!r.tags().values().empty()) {
     absl::StrAppend(&out, "  tags:        ", PrintableList(r.tags().values(), ", "), "\n");

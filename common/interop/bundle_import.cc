@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
+#include "common/interop/record_fit.h"
 #include "common/interop/stix_common.h"
 #include "common/record_validation.h"
 #include "common/uuid.h"
@@ -20,13 +21,30 @@ absl::uint128 ObjectIdKey(absl::string_view id) {
   return absl::MakeUint128(high, low);
 }
 
-absl::Status CompleteImportedRecord(const ImportDefaults& defaults, v1::Record& record) {
+absl::Status CompleteImportedRecord(const ImportDefaults& defaults, v1::Record& record,
+                                    std::vector<std::string>* notes) {
   if (!record.has_distribution() && defaults.distribution) {
     *record.mutable_distribution() = *defaults.distribution;
   }
   if (!record.has_distribution()) {
     record.mutable_distribution()->set_scope(v1::DISTRIBUTION_SCOPE_FEDERATION);
   }
+  if (record.tlp() == v1::TLP_RED && record.distribution().agencies().empty()) {
+    if (defaults.red_recipients.empty()) {
+      return absl::InvalidArgumentError(
+          "TLP:RED is for named recipients only, and the file names none: give --red-to "
+          "AGENCY[,AGENCY...] to import it for them");
+    }
+    // RED narrows to its recipients: a wider scope becomes theirs; origin-only stays.
+    v1::Distribution& d = *record.mutable_distribution();
+    if (d.scope() != v1::DISTRIBUTION_SCOPE_ORIGIN_ONLY) {
+      d.set_scope(v1::DISTRIBUTION_SCOPE_NAMED_AGENCIES);
+      d.clear_groups();
+    }
+    for (const std::string& agency : defaults.red_recipients) d.add_agencies(agency);
+  }
+  std::vector<std::string> fitted = FitImportedRecord(record);
+  if (notes != nullptr) notes->insert(notes->end(), fitted.begin(), fitted.end());
   v1::Assessment& assessment = *record.mutable_assessment();
   if (assessment.nexus_type() == v1::NEXUS_TYPE_UNSPECIFIED) {
     if (defaults.nexus_type == v1::NEXUS_TYPE_UNSPECIFIED) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/numeric/int128.h"
 #include "absl/status/status.h"
@@ -43,6 +44,9 @@ struct ImportDefaults {
   // that importing it restores them. Without it such objects are skipped: a bundle from anyone
   // else could otherwise name, and overwrite, any record of this agency.
   bool own_export = false;
+  // The agencies a TLP:RED record is for (--red-to): RED names its recipients, and a file cannot
+  // (it has no nexus agency ids). Empty: a RED object that names none is skipped.
+  std::vector<std::string> red_recipients;
   JsonStreamLimits limits;
 };
 
@@ -71,8 +75,11 @@ std::string ImportedRecordId(absl::string_view agency, absl::string_view object_
 absl::uint128 ObjectIdKey(absl::string_view id);
 
 // Checks a mapped record as the node would (ValidateAndNormalize) after filling in `defaults`
-// for what it lacks. The error is the skip reason.
-absl::Status CompleteImportedRecord(const ImportDefaults& defaults, v1::Record& record);
+// for what it lacks (a RED record without recipients gets `red_recipients`) and fitting
+// over-long texts into its limits (FitImportedRecord; each change is appended to `notes`). The
+// error is the skip reason.
+absl::Status CompleteImportedRecord(const ImportDefaults& defaults, v1::Record& record,
+                                    std::vector<std::string>* notes);
 
 }  // namespace nexus
 

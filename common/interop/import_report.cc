@@ -9,6 +9,13 @@ void ImportReport::Skip(std::string object, std::string reason) {
   if (issues_.size() < kMaxListed) issues_.push_back({std::move(object), std::move(reason)});
 }
 
+void ImportReport::Note(std::string object, std::string what) {
+  ++noted_;
+  if (issues_.size() < kMaxListed) {
+    issues_.push_back({std::move(object), std::move(what), /*rejected=*/false, /*noted=*/true});
+  }
+}
+
 void ImportReport::Result(const v1::PublishResult& result, const std::string& source) {
   switch (result.outcome()) {
     case v1::PUBLISH_OUTCOME_STORED:
@@ -30,8 +37,9 @@ std::string ImportReport::ProgressLine(absl::Duration elapsed) const {
   uint64_t rate = seconds > 0 ? static_cast<uint64_t>(objects_read_ / seconds) : 0;
   return absl::StrCat("objects ", objects_read_, ", records ", records_mapped_, " (stored ",
                       stored_, ", unchanged ", unchanged_, ", rejected ", rejected_, "), skipped ",
-                      skipped_, superseded_ ? absl::StrCat(", superseded ", superseded_) : "", ", ",
-                      rate, " objects/s");
+                      skipped_, superseded_ ? absl::StrCat(", superseded ", superseded_) : "",
+                      noted_ ? absl::StrCat(", parts not carried ", noted_) : "", ", ", rate,
+                      " objects/s");
 }
 
 }  // namespace nexus

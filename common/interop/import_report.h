@@ -16,6 +16,9 @@ struct ImportIssue {
   std::string object;  // e.g. "objects[12] course-of-action--0f2c..." or "Attribute 5b0c..."
   std::string reason;
   bool rejected = false;  // by the node (not skipped by the import)
+  // The object was imported, but this part of it was not carried (or was shortened): the
+  // reason names the property.
+  bool noted = false;
 };
 
 class ImportReport {
@@ -26,6 +29,9 @@ class ImportReport {
   void ObjectRead() { ++objects_read_; }
   // An object that is not imported, and why.
   void Skip(std::string object, std::string reason);
+  // A part of an imported object that its record does not carry as the source wrote it (a
+  // property with no nexus form, a text over a limit): the object is kept, the loss is said.
+  void Note(std::string object, std::string what);
   // An older version of an object whose latest version the same file holds.
   void Superseded() { ++superseded_; }
   void RecordMapped() { ++records_mapped_; }
@@ -39,6 +45,7 @@ class ImportReport {
   uint64_t rejected() const { return rejected_; }
   uint64_t skipped() const { return skipped_; }
   uint64_t superseded() const { return superseded_; }
+  uint64_t noted() const { return noted_; }
   const std::vector<ImportIssue>& issues() const { return issues_; }
 
   // "objects 1200, records 1100 (stored 1000, unchanged 90, rejected 10), skipped 100, 5200/s".
@@ -46,7 +53,7 @@ class ImportReport {
 
  private:
   uint64_t objects_read_ = 0, records_mapped_ = 0, stored_ = 0, unchanged_ = 0, rejected_ = 0;
-  uint64_t skipped_ = 0, superseded_ = 0;
+  uint64_t skipped_ = 0, superseded_ = 0, noted_ = 0;
   std::vector<ImportIssue> issues_;
 };
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -74,10 +75,39 @@ constexpr TypeMap kTypes[] = {
 // Context, not indicators: their values go into the record's summary.
 const std::set<std::string, std::less<>> kContextTypes = {"text", "comment", "other", "link"};
 
+// MISP types that name a hash of part of a file (its PE import table, its Authenticode digest)
+// or a fuzzy hash: no nexus form, since a nexus file hash is the hash of the whole file and
+// matching one against the other would be wrong.
+constexpr const char* kPartHashTypes[] = {"imphash", "authentihash", "pehash", "impfuzzy",
+                                          "ssdeep",  "tlsh",         "vhash",  "telfhash"};
+
+// What an attribute value gives: its indicators, with the context the value itself carries (a
+// file name beside a hash, a port beside an address), and what of it was not carried.
+struct AttributeIndicators {
+  std::vector<v1::Indicator> indicators;
+  std::vector<std::string> notes;
+};
+
+// `type` is the attribute's type, `part` the part of it that has no nexus form ("regkey" of
+// "regkey|value").
+absl::Status NoNexusType(absl::string_view type, absl::string_view part) {
+  for (const char* part_hash : kPartHashTypes) {
+    if (part == part_hash) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "MISP type ", QuoteInput(type, 64),
+          " hashes part of a file (or is a fuzzy hash), and a nexus file hash is the hash of the "
+          "whole file: not carried"));
+    }
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("MISP type ", QuoteInput(type, 64), " has no nexus indicator type"));
+}
+
 // The nexus indicators one attribute value gives, or why it gives none.
-absl::StatusOr<std::vector<v1::Indicator>> IndicatorsOfAttribute(absl::string_view type,
-                                                                 absl::string_view value) {
+absl::StatusOr<AttributeIndicators> IndicatorsOfAttribute(absl::string_view type,
+                                                          absl::string_view value) {
   std::vector<std::pair<std::string, std::string>> parts;  // (type, value)
+  std::string file_name, port;                             // context of the other part
   if (type == "ip-src" || type == "ip-dst") {
     parts.emplace_back(type, value);
   } else if (absl::StrContains(type, '|')) {
@@ -88,17 +118,23 @@ absl::StatusOr<std::vector<v1::Indicator>> IndicatorsOfAttribute(absl::string_vi
       return absl::InvalidArgumentError(absl::StrCat("value does not split as ", type));
     }
     for (size_t i = 0; i < 2; ++i) {
-      if (types[i] == "filename" || types[i] == "port") continue;  // context of the other part
-      parts.emplace_back(types[i] == "ip" ? "ip-dst" : types[i], values[i]);
+      if (types[i] == "filename") {
+        file_name = values[i];
+      } else if (types[i] == "port") {
+        port = values[i];
+      } else {
+        parts.emplace_back(types[i] == "ip" ? "ip-dst" : types[i], values[i]);
+      }
     }
   } else if (type == "malware-sample") {
     std::vector<std::string> values = absl::StrSplit(value, absl::MaxSplits('|', 1));
     if (values.size() != 2) return absl::InvalidArgumentError("malware-sample is not filename|md5");
+    file_name = values[0];
     parts.emplace_back("md5", values[1]);
   } else {
     parts.emplace_back(type, value);
   }
-  std::vector<v1::Indicator> out;
+  AttributeIndicators out;
   for (const auto& [part_type, part_value] : parts) {
     v1::Indicator indicator;
     indicator.set_value(part_value);
@@ -110,17 +146,86 @@ absl::StatusOr<std::vector<v1::Indicator>> IndicatorsOfAttribute(absl::string_vi
         if (part_type == m.misp_type) indicator.set_type(m.type);
       }
     }
-    if (indicator.type() == v1::INDICATOR_TYPE_UNSPECIFIED) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("MISP type ", QuoteInput(type, 64), " has no nexus indicator type"));
+    if (indicator.type() == v1::INDICATOR_TYPE_UNSPECIFIED) return NoNexusType(type, part_type);
+    // MISP takes URLs without a scheme ("example.com/login.php"); a nexus URL has one. Read as
+    // http, the form a browser assumes, and say so.
+    if (indicator.type() == v1::INDICATOR_TYPE_URL && !absl::StrContains(part_value, "://") &&
+        !part_value.empty()) {
+      indicator.set_value(absl::StrCat("http://", part_value));
+      out.notes.push_back(absl::StrCat("URL ", QuoteInput(part_value, 96),
+                                       " has no scheme: kept as ",
+                                       QuoteInput(indicator.value(), 104)));
     }
-    if (absl::StatusOr<std::string> normal = NormalizeIndicator(indicator.type(), part_value);
+    if (absl::StatusOr<std::string> normal =
+            NormalizeIndicator(indicator.type(), indicator.value());
         !normal.ok()) {
       return normal.status();
     }
-    out.push_back(std::move(indicator));
+    if (!file_name.empty()) {
+      if (indicator.type() == v1::INDICATOR_TYPE_FILE_HASH) {
+        indicator.set_file_name(file_name);
+      } else {
+        out.notes.push_back(absl::StrCat("file name ", QuoteInput(file_name, 96), " beside a ",
+                                         part_type, ": not carried"));
+      }
+    }
+    if (!port.empty()) {
+      uint32_t number = 0;
+      const bool address = indicator.type() == v1::INDICATOR_TYPE_IPV4 ||
+                           indicator.type() == v1::INDICATOR_TYPE_IPV6;
+      if (address && absl::SimpleAtoi(port, &number) && number >= 1 && number <= 65535) {
+        indicator.set_port(number);
+      } else {
+        out.notes.push_back(absl::StrCat("port ", QuoteInput(port, 32), " beside a ", part_type,
+                                         address ? " is not 1 to 65535" : " has no nexus form",
+                                         ": not carried"));
+      }
+    }
+    out.indicators.push_back(std::move(indicator));
   }
   return out;
+}
+
+// A MISP time ("2024-03-01T10:00:00.000000+00:00", any offset) in Unix microseconds.
+std::optional<int64_t> ParseMispTime(absl::string_view text) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error) || time < absl::UnixEpoch()) {
+    return std::nullopt;
+  }
+  return absl::ToUnixMicros(time);
+}
+
+// What an attribute says about its value besides the value: whether it is for detection, its
+// comment, and when it was first and last seen. Added to each indicator it gives; what cannot be
+// read goes to `notes`.
+void AddAttributeContext(const json& attribute, std::vector<v1::Indicator>& indicators,
+                         std::vector<std::string>& notes) {
+  absl::StatusOr<std::optional<bool>> to_ids = OptionalBool(attribute, "to_ids");
+  // Only an explicit false: an attribute that does not say was always imported for detection.
+  const bool context_only = to_ids.ok() && *to_ids && !**to_ids;
+  absl::StatusOr<std::optional<std::string>> comment = OptionalString(attribute, "comment");
+  std::optional<int64_t> seen[2];
+  const char* seen_keys[2] = {"first_seen", "last_seen"};
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<std::optional<std::string>> text = OptionalString(attribute, seen_keys[i]);
+    if (!text.ok() || !*text || (*text)->empty()) continue;
+    seen[i] = ParseMispTime(**text);
+    if (!seen[i]) {
+      notes.push_back(absl::StrCat(seen_keys[i], " ", QuoteInput(**text, 64),
+                                   " is not a time (RFC 3339): not carried"));
+    }
+  }
+  if (seen[0] && seen[1] && *seen[1] < *seen[0]) {
+    notes.push_back("last_seen is before first_seen: neither carried");
+    seen[0] = seen[1] = std::nullopt;
+  }
+  for (v1::Indicator& indicator : indicators) {
+    indicator.set_context_only(context_only);
+    if (comment.ok() && *comment) indicator.set_comment(**comment);
+    if (seen[0]) indicator.set_first_seen_unix_micros(*seen[0]);
+    if (seen[1]) indicator.set_last_seen_unix_micros(*seen[1]);
+  }
 }
 
 // MISP distribution levels: 0 your organisation only, 1 this community, 2 connected
@@ -190,10 +295,30 @@ bool MarkedToIds(const json& attribute) {
 
 // Maps the events of one file. The event's own fields come first (Begin); then its attributes
 // and objects, one at a time, so that a large event streams.
+// MISP objects of the file that become records of their own, by ObjectIdKey of their lower-case
+// uuid: the uuid as the object writes it (its record's id is made from that).
+using RecordObjects = absl::flat_hash_map<absl::uint128, std::string>;
+
+// Whether a MISP object will have an indicator, so becomes a record (Object() below decides the
+// same way): an ObjectReference to it can then be a related record.
+bool ObjectBecomesRecord(const json& object, const ImportDefaults& defaults) {
+  auto attributes = object.find("Attribute");
+  if (attributes == object.end() || !attributes->is_array()) return false;
+  for (const json& attribute : *attributes) {
+    auto type = OptionalString(attribute, "type");
+    auto value = OptionalString(attribute, "value");
+    if (!type.ok() || !value.ok() || !*type || !*value || Excluded(attribute)) continue;
+    if (kContextTypes.count(**type) || (defaults.ids_only && !MarkedToIds(attribute))) continue;
+    if (IndicatorsOfAttribute(**type, **value).ok()) return true;
+  }
+  return false;
+}
+
 class EventMapper {
  public:
-  EventMapper(const ImportDefaults& defaults, const ImportedRecordSink& sink, ImportReport& report)
-      : defaults_(defaults), sink_(sink), report_(report) {}
+  EventMapper(const ImportDefaults& defaults, const RecordObjects& record_objects,
+              const ImportedRecordSink& sink, ImportReport& report)
+      : defaults_(defaults), record_objects_(record_objects), sink_(sink), report_(report) {}
 
   // The event without its Attribute and Object lists. An error skips the whole event.
   absl::Status Begin(const json& event);
@@ -216,7 +341,11 @@ class EventMapper {
   // Checks a finished record and hands it on, or reports why it is skipped.
   absl::Status Send(v1::Record record, std::string source);
 
+  // Object → object references become related records; each other reference is reported.
+  void AddReferences(const json& object, const std::string& where, v1::Record& record);
+
   const ImportDefaults& defaults_;
+  const RecordObjects& record_objects_;
   const ImportedRecordSink& sink_;
   ImportReport& report_;
   bool skipping_ = false;
@@ -372,7 +501,11 @@ absl::Status EventMapper::Attribute(const json& attribute) {
     std::vector<std::string>& lines = context_[*sharing];
     // Bounded: a summary holds kMaxSummaryBytes at most, whatever the event holds.
     if (context_bytes_[*sharing] < kMaxSummaryBytes) {
-      lines.push_back(absl::StrCat(**type, ": ", **value));
+      auto comment = OptionalString(attribute, "comment");
+      lines.push_back(absl::StrCat(**type, ": ", **value,
+                                   comment.ok() && *comment && !(*comment)->empty()
+                                       ? absl::StrCat(" (", **comment, ")")
+                                       : ""));
       context_bytes_[*sharing] += lines.back().size() + 1;
     }
     return absl::OkStatus();
@@ -380,10 +513,12 @@ absl::Status EventMapper::Attribute(const json& attribute) {
   if (defaults_.ids_only && !MarkedToIds(attribute)) {
     return skip("not marked to_ids (--ids-only)");
   }
-  absl::StatusOr<std::vector<v1::Indicator>> indicators = IndicatorsOfAttribute(**type, **value);
+  absl::StatusOr<AttributeIndicators> indicators = IndicatorsOfAttribute(**type, **value);
   if (!indicators.ok()) return skip(indicators.status().message());
+  AddAttributeContext(attribute, indicators->indicators, indicators->notes);
+  for (std::string& note : indicators->notes) report_.Note(where, std::move(note));
   Pending& pending = open_[*sharing];
-  for (v1::Indicator& indicator : *indicators) {
+  for (v1::Indicator& indicator : indicators->indicators) {
     // A record stays small enough that its STIX pattern reads back (kMaxStixPatternBytes).
     const size_t bytes = indicator.value().size() + 48;
     if (pending.indicators.size() >= kIndicatorsPerRecord ||
@@ -413,6 +548,7 @@ absl::Status EventMapper::Object(const json& object) {
   }
   // The object is one record: it takes the narrowest sharing of any of its attributes.
   std::vector<v1::Indicator> found;
+  std::vector<std::string> file_names;  // of a file object: the name of the file its hashes hash
   std::string summary = absl::StrCat(info_, "\n\nMISP object ", **name);
   auto attributes = object.find("Attribute");
   if (attributes != object.end() && attributes->is_array()) {
@@ -442,17 +578,40 @@ absl::Status EventMapper::Object(const json& object) {
                         **value);
         continue;
       }
+      if (**type == "filename") {
+        file_names.push_back(**value);
+        continue;
+      }
       if (defaults_.ids_only && !MarkedToIds(attribute)) {
         report_.Skip(attr_where, "not marked to_ids (--ids-only)");
         continue;
       }
-      absl::StatusOr<std::vector<v1::Indicator>> indicators =
-          IndicatorsOfAttribute(**type, **value);
+      absl::StatusOr<AttributeIndicators> indicators = IndicatorsOfAttribute(**type, **value);
       if (!indicators.ok()) {
         report_.Skip(attr_where, std::string(indicators.status().message()));
         continue;
       }
-      for (v1::Indicator& indicator : *indicators) found.push_back(std::move(indicator));
+      AddAttributeContext(attribute, indicators->indicators, indicators->notes);
+      for (std::string& note : indicators->notes) report_.Note(attr_where, std::move(note));
+      for (v1::Indicator& indicator : indicators->indicators) found.push_back(std::move(indicator));
+    }
+  }
+  // A file object's name belongs to its hashes; with several names none is the name.
+  for (const std::string& file_name : file_names) {
+    bool carried = false;
+    for (v1::Indicator& indicator : found) {
+      if (file_names.size() == 1 && indicator.type() == v1::INDICATOR_TYPE_FILE_HASH &&
+          indicator.file_name().empty()) {
+        indicator.set_file_name(file_name);
+        carried = true;
+      }
+    }
+    if (!carried) {
+      report_.Note(where, absl::StrCat("filename ", QuoteInput(file_name, 96),
+                                       file_names.size() == 1
+                                           ? ": the object has no file hash to carry it"
+                                           : ": the object names several files, so no hash's name "
+                                             "is known; not carried"));
     }
   }
   v1::Record record = NewRecord(*sharing, absl::StrCat("misp-object--", object_uuid));
@@ -463,7 +622,36 @@ absl::Status EventMapper::Object(const json& object) {
     return absl::OkStatus();
   }
   record.set_summary(TruncateText(summary, kMaxSummaryBytes));
+  AddReferences(object, where, record);
   return Send(std::move(record), where);
+}
+
+void EventMapper::AddReferences(const json& object, const std::string& where, v1::Record& record) {
+  auto references = object.find("ObjectReference");
+  if (references == object.end() || !references->is_array()) return;
+  std::set<std::string> added;
+  for (const json& reference : *references) {
+    auto uuid = OptionalString(reference, "uuid");
+    auto target = OptionalString(reference, "referenced_uuid");
+    auto kind = OptionalString(reference, "relationship_type");
+    const std::string name =
+        absl::StrCat("ObjectReference ", QuoteInput(uuid.ok() ? uuid->value_or("") : "", 64), " (",
+                     QuoteInput(kind.ok() ? kind->value_or("") : "", 64), ")");
+    if (!target.ok() || !*target) {
+      report_.Note(where, absl::StrCat(name, " names no referenced_uuid: not carried"));
+      continue;
+    }
+    auto it = record_objects_.find(ObjectIdKey(absl::AsciiStrToLower(**target)));
+    if (it == record_objects_.end()) {
+      report_.Note(where, absl::StrCat(name, " to ", QuoteInput(**target, 64),
+                                       ": the referenced attribute or object is not a record of "
+                                       "its own, so the link is not carried"));
+      continue;
+    }
+    std::string related = ImportedRecordId(defaults_.agency, "misp-object--" + it->second);
+    if (related == record.id()) continue;  // an object that names itself links nothing
+    if (added.insert(related).second) record.mutable_related()->add_ids(related);
+  }
 }
 
 absl::Status EventMapper::Flush(const Sharing& sharing, Pending& pending) {
@@ -493,10 +681,12 @@ absl::Status EventMapper::Flush(const Sharing& sharing, Pending& pending) {
 }
 
 absl::Status EventMapper::Send(v1::Record record, std::string source) {
-  if (absl::Status s = CompleteImportedRecord(defaults_, record); !s.ok()) {
+  std::vector<std::string> notes;
+  if (absl::Status s = CompleteImportedRecord(defaults_, record, &notes); !s.ok()) {
     report_.Skip(std::move(source), std::string(s.message()));
     return absl::OkStatus();
   }
+  for (std::string& note : notes) report_.Note(source, std::move(note));
   report_.RecordMapped();
   ++records_sent_;
   return sink_({std::move(record), std::move(source)});
@@ -549,6 +739,7 @@ class MispImport : public BundleImport {
             return absl::InvalidArgumentError(
                 absl::StrCat(kNames[path], "[", index, "]: not a JSON object"));
           }
+          if (path == kObject) NoteRecordObject(item);
           if (path != kResponse) return check_unique(item, kNames[path]);
           auto event = item.find("Event");
           if (event == item.end() || !event->is_object()) {
@@ -560,6 +751,7 @@ class MispImport : public BundleImport {
             if (auto items = event->find(list); items != event->end() && items->is_array()) {
               for (const json& a : *items) {
                 if (absl::Status s = check_unique(a, list); !s.ok()) return s;
+                if (list[0] == 'O') NoteRecordObject(a);
               }
             }
           }
@@ -581,7 +773,7 @@ class MispImport : public BundleImport {
   }
 
   absl::Status Emit(std::FILE* in, const ImportedRecordSink& sink, ImportReport& report) override {
-    EventMapper mapper(defaults_, sink, report);
+    EventMapper mapper(defaults_, record_objects_, sink, report);
     if (header_.is_object()) {
       report.ObjectRead();
       if (absl::Status s = mapper.Begin(header_); !s.ok()) return s;
@@ -613,8 +805,16 @@ class MispImport : public BundleImport {
       {"Event", "Attribute"}, {"Event", "Object"}, {"response"}};
   static constexpr const char* kNames[] = {"Attribute", "Object", "response"};
 
+  void NoteRecordObject(const json& object) {
+    auto uuid = OptionalString(object, "uuid");
+    if (uuid.ok() && *uuid && ObjectBecomesRecord(object, defaults_)) {
+      record_objects_.emplace(ObjectIdKey(absl::AsciiStrToLower(**uuid)), **uuid);
+    }
+  }
+
   ImportDefaults defaults_;
   json header_;  // the single-event form's Event, without its lists
+  RecordObjects record_objects_;
 };
 
 }  // namespace

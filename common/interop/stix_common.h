@@ -32,6 +32,11 @@ inline constexpr char kXReceivedFrom[] = "x_nexus_received_from";
 inline constexpr char kXAgencyId[] = "x_nexus_agency_id";
 inline constexpr char kXRecordId[] = "x_nexus_record_id";               // on an indicator
 inline constexpr char kXTargetRecordId[] = "x_nexus_target_record_id";  // on a relationship
+// What the pattern cannot say of each indicator: [{"index": i (in pattern order), "context_only":
+// true, "comment": "...", "first_seen": t, "last_seen": t}], only for indicators with any.
+inline constexpr char kXIndicatorContext[] = "x_nexus_indicator_context";
+// OpenCTI's own indicator property: false for an indicator not meant for detection.
+inline constexpr char kXOpenCtiDetection[] = "x_opencti_detection";
 // The source_name of the external reference that carries a record's case reference.
 inline constexpr char kCaseReferenceSource[] = "nexus-case";
 // The tag a record carries when its indicators hold only together (a pattern joined by AND).

@@ -97,6 +97,22 @@ absl::Status StixBundleWriter::Add(const OpenedRecord& opened, const std::string
   const std::string modified = FormatStixTimestamp(r.modified_unix_micros());
   const std::string id = StixIndicatorId(r.id());
   const std::string marking = Tlp2MarkingId(r.tlp());
+  json markings = json::array({marking});
+  // Terms of use go back out as the statement markings they came in as, one definition per
+  // text (its id a name-based UUID of the text, so the same statement has one id everywhere).
+  for (const std::string& terms : r.terms_of_use()) {
+    const std::string statement_id = absl::StrCat(
+        "marking-definition--", NameBasedUuid(kNexusInteropNamespace, "statement\n" + terms));
+    if (statements_.insert(statement_id).second) {
+      Write(Dump({{"type", "marking-definition"},
+                  {"spec_version", "2.1"},
+                  {"id", statement_id},
+                  {"created", kIdentityTime},
+                  {"definition_type", "statement"},
+                  {"definition", {{"statement", terms}}}}));
+    }
+    markings.push_back(statement_id);
+  }
 
   json indicator = {{"type", "indicator"},
                     {"spec_version", "2.1"},
@@ -107,7 +123,7 @@ absl::Status StixBundleWriter::Add(const OpenedRecord& opened, const std::string
                     {"valid_from", created},
                     {"pattern_type", "stix"},
                     {"pattern_version", "2.1"},
-                    {"object_marking_refs", {marking}},
+                    {"object_marking_refs", markings},
                     {kXOriginAgency, r.origin_agency()},
                     {kXRecordId, r.id()},
                     {kXVersion, r.version()}};
@@ -144,6 +160,26 @@ absl::Status StixBundleWriter::Add(const OpenedRecord& opened, const std::string
                                                       " that STIX readers here take"));
   }
   indicator["pattern"] = std::move(pattern);
+  // Detection or context (MISP to_ids): OpenCTI reads x_opencti_detection; what the pattern
+  // cannot carry of each indicator travels in x_nexus_indicator_context.
+  json context = json::array();
+  bool any_detection = false;
+  for (int i = 0; i < r.indicators_size(); ++i) {
+    const v1::Indicator& ind = r.indicators(i);
+    any_detection = any_detection || !ind.context_only();
+    json entry = {{"index", i}};
+    if (ind.context_only()) entry["context_only"] = true;
+    if (!ind.comment().empty()) entry["comment"] = ind.comment();
+    if (ind.first_seen_unix_micros() != 0) {
+      entry["first_seen"] = FormatStixTimestamp(ind.first_seen_unix_micros());
+    }
+    if (ind.last_seen_unix_micros() != 0) {
+      entry["last_seen"] = FormatStixTimestamp(ind.last_seen_unix_micros());
+    }
+    if (entry.size() > 1) context.push_back(std::move(entry));
+  }
+  indicator[kXOpenCtiDetection] = any_detection;
+  if (!context.empty()) indicator[kXIndicatorContext] = std::move(context);
   if (!r.case_reference().empty()) {
     indicator["external_references"] = {
         {{"source_name", kCaseReferenceSource}, {"external_id", r.case_reference()}}};

@@ -3,7 +3,10 @@
 // Each record version becomes an `indicator` (id indicator--<record id>) with a pattern of its
 // disclosed indicators, its TLP as a TLP 2.0 marking, and `x_nexus_*` properties for what STIX has
 // no word for; each related record id a `relationship` ("related-to"); each origin agency one
-// `identity`. Withheld parts are absent and named in `x_nexus_withheld`.
+// `identity`; each distinct text of terms of use one statement `marking-definition`. An indicator
+// not for detection (context only) is said so with OpenCTI's `x_opencti_detection` (false when
+// no indicator of the record is for detection) and, per indicator, `x_nexus_indicator_context`.
+// Withheld parts are absent and named in `x_nexus_withheld`.
 #ifndef NEXUS_COMMON_INTEROP_STIX_EXPORT_H_
 #define NEXUS_COMMON_INTEROP_STIX_EXPORT_H_
 
@@ -41,6 +44,7 @@ class StixBundleWriter {
   ObjectSink sink_;              // its objects go here
   bool first_ = true;
   std::set<std::string> identities_;  // origin agencies whose identity is written
+  std::set<std::string> statements_;  // statement marking definitions written (terms of use)
 };
 
 // The STIX id of a record's indicator: indicator--<record id> when the id is a UUID STIX takes

@@ -57,7 +57,7 @@ struct Entity {
 // What a marking definition means for the records it marks.
 struct Marking {
   std::optional<v1::Tlp> tlp;
-  std::string statement;  // a statement marking: becomes a handling code
+  std::string statement;  // a statement marking: terms of use, carried in the record
 };
 
 struct Relationship {
@@ -100,6 +100,49 @@ absl::StatusOr<std::vector<std::string>> MarkingRefs(const json& object) {
 }
 constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
+// What the pattern cannot say of its indicators: OpenCTI's x_opencti_detection (false: none is
+// for detection) and our x_nexus_indicator_context (per indicator: context only, comment, first
+// and last seen).
+absl::Status AddIndicatorContext(const json& object, std::vector<v1::Indicator>& indicators) {
+  absl::StatusOr<std::optional<bool>> detection = OptionalBool(object, kXOpenCtiDetection);
+  if (!detection.ok()) return detection.status();
+  if (*detection && !**detection) {
+    for (v1::Indicator& indicator : indicators) indicator.set_context_only(true);
+  }
+  auto list = object.find(kXIndicatorContext);
+  if (list == object.end()) return absl::OkStatus();
+  const absl::Status bad = absl::InvalidArgumentError(absl::StrCat(
+      kXIndicatorContext,
+      " must be a list of {\"index\": n, \"context_only\", \"comment\", \"first_seen\", "
+      "\"last_seen\"} naming the pattern's indicators"));
+  if (!list->is_array()) return bad;
+  for (const json& entry : *list) {
+    absl::StatusOr<std::optional<int64_t>> index = OptionalInteger(entry, "index");
+    absl::StatusOr<std::optional<bool>> context_only = OptionalBool(entry, "context_only");
+    absl::StatusOr<std::optional<std::string>> comment = OptionalString(entry, "comment");
+    if (!entry.is_object() || !index.ok() || !*index || **index < 0 ||
+        static_cast<size_t>(**index) >= indicators.size() || !context_only.ok() || !comment.ok()) {
+      return bad;
+    }
+    v1::Indicator& indicator = indicators[static_cast<size_t>(**index)];
+    if (context_only->value_or(false)) indicator.set_context_only(true);
+    if (*comment) indicator.set_comment(**comment);
+    for (auto [key, setter] : {std::pair{"first_seen", &v1::Indicator::set_first_seen_unix_micros},
+                               std::pair{"last_seen", &v1::Indicator::set_last_seen_unix_micros}}) {
+      absl::StatusOr<std::optional<std::string>> text = OptionalString(entry, key);
+      if (!text.ok()) return bad;
+      if (!*text) continue;
+      absl::StatusOr<int64_t> micros = ParseStixTimestamp(**text);
+      if (!micros.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(kXIndicatorContext, " ", key, ": ", micros.status().message()));
+      }
+      (indicator.*setter)(*micros);
+    }
+  }
+  return absl::OkStatus();
+}
+
 std::string Where(uint64_t index, absl::string_view id) {
   return absl::StrCat("objects[", index, "]", id.empty() ? "" : " ", QuoteInput(id, 120));
 }
@@ -116,7 +159,9 @@ class StixImport : public BundleImport {
   void Link();
   absl::Status EmitObject(uint64_t index, const json& object, const ImportedRecordSink& sink,
                           ImportReport& report) const;
-  absl::StatusOr<v1::Record> MapIndicator(const json& object) const;
+  // `notes` gets what of the object the record does not carry as written.
+  absl::StatusOr<v1::Record> MapIndicator(const json& object,
+                                          std::vector<std::string>* notes) const;
   const IdEntry* Find(absl::string_view id) const {
     auto it = ids_.find(ObjectIdKey(id));
     return it == ids_.end() ? nullptr : &it->second;
@@ -234,6 +279,9 @@ absl::Status StixImport::ScanObject(uint64_t index, const json& object) {
       authors_.insert(**author);
     }
   } else if (**type == "marking-definition") {
+    // A marking definition's own object_marking_refs govern the definition (who may read the
+    // marking's text), not the objects it marks: they are not followed, so a definition marked
+    // by one absent from the bundle still marks what it marks (tests: a marked marking).
     Marking marking;
     auto definition_type = OptionalString(object, "definition_type");
     auto name = OptionalString(object, "name");
@@ -359,11 +407,13 @@ absl::Status StixImport::EmitObject(uint64_t index, const json& object,
     return absl::OkStatus();
   }
   if (type == "indicator") {
-    absl::StatusOr<v1::Record> record = MapIndicator(object);
+    std::vector<std::string> notes;
+    absl::StatusOr<v1::Record> record = MapIndicator(object, &notes);
     if (!record.ok()) {
       report.Skip(Where(index, id), std::string(record.status().message()));
       return absl::OkStatus();
     }
+    for (std::string& note : notes) report.Note(Where(index, id), std::move(note));
     report.RecordMapped();
     return sink({*std::move(record), Where(index, id)});
   }
@@ -383,7 +433,8 @@ absl::Status StixImport::EmitObject(uint64_t index, const json& object,
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
+absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object,
+                                                    std::vector<std::string>* notes) const {
   const std::string& stix_id = object["id"].get_ref<const std::string&>();
   auto string = [&](const char* key) { return OptionalString(object, key); };
   absl::StatusOr<std::optional<std::string>> pattern_type = string("pattern_type");
@@ -441,6 +492,7 @@ absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
   // threat actor does not travel under the indicator's GREEN.
   absl::StatusOr<std::vector<std::string>> refs = MarkingRefs(object);
   if (!refs.ok()) return refs.status();
+  if (absl::Status s = AddIndicatorContext(object, parsed->indicators); !s.ok()) return s;
   for (v1::Indicator& indicator : parsed->indicators)
     *record.add_indicators() = std::move(indicator);
   std::vector<std::string> entity_tags;
@@ -532,13 +584,14 @@ absl::StatusOr<v1::Record> StixImport::MapIndicator(const json& object) const {
 
   if (absl::Status s = AddMarkings(*std::move(refs), record); !s.ok()) return s;
   if (absl::Status s = AddNexusProperties(object, record); !s.ok()) return s;
-  if (absl::Status s = CompleteImportedRecord(defaults_, record); !s.ok()) return s;
+  if (absl::Status s = CompleteImportedRecord(defaults_, record, notes); !s.ok()) return s;
   return record;
 }
 
 // TLP from the object's markings (object and granular, TLP 2.0 and 1.0 ids, or definitions in
-// the bundle), the stricter of all and of --tlp; statement markings become handling codes. A
-// marking this import cannot read is a limit it cannot honour: the object is skipped.
+// the bundle), the stricter of all and of --tlp; statement markings become the record's terms of
+// use (a disclaimer is text for people, not a handling code that policies match). A marking this
+// import cannot read is a limit it cannot honour: the object is skipped.
 absl::Status StixImport::AddMarkings(std::vector<std::string> refs, v1::Record& record) const {
   v1::Tlp tlp = defaults_.tlp;
   std::set<std::string> statements;
@@ -556,7 +609,7 @@ absl::Status StixImport::AddMarkings(std::vector<std::string> refs, v1::Record& 
     }
     if (it->second.tlp) tlp = StricterTlp(tlp, *it->second.tlp);
     if (!it->second.statement.empty() && statements.insert(it->second.statement).second) {
-      record.add_handling_codes(it->second.statement);
+      record.add_terms_of_use(it->second.statement);
     }
   }
   if (tlp == v1::TLP_UNSPECIFIED) {

@@ -10,7 +10,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "common/indicator_normalizer.h"
 #include "common/interop/stix_pattern_syntax.h"
 #include "common/untrusted_text.h"
@@ -19,6 +21,7 @@ namespace nexus {
 namespace {
 
 using stix_pattern::Comparison;
+using stix_pattern::ComparisonNode;
 using stix_pattern::ParsedPattern;
 using stix_pattern::ParseStixPattern;
 using stix_pattern::PathStep;
@@ -161,6 +164,84 @@ absl::Status AddIndicators(const Comparison& comparison, std::vector<v1::Indicat
 }
 
 // ---------------------------------------------------------------------------------------------
+// Context: comparisons that qualify the indicators of their observation rather than name one
+// ("[ipv4-addr:value = '198.51.100.7' AND network-traffic:dst_port = 443]": an address with its
+// port; "[(file:hashes.MD5 = '...' OR file:hashes.'SHA-1' = '...') AND file:name = 'a.exe']":
+// hashes of a file with its name). Kept on each such indicator, never as indicators of their own.
+
+enum class ContextKind { kNone, kPort, kProtocol, kFileName };
+
+ContextKind ContextKindOf(const Comparison& comparison) {
+  const std::string path = PathText(comparison, /*any_index=*/true);
+  if (path == "network-traffic:dst_port") return ContextKind::kPort;
+  if (path == "network-traffic:protocols[*]") return ContextKind::kProtocol;
+  if (path == "file:name") return ContextKind::kFileName;
+  return ContextKind::kNone;
+}
+
+bool IsAddress(const v1::Indicator& indicator) {
+  return indicator.type() == v1::INDICATOR_TYPE_IPV4 || indicator.type() == v1::INDICATOR_TYPE_IPV6;
+}
+
+// Puts one context comparison on `indicators` (those its observation named).
+absl::Status ApplyContext(const Comparison& comparison, ContextKind kind,
+                          absl::Span<v1::Indicator> indicators) {
+  const std::string where = absl::StrCat("comparison ", comparison.number, ": ");
+  const std::string path = QuoteInput(PathText(comparison), kMaxShownPath);
+  if (comparison.exists || comparison.negated || comparison.op != "=" ||
+      comparison.values.size() != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, path, " qualifies an indicator only with '='"));
+  }
+  const Token& value = comparison.values[0];
+  const bool for_address = kind != ContextKind::kFileName;
+  for (const v1::Indicator& indicator : indicators) {
+    if (for_address != IsAddress(indicator) ||
+        (!for_address && indicator.type() != v1::INDICATOR_TYPE_FILE_HASH)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, path,
+          for_address ? " qualifies only IPv4 and IPv6 addresses" : " qualifies only file hashes",
+          ", and its observation names a ", IndicatorTypeName(indicator.type())));
+    }
+  }
+  uint32_t port = 0;
+  if (kind == ContextKind::kPort) {
+    // A port is an integer; feeds also write it as a string.
+    if ((value.kind != TokenKind::kInteger && value.kind != TokenKind::kString) ||
+        !absl::SimpleAtoi(value.text, &port) || port < 1 || port > 65535) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "a port is 1 to 65535, found ",
+                                                     QuoteInput(value.text, kMaxShownToken)));
+    }
+  } else if (value.kind != TokenKind::kString) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, "the value must be a string literal, found ", LiteralKindName(value.kind)));
+  }
+  for (v1::Indicator& indicator : indicators) {
+    switch (kind) {
+      case ContextKind::kPort:
+        indicator.set_port(port);
+        break;
+      case ContextKind::kProtocol:
+        indicator.set_protocol(absl::AsciiStrToLower(value.text));
+        break;
+      default:
+        indicator.set_file_name(value.text);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The comparisons of `node` in pattern order, and whether an AND or an OR joins any of them.
+void Walk(const ComparisonNode& node, std::vector<size_t>& leaves, bool& has_and, bool& has_or) {
+  if (node.kind == ComparisonNode::kComparison) {
+    leaves.push_back(node.comparison);
+    return;
+  }
+  (node.kind == ComparisonNode::kAnd ? has_and : has_or) = true;
+  for (const ComparisonNode& child : node.children) Walk(child, leaves, has_and, has_or);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Export
 
 std::string EscapeLiteral(absl::string_view value) {
@@ -192,6 +273,15 @@ std::string ObjectPathFor(const v1::Indicator& indicator) {
       return "url:value";
     case v1::INDICATOR_TYPE_EMAIL:
       return "email-addr:value";
+    // The customary objects MISP and OpenCTI write for what STIX 2.1 has no object of its own.
+    case v1::INDICATOR_TYPE_CRYPTO_WALLET:
+      return "cryptocurrency-wallet:value";
+    case v1::INDICATOR_TYPE_PHONE:
+      return "phone-number:value";
+    case v1::INDICATOR_TYPE_IBAN:
+      return "bank-account:iban";
+    case v1::INDICATOR_TYPE_BANK_ACCOUNT:
+      return "bank-account:account_number";
     case v1::INDICATOR_TYPE_FILE_HASH:
       if (AllHex(indicator.value())) {
         for (const HashAlgorithm& algorithm : kHashAlgorithms) {
@@ -224,22 +314,50 @@ absl::StatusOr<PatternIndicators> IndicatorsFromStixPattern(absl::string_view pa
   }
   PatternIndicators result;
   std::optional<size_t> several_in;  // an IN with more than one value: an OR
-  for (const Comparison& comparison : parsed->comparisons) {
-    if (absl::Status status = AddIndicators(comparison, &result.indicators); !status.ok()) {
-      return status;
+  bool has_and = parsed->observations_and, has_or = parsed->observations_or;
+  for (const ComparisonNode& observation : parsed->observations) {
+    // Context comparisons are those joined by AND at the top of the observation to something
+    // they can qualify; the rest name the indicators, joined as before.
+    std::vector<const ComparisonNode*> named;
+    std::vector<std::pair<const Comparison*, ContextKind>> context;
+    if (observation.kind == ComparisonNode::kAnd) {
+      for (const ComparisonNode& child : observation.children) {
+        ContextKind kind = child.kind == ComparisonNode::kComparison
+                               ? ContextKindOf(parsed->comparisons[child.comparison])
+                               : ContextKind::kNone;
+        if (kind == ContextKind::kNone) {
+          named.push_back(&child);
+        } else {
+          context.emplace_back(&parsed->comparisons[child.comparison], kind);
+        }
+      }
     }
-    if (comparison.op == "IN" && comparison.values.size() > 1 && !several_in) {
-      several_in = comparison.number;
+    if (context.empty() || named.empty()) named = {&observation};
+    if (named.size() > 1) has_and = true;
+    std::vector<size_t> leaves;
+    for (const ComparisonNode* node : named) Walk(*node, leaves, has_and, has_or);
+    const size_t first = result.indicators.size();
+    for (size_t leaf : leaves) {
+      const Comparison& comparison = parsed->comparisons[leaf];
+      if (absl::Status status = AddIndicators(comparison, &result.indicators); !status.ok()) {
+        return status;
+      }
+      if (comparison.op == "IN" && comparison.values.size() > 1 && !several_in) {
+        several_in = comparison.number;
+      }
+    }
+    for (const auto& [comparison, kind] : context) {
+      absl::Span<v1::Indicator> mine = absl::MakeSpan(result.indicators).subspan(first);
+      if (absl::Status status = ApplyContext(*comparison, kind, mine); !status.ok()) return status;
     }
   }
-  if (parsed->has_and && (parsed->has_or || several_in)) {
+  if (has_and && (has_or || several_in)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "AND mixed with OR cannot be represented",
-        parsed->has_or
-            ? ""
-            : absl::StrCat(" (comparison ", *several_in, ": IN with several values is an OR)")));
+        has_or ? ""
+               : absl::StrCat(" (comparison ", *several_in, ": IN with several values is an OR)")));
   }
-  result.all_of = parsed->has_and;
+  result.all_of = has_and;
   return result;
 }
 
@@ -248,7 +366,19 @@ std::string StixPatternFromIndicators(const std::vector<v1::Indicator>& indicato
   for (const v1::Indicator& indicator : indicators) {
     if (!pattern.empty()) pattern += all_of ? " AND " : " OR ";
     absl::StrAppend(&pattern, "[", ObjectPathFor(indicator), " = '",
-                    EscapeLiteral(indicator.value()), "']");
+                    EscapeLiteral(indicator.value()), "'");
+    // Context in the forms feeds write, inside the indicator's observation.
+    if (indicator.port() != 0) {
+      absl::StrAppend(&pattern, " AND network-traffic:dst_port = ", indicator.port());
+    }
+    if (!indicator.protocol().empty()) {
+      absl::StrAppend(&pattern, " AND network-traffic:protocols[*] = '",
+                      EscapeLiteral(indicator.protocol()), "'");
+    }
+    if (!indicator.file_name().empty()) {
+      absl::StrAppend(&pattern, " AND file:name = '", EscapeLiteral(indicator.file_name()), "'");
+    }
+    pattern += "]";
   }
   return pattern;
 }

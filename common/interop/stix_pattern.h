@@ -6,6 +6,10 @@
 // one observation `[...]` or across observations `[...] OR [...]`, with parentheses. Anything else
 // (other operators, NOT, FOLLOWEDBY, qualifiers such as WITHIN or REPEATS, object paths with no
 // nexus indicator type, AND mixed with OR) is an error saying what could not be represented.
+// Inside an observation, `network-traffic:dst_port`, `network-traffic:protocols[*]` and
+// `file:name` joined by AND to an address or to file hashes are context of those indicators
+// (their port, protocol, file name), not indicators: "[ipv4-addr:value = 'a' AND
+// network-traffic:dst_port = 443]" is one address with its port.
 #ifndef NEXUS_COMMON_INTEROP_STIX_PATTERN_H_
 #define NEXUS_COMMON_INTEROP_STIX_PATTERN_H_
 
@@ -39,8 +43,12 @@ absl::StatusOr<PatternIndicators> IndicatorsFromStixPattern(absl::string_view pa
 // Types must be defined and not UNSPECIFIED (as in a validated record), and the pattern reads
 // back only while it is within kMaxStixPatternBytes. A single indicator reads back with all_of
 // false. Export forms: ipv4-addr, ipv6-addr, domain-name, url and email-addr :value;
-// file:hashes.'MD5' / 'SHA-1' / 'SHA-256' / 'SHA-512' by the number of hex digits; every other
-// type (and a file hash of another length) as x-nexus-<IndicatorTypeName>:value.
+// file:hashes.'MD5' / 'SHA-1' / 'SHA-256' / 'SHA-512' by the number of hex digits; the customary
+// objects of MISP and OpenCTI cryptocurrency-wallet:value, phone-number:value,
+// bank-account:iban and bank-account:account_number; every other type (and a file hash of
+// another length) as x-nexus-<IndicatorTypeName>:value. An indicator's port, protocol and file
+// name join its observation by AND (network-traffic:dst_port, network-traffic:protocols[*],
+// file:name).
 std::string StixPatternFromIndicators(const std::vector<v1::Indicator>& indicators, bool all_of);
 
 }  // namespace nexus

@@ -327,6 +327,7 @@ class Parser {
     if (absl::Status status = ObservationAnd(); !status.ok()) return status;
     while (TakeKeyword("OR")) {
       parsed_.has_or = true;
+      parsed_.observations_or = true;
       if (absl::Status status = ObservationAnd(); !status.ok()) return status;
     }
     return absl::OkStatus();
@@ -336,6 +337,7 @@ class Parser {
     if (absl::Status status = QualifiedObservation(); !status.ok()) return status;
     while (TakeKeyword("AND")) {
       parsed_.has_and = true;
+      parsed_.observations_and = true;
       if (absl::Status status = QualifiedObservation(); !status.ok()) return status;
     }
     return absl::OkStatus();
@@ -345,7 +347,9 @@ class Parser {
   // followed by any number of qualifiers.
   absl::Status QualifiedObservation() {
     if (TakeIf(TokenKind::kLeftBracket)) {
-      if (absl::Status status = ComparisonOr(); !status.ok()) return status;
+      ComparisonNode node;
+      if (absl::Status status = ComparisonOr(&node); !status.ok()) return status;
+      parsed_.observations.push_back(std::move(node));
       if (absl::Status status = Expect(TokenKind::kRightBracket, "']'"); !status.ok()) {
         return status;
       }
@@ -394,36 +398,62 @@ class Parser {
     return absl::OkStatus();
   }
 
-  absl::Status ComparisonOr() {
-    if (absl::Status status = ComparisonAnd(); !status.ok()) return status;
+  // A node of `kind` from its operands: the operand itself when there is one, and the children
+  // of an operand of the same kind taken in (a parenthesized AND inside an AND is one AND).
+  static void Join(ComparisonNode::Kind kind, std::vector<ComparisonNode> operands,
+                   ComparisonNode* out) {
+    if (operands.size() == 1) {
+      *out = std::move(operands[0]);
+      return;
+    }
+    out->kind = kind;
+    for (ComparisonNode& operand : operands) {
+      if (operand.kind == kind) {
+        for (ComparisonNode& child : operand.children) out->children.push_back(std::move(child));
+      } else {
+        out->children.push_back(std::move(operand));
+      }
+    }
+  }
+
+  absl::Status ComparisonOr(ComparisonNode* out) {
+    std::vector<ComparisonNode> operands(1);
+    if (absl::Status status = ComparisonAnd(&operands.back()); !status.ok()) return status;
     while (TakeKeyword("OR")) {
       parsed_.has_or = true;
-      if (absl::Status status = ComparisonAnd(); !status.ok()) return status;
+      operands.emplace_back();
+      if (absl::Status status = ComparisonAnd(&operands.back()); !status.ok()) return status;
     }
+    Join(ComparisonNode::kOr, std::move(operands), out);
     return absl::OkStatus();
   }
 
-  absl::Status ComparisonAnd() {
-    if (absl::Status status = ComparisonTest(); !status.ok()) return status;
+  absl::Status ComparisonAnd(ComparisonNode* out) {
+    std::vector<ComparisonNode> operands(1);
+    if (absl::Status status = ComparisonTest(&operands.back()); !status.ok()) return status;
     while (TakeKeyword("AND")) {
       parsed_.has_and = true;
-      if (absl::Status status = ComparisonTest(); !status.ok()) return status;
+      operands.emplace_back();
+      if (absl::Status status = ComparisonTest(&operands.back()); !status.ok()) return status;
     }
+    Join(ComparisonNode::kAnd, std::move(operands), out);
     return absl::OkStatus();
   }
 
   // '(' comparisonExpression ')' | EXISTS objectPath | objectPath NOT? op value
-  absl::Status ComparisonTest() {
+  absl::Status ComparisonTest(ComparisonNode* out) {
     if (Peek().kind == TokenKind::kLeftParen) {
       if (absl::Status status = EnterParenthesis(); !status.ok()) return status;
       Take();
-      if (absl::Status status = ComparisonOr(); !status.ok()) return status;
+      if (absl::Status status = ComparisonOr(out); !status.ok()) return status;
       if (absl::Status status = Expect(TokenKind::kRightParen, "')'"); !status.ok()) return status;
       --depth_;
       return absl::OkStatus();
     }
     Comparison comparison;
     comparison.number = parsed_.comparisons.size() + 1;
+    out->kind = ComparisonNode::kComparison;
+    out->comparison = parsed_.comparisons.size();
     if (AtKeyword("EXISTS") && Peek(1).kind != TokenKind::kColon) {
       Take();
       comparison.exists = true;

@@ -54,9 +54,22 @@ struct Comparison {
   std::vector<Token> values;
 };
 
+// The comparison expression inside one observation `[...]` as a tree, so that a reader can tell
+// which comparisons qualify which ("[ipv4-addr:value = 'a' AND network-traffic:dst_port = 443]").
+// Parentheses leave no node of their own; an AND or OR node has two or more children.
+struct ComparisonNode {
+  enum Kind { kComparison, kAnd, kOr } kind = kComparison;
+  size_t comparison = 0;  // index into ParsedPattern::comparisons, for kComparison
+  std::vector<ComparisonNode> children;
+};
+
 // What matters of a pattern for nexus: its comparisons and which joins and qualifiers it uses.
 struct ParsedPattern {
   std::vector<Comparison> comparisons;
+  std::vector<ComparisonNode> observations;  // one per `[...]`, in pattern order
+  // Joins between observations (has_and and has_or count joins at both levels).
+  bool observations_and = false;
+  bool observations_or = false;
   bool has_and = false;
   bool has_or = false;
   bool has_followed_by = false;
