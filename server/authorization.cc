@@ -88,7 +88,7 @@ const std::vector<RpcRule>& Table() {
       // TAXII is another door to the same reads and publishes, for the same people.
       {Rpc::kTaxiiRead, "TAXII", v1::AUDIT_ACTION_PULL, {"analyst"}, Scope::kMember},
       {Rpc::kTaxiiWrite, "TAXII", v1::AUDIT_ACTION_PUBLISH, {"analyst"}, Scope::kOwnAgency},
-      {Rpc::kTaxiiStatus, "TAXII", v1::AUDIT_ACTION_PUBLISH, {"analyst"}, Scope::kOwnAgency},
+      {Rpc::kTaxiiStatus, "TAXII", v1::AUDIT_ACTION_GET, {"analyst"}, Scope::kOwnAgency},
   };
   return *table;
 }

@@ -240,6 +240,16 @@ absl::Status ValidateNodeConfig(const v1::NodeConfig& config, const std::string&
       require(ids.count(origin) == 1,
               absl::StrCat(where, ": origin_agencies ", QuoteInput(origin), " is not in agencies"));
     }
+    for (int type : collection.nexus_types()) {
+      require(v1::NexusType_IsValid(type) && type != v1::NEXUS_TYPE_UNSPECIFIED,
+              absl::StrCat(where, ": nexus_types ", type, " is not a nexus type"));
+    }
+    require(!collection.writable() || collection.origin_agencies().empty() ||
+                std::find(collection.origin_agencies().begin(), collection.origin_agencies().end(),
+                          config.agency_id()) != collection.origin_agencies().end(),
+            absl::StrCat(where,
+                         " is writable, but its origin_agencies leave out this node's agency, "
+                         "whose records every POST publishes"));
   }
   require(taxii.collections().empty() || !taxii.listen_address().empty(),
           "taxii.collections are configured but taxii.listen_address is not: the endpoint is off");

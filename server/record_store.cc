@@ -52,11 +52,47 @@ RecordStore::RecordStore(Storage* storage, CommitQueue* queue, AuditLog* audit)
        it->Prev()) {
   }
   if (last.has_value()) last_cursor_ = *last;
+  FillFeedIndexes();
   if (absl::StatusOr<int64_t> added = AddedAt(last_cursor_); added.ok()) last_added_ = *added;
   queue_->AddParticipant(this);
 }
 
 RecordStore::~RecordStore() { queue_->RemoveParticipant(this); }
+
+void RecordStore::FillFeedIndexes() {
+  if (last_cursor_ == 0) return;
+  absl::StatusOr<int64_t> last_time = AddedAt(last_cursor_);
+  if (!last_time.ok() || *last_time != 0) return;  // kept since the store began (or unreadable)
+  // A store from before feed times and positions were kept: every version gets them now, in
+  // feed order, times rising to this moment (when its TAXII collections begin). Rewritten whole
+  // until the last position has its time, so that an open cut short starts again.
+  rocksdb::DB* db = storage_->db();
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kFeed)));
+  const int64_t base = absl::ToUnixMicros(absl::Now()) - static_cast<int64_t>(last_cursor_);
+  rocksdb::WriteBatch batch;
+  uint64_t filled = 0;
+  auto write = [&] {
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    rocksdb::Status s = db->Write(options, &batch);
+    if (!s.ok()) LogError(absl::StrCat("store: filling in feed times: ", s.ToString()));
+    batch.Clear();
+    return s.ok();
+  };
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::optional<uint64_t> cursor = coding::DecodeFixed64(View(it->key()));
+    if (!cursor.has_value() || *cursor > last_cursor_) continue;  // damage: reported by reads
+    batch.Put(storage_->family(Storage::kFeedTimes), it->key(),
+              coding::EncodeFixed64(static_cast<uint64_t>(base + static_cast<int64_t>(*cursor))));
+    batch.Put(storage_->family(Storage::kFeedPositions), it->value(), it->key());
+    if (++filled % 100000 == 0 && !write()) return;
+  }
+  if (!write()) return;
+  LogInfo(absl::StrCat("store: ", filled,
+                       " versions stored before feed times were kept now have them (TAXII's "
+                       "date_added: this start)"));
+}
 
 void RecordStore::BeginBatch() {
   absl::MutexLock stage_lock(&stage_mu_);

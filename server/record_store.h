@@ -189,6 +189,9 @@ class RecordStore : public CommitParticipant {
   uint64_t StageVersion(const std::string& id, uint64_t version, const v1::SignedRecord& record,
                         const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators,
                         rocksdb::WriteBatch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
+  // Gives a store written before feed times and positions were kept both, at its first open.
+  // From the constructor only, before the store is shared.
+  void FillFeedIndexes() ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // Stages one received version; `target` describes it for the audit entry.
   ReceiveOutcome StageReceived(const std::string& peer, ReceivedVersion& version,
                                v1::AuditEntry& equivocation, rocksdb::WriteBatch& batch)

@@ -230,8 +230,10 @@ absl::StatusOr<SharedReads::FeedEnd> SharedReads::ServeFeed(
         if (!held_back.empty()) shared.audit.add_rules(held_back);
         const bool send = shared.permit && held_back.empty();
         if (send && scan.fits && !scan.fits(shared.record)) {
-          // Left for the next answer: as if the scan had not reached it.
+          // Left for the next answer: as if the scan had not reached it (damaged entries
+          // passed over on the way are named by the answer that reads past them).
           last_seen = seen_before;
+          std::erase_if(skipped, [&](uint64_t p) { return p > seen_before; });
           --considered;
           --scanned;
           full_before = true;

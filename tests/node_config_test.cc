@@ -74,7 +74,8 @@ TEST(NodeConfig, TaxiiCollectionsAreCheckedOneByOne) {
           "taxii { listen_address: \"127.0.0.1:9443\" "
           "collections { id: \"0b7f2c1e-4f6a-4e1b-9a53-7d2c8e9f1a01\" title: \"All\" } "
           "collections { id: \"0b7f2c1e-4f6a-4e1b-9a53-7d2c8e9f1a01\" title: \"Again\" } "
-          "collections { id: \"not-a-uuid\" title: \"\" origin_agencies: \"agency-x\" } }\n",
+          "collections { id: \"not-a-uuid\" title: \"\" origin_agencies: \"agency-x\" "
+          "writable: true nexus_types: 999 } }\n",
       "n.textproto");
   ASSERT_TRUE(config.ok()) << config.status();
   absl::Status status = ValidateNodeConfig(*config, "n.textproto");
@@ -88,6 +89,8 @@ TEST(NodeConfig, TaxiiCollectionsAreCheckedOneByOne) {
   EXPECT_TRUE(absl::StrContains(status.message(), "needs a title")) << status;
   EXPECT_TRUE(absl::StrContains(status.message(), "origin_agencies 'agency-x' is not in agencies"))
       << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "nexus_types 999 is not a nexus type")) << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "leave out this node's agency")) << status;
   EXPECT_FALSE(absl::StrContains(status.message(), "taxii.collections[0]")) << status;
   // Collections without an address: the endpoint would silently be off.
   config->mutable_taxii()->clear_listen_address();

@@ -8,6 +8,7 @@
 
 #include "common/record_seal.h"
 #include "common/uuid.h"
+#include "rocksdb/db.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
 
@@ -163,6 +164,39 @@ TEST_F(RecordStoreTest, FeedTimesRiseWithPositionAndFindWhereATimeFalls) {
   ASSERT_TRUE(WriteOne(*store, MakeWrite(NewUuid(), 1, "+3333333"))[0].status.ok());
   EXPECT_GT(*store->AddedAt(6), times.back());
   EXPECT_EQ(*store->LastAddedBy(INT64_MAX), 6u);
+}
+
+// A store written before feed times and positions were kept gets both at its first open: times
+// rising with the feed, before anything stored after, so that added_after finds every version.
+TEST_F(RecordStoreTest, AStoreFromBeforeFeedTimesGetsThemAtItsFirstOpen) {
+  testing::TempDir dir;
+  std::vector<std::string> ids;
+  {
+    auto stack = testing::NodeStorage::Open(dir.path(), key_);
+    ASSERT_NE(stack, nullptr);
+    for (int i = 0; i < 4; ++i) {
+      ids.push_back(NewUuid());
+      ASSERT_TRUE(WriteOne(*stack->records, MakeWrite(ids.back(), 1, "+4444444"))[0].status.ok());
+    }
+    // As an older release left it: no times, no positions.
+    rocksdb::DB* db = stack->storage->db();
+    for (Storage::Family family : {Storage::kFeedTimes, Storage::kFeedPositions}) {
+      ASSERT_TRUE(db->DropColumnFamily(stack->storage->family(family)).ok());
+    }
+  }
+  auto stack = testing::NodeStorage::Open(dir.path(), key_);
+  ASSERT_NE(stack, nullptr);
+  RecordStore* store = stack->records.get();
+  int64_t previous = 0;
+  for (uint64_t position = 1; position <= 4; ++position) {
+    const int64_t added = *store->AddedAt(position);
+    EXPECT_GT(added, previous) << position;
+    previous = added;
+    EXPECT_EQ(*store->PositionOf(ids[position - 1], 1), position);
+  }
+  EXPECT_EQ(*store->LastAddedBy(*store->AddedAt(2)), 2u);
+  ASSERT_TRUE(WriteOne(*store, MakeWrite(NewUuid(), 1, "+4444444"))[0].status.ok());
+  EXPECT_GT(*store->AddedAt(5), previous);
 }
 
 TEST_F(RecordStoreTest, ConcurrentWritersGetDistinctGaplessCursors) {

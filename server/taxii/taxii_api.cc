@@ -81,7 +81,9 @@ TaxiiResponse TaxiiApi::Handle(const TaxiiRequest& request) {
   facts.call.actor.set_peer(request.peer);
   facts.call.request_id =
       IsWellFormedRequestId(request.request_id) ? request.request_id : HexEncode(RandomBytes(8));
-  if (!request.purpose.empty()) {
+  if (request.purposes > 1) {
+    facts.purpose_refusal = absl::InvalidArgumentError("the call gives more than one purpose");
+  } else if (!request.purpose.empty()) {
     facts.purpose_refusal = CheckPurpose(request.purpose);
     facts.call.purpose = facts.purpose_refusal.ok()
                              ? request.purpose
@@ -90,6 +92,7 @@ TaxiiResponse TaxiiApi::Handle(const TaxiiRequest& request) {
   const std::string detail = absl::StrCat("TAXII ", EscapeForTerminal(request.method, 16), " ",
                                           EscapeForTerminal(request.path, 512));
   const Rpc rpc = RpcOf(request, segments);
+  const std::string request_id = facts.call.request_id;
   absl::StatusOr<CallContext> call = authorizer_->Authorize(std::move(facts), rpc, detail);
   TaxiiResponse response;
   if (!call.ok()) {
@@ -106,8 +109,9 @@ TaxiiResponse TaxiiApi::Handle(const TaxiiRequest& request) {
       response = Route(request, segments, *call);
     }
     if (!response.audited) {
-      v1::AuditEntry entry =
-          call->Entry(rpc == Rpc::kTaxiiRead ? v1::AUDIT_ACTION_PULL : v1::AUDIT_ACTION_PUBLISH);
+      v1::AuditEntry entry = call->Entry(rpc == Rpc::kTaxiiRead     ? v1::AUDIT_ACTION_PULL
+                                         : rpc == Rpc::kTaxiiStatus ? v1::AUDIT_ACTION_GET
+                                                                    : v1::AUDIT_ACTION_PUBLISH);
       entry.set_detail(detail);
       absl::Status outcome =
           response.http_status < 400
@@ -122,28 +126,46 @@ TaxiiResponse TaxiiApi::Handle(const TaxiiRequest& request) {
       }
     }
   }
-  response.headers.push_back(
-      {"X-Request-ID", call.ok() ? call->request_id : std::string("unauthenticated")});
+  response.headers.push_back({"X-Request-ID", request_id});
   return response;
 }
 
 TaxiiResponse TaxiiApi::Refused(const TaxiiRequest& request, int http_status) {
-  const bool too_large = http_status == 413;
-  const std::string reason = too_large
-                                 ? absl::StrCat("the body is over the ", max_content_bytes_,
-                                                " bytes this API root takes (max_content_length)")
-                                 : absl::StrCat("the HTTP request was refused (", http_status, ")");
+  std::string title = "Bad request", reason;
+  absl::StatusCode code = absl::StatusCode::kInvalidArgument;
+  switch (http_status) {
+    case 411:
+      title = "Length required";
+      reason = "a body is taken only with its Content-Length (no chunked transfer)";
+      break;
+    case 413:
+      title = "Too large";
+      reason = absl::StrCat("the body is over the ", max_content_bytes_,
+                            " bytes this API root takes (max_content_length)");
+      code = absl::StatusCode::kResourceExhausted;
+      break;
+    case 414:
+      title = "URI too long";
+      reason = "the request's URI is too long";
+      break;
+    case 431:
+      title = "Headers too large";
+      reason = "the request's headers are too large";
+      break;
+    default:
+      reason = absl::StrCat("the HTTP request could not be read (", http_status, ")");
+  }
   CallContext call;
   call.actor.set_peer(request.peer);
   if (request.identity.ok()) SetActor(call, *request.identity);
   call.request_id = HexEncode(RandomBytes(8));
   absl::Status audited = RecordRefusal(
       *audit_, call, request.method == "POST" ? v1::AUDIT_ACTION_PUBLISH : v1::AUDIT_ACTION_PULL,
-      too_large ? absl::ResourceExhaustedError(reason) : absl::InvalidArgumentError(reason),
+      absl::Status(code, reason),
       absl::StrCat("TAXII ", EscapeForTerminal(request.method, 16), " ",
                    EscapeForTerminal(request.path, 512)));
   if (absl::IsUnavailable(audited)) return TaxiiError(503, "Unavailable", audited.message());
-  TaxiiResponse response = TaxiiError(http_status, too_large ? "Too large" : "Bad request", reason);
+  TaxiiResponse response = TaxiiError(http_status, title, reason);
   response.headers.push_back({"X-Request-ID", call.request_id});
   return response;
 }

@@ -53,7 +53,8 @@ struct TaxiiRequest {
   absl::StatusOr<CertificateIdentity> identity;  // from the verified client certificate
   std::string peer;                              // "ipv4:127.0.0.1:51234"
   std::string request_id;                        // the client's X-Request-ID, if any
-  std::string purpose;  // the X-Nexus-Purpose header (percent-encoded UTF-8), if any
+  std::string purpose;                           // the X-Nexus-Purpose header, if any
+  size_t purposes = 0;                           // how many X-Nexus-Purpose headers the request has
 };
 
 struct TaxiiResponse {
@@ -74,8 +75,8 @@ class TaxiiApi {
            const Authorizer* authorizer);
 
   TaxiiResponse Handle(const TaxiiRequest& request);
-  // The answer, audited, to a request the HTTP layer refused before it reached Handle (a body
-  // over max_content_bytes: 413; a malformed request: 400).
+  // The answer, audited, to a request refused before it reached Handle: a body without a length
+  // (411), over max_content_bytes (413), a request httplib could not read (400, 414, 431).
   TaxiiResponse Refused(const TaxiiRequest& request, int http_status);
 
   // The largest request body taken (413 beyond it).

@@ -16,8 +16,11 @@
 namespace nexus {
 namespace {
 
-// Connections served at once; more wait for a free worker.
-constexpr size_t kWorkers = 8;
+// Connections served at once; more wait for a free worker. cpp-httplib 0.11 (Debian 12) runs the
+// TLS handshake on a worker and has no handshake deadline or connection cap: slow clients can
+// hold workers for a read timeout each (see README, TAXII, "Left as they are").
+constexpr size_t kWorkers = 32;
+constexpr time_t kIoTimeoutSeconds = 10;
 
 std::string OpenSslError() {
   const unsigned long code = ERR_get_error();
@@ -68,6 +71,13 @@ bool SetUpTls(SSL_CTX& ctx, const v1::TlsFiles& tls, std::string& error) {
   if (names != nullptr) SSL_CTX_set_client_CA_list(&ctx, names);
   // No certificate from the CA, no connection: the handshake ends before any HTTP.
   SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  // Sessions of verified clients may be resumed (libcurl, Node.js and Java clients do); OpenSSL
+  // refuses every resumption of a server that verifies clients without a session id context.
+  static constexpr unsigned char kSessionContext[] = "nexus-taxii";
+  if (SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof(kSessionContext) - 1) != 1) {
+    error = absl::StrCat("TLS session context: ", OpenSslError());
+    return false;
+  }
   return true;
 }
 
@@ -81,6 +91,7 @@ TaxiiRequest RequestOf(const httplib::Request& req) {
   request.content_type = req.get_header_value("Content-Type");
   request.request_id = req.get_header_value("X-Request-ID");
   request.purpose = req.get_header_value("X-Nexus-Purpose");
+  request.purposes = req.get_header_value_count("X-Nexus-Purpose");
   request.body = req.body;
   request.identity = IdentityOf(req.ssl);
   request.peer = absl::StrCat(req.remote_addr.find(':') == std::string::npos ? "ipv4:" : "ipv6:",
@@ -127,8 +138,8 @@ absl::StatusOr<std::unique_ptr<TaxiiEndpoint>> TaxiiEndpoint::Start(
   httplib::SSLServer& server = *listener->server;
   server.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
   server.set_payload_max_length(api->max_content_bytes());
-  server.set_read_timeout(30, 0);
-  server.set_write_timeout(30, 0);
+  server.set_read_timeout(kIoTimeoutSeconds, 0);
+  server.set_write_timeout(kIoTimeoutSeconds, 0);
   server.set_keep_alive_timeout(5);
   auto handle = [api](const httplib::Request& req, httplib::Response& res) {
     Answer(api->Handle(RequestOf(req)), res);
@@ -141,6 +152,33 @@ absl::StatusOr<std::unique_ptr<TaxiiEndpoint>> TaxiiEndpoint::Start(
     server.Delete(pattern, handle);
     server.Options(pattern, handle);
   }
+  // Before httplib reads a body: only bodies whose length is given, and within the limit, are
+  // read (httplib would hold a chunked body, or one without a length, whole in memory); no Range
+  // (httplib would assemble any number of ranges of an answer).
+  server.set_pre_routing_handler([api](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("Range")) {
+      // Served whole: RFC 9110 lets a server ignore Range, and httplib would otherwise assemble
+      // any number of ranges of an answer. The request is httplib's own, not const.
+      const_cast<httplib::Request&>(req).ranges.clear();
+    }
+    int refusal = 0;
+    if (req.has_header("Transfer-Encoding")) {
+      refusal = 411;
+    } else if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
+      uint64_t length = 0;
+      if (!req.has_header("Content-Length")) {
+        refusal = 411;
+      } else if (!absl::SimpleAtoi(req.get_header_value("Content-Length"), &length) ||
+                 length > api->max_content_bytes()) {
+        refusal = 413;
+      }
+    }
+    if (refusal == 0) return httplib::Server::HandlerResponse::Unhandled;
+    Answer(api->Refused(RequestOf(req), refusal), res);
+    // The body was not read: the connection cannot carry another request.
+    res.set_header("Connection", "close");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   // What httplib answers itself (a body over the limit, a malformed request): the spec's error
   // resource, recorded in the audit log with the caller's identity.
   server.set_error_handler([api](const httplib::Request& req, httplib::Response& res) {

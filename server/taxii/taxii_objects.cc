@@ -234,6 +234,7 @@ TaxiiResponse TaxiiApi::Objects(const TaxiiRequest& request, const TaxiiCollecti
   std::string objects;
   json entries = json::array();
   int64_t first_added = 0, last_added = 0;
+  bool any_added = false;
   absl::StatusOr<SharedReads::FeedEnd> served =
       reads_->ServeFeed(call, v1::AUDIT_ACTION_PULL, scan, [&](SharedReads::Page& page) {
         for (SharedReads::SharedVersion& version : page.versions) {
@@ -241,7 +242,8 @@ TaxiiResponse TaxiiApi::Objects(const TaxiiRequest& request, const TaxiiCollecti
           if (!opened.has_value()) continue;
           absl::StatusOr<int64_t> added = store_->AddedAt(version.position);
           if (!added.ok()) return added.status();
-          if (first_added == 0) first_added = *added;
+          if (!any_added) first_added = *added;
+          any_added = true;
           last_added = *added;
           for (std::string& object : selection.ObjectsOf(
                    *opened, store_->ReceivedVia(opened->record.id(), opened->record.version()))) {
@@ -275,7 +277,7 @@ TaxiiResponse TaxiiApi::Objects(const TaxiiRequest& request, const TaxiiCollecti
     response.body.pop_back();
     absl::StrAppend(&response.body, ",\"objects\":[", objects, "]}");
   }
-  if (first_added != 0) {
+  if (any_added) {
     response.headers.push_back({"X-TAXII-Date-Added-First", TaxiiTimestamp(first_added)});
     response.headers.push_back({"X-TAXII-Date-Added-Last", TaxiiTimestamp(last_added)});
   }
@@ -308,6 +310,7 @@ TaxiiResponse TaxiiApi::Object(const TaxiiRequest& request, const TaxiiCollectio
   Selection selection(*query, collection, *store_);
   json objects = json::array(), versions = json::array();
   int64_t first_added = 0, last_added = 0;
+  bool any_added = false;
   bool more = false;
   for (uint64_t version = 1; latest.ok() && version <= *latest; ++version) {
     absl::StatusOr<v1::SignedRecord> record = store_->Get(record_id, version);
@@ -327,7 +330,8 @@ TaxiiResponse TaxiiApi::Object(const TaxiiRequest& request, const TaxiiCollectio
     }
     absl::StatusOr<int64_t> added = store_->AddedAt(*position);
     if (!added.ok()) return TaxiiError(503, "Unavailable", added.status().message());
-    if (first_added == 0) first_added = *added;
+    if (!any_added) first_added = *added;
+    any_added = true;
     last_added = *added;
     AddTarget(entry, shared.record);
     for (std::string& text :

@@ -7,6 +7,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -111,7 +112,15 @@ TaxiiResponse TaxiiApi::AddObjects(const TaxiiRequest& request,
   absl::Cleanup close = [in] { std::fclose(in); };
   if (absl::Status s = import->Scan(in); !s.ok()) {
     // The whole post is checked before anything is written: a malformed one writes nothing.
-    return TaxiiError(422, "Not imported", absl::StrCat(s.message(), "; nothing was imported"));
+    if (absl::StrContains(s.message(), "duplicate member \"type\"") ||
+        absl::StrContains(s.message(), "duplicate member \"id\"")) {
+      return TaxiiError(422, "Not an envelope",
+                        "the body is a STIX bundle; a TAXII POST takes an envelope, "
+                        "{\"objects\": [...]}; nothing was imported");
+    }
+    const bool not_json = absl::StrContains(s.message(), "syntax error");
+    return TaxiiError(not_json ? 400 : 422, not_json ? "Not JSON" : "Not imported",
+                      absl::StrCat(s.message(), "; nothing was imported"));
   }
   std::rewind(in);
 
@@ -121,19 +130,19 @@ TaxiiResponse TaxiiApi::AddObjects(const TaxiiRequest& request,
   status.request_unix_micros = absl::ToUnixMicros(absl::Now());
   ImportReport report;
   std::vector<v1::Record> drafts;
-  std::vector<std::string> sources;
+  std::vector<std::string> sources, versions;  // the object each draft came from, its modified
   const std::string detail =
       absl::StrCat("TAXII POST to collection ", collection.id, ", status ", status.id);
   bool published = false;
   auto publish = [&] {
     published = true;
-    std::vector<v1::PublishResult> results =
-        publisher_->Publish(call, std::move(drafts), PublishOptions{.skip_unchanged = true},
-                            v1::AUDIT_ACTION_PUBLISH, detail);
+    std::vector<v1::PublishResult> results = publisher_->Publish(
+        call, std::move(drafts), PublishOptions{.skip_unchanged = true, .source_times = true},
+        v1::AUDIT_ACTION_PUBLISH, detail);
     for (size_t i = 0; i < results.size(); ++i) {
       const v1::PublishResult& result = results[i];
       report.Result(result, sources[i]);
-      TaxiiStatusDetail item{ObjectIdOf(sources[i]), "", ""};
+      TaxiiStatusDetail item{ObjectIdOf(sources[i]), versions[i], ""};
       if (result.outcome() == v1::PUBLISH_OUTCOME_REJECTED) {
         item.message = result.error();
         status.failures.push_back(std::move(item));
@@ -147,6 +156,7 @@ TaxiiResponse TaxiiApi::AddObjects(const TaxiiRequest& request,
     }
     drafts.clear();
     sources.clear();
+    versions.clear();
   };
   absl::Status emitted = import->Emit(
       in,
@@ -156,6 +166,9 @@ TaxiiResponse TaxiiApi::AddObjects(const TaxiiRequest& request,
               {ObjectIdOf(imported.source), "", "not of this collection's origins or nexus types"});
           return absl::OkStatus();
         }
+        versions.push_back(imported.record.modified_unix_micros() == 0
+                               ? ""
+                               : FormatStixTimestamp(imported.record.modified_unix_micros()));
         drafts.push_back(std::move(imported.record));
         sources.push_back(std::move(imported.source));
         if (drafts.size() >= 500) publish();
@@ -166,12 +179,19 @@ TaxiiResponse TaxiiApi::AddObjects(const TaxiiRequest& request,
   for (const ImportIssue& issue : report.issues()) {
     if (!issue.rejected) status.failures.push_back({ObjectIdOf(issue.object), "", issue.reason});
   }
-  status.total = report.objects_read();
+  if (!emitted.ok()) {
+    if (!published) {
+      return TaxiiError(422, "Not imported",
+                        absl::StrCat(emitted.message(), "; nothing was imported"));
+    }
+    status.failures.push_back({"envelope", "", std::string(emitted.message())});
+  }
+  // Every object is a success or a failure (clients check that the counts add up); objects
+  // read only as context of others (marking definitions, identities, relationships the
+  // records carry) are neither, and not counted.
+  status.total = status.successes.size() + status.failures.size();
   TaxiiResponse response;
   response.audited = published;  // each record published is audited by the publisher
-  if (!emitted.ok()) {
-    status.failures.push_back({"", "", std::string(emitted.message())});
-  }
   response.http_status = 202;
   response.body = StatusJson(status).dump(-1, ' ', false, json::error_handler_t::replace);
   statuses_.Put(std::move(status));
