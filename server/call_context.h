@@ -6,6 +6,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/string_view.h"
 #include "common/certificate_identity.h"
 #include "nexus/v1/audit.pb.h"
 
@@ -28,6 +30,18 @@ struct CallContext {
     return entry;
   }
 };
+
+// Whether a client's request id may be kept as the call's: 1 to 64 letters, digits, '-', '_'
+// and '.' (it goes into logs and the audit log).
+inline bool IsWellFormedRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
 
 // The actor of a call whose certificate names `identity`.
 inline void SetActor(CallContext& call, const CertificateIdentity& identity) {

@@ -24,20 +24,6 @@ absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContext& context)
   return IdentityFromCertificatePem(absl::string_view(pem[0].data(), pem[0].size()));
 }
 
-namespace {
-
-bool IsWellFormedRequestId(absl::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 absl::Status RecordOutcome(AuditLog& audit, const CallContext& call, v1::AuditEntry entry,
                            const absl::Status& status) {
   SetOutcome(entry, status);

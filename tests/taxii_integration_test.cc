@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "client/audit_client.h"
 #include "client/nexus_client.h"
+#include "tests/federation_harness.h"
 #include "tests/interop_data.h"
 #include "tests/test_support.h"
 
@@ -25,16 +26,6 @@ using testing::ClientFor;
 constexpr char kAll[] = "0b7f2c1e-4f6a-4e1b-9a53-7d2c8e9f1a01";
 constexpr char kWritable[] = "0b7f2c1e-4f6a-4e1b-9a53-7d2c8e9f1a02";
 constexpr int kMaxContentBytes = 65536;
-
-// Everything to agency-b, within what each record's originator allows; nothing to agency-c.
-constexpr char kPolicy[] = R"pb(
-  name: "everything to agency-b"
-  rules {
-    id: "all-to-b"
-    effect: EFFECT_PERMIT
-    recipient { agencies: "agency-b" }
-  }
-)pb";
 
 v1::Record Draft(const std::string& label, v1::Tlp tlp, v1::DistributionScope scope,
                  const std::vector<std::string>& named = {}) {
@@ -51,7 +42,8 @@ TEST(TaxiiIntegrationTest, AnIndependentClientGetsEachAgencysViewAndEveryErrorCo
   if (schemas.empty()) GTEST_SKIP() << testing::kNoInteropData;
   testing::TempDir dir;
   const std::string policy = dir.File("policy.textproto");
-  std::ofstream(policy) << kPolicy;
+  // Everything to agency-b, within what each record's originator allows; nothing to agency-c.
+  std::ofstream(policy) << testing::kEverythingToAgencyB;
   const std::string extra =
       absl::StrCat("policy_file: \"", policy, "\"\n", "taxii { listen_address: \"127.0.0.1:0\" ",
                    "max_content_bytes: ", kMaxContentBytes, " collections { id: \"", kAll,

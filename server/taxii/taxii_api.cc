@@ -28,16 +28,6 @@ TaxiiResponse JsonAnswer(const json& body) {
   return response;
 }
 
-bool IsWellFormedRequestId(absl::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Which row of the authorization table a request is.
 Rpc RpcOf(const TaxiiRequest& request, const std::vector<std::string>& segments) {
   if (segments.size() >= 2 && segments[0] == "nexus" && segments[1] == "status") {
