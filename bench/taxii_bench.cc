@@ -10,7 +10,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -42,13 +41,11 @@ int Main(int records) {
     std::fprintf(stderr, "nexusd did not start: %s\n", node.ReadLog().c_str());
     return 1;
   }
-  std::smatch found;
-  const std::string log = node.ReadLog();
-  if (!std::regex_search(log, found, std::regex("https://127\\.0\\.0\\.1:([0-9]+)/taxii2/"))) {
-    std::fprintf(stderr, "no TAXII address in the node's log:\n%s\n", log.c_str());
+  const int taxii_port = testing::TaxiiPortFromLog(node.ReadLog());
+  if (taxii_port == 0) {
+    std::fprintf(stderr, "no TAXII address in the node's log:\n%s\n", node.ReadLog().c_str());
     return 1;
   }
-  const int taxii_port = std::stoi(found[1].str());
   auto connection = [&](const std::string& agency) {
     return std::vector<std::string>{"--target", node.address(),
                                     "--ca",     pki + "/ca.crt",

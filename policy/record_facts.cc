@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "common/dissemination_codes.h"
 #include "policy/decision.h"
 
 namespace nexus::policy {
@@ -11,9 +12,7 @@ std::string NormalizeLabel(absl::string_view label) {
 }
 
 bool IsNoFurtherDissemination(absl::string_view handling_code) {
-  std::string code = NormalizeLabel(handling_code);
-  return absl::StartsWith(code, "no further dissemination") || code == "nfd" || code == "orcon" ||
-         absl::StartsWith(code, "originator consent required");
+  return IsNoFurtherDisseminationCode(handling_code);
 }
 
 RecordFacts RecordFacts::From(const v1::Record& record, const Federation& federation) {

@@ -380,10 +380,6 @@ std::string Node::address() const {
   return absl::StrCat(listen.substr(0, listen.rfind(':')), ":", parts_->port);
 }
 
-int Node::taxii_port() const {
-  return parts_->taxii_endpoint == nullptr ? 0 : parts_->taxii_endpoint->port();
-}
-
 void Node::Shutdown(absl::Duration grace) {
   absl::MutexLock lock(&parts_->shutdown_mu);
   if (parts_->shut_down) return;

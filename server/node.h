@@ -31,8 +31,6 @@ class Node {
 
   // The address actually bound (useful with port 0), e.g. "127.0.0.1:40123".
   std::string address() const;
-  // The TAXII endpoint's bound port; 0 when it is off.
-  int taxii_port() const;
   // Stops accepting calls, lets in-flight calls finish for up to `grace`, records the stop and a
   // final checkpoint in the audit log, then closes the store.
   void Shutdown(absl::Duration grace);

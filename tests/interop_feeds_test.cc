@@ -337,6 +337,24 @@ TEST(FeedImportTest, RedToNamesTheRecipientsOfRedAttributes) {
   EXPECT_FALSE(absl::StrContains(got.Reasons(), "--red-to")) << got.Reasons();
 }
 
+// --red-to names recipients within the scope the file gives, never beyond it: a group scope
+// keeps its groups (a recipient must be in one and named).
+TEST(FeedImportTest, RedToKeepsAGroupScope) {
+  ImportDefaults defaults = Defaults();
+  defaults.red_recipients = {"agency-c"};
+  v1::Record record = testing::SampleDraft({{v1::INDICATOR_TYPE_DOMAIN, "example.org"}});
+  record.set_tlp(v1::TLP_RED);
+  record.mutable_distribution()->set_scope(v1::DISTRIBUTION_SCOPE_GROUP);
+  record.mutable_distribution()->clear_agencies();
+  record.mutable_distribution()->add_groups("region-west");
+  ASSERT_TRUE(CompleteImportedRecord(defaults, record, nullptr).ok());
+  EXPECT_EQ(record.distribution().scope(), v1::DISTRIBUTION_SCOPE_GROUP);
+  ASSERT_EQ(record.distribution().groups_size(), 1);
+  EXPECT_EQ(record.distribution().groups(0), "region-west");
+  ASSERT_EQ(record.distribution().agencies_size(), 1);
+  EXPECT_EQ(record.distribution().agencies(0), "agency-c");
+}
+
 TEST(FeedImportTest, IndicatorContextIsCheckedWhereItMeansSomething) {
   v1::Record record = testing::SampleDraft({{v1::INDICATOR_TYPE_DOMAIN, "example.org"}});
   record.mutable_indicators(0)->set_port(443);

@@ -141,8 +141,10 @@ TEST(StixImportTest, MarkingsGiveTheStricterTlpAndStatementsBecomeTermsOfUse) {
   ASSERT_EQ(got.records.size(), 1u) << got.Reasons();
   const v1::Record& r = got.records[0].record;
   EXPECT_EQ(r.tlp(), v1::TLP_RED);  // TLP 1.0 AMBER on the object, TLP 2.0 RED on its pattern
-  // A statement is terms of use for people, not a handling code that policies match.
-  EXPECT_EQ(r.handling_codes_size(), 0);
+  // A statement is terms of use; one that stops onward sharing is also the handling code the
+  // originator limits read.
+  ASSERT_EQ(r.handling_codes_size(), 1);
+  EXPECT_EQ(r.handling_codes(0), "no further dissemination");
   ASSERT_EQ(r.terms_of_use_size(), 1);
   EXPECT_EQ(r.terms_of_use(0), "no further dissemination");
   // No marking and no --tlp: a TLP is never guessed.

@@ -7,7 +7,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <regex>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -51,11 +50,9 @@ TEST(TaxiiIntegrationTest, AnIndependentClientGetsEachAgencysViewAndEveryErrorCo
                    "\" title: \"Alliances\" nexus_types: NEXUS_TYPE_ALLIANCE writable: true } }\n");
   testing::NexusdProcess node(testing::WriteNodeConfig(dir.path(), "agency-a", extra));
   ASSERT_TRUE(node.ok()) << node.ReadLog();
-  std::smatch found;
-  const std::string log = node.ReadLog();
-  ASSERT_TRUE(std::regex_search(log, found, std::regex("https://127\\.0\\.0\\.1:([0-9]+)/taxii2/")))
-      << log;
-  const std::string url = absl::StrCat("https://127.0.0.1:", found[1].str());
+  const int taxii_port = testing::TaxiiPortFromLog(node.ReadLog());
+  ASSERT_NE(taxii_port, 0) << node.ReadLog();
+  const std::string url = absl::StrCat("https://127.0.0.1:", taxii_port);
 
   auto analyst = *NexusClient::Create(ClientFor(node.address(), "agency-a"));
   absl::StatusOr<std::vector<v1::PublishResult>> published = analyst->Publish(

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 #include <tuple>
@@ -216,6 +217,15 @@ std::string WriteNodeConfigWithPolicy(const std::string& dir, const std::string&
   const std::string policy = dir + "/policy.textproto";
   std::ofstream(policy) << policy_text;
   return WriteNodeConfig(dir, agency, absl::StrCat("policy_file: \"", policy, "\"\n"));
+}
+
+int TaxiiPortFromLog(const std::string& log) {
+  std::smatch found;
+  if (!std::regex_search(log, found,
+                         std::regex("TAXII 2\\.1 discovery at https://[^ ]*:([0-9]+)/"))) {
+    return 0;
+  }
+  return std::stoi(found[1].str());
 }
 
 double Ed25519SigningRate() {

@@ -73,6 +73,10 @@ class NexusdProcess {
   std::string ready_path_;
 };
 
+// The port of the TAXII endpoint a node's log names ("TAXII 2.1 discovery at https://…:PORT/");
+// 0 if it names none.
+int TaxiiPortFromLog(const std::string& log);
+
 // Client options for `agency`'s certificate `role` ("analyst", "auditor", "node") against
 // `address`; for "expired" and "foreign" the test extras of agency-a.
 ClientOptions ClientFor(const std::string& address, const std::string& agency,

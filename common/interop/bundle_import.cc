@@ -35,11 +35,11 @@ absl::Status CompleteImportedRecord(const ImportDefaults& defaults, v1::Record& 
           "TLP:RED is for named recipients only, and the file names none: give --red-to "
           "AGENCY[,AGENCY...] to import it for them");
     }
-    // RED narrows to its recipients: a wider scope becomes theirs; origin-only stays.
+    // RED narrows to its recipients: the federation becomes them; a group scope keeps its
+    // groups (a recipient must be in one and named); origin-only stays.
     v1::Distribution& d = *record.mutable_distribution();
-    if (d.scope() != v1::DISTRIBUTION_SCOPE_ORIGIN_ONLY) {
+    if (d.scope() == v1::DISTRIBUTION_SCOPE_FEDERATION) {
       d.set_scope(v1::DISTRIBUTION_SCOPE_NAMED_AGENCIES);
-      d.clear_groups();
     }
     for (const std::string& agency : defaults.red_recipients) d.add_agencies(agency);
   }

@@ -2,6 +2,7 @@
 // feed those records (markings, relationships, the threat actors, intrusion sets, campaigns,
 // malware and identities that relationships link to an indicator) or are reported as skipped.
 // The mapping, property by property, is in README "Interoperability".
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <set>
@@ -11,10 +12,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/dissemination_codes.h"
 #include "common/interop/bundle_import.h"
 #include "common/interop/json_fields.h"
 #include "common/interop/stix_common.h"
 #include "common/interop/stix_pattern.h"
+#include "common/record_validation.h"
 #include "common/untrusted_text.h"
 #include "common/uuid.h"
 #include "nlohmann/json.hpp"
@@ -608,8 +611,21 @@ absl::Status StixImport::AddMarkings(std::vector<std::string> refs, v1::Record& 
                        "cannot be honoured"));
     }
     if (it->second.tlp) tlp = StricterTlp(tlp, *it->second.tlp);
-    if (!it->second.statement.empty() && statements.insert(it->second.statement).second) {
-      record.add_terms_of_use(it->second.statement);
+    const std::string& statement = it->second.statement;
+    if (!statement.empty() && statements.insert(statement).second) {
+      record.add_terms_of_use(statement);
+      // Policies and originator limits read handling codes, not terms of use: a statement that
+      // stops onward sharing is a handling code too, and one too long to be a code cannot be
+      // honoured.
+      if (IsNoFurtherDisseminationCode(statement)) {
+        if (statement.size() > kMaxShortTextBytes ||
+            statement.find_first_of("\r\n\t") != std::string::npos) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "statement marking ", QuoteInput(ref, 100),
+              " limits dissemination but is too long for a handling code: it cannot be honoured"));
+        }
+        record.add_handling_codes(statement);
+      }
     }
   }
   if (tlp == v1::TLP_UNSPECIFIED) {
@@ -672,7 +688,13 @@ absl::Status StixImport::AddNexusProperties(const json& object, v1::Record& reco
   }
   absl::StatusOr<std::vector<std::string>> codes = StringList(object, kXHandlingCodes);
   if (!codes.ok()) return codes.status();
-  for (const std::string& code : *codes) record.add_handling_codes(code);
+  for (const std::string& code : *codes) {
+    // Our own export writes a limiting statement both as a code and as a marking.
+    if (std::find(record.handling_codes().begin(), record.handling_codes().end(), code) ==
+        record.handling_codes().end()) {
+      record.add_handling_codes(code);
+    }
+  }
 
   if (auto it = object.find(kXDistribution); it != object.end()) {
     v1::Distribution& distribution = *record.mutable_distribution();
