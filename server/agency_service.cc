@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -10,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
 #include "common/uuid.h"
@@ -83,9 +86,8 @@ AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* 
   is_peer_ = [peers](const std::string& agency) { return peers.contains(agency); };
 }
 
-absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
-                                             const v1::PublishRequest& request,
-                                             v1::PublishResponse& response) {
+absl::StatusOr<RecordPublisher::Batch> AgencyServiceImpl::PreparePublish(
+    const CallContext& call, const v1::PublishRequest& request) {
   if (request.records_size() > static_cast<int>(limits_.max_records_per_publish())) {
     absl::Status refusal = absl::InvalidArgumentError(
         absl::StrCat("publish carries ", request.records_size(), " records; the limit is ",
@@ -97,8 +99,14 @@ absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
   std::vector<v1::Record> drafts(request.records().begin(), request.records().end());
   PublishOptions options{.skip_unchanged = request.skip_unchanged(),
                          .source_times = request.source_times()};
-  for (v1::PublishResult& result : publisher_->Publish(call, std::move(drafts), options)) {
-    if (request.report_recipients() && result.outcome() != v1::PUBLISH_OUTCOME_REJECTED) {
+  return publisher_->Prepare(call, std::move(drafts), options);
+}
+
+v1::PublishResponse AgencyServiceImpl::CommitPublish(RecordPublisher::Batch batch,
+                                                     bool report_recipients) {
+  v1::PublishResponse response;
+  for (v1::PublishResult& result : publisher_->Commit(std::move(batch))) {
+    if (report_recipients && result.outcome() != v1::PUBLISH_OUTCOME_REJECTED) {
       // The publisher is the node's own agency: it is told who receives what it published.
       absl::StatusOr<v1::SignedRecord> stored = store_->Get(result.id(), result.version());
       if (stored.ok()) {
@@ -109,7 +117,7 @@ absl::Status AgencyServiceImpl::PublishBatch(const CallContext& call,
     }
     *response.add_results() = std::move(result);
   }
-  return absl::OkStatus();
+  return response;
 }
 
 grpc::Status AgencyServiceImpl::Publish(grpc::ServerContext* context,
@@ -117,7 +125,10 @@ grpc::Status AgencyServiceImpl::Publish(grpc::ServerContext* context,
                                         v1::PublishResponse* response) {
   absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kPublish);
   if (!call.ok()) return ToGrpc(call.status());
-  return ToGrpc(PublishBatch(*call, *request, *response));
+  absl::StatusOr<RecordPublisher::Batch> batch = PreparePublish(*call, *request);
+  if (!batch.ok()) return ToGrpc(batch.status());
+  *response = CommitPublish(*std::move(batch), request->report_recipients());
+  return grpc::Status::OK;
 }
 
 grpc::Status AgencyServiceImpl::PublishStream(
@@ -125,13 +136,67 @@ grpc::Status AgencyServiceImpl::PublishStream(
     grpc::ServerReaderWriter<v1::PublishResponse, v1::PublishRequest>* stream) {
   absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kPublish);
   if (!call.ok()) return ToGrpc(call.status());
+  // Two stages: this thread reads each request and prepares it (checks and signatures, on every
+  // core) while a thread of the call's own commits the one before (the durable batch) and answers
+  // it, in order. A client with more than one request in flight keeps both the cores and the
+  // disk busy. At most one prepared request waits for its commit, so memory stays bounded.
+  struct Prepared {
+    absl::StatusOr<RecordPublisher::Batch> batch;
+    bool report_recipients = false;
+  };
+  struct Handover {
+    absl::Mutex mu;
+    std::optional<Prepared> waiting ABSL_GUARDED_BY(mu);
+    bool reading_done ABSL_GUARDED_BY(mu) = false;
+    bool committing_done ABSL_GUARDED_BY(mu) = false;
+    bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      return waiting.has_value() || reading_done;
+    }
+    bool Free() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      return !waiting.has_value() || committing_done;
+    }
+  } handover;
+  absl::Status ended;  // the refusal that ended the stream; written by the committer before join
+  std::thread committer([&] {
+    while (true) {
+      std::optional<Prepared> next;
+      {
+        absl::MutexLock lock(&handover.mu);
+        handover.mu.Await(absl::Condition(&handover, &Handover::Ready));
+        next = std::exchange(handover.waiting, std::nullopt);
+      }
+      if (!next.has_value()) break;  // the reader is done and nothing waits
+      if (!next->batch.ok()) {
+        ended = next->batch.status();
+        break;
+      }
+      if (!stream->Write(CommitPublish(*std::move(next->batch), next->report_recipients))) break;
+    }
+    absl::MutexLock lock(&handover.mu);
+    handover.committing_done = true;
+  });
   v1::PublishRequest request;
-  while (stream->Read(&request)) {
-    v1::PublishResponse response;
-    if (absl::Status s = PublishBatch(*call, request, response); !s.ok()) return ToGrpc(s);
-    if (!stream->Write(response)) break;
+  while (true) {
+    {
+      absl::MutexLock lock(&handover.mu);
+      handover.mu.Await(absl::Condition(&handover, &Handover::Free));
+      if (handover.committing_done) break;
+    }
+    if (!stream->Read(&request)) break;
+    Prepared prepared{PreparePublish(*call, request), request.report_recipients()};
+    const bool refused = !prepared.batch.ok();
+    {
+      absl::MutexLock lock(&handover.mu);
+      handover.waiting = std::move(prepared);
+    }
+    if (refused) break;  // answered by the committer, after the requests before it
   }
-  return grpc::Status::OK;
+  {
+    absl::MutexLock lock(&handover.mu);
+    handover.reading_done = true;
+  }
+  committer.join();
+  return ToGrpc(ended);
 }
 
 grpc::Status AgencyServiceImpl::Get(grpc::ServerContext* context, const v1::GetRequest* request,

@@ -57,8 +57,12 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
                      v1::LinksResponse* response) override;
 
  private:
-  absl::Status PublishBatch(const CallContext& call, const v1::PublishRequest& request,
-                            v1::PublishResponse& response);
+  // A publish request in two halves (RecordPublisher::Prepare and Commit), so that a stream
+  // prepares its next request while this one commits. A request over the limit is refused,
+  // audited, before anything is prepared.
+  absl::StatusOr<RecordPublisher::Batch> PreparePublish(const CallContext& call,
+                                                        const v1::PublishRequest& request);
+  v1::PublishResponse CommitPublish(RecordPublisher::Batch batch, bool report_recipients);
 
   std::string agency_id_;
   v1::Limits limits_;

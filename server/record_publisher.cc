@@ -130,9 +130,14 @@ std::string ContentOf(v1::Record record) {
 
 struct RecordPublisher::Prepared {
   bool auto_version = false;
-  v1::Record draft;  // kept to prepare again after a lost version race
+  v1::Record draft;  // kept to prepare again after a lost version race, or a recheck
   RecordWrite write;
-  v1::PublishResult result;  // set when Prepare returns false
+  v1::PublishResult result;  // set when PrepareDraft returns false
+  // A result decided from the store's state (unchanged, or refused for what is stored): the
+  // record it read and that record's latest version then (0: none), to decide again at commit if
+  // a commit in between stored another version of it.
+  std::string decided_on;
+  uint64_t decided_at_version = 0;
 };
 
 RecordPublisher::RecordPublisher(Options options, PrivateKey signing_key, const Keyring* keys,
@@ -143,17 +148,29 @@ RecordPublisher::RecordPublisher(Options options, PrivateKey signing_key, const 
       store_(store),
       audit_(audit) {}
 
-bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
-                              const PublishOptions& options, Prepared& prepared) {
+bool RecordPublisher::PrepareDraft(absl::string_view caller, v1::Record draft,
+                                   const PublishOptions& options, Prepared& prepared) {
   const std::string id = draft.id();
   const uint64_t asked_version = draft.version();
   // The author's times (0: not given), kept to prepare again after a lost version race.
   const int64_t authored_created = draft.created_unix_micros();
   const int64_t authored_modified = draft.modified_unix_micros();
   prepared.write.minted_id = false;
+  prepared.decided_on.clear();
+  // An outcome that follows from the store's state keeps the draft, to be decided again at
+  // commit if that state changed (see Commit).
+  auto unstored = [&] {
+    if (!prepared.decided_on.empty()) prepared.draft = draft;
+    return false;
+  };
   auto reject = [&](const absl::Status& status) {
     prepared.result = Rejected(id, status, asked_version);
-    return false;
+    return unstored();
+  };
+  // What follows depends on record `on` being at version `latest` (0: absent).
+  auto decided_from_store = [&](const std::string& on, uint64_t latest) {
+    prepared.decided_on = on;
+    prepared.decided_at_version = latest;
   };
   if (caller != options_.agency_id) {
     return reject(absl::PermissionDeniedError(
@@ -194,7 +211,8 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
     if (!same.ok()) return reject(same.status());
     if (same->has_value()) {
       prepared.result = **same;
-      return false;
+      decided_from_store(prepared.result.id(), prepared.result.version());
+      return unstored();
     }
   }
   if (draft.id().empty()) {
@@ -209,6 +227,7 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
     absl::StatusOr<OpenedRecord> stored = OpenRecord(*latest, *keys_);
     if (!stored.ok()) return reject(stored.status());
     const v1::RecordHeader& header = stored->header;
+    decided_from_store(id, header.version());
     if (header.origin_agency() != caller) {
       return reject(absl::PermissionDeniedError(absl::StrCat("record ", id, " belongs to agency '",
                                                              header.origin_agency(),
@@ -226,7 +245,7 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
         prepared.result.set_outcome(v1::PUBLISH_OUTCOME_UNCHANGED);
         prepared.result.set_id(id);
         prepared.result.set_version(version);
-        return false;
+        return unstored();
       }
       return reject(absl::AlreadyExistsError(absl::StrCat(
           "record ", id, " version ", version, " is already stored with different content; ",
@@ -247,12 +266,13 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
         prepared.result.set_outcome(v1::PUBLISH_OUTCOME_UNCHANGED);
         prepared.result.set_id(id);
         prepared.result.set_version(latest_version);
-        return false;
+        return unstored();
       }
     }
     latest_header = header;
   } else if (absl::IsNotFound(latest.status())) {
     if (version > 1) {
+      decided_from_store(id, 0);
       return reject(absl::FailedPreconditionError(absl::StrCat(
           "record ", id, " does not exist here; its first version must be 1, not ", version)));
     }
@@ -285,6 +305,7 @@ bool RecordPublisher::Prepare(absl::string_view caller, v1::Record draft,
     write.indicators.emplace_back(indicator.type(), indicator.normalized());
   }
   write.record = SealRecord(draft, signing_key_, options_.key_id);
+  write.record_bytes = write.record.SerializeAsString();
   write.content_digest = draft.revoked() ? "" : content_digest;
   prepared.draft = std::move(draft);
   if (prepared.auto_version) prepared.draft.set_version(0);
@@ -316,30 +337,92 @@ absl::StatusOr<std::optional<v1::PublishResult>> RecordPublisher::SameContent(
   return std::nullopt;
 }
 
+struct RecordPublisher::Batch::State {
+  CallContext call;
+  PublishOptions options;
+  v1::AuditAction action = v1::AUDIT_ACTION_PUBLISH;
+  std::string detail;
+  std::vector<Prepared> prepared;
+  std::vector<char> ready;  // prepared[i].write is to be stored; else prepared[i].result is final
+  uint64_t store_at = 0;    // the store's last durable feed position before Prepare read it
+
+  v1::AuditEntry EntryFor() const {
+    v1::AuditEntry entry = call.Entry(action);
+    entry.set_detail(detail);
+    return entry;
+  }
+};
+
+RecordPublisher::Batch::Batch() : state_(std::make_unique<State>()) {}
+RecordPublisher::Batch::Batch(Batch&&) noexcept = default;
+RecordPublisher::Batch& RecordPublisher::Batch::operator=(Batch&&) noexcept = default;
+RecordPublisher::Batch::~Batch() = default;
+
 std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
                                                         std::vector<v1::Record> drafts,
                                                         const PublishOptions& options,
                                                         v1::AuditAction action,
                                                         absl::string_view detail) {
-  auto entry_for = [&] {
-    v1::AuditEntry entry = call.Entry(action);
-    entry.set_detail(std::string(detail));
-    return entry;
-  };
-  const std::string& caller = call.agency();
-  std::vector<v1::PublishResult> results(drafts.size());
-  std::vector<bool> audited(drafts.size(), false);  // by the store, in the batch of the write
-  std::vector<Prepared> prepared(drafts.size());
+  return Commit(Prepare(call, std::move(drafts), options, action, detail));
+}
+
+RecordPublisher::Batch RecordPublisher::Prepare(const CallContext& call,
+                                                std::vector<v1::Record> drafts,
+                                                const PublishOptions& options,
+                                                v1::AuditAction action, absl::string_view detail) {
+  Batch batch;
+  Batch::State& state = *batch.state_;
+  state.call = call;
+  state.options = options;
+  state.action = action;
+  state.detail = std::string(detail);
+  state.prepared.resize(drafts.size());
+  state.ready.assign(drafts.size(), 0);
+  state.store_at = store_->last_cursor();
   // Preparing a draft is mostly its signature: the drafts of a batch are prepared on every core.
   // Each writes only its own slot; what they read (the store, the keys) is safe to share.
-  std::vector<char> ready(drafts.size(), 0);
   ForEachOnCores(drafts.size(), kMinDraftsPerThread, [&](size_t i) {
-    ready[i] = Prepare(caller, std::move(drafts[i]), options, prepared[i]);
+    state.ready[i] = PrepareDraft(call.agency(), std::move(drafts[i]), options, state.prepared[i]);
   });
-  std::vector<size_t> pending;  // indexes of drafts ready to store
-  for (size_t i = 0; i < drafts.size(); ++i) {
-    if (ready[i]) {
-      prepared[i].write.audit = entry_for();
+  return batch;
+}
+
+void RecordPublisher::Recheck(Batch& batch) {
+  Batch::State& state = *batch.state_;
+  for (size_t i = 0; i < state.prepared.size(); ++i) {
+    Prepared& p = state.prepared[i];
+    if (!state.ready[i]) {
+      if (p.decided_on.empty()) continue;  // decided by the draft alone
+      absl::StatusOr<uint64_t> latest = store_->LatestVersion(p.decided_on);
+      const uint64_t now = latest.ok() ? *latest : 0;
+      if (now == p.decided_at_version && (latest.ok() || absl::IsNotFound(latest.status()))) {
+        continue;
+      }
+      state.ready[i] = PrepareDraft(state.call.agency(), std::move(p.draft), state.options, p);
+    } else if (state.options.skip_unchanged && p.write.minted_id &&
+               !p.write.content_digest.empty()) {
+      // The same content may have been stored since, by this stream's previous batch.
+      absl::StatusOr<std::optional<v1::PublishResult>> same =
+          SameContent(p.draft, p.write.content_digest);
+      if (same.ok() && same->has_value()) {
+        p.result = **std::move(same);
+        state.ready[i] = false;
+      }
+    }
+  }
+}
+
+std::vector<v1::PublishResult> RecordPublisher::Commit(Batch batch) {
+  Batch::State& state = *batch.state_;
+  const std::string& caller = state.call.agency();
+  std::vector<Prepared>& prepared = state.prepared;
+  std::vector<v1::PublishResult> results(prepared.size());
+  std::vector<bool> audited(prepared.size(), false);  // by the store, in the batch of the write
+  std::vector<size_t> pending;                        // indexes of drafts ready to store
+  if (store_->last_cursor() != state.store_at) Recheck(batch);
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    if (state.ready[i]) {
+      prepared[i].write.audit = state.EntryFor();
       pending.push_back(i);
     } else {
       results[i] = std::move(prepared[i].result);
@@ -364,8 +447,8 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
       } else if (absl::IsAborted(outcome.status) && attempt < kMaxVersionRaces) {
         // Another writer stored this record's next version first. Prepared again, an automatic
         // version moves on, and an explicit one becomes an idempotent no-op or a clear refusal.
-        if (Prepare(caller, p.draft, options, p)) {
-          p.write.audit = entry_for();
+        if (PrepareDraft(caller, p.draft, state.options, p)) {
+          p.write.audit = state.EntryFor();
           retry.push_back(i);
         } else {
           audited[i] = false;  // the final outcome below needs its own entry
@@ -377,13 +460,13 @@ std::vector<v1::PublishResult> RecordPublisher::Publish(const CallContext& call,
     }
     pending = std::move(retry);
   }
-  LogRejections(call, action, results);
+  LogRejections(state.call, state.action, results);
   // Stored versions (and refusals at commit) were audited in their own batch; the rest now.
   std::vector<v1::AuditEntry> entries;
   for (size_t i = 0; i < results.size(); ++i) {
     const v1::PublishResult& result = results[i];
     if (audited[i]) continue;
-    v1::AuditEntry& entry = entries.emplace_back(entry_for());
+    v1::AuditEntry& entry = entries.emplace_back(state.EntryFor());
     DescribeUnstored(result, entry);
   }
   if (absl::Status s = audit_->Append(std::move(entries)); !s.ok()) {

@@ -3,6 +3,7 @@
 #ifndef NEXUS_SERVER_RECORD_PUBLISHER_H_
 #define NEXUS_SERVER_RECORD_PUBLISHER_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,17 @@ class RecordPublisher {
                                          v1::AuditAction action = v1::AUDIT_ACTION_PUBLISH,
                                          absl::string_view detail = "");
 
+  // Publish in two halves, so that a stream can validate and sign its next batch (on every core)
+  // while this one is committed: Prepare reads the store but writes nothing; Commit stores what
+  // was prepared, in order. A draft prepared against a latest version that a commit in between
+  // replaced is prepared again at commit (the version race Publish already handles), so the
+  // results equal a Publish's of the same batch at commit time.
+  class Batch;
+  Batch Prepare(const CallContext& call, std::vector<v1::Record> drafts,
+                const PublishOptions& options = {},
+                v1::AuditAction action = v1::AUDIT_ACTION_PUBLISH, absl::string_view detail = "");
+  std::vector<v1::PublishResult> Commit(Batch batch);
+
   // Stores a new version of `id` with `revoked` set, modified now (or just after the latest
   // version, if that is later). Only the origin agency may revoke. `reason` goes into the audit
   // entry.
@@ -51,10 +63,14 @@ class RecordPublisher {
   struct Prepared;
   // Validates and seals one draft, or fills `result` with why not / that it is unchanged. Safe to
   // run concurrently for different drafts (it writes only `prepared`).
-  bool Prepare(absl::string_view caller, v1::Record draft, const PublishOptions& options,
-               Prepared& prepared);
+  bool PrepareDraft(absl::string_view caller, v1::Record draft, const PublishOptions& options,
+                    Prepared& prepared);
   // An own, live record whose latest version has `draft`'s authored content (SHA-256 `digest`),
   // as an UNCHANGED result; none if there is no such record.
+  // Decides again, before its commit, what `batch` decided from a store that has changed since:
+  // each draft whose outcome depended on a record's latest version that is no longer the latest,
+  // and each new record that skip_unchanged would now find stored.
+  void Recheck(Batch& batch);
   absl::StatusOr<std::optional<v1::PublishResult>> SameContent(const v1::Record& draft,
                                                                const std::string& digest) const;
 
@@ -63,6 +79,21 @@ class RecordPublisher {
   const Keyring* keys_;
   RecordStore* store_;
   AuditLog* audit_;
+};
+
+// A batch between RecordPublisher::Prepare and Commit: the call it is for and each draft's
+// prepared write or final result. Movable only.
+class RecordPublisher::Batch {
+ public:
+  Batch(Batch&&) noexcept;
+  Batch& operator=(Batch&&) noexcept;
+  ~Batch();
+
+ private:
+  friend class RecordPublisher;
+  Batch();
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace nexus

@@ -155,7 +155,10 @@ void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::Writ
     outcome.audited = true;
     return;
   }
-  outcome.cursor = StageVersion(write.id, write.version, write.record, write.indicators, batch);
+  outcome.cursor = StageVersion(
+      write.id, write.version,
+      write.record_bytes.empty() ? write.record.SerializeAsString() : std::move(write.record_bytes),
+      write.indicators, batch);
   if (!write.content_digest.empty()) {
     batch.Put(storage_->family(Storage::kContent), write.content_digest + write.id, "");
   }
@@ -169,21 +172,21 @@ void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::Writ
 }
 
 uint64_t RecordStore::StageVersion(
-    const std::string& id, uint64_t version, const v1::SignedRecord& record,
+    const std::string& id, uint64_t version, std::string record_bytes,
     const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators,
     rocksdb::WriteBatch& batch) {
   uint64_t& staged = staged_versions_[id];
   staged = std::max(staged, version);
   const uint64_t cursor = ++staged_cursor_;
   std::string record_key = RecordKey(id, version);
-  batch.Put(storage_->family(Storage::kRecords), record_key, record.SerializeAsString());
+  batch.Put(storage_->family(Storage::kRecords), record_key, record_bytes);
   batch.Put(storage_->family(Storage::kFeed), FeedKey(cursor), record_key);
   // Strictly rising, even if the clock steps back: each position has its own time.
   staged_added_ = std::max(absl::ToUnixMicros(absl::Now()), staged_added_ + 1);
   batch.Put(storage_->family(Storage::kFeedTimes), FeedKey(cursor),
             coding::EncodeFixed64(static_cast<uint64_t>(staged_added_)));
   batch.Put(storage_->family(Storage::kFeedPositions), record_key, FeedKey(cursor));
-  staged_records_[record_key] = record;
+  staged_records_[record_key] = std::move(record_bytes);
   for (const auto& [type, normalized] : indicators) {
     batch.Put(storage_->family(Storage::kIndicators), IndicatorKey(type, normalized, id, version),
               "");
@@ -212,13 +215,14 @@ absl::StatusOr<std::vector<std::string>> RecordStore::RecordsWithContent(
 }
 
 std::optional<v1::SignedRecord> RecordStore::Held(const std::string& record_key) const {
+  v1::SignedRecord record;
   if (auto it = staged_records_.find(record_key); it != staged_records_.end()) {
-    return it->second;
+    if (!record.ParseFromString(it->second)) return std::nullopt;
+    return record;
   }
   std::string value;
   rocksdb::Status s = storage_->db()->Get(rocksdb::ReadOptions(),
                                           storage_->family(Storage::kRecords), record_key, &value);
-  v1::SignedRecord record;
   if (!s.ok() || !record.ParseFromString(value)) return std::nullopt;
   return record;
 }
@@ -268,7 +272,8 @@ ReceiveOutcome RecordStore::StageReceived(const std::string& peer, ReceivedVersi
         return ReceiveOutcome::kRefused;
       }
     }
-    StageVersion(version.id, version.version, version.record, version.indicators, batch);
+    StageVersion(version.id, version.version, version.record.SerializeAsString(),
+                 version.indicators, batch);
     batch.Put(storage_->family(Storage::kProvenance), absl::StrCat(record_key, peer),
               ProvenanceValue(version.notes));
     return ReceiveOutcome::kStored;
@@ -277,12 +282,13 @@ ReceiveOutcome RecordStore::StageReceived(const std::string& peer, ReceivedVersi
             ProvenanceValue(version.notes));
   if (held->manifest() == version.record.manifest()) {
     if (AddDisclosures(*held, version.record) == 0) return ReceiveOutcome::kUnchanged;
-    batch.Put(storage_->family(Storage::kRecords), record_key, held->SerializeAsString());
+    std::string bytes = held->SerializeAsString();
+    batch.Put(storage_->family(Storage::kRecords), record_key, bytes);
     for (const auto& [type, normalized] : version.indicators) {
       batch.Put(storage_->family(Storage::kIndicators),
                 IndicatorKey(type, normalized, version.id, version.version), "");
     }
-    staged_records_[record_key] = *std::move(held);
+    staged_records_[record_key] = std::move(bytes);
     return ReceiveOutcome::kDisclosuresAdded;
   }
   // Two manifests the origin signed for one (id, version): keep the second as evidence.
@@ -467,8 +473,11 @@ absl::StatusOr<uint64_t> RecordStore::LatestVersion(absl::string_view id) const 
   if (id.size() != kIdBytes) {
     return absl::NotFoundError(absl::StrCat("record ", QuoteInput(id), " not found"));
   }
+  // Within the id's prefix only (storage.cc): the prefix filters then skip what cannot hold it.
+  rocksdb::ReadOptions within_id;
+  within_id.prefix_same_as_start = true;
   std::unique_ptr<rocksdb::Iterator> it(
-      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kRecords)));
+      storage_->db()->NewIterator(within_id, storage_->family(Storage::kRecords)));
   std::string last = RecordKey(id, UINT64_MAX);
   it->SeekForPrev(last);
   // Keys of another length under this id are damage, never a version: passed over.

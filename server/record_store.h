@@ -46,6 +46,9 @@ struct RecordWrite {
   // version check may skip the read.
   bool minted_id = false;
   v1::SignedRecord record;
+  // `record` serialized, by the writer (the publisher does it on its preparing cores, so that the
+  // commit's one thread does not); empty: the store serializes it.
+  std::string record_bytes;
   std::vector<std::pair<v1::IndicatorType, std::string>> indicators;  // normalized, for the index
   // SHA-256 of the authored content (all but id, origin, version and times), so that the same
   // content pushed again is found (RecordsWithContent); empty: not indexed.
@@ -184,9 +187,9 @@ class RecordStore : public CommitParticipant {
   // Stages `write` into `batch` (leader only); fills `outcome`.
   void Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::WriteBatch& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
-  // The one place a version enters the store, own or received: record, feed, index. Returns its
-  // feed position.
-  uint64_t StageVersion(const std::string& id, uint64_t version, const v1::SignedRecord& record,
+  // The one place a version enters the store, own or received: record (as `record_bytes`, its
+  // serialized form), feed, index. Returns its feed position.
+  uint64_t StageVersion(const std::string& id, uint64_t version, std::string record_bytes,
                         const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators,
                         rocksdb::WriteBatch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // Gives a store written before feed times and positions were kept both, at its first open.
@@ -216,7 +219,8 @@ class RecordStore : public CommitParticipant {
   std::map<std::string, uint64_t, std::less<>> staged_versions_ ABSL_GUARDED_BY(stage_mu_);
   // Versions staged in this batch, by record key: a version arriving twice in one batch (two
   // peers) is compared with the first copy, not stored twice; ownership is checked against it.
-  std::map<std::string, v1::SignedRecord, std::less<>> staged_records_ ABSL_GUARDED_BY(stage_mu_);
+  // Kept serialized, as stored: most are never read again.
+  std::map<std::string, std::string, std::less<>> staged_records_ ABSL_GUARDED_BY(stage_mu_);
 };
 
 }  // namespace nexus

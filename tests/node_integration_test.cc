@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/audit_client.h"
 #include "client/nexus_client.h"
+#include "client/publish_upload.h"
 #include "common/crypto.h"
 #include "common/record_seal.h"
 #include "common/uuid.h"
@@ -175,6 +176,39 @@ TEST_F(NodeIntegrationTest, PublishStreamInBatches) {
   }
   EXPECT_EQ(cursors.size(), 1000u);
   EXPECT_EQ(PullAll(0).size(), 1000u);
+}
+
+// A client with several requests in flight: the node prepares each while the one before
+// commits, and the answers are those of the requests taken one after the other, in order. A
+// request over the limit ends the stream after the ones before it are answered.
+TEST_F(NodeIntegrationTest, PublishStreamWithRequestsInFlightAnswersInOrder) {
+  v1::Record original = SampleDraft({{v1::INDICATOR_TYPE_PHONE, "+442070009999"}});
+  original.set_id(NewUuid());
+  v1::Record changed = original;
+  changed.set_summary("Changed.");
+  absl::StatusOr<std::unique_ptr<PublishUpload>> upload =
+      PublishUpload::Open(ClientFor(node_->address(), "agency-a"), /*skip_unchanged=*/true,
+                          /*max_in_flight=*/4);
+  ASSERT_TRUE(upload.ok()) << upload.status();
+  // Each request changes the record from what the one before stored: every one is a version.
+  const std::vector<v1::Record> sequence = {original, changed, original, changed, original};
+  for (const v1::Record& record : sequence) ASSERT_TRUE((*upload)->Send({record}).ok());
+  ASSERT_TRUE((*upload)->Send({original}).ok());  // the same as the latest: unchanged
+  ASSERT_TRUE((*upload)->Send(std::vector<v1::Record>(1001, SampleDraft())).ok());
+  absl::Status finished = (*upload)->Finish();
+  EXPECT_EQ(finished.code(), absl::StatusCode::kInvalidArgument) << finished;
+  EXPECT_TRUE(absl::StrContains(finished.message(), "1001 records")) << finished;
+  std::vector<std::vector<v1::PublishResult>> answers = (*upload)->TakeAnswered();
+  ASSERT_EQ(answers.size(), sequence.size() + 1);
+  for (size_t i = 0; i < answers.size(); ++i) {
+    ASSERT_EQ(answers[i].size(), 1u);
+    const v1::PublishResult& result = answers[i][0];
+    const bool last = i == sequence.size();
+    EXPECT_EQ(result.outcome(), last ? v1::PUBLISH_OUTCOME_UNCHANGED : v1::PUBLISH_OUTCOME_STORED)
+        << i << ": " << result.error();
+    EXPECT_EQ(result.version(), last ? sequence.size() : i + 1) << i;
+  }
+  EXPECT_EQ(PullAll(0).size(), sequence.size());
 }
 
 // An importer keeps its source's times and, with skip_unchanged, can import the same data again

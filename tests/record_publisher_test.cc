@@ -615,5 +615,61 @@ TEST_F(RecordPublisherTest, SkipUnchangedStoresANewIdAsVersionOne) {
   EXPECT_EQ(store_->last_cursor(), 2u);
 }
 
+// A stream prepares its next batch while the one before commits: what the later batch decided
+// from the store is decided again at its commit, so the results are those of the batches
+// published one after the other.
+TEST_F(RecordPublisherTest, ABatchPreparedBeforeTheOneAheadCommitsIsDecidedAtItsCommit) {
+  const PublishOptions skip{.skip_unchanged = true};
+  v1::Record original = Timed(k2020, k2021, NewUuid());
+  ASSERT_EQ(PublishOne(original).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  v1::Record changed = original;
+  changed.set_summary("Changed.");
+  changed.set_modified_unix_micros(k2022);
+  v1::Record revoked_later = Timed(k2020, k2021, NewUuid());
+  ASSERT_EQ(PublishOne(revoked_later).outcome(), v1::PUBLISH_OUTCOME_STORED);
+  v1::Record fresh = testing::SampleDraft();  // no id: found by its content once stored
+  fresh.set_summary("Fresh content.");
+
+  // Ahead: the change, the revoke of the other record, and a new record.
+  RecordPublisher::Batch ahead = publisher_->Prepare(Caller("agency-a"), {changed, fresh}, skip);
+  // Behind, prepared before `ahead` commits: back to the original content (unchanged now, not
+  // once the change is stored), version 2 of the first record given explicitly (absent now,
+  // the change's once it is stored), and the new record's content again.
+  v1::Record back = original;
+  back.set_modified_unix_micros(k2022 + 10);
+  v1::Record explicit_two = changed;
+  explicit_two.set_version(2);
+  RecordPublisher::Batch behind =
+      publisher_->Prepare(Caller("agency-a"), {back, explicit_two, fresh}, skip);
+
+  std::vector<v1::PublishResult> first = publisher_->Commit(std::move(ahead));
+  ASSERT_EQ(first[0].outcome(), v1::PUBLISH_OUTCOME_STORED) << first[0].error();
+  ASSERT_EQ(first[1].outcome(), v1::PUBLISH_OUTCOME_STORED) << first[1].error();
+  std::vector<v1::PublishResult> second = publisher_->Commit(std::move(behind));
+  // Back to the original is a change from the latest: a new version 3.
+  EXPECT_EQ(second[0].outcome(), v1::PUBLISH_OUTCOME_STORED) << second[0].error();
+  EXPECT_EQ(second[0].version(), 3u);
+  // Version 2 given explicitly: absent when prepared; at commit it holds exactly this content,
+  // so it is a retried publish, a no-op.
+  EXPECT_EQ(second[1].outcome(), v1::PUBLISH_OUTCOME_UNCHANGED) << second[1].error();
+  EXPECT_EQ(second[1].version(), 2u);
+  // The new record's content is now stored: the same record, not a second one.
+  EXPECT_EQ(second[2].outcome(), v1::PUBLISH_OUTCOME_UNCHANGED) << second[2].error();
+  EXPECT_EQ(second[2].id(), first[1].id());
+  EXPECT_EQ(*store_->LatestVersion(original.id()), 3u);
+  EXPECT_EQ(store_->last_cursor(), 5u);
+
+  // A revoke between the prepare and the commit of an update: the update is refused.
+  v1::Record update = revoked_later;
+  update.set_summary("Updated after the revoke.");
+  update.set_modified_unix_micros(k2022);
+  RecordPublisher::Batch late = publisher_->Prepare(Caller("agency-a"), {update}, skip);
+  ASSERT_EQ(publisher_->Revoke(Caller("agency-a"), revoked_later.id()).outcome(),
+            v1::PUBLISH_OUTCOME_STORED);
+  v1::PublishResult refused = publisher_->Commit(std::move(late))[0];
+  EXPECT_EQ(refused.outcome(), v1::PUBLISH_OUTCOME_REJECTED);
+  EXPECT_TRUE(absl::StrContains(refused.error(), "revoked")) << refused.error();
+}
+
 }  // namespace
 }  // namespace nexus
