@@ -1,11 +1,14 @@
-// What the benchmarks measure with: percentiles of a sample and a process's memory figures.
+// What the benchmarks measure with: percentiles of a sample, a process's memory and CPU figures,
+// and the bytes sent on loopback.
 #ifndef NEXUS_BENCH_BENCH_FIGURES_H_
 #define NEXUS_BENCH_BENCH_FIGURES_H_
 
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -34,6 +37,44 @@ inline double StatusMiB(pid_t pid, const std::string& field) {
     double kib = 0;
     if (!absl::SimpleAtod(value.substr(0, value.find(' ')), &kib)) return -1;
     return kib / 1024;
+  }
+  return -1;
+}
+
+// The CPU time (user + system, in seconds) a process has used so far, from /proc/PID/stat; -1 if
+// unreadable.
+inline double CpuSeconds(pid_t pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  if (!std::getline(stat, line)) return -1;
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const size_t end = line.rfind(')');
+  if (end == std::string::npos) return -1;
+  std::istringstream fields(line.substr(end + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {  // utime is field 14, stime 15
+    double value = 0;
+    if (i >= 14 && absl::SimpleAtod(field, &value)) ticks += value;
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Bytes sent on the loopback interface since boot (/proc/net/dev), by every process on the
+// machine; -1 if unreadable.
+inline double LoopbackBytesSent() {
+  std::ifstream dev("/proc/net/dev");
+  std::string line;
+  while (std::getline(dev, line)) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos || absl::StripAsciiWhitespace(line.substr(0, colon)) != "lo") {
+      continue;
+    }
+    std::istringstream fields(line.substr(colon + 1));
+    double value = 0;
+    for (int i = 0; i < 9 && fields >> value; ++i) {  // 8 receive figures, then bytes sent
+    }
+    return value;
   }
   return -1;
 }

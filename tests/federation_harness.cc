@@ -1,15 +1,11 @@
 #include "tests/federation_harness.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <set>
 #include <tuple>
 
@@ -101,37 +97,6 @@ const Keyring& FederationKeys() {
   }();
   return *keys;
 }
-
-ReservedPort::ReservedPort() {
-  // Below the ephemeral range (32768-60999 by default), above well-known and registered services
-  // a developer may run (deploy/ uses 74xx and 75xx).
-  constexpr int kFirst = 20000, kCount = 10000;
-  static std::mt19937 random(std::random_device{}());
-  for (int attempt = 0; attempt < 1000; ++attempt) {
-    int port = kFirst + static_cast<int>(random() % kCount);
-    // Close-on-exec: a node started meanwhile must not inherit (and so keep) another node's port.
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) std::abort();
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(port);
-    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-      fd_ = fd;
-      port_ = port;
-      return;
-    }
-    close(fd);
-  }
-  std::abort();  // a thousand ports in use: something is badly wrong
-}
-
-void ReservedPort::Release() {
-  if (fd_ >= 0) close(fd_);
-  fd_ = -1;
-}
-
-std::string ReservedPort::address() const { return absl::StrCat("127.0.0.1:", port_); }
 
 v1::Peer PullPeer(const std::string& agency, const std::string& address) {
   return MakePeer(agency, address, v1::Peer::DIRECTION_PULL);

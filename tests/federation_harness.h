@@ -41,26 +41,6 @@ const policy::Federation& PolicyFederation();
 // Every member's public signing key: what any node verifies records against.
 const Keyring& FederationKeys();
 
-// A loopback port for a node, chosen before any node starts so that peers can name each other,
-// and kept across the node's restarts. It is drawn from below the kernel's ephemeral range
-// (ip_local_port_range), where neither outgoing connections nor port-0 binds ever land, and held
-// by a bound socket until Release(): the node is about to bind it itself (nexusd does not share a
-// port: it sets no SO_REUSEPORT).
-class ReservedPort {
- public:
-  ReservedPort();
-  ~ReservedPort() { Release(); }
-  ReservedPort(const ReservedPort&) = delete;
-  ReservedPort& operator=(const ReservedPort&) = delete;
-  int port() const { return port_; }
-  std::string address() const;  // "127.0.0.1:<port>"
-  void Release();
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
 // Peers as a node's configuration lists them.
 v1::Peer PullPeer(const std::string& agency, const std::string& address);
 v1::Peer PushPeer(const std::string& agency, const std::string& address);

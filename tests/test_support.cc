@@ -1,15 +1,19 @@
 #include "tests/test_support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -116,6 +120,37 @@ std::string WriteNodeConfig(const std::string& dir, const std::string& agency,
   return path;
 }
 
+ReservedPort::ReservedPort() {
+  // Below the ephemeral range (32768-60999 by default), above well-known and registered services
+  // a developer may run (deploy/ uses 74xx and 75xx).
+  constexpr int kFirst = 20000, kCount = 10000;
+  static std::mt19937 random(std::random_device{}());
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    int port = kFirst + static_cast<int>(random() % kCount);
+    // Close-on-exec: a node started meanwhile must not inherit (and so keep) another node's port.
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) std::abort();
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+      fd_ = fd;
+      port_ = port;
+      return;
+    }
+    close(fd);
+  }
+  std::abort();  // a thousand ports in use: something is badly wrong
+}
+
+void ReservedPort::Release() {
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+}
+
+std::string ReservedPort::address() const { return absl::StrCat("127.0.0.1:", port_); }
+
 NexusdProcess::NexusdProcess(const std::string& config_path,
                              const std::vector<std::string>& extra_args) {
   std::string dir = std::filesystem::path(config_path).parent_path().string();
@@ -185,16 +220,20 @@ void NexusdProcess::Kill() {
 ClientOptions ClientFor(const std::string& address, const std::string& agency,
                         const std::string& role) {
   const std::string& pki = TestPki();
+  if (role != "expired" && role != "foreign") return ClientInPki(pki, address, agency, role);
+  ClientOptions options = ClientInPki(pki, address, agency);
+  options.cert_file = absl::StrCat(pki, "/extras/", role, ".crt");
+  options.key_file = absl::StrCat(pki, "/extras/", role, ".key");
+  return options;
+}
+
+ClientOptions ClientInPki(const std::string& pki, const std::string& address,
+                          const std::string& agency, const std::string& role) {
   ClientOptions options;
   options.target = address;
   options.ca_file = pki + "/ca.crt";
-  if (role == "expired" || role == "foreign") {
-    options.cert_file = absl::StrCat(pki, "/extras/", role, ".crt");
-    options.key_file = absl::StrCat(pki, "/extras/", role, ".key");
-  } else {
-    options.cert_file = absl::StrCat(pki, "/", agency, "/", role, ".crt");
-    options.key_file = absl::StrCat(pki, "/", agency, "/", role, ".key");
-  }
+  options.cert_file = absl::StrCat(pki, "/", agency, "/", role, ".crt");
+  options.key_file = absl::StrCat(pki, "/", agency, "/", role, ".key");
   options.timeout = absl::Seconds(20);
   return options;
 }

@@ -1,5 +1,6 @@
-// Shared by tests and benchmarks: temporary directories, the test PKI, a real nexusd process, and
-// waiting on a condition with a deadline (never a bare sleep).
+// Shared by tests and benchmarks: temporary directories, the test PKI, loopback ports reserved
+// before a node starts, a real nexusd process, and waiting on a condition with a deadline (never a
+// bare sleep).
 #ifndef NEXUS_TESTS_TEST_SUPPORT_H_
 #define NEXUS_TESTS_TEST_SUPPORT_H_
 
@@ -49,6 +50,26 @@ std::string WriteNodeConfig(const std::string& dir, const std::string& agency,
 std::string WriteNodeConfigWithPolicy(const std::string& dir, const std::string& agency,
                                       const std::string& policy_text);
 
+// A loopback port for a node, chosen before any node starts so that peers can name each other,
+// and kept across the node's restarts. It is drawn from below the kernel's ephemeral range
+// (ip_local_port_range), where neither outgoing connections nor port-0 binds ever land, and held
+// by a bound socket until Release(): the node is about to bind it itself (nexusd does not share a
+// port: it sets no SO_REUSEPORT).
+class ReservedPort {
+ public:
+  ReservedPort();
+  ~ReservedPort() { Release(); }
+  ReservedPort(const ReservedPort&) = delete;
+  ReservedPort& operator=(const ReservedPort&) = delete;
+  int port() const { return port_; }
+  std::string address() const;  // "127.0.0.1:<port>"
+  void Release();
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 // A real nexusd process, started from a config file, stopped on destruction.
 class NexusdProcess {
  public:
@@ -81,6 +102,10 @@ int TaxiiPortFromLog(const std::string& log);
 // `address`; for "expired" and "foreign" the test extras of agency-a.
 ClientOptions ClientFor(const std::string& address, const std::string& agency,
                         const std::string& role = "analyst");
+// The same from a PKI that certs/make-dev-pki.sh made in `pki` (no test extras), for benchmarks
+// whose members are not the test federation's.
+ClientOptions ClientInPki(const std::string& pki, const std::string& address,
+                          const std::string& agency, const std::string& role = "analyst");
 
 // Runs a command line through /bin/sh; returns its exit code and fills `output` (stdout+stderr;
 // a redirection in `command` takes its stdout elsewhere).
