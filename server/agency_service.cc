@@ -89,17 +89,21 @@ AgencyServiceImpl::AgencyServiceImpl(const v1::NodeConfig& config, RecordStore* 
 absl::StatusOr<RecordPublisher::Batch> AgencyServiceImpl::PreparePublish(
     const CallContext& call, const v1::PublishRequest& request) {
   if (request.records_size() > static_cast<int>(limits_.max_records_per_publish())) {
-    absl::Status refusal = absl::InvalidArgumentError(
+    return absl::InvalidArgumentError(
         absl::StrCat("publish carries ", request.records_size(), " records; the limit is ",
                      limits_.max_records_per_publish(), " per request"));
-    v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_PUBLISH);
-    entry.set_count(request.records_size());
-    return RecordOutcome(*audit_, call, std::move(entry), refusal);
   }
   std::vector<v1::Record> drafts(request.records().begin(), request.records().end());
   PublishOptions options{.skip_unchanged = request.skip_unchanged(),
                          .source_times = request.source_times()};
   return publisher_->Prepare(call, std::move(drafts), options);
+}
+
+absl::Status AgencyServiceImpl::RefusePublish(const CallContext& call, int records,
+                                              const absl::Status& refusal) {
+  v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_PUBLISH);
+  entry.set_count(records);
+  return RecordOutcome(*audit_, call, std::move(entry), refusal);
 }
 
 v1::PublishResponse AgencyServiceImpl::CommitPublish(RecordPublisher::Batch batch,
@@ -126,7 +130,7 @@ grpc::Status AgencyServiceImpl::Publish(grpc::ServerContext* context,
   absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kPublish);
   if (!call.ok()) return ToGrpc(call.status());
   absl::StatusOr<RecordPublisher::Batch> batch = PreparePublish(*call, *request);
-  if (!batch.ok()) return ToGrpc(batch.status());
+  if (!batch.ok()) return ToGrpc(RefusePublish(*call, request->records_size(), batch.status()));
   *response = CommitPublish(*std::move(batch), request->report_recipients());
   return grpc::Status::OK;
 }
@@ -143,6 +147,7 @@ grpc::Status AgencyServiceImpl::PublishStream(
   struct Prepared {
     absl::StatusOr<RecordPublisher::Batch> batch;
     bool report_recipients = false;
+    int records = 0;  // as the request carried them, for a refusal's audit entry
   };
   struct Handover {
     absl::Mutex mu;
@@ -167,7 +172,7 @@ grpc::Status AgencyServiceImpl::PublishStream(
       }
       if (!next.has_value()) break;  // the reader is done and nothing waits
       if (!next->batch.ok()) {
-        ended = next->batch.status();
+        ended = RefusePublish(*call, next->records, next->batch.status());
         break;
       }
       if (!stream->Write(CommitPublish(*std::move(next->batch), next->report_recipients))) break;
@@ -183,7 +188,8 @@ grpc::Status AgencyServiceImpl::PublishStream(
       if (handover.committing_done) break;
     }
     if (!stream->Read(&request)) break;
-    Prepared prepared{PreparePublish(*call, request), request.report_recipients()};
+    Prepared prepared{PreparePublish(*call, request), request.report_recipients(),
+                      request.records_size()};
     const bool refused = !prepared.batch.ok();
     {
       absl::MutexLock lock(&handover.mu);

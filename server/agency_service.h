@@ -58,10 +58,11 @@ class AgencyServiceImpl final : public v1::AgencyService::Service {
 
  private:
   // A publish request in two halves (RecordPublisher::Prepare and Commit), so that a stream
-  // prepares its next request while this one commits. A request over the limit is refused,
-  // audited, before anything is prepared.
+  // prepares its next request while this one commits. A request over the limit is refused
+  // before anything is prepared; RefusePublish audits that, in its turn among the answers.
   absl::StatusOr<RecordPublisher::Batch> PreparePublish(const CallContext& call,
                                                         const v1::PublishRequest& request);
+  absl::Status RefusePublish(const CallContext& call, int records, const absl::Status& refusal);
   v1::PublishResponse CommitPublish(RecordPublisher::Batch batch, bool report_recipients);
 
   std::string agency_id_;

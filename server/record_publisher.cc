@@ -389,19 +389,27 @@ RecordPublisher::Batch RecordPublisher::Prepare(const CallContext& call,
 
 void RecordPublisher::Recheck(Batch& batch) {
   Batch::State& state = *batch.state_;
+  // The record's latest version now (0: none), or nullopt if the store cannot say.
+  auto latest_of = [&](const std::string& id) -> std::optional<uint64_t> {
+    absl::StatusOr<uint64_t> latest = store_->LatestVersion(id);
+    if (latest.ok()) return *latest;
+    if (absl::IsNotFound(latest.status())) return 0;
+    return std::nullopt;
+  };
   for (size_t i = 0; i < state.prepared.size(); ++i) {
     Prepared& p = state.prepared[i];
     if (!state.ready[i]) {
       if (p.decided_on.empty()) continue;  // decided by the draft alone
-      absl::StatusOr<uint64_t> latest = store_->LatestVersion(p.decided_on);
-      const uint64_t now = latest.ok() ? *latest : 0;
-      if (now == p.decided_at_version && (latest.ok() || absl::IsNotFound(latest.status()))) {
-        continue;
-      }
+      if (latest_of(p.decided_on) == p.decided_at_version) continue;
       state.ready[i] = PrepareDraft(state.call.agency(), std::move(p.draft), state.options, p);
-    } else if (state.options.skip_unchanged && p.write.minted_id &&
-               !p.write.content_digest.empty()) {
-      // The same content may have been stored since, by this stream's previous batch.
+    } else if (!p.write.minted_id) {
+      // Prepared as the next version of what was the latest: if a commit since stored another,
+      // prepared again now, so that the store does not refuse it first (an audited refusal of a
+      // draft that then succeeds would give it two entries).
+      if (latest_of(p.write.id) == p.write.version - 1) continue;
+      state.ready[i] = PrepareDraft(state.call.agency(), p.draft, state.options, p);
+    } else if (state.options.skip_unchanged && p.auto_version && !p.write.content_digest.empty()) {
+      // A new record whose content a commit since may have stored (this stream's request before).
       absl::StatusOr<std::optional<v1::PublishResult>> same =
           SameContent(p.draft, p.write.content_digest);
       if (same.ok() && same->has_value()) {

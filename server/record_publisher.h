@@ -65,12 +65,12 @@ class RecordPublisher {
   // run concurrently for different drafts (it writes only `prepared`).
   bool PrepareDraft(absl::string_view caller, v1::Record draft, const PublishOptions& options,
                     Prepared& prepared);
+  // Decides again, before its commit, what `batch` decided from a store that has changed since:
+  // each draft whose outcome or version depended on a record's latest version that is no longer
+  // the latest, and each new record that skip_unchanged would now find stored.
+  void Recheck(Batch& batch);
   // An own, live record whose latest version has `draft`'s authored content (SHA-256 `digest`),
   // as an UNCHANGED result; none if there is no such record.
-  // Decides again, before its commit, what `batch` decided from a store that has changed since:
-  // each draft whose outcome depended on a record's latest version that is no longer the latest,
-  // and each new record that skip_unchanged would now find stored.
-  void Recheck(Batch& batch);
   absl::StatusOr<std::optional<v1::PublishResult>> SameContent(const v1::Record& draft,
                                                                const std::string& digest) const;
 

@@ -147,6 +147,9 @@ void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::Writ
         absl::StrCat("record ", write.id, " version ", write.version,
                      " is not the next version: the latest stored is ", current));
   }
+  // A lost race is not audited here: the writer prepares the draft again and audits what
+  // becomes of it, so that each draft has one entry.
+  if (absl::IsAborted(outcome.status)) return;
   if (!outcome.status.ok()) {
     entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
     entry.set_code(static_cast<int>(outcome.status.code()));

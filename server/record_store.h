@@ -58,9 +58,11 @@ struct RecordWrite {
 };
 
 struct WriteOutcome {
-  absl::Status status;   // FailedPrecondition if the version is not the next one for its id
-  uint64_t cursor = 0;   // feed position of the stored version
-  bool audited = false;  // its audit entry (stored or refused) is durable
+  absl::Status status;  // FailedPrecondition if the version is not the next one for its id
+  uint64_t cursor = 0;  // feed position of the stored version
+  // Its audit entry (stored or refused) is durable. Not for a lost version race (ABORTED): the
+  // writer prepares the draft again and audits what becomes of it.
+  bool audited = false;
 };
 
 // One version received from a peer node. The receiver has verified it (signature, disclosed parts,

@@ -209,6 +209,27 @@ TEST_F(NodeIntegrationTest, PublishStreamWithRequestsInFlightAnswersInOrder) {
     EXPECT_EQ(result.version(), last ? sequence.size() : i + 1) << i;
   }
   EXPECT_EQ(PullAll(0).size(), sequence.size());
+  // One audit entry per draft (none refused on the way to being stored) and one for the request
+  // over the limit, the last.
+  auto auditor = AuditClient::Create(ClientFor(node_->address(), "agency-a"));
+  ASSERT_TRUE(auditor.ok()) << auditor.status();
+  v1::ListEntriesRequest query;
+  query.mutable_filter()->set_action(v1::AUDIT_ACTION_PUBLISH);
+  std::vector<v1::AuditEntry> published;
+  ASSERT_TRUE((*auditor)
+                  ->ListEntries(query,
+                                [&](const v1::AuditEntryBytes& bytes) {
+                                  EXPECT_TRUE(
+                                      published.emplace_back().ParseFromString(bytes.entry()));
+                                  return true;
+                                })
+                  .ok());
+  ASSERT_EQ(published.size(), sequence.size() + 2);
+  for (size_t i = 0; i + 1 < published.size(); ++i) {
+    EXPECT_NE(published[i].outcome(), v1::AUDIT_OUTCOME_REFUSED) << published[i].error();
+  }
+  EXPECT_EQ(published.back().outcome(), v1::AUDIT_OUTCOME_REFUSED);
+  EXPECT_EQ(published.back().count(), 1001u);
 }
 
 // An importer keeps its source's times and, with skip_unchanged, can import the same data again

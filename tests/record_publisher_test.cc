@@ -630,17 +630,22 @@ TEST_F(RecordPublisherTest, ABatchPreparedBeforeTheOneAheadCommitsIsDecidedAtIts
   v1::Record fresh = testing::SampleDraft();  // no id: found by its content once stored
   fresh.set_summary("Fresh content.");
 
-  // Ahead: the change, the revoke of the other record, and a new record.
+  const size_t audited_before = AuditEntries().size();
+  // Ahead: the change and a new record.
   RecordPublisher::Batch ahead = publisher_->Prepare(Caller("agency-a"), {changed, fresh}, skip);
   // Behind, prepared before `ahead` commits: back to the original content (unchanged now, not
   // once the change is stored), version 2 of the first record given explicitly (absent now,
-  // the change's once it is stored), and the new record's content again.
+  // the change's once it is stored), the new record's content again, and a further change
+  // (prepared as version 2, stored as 4).
   v1::Record back = original;
   back.set_modified_unix_micros(k2022 + 10);
   v1::Record explicit_two = changed;
   explicit_two.set_version(2);
+  v1::Record further = changed;
+  further.set_summary("Changed again.");
+  further.set_modified_unix_micros(k2022 + 20);
   RecordPublisher::Batch behind =
-      publisher_->Prepare(Caller("agency-a"), {back, explicit_two, fresh}, skip);
+      publisher_->Prepare(Caller("agency-a"), {back, explicit_two, fresh, further}, skip);
 
   std::vector<v1::PublishResult> first = publisher_->Commit(std::move(ahead));
   ASSERT_EQ(first[0].outcome(), v1::PUBLISH_OUTCOME_STORED) << first[0].error();
@@ -656,8 +661,16 @@ TEST_F(RecordPublisherTest, ABatchPreparedBeforeTheOneAheadCommitsIsDecidedAtIts
   // The new record's content is now stored: the same record, not a second one.
   EXPECT_EQ(second[2].outcome(), v1::PUBLISH_OUTCOME_UNCHANGED) << second[2].error();
   EXPECT_EQ(second[2].id(), first[1].id());
-  EXPECT_EQ(*store_->LatestVersion(original.id()), 3u);
-  EXPECT_EQ(store_->last_cursor(), 5u);
+  EXPECT_EQ(second[3].outcome(), v1::PUBLISH_OUTCOME_STORED) << second[3].error();
+  EXPECT_EQ(second[3].version(), 4u);
+  EXPECT_EQ(*store_->LatestVersion(original.id()), 4u);
+  EXPECT_EQ(store_->last_cursor(), 6u);
+  // One audit entry per draft, as if published one after the other: none refused on the way.
+  std::vector<v1::AuditEntry> audit = AuditEntries();
+  ASSERT_EQ(audit.size(), audited_before + 6);
+  for (size_t i = audited_before; i < audit.size(); ++i) {
+    EXPECT_NE(audit[i].outcome(), v1::AUDIT_OUTCOME_REFUSED) << audit[i].error();
+  }
 
   // A revoke between the prepare and the commit of an update: the update is refused.
   v1::Record update = revoked_later;

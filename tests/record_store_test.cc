@@ -268,6 +268,9 @@ TEST_F(RecordStoreTest, OpenFailureNamesTheDirectory) {
   EXPECT_NE(storage.status().message().find("/proc/nexus-cannot-create-here"), std::string::npos);
 }
 
+// A stored version and a refused write are audited in the batch that decides them; a lost
+// version race (ABORTED) is not: its writer prepares the draft again and audits what becomes of
+// it, so that each draft has one entry.
 TEST_F(RecordStoreTest, EveryWriteHasExactlyOneAuditEntryInItsBatch) {
   testing::TempDir dir;
   auto stack = testing::NodeStorage::Open(dir.path(), key_);
@@ -275,11 +278,19 @@ TEST_F(RecordStoreTest, EveryWriteHasExactlyOneAuditEntryInItsBatch) {
   std::string id = NewUuid();
   std::vector<RecordWrite> writes;
   writes.push_back(MakeWrite(id, 1, "+1111111"));
-  writes.push_back(MakeWrite(id, 3, "+1111111"));  // refused: not the next version
+  writes.push_back(MakeWrite(id, 3, "+1111111"));  // not the next version: a lost race
+  RecordWrite foreign = MakeWrite(id, 2, "+1111111");
+  foreign.origin = "agency-b";  // refused: the id is agency-a's
+  writes.push_back(std::move(foreign));
   writes[0].audit.set_request_id("r1");
   writes[1].audit.set_request_id("r2");
+  writes[2].audit.set_request_id("r3");
   std::vector<WriteOutcome> outcomes = stack->records->Write(std::move(writes));
-  EXPECT_TRUE(outcomes[0].audited && outcomes[1].audited);
+  EXPECT_TRUE(outcomes[0].audited);
+  EXPECT_TRUE(absl::IsAborted(outcomes[1].status)) << outcomes[1].status;
+  EXPECT_FALSE(outcomes[1].audited);
+  EXPECT_TRUE(absl::IsPermissionDenied(outcomes[2].status)) << outcomes[2].status;
+  EXPECT_TRUE(outcomes[2].audited);
   ASSERT_EQ(stack->audit->size(), 2u);
   std::vector<v1::AuditEntry> entries;
   ASSERT_TRUE(stack->audit
@@ -294,8 +305,9 @@ TEST_F(RecordStoreTest, EveryWriteHasExactlyOneAuditEntryInItsBatch) {
   EXPECT_EQ(entries[0].outcome(), v1::AUDIT_OUTCOME_OK);
   EXPECT_EQ(entries[0].targets(0).record_id(), id);
   EXPECT_EQ(entries[0].detail(), "cursor 1");
+  EXPECT_EQ(entries[1].request_id(), "r3");
   EXPECT_EQ(entries[1].outcome(), v1::AUDIT_OUTCOME_REFUSED);
-  EXPECT_EQ(entries[1].code(), static_cast<int>(absl::StatusCode::kAborted));
+  EXPECT_EQ(entries[1].code(), static_cast<int>(absl::StatusCode::kPermissionDenied));
 }
 
 }  // namespace
