@@ -389,24 +389,22 @@ RecordPublisher::Batch RecordPublisher::Prepare(const CallContext& call,
 
 void RecordPublisher::Recheck(Batch& batch) {
   Batch::State& state = *batch.state_;
-  // The record's latest version now (0: none), or nullopt if the store cannot say.
-  auto latest_of = [&](const std::string& id) -> std::optional<uint64_t> {
-    absl::StatusOr<uint64_t> latest = store_->LatestVersion(id);
-    if (latest.ok()) return *latest;
-    if (absl::IsNotFound(latest.status())) return 0;
-    return std::nullopt;
+  // Whether `id`'s latest version is still `version` (0: none): versions only grow, so whether
+  // the next one is absent (a point read, mostly answered by the filters).
+  auto still_latest = [&](const std::string& id, uint64_t version) {
+    return !store_->Holds(id, version + 1);
   };
   for (size_t i = 0; i < state.prepared.size(); ++i) {
     Prepared& p = state.prepared[i];
     if (!state.ready[i]) {
       if (p.decided_on.empty()) continue;  // decided by the draft alone
-      if (latest_of(p.decided_on) == p.decided_at_version) continue;
+      if (still_latest(p.decided_on, p.decided_at_version)) continue;
       state.ready[i] = PrepareDraft(state.call.agency(), std::move(p.draft), state.options, p);
     } else if (!p.write.minted_id) {
       // Prepared as the next version of what was the latest: if a commit since stored another,
       // prepared again now, so that the store does not refuse it first (an audited refusal of a
       // draft that then succeeds would give it two entries).
-      if (latest_of(p.write.id) == p.write.version - 1) continue;
+      if (still_latest(p.write.id, p.write.version - 1)) continue;
       state.ready[i] = PrepareDraft(state.call.agency(), p.draft, state.options, p);
     } else if (state.options.skip_unchanged && p.auto_version && !p.write.content_digest.empty()) {
       // A new record whose content a commit since may have stored (this stream's request before).

@@ -496,6 +496,13 @@ absl::StatusOr<uint64_t> RecordStore::LatestVersion(absl::string_view id) const 
   return latest->version;
 }
 
+bool RecordStore::Holds(absl::string_view id, uint64_t version) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = storage_->db()->Get(
+      rocksdb::ReadOptions(), storage_->family(Storage::kRecords), RecordKey(id, version), &value);
+  return !s.IsNotFound();
+}
+
 absl::StatusOr<v1::SignedRecord> RecordStore::Get(absl::string_view id, uint64_t version) const {
   if (version == 0) {
     absl::StatusOr<uint64_t> latest = LatestVersion(id);

@@ -139,6 +139,10 @@ class RecordStore : public CommitParticipant {
 
   // The latest stored version of `id`; NotFound if none.
   absl::StatusOr<uint64_t> LatestVersion(absl::string_view id) const;
+  // Whether version `version` of `id` is stored: a point read, which the whole-key filters answer
+  // for an absent version without reading a block. Versions only grow, so "the latest is still
+  // v" is "v + 1 is not stored". An error of the store answers true (the caller decides again).
+  bool Holds(absl::string_view id, uint64_t version) const;
   // One version of `id`, or the latest if `version` is 0; NotFound if absent.
   absl::StatusOr<v1::SignedRecord> Get(absl::string_view id, uint64_t version) const;
 
