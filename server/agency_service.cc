@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <map>
-#include <optional>
 #include <set>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -12,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
 #include "common/uuid.h"
@@ -23,6 +20,7 @@
 #include "server/request_checks.h"
 #include "server/search_keys.h"
 #include "server/shared_reads.h"
+#include "server/stream_pipeline.h"
 
 namespace nexus {
 namespace {
@@ -141,67 +139,31 @@ grpc::Status AgencyServiceImpl::PublishStream(
   absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kPublish);
   if (!call.ok()) return ToGrpc(call.status());
   // Two stages: this thread reads each request and prepares it (checks and signatures, on every
-  // core) while a thread of the call's own commits the one before (the durable batch) and answers
-  // it, in order. A client with more than one request in flight keeps both the cores and the
-  // disk busy. At most one prepared request waits for its commit, so memory stays bounded.
+  // core) while the pipeline's thread commits the one before (the durable batch) and answers it,
+  // in order. A client with more than one request in flight keeps both the cores and the disk
+  // busy.
   struct Prepared {
     absl::StatusOr<RecordPublisher::Batch> batch;
     bool report_recipients = false;
     int records = 0;  // as the request carried them, for a refusal's audit entry
   };
-  struct Handover {
-    absl::Mutex mu;
-    std::optional<Prepared> waiting ABSL_GUARDED_BY(mu);
-    bool reading_done ABSL_GUARDED_BY(mu) = false;
-    bool committing_done ABSL_GUARDED_BY(mu) = false;
-    bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-      return waiting.has_value() || reading_done;
+  absl::Status ended;  // the refusal that ended the stream; written by the pipeline before Close
+  StreamPipeline<Prepared> pipeline([&](Prepared next) {
+    if (!next.batch.ok()) {
+      ended = RefusePublish(*call, next.records, next.batch.status());
+      return false;
     }
-    bool Free() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-      return !waiting.has_value() || committing_done;
-    }
-  } handover;
-  absl::Status ended;  // the refusal that ended the stream; written by the committer before join
-  std::thread committer([&] {
-    while (true) {
-      std::optional<Prepared> next;
-      {
-        absl::MutexLock lock(&handover.mu);
-        handover.mu.Await(absl::Condition(&handover, &Handover::Ready));
-        next = std::exchange(handover.waiting, std::nullopt);
-      }
-      if (!next.has_value()) break;  // the reader is done and nothing waits
-      if (!next->batch.ok()) {
-        ended = RefusePublish(*call, next->records, next->batch.status());
-        break;
-      }
-      if (!stream->Write(CommitPublish(*std::move(next->batch), next->report_recipients))) break;
-    }
-    absl::MutexLock lock(&handover.mu);
-    handover.committing_done = true;
+    return stream->Write(CommitPublish(*std::move(next.batch), next.report_recipients));
   });
   v1::PublishRequest request;
-  while (true) {
-    {
-      absl::MutexLock lock(&handover.mu);
-      handover.mu.Await(absl::Condition(&handover, &Handover::Free));
-      if (handover.committing_done) break;
-    }
-    if (!stream->Read(&request)) break;
+  while (pipeline.WaitForRoom() && stream->Read(&request)) {
     Prepared prepared{PreparePublish(*call, request), request.report_recipients(),
                       request.records_size()};
     const bool refused = !prepared.batch.ok();
-    {
-      absl::MutexLock lock(&handover.mu);
-      handover.waiting = std::move(prepared);
-    }
-    if (refused) break;  // answered by the committer, after the requests before it
+    // A refusal is answered by the pipeline, after the requests before it.
+    if (!pipeline.Put(std::move(prepared)) || refused) break;
   }
-  {
-    absl::MutexLock lock(&handover.mu);
-    handover.reading_done = true;
-  }
-  committer.join();
+  pipeline.Close();
   return ToGrpc(ended);
 }
 

@@ -172,8 +172,7 @@ absl::Status PeerLinks::Pull(Link& link) {
     absl::Status finished = FromGrpc(reader->Finish());
     Untrack(&context);
     if (!finished.ok() && !absl::IsCancelled(finished)) how = finished;
-    (*session)->Finish(how);
-    return how;
+    return (*session)->Finish(how);
   }
   parts_.registry->Established(link.peer.agency_id());
   grpc::ByteBuffer message;
@@ -193,8 +192,7 @@ absl::Status PeerLinks::Pull(Link& link) {
       (void)(*session)->RefuseStream(finished);  // returns `finished`, kept in `how`
     }
   }
-  (*session)->Finish(how);
-  return how;
+  return (*session)->Finish(how);
 }
 
 absl::Status PeerLinks::Push(Link& link) {

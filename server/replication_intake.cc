@@ -106,9 +106,8 @@ absl::Status ReplicationIntake::CheckHeld(const std::string& peer,
   return Check(peer, replicated).status();
 }
 
-absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
-    const CallContext& call, const std::string& peer, const v1::ReplicationBatch& batch,
-    const v1::PeerCursor& state) {
+absl::StatusOr<ReceivedBatch> ReplicationIntake::CheckBatch(
+    const CallContext& call, const std::string& peer, const v1::ReplicationBatch& batch) const {
   if (batch.versions_size() > kMaxBatchVersions) {
     // Each refused version costs an audit entry: a peer may not make one message cost thousands.
     absl::Status refusal = absl::InvalidArgumentError(
@@ -118,8 +117,6 @@ absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
   }
   ReceivedBatch received;
   received.peer = peer;
-  received.state = state;
-  if (batch.versions_size() > 0) received.state.set_cursor(batch.cursor());
   received.audit = call.Entry(v1::AUDIT_ACTION_RECEIVE);
   received.audit.set_detail(absl::StrCat("from peer '", peer, "': ", batch.versions_size(),
                                          " versions up to its cursor ", batch.cursor()));
@@ -148,11 +145,27 @@ absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
     }
     LogWarning(refusal.error());
   }
-  return store_->Receive(std::move(received));
+  return received;
+}
+
+absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Store(ReceivedBatch checked,
+                                                                    v1::PeerCursor state) {
+  checked.state = std::move(state);
+  return store_->Receive(std::move(checked));
+}
+
+absl::StatusOr<RecordStore::ReceiveResult> ReplicationIntake::Receive(
+    const CallContext& call, const std::string& peer, const v1::ReplicationBatch& batch,
+    const v1::PeerCursor& state) {
+  absl::StatusOr<ReceivedBatch> checked = CheckBatch(call, peer, batch);
+  if (!checked.ok()) return checked.status();
+  v1::PeerCursor next = state;
+  if (batch.versions_size() > 0) next.set_cursor(batch.cursor());
+  return Store(*std::move(checked), std::move(next));
 }
 
 absl::Status ReplicationIntake::Refuse(const CallContext& call, const absl::Status& refusal,
-                                       const std::string& detail) {
+                                       const std::string& detail) const {
   v1::AuditEntry entry = call.Entry(v1::AUDIT_ACTION_RECEIVE);
   entry.set_detail(detail);
   SetOutcome(entry, refusal);
@@ -165,7 +178,8 @@ absl::Status ReplicationIntake::Refuse(const CallContext& call, const absl::Stat
 absl::StatusOr<std::unique_ptr<IntakeSession>> IntakeSession::Open(ReplicationIntake* intake,
                                                                    RecordStore* store,
                                                                    PeerRegistry* registry,
-                                                                   const CallContext& call) {
+                                                                   const CallContext& call,
+                                                                   StoredFn stored) {
   absl::StatusOr<v1::PeerCursor> state = store->PeerState(call.agency());
   if (!state.ok()) return state.status();
   if (!registry->BeginReceiving(call.agency())) {
@@ -173,10 +187,33 @@ absl::StatusOr<std::unique_ptr<IntakeSession>> IntakeSession::Open(ReplicationIn
         absl::StrCat("a replication stream from '", call.agency(),
                      "' is already open; its cursor has one writer"));
   }
-  return std::unique_ptr<IntakeSession>(new IntakeSession(intake, registry, call, *state));
+  return std::unique_ptr<IntakeSession>(
+      new IntakeSession(intake, registry, call, *std::move(state), std::move(stored)));
 }
 
-IntakeSession::~IntakeSession() { registry_->EndReceiving(call_.agency(), how_); }
+IntakeSession::IntakeSession(ReplicationIntake* intake, PeerRegistry* registry, CallContext call,
+                             v1::PeerCursor state, StoredFn stored)
+    : intake_(intake),
+      registry_(registry),
+      call_(std::move(call)),
+      stored_(std::move(stored)),
+      state_(std::move(state)),
+      pipeline_([this](Checked checked) { return Store(std::move(checked)); }) {}
+
+IntakeSession::~IntakeSession() {
+  pipeline_.Close();
+  absl::Status how;
+  {
+    absl::MutexLock lock(&mu_);
+    how = how_.ok() ? failed_ : how_;
+  }
+  registry_->EndReceiving(call_.agency(), how);
+}
+
+uint64_t IntakeSession::cursor() const {
+  absl::MutexLock lock(&mu_);
+  return state_.cursor();
+}
 
 absl::Status IntakeSession::TakeBytes(absl::string_view bytes, v1::ReplicationBatch& batch) {
   ++messages_;
@@ -201,14 +238,58 @@ absl::Status IntakeSession::RefuseStream(const absl::Status& how) {
 }
 
 absl::Status IntakeSession::Take(const v1::ReplicationBatch& batch) {
+  Checked checked;
+  checked.cursor = batch.cursor();
+  checked.caught_up = batch.caught_up();
   if (batch.versions_size() > 0) {
-    absl::StatusOr<RecordStore::ReceiveResult> result =
-        intake_->Receive(call_, call_.agency(), batch, state_);
-    if (!result.ok()) return result.status();
-    state_ = std::move(result->state);
+    absl::StatusOr<ReceivedBatch> received = intake_->CheckBatch(call_, call_.agency(), batch);
+    if (!received.ok()) return received.status();
+    checked.batch = *std::move(received);
   }
-  registry_->Received(call_.agency(), batch.caught_up());
+  if (!pipeline_.Put(std::move(checked))) return Failure();
   return absl::OkStatus();
+}
+
+bool IntakeSession::Store(Checked checked) {
+  if (checked.batch.has_value()) {
+    v1::PeerCursor state;
+    {
+      absl::MutexLock lock(&mu_);
+      state = state_;
+    }
+    state.set_cursor(checked.cursor);
+    absl::StatusOr<RecordStore::ReceiveResult> result =
+        intake_->Store(*std::move(checked.batch), std::move(state));
+    {
+      absl::MutexLock lock(&mu_);
+      if (!result.ok()) {
+        failed_ = result.status();
+        return false;
+      }
+      state_ = result->state;
+    }
+    if (stored_) stored_(result->state.cursor());
+  }
+  // Caught up only once what came before is durable: a reader of the registry may rely on it.
+  registry_->Received(call_.agency(), checked.caught_up);
+  return true;
+}
+
+absl::Status IntakeSession::Failure() const {
+  absl::MutexLock lock(&mu_);
+  return failed_;
+}
+
+absl::Status IntakeSession::Drain() {
+  if (pipeline_.Drain()) return absl::OkStatus();
+  return Failure();
+}
+
+absl::Status IntakeSession::Finish(const absl::Status& how) {
+  absl::Status stored = Drain();
+  absl::MutexLock lock(&mu_);
+  how_ = how.ok() ? stored : how;
+  return how_;
 }
 
 }  // namespace nexus

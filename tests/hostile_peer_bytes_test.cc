@@ -8,6 +8,7 @@
 #include <grpcpp/support/method_handler.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -94,8 +95,8 @@ class RawPeerServer {
   std::unique_ptr<grpc::Server> server_;
 };
 
-// One honest batch of agency-c's, as its node would serve it, with cursor 1.
-std::string HonestBatch(std::string* id) {
+// One honest batch of agency-c's, as its node would serve it, with cursor `cursor`.
+std::string HonestBatch(std::string* id, uint64_t cursor = 1) {
   v1::Record record = FederationDraft("honest", v1::TLP_GREEN, v1::DISTRIBUTION_SCOPE_FEDERATION);
   EXPECT_TRUE(ValidateAndNormalize(record).ok());
   record.set_id(NewUuid());
@@ -108,7 +109,7 @@ std::string HonestBatch(std::string* id) {
   v1::ReplicationBatch batch;
   *batch.add_versions()->mutable_record() =
       SealRecord(record, *PrivateKey::FromPemFile(TestPki() + "/agency-c/signing.key"), "1");
-  batch.set_cursor(1);
+  batch.set_cursor(cursor);
   return batch.SerializeAsString();
 }
 
@@ -175,11 +176,18 @@ class RawPusher {
   // Reads the receiver's first acknowledgement, sends `bytes` (then, with `close`, closes its
   // side cleanly), reads to the end.
   grpc::Status SendAndFinish(const std::string& bytes, bool close = false) {
+    return SendAllAndFinish({bytes}, close);
+  }
+  // The same with several messages sent one after another without waiting, keeping the cursor
+  // of every acknowledgement after the first in `acks`.
+  grpc::Status SendAllAndFinish(const std::vector<std::string>& messages, bool close = false,
+                                std::vector<uint64_t>* acks = nullptr) {
     v1::PushAck ack;
     if (!stream_->Read(&ack)) return stream_->Finish();
-    stream_->Write(BytesOf(bytes));
+    for (const std::string& bytes : messages) stream_->Write(BytesOf(bytes));
     if (close) stream_->WritesDone();
     while (stream_->Read(&ack)) {
+      if (acks != nullptr) acks->push_back(ack.cursor());
     }
     return stream_->Finish();
   }
@@ -199,6 +207,39 @@ TEST(HostilePeerBytesTest, APusherSendingUndecodableBytesIsToldWhyAndAudited) {
   EXPECT_TRUE(absl::StrContains(ended.error_message(), "does not decode")) << ended.error_message();
   EXPECT_EQ(RefusedReceives(a, "does not decode"), 1u);
   EXPECT_TRUE(absl::StrContains(a.ReadLog(), "does not decode")) << a.ReadLog();
+  a.Stop();
+}
+
+TEST(HostilePeerBytesTest, WhatAPusherSentBeforeUndecodableBytesIsStoredAndAcknowledged) {
+  FederationNode a(kAgencyA);
+  a.AddPeer(InboundPeer(kAgencyC));
+  ASSERT_EQ(a.Start(), absl::OkStatus());
+  // Ten batches sent without waiting: the node checks one while it stores the one before, and
+  // the bytes after them end the stream only once all ten are durable.
+  std::vector<std::string> ids(10);
+  std::vector<std::string> messages;
+  for (size_t i = 0; i < ids.size(); ++i) messages.push_back(HonestBatch(&ids[i], i + 1));
+  messages.push_back(kUndecodable);
+  std::vector<uint64_t> acks;
+  grpc::Status ended = RawPusher(a.address()).SendAllAndFinish(messages, false, &acks);
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << ended.error_message();
+  // Each batch is acknowledged once durable, in order.
+  EXPECT_EQ(acks.size(), ids.size());
+  EXPECT_TRUE(std::is_sorted(acks.begin(), acks.end()));
+  ASSERT_FALSE(acks.empty());
+  EXPECT_EQ(acks.back(), ids.size());
+  for (const std::string& id : ids) EXPECT_TRUE(a.Get(id, 0).ok()) << id;
+  absl::StatusOr<v1::FederationStatusResponse> status = a.FederationStatus();
+  ASSERT_TRUE(status.ok()) << status.status();
+  bool listed = false;
+  for (const v1::PeerStatus& peer : status->peers()) {
+    if (peer.agency_id() != kAgencyC) continue;
+    listed = true;
+    EXPECT_EQ(peer.received().cursor(), ids.size());
+    EXPECT_EQ(peer.received().received(), ids.size());
+  }
+  EXPECT_TRUE(listed);
+  EXPECT_EQ(RefusedReceives(a, "does not decode"), 1u);
   a.Stop();
 }
 

@@ -1,12 +1,15 @@
 // The receiving side's checks, without a network: a batch that is too large is refused whole and
 // audited once; a version of the receiving node's own agency, or signed by an unknown key, is
-// refused alone while the rest of the batch is stored.
+// refused alone while the rest of the batch is stored. A session stores the batches it checked
+// in order, each on top of the state the one before left, and stops at the first it cannot
+// store.
 #include "server/replication_intake.h"
 
 #include <gtest/gtest.h>
 
 #include "common/record_seal.h"
 #include "common/uuid.h"
+#include "server/peer_registry.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
 
@@ -87,6 +90,72 @@ TEST_F(ReplicationIntakeTest, BadVersionsAreRefusedAloneAndTheRestIsStored) {
   EXPECT_EQ(stack_->records->last_cursor(), 1u);
   EXPECT_EQ(EntriesWith(v1::AUDIT_OUTCOME_REFUSED), 2u);
   EXPECT_EQ(EntriesWith(v1::AUDIT_OUTCOME_OK), 1u);
+}
+
+// Batches of three versions (one refused: signed with the wrong key), cursors 10, 20, ...
+v1::ReplicationBatch BatchAt(uint64_t cursor, const std::vector<v1::SignedRecord>& records) {
+  v1::ReplicationBatch batch;
+  batch.set_cursor(cursor);
+  for (const v1::SignedRecord& record : records) *batch.add_versions()->mutable_record() = record;
+  return batch;
+}
+
+TEST_F(ReplicationIntakeTest, ASessionStoresItsBatchesInOrderEachOnTheStateBefore) {
+  PeerRegistry registry(config_);
+  auto session = IntakeSession::Open(intake_.get(), stack_->records.get(), &registry, call_);
+  ASSERT_TRUE(session.ok()) << session.status();
+  constexpr int kBatches = 6;
+  for (int b = 1; b <= kBatches; ++b) {
+    ASSERT_TRUE(
+        (*session)
+            ->Take(BatchAt(10 * b, {Sealed("agency-a", origin_key_),
+                                    Sealed("agency-a", origin_key_), Sealed("agency-a", own_key_)}))
+            .ok());
+    v1::ReplicationBatch heartbeat;  // no versions: the cursor it carries is not taken
+    heartbeat.set_cursor(999);
+    ASSERT_TRUE((*session)->Take(heartbeat).ok());
+  }
+  ASSERT_TRUE((*session)->Finish(absl::OkStatus()).ok());
+  EXPECT_EQ((*session)->cursor(), 10u * kBatches);
+  absl::StatusOr<v1::PeerCursor> state = stack_->records->PeerState("agency-a");
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->cursor(), 10u * kBatches);
+  EXPECT_EQ(state->received(), 2u * kBatches);
+  EXPECT_EQ(state->refused(), 1u * kBatches);
+  EXPECT_EQ(stack_->records->last_cursor(), 2u * kBatches);
+  EXPECT_EQ(EntriesWith(v1::AUDIT_OUTCOME_OK), 1u * kBatches);
+}
+
+TEST_F(ReplicationIntakeTest, ASessionStopsAtTheFirstBatchItCannotStore) {
+  v1::NodeConfig with_peer = config_;
+  v1::Peer* peer = with_peer.add_peers();
+  peer->set_agency_id("agency-a");
+  peer->set_direction(v1::Peer::DIRECTION_INBOUND);
+  PeerRegistry registry(with_peer);
+  auto session = IntakeSession::Open(intake_.get(), stack_->records.get(), &registry, call_);
+  ASSERT_TRUE(session.ok()) << session.status();
+  ASSERT_TRUE((*session)->Take(BatchAt(10, {Sealed("agency-a", origin_key_)})).ok());
+  ASSERT_TRUE((*session)->Drain().ok());
+  stack_->commits->Fail(absl::DataLossError("the disk went away"));
+  // The failure reaches the stream at a later Take or at the end, never lost.
+  absl::Status taken;
+  for (int b = 2; b <= 4 && taken.ok(); ++b) {
+    taken = (*session)->Take(BatchAt(10 * b, {Sealed("agency-a", origin_key_)}));
+  }
+  absl::Status how = (*session)->Finish(absl::OkStatus());
+  EXPECT_TRUE(absl::IsDataLoss(how)) << how;
+  EXPECT_TRUE(taken.ok() || absl::IsDataLoss(taken)) << taken;
+  EXPECT_EQ((*session)->cursor(), 10u);
+  absl::StatusOr<v1::PeerCursor> state = stack_->records->PeerState("agency-a");
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->cursor(), 10u);
+  EXPECT_EQ(stack_->records->last_cursor(), 1u);
+  session->reset();
+  // The peer's status tells the operator why the stream ended.
+  std::vector<v1::PeerStatus> peers = registry.Snapshot();
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_NE(peers[0].last_error().find("the disk went away"), std::string::npos)
+      << peers[0].DebugString();
 }
 
 }  // namespace
