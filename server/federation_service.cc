@@ -6,9 +6,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/untrusted_text.h"
 #include "server/caller.h"
 #include "server/federation_streams.h"
+#include "server/link_detector.h"
 #include "server/log.h"
 
 namespace nexus {
@@ -60,20 +62,29 @@ grpc::Status FederationServiceImpl::PushBytes(
     grpc::ServerContext* context, grpc::ServerReaderWriter<v1::PushAck, grpc::ByteBuffer>* stream) {
   absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kPush);
   if (!call.ok()) return ToGrpc(call.status());
+  const std::string& peer = call->agency();
+  // Acknowledgements come from this thread (the first, and one per witnessed head) and from the
+  // session's thread once a batch is durable, which lets the session store one batch while this
+  // thread checks the next: one Write at a time.
+  absl::Mutex ack_mu;
+  auto acknowledge = [&](uint64_t cursor) {
+    v1::PushAck ack;
+    ack.set_cursor(cursor);
+    ack.set_witnessed_size(parts_.witness->State(peer).tree_size());
+    absl::MutexLock lock(&ack_mu);
+    return stream->Write(ack);
+  };
   absl::StatusOr<std::unique_ptr<IntakeSession>> session =
-      IntakeSession::Open(parts_.intake, parts_.store, parts_.registry, *call);
+      IntakeSession::Open(parts_.intake, parts_.store, parts_.registry, *call,
+                          [&](uint64_t cursor) { (void)acknowledge(cursor); });
   if (!session.ok()) {
     return ToGrpc(RecordRefusal(*parts_.audit, *call, v1::AUDIT_ACTION_RECEIVE, session.status()));
   }
   LogInfo(absl::StrCat("push stream from peer '", call->agency(), "' opened (", call->actor.peer(),
                        ")"));
-  const std::string& peer = call->agency();
   parts_.registry->Established(peer);
-  v1::PushAck ack;
-  ack.set_cursor((*session)->cursor());
-  ack.set_witnessed_size(parts_.witness->State(peer).tree_size());
   absl::Status how;
-  if (!stream->Write(ack)) how = absl::CancelledError("the peer's stream is gone");
+  if (!acknowledge((*session)->cursor())) how = absl::CancelledError("the peer's stream is gone");
   grpc::ByteBuffer message;
   v1::ReplicationBatch batch;
   while (how.ok() && !stopping_ && stream->Read(&message)) {
@@ -86,24 +97,21 @@ grpc::Status FederationServiceImpl::PushBytes(
       absl::StatusOr<v1::PeerWitness> witnessed =
           parts_.witness->Check(peer, batch.audit_head().head(), proof);
       if (!witnessed.ok()) LogWarning(std::string(witnessed.status().message()));
-      ack.set_witnessed_size(parts_.witness->State(peer).tree_size());
-    }
-    if (batch.versions_size() > 0 || batch.has_audit_head()) {
-      ack.set_cursor((*session)->cursor());
-      if (!stream->Write(ack)) how = absl::CancelledError("the peer's stream is gone");
+      if (!acknowledge((*session)->cursor()))
+        how = absl::CancelledError("the peer's stream is gone");
     }
   }
   // After the peer's clean close the stream still takes a last acknowledgement; after gRPC ended
   // the call (a message over the limit, which it does not tell the handler, a lost connection, a
   // cancel) it does not. What is known of the end is recorded.
-  ack.set_cursor((*session)->cursor());
-  if (how.ok() && !stopping_ && (context->IsCancelled() || !stream->Write(ack))) {
+  if (how.ok()) how = (*session)->Drain();
+  if (how.ok() && !stopping_ && (context->IsCancelled() || !acknowledge((*session)->cursor()))) {
     how = (*session)->RefuseStream(absl::CancelledError(absl::StrCat(
         "the push stream from peer '", peer, "' ended without a clean close: a message over ",
         "this node's limit of ", max_message_bytes_, " bytes, a lost connection, or the peer ",
         "stopped or cancelled it (gRPC does not say which)")));
   }
-  (*session)->Finish(how);
+  how = (*session)->Finish(how);
   LogInfo(absl::StrCat("push stream from peer '", call->agency(),
                        "' closed: ", how.ok() ? "OK" : how.ToString()));
   // What the session refused is audited there; the pusher is told why its stream ended.
@@ -147,6 +155,13 @@ grpc::Status FederationServiceImpl::Status(grpc::ServerContext* context,
   absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kFederationStatus);
   if (!call.ok()) return ToGrpc(call.status());
   response->set_agency_id(agency_id_);
+  if (parts_.link_detector == nullptr || !parts_.link_detector->running()) {
+    response->set_link_detection_off(true);
+  } else {
+    const uint64_t stored = parts_.store->last_cursor();
+    const uint64_t examined = parts_.link_detector->processed();
+    response->set_link_detection_behind(stored > examined ? stored - examined : 0);
+  }
   for (v1::PeerStatus& status : parts_.registry->Snapshot()) {
     const std::string& peer = status.agency_id();
     absl::StatusOr<v1::PeerCursor> received = parts_.store->PeerState(peer);

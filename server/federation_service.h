@@ -39,6 +39,7 @@ class FederationServiceImpl final : public v1::FederationService::Service {
     class FederatedSearch* search;
     const LinkReads* link_reads;
     class RecordTrail* trail;
+    const class LinkDetector* link_detector;  // its backlog, in the status
   };
   // Every pointer must outlive the service.
   FederationServiceImpl(const v1::NodeConfig& config, Parts parts);

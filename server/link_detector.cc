@@ -14,6 +14,7 @@
 #include "common/storage/coding.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "server/background_priority.h"
 #include "server/log.h"
 
 namespace nexus {
@@ -170,6 +171,7 @@ void LinkDetector::Start() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = false;
+    running_ = true;
   }
   thread_ = std::thread([this] { Run(); });
 }
@@ -178,6 +180,7 @@ void LinkDetector::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    running_ = false;
   }
   if (thread_.joinable()) thread_.join();
 }
@@ -185,6 +188,11 @@ void LinkDetector::Stop() {
 uint64_t LinkDetector::processed() const {
   absl::MutexLock lock(&mu_);
   return processed_;
+}
+
+bool LinkDetector::running() const {
+  absl::MutexLock lock(&mu_);
+  return running_;
 }
 
 uint64_t LinkDetector::last_change() const {
@@ -202,6 +210,8 @@ uint64_t LinkDetector::WaitForChangeAfter(uint64_t sequence, absl::Duration time
 }
 
 void LinkDetector::Run() {
+  // Detection follows the store; publishing and receiving come first when the cores are busy.
+  LowerThisThreadsPriority();
   while (true) {
     {
       absl::MutexLock lock(&mu_);

@@ -60,7 +60,8 @@ class LinkDetector {
                Options options);
   ~LinkDetector();
 
-  // Runs detection on its own thread, following the feed as versions become durable.
+  // Runs detection on its own thread, following the feed as versions become durable, at a
+  // background CPU priority (background_priority.h).
   void Start() ABSL_LOCKS_EXCLUDED(mu_);
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
   // Processes the feed up to its current end on the calling thread (tests, benchmarks).
@@ -68,6 +69,8 @@ class LinkDetector {
 
   // The feed position processed: every version up to it has been looked at.
   uint64_t processed() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether the detection thread runs (Start, and no Stop since).
+  bool running() const ABSL_LOCKS_EXCLUDED(mu_);
   // The last change's sequence (0: none).
   uint64_t last_change() const ABSL_LOCKS_EXCLUDED(mu_);
   // Blocks until a change after `sequence` is durable or `timeout` passes; returns the last.
@@ -111,6 +114,7 @@ class LinkDetector {
   uint64_t processed_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t last_change_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool running_ ABSL_GUARDED_BY(mu_) = false;  // the thread was started and not stopped
   std::thread thread_;
 };
 

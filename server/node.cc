@@ -268,7 +268,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
                          parts->authorizer.get(), parts->store.get(), parts->audit.get(),
                          parts->replication_source.get(), parts->intake.get(), parts->peers.get(),
                          parts->witness.get(), parts->reoffers.get(), parts->federated_search.get(),
-                         parts->link_reads.get(), parts->trail.get()});
+                         parts->link_reads.get(), parts->trail.get(), parts->link_detector.get()});
   parts->link_notices = std::make_unique<LinkNoticeIntake>(
       parts->config, parts->intake.get(), parts->link_detector.get(), parts->audit.get());
   parts->links = std::make_unique<PeerLinks>(

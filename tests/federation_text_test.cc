@@ -111,7 +111,8 @@ const Value& Field(const Struct& object, const std::string& name) {
 TEST(FederationStatusTextTest, OneAlignedRowPerPeerThenWhatNeedsAttention) {
   std::string text = FederationStatusToHumanText(SampleStatus(), kNow);
   std::vector<std::string> lines = Lines(text);
-  ASSERT_EQ(lines.size(), 1 + 1 + 3 + 5) << text;  // title, header, rows, notes
+  ASSERT_EQ(lines.size(), 1 + 1 + 3 + 5 + 1) << text;  // title, header, rows, notes, links
+  EXPECT_EQ(lines.back(), "link detection: caught up");
   EXPECT_EQ(lines[0], "node agency-a: 3 peers");
   EXPECT_TRUE(absl::StartsWith(lines[1], "PEER       DIRECTION  ADDRESS         CONNECTED"))
       << text;
@@ -182,8 +183,23 @@ TEST(FederationStatusTextTest, SecondsBehindReadAsADuration) {
 TEST(FederationStatusTextTest, NoPeersSaysSo) {
   v1::FederationStatusResponse status;
   status.set_agency_id("agency-a");
-  EXPECT_EQ(FederationStatusToHumanText(status, kNow), "node agency-a: 0 peers\n");
-  EXPECT_EQ(FederationStatusToJson(status), R"({"agency_id":"agency-a","peers":[]})");
+  EXPECT_EQ(FederationStatusToHumanText(status, kNow),
+            "node agency-a: 0 peers\nlink detection: caught up\n");
+  EXPECT_EQ(FederationStatusToJson(status),
+            R"({"agency_id":"agency-a","link_detection":{"off":false,"behind":0},"peers":[]})");
+}
+
+TEST(FederationStatusTextTest, SaysHowFarLinkDetectionIsBehindOrThatItIsOff) {
+  v1::FederationStatusResponse status;
+  status.set_agency_id("agency-a");
+  status.set_link_detection_behind(1234);
+  EXPECT_TRUE(absl::StrContains(FederationStatusToHumanText(status, kNow),
+                                "link detection: 1234 stored versions not examined yet\n"));
+  EXPECT_TRUE(absl::StrContains(FederationStatusToJson(status), R"("behind":1234)"));
+  status.set_link_detection_off(true);
+  EXPECT_TRUE(
+      absl::StrContains(FederationStatusToHumanText(status, kNow), "link detection: off\n"));
+  EXPECT_TRUE(absl::StrContains(FederationStatusToJson(status), R"("off":true)"));
 }
 
 // Every string field a node reports, each holding what could drive a terminal or forge a line.
@@ -210,8 +226,8 @@ v1::FederationStatusResponse HostileStatus() {
 TEST(FederationStatusTextTest, HumanTextEscapesAndBoundsWhatTheNodeSent) {
   std::string text = FederationStatusToHumanText(HostileStatus(), kNow);
   ExpectSafeForTerminal(text);
-  // Title, header, one row, and the four notes: no line was forged.
-  EXPECT_EQ(Lines(text).size(), 7u) << text;
+  // Title, header, one row, the four notes and link detection: no line was forged.
+  EXPECT_EQ(Lines(text).size(), 8u) << text;
   EXPECT_TRUE(absl::StrContains(text, "x\\n0 peers\\x1b[2J\\r\\u009b31m\\u202e\\xff")) << text;
   EXPECT_LT(text.size(), 8000u);  // the 10 kB error is cut
   EXPECT_TRUE(absl::StrContains(text, "more bytes)")) << text;

@@ -212,7 +212,16 @@ std::string FederationStatusToHumanText(const v1::FederationStatusResponse& stat
                                         absl::Time now) {
   std::string out = absl::StrCat("node ", Id(status.agency_id()), ": ", status.peers_size(),
                                  status.peers_size() == 1 ? " peer" : " peers", "\n");
-  if (status.peers().empty()) return out;
+  // Last, after the peers' notes: link detection is this node's own work, not a peer's.
+  const std::string links = absl::StrCat(
+      "link detection: ",
+      status.link_detection_off() ? "off"
+                                  : (status.link_detection_behind() == 0
+                                         ? "caught up"
+                                         : absl::StrCat(status.link_detection_behind(),
+                                                        " stored versions not examined yet")),
+      "\n");
+  if (status.peers().empty()) return out + links;
   std::vector<std::vector<std::string>> rows = {
       {"PEER", "DIRECTION", "ADDRESS", "CONNECTED", "CURSOR", "RECEIVING", "RECEIVED", "UNCHANGED",
        "REFUSED", "EQUIVOCATIONS", "RELAYED", "WAITING", "WITNESSED TREE"}};
@@ -227,7 +236,7 @@ std::string FederationStatusToHumanText(const v1::FederationStatusResponse& stat
                     absl::StrCat(peer.relayed()), WaitingCell(peer), WitnessCell(peer.witness())});
     notes += PeerNotes(peer, now);
   }
-  return out + Table(rows) + notes;
+  return out + Table(rows) + notes + links;
 }
 
 std::string FederationStatusToJson(const v1::FederationStatusResponse& status) {
@@ -237,7 +246,9 @@ std::string FederationStatusToJson(const v1::FederationStatusResponse& status) {
   }
   // JsonQuote leaves bidirectional controls raw, as JSON allows: escaped here for the terminal.
   return EscapeJsonForTerminal(
-      absl::StrCat("{\"agency_id\":", JsonQuote(status.agency_id()), ",\"peers\":[", peers, "]}"));
+      absl::StrCat("{\"agency_id\":", JsonQuote(status.agency_id()),
+                   ",\"link_detection\":{\"off\":", status.link_detection_off() ? "true" : "false",
+                   ",\"behind\":", status.link_detection_behind(), "},\"peers\":[", peers, "]}"));
 }
 
 std::string PeerHeadsToHumanText(absl::string_view agency, const v1::PeerHeadsResponse& heads,
