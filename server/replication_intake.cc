@@ -218,6 +218,8 @@ uint64_t IntakeSession::cursor() const {
 absl::Status IntakeSession::TakeBytes(absl::string_view bytes, v1::ReplicationBatch& batch) {
   ++messages_;
   if (!batch.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    // The refusal is audited after what came before it is stored, so the log keeps the order.
+    (void)Drain();
     // A stranger's bytes: the first few, escaped, help the peer's operator find the fault.
     return intake_->Refuse(
         call_,
@@ -231,6 +233,7 @@ absl::Status IntakeSession::TakeBytes(absl::string_view bytes, v1::ReplicationBa
 }
 
 absl::Status IntakeSession::RefuseStream(const absl::Status& how) {
+  (void)Drain();  // audited after what came before it, as in TakeBytes
   (void)intake_->Refuse(call_, how,
                         absl::StrCat("the replication stream from peer '", call_.agency(),
                                      "' ended after ", messages_, " messages"));
@@ -242,6 +245,8 @@ absl::Status IntakeSession::Take(const v1::ReplicationBatch& batch) {
   checked.cursor = batch.cursor();
   checked.caught_up = batch.caught_up();
   if (batch.versions_size() > 0) {
+    // A batch refused whole is audited by CheckBatch: after what came before it is stored.
+    if (batch.versions_size() > ReplicationIntake::kMaxBatchVersions) (void)Drain();
     absl::StatusOr<ReceivedBatch> received = intake_->CheckBatch(call_, call_.agency(), batch);
     if (!received.ok()) return received.status();
     checked.batch = *std::move(received);

@@ -240,6 +240,14 @@ TEST(HostilePeerBytesTest, WhatAPusherSentBeforeUndecodableBytesIsStoredAndAckno
   }
   EXPECT_TRUE(listed);
   EXPECT_EQ(RefusedReceives(a, "does not decode"), 1u);
+  // The log keeps the stream's order: the refusal comes after every batch stored before it.
+  v1::AuditFilter receives;
+  receives.set_action(v1::AUDIT_ACTION_RECEIVE);
+  absl::StatusOr<std::vector<v1::AuditEntry>> entries = a.AuditEntries(receives);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_FALSE(entries->empty());
+  EXPECT_EQ(entries->back().outcome(), v1::AUDIT_OUTCOME_REFUSED) << entries->back().DebugString();
+  EXPECT_TRUE(absl::StrContains(entries->back().error(), "does not decode"));
   a.Stop();
 }
 
