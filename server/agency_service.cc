@@ -148,13 +148,24 @@ grpc::Status AgencyServiceImpl::PublishStream(
     int records = 0;  // as the request carried them, for a refusal's audit entry
   };
   absl::Status ended;  // the refusal that ended the stream; written by the pipeline before Close
-  StreamPipeline<Prepared> pipeline([&](Prepared next) {
-    if (!next.batch.ok()) {
-      ended = RefusePublish(*call, next.records, next.batch.status());
-      return false;
-    }
-    return stream->Write(CommitPublish(*std::move(next.batch), next.report_recipients));
-  });
+  StreamPipeline<Prepared> pipeline(
+      [&](Prepared next) {
+        if (!next.batch.ok()) {
+          ended = RefusePublish(*call, next.records, next.batch.status());
+          return false;
+        }
+        return stream->Write(CommitPublish(*std::move(next.batch), next.report_recipients));
+      },
+      [&](Prepared dropped) {
+        // Read and prepared, never stored: the client went away (or the stream ended on a
+        // refusal) before its turn. Nothing of it is kept, and the log says so.
+        if (dropped.batch.ok()) {
+          (void)RefusePublish(*call, dropped.records,
+                              absl::CancelledError("the publish stream ended before this "
+                                                   "request's turn to be stored; nothing of it "
+                                                   "was stored"));
+        }
+      });
   v1::PublishRequest request;
   while (pipeline.WaitForRoom() && stream->Read(&request)) {
     Prepared prepared{PreparePublish(*call, request), request.report_recipients(),

@@ -25,9 +25,12 @@ class StreamPipeline {
   // Finishes one item on the pipeline's thread; false stops the pipeline (no later item is
   // finished: they are dropped, and Put says so).
   using FinishFn = std::function<bool(Item item)>;
+  // Told of each item put but never finished because the pipeline stopped before it, on the
+  // thread that found it so: the stream may owe someone an answer or an audit entry for it.
+  using DropFn = std::function<void(Item item)>;
 
-  explicit StreamPipeline(FinishFn finish)
-      : finish_(std::move(finish)), finisher_([this] { FinishLoop(); }) {}
+  explicit StreamPipeline(FinishFn finish, DropFn drop = nullptr)
+      : finish_(std::move(finish)), drop_(std::move(drop)), finisher_([this] { FinishLoop(); }) {}
   // Finishes what was put (Close) before it goes.
   ~StreamPipeline() { Close(); }
   StreamPipeline(const StreamPipeline&) = delete;
@@ -43,11 +46,16 @@ class StreamPipeline {
   // Hands `item` over once the one before it was taken; false (the item dropped) if the
   // pipeline stopped.
   bool Put(Item item) ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(this, &StreamPipeline::HasRoom));
-    if (stopped_) return false;
-    waiting_ = std::move(item);
-    return true;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &StreamPipeline::HasRoom));
+      if (!stopped_) {
+        waiting_ = std::move(item);
+        return true;
+      }
+    }
+    if (drop_) drop_(std::move(item));
+    return false;
   }
   // Waits until every item put so far is finished (or the pipeline stopped): false if it
   // stopped. The pipeline takes more items afterwards.
@@ -87,13 +95,18 @@ class StreamPipeline {
       }
       if (!finish_(*std::move(next))) break;
     }
-    absl::MutexLock lock(&mu_);
-    stopped_ = true;
-    finishing_ = false;
-    waiting_.reset();  // dropped: its stream is told by Put or Drain
+    std::optional<Item> dropped;
+    {
+      absl::MutexLock lock(&mu_);
+      stopped_ = true;
+      finishing_ = false;
+      dropped = std::exchange(waiting_, std::nullopt);  // its stream learns at Put or Drain
+    }
+    if (dropped.has_value() && drop_) drop_(*std::move(dropped));
   }
 
   const FinishFn finish_;
+  const DropFn drop_;
   absl::Mutex mu_;
   std::optional<Item> waiting_ ABSL_GUARDED_BY(mu_);
   bool finishing_ ABSL_GUARDED_BY(mu_) = false;

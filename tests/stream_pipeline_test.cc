@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <thread>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 
 namespace nexus {
@@ -51,12 +54,19 @@ TEST(StreamPipelineTest, OneItemWaitsWhileAnotherIsFinished) {
   EXPECT_EQ(finished, (std::vector<int>{0, 1}));
 }
 
-TEST(StreamPipelineTest, AfterAStopNothingLaterIsFinishedAndTheStreamIsTold) {
+TEST(StreamPipelineTest, AfterAStopNothingLaterIsFinishedAndEachDroppedItemIsTold) {
   std::vector<int> finished;
-  StreamPipeline<int> pipeline([&](int item) {
-    finished.push_back(item);
-    return item != 3;  // item 3 fails
-  });
+  absl::Mutex mu;
+  std::vector<int> dropped;  // told on the pipeline's thread or the stream's
+  StreamPipeline<int> pipeline(
+      [&](int item) {
+        finished.push_back(item);
+        return item != 3;  // item 3 fails
+      },
+      [&](int item) {
+        absl::MutexLock lock(&mu);
+        dropped.push_back(item);
+      });
   bool accepted = true;
   int put = 0;
   while (accepted && put < 100) accepted = pipeline.Put(put++);
@@ -67,6 +77,13 @@ TEST(StreamPipelineTest, AfterAStopNothingLaterIsFinishedAndTheStreamIsTold) {
   EXPECT_FALSE(pipeline.Put(100));
   pipeline.Close();
   EXPECT_EQ(finished, (std::vector<int>{0, 1, 2, 3}));
+  // Every item put after the failed one is told as dropped, once: none is lost unsaid.
+  absl::MutexLock lock(&mu);
+  std::sort(dropped.begin(), dropped.end());
+  std::vector<int> expected;
+  for (int i = 4; i < put; ++i) expected.push_back(i);
+  expected.push_back(100);
+  EXPECT_EQ(dropped, expected);
 }
 
 }  // namespace
