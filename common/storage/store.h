@@ -1,7 +1,7 @@
 // The node's key-value store as every user of it sees it: column families (families.h) of byte
 // keys in order, atomic batches (batch.h), cursors (cursor.h) and snapshots. The commit queue,
 // the audit log, the record store, the witness state and the offline readers use only this;
-// RocksDB is one implementation of it (rocksdb_store.h), and another engine would be one more.
+// RocksDB is one implementation of it (RocksDbStore), and another engine would be one more.
 //
 // Errors are absl::Status: NotFound for a key that is absent (an answer, not a failure), a
 // StorageFault (storage_fault.h) for a read or write the disk or the data failed (I/O error,
