@@ -34,7 +34,6 @@
 #include "common/crypto.h"
 #include "common/keyring.h"
 #include "policy/federation.h"
-#include "rocksdb/db.h"
 #include "server/cursor_cipher.h"
 #include "server/link_detector.h"
 #include "server/record_publisher.h"
@@ -126,7 +125,7 @@ int DetectionAtScale(const Options& options) {
   }
   absl::StatusOr<CursorCipher> cursors = CursorCipher::Open(stack->storage.get());
   if (!cursors.ok()) return 1;
-  (void)stack->storage->db()->Flush(rocksdb::FlushOptions());
+  (void)stack->storage->Flush();
   const uint64_t bytes_before = DirectoryBytes(dir.path());
   const double rss_before = bench::StatusMiB(0, "VmRSS:");
 
@@ -144,7 +143,7 @@ int DetectionAtScale(const Options& options) {
     frequent += change.event() == v1::LINK_EVENT_FREQUENT_SELECTOR;
     return true;
   });
-  (void)stack->storage->db()->Flush(rocksdb::FlushOptions());
+  (void)stack->storage->Flush();
   const uint64_t bytes_after = DirectoryBytes(dir.path());
   std::printf("detection: %d versions in %.2f s: %.0f versions/s\n", options.records, seconds,
               options.records / seconds);

@@ -18,9 +18,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/bench_figures.h"
+#include "common/storage/rocksdb_store.h"
 #include "server/audit_log.h"
 #include "server/commit_queue.h"
-#include "server/storage.h"
 #include "tests/node_storage.h"
 #include "tests/test_support.h"
 
@@ -52,9 +52,9 @@ struct Opened {
 // Opens the log in `data_dir` as nexusd does, verifying in full only logs of at most `limit`
 // entries, then runs the background pass.
 Opened OpenLog(const std::string& data_dir, const PrivateKey& key, uint64_t limit) {
-  auto storage = Storage::Open(data_dir);
+  auto storage = storage::RocksDbStore::Open(data_dir);
   if (!storage.ok()) return {};
-  CommitQueue commits((*storage)->db());
+  CommitQueue commits(storage->get());
   AuditLog::Options options{"agency-a", "1"};
   options.verify_before_serving_max_entries = limit;
   absl::Time start = absl::Now();

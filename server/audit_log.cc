@@ -8,8 +8,7 @@
 #include "common/keyring.h"
 #include "common/storage/audit_format.h"
 #include "common/storage/coding.h"
-#include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
+#include "common/storage/storage_fault.h"
 #include "server/audit_entry_bounds.h"
 
 namespace nexus {
@@ -19,12 +18,11 @@ using audit_format::CheckpointKey;
 using audit_format::EntryKey;
 using audit_format::TreeKey;
 
-absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
-
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(Storage* storage, CommitQueue* queue,
-                                                         PrivateKey signing_key, Options options) {
+absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(storage::Store* storage,
+                                                         CommitQueue* queue, PrivateKey signing_key,
+                                                         Options options) {
   std::unique_ptr<AuditLog> log(
       new AuditLog(storage, queue, std::move(signing_key), std::move(options)));
   if (absl::Status s = log->VerifyStoredLog(); !s.ok()) return s;
@@ -44,7 +42,7 @@ absl::Status AuditLog::CannotRead(absl::string_view what, absl::string_view erro
       "directory, then start again"));
 }
 
-AuditLog::AuditLog(Storage* storage, CommitQueue* queue, PrivateKey key, Options options)
+AuditLog::AuditLog(storage::Store* storage, CommitQueue* queue, PrivateKey key, Options options)
     : storage_(storage),
       queue_(queue),
       signing_key_(std::move(key)),
@@ -86,10 +84,9 @@ absl::Status AuditLog::VerifyStoredLog() {
     problem = std::string(head.status().message());
   } else if (!head.ok() && checkpoints->empty()) {
     // Nothing signed: a new log, unless it holds entries (which then no signature covers).
-    std::unique_ptr<rocksdb::Iterator> any(storage_->db()->NewIterator(
-        rocksdb::ReadOptions(), storage_->family(Storage::kAuditEntries)));
+    std::unique_ptr<storage::Cursor> any = storage_->NewCursor(storage::kAuditEntries);
     any->SeekToFirst();
-    if (!any->status().ok()) return CannotRead("entries", any->status().ToString());
+    if (!any->status().ok()) return CannotRead("entries", any->status().message());
     if (!any->Valid()) return absl::OkStatus();
   }
   if (problem.empty()) {
@@ -143,12 +140,7 @@ absl::Status AuditLog::VerifyStoredLog() {
   return AcceptStoredLog(problem, keys);
 }
 
-AuditLogReader AuditLog::Reader() const {
-  return AuditLogReader(
-      storage_->db(),
-      {storage_->family(Storage::kAuditEntries), storage_->family(Storage::kAuditTree),
-       storage_->family(Storage::kAuditCheckpoints), storage_->family(Storage::kAuditHead)});
-}
+AuditLogReader AuditLog::Reader() const { return AuditLogReader(storage_); }
 
 void AuditLog::BeginBatch() {
   absl::MutexLock stage_lock(&stage_mu_);
@@ -158,12 +150,11 @@ void AuditLog::BeginBatch() {
   staged_head_.reset();
 }
 
-void AuditLog::FinishBatch(rocksdb::WriteBatch& batch) {
+void AuditLog::FinishBatch(storage::Batch& batch) {
   absl::MutexLock lock(&stage_mu_);
   if (staged_.size() == batch_start_) return;  // nothing appended: the head stands
   staged_head_ = SignTreeHead(staged_);
-  batch.Put(storage_->family(Storage::kAuditHead), audit_format::kHeadKey,
-            staged_head_->SerializeAsString());
+  batch.Put(storage::kAuditHead, audit_format::kHeadKey, staged_head_->SerializeAsString());
 }
 
 void AuditLog::EndBatch(bool durable) {
@@ -190,7 +181,7 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLog::Head() const {
   return *head_;
 }
 
-void AuditLog::Stage(v1::AuditEntry& entry, rocksdb::WriteBatch& batch) {
+void AuditLog::Stage(v1::AuditEntry& entry, storage::Batch& batch) {
   BoundAuditEntry(entry);  // the one place every entry passes: no caller can exceed the bound
   absl::MutexLock lock(&stage_mu_);
   const uint64_t sequence = staged_.size();
@@ -201,16 +192,16 @@ void AuditLog::Stage(v1::AuditEntry& entry, rocksdb::WriteBatch& batch) {
   std::string bytes = entry.SerializeAsString();
   std::vector<merkle::Frontier::Node> completed;
   staged_.Append(merkle::LeafHash(bytes), &completed);
-  batch.Put(storage_->family(Storage::kAuditEntries), EntryKey(sequence), bytes);
+  batch.Put(storage::kAuditEntries, EntryKey(sequence), bytes);
   for (const merkle::Frontier::Node& node : completed) {
-    batch.Put(storage_->family(Storage::kAuditTree), TreeKey(node.level, node.index),
-              rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
+    batch.Put(storage::kAuditTree, TreeKey(node.level, node.index),
+              absl::string_view(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
   }
 }
 
 absl::Status AuditLog::Append(std::vector<v1::AuditEntry> entries) {
   if (entries.empty()) return absl::OkStatus();
-  return queue_->Commit([&](rocksdb::WriteBatch& batch) {
+  return queue_->Commit([&](storage::Batch& batch) {
     for (v1::AuditEntry& entry : entries) Stage(entry, batch);
   });
 }
@@ -226,7 +217,7 @@ void AuditLog::AppendAsync(std::vector<v1::AuditEntry> entries, CommitQueue::Don
   }
   // The entries move into the stage function, which the queue owns until the batch is written.
   queue_->CommitAsync(
-      [this, entries = std::move(entries)](rocksdb::WriteBatch& batch) mutable {
+      [this, entries = std::move(entries)](storage::Batch& batch) mutable {
         for (v1::AuditEntry& entry : entries) Stage(entry, batch);
       },
       [this, done = std::move(done)](const absl::Status& status) {
@@ -248,19 +239,17 @@ uint64_t AuditLog::size() const {
 }
 
 absl::StatusOr<merkle::Hash> AuditLog::ReadNode(int level, uint64_t index) const {
-  std::string value;
-  rocksdb::Status s = storage_->db()->Get(
-      rocksdb::ReadOptions(), storage_->family(Storage::kAuditTree), TreeKey(level, index), &value);
-  if (!s.ok() && !s.IsNotFound()) {
+  absl::StatusOr<std::string> value = storage_->Get(storage::kAuditTree, TreeKey(level, index));
+  if (!value.ok() && !absl::IsNotFound(value.status())) {
     return absl::UnavailableError(absl::StrCat("reading audit tree node level ", level, " index ",
-                                               index, ": ", s.ToString()));
+                                               index, ": ", value.status().message()));
   }
-  if (!s.ok() || value.size() != 32) {
+  if (!value.ok() || value->size() != 32) {
     return absl::DataLossError(
         absl::StrCat("audit tree node level ", level, " index ", index, " is missing"));
   }
   merkle::Hash hash;
-  std::copy(value.begin(), value.end(), hash.begin());
+  std::copy(value->begin(), value->end(), hash.begin());
   return hash;
 }
 
@@ -268,12 +257,9 @@ absl::Status AuditLog::ScanEntries(uint64_t start, uint64_t end, bool newest_fir
                                    const EntryVisitor& visit) const {
   end = std::min(end, size());
   if (start >= end) return absl::OkStatus();
-  rocksdb::DB* db = storage_->db();
-  std::unique_ptr<rocksdb::Iterator> entries(
-      db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kAuditEntries)));
+  std::unique_ptr<storage::Cursor> entries = storage_->NewCursor(storage::kAuditEntries);
   // Leaves are level-0 tree nodes: their keys share the entry's order.
-  std::unique_ptr<rocksdb::Iterator> leaves(
-      db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kAuditTree)));
+  std::unique_ptr<storage::Cursor> leaves = storage_->NewCursor(storage::kAuditTree);
   if (newest_first) {
     entries->SeekForPrev(EntryKey(end - 1));
     leaves->SeekForPrev(TreeKey(0, end - 1));
@@ -283,7 +269,7 @@ absl::Status AuditLog::ScanEntries(uint64_t start, uint64_t end, bool newest_fir
   }
   merkle::Hash leaf{};
   while (entries->Valid()) {
-    std::optional<uint64_t> read = audit_format::ReadNumberKey(View(entries->key()));
+    std::optional<uint64_t> read = audit_format::ReadNumberKey(entries->key());
     if (!read.has_value()) {
       return absl::DataLossError(absl::StrCat("an audit entry is stored under a ",
                                               entries->key().size(),
@@ -293,13 +279,13 @@ absl::Status AuditLog::ScanEntries(uint64_t start, uint64_t end, bool newest_fir
     if (index < start || index >= end) break;
     // The leaf is the level-0 node of the same index (compared without building its key).
     if (leaves->Valid() && leaves->key().size() == audit_format::kTreeKeyBytes &&
-        leaves->key()[0] == 0 && coding::DecodeFixed64At(View(leaves->key()), 1) == index &&
+        leaves->key()[0] == 0 && coding::DecodeFixed64At(leaves->key(), 1) == index &&
         leaves->value().size() == 32) {
       std::copy(leaves->value().data(), leaves->value().data() + 32, leaf.begin());
     } else {
       leaf.fill(0);  // missing: the verifier will say so
     }
-    if (!visit(index, entries->value().ToString(), leaf)) break;
+    if (!visit(index, std::string(entries->value()), leaf)) break;
     if (newest_first) {
       entries->Prev();
       leaves->Prev();
@@ -309,7 +295,7 @@ absl::Status AuditLog::ScanEntries(uint64_t start, uint64_t end, bool newest_fir
     }
   }
   if (!entries->status().ok()) {
-    return absl::InternalError(absl::StrCat("audit scan: ", entries->status().ToString()));
+    return absl::InternalError(absl::StrCat("audit scan: ", entries->status().message()));
   }
   return absl::OkStatus();
 }
@@ -348,20 +334,15 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint(absl::Duration min_int
   if (tree.size() == 0) return absl::FailedPreconditionError("the audit log is empty");
   if (tree.size() == checkpoint_size_ ||
       (checkpoint_size_ > 0 && absl::Now() - checkpoint_time_ < min_interval)) {
-    std::string value;
-    rocksdb::Status s =
-        storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditCheckpoints),
-                            CheckpointKey(checkpoint_size_), &value);
+    absl::StatusOr<std::string> value =
+        storage_->Get(storage::kAuditCheckpoints, CheckpointKey(checkpoint_size_));
     v1::SignedCheckpoint latest;
-    if (s.ok() && latest.ParseFromString(value)) return latest;
+    if (value.ok() && latest.ParseFromString(*value)) return latest;
   }
   v1::SignedCheckpoint signed_checkpoint = SignTreeHead(tree);
-  rocksdb::WriteOptions options;
-  options.sync = true;
-  rocksdb::Status s =
-      storage_->db()->Put(options, storage_->family(Storage::kAuditCheckpoints),
-                          CheckpointKey(tree.size()), signed_checkpoint.SerializeAsString());
-  if (!s.ok()) return absl::InternalError(absl::StrCat("checkpoint write: ", s.ToString()));
+  absl::Status s = storage_->Put(storage::kAuditCheckpoints, CheckpointKey(tree.size()),
+                                 signed_checkpoint.SerializeAsString(), /*sync=*/true);
+  if (!s.ok()) return absl::InternalError(absl::StrCat("checkpoint write: ", s.message()));
   checkpoint_size_ = tree.size();
   checkpoint_time_ = absl::Now();
   return signed_checkpoint;
@@ -369,25 +350,23 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLog::Checkpoint(absl::Duration min_int
 
 absl::StatusOr<uint64_t> AuditLog::SupersededCheckpoints() const {
   uint64_t count = 0;
-  std::unique_ptr<rocksdb::Iterator> it(storage_->db()->NewIterator(
-      rocksdb::ReadOptions(), storage_->family(Storage::kAuditSuperseded)));
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kAuditSuperseded);
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
   if (!it->status().ok()) {
     return absl::UnavailableError(
-        absl::StrCat("reading superseded checkpoints: ", it->status().ToString()));
+        absl::StrCat("reading superseded checkpoints: ", it->status().message()));
   }
   return count;
 }
 
 absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditLog::Checkpoints(uint64_t since_size) const {
   std::vector<v1::SignedCheckpoint> checkpoints;
-  std::unique_ptr<rocksdb::Iterator> it(storage_->db()->NewIterator(
-      rocksdb::ReadOptions(), storage_->family(Storage::kAuditCheckpoints)));
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kAuditCheckpoints);
   for (it->Seek(CheckpointKey(since_size)); it->Valid(); it->Next()) {
     v1::SignedCheckpoint checkpoint;
-    if (!checkpoint.ParseFromString(it->value().ToString())) {
-      return absl::DataLossError(absl::StrCat(
-          "a stored checkpoint (key ", absl::BytesToHexString(View(it->key())), ") is malformed"));
+    if (!checkpoint.ParseFromString(std::string(it->value()))) {
+      return absl::DataLossError(absl::StrCat("a stored checkpoint (key ",
+                                              absl::BytesToHexString(it->key()), ") is malformed"));
     }
     checkpoints.push_back(std::move(checkpoint));
   }

@@ -27,9 +27,9 @@
 #include "common/keyring.h"
 #include "common/merkle.h"
 #include "common/storage/audit_log_reader.h"
+#include "common/storage/store.h"
 #include "nexus/v1/audit.pb.h"
 #include "server/commit_queue.h"
-#include "server/storage.h"
 
 namespace nexus {
 
@@ -56,7 +56,7 @@ class AuditLog : public CommitParticipant {
   // options.verify_before_serving_max_entries is verified only after its seal (see Seal), if the
   // seal is valid: opening().sealed_entries() then says how many entries are left to
   // VerifySealedInBackground. `storage` and `queue` must outlive the log.
-  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(Storage* storage, CommitQueue* queue,
+  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(storage::Store* storage, CommitQueue* queue,
                                                         PrivateKey signing_key, Options options);
   // Stops the background verification, if it runs, and waits for every AppendAsync to be told.
   ~AuditLog() override;
@@ -96,7 +96,7 @@ class AuditLog : public CommitParticipant {
 
   // For a CommitQueue stage function only: adds `entry` to `batch` as the next entry. It becomes
   // visible (and counted in size()) when the batch is durable.
-  void Stage(v1::AuditEntry& entry, rocksdb::WriteBatch& batch) ABSL_LOCKS_EXCLUDED(stage_mu_);
+  void Stage(v1::AuditEntry& entry, storage::Batch& batch) ABSL_LOCKS_EXCLUDED(stage_mu_);
 
   // Number of durable entries.
   uint64_t size() const ABSL_LOCKS_EXCLUDED(mu_);
@@ -126,11 +126,11 @@ class AuditLog : public CommitParticipant {
   absl::StatusOr<v1::SignedCheckpoint> Head() const;
 
   void BeginBatch() override ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
-  void FinishBatch(rocksdb::WriteBatch& batch) override ABSL_LOCKS_EXCLUDED(stage_mu_);
+  void FinishBatch(storage::Batch& batch) override ABSL_LOCKS_EXCLUDED(stage_mu_);
   void EndBatch(bool durable) override ABSL_LOCKS_EXCLUDED(stage_mu_, mu_);
 
  private:
-  AuditLog(Storage* storage, CommitQueue* queue, PrivateKey key, Options options);
+  AuditLog(storage::Store* storage, CommitQueue* queue, PrivateKey key, Options options);
   absl::StatusOr<merkle::Hash> ReadNode(int level, uint64_t index) const;
   // The start-up check of Open; on success (or acceptance) sets the durable tree.
   absl::Status VerifyStoredLog();
@@ -162,7 +162,7 @@ class AuditLog : public CommitParticipant {
   static absl::Status CannotRead(absl::string_view what, absl::string_view error);
   v1::SignedCheckpoint SignTreeHead(const merkle::Frontier& tree) const;
 
-  Storage* storage_;
+  storage::Store* storage_;
   CommitQueue* queue_;
   PrivateKey signing_key_;
   Options options_;

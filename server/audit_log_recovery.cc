@@ -12,8 +12,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/checkpoint.h"
 #include "common/storage/audit_format.h"
-#include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
 #include "server/audit_log.h"
 
 namespace nexus {
@@ -49,22 +47,20 @@ bool ReadSignedRoot(absl::string_view bytes, const Keyring& keys, const std::str
 }  // namespace
 
 absl::Status AuditLog::AcceptStoredLog(const std::string& problem, const Keyring& keys) {
-  rocksdb::DB* db = storage_->db();
   std::vector<StoredCheckpoint> checkpoints;
   std::set<uint64_t> signed_sizes;  // where the rebuilt tree's root is needed
   {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kAuditCheckpoints)));
+    std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kAuditCheckpoints);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       StoredCheckpoint& checkpoint = checkpoints.emplace_back();
-      checkpoint.key = it->key().ToString();
-      checkpoint.value = it->value().ToString();
+      checkpoint.key = std::string(it->key());
+      checkpoint.value = std::string(it->value());
       checkpoint.valid = ReadSignedRoot(checkpoint.value, keys, options_.origin, &checkpoint.size,
                                         &checkpoint.root) &&
                          checkpoint.key == CheckpointKey(checkpoint.size);  // not moved
       if (checkpoint.valid) signed_sizes.insert(checkpoint.size);
     }
-    if (!it->status().ok()) return CannotRead("checkpoints", it->status().ToString());
+    if (!it->status().ok()) return CannotRead("checkpoints", it->status().message());
   }
   std::optional<v1::SignedCheckpoint> head;
   uint64_t head_size = 0;
@@ -126,10 +122,11 @@ absl::Status AuditLog::AcceptStoredLog(const std::string& problem, const Keyring
         "; the tree cannot be rebuilt past a missing entry, so the log cannot be accepted either"));
   }
 
-  rocksdb::WriteBatch batch;
+  std::unique_ptr<storage::Batch> batch = storage_->NewBatch();
   for (const merkle::Frontier::Node& node : repairs) {
-    batch.Put(storage_->family(Storage::kAuditTree), TreeKey(node.level, node.index),
-              rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
+    batch->Put(
+        storage::kAuditTree, TreeKey(node.level, node.index),
+        absl::string_view(reinterpret_cast<const char*>(node.hash.data()), node.hash.size()));
   }
   uint64_t latest_kept = 0;
   for (const StoredCheckpoint& checkpoint : checkpoints) {
@@ -138,8 +135,8 @@ absl::Status AuditLog::AcceptStoredLog(const std::string& problem, const Keyring
       latest_kept = std::max(latest_kept, checkpoint.size);
       continue;
     }
-    batch.Delete(storage_->family(Storage::kAuditCheckpoints), checkpoint.key);
-    batch.Put(storage_->family(Storage::kAuditSuperseded), checkpoint.key, checkpoint.value);
+    batch->Delete(storage::kAuditCheckpoints, checkpoint.key);
+    batch->Put(storage::kAuditSuperseded, checkpoint.key, checkpoint.value);
     if (std::optional<uint64_t> size = audit_format::ReadNumberKey(checkpoint.key);
         opening_.superseded_checkpoints_size() < kNamedSuperseded && size.has_value()) {
       opening_.add_superseded_checkpoints(*size);
@@ -148,11 +145,9 @@ absl::Status AuditLog::AcceptStoredLog(const std::string& problem, const Keyring
     }
   }
   // A seal says which entries a start may leave to the background: after a recovery none.
-  batch.Delete(storage_->family(Storage::kAuditHead), audit_format::kSealKey);
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  if (rocksdb::Status s = db->Write(sync, &batch); !s.ok()) {
-    return absl::InternalError(absl::StrCat("audit tree repair: ", s.ToString()));
+  batch->Delete(storage::kAuditHead, audit_format::kSealKey);
+  if (absl::Status s = storage_->Write(*batch, /*sync=*/true); !s.ok()) {
+    return absl::InternalError(absl::StrCat("audit tree repair: ", s.message()));
   }
   opening_.set_verified_entries(tree.size());
   opening_.set_accepted_failure(problem);

@@ -16,8 +16,6 @@
 #include "common/audit_verifier.h"
 #include "common/checkpoint.h"
 #include "common/storage/audit_format.h"
-#include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
 #include "server/audit_log.h"
 
 namespace nexus {
@@ -55,17 +53,14 @@ AuditLog::~AuditLog() {
 absl::StatusOr<AuditLog::SealReading> AuditLog::ReadSeal(const Keyring& keys,
                                                          uint64_t head_size) const {
   SealReading reading;
-  std::string value;
-  rocksdb::Status s =
-      storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kAuditHead),
-                          audit_format::kSealKey, &value);
-  if (s.IsNotFound()) return reading;
-  if (!s.ok()) return absl::UnavailableError(s.ToString());
+  absl::StatusOr<std::string> value = storage_->Get(storage::kAuditHead, audit_format::kSealKey);
+  if (absl::IsNotFound(value.status())) return reading;
+  if (!value.ok()) return absl::UnavailableError(value.status().message());
   // Only a seal this node's agency signed, whose tree the stored nodes rebuild, says anything.
   // Any other (malformed, foreign, altered) is ignored, with the reason: the whole log is then
   // verified before serving.
   SealedTree sealed;
-  absl::StatusOr<v1::Checkpoint> checkpoint = sealed.seal.ParseFromString(value)
+  absl::StatusOr<v1::Checkpoint> checkpoint = sealed.seal.ParseFromString(*value)
                                                   ? VerifyCheckpoint(sealed.seal, keys)
                                                   : absl::DataLossError("it does not parse");
   if (checkpoint.ok() && checkpoint->origin() != options_.origin) {
@@ -112,9 +107,8 @@ absl::Status AuditLog::Seal() {
     return absl::InternalError("the node's own head does not parse");
   }
   if (checkpoint.tree_size() == sealed_size_) return absl::OkStatus();
-  absl::Status written = queue_->Commit([&](rocksdb::WriteBatch& batch) {
-    batch.Put(storage_->family(Storage::kAuditHead), audit_format::kSealKey,
-              head->SerializeAsString());
+  absl::Status written = queue_->Commit([&](storage::Batch& batch) {
+    batch.Put(storage::kAuditHead, audit_format::kSealKey, head->SerializeAsString());
   });
   if (written.ok()) sealed_size_ = checkpoint.tree_size();
   return written;
@@ -218,15 +212,12 @@ void AuditLog::RecordBackgroundOutcome(const absl::Status& outcome, absl::Durati
   entry.set_code(static_cast<int32_t>(outcome.code()));
   entry.set_error(std::string(outcome.message()));
   // The alarm and the end of the seal in one batch: the next start cannot skip these entries.
-  absl::Status alarmed = queue_->Commit([&](rocksdb::WriteBatch& batch) {
+  absl::Status alarmed = queue_->Commit([&](storage::Batch& batch) {
     Stage(entry, batch);
-    batch.Delete(storage_->family(Storage::kAuditHead), audit_format::kSealKey);
+    batch.Delete(storage::kAuditHead, audit_format::kSealKey);
   });
   if (!alarmed.ok()) {  // an earlier write failed: the seal must go all the same
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    (void)storage_->db()->Delete(sync, storage_->family(Storage::kAuditHead),
-                                 audit_format::kSealKey);
+    (void)storage_->Delete(storage::kAuditHead, audit_format::kSealKey, /*sync=*/true);
   }
   queue_->Fail(failure);
   if (on_end) on_end(failure);

@@ -4,8 +4,6 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
-#include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
 
 namespace nexus {
 namespace {
@@ -27,7 +25,7 @@ struct CommitQueue::Job {
   Waiter* waiter = nullptr;           // Commit
   DoneFn done;                        // CommitAsync
 
-  void Stage(rocksdb::WriteBatch& batch) const {
+  void Stage(storage::Batch& batch) const {
     if (borrowed != nullptr) {
       (*borrowed)(batch);
     } else {
@@ -36,7 +34,7 @@ struct CommitQueue::Job {
   }
 };
 
-CommitQueue::CommitQueue(rocksdb::DB* db) : db_(db) {
+CommitQueue::CommitQueue(storage::Store* store) : store_(store) {
   absl::MutexLock lock(&mu_);  // the writer reads writer_id_ under mu_ only after this
   writer_ = std::thread([this] { WriterLoop(); });
   writer_id_ = writer_.get_id();
@@ -175,15 +173,14 @@ void CommitQueue::WriterLoop() {
 absl::Status CommitQueue::Write(std::vector<Job>& jobs,
                                 const std::vector<CommitParticipant*>& participants) {
   for (CommitParticipant* participant : participants) participant->BeginBatch();
-  rocksdb::WriteBatch batch;
-  for (const Job& job : jobs) job.Stage(batch);
-  for (CommitParticipant* participant : participants) participant->FinishBatch(batch);
-  rocksdb::WriteOptions options;
-  options.sync = true;  // acknowledged means durable
-  rocksdb::Status s = db_->Write(options, &batch);
+  std::unique_ptr<storage::Batch> batch = store_->NewBatch();
+  for (const Job& job : jobs) job.Stage(*batch);
+  for (CommitParticipant* participant : participants) participant->FinishBatch(*batch);
+  // Acknowledged means durable.
+  absl::Status s = store_->Write(*batch, /*sync=*/true);
   for (CommitParticipant* participant : participants) participant->EndBatch(s.ok());
   return s.ok() ? absl::OkStatus()
-                : absl::InternalError(absl::StrCat("store write: ", s.ToString()));
+                : absl::InternalError(absl::StrCat("store write: ", s.message()));
 }
 
 }  // namespace nexus

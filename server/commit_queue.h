@@ -1,7 +1,7 @@
 // Group commit: writers hand in staging functions; one writer thread runs every queued function
-// into a single WriteBatch and writes it with sync = true, so that many small durable writes cost
-// one fsync. Participants (RecordStore, AuditLog) keep per-batch state, told when a batch begins
-// and whether it became durable.
+// into a single batch (common/storage/batch.h) and writes it with sync = true, so that many small
+// durable writes cost one fsync. Participants (RecordStore, AuditLog) keep per-batch state, told
+// when a batch begins and whether it became durable.
 //
 // The writer thread is the only leader, so no writer waits for a hand-over of leadership, and
 // while it writes one batch the next one gathers. A caller either waits for its batch (Commit)
@@ -18,11 +18,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-
-namespace rocksdb {
-class DB;
-class WriteBatch;
-}  // namespace rocksdb
+#include "common/storage/store.h"
 
 namespace nexus {
 
@@ -33,20 +29,20 @@ class CommitParticipant {
   virtual void BeginBatch() = 0;
   // Every stage function of the batch has run; the participant may add its last writes (the
   // audit log's signed tree head) before the batch is written.
-  virtual void FinishBatch(rocksdb::WriteBatch& batch) { (void)batch; }
+  virtual void FinishBatch(storage::Batch& batch) { (void)batch; }
   // The batch was written durably (true) or not at all (false).
   virtual void EndBatch(bool durable) = 0;
 };
 
 class CommitQueue {
  public:
-  using StageFn = std::function<void(rocksdb::WriteBatch& batch)>;
+  using StageFn = std::function<void(storage::Batch& batch)>;
   // Told whether the batch holding a commit's writes is durable. Runs on the writer thread: it
   // must not block, nor wait for another commit (it may queue one with CommitAsync).
   using DoneFn = std::function<void(const absl::Status& status)>;
 
-  // Starts the writer thread. `db` must outlive the queue.
-  explicit CommitQueue(rocksdb::DB* db);
+  // Starts the writer thread. `store` must outlive the queue.
+  explicit CommitQueue(storage::Store* store);
   // Stops the writer thread once every queued commit is written (or failed).
   ~CommitQueue();
   CommitQueue(const CommitQueue&) = delete;
@@ -91,7 +87,7 @@ class CommitQueue {
   // Stages and writes `jobs` as one batch, on the writer thread, without mu_.
   absl::Status Write(std::vector<Job>& jobs, const std::vector<CommitParticipant*>& participants);
 
-  rocksdb::DB* const db_;
+  storage::Store* const store_;
   mutable absl::Mutex mu_;
   absl::CondVar queued_;  // signalled when a job is queued or the queue stops
   std::vector<CommitParticipant*> participants_ ABSL_GUARDED_BY(mu_);

@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
-#include "rocksdb/db.h"
 
 namespace nexus {
 namespace {
@@ -10,20 +9,18 @@ constexpr char kKeyName[] = "cursor-cipher-key";
 constexpr int kRounds = 6;
 }  // namespace
 
-absl::StatusOr<CursorCipher> CursorCipher::Open(Storage* storage) {
-  rocksdb::DB* db = storage->db();
-  std::string key;
-  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), kKeyName, &key);
-  if (s.IsNotFound()) {
+absl::StatusOr<CursorCipher> CursorCipher::Open(storage::Store* storage) {
+  // The key is a node setting: it lives in the default family.
+  absl::StatusOr<std::string> key = storage->Get(storage::kDefault, kKeyName);
+  absl::Status s = key.status();
+  if (absl::IsNotFound(s)) {
     key = RandomBytes(32);
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    s = db->Put(sync, kKeyName, key);
+    s = storage->Put(storage::kDefault, kKeyName, *key, /*sync=*/true);
   }
-  if (!s.ok() || key.size() != 32) {
+  if (!s.ok() || key->size() != 32) {
     return absl::InternalError(absl::StrCat("cursor key: ", s.ToString()));
   }
-  return CursorCipher(std::move(key));
+  return CursorCipher(*std::move(key));
 }
 
 uint32_t CursorCipher::Round(int round, uint32_t half) const {

@@ -10,13 +10,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "server/storage.h"
+#include "common/storage/store.h"
 
 namespace nexus {
 
 class CursorCipher {
  public:
-  static absl::StatusOr<CursorCipher> Open(Storage* storage);
+  static absl::StatusOr<CursorCipher> Open(storage::Store* storage);
 
   // 0 (the start of the feed) maps to itself; every other position to an opaque token.
   uint64_t Encode(uint64_t position) const;

@@ -7,13 +7,13 @@
 #include <map>
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
 #include "common/storage/coding.h"
-#include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
+#include "common/storage/storage_fault.h"
 #include "server/background_priority.h"
 #include "server/log.h"
 
@@ -23,8 +23,6 @@ namespace {
 using SelectorKey = std::pair<v1::IndicatorType, std::string>;
 
 constexpr char kCursorKey[] = "C";
-
-absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
 std::string LinkKey(absl::string_view id) { return absl::StrCat("L", id); }
 std::string RecordLinkPrefix(absl::string_view record) { return absl::StrCat("R", record); }
@@ -144,21 +142,18 @@ LinkDetector::Options LinkDetector::Options::From(const v1::LinkSettings& settin
   return options;
 }
 
-LinkDetector::LinkDetector(Storage* storage, const RecordStore* store, const CursorCipher* cursors,
-                           Options options)
+LinkDetector::LinkDetector(storage::Store* storage, const RecordStore* store,
+                           const CursorCipher* cursors, Options options)
     : storage_(storage), store_(store), cursors_(cursors), options_(std::move(options)) {
-  rocksdb::DB* db = storage_->db();
-  rocksdb::ColumnFamilyHandle* links = storage_->family(Storage::kLinks);
-  std::string value;
   absl::MutexLock lock(&mu_);
-  if (db->Get(rocksdb::ReadOptions(), links, kCursorKey, &value).ok()) {
-    processed_ = coding::DecodeFixed64(value).value_or(0);  // damaged: everything again
+  if (absl::StatusOr<std::string> value = storage_->Get(storage::kLinks, kCursorKey); value.ok()) {
+    processed_ = coding::DecodeFixed64(*value).value_or(0);  // damaged: everything again
   }
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), links));
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kLinks);
   it->SeekForPrev(ChangeKey(~uint64_t{0}));
   // A damaged key (not E and 8 bytes) is passed over: numbering goes on after the last good one.
-  for (; it->Valid() && it->key().starts_with("E"); it->Prev()) {
-    if (std::optional<uint64_t> last = coding::DecodeFixed64(View(it->key()).substr(1))) {
+  for (; it->Valid() && absl::StartsWith(it->key(), "E"); it->Prev()) {
+    if (std::optional<uint64_t> last = coding::DecodeFixed64(it->key().substr(1))) {
       last_change_ = *last;
       break;
     }
@@ -245,9 +240,9 @@ absl::Status LinkDetector::CatchUp() {
 
 absl::Status LinkDetector::Process(uint64_t position, const v1::SignedRecord& record) {
   absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
-  rocksdb::DB* db = storage_->db();
-  rocksdb::ColumnFamilyHandle* links = storage_->family(Storage::kLinks);
-  rocksdb::WriteBatch batch;
+  constexpr storage::Family links = storage::kLinks;
+  const std::unique_ptr<storage::Batch> owned_batch = storage_->NewBatch();
+  storage::Batch& batch = *owned_batch;
   const int64_t now = absl::ToUnixMicros(absl::Now());
   uint64_t next_change;
   {
@@ -261,8 +256,7 @@ absl::Status LinkDetector::Process(uint64_t position, const v1::SignedRecord& re
     // or addresses inside its ranges.
     std::map<std::string, std::set<SelectorKey>> candidates;
     auto frequent = [&](const SelectorKey& key, uint64_t count) {
-      std::string ignored;
-      if (db->Get(rocksdb::ReadOptions(), links, FrequentKey(key), &ignored).ok()) return;
+      if (storage_->Contains(links, FrequentKey(key)).ok()) return;
       batch.Put(links, FrequentKey(key), "");
       v1::LinkChange& change = changes.emplace_back();
       change.set_event(v1::LINK_EVENT_FREQUENT_SELECTOR);
@@ -308,15 +302,15 @@ absl::Status LinkDetector::Process(uint64_t position, const v1::SignedRecord& re
       const std::string first = "N" + network.Key();
       const std::string last = "N" + network.Last().Key();
       std::set<std::string> ids;
-      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), links));
+      std::unique_ptr<storage::Cursor> it = storage_->NewCursor(links);
       for (it->Seek(first); it->Valid(); it->Next()) {
-        absl::string_view key(it->key().data(), it->key().size());
+        absl::string_view key = it->key();
         if (key.size() < last.size() || key.substr(0, last.size()) > last) break;
         ids.emplace(key.substr(last.size()));
         if (ids.size() > cap + 1) break;
       }
       if (!it->status().ok()) {
-        return StorageFault(absl::StrCat("reading held addresses: ", it->status().ToString()));
+        return StorageFault(absl::StrCat("reading held addresses: ", it->status().message()));
       }
       ids.erase(self.id);
       const SelectorKey range{held.type, held.normalized};
@@ -422,8 +416,8 @@ absl::Status LinkDetector::Process(uint64_t position, const v1::SignedRecord& re
     batch.Put(links, ChangeKey(++next_change), change.SerializeAsString());
   }
   batch.Put(links, kCursorKey, coding::EncodeFixed64(position));
-  if (rocksdb::Status s = db->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
-    return StorageFault(absl::StrCat("storing links: ", s.ToString()));
+  if (absl::Status s = storage_->Write(batch, /*sync=*/false); !s.ok()) {
+    return StorageFault(absl::StrCat("storing links: ", s.message()));
   }
   absl::MutexLock lock(&mu_);
   processed_ = position;
@@ -434,45 +428,41 @@ absl::Status LinkDetector::Process(uint64_t position, const v1::SignedRecord& re
 absl::Status LinkDetector::ScanChanges(
     uint64_t since,
     const std::function<bool(uint64_t sequence, const v1::LinkChange& change)>& visit) const {
-  std::unique_ptr<rocksdb::Iterator> it(
-      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kLinks)));
-  for (it->Seek(ChangeKey(since + 1)); it->Valid() && it->key().starts_with("E"); it->Next()) {
-    const std::optional<uint64_t> sequence = coding::DecodeFixed64(View(it->key()).substr(1));
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kLinks);
+  for (it->Seek(ChangeKey(since + 1)); it->Valid() && absl::StartsWith(it->key(), "E");
+       it->Next()) {
+    const std::optional<uint64_t> sequence = coding::DecodeFixed64(it->key().substr(1));
     if (!sequence.has_value()) continue;
     v1::LinkChange change;
     if (!change.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
     if (!visit(*sequence, change)) break;
   }
   if (!it->status().ok()) {
-    return StorageFault(absl::StrCat("reading link changes: ", it->status().ToString()));
+    return StorageFault(absl::StrCat("reading link changes: ", it->status().message()));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<v1::Link>> LinkDetector::Find(absl::string_view link_id) const {
-  std::string value;
-  rocksdb::Status s = storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kLinks),
-                                          LinkKey(link_id), &value);
-  if (s.IsNotFound()) return std::nullopt;
-  if (!s.ok()) return StorageFault(absl::StrCat("reading a link: ", s.ToString()));
+  absl::StatusOr<std::string> value = storage_->Get(storage::kLinks, LinkKey(link_id));
+  if (absl::IsNotFound(value.status())) return std::nullopt;
+  if (!value.ok()) return StorageFault(absl::StrCat("reading a link: ", value.status().message()));
   v1::Link link;
-  if (!link.ParseFromString(value)) return absl::DataLossError("a stored link is malformed");
+  if (!link.ParseFromString(*value)) return absl::DataLossError("a stored link is malformed");
   return link;
 }
 
 absl::StatusOr<std::vector<v1::Link>> LinkDetector::LinksOf(absl::string_view record_id) const {
   std::vector<v1::Link> found;
   const std::string prefix = RecordLinkPrefix(record_id);
-  std::unique_ptr<rocksdb::Iterator> it(
-      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kLinks)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    absl::StatusOr<std::optional<v1::Link>> link =
-        Find(absl::string_view(it->key().data(), it->key().size()).substr(prefix.size()));
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kLinks);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix); it->Next()) {
+    absl::StatusOr<std::optional<v1::Link>> link = Find(it->key().substr(prefix.size()));
     if (!link.ok()) return link.status();
     if (link->has_value()) found.push_back(**link);
   }
   if (!it->status().ok()) {
-    return StorageFault(absl::StrCat("reading links: ", it->status().ToString()));
+    return StorageFault(absl::StrCat("reading links: ", it->status().message()));
   }
   return found;
 }
@@ -480,8 +470,9 @@ absl::StatusOr<std::vector<v1::Link>> LinkDetector::LinksOf(absl::string_view re
 absl::Status LinkDetector::Receive(absl::string_view peer, uint64_t peer_cursor,
                                    const v1::Alert* alert) {
   absl::MutexLock run(&run_mu_);  // one writer of the feed's sequence
-  rocksdb::ColumnFamilyHandle* links = storage_->family(Storage::kLinks);
-  rocksdb::WriteBatch batch;
+  constexpr storage::Family links = storage::kLinks;
+  const std::unique_ptr<storage::Batch> owned_batch = storage_->NewBatch();
+  storage::Batch& batch = *owned_batch;
   uint64_t next_change = last_change();
   if (alert != nullptr) {
     v1::LinkChange change;
@@ -493,8 +484,8 @@ absl::Status LinkDetector::Receive(absl::string_view peer, uint64_t peer_cursor,
     batch.Put(links, absl::StrCat("G", alert->link_id()), "");
   }
   batch.Put(links, PeerKey(peer), coding::EncodeFixed64(peer_cursor));
-  if (rocksdb::Status s = storage_->db()->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
-    return StorageFault(absl::StrCat("storing a peer's link alert: ", s.ToString()));
+  if (absl::Status s = storage_->Write(batch, /*sync=*/false); !s.ok()) {
+    return StorageFault(absl::StrCat("storing a peer's link alert: ", s.message()));
   }
   absl::MutexLock lock(&mu_);
   last_change_ = next_change;
@@ -502,36 +493,25 @@ absl::Status LinkDetector::Receive(absl::string_view peer, uint64_t peer_cursor,
 }
 
 bool LinkDetector::HasReceived(absl::string_view link_id) const {
-  std::string value;
-  return storage_->db()
-      ->Get(rocksdb::ReadOptions(), storage_->family(Storage::kLinks), absl::StrCat("G", link_id),
-            &value)
-      .ok();
+  return storage_->Contains(storage::kLinks, absl::StrCat("G", link_id)).ok();
 }
 
 uint64_t LinkDetector::PeerCursor(absl::string_view peer) const {
-  std::string value;
-  if (storage_->db()
-          ->Get(rocksdb::ReadOptions(), storage_->family(Storage::kLinks), PeerKey(peer), &value)
-          .ok()) {
-    return coding::DecodeFixed64(value).value_or(0);
+  if (absl::StatusOr<std::string> value = storage_->Get(storage::kLinks, PeerKey(peer));
+      value.ok()) {
+    return coding::DecodeFixed64(*value).value_or(0);
   }
   return 0;
 }
 
 absl::Status LinkDetector::Acknowledge(absl::string_view agency, absl::string_view link_id) {
-  rocksdb::Status s = storage_->db()->Put(
-      rocksdb::WriteOptions(), storage_->family(Storage::kLinks), AckKey(agency, link_id), "");
-  if (!s.ok()) return StorageFault(absl::StrCat("acknowledging: ", s.ToString()));
+  absl::Status s = storage_->Put(storage::kLinks, AckKey(agency, link_id), "", /*sync=*/false);
+  if (!s.ok()) return StorageFault(absl::StrCat("acknowledging: ", s.message()));
   return absl::OkStatus();
 }
 
 bool LinkDetector::Acknowledged(absl::string_view agency, absl::string_view link_id) const {
-  std::string value;
-  return storage_->db()
-      ->Get(rocksdb::ReadOptions(), storage_->family(Storage::kLinks), AckKey(agency, link_id),
-            &value)
-      .ok();
+  return storage_->Contains(storage::kLinks, AckKey(agency, link_id)).ok();
 }
 
 }  // namespace nexus

@@ -4,7 +4,7 @@
 // indicator or one of its structured parts, or an address inside a network range).
 //
 // Detection runs on every version the node stores, its own and received, in feed order, from a
-// durable cursor written in the same WriteBatch as the links it found: a crash loses or repeats
+// durable cursor written in the same batch as the links it found: a crash loses or repeats
 // nothing, and running a version again changes nothing (links are keyed by their records). A new
 // version updates its record's links; a revocation, or a version that drops the selector, closes
 // them. A selector that more than `max_records_per_selector` records carry is not linked on: a
@@ -21,7 +21,7 @@
 //   'P' peer agency               -> the peer's LinkNotices cursor (opaque, u64 BE)
 //   'G' received link id          -> (empty): a peer's link told to this node ("peer/id")
 // Cost per stored version: one index seek per selector (and per range containing an address),
-// one record read per candidate (at most max_records_per_selector per selector), one WriteBatch.
+// one record read per candidate (at most max_records_per_selector per selector), one batch.
 #ifndef NEXUS_SERVER_LINK_DETECTOR_H_
 #define NEXUS_SERVER_LINK_DETECTOR_H_
 
@@ -39,12 +39,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/storage/store.h"
 #include "nexus/v1/agency_service.pb.h"
 #include "nexus/v1/links.pb.h"
 #include "nexus/v1/node_config.pb.h"
 #include "server/cursor_cipher.h"
 #include "server/record_store.h"
-#include "server/storage.h"
 
 namespace nexus {
 
@@ -56,7 +56,7 @@ class LinkDetector {
     static Options From(const v1::LinkSettings& settings);
   };
   // Every pointer must outlive the detector.
-  LinkDetector(Storage* storage, const RecordStore* store, const CursorCipher* cursors,
+  LinkDetector(storage::Store* storage, const RecordStore* store, const CursorCipher* cursors,
                Options options);
   ~LinkDetector();
 
@@ -104,7 +104,7 @@ class LinkDetector {
   // with the new cursor, in one batch.
   absl::Status Process(uint64_t position, const v1::SignedRecord& record) ABSL_LOCKS_EXCLUDED(mu_);
 
-  Storage* storage_;
+  storage::Store* storage_;
   const RecordStore* store_;
   const CursorCipher* cursors_;
   Options options_;

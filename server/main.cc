@@ -9,10 +9,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/storage/storage_fault.h"
 #include "server/log.h"
 #include "server/node.h"
 #include "server/node_config.h"
-#include "server/storage.h"
 
 namespace {
 

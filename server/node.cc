@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/crypto.h"
 #include "common/keyring.h"
+#include "common/storage/rocksdb_store.h"
 #include "server/admin_service.h"
 #include "server/agency_service.h"
 #include "server/audit_log.h"
@@ -39,7 +40,6 @@
 #include "server/replication_source.h"
 #include "server/shared_reads.h"
 #include "server/sharing_gate.h"
-#include "server/storage.h"
 #include "server/taxii/taxii_api.h"
 #include "server/taxii/taxii_endpoint.h"
 #include "server/transport_refusals.h"
@@ -103,7 +103,7 @@ struct Node::Parts {
   v1::NodeConfig config;
   Keyring keys;
   policy::Federation federation;  // members and groups, as the configuration lists them
-  std::unique_ptr<Storage> storage;
+  std::unique_ptr<storage::Store> storage;
   std::unique_ptr<CommitQueue> commits;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<RecordStore> store;
@@ -180,10 +180,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls = ServerTls(config.tls());
   if (!tls.ok()) return tls.status();
 
-  absl::StatusOr<std::unique_ptr<Storage>> storage = Storage::Open(config.data_dir());
+  absl::StatusOr<std::unique_ptr<storage::RocksDbStore>> storage =
+      storage::RocksDbStore::Open(config.data_dir());
   if (!storage.ok()) return storage.status();
   parts->storage = *std::move(storage);
-  parts->commits = std::make_unique<CommitQueue>(parts->storage->db());
+  parts->commits = std::make_unique<CommitQueue>(parts->storage.get());
   AuditLog::Options audit_options{config.agency_id(), config.signing_key_id()};
   audit_options.accept_unverified = start_options.accept_unverified_audit_log;
   audit_options.keys = &parts->keys;

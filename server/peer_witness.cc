@@ -2,14 +2,13 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/checkpoint.h"
 #include "common/crypto.h"
 #include "common/merkle.h"
 #include "common/storage/coding.h"
-#include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
 #include "server/log.h"
 
 namespace nexus {
@@ -37,7 +36,7 @@ std::string Describe(uint64_t size, absl::string_view root) {
 
 }  // namespace
 
-PeerWitness::PeerWitness(Storage* storage, const Keyring* keys, AuditLog* audit)
+PeerWitness::PeerWitness(storage::Store* storage, const Keyring* keys, AuditLog* audit)
     : storage_(storage), keys_(keys), audit_(audit) {}
 
 v1::PeerWitness PeerWitness::State(const std::string& peer) const {
@@ -50,29 +49,23 @@ v1::PeerWitness PeerWitness::State(const std::string& peer) const {
 }
 
 v1::PeerWitness PeerWitness::Stored(const std::string& peer) const {
-  std::string value;
   v1::PeerWitness state;
-  if (storage_->db()
-          ->Get(rocksdb::ReadOptions(), storage_->family(Storage::kPeerHeads), StateKey(peer),
-                &value)
-          .ok()) {
-    state.ParseFromString(value);
+  if (absl::StatusOr<std::string> value = storage_->Get(storage::kPeerHeads, StateKey(peer));
+      value.ok()) {
+    state.ParseFromString(*value);
   }
   return state;
 }
 
 absl::Status PeerWitness::Store(const std::string& peer, const v1::PeerWitness& state,
                                 const v1::SignedCheckpoint* head) {
-  rocksdb::WriteBatch batch;
-  batch.Put(storage_->family(Storage::kPeerHeads), StateKey(peer), state.SerializeAsString());
+  const std::unique_ptr<storage::Batch> batch = storage_->NewBatch();
+  batch->Put(storage::kPeerHeads, StateKey(peer), state.SerializeAsString());
   if (head != nullptr) {
-    batch.Put(storage_->family(Storage::kPeerHeads), HeadKey(peer, state.tree_size()),
-              head->SerializeAsString());
+    batch->Put(storage::kPeerHeads, HeadKey(peer, state.tree_size()), head->SerializeAsString());
   }
-  rocksdb::WriteOptions options;
-  options.sync = true;
-  rocksdb::Status s = storage_->db()->Write(options, &batch);
-  if (!s.ok()) return absl::InternalError(absl::StrCat("peer head store: ", s.ToString()));
+  absl::Status s = storage_->Write(*batch, /*sync=*/true);
+  if (!s.ok()) return absl::InternalError(absl::StrCat("peer head store: ", s.message()));
   return absl::OkStatus();
 }
 
@@ -165,10 +158,9 @@ std::vector<v1::SignedCheckpoint> PeerWitness::Heads(const std::string& peer, si
   std::vector<v1::SignedCheckpoint> heads;
   std::string prefix = peer;
   prefix.push_back('\0');
-  std::unique_ptr<rocksdb::Iterator> it(
-      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kPeerHeads)));
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kPeerHeads);
   it->SeekForPrev(HeadKey(peer, UINT64_MAX));
-  for (; it->Valid() && it->key().starts_with(prefix) && heads.size() < limit; it->Prev()) {
+  for (; it->Valid() && absl::StartsWith(it->key(), prefix) && heads.size() < limit; it->Prev()) {
     if (!heads.emplace_back().ParseFromArray(it->value().data(),
                                              static_cast<int>(it->value().size()))) {
       heads.pop_back();

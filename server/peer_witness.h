@@ -17,18 +17,18 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/keyring.h"
+#include "common/storage/store.h"
 #include "nexus/v1/audit.pb.h"
 #include "nexus/v1/federation.pb.h"
 #include "nexus/v1/federation_service.pb.h"
 #include "server/audit_log.h"
-#include "server/storage.h"
 
 namespace nexus {
 
 class PeerWitness {
  public:
   // Every pointer must outlive this.
-  PeerWitness(Storage* storage, const Keyring* keys, AuditLog* audit);
+  PeerWitness(storage::Store* storage, const Keyring* keys, AuditLog* audit);
 
   // The state of `peer`'s log as witnessed so far (tree_size 0: nothing yet).
   v1::PeerWitness State(const std::string& peer) const;
@@ -52,7 +52,7 @@ class PeerWitness {
   absl::Status Store(const std::string& peer, const v1::PeerWitness& state,
                      const v1::SignedCheckpoint* head) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  Storage* storage_;
+  storage::Store* storage_;
   const Keyring* keys_;
   AuditLog* audit_;
   mutable absl::Mutex mu_;  // one check at a time per node: heads are few

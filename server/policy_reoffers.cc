@@ -4,8 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
+#include "common/storage/storage_fault.h"
 
 namespace nexus {
 namespace {
@@ -33,18 +32,18 @@ v1::PolicyInForce RulesOf(const std::string& policy_text,
   return rules;
 }
 
-PolicyReoffers::PolicyReoffers(Storage* storage, std::vector<std::string> peers)
+PolicyReoffers::PolicyReoffers(storage::Store* storage, std::vector<std::string> peers)
     : storage_(storage), peers_(std::move(peers)) {}
 
 absl::StatusOr<std::optional<v1::Reoffer>> PolicyReoffers::Read(const std::string& peer) const {
-  std::string value;
-  rocksdb::Status s = storage_->db()->Get(
-      rocksdb::ReadOptions(), storage_->family(Storage::kSharingState), ReofferKey(peer), &value);
-  if (s.IsNotFound()) return std::nullopt;
-  if (!s.ok())
-    return StorageFault(absl::StrCat("reading the re-offer of '", peer, "': ", s.ToString()));
+  absl::StatusOr<std::string> value = storage_->Get(storage::kSharingState, ReofferKey(peer));
+  if (absl::IsNotFound(value.status())) return std::nullopt;
+  if (!value.ok()) {
+    return StorageFault(
+        absl::StrCat("reading the re-offer of '", peer, "': ", value.status().message()));
+  }
   v1::Reoffer reoffer;
-  if (!reoffer.ParseFromString(value)) {
+  if (!reoffer.ParseFromString(*value)) {
     return absl::DataLossError(absl::StrCat("the stored re-offer of '", peer, "' is malformed"));
   }
   return reoffer;
@@ -57,21 +56,19 @@ absl::StatusOr<std::optional<v1::Reoffer>> PolicyReoffers::Pending(const std::st
 absl::StatusOr<int> PolicyReoffers::RulesInForce(const v1::PolicyInForce& in_force,
                                                  uint64_t feed_end) {
   absl::MutexLock lock(&mu_);
-  rocksdb::DB* db = storage_->db();
-  rocksdb::ColumnFamilyHandle* family = storage_->family(Storage::kSharingState);
-  std::string value;
-  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), family, kInForceKey, &value);
-  if (!s.ok() && !s.IsNotFound()) {
-    return StorageFault(absl::StrCat("reading the rules in force: ", s.ToString()));
+  constexpr storage::Family family = storage::kSharingState;
+  absl::StatusOr<std::string> value = storage_->Get(family, kInForceKey);
+  if (!value.ok() && !absl::IsNotFound(value.status())) {
+    return StorageFault(absl::StrCat("reading the rules in force: ", value.status().message()));
   }
   std::optional<v1::PolicyInForce> previous;
-  if (s.ok()) {
+  if (value.ok()) {
     previous.emplace();
-    if (!previous->ParseFromString(value)) previous.reset();  // unknown, as if never kept
+    if (!previous->ParseFromString(*value)) previous.reset();  // unknown, as if never kept
   }
   if (previous.has_value() && SameRules(*previous, in_force)) return 0;
-  rocksdb::WriteBatch batch;
-  batch.Put(family, kInForceKey, in_force.SerializeAsString());
+  const std::unique_ptr<storage::Batch> batch = storage_->NewBatch();
+  batch->Put(family, kInForceKey, in_force.SerializeAsString());
   // Unique across restarts too: a stream finishing an older re-offer never ends a newer one.
   const uint64_t generation =
       std::max<uint64_t>(generation_.load() + 1, absl::ToUnixMicros(absl::Now()));
@@ -93,14 +90,12 @@ absl::StatusOr<int> PolicyReoffers::RulesInForce(const v1::PolicyInForce& in_for
       } else {
         reoffer.set_previous_unknown(true);
       }
-      batch.Put(family, ReofferKey(peer), reoffer.SerializeAsString());
+      batch->Put(family, ReofferKey(peer), reoffer.SerializeAsString());
       ++reoffered;
     }
   }
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  if (rocksdb::Status written = db->Write(sync, &batch); !written.ok()) {
-    return StorageFault(absl::StrCat("recording the rules in force: ", written.ToString()));
+  if (absl::Status written = storage_->Write(*batch, /*sync=*/true); !written.ok()) {
+    return StorageFault(absl::StrCat("recording the rules in force: ", written.message()));
   }
   generation_ = generation;
   return reoffered;
@@ -112,10 +107,9 @@ absl::Status PolicyReoffers::Advance(const std::string& peer, uint64_t generatio
   if (!pending.ok()) return pending.status();
   if (!pending->has_value() || (*pending)->generation() != generation) return absl::OkStatus();
   (*pending)->set_next(next);
-  rocksdb::Status s =
-      storage_->db()->Put(rocksdb::WriteOptions(), storage_->family(Storage::kSharingState),
-                          ReofferKey(peer), (*pending)->SerializeAsString());
-  if (!s.ok()) return StorageFault(absl::StrCat("recording a re-offer's progress: ", s.ToString()));
+  absl::Status s = storage_->Put(storage::kSharingState, ReofferKey(peer),
+                                 (*pending)->SerializeAsString(), /*sync=*/false);
+  if (!s.ok()) return StorageFault(absl::StrCat("recording a re-offer's progress: ", s.message()));
   return absl::OkStatus();
 }
 
@@ -125,9 +119,8 @@ absl::Status PolicyReoffers::Finish(const std::string& peer, uint64_t generation
   if (!pending.ok()) return pending.status();
   // A newer change replaced it meanwhile: that one is still due.
   if (!pending->has_value() || (*pending)->generation() != generation) return absl::OkStatus();
-  rocksdb::Status s = storage_->db()->Delete(
-      rocksdb::WriteOptions(), storage_->family(Storage::kSharingState), ReofferKey(peer));
-  if (!s.ok()) return StorageFault(absl::StrCat("ending a re-offer: ", s.ToString()));
+  absl::Status s = storage_->Delete(storage::kSharingState, ReofferKey(peer), /*sync=*/false);
+  if (!s.ok()) return StorageFault(absl::StrCat("ending a re-offer: ", s.message()));
   return absl::OkStatus();
 }
 

@@ -18,16 +18,16 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/storage/store.h"
 #include "nexus/v1/federation.pb.h"
 #include "policy/sharing_policy.h"
-#include "server/storage.h"
 
 namespace nexus {
 
 class PolicyReoffers {
  public:
   // `peers`: every configured peer's agency. `storage` must outlive this.
-  PolicyReoffers(Storage* storage, std::vector<std::string> peers);
+  PolicyReoffers(storage::Store* storage, std::vector<std::string> peers);
 
   // The rules now in force are `in_force`, and the feed ends at `feed_end`. If they differ from
   // the rules last kept, every peer gets a re-offer of the positions up to `feed_end` (merged with
@@ -52,7 +52,7 @@ class PolicyReoffers {
  private:
   absl::StatusOr<std::optional<v1::Reoffer>> Read(const std::string& peer) const;
 
-  Storage* storage_;
+  storage::Store* storage_;
   std::vector<std::string> peers_;
   absl::Mutex mu_;  // one writer of the markers at a time
   std::atomic<uint64_t> generation_{0};

@@ -1,16 +1,13 @@
 #include "server/record_store.h"
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/indicator_normalizer.h"
 #include "common/record_seal.h"
 #include "common/storage/coding.h"
 #include "common/storage/store_keys.h"
 #include "common/untrusted_text.h"
-#include "rocksdb/db.h"
-#include "rocksdb/options.h"
-#include "rocksdb/slice.h"
-#include "rocksdb/write_batch.h"
 #include "server/log.h"
 
 namespace nexus {
@@ -31,25 +28,23 @@ using store_keys::kIdBytes;
 using store_keys::ReadIdVersion;
 using store_keys::RecordKey;
 
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+// A read that failed, as the record store reports it: NotFound stays NotFound, anything else is
+// Internal with the store's words.
+absl::Status ReadFailure(const absl::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
-  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat(what, ": not found"));
-  return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
+  if (absl::IsNotFound(s)) return absl::NotFoundError(absl::StrCat(what, ": not found"));
+  return absl::InternalError(absl::StrCat(what, ": ", s.message()));
 }
-
-absl::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
 
 }  // namespace
 
-RecordStore::RecordStore(Storage* storage, CommitQueue* queue, AuditLog* audit)
+RecordStore::RecordStore(storage::Store* storage, CommitQueue* queue, AuditLog* audit)
     : storage_(storage), queue_(queue), audit_(audit), last_cursor_(0) {
   // The feed's last key is the last cursor handed out.
-  std::unique_ptr<rocksdb::Iterator> it(
-      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kFeed)));
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kFeed);
   // A damaged key (not 8 bytes) is passed over: pulls report it, verification names it.
   std::optional<uint64_t> last;
-  for (it->SeekToLast(); it->Valid() && !(last = coding::DecodeFixed64(View(it->key())));
-       it->Prev()) {
+  for (it->SeekToLast(); it->Valid() && !(last = coding::DecodeFixed64(it->key())); it->Prev()) {
   }
   if (last.has_value()) last_cursor_ = *last;
   FillFeedIndexes();
@@ -66,26 +61,22 @@ void RecordStore::FillFeedIndexes() {
   // A store from before feed times and positions were kept: every version gets them now, in
   // feed order, times rising to this moment (when its TAXII collections begin). Rewritten whole
   // until the last position has its time, so that an open cut short starts again.
-  rocksdb::DB* db = storage_->db();
-  std::unique_ptr<rocksdb::Iterator> it(
-      db->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kFeed)));
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kFeed);
   const int64_t base = absl::ToUnixMicros(absl::Now()) - static_cast<int64_t>(last_cursor_);
-  rocksdb::WriteBatch batch;
+  std::unique_ptr<storage::Batch> batch = storage_->NewBatch();
   uint64_t filled = 0;
   auto write = [&] {
-    rocksdb::WriteOptions options;
-    options.sync = true;
-    rocksdb::Status s = db->Write(options, &batch);
-    if (!s.ok()) LogError(absl::StrCat("store: filling in feed times: ", s.ToString()));
-    batch.Clear();
+    absl::Status s = storage_->Write(*batch, /*sync=*/true);
+    if (!s.ok()) LogError(absl::StrCat("store: filling in feed times: ", s.message()));
+    batch->Clear();
     return s.ok();
   };
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::optional<uint64_t> cursor = coding::DecodeFixed64(View(it->key()));
+    const std::optional<uint64_t> cursor = coding::DecodeFixed64(it->key());
     if (!cursor.has_value() || *cursor > last_cursor_) continue;  // damage: reported by reads
-    batch.Put(storage_->family(Storage::kFeedTimes), it->key(),
-              coding::EncodeFixed64(static_cast<uint64_t>(base + static_cast<int64_t>(*cursor))));
-    batch.Put(storage_->family(Storage::kFeedPositions), it->value(), it->key());
+    batch->Put(storage::kFeedTimes, it->key(),
+               coding::EncodeFixed64(static_cast<uint64_t>(base + static_cast<int64_t>(*cursor))));
+    batch->Put(storage::kFeedPositions, it->value(), it->key());
     if (++filled % 100000 == 0 && !write()) return;
   }
   if (!write()) return;
@@ -113,7 +104,7 @@ void RecordStore::EndBatch(bool durable) {
   last_added_ = staged_added_;
 }
 
-void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::WriteBatch& batch) {
+void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, storage::Batch& batch) {
   v1::AuditEntry& entry = write.audit;
   v1::AuditTarget* target = entry.add_targets();
   target->set_record_id(write.id);
@@ -163,7 +154,7 @@ void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::Writ
       write.record_bytes.empty() ? write.record.SerializeAsString() : std::move(write.record_bytes),
       write.indicators, batch);
   if (!write.content_digest.empty()) {
-    batch.Put(storage_->family(Storage::kContent), write.content_digest + write.id, "");
+    batch.Put(storage::kContent, write.content_digest + write.id, "");
   }
   target->set_manifest_sha256(DigestBytes(Sha256(write.record.manifest())));
   target->set_feed_position(outcome.cursor);
@@ -177,25 +168,24 @@ void RecordStore::Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::Writ
 uint64_t RecordStore::StageVersion(
     const std::string& id, uint64_t version, std::string record_bytes,
     const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators,
-    rocksdb::WriteBatch& batch) {
+    storage::Batch& batch) {
   uint64_t& staged = staged_versions_[id];
   staged = std::max(staged, version);
   const uint64_t cursor = ++staged_cursor_;
   std::string record_key = RecordKey(id, version);
-  batch.Put(storage_->family(Storage::kRecords), record_key, record_bytes);
-  batch.Put(storage_->family(Storage::kFeed), FeedKey(cursor), record_key);
+  batch.Put(storage::kRecords, record_key, record_bytes);
+  batch.Put(storage::kFeed, FeedKey(cursor), record_key);
   // Strictly rising, even if the clock steps back: each position has its own time.
   staged_added_ = std::max(absl::ToUnixMicros(absl::Now()), staged_added_ + 1);
-  batch.Put(storage_->family(Storage::kFeedTimes), FeedKey(cursor),
+  batch.Put(storage::kFeedTimes, FeedKey(cursor),
             coding::EncodeFixed64(static_cast<uint64_t>(staged_added_)));
-  batch.Put(storage_->family(Storage::kFeedPositions), record_key, FeedKey(cursor));
+  batch.Put(storage::kFeedPositions, record_key, FeedKey(cursor));
   staged_records_[record_key] = std::move(record_bytes);
   for (const auto& [type, normalized] : indicators) {
-    batch.Put(storage_->family(Storage::kIndicators), IndicatorKey(type, normalized, id, version),
-              "");
+    batch.Put(storage::kIndicators, IndicatorKey(type, normalized, id, version), "");
     // Structured forms are found by their parts too (a plate, an IMO number, a bare name).
     for (const std::string& alias : IndexAliases(type, normalized)) {
-      batch.Put(storage_->family(Storage::kIndicators), IndicatorKey(type, alias, id, version), "");
+      batch.Put(storage::kIndicators, IndicatorKey(type, alias, id, version), "");
     }
   }
   return cursor;
@@ -204,15 +194,12 @@ uint64_t RecordStore::StageVersion(
 absl::StatusOr<std::vector<std::string>> RecordStore::RecordsWithContent(
     absl::string_view digest) const {
   std::vector<std::string> ids;
-  std::unique_ptr<rocksdb::Iterator> it(
-      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kContent)));
-  for (it->Seek(rocksdb::Slice(digest.data(), digest.size()));
-       it->Valid() && it->key().starts_with(rocksdb::Slice(digest.data(), digest.size()));
-       it->Next()) {
-    ids.push_back(it->key().ToString().substr(digest.size()));
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kContent);
+  for (it->Seek(digest); it->Valid() && absl::StartsWith(it->key(), digest); it->Next()) {
+    ids.emplace_back(it->key().substr(digest.size()));
   }
   if (!it->status().ok()) {
-    return absl::UnavailableError(absl::StrCat("content index: ", it->status().ToString()));
+    return absl::UnavailableError(absl::StrCat("content index: ", it->status().message()));
   }
   return ids;
 }
@@ -223,10 +210,8 @@ std::optional<v1::SignedRecord> RecordStore::Held(const std::string& record_key)
     if (!record.ParseFromString(it->second)) return std::nullopt;
     return record;
   }
-  std::string value;
-  rocksdb::Status s = storage_->db()->Get(rocksdb::ReadOptions(),
-                                          storage_->family(Storage::kRecords), record_key, &value);
-  if (!s.ok() || !record.ParseFromString(value)) return std::nullopt;
+  absl::StatusOr<std::string> value = storage_->Get(storage::kRecords, record_key);
+  if (!value.ok() || !record.ParseFromString(*value)) return std::nullopt;
   return record;
 }
 
@@ -250,8 +235,7 @@ int AddDisclosures(v1::SignedRecord& held, const v1::SignedRecord& more) {
 }  // namespace
 
 ReceiveOutcome RecordStore::StageReceived(const std::string& peer, ReceivedVersion& version,
-                                          v1::AuditEntry& equivocation,
-                                          rocksdb::WriteBatch& batch) {
+                                          v1::AuditEntry& equivocation, storage::Batch& batch) {
   const std::string record_key = RecordKey(version.id, version.version);
   std::optional<v1::SignedRecord> held = Held(record_key);
   if (!held.has_value()) {
@@ -277,26 +261,24 @@ ReceiveOutcome RecordStore::StageReceived(const std::string& peer, ReceivedVersi
     }
     StageVersion(version.id, version.version, version.record.SerializeAsString(),
                  version.indicators, batch);
-    batch.Put(storage_->family(Storage::kProvenance), absl::StrCat(record_key, peer),
-              ProvenanceValue(version.notes));
+    batch.Put(storage::kProvenance, absl::StrCat(record_key, peer), ProvenanceValue(version.notes));
     return ReceiveOutcome::kStored;
   }
-  batch.Put(storage_->family(Storage::kProvenance), absl::StrCat(record_key, peer),
-            ProvenanceValue(version.notes));
+  batch.Put(storage::kProvenance, absl::StrCat(record_key, peer), ProvenanceValue(version.notes));
   if (held->manifest() == version.record.manifest()) {
     if (AddDisclosures(*held, version.record) == 0) return ReceiveOutcome::kUnchanged;
     std::string bytes = held->SerializeAsString();
-    batch.Put(storage_->family(Storage::kRecords), record_key, bytes);
+    batch.Put(storage::kRecords, record_key, bytes);
     for (const auto& [type, normalized] : version.indicators) {
-      batch.Put(storage_->family(Storage::kIndicators),
-                IndicatorKey(type, normalized, version.id, version.version), "");
+      batch.Put(storage::kIndicators, IndicatorKey(type, normalized, version.id, version.version),
+                "");
     }
     staged_records_[record_key] = std::move(bytes);
     return ReceiveOutcome::kDisclosuresAdded;
   }
   // Two manifests the origin signed for one (id, version): keep the second as evidence.
   std::string digest = DigestBytes(Sha256(version.record.manifest()));
-  batch.Put(storage_->family(Storage::kEquivocations), absl::StrCat(record_key, digest),
+  batch.Put(storage::kEquivocations, absl::StrCat(record_key, digest),
             version.record.SerializeAsString());
   equivocation.set_error(absl::StrCat(
       "equivocation by agency '", version.origin, "': record ", version.id, " version ",
@@ -309,7 +291,7 @@ ReceiveOutcome RecordStore::StageReceived(const std::string& peer, ReceivedVersi
 absl::StatusOr<RecordStore::ReceiveResult> RecordStore::Receive(ReceivedBatch batch) {
   ReceiveResult result;
   result.outcomes.resize(batch.versions.size());
-  absl::Status status = queue_->Commit([&](rocksdb::WriteBatch& wb) {
+  absl::Status status = queue_->Commit([&](storage::Batch& wb) {
     absl::MutexLock stage_lock(&stage_mu_);
     result.state = batch.state;
     v1::PeerCursor& state = result.state;
@@ -372,21 +354,18 @@ absl::StatusOr<RecordStore::ReceiveResult> RecordStore::Receive(ReceivedBatch ba
     }
     for (v1::AuditEntry& entry : flagged) audit_->Stage(entry, wb);
     for (v1::AuditEntry& entry : batch.refusals) audit_->Stage(entry, wb);
-    wb.Put(storage_->family(Storage::kPeerState), batch.peer, state.SerializeAsString());
+    wb.Put(storage::kPeerState, batch.peer, state.SerializeAsString());
   });
   if (!status.ok()) return status;
   return result;
 }
 
 absl::StatusOr<v1::PeerCursor> RecordStore::PeerState(absl::string_view peer) const {
-  std::string value;
-  rocksdb::Status s =
-      storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kPeerState),
-                          rocksdb::Slice(peer.data(), peer.size()), &value);
+  absl::StatusOr<std::string> value = storage_->Get(storage::kPeerState, peer);
   v1::PeerCursor state;
-  if (s.IsNotFound()) return state;
-  if (!s.ok()) return FromRocks(s, "peer state read");
-  if (!state.ParseFromString(value)) {
+  if (absl::IsNotFound(value.status())) return state;
+  if (!value.ok()) return ReadFailure(value.status(), "peer state read");
+  if (!state.ParseFromString(*value)) {
     return absl::DataLossError(absl::StrCat("the stored state of peer '", peer, "' is corrupt"));
   }
   return state;
@@ -394,21 +373,16 @@ absl::StatusOr<v1::PeerCursor> RecordStore::PeerState(absl::string_view peer) co
 
 bool RecordStore::ReceivedFrom(absl::string_view id, uint64_t version,
                                absl::string_view peer) const {
-  std::string value;
-  return storage_->db()
-      ->Get(rocksdb::ReadOptions(), storage_->family(Storage::kProvenance),
-            absl::StrCat(RecordKey(id, version), peer), &value)
-      .ok();
+  return storage_->Contains(storage::kProvenance, absl::StrCat(RecordKey(id, version), peer)).ok();
 }
 
 std::vector<v1::WithheldNote> RecordStore::UpstreamNotes(absl::string_view id,
                                                          uint64_t version) const {
   std::string prefix = RecordKey(id, version);
-  std::unique_ptr<rocksdb::Iterator> it(
-      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kProvenance)));
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kProvenance);
   it->Seek(prefix);
   v1::WithheldNotes notes;
-  if (!it->Valid() || !it->key().starts_with(prefix) ||
+  if (!it->Valid() || !absl::StartsWith(it->key(), prefix) ||
       !notes.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
     return {};
   }
@@ -417,20 +391,18 @@ std::vector<v1::WithheldNote> RecordStore::UpstreamNotes(absl::string_view id,
 
 std::string RecordStore::ReceivedVia(absl::string_view id, uint64_t version) const {
   std::string prefix = RecordKey(id, version);
-  std::unique_ptr<rocksdb::Iterator> it(
-      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kProvenance)));
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kProvenance);
   it->Seek(prefix);
-  if (!it->Valid() || !it->key().starts_with(prefix)) return "";
-  return std::string(View(it->key()).substr(prefix.size()));
+  if (!it->Valid() || !absl::StartsWith(it->key(), prefix)) return "";
+  return std::string(it->key().substr(prefix.size()));
 }
 
 std::vector<v1::SignedRecord> RecordStore::Equivocations(absl::string_view id,
                                                          uint64_t version) const {
   std::vector<v1::SignedRecord> found;
   std::string prefix = RecordKey(id, version);
-  std::unique_ptr<rocksdb::Iterator> it(storage_->db()->NewIterator(
-      rocksdb::ReadOptions(), storage_->family(Storage::kEquivocations)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && found.size() < 16;
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kEquivocations);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix) && found.size() < 16;
        it->Next()) {
     if (!found.emplace_back().ParseFromArray(it->value().data(),
                                              static_cast<int>(it->value().size()))) {
@@ -453,7 +425,7 @@ uint64_t RecordStore::WaitForFeedAfter(uint64_t cursor, absl::Duration timeout) 
 
 std::vector<WriteOutcome> RecordStore::Write(std::vector<RecordWrite> writes) {
   std::vector<WriteOutcome> outcomes(writes.size());
-  absl::Status status = queue_->Commit([&](rocksdb::WriteBatch& batch) {
+  absl::Status status = queue_->Commit([&](storage::Batch& batch) {
     absl::MutexLock stage_lock(&stage_mu_);
     for (size_t i = 0; i < writes.size(); ++i) Stage(writes[i], outcomes[i], batch);
   });
@@ -476,31 +448,27 @@ absl::StatusOr<uint64_t> RecordStore::LatestVersion(absl::string_view id) const 
   if (id.size() != kIdBytes) {
     return absl::NotFoundError(absl::StrCat("record ", QuoteInput(id), " not found"));
   }
-  // Within the id's prefix only (storage.cc): the prefix filters then skip what cannot hold it.
-  rocksdb::ReadOptions within_id;
-  within_id.prefix_same_as_start = true;
-  std::unique_ptr<rocksdb::Iterator> it(
-      storage_->db()->NewIterator(within_id, storage_->family(Storage::kRecords)));
+  // Within the id's prefix only (the records family's prefix extractor, rocksdb_store.h): the
+  // prefix filters then skip what cannot hold it.
+  storage::CursorOptions within_id;
+  within_id.within_prefix = true;
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kRecords, within_id);
   std::string last = RecordKey(id, UINT64_MAX);
   it->SeekForPrev(last);
   // Keys of another length under this id are damage, never a version: passed over.
   std::optional<store_keys::IdVersion> latest;
-  while (it->Valid() && it->key().starts_with(rocksdb::Slice(id.data(), id.size())) &&
-         !(latest = ReadIdVersion(View(it->key())))) {
+  while (it->Valid() && absl::StartsWith(it->key(), id) && !(latest = ReadIdVersion(it->key()))) {
     it->Prev();
   }
   if (!latest.has_value() || latest->id != id) {
-    if (!it->status().ok()) return FromRocks(it->status(), "record store read");
+    if (!it->status().ok()) return ReadFailure(it->status(), "record store read");
     return absl::NotFoundError(absl::StrCat("record ", id, " not found"));
   }
   return latest->version;
 }
 
 bool RecordStore::Holds(absl::string_view id, uint64_t version) const {
-  rocksdb::PinnableSlice value;
-  rocksdb::Status s = storage_->db()->Get(
-      rocksdb::ReadOptions(), storage_->family(Storage::kRecords), RecordKey(id, version), &value);
-  return !s.IsNotFound();
+  return !absl::IsNotFound(storage_->Contains(storage::kRecords, RecordKey(id, version)));
 }
 
 absl::StatusOr<v1::SignedRecord> RecordStore::Get(absl::string_view id, uint64_t version) const {
@@ -509,15 +477,13 @@ absl::StatusOr<v1::SignedRecord> RecordStore::Get(absl::string_view id, uint64_t
     if (!latest.ok()) return latest.status();
     version = *latest;
   }
-  std::string value;
-  rocksdb::Status s = storage_->db()->Get(
-      rocksdb::ReadOptions(), storage_->family(Storage::kRecords), RecordKey(id, version), &value);
-  if (s.IsNotFound()) {
+  absl::StatusOr<std::string> value = storage_->Get(storage::kRecords, RecordKey(id, version));
+  if (absl::IsNotFound(value.status())) {
     return absl::NotFoundError(absl::StrCat("record ", id, " version ", version, " not found"));
   }
-  if (!s.ok()) return FromRocks(s, "record store read");
+  if (!value.ok()) return ReadFailure(value.status(), "record store read");
   v1::SignedRecord record;
-  if (!record.ParseFromString(value)) {
+  if (!record.ParseFromString(*value)) {
     return absl::DataLossError(
         absl::StrCat("stored record ", id, " version ", version, " is corrupt"));
   }
@@ -526,12 +492,10 @@ absl::StatusOr<v1::SignedRecord> RecordStore::Get(absl::string_view id, uint64_t
 
 absl::StatusOr<int64_t> RecordStore::AddedAt(uint64_t position) const {
   if (position == 0) return 0;
-  std::string value;
-  rocksdb::Status s = storage_->db()->Get(
-      rocksdb::ReadOptions(), storage_->family(Storage::kFeedTimes), FeedKey(position), &value);
-  if (s.IsNotFound()) return 0;
-  if (!s.ok()) return FromRocks(s, "feed times");
-  std::optional<uint64_t> micros = coding::DecodeFixed64(value);
+  absl::StatusOr<std::string> value = storage_->Get(storage::kFeedTimes, FeedKey(position));
+  if (absl::IsNotFound(value.status())) return 0;
+  if (!value.ok()) return ReadFailure(value.status(), "feed times");
+  std::optional<uint64_t> micros = coding::DecodeFixed64(*value);
   if (!micros.has_value() || *micros > static_cast<uint64_t>(INT64_MAX)) {
     return absl::DataLossError(absl::StrCat("store damaged: the time of feed position ", position,
                                             " is not 8 bytes of microseconds"));
@@ -540,13 +504,11 @@ absl::StatusOr<int64_t> RecordStore::AddedAt(uint64_t position) const {
 }
 
 absl::StatusOr<uint64_t> RecordStore::PositionOf(absl::string_view id, uint64_t version) const {
-  std::string value;
-  rocksdb::Status s =
-      storage_->db()->Get(rocksdb::ReadOptions(), storage_->family(Storage::kFeedPositions),
-                          RecordKey(id, version), &value);
-  if (s.IsNotFound()) return 0;
-  if (!s.ok()) return FromRocks(s, "feed positions");
-  std::optional<uint64_t> position = coding::DecodeFixed64(value);
+  absl::StatusOr<std::string> value =
+      storage_->Get(storage::kFeedPositions, RecordKey(id, version));
+  if (absl::IsNotFound(value.status())) return 0;
+  if (!value.ok()) return ReadFailure(value.status(), "feed positions");
+  std::optional<uint64_t> position = coding::DecodeFixed64(*value);
   if (!position.has_value()) {
     return absl::DataLossError(absl::StrCat("store damaged: the feed position of ", id, " version ",
                                             version, " is not 8 bytes"));
@@ -573,26 +535,24 @@ absl::StatusOr<uint64_t> RecordStore::LastAddedBy(int64_t micros) const {
 absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit,
                                    std::vector<uint64_t>* skipped) const {
   if (since == UINT64_MAX) return absl::OkStatus();  // nothing comes after the last cursor
-  rocksdb::DB* db = storage_->db();
   // A snapshot keeps the scan consistent while writers go on appending.
-  rocksdb::ReadOptions options;
-  const rocksdb::Snapshot* snapshot = db->GetSnapshot();
-  options.snapshot = snapshot;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options, storage_->family(Storage::kFeed)));
+  const std::unique_ptr<storage::Snapshot> snapshot = storage_->NewSnapshot();
+  storage::CursorOptions options;
+  options.snapshot = snapshot.get();
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kFeed, options);
   for (it->Seek(FeedKey(since + 1)); it->Valid(); it->Next()) {
-    const std::optional<uint64_t> read_cursor = coding::DecodeFixed64(View(it->key()));
+    const std::optional<uint64_t> read_cursor = coding::DecodeFixed64(it->key());
     const uint64_t cursor = read_cursor.value_or(0);
-    const std::optional<store_keys::IdVersion> named = ReadIdVersion(View(it->value()));
-    std::string value;
+    const std::optional<store_keys::IdVersion> named = ReadIdVersion(it->value());
+    absl::StatusOr<std::string> value;
     v1::SignedRecord record;
     std::string damage;
     if (!read_cursor.has_value() || !named.has_value()) {
       damage = "its key or value is not a feed entry";
-    } else if (rocksdb::Status s =
-                   db->Get(options, storage_->family(Storage::kRecords), it->value(), &value);
-               !s.ok()) {
-      damage = s.IsNotFound() ? "the record it names is not stored" : s.ToString();
-    } else if (!record.ParseFromString(value)) {
+    } else if (value = storage_->Get(storage::kRecords, it->value(), snapshot.get()); !value.ok()) {
+      damage = absl::IsNotFound(value.status()) ? "the record it names is not stored"
+                                                : std::string(value.status().message());
+    } else if (!record.ParseFromString(*value)) {
       damage = "the record it names cannot be parsed";
     } else if (absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
                !header.ok() || header->id() != named->id || header->version() != named->version) {
@@ -601,31 +561,29 @@ absl::Status RecordStore::ScanFeed(uint64_t since, const FeedVisitor& visit,
     if (!damage.empty()) {
       LogError(absl::StrCat(
           "store damaged: feed entry ",
-          read_cursor.has_value() ? absl::StrCat(cursor) : absl::BytesToHexString(View(it->key())),
+          read_cursor.has_value() ? absl::StrCat(cursor) : absl::BytesToHexString(it->key()),
           " skipped: ", damage));
       if (skipped != nullptr) skipped->push_back(cursor);
       continue;
     }
     if (!visit(cursor, record)) break;
   }
-  absl::Status status = FromRocks(it->status(), "feed scan");
-  it.reset();
-  db->ReleaseSnapshot(snapshot);
+  absl::Status status = ReadFailure(it->status(), "feed scan");
+  it.reset();  // before its snapshot
   return status;
 }
 
 absl::Status RecordStore::FindIndicator(v1::IndicatorType type, absl::string_view normalized,
                                         const IndexVisitor& visit) const {
   std::string prefix = IndicatorPrefix(type, normalized);
-  std::unique_ptr<rocksdb::Iterator> it(
-      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Storage::kIndicators)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  std::unique_ptr<storage::Cursor> it = storage_->NewCursor(storage::kIndicators);
+  for (it->Seek(prefix); it->Valid() && absl::StartsWith(it->key(), prefix); it->Next()) {
     const std::optional<store_keys::IdVersion> named =
-        ReadIdVersion(View(it->key()).substr(prefix.size()));
+        ReadIdVersion(it->key().substr(prefix.size()));
     if (!named.has_value()) continue;  // damage: the cross-check names it
     if (!visit(named->id, named->version)) break;
   }
-  return FromRocks(it->status(), "indicator index scan");
+  return ReadFailure(it->status(), "indicator index scan");
 }
 
 bool RecordStore::CarriesIndicator(const v1::SignedRecord& record, v1::IndicatorType type,

@@ -6,7 +6,7 @@
 //   equivocations id | version | sha256(manifest) -> SignedRecord; another manifest the origin
 //               signed for a version already held: evidence, never served as the record
 //   peer_state  peer -> PeerCursor; the cursor of the peer's feed and what came of it
-// One record version is written in one group-committed WriteBatch together with the audit entry
+// One record version is written in one group-committed batch together with the audit entry
 // that describes it: a version is never stored without its entry, and an entry never claims a
 // version that was not stored. The entry binds the version: its target names the id, version,
 // SHA-256 of the signed manifest and feed position, so a verifier can cross-check the store
@@ -28,12 +28,12 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/storage/store.h"
 #include "nexus/v1/audit.pb.h"
 #include "nexus/v1/federation.pb.h"
 #include "nexus/v1/record.pb.h"
 #include "server/audit_log.h"
 #include "server/commit_queue.h"
-#include "server/storage.h"
 
 namespace nexus {
 
@@ -87,7 +87,7 @@ enum class ReceiveOutcome {
   kRefused,           // the id is held for another origin
 };
 
-// A batch received from one peer, stored with the peer's new state in one WriteBatch.
+// A batch received from one peer, stored with the peer's new state in one batch.
 struct ReceivedBatch {
   std::string peer;
   std::vector<ReceivedVersion> versions;
@@ -101,7 +101,7 @@ struct ReceivedBatch {
 class RecordStore : public CommitParticipant {
  public:
   // `storage`, `queue` and `audit` must outlive the store.
-  RecordStore(Storage* storage, CommitQueue* queue, AuditLog* audit);
+  RecordStore(storage::Store* storage, CommitQueue* queue, AuditLog* audit);
   // Leaves the commit queue (once no batch uses the store).
   ~RecordStore() override;
 
@@ -113,7 +113,7 @@ class RecordStore : public CommitParticipant {
   std::vector<WriteOutcome> Write(std::vector<RecordWrite> writes);
 
   // Stores a batch received from `batch.peer`, its audit entries and the peer's new state (counts
-  // updated by the outcomes), in one WriteBatch: a crash loses or repeats nothing. Entries: one
+  // updated by the outcomes), in one batch: a crash loses or repeats nothing. Entries: one
   // (OK) binding every stored version, one (UNCHANGED) naming versions already held, one per
   // equivocation or refusal. Returns one outcome per version and the peer's durable new state.
   struct ReceiveResult {
@@ -191,25 +191,25 @@ class RecordStore : public CommitParticipant {
 
  private:
   // Stages `write` into `batch` (leader only); fills `outcome`.
-  void Stage(RecordWrite& write, WriteOutcome& outcome, rocksdb::WriteBatch& batch)
+  void Stage(RecordWrite& write, WriteOutcome& outcome, storage::Batch& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // The one place a version enters the store, own or received: record (as `record_bytes`, its
   // serialized form), feed, index. Returns its feed position.
   uint64_t StageVersion(const std::string& id, uint64_t version, std::string record_bytes,
                         const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators,
-                        rocksdb::WriteBatch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
+                        storage::Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // Gives a store written before feed times and positions were kept both, at its first open.
   // From the constructor only, before the store is shared.
   void FillFeedIndexes() ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // Stages one received version; `target` describes it for the audit entry.
   ReceiveOutcome StageReceived(const std::string& peer, ReceivedVersion& version,
-                               v1::AuditEntry& equivocation, rocksdb::WriteBatch& batch)
+                               v1::AuditEntry& equivocation, storage::Batch& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
   // The version as held: staged in this batch, or stored.
   std::optional<v1::SignedRecord> Held(const std::string& record_key) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
 
-  Storage* storage_;
+  storage::Store* storage_;
   CommitQueue* queue_;
   AuditLog* audit_;
 

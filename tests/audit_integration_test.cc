@@ -403,7 +403,7 @@ TEST_F(TamperTest, CannotReadIsNotReportedAsTampering) {
 // RocksDB opens them is a storage fault (nexusd exits 4, nexusctl says CANNOT READ), never a log
 // that failed verification.
 TEST_F(TamperTest, AChecksumErrorOpeningTheStoreIsAStorageFault) {
-  ASSERT_GT(testing::CorruptFamilyIndexOnDisk(DataDir(), Storage::kRecords), 0);
+  ASSERT_GT(testing::CorruptFamilyIndexOnDisk(DataDir(), storage::kRecords), 0);
   std::string output;
   EXPECT_EQ(StartNexusd(config_, &output), 4) << output;
   EXPECT_TRUE(absl::StrContains(output, "cannot read store")) << output;
@@ -417,7 +417,7 @@ TEST_F(TamperTest, AChecksumErrorOpeningTheStoreIsAStorageFault) {
 // offline verifier says CANNOT READ (5) rather than verifying a silently shortened list, and
 // nexusd exits 4, not 3 ("failed verification").
 TEST_F(TamperTest, UnreadableCheckpointsAreACannotReadNotAVerdict) {
-  ASSERT_GT(testing::CorruptFamilyOnDisk(DataDir(), Storage::kAuditCheckpoints), 0);
+  ASSERT_GT(testing::CorruptFamilyOnDisk(DataDir(), storage::kAuditCheckpoints), 0);
   std::string output;
   EXPECT_EQ(Verify(OfflineArgs(), &output), 5) << output;
   EXPECT_TRUE(absl::StrContains(output, "CANNOT READ the checkpoints")) << output;

@@ -39,19 +39,15 @@ class AuditLogReaderTest : public ::testing::Test {
   // Opens the store (again) and a reader over its audit families.
   void OpenReader() {
     reader_.reset();
-    auto storage = Storage::Open(dir_.path());
+    auto storage = storage::RocksDbStore::Open(dir_.path());
     ASSERT_TRUE(storage.ok()) << storage.status();
     storage_ = *std::move(storage);
-    reader_ = std::make_unique<AuditLogReader>(
-        storage_->db(), AuditLogReader::Families{storage_->family(Storage::kAuditEntries),
-                                                 storage_->family(Storage::kAuditTree),
-                                                 storage_->family(Storage::kAuditCheckpoints),
-                                                 storage_->family(Storage::kAuditHead)});
+    reader_ = std::make_unique<AuditLogReader>(storage_.get());
   }
 
   testing::TempDir dir_;
   PrivateKey key_ = PrivateKey::Generate();
-  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<storage::RocksDbStore> storage_;
   std::unique_ptr<AuditLogReader> reader_;
 };
 
@@ -93,7 +89,7 @@ TEST_F(AuditLogReaderTest, StopsWhenVisitSaysSo) {
 }
 
 TEST_F(AuditLogReaderTest, UnreadableEntriesAreUnavailable) {
-  ASSERT_GT(testing::CorruptFamilyOnDisk(dir_.path(), Storage::kAuditEntries), 0);
+  ASSERT_GT(testing::CorruptFamilyOnDisk(dir_.path(), storage::kAuditEntries), 0);
   OpenReader();
   uint64_t next = 0;
   absl::Status read = reader_->Entries()([&](uint64_t index, absl::string_view, absl::string_view) {

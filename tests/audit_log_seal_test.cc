@@ -11,9 +11,9 @@
 #include "absl/synchronization/notification.h"
 #include "common/checkpoint.h"
 #include "common/storage/audit_format.h"
+#include "common/storage/rocksdb_store.h"
 #include "server/audit_log.h"
 #include "server/commit_queue.h"
-#include "server/storage.h"
 #include "tests/node_storage.h"
 #include "tests/raw_log.h"
 #include "tests/test_support.h"
@@ -35,19 +35,19 @@ v1::AuditEntry Entry(const std::string& request_id) {
 void EditEntry(RawLog& raw, uint64_t index) {
   v1::AuditEntry edited;
   ASSERT_TRUE(
-      edited.ParseFromString(raw.Get(Storage::kAuditEntries, audit_format::EntryKey(index))));
+      edited.ParseFromString(raw.Get(storage::kAuditEntries, audit_format::EntryKey(index))));
   edited.set_request_id("rewritten");
-  raw.Put(Storage::kAuditEntries, audit_format::EntryKey(index), edited.SerializeAsString());
+  raw.Put(storage::kAuditEntries, audit_format::EntryKey(index), edited.SerializeAsString());
 }
 
 class AuditLogSealTest : public ::testing::Test {
  protected:
   // Opens the log as nexusd does, verifying in full only logs of at most `limit` entries.
   absl::Status Open(uint64_t limit = 4, bool accept = false) {
-    auto storage = Storage::Open(dir_.path());
+    auto storage = storage::RocksDbStore::Open(dir_.path());
     if (!storage.ok()) return storage.status();
     storage_ = *std::move(storage);
-    commits_ = std::make_unique<CommitQueue>(storage_->db());
+    commits_ = std::make_unique<CommitQueue>(storage_.get());
     AuditLog::Options options{"agency-a", "1"};
     options.verify_before_serving_max_entries = limit;
     options.accept_unverified = accept;
@@ -101,7 +101,7 @@ class AuditLogSealTest : public ::testing::Test {
 
   testing::TempDir dir_;
   PrivateKey key_ = PrivateKey::Generate();
-  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<storage::RocksDbStore> storage_;
   std::unique_ptr<CommitQueue> commits_;
   std::unique_ptr<AuditLog> log_;
 };
@@ -183,7 +183,7 @@ TEST_F(AuditLogSealTest, AnEntryAppendedOutsideTheNodeAfterTheSealIsRefusedAtSta
   Tamper([](RawLog& raw) {
     v1::AuditEntry added = Entry("added");
     added.set_sequence(25);
-    raw.Put(Storage::kAuditEntries, audit_format::EntryKey(25), added.SerializeAsString());
+    raw.Put(storage::kAuditEntries, audit_format::EntryKey(25), added.SerializeAsString());
   });
   absl::Status opened = Open();
   ASSERT_TRUE(absl::IsDataLoss(opened)) << opened;
@@ -196,8 +196,8 @@ TEST_F(AuditLogSealTest, ASealMovedForwardOnlyMovesTheCheckToTheBackground) {
   SealedLog();
   Tamper([](RawLog& raw) {
     EditEntry(raw, 22);
-    raw.Put(Storage::kAuditHead, audit_format::kSealKey,
-            raw.Get(Storage::kAuditHead, audit_format::kHeadKey));
+    raw.Put(storage::kAuditHead, audit_format::kSealKey,
+            raw.Get(storage::kAuditHead, audit_format::kHeadKey));
   });
   ASSERT_TRUE(Open().ok());
   EXPECT_EQ(log_->opening().sealed_entries(), 25u);
@@ -218,7 +218,7 @@ TEST_F(AuditLogSealTest, ASealThatDoesNotHoldIsIgnored) {
   for (const std::string& seal :
        {std::string("garbage"), SignCheckpoint(forged, other, "1").SerializeAsString(),
         SignCheckpoint(forged, key_, "1").SerializeAsString()}) {
-    Tamper([&](RawLog& raw) { raw.Put(Storage::kAuditHead, audit_format::kSealKey, seal); });
+    Tamper([&](RawLog& raw) { raw.Put(storage::kAuditHead, audit_format::kSealKey, seal); });
     ASSERT_TRUE(Open().ok());
     EXPECT_EQ(log_->opening().sealed_entries(), 0u);
     EXPECT_EQ(log_->opening().verified_entries(), 25u);
@@ -231,8 +231,8 @@ TEST_F(AuditLogSealTest, ASealThatDoesNotHoldIsIgnored) {
 TEST_F(AuditLogSealTest, ACheckpointMovedBelowTheSealIsFoundInTheBackground) {
   SealedLogWithACheckpointAt10();
   Tamper([](RawLog& raw) {
-    raw.Put(Storage::kAuditCheckpoints, audit_format::CheckpointKey(3),
-            raw.Get(Storage::kAuditCheckpoints, audit_format::CheckpointKey(10)));
+    raw.Put(storage::kAuditCheckpoints, audit_format::CheckpointKey(3),
+            raw.Get(storage::kAuditCheckpoints, audit_format::CheckpointKey(10)));
   });
   ASSERT_TRUE(Open().ok());
   absl::Status outcome = VerifyInBackground();
@@ -243,8 +243,8 @@ TEST_F(AuditLogSealTest, ACheckpointMovedBelowTheSealIsFoundInTheBackground) {
 TEST_F(AuditLogSealTest, ACheckpointMovedAboveTheSealIsRefusedAtStart) {
   SealedLogWithACheckpointAt10();
   Tamper([](RawLog& raw) {
-    raw.Put(Storage::kAuditCheckpoints, std::string(8, '\xff'),
-            raw.Get(Storage::kAuditCheckpoints, audit_format::CheckpointKey(10)));
+    raw.Put(storage::kAuditCheckpoints, std::string(8, '\xff'),
+            raw.Get(storage::kAuditCheckpoints, audit_format::CheckpointKey(10)));
   });
   absl::Status opened = Open();
   ASSERT_TRUE(absl::IsDataLoss(opened)) << opened;
@@ -258,15 +258,15 @@ TEST_F(AuditLogSealTest, ASealBeyondTheHeadShowsATruncation) {
   Append(20);
   Close();
   std::string head_at_20;
-  Tamper([&](RawLog& raw) { head_at_20 = raw.Get(Storage::kAuditHead, audit_format::kHeadKey); });
+  Tamper([&](RawLog& raw) { head_at_20 = raw.Get(storage::kAuditHead, audit_format::kHeadKey); });
   ASSERT_TRUE(Open().ok());
   Append(5);
   ASSERT_TRUE(log_->Seal().ok());
   Close();
   Tamper([&](RawLog& raw) {
     for (uint64_t i = 20; i < 25; ++i)
-      raw.Delete(Storage::kAuditEntries, audit_format::EntryKey(i));
-    raw.Put(Storage::kAuditHead, audit_format::kHeadKey, head_at_20);
+      raw.Delete(storage::kAuditEntries, audit_format::EntryKey(i));
+    raw.Put(storage::kAuditHead, audit_format::kHeadKey, head_at_20);
   });
   absl::Status opened = Open();
   ASSERT_TRUE(absl::IsDataLoss(opened)) << opened;

@@ -8,18 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "common/storage/rocksdb_store.h"
 #include "rocksdb/db.h"
-#include "server/storage.h"
 
 namespace nexus::testing {
 
 // Flushes `family` of the closed store in `dir` to table files and returns their paths.
-inline std::vector<std::string> TableFilesOf(const std::string& dir, Storage::Family family) {
+inline std::vector<std::string> TableFilesOf(const std::string& dir, storage::Family family) {
   std::vector<std::string> files;
-  auto storage = Storage::Open(dir);
+  auto storage = storage::RocksDbStore::Open(dir);
   if (!storage.ok()) return files;
-  rocksdb::DB* db = (*storage)->db();
-  rocksdb::ColumnFamilyHandle* handle = (*storage)->family(family);
+  rocksdb::DB* db = (*storage)->raw_db();
+  rocksdb::ColumnFamilyHandle* handle = (*storage)->raw_family(family);
   if (!db->Flush(rocksdb::FlushOptions(), handle).ok()) return files;
   std::vector<rocksdb::LiveFileMetaData> live;
   db->GetLiveFilesMetaData(&live);
@@ -42,7 +42,7 @@ inline void FlipByte(const std::string& path, std::streamoff offset) {
 // Flushes `family` of the closed store in `dir` to a table file and flips a byte of its first data
 // block (which precedes the index and footer, so the store still opens). Returns how many files
 // were damaged: 0 means the test cannot show anything.
-inline int CorruptFamilyOnDisk(const std::string& dir, Storage::Family family) {
+inline int CorruptFamilyOnDisk(const std::string& dir, storage::Family family) {
   std::vector<std::string> files = TableFilesOf(dir, family);
   for (const std::string& path : files) FlipByte(path, 16);
   return static_cast<int>(files.size());
@@ -51,7 +51,7 @@ inline int CorruptFamilyOnDisk(const std::string& dir, Storage::Family family) {
 // Damages the block index of every table file of `family` in the closed store in `dir` (the
 // blocks just before the footer, which RocksDB reads and checks when it opens the store), so
 // that opening the store fails with a checksum error. Returns how many files were damaged.
-inline int CorruptFamilyIndexOnDisk(const std::string& dir, Storage::Family family) {
+inline int CorruptFamilyIndexOnDisk(const std::string& dir, storage::Family family) {
   std::vector<std::string> files = TableFilesOf(dir, family);
   for (const std::string& path : files) {
     std::ifstream in(path, std::ios::binary | std::ios::ate);

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <set>
 
-#include "server/storage.h"
+#include "common/storage/rocksdb_store.h"
 #include "tests/seeded_random.h"
 #include "tests/test_support.h"
 
@@ -16,15 +16,15 @@ namespace nexus {
 namespace {
 
 // Opens the node's store in `dir` (closing what `storage` held) and its cipher.
-CursorCipher OpenCipher(const std::string& dir, std::unique_ptr<Storage>& storage) {
+CursorCipher OpenCipher(const std::string& dir, std::unique_ptr<storage::RocksDbStore>& storage) {
   storage.reset();
-  storage = *Storage::Open(dir);
+  storage = *storage::RocksDbStore::Open(dir);
   return *CursorCipher::Open(storage.get());
 }
 
 TEST(CursorCipherTest, EveryPositionRoundTripsAndTheStartIsItself) {
   testing::TempDir dir;
-  std::unique_ptr<Storage> storage;
+  std::unique_ptr<storage::RocksDbStore> storage;
   const CursorCipher cipher = OpenCipher(dir.path(), storage);
   EXPECT_EQ(cipher.Encode(0), 0u);
   EXPECT_EQ(cipher.Decode(0), 0u);
@@ -46,7 +46,7 @@ TEST(CursorCipherTest, EveryPositionRoundTripsAndTheStartIsItself) {
 
 TEST(CursorCipherTest, TokensTellNeitherOrderNorGaps) {
   testing::TempDir dir;
-  std::unique_ptr<Storage> storage;
+  std::unique_ptr<storage::RocksDbStore> storage;
   const CursorCipher cipher = OpenCipher(dir.path(), storage);
   // Consecutive positions: as many rises as falls between their tokens, give or take chance.
   int rises = 0;
@@ -68,13 +68,13 @@ TEST(CursorCipherTest, TokensTellNeitherOrderNorGaps) {
 
 TEST(CursorCipherTest, TheKeyIsKeptAcrossRestartsAndDiffersBetweenNodes) {
   testing::TempDir dir, other_dir;
-  std::unique_ptr<Storage> storage;
+  std::unique_ptr<storage::RocksDbStore> storage;
   const uint64_t token = OpenCipher(dir.path(), storage).Encode(42);
   const std::string reference = OpenCipher(dir.path(), storage).Reference("link", "a|b");
   const CursorCipher reopened = OpenCipher(dir.path(), storage);
   EXPECT_EQ(reopened.Encode(42), token);
   EXPECT_EQ(reopened.Reference("link", "a|b"), reference);
-  std::unique_ptr<Storage> other_storage;
+  std::unique_ptr<storage::RocksDbStore> other_storage;
   const CursorCipher other = OpenCipher(other_dir.path(), other_storage);
   EXPECT_NE(other.Encode(42), token);
   EXPECT_NE(other.Reference("link", "a|b"), reference);
@@ -82,7 +82,7 @@ TEST(CursorCipherTest, TheKeyIsKeptAcrossRestartsAndDiffersBetweenNodes) {
 
 TEST(CursorCipherTest, ReferencesAreStableOpaqueAndSeparatedByPurpose) {
   testing::TempDir dir;
-  std::unique_ptr<Storage> storage;
+  std::unique_ptr<storage::RocksDbStore> storage;
   const CursorCipher cipher = OpenCipher(dir.path(), storage);
   const std::string reference = cipher.Reference("hit", "record-1");
   EXPECT_EQ(reference.size(), 32u);

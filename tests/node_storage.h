@@ -6,10 +6,10 @@
 #include <memory>
 #include <string>
 
+#include "common/storage/rocksdb_store.h"
 #include "server/audit_log.h"
 #include "server/commit_queue.h"
 #include "server/record_store.h"
-#include "server/storage.h"
 
 namespace nexus::testing {
 
@@ -18,10 +18,10 @@ struct NodeStorage {
   static std::unique_ptr<NodeStorage> Open(const std::string& dir, const PrivateKey& key,
                                            const std::string& agency = "agency-a") {
     auto stack = std::make_unique<NodeStorage>();
-    auto storage = Storage::Open(dir);
+    auto storage = storage::RocksDbStore::Open(dir);
     if (!storage.ok()) return nullptr;
     stack->storage = *std::move(storage);
-    stack->commits = std::make_unique<CommitQueue>(stack->storage->db());
+    stack->commits = std::make_unique<CommitQueue>(stack->storage.get());
     auto audit = AuditLog::Open(stack->storage.get(), stack->commits.get(), key,
                                 AuditLog::Options{agency, "1"});
     if (!audit.ok()) return nullptr;
@@ -38,7 +38,8 @@ struct NodeStorage {
     storage.reset();
   }
 
-  std::unique_ptr<Storage> storage;
+  // The concrete store: tests that damage it as an outside editor reach RocksDB through it.
+  std::unique_ptr<storage::RocksDbStore> storage;
   std::unique_ptr<CommitQueue> commits;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<RecordStore> records;

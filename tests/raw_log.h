@@ -7,26 +7,26 @@
 #include <memory>
 #include <string>
 
+#include "common/storage/rocksdb_store.h"
 #include "rocksdb/db.h"
-#include "server/storage.h"
 
 namespace nexus::testing {
 
 struct RawLog {
-  explicit RawLog(const std::string& dir) : storage(*Storage::Open(dir)) {}
-  rocksdb::DB* db() { return storage->db(); }
-  std::string Get(Storage::Family family, const std::string& key) {
+  explicit RawLog(const std::string& dir) : storage(*storage::RocksDbStore::Open(dir)) {}
+  rocksdb::DB* db() { return storage->raw_db(); }
+  std::string Get(storage::Family family, const std::string& key) {
     std::string value;
-    EXPECT_TRUE(db()->Get(rocksdb::ReadOptions(), storage->family(family), key, &value).ok());
+    EXPECT_TRUE(db()->Get(rocksdb::ReadOptions(), storage->raw_family(family), key, &value).ok());
     return value;
   }
-  void Put(Storage::Family family, const std::string& key, const std::string& value) {
-    EXPECT_TRUE(db()->Put(rocksdb::WriteOptions(), storage->family(family), key, value).ok());
+  void Put(storage::Family family, const std::string& key, const std::string& value) {
+    EXPECT_TRUE(db()->Put(rocksdb::WriteOptions(), storage->raw_family(family), key, value).ok());
   }
-  void Delete(Storage::Family family, const std::string& key) {
-    EXPECT_TRUE(db()->Delete(rocksdb::WriteOptions(), storage->family(family), key).ok());
+  void Delete(storage::Family family, const std::string& key) {
+    EXPECT_TRUE(db()->Delete(rocksdb::WriteOptions(), storage->raw_family(family), key).ok());
   }
-  std::unique_ptr<Storage> storage;
+  std::unique_ptr<storage::RocksDbStore> storage;
 };
 
 }  // namespace nexus::testing

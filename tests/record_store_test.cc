@@ -179,9 +179,9 @@ TEST_F(RecordStoreTest, AStoreFromBeforeFeedTimesGetsThemAtItsFirstOpen) {
       ASSERT_TRUE(WriteOne(*stack->records, MakeWrite(ids.back(), 1, "+4444444"))[0].status.ok());
     }
     // As an older release left it: no times, no positions.
-    rocksdb::DB* db = stack->storage->db();
-    for (Storage::Family family : {Storage::kFeedTimes, Storage::kFeedPositions}) {
-      ASSERT_TRUE(db->DropColumnFamily(stack->storage->family(family)).ok());
+    rocksdb::DB* db = stack->storage->raw_db();
+    for (storage::Family family : {storage::kFeedTimes, storage::kFeedPositions}) {
+      ASSERT_TRUE(db->DropColumnFamily(stack->storage->raw_family(family)).ok());
     }
   }
   auto stack = testing::NodeStorage::Open(dir.path(), key_);
@@ -263,7 +263,7 @@ TEST_F(RecordStoreTest, ReopenKeepsRecordsAndCursor) {
 }
 
 TEST_F(RecordStoreTest, OpenFailureNamesTheDirectory) {
-  auto storage = Storage::Open("/proc/nexus-cannot-create-here");
+  auto storage = storage::RocksDbStore::Open("/proc/nexus-cannot-create-here");
   ASSERT_FALSE(storage.ok());
   EXPECT_NE(storage.status().message().find("/proc/nexus-cannot-create-here"), std::string::npos);
 }

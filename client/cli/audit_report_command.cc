@@ -21,7 +21,6 @@
 #include "common/storage/families.h"
 #include "common/storage/store_keys.h"
 #include "common/untrusted_text.h"
-#include "rocksdb/db.h"
 
 namespace nexus {
 namespace {
@@ -31,17 +30,14 @@ int Usage(absl::string_view problem) { return ReportUsage("audit", problem); }
 // The TLP of a version in the record store of a copy of the node's data directory (audit
 // entries do not carry it). Opened apart from the verifier's handle: both only read.
 TlpLookup StoreTlp(const OfflineAuditLog& store) {
-  rocksdb::ColumnFamilyHandle* records = store.family(storage::FamilyName(storage::kRecords));
-  if (records == nullptr) return nullptr;
-  return [db = store.db(), records](const std::string& id,
+  if (!store.store().HasFamily(storage::kRecords)) return nullptr;
+  return [records = &store.store()](const std::string& id,
                                     uint64_t version) -> std::optional<v1::Tlp> {
-    std::string bytes;
-    if (!db->Get(rocksdb::ReadOptions(), records, store_keys::RecordKey(id, version), &bytes)
-             .ok()) {
-      return std::nullopt;
-    }
+    absl::StatusOr<std::string> bytes =
+        records->Get(storage::kRecords, store_keys::RecordKey(id, version));
+    if (!bytes.ok()) return std::nullopt;
     v1::SignedRecord record;
-    if (!record.ParseFromString(bytes)) return std::nullopt;
+    if (!record.ParseFromString(*bytes)) return std::nullopt;
     absl::StatusOr<v1::RecordHeader> header = PeekHeader(record);
     if (!header.ok()) return std::nullopt;
     return header->tlp();

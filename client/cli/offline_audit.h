@@ -11,20 +11,15 @@
 #include "common/audit_verifier.h"
 #include "common/merkle.h"
 #include "common/storage/audit_log_reader.h"
+#include "common/storage/store.h"
 #include "nexus/v1/audit.pb.h"
-
-namespace rocksdb {
-class DB;
-class ColumnFamilyHandle;
-}  // namespace rocksdb
 
 namespace nexus {
 
 class OfflineAuditLog {
  public:
-  // Opens `data_dir` read-only; nothing in it is changed.
+  // Opens `data_dir` read-only; nothing in it is changed. NotFound if it holds no audit log.
   static absl::StatusOr<std::unique_ptr<OfflineAuditLog>> Open(const std::string& data_dir);
-  ~OfflineAuditLog();
 
   absl::StatusOr<std::vector<v1::SignedCheckpoint>> Checkpoints() const {
     return reader_->Checkpoints();
@@ -40,16 +35,14 @@ class OfflineAuditLog {
   // one shows the rewrite. The recoveries themselves are in the log (VerifyAuditLog reports them).
   absl::StatusOr<uint64_t> SupersededCheckpoints() const;
 
-  // A column family by its name (common/storage/families.h); null if absent.
-  rocksdb::DB* db() const { return db_; }
-  rocksdb::ColumnFamilyHandle* family(const std::string& name) const;
+  // The whole data directory, read-only: the record store beside the log (a family absent from
+  // an older directory reads as empty; Store::HasFamily tells).
+  const storage::Store& store() const { return *store_; }
 
  private:
-  OfflineAuditLog() = default;
-  rocksdb::DB* db_ = nullptr;
-  std::vector<std::string> names_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::unique_ptr<AuditLogReader> reader_;
+  explicit OfflineAuditLog(std::unique_ptr<storage::Store> store);
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<AuditLogReader> reader_;  // over store_
 };
 
 }  // namespace nexus

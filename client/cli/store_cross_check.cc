@@ -14,7 +14,6 @@
 #include "common/storage/coding.h"
 #include "common/storage/families.h"
 #include "common/storage/store_keys.h"
-#include "rocksdb/db.h"
 
 namespace nexus {
 namespace {
@@ -22,8 +21,6 @@ namespace {
 using store_keys::ReadIdVersion;
 
 constexpr size_t kMaxReported = 20;
-
-absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
 // Ids come from a store that may have been edited: printed escaped.
 std::string Quoted(absl::string_view id) { return absl::StrCat("'", absl::CHexEscape(id), "'"); }
@@ -49,10 +46,9 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
     if (report.mismatches.size() < kMaxReported) report.mismatches.push_back(std::move(text));
     ++report.total_mismatches;
   };
-  rocksdb::ColumnFamilyHandle* records = log.family(storage::FamilyName(storage::kRecords));
-  rocksdb::ColumnFamilyHandle* feed = log.family(storage::FamilyName(storage::kFeed));
-  rocksdb::ColumnFamilyHandle* indicators = log.family(storage::FamilyName(storage::kIndicators));
-  if (records == nullptr || feed == nullptr || indicators == nullptr) {
+  const storage::Store& store = log.store();
+  if (!store.HasFamily(storage::kRecords) || !store.HasFamily(storage::kFeed) ||
+      !store.HasFamily(storage::kIndicators)) {
     return absl::UnavailableError("the data directory holds no record store");
   }
 
@@ -108,16 +104,15 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
   if (!read.ok()) return read;
 
   // 2. Every stored version against its entry; each id's latest against the log's.
-  rocksdb::DB* db = log.db();
   std::map<std::string, uint64_t> latest_stored;
   std::set<VersionKey> stored;
   // The indicators each stored version carries, normalized, for the index check.
   std::map<VersionKey, std::set<std::pair<v1::IndicatorType, std::string>>> carried_by;
   {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), records));
+    std::unique_ptr<storage::Cursor> it = store.NewCursor(storage::kRecords);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++report.versions;
-      absl::string_view key = View(it->key());
+      absl::string_view key = it->key();
       const std::optional<store_keys::IdVersion> read = ReadIdVersion(key);
       if (!read.has_value()) {
         mismatch(absl::StrCat("the record store holds a key that is no record key: ", Quoted(key)));
@@ -154,7 +149,7 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       }
     }
     if (!it->status().ok()) {
-      return absl::UnavailableError(absl::StrCat("reading records: ", it->status().ToString()));
+      return absl::UnavailableError(absl::StrCat("reading records: ", it->status().message()));
     }
   }
   for (const auto& [version, entry] : logged) {
@@ -175,10 +170,10 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
   // 3. The feed against the positions the log names.
   std::set<uint64_t> positions;
   {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), feed));
+    std::unique_ptr<storage::Cursor> it = store.NewCursor(storage::kFeed);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++report.feed_entries;
-      absl::string_view key = View(it->key()), value = View(it->value());
+      absl::string_view key = it->key(), value = it->value();
       const std::optional<uint64_t> read_position = coding::DecodeFixed64(key);
       const std::optional<store_keys::IdVersion> read_target = ReadIdVersion(value);
       if (!read_position.has_value() || !read_target.has_value()) {
@@ -205,7 +200,7 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       }
     }
     if (!it->status().ok()) {
-      return absl::UnavailableError(absl::StrCat("reading the feed: ", it->status().ToString()));
+      return absl::UnavailableError(absl::StrCat("reading the feed: ", it->status().message()));
     }
   }
   for (const auto& [position, version] : by_position) {
@@ -219,10 +214,10 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
   // 4. The indicator index against the records.
   std::set<std::string> index_keys;
   {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), indicators));
+    std::unique_ptr<storage::Cursor> it = store.NewCursor(storage::kIndicators);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++report.index_keys;
-      absl::string_view key = View(it->key());
+      absl::string_view key = it->key();
       index_keys.insert(std::string(key));
       size_t zero = key.find('\0', 1);
       const std::optional<store_keys::IdVersion> read =
@@ -247,7 +242,7 @@ absl::StatusOr<StoreCrossCheckReport> CrossCheckStore(const OfflineAuditLog& log
       }
     }
     if (!it->status().ok()) {
-      return absl::UnavailableError(absl::StrCat("reading the index: ", it->status().ToString()));
+      return absl::UnavailableError(absl::StrCat("reading the index: ", it->status().message()));
     }
   }
   for (const auto& [version, carried] : carried_by) {

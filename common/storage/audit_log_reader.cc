@@ -10,20 +10,17 @@
 #include "absl/strings/str_cat.h"
 #include "common/storage/audit_format.h"
 #include "common/storage/bounded_queue.h"
-#include "rocksdb/db.h"
 
 namespace nexus {
 namespace {
 
-absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
-
 // Options for a one-pass scan of a whole family: blocks are read once, so caching them would
 // only evict what the node keeps hot (and costs an insert per block); reading ahead in large
 // chunks turns a read per block into a read per `readahead`. Checksums stay verified.
-rocksdb::ReadOptions ScanOptions(size_t readahead) {
-  rocksdb::ReadOptions options;
+storage::CursorOptions ScanOptions(size_t readahead) {
+  storage::CursorOptions options;
   options.fill_cache = false;
-  options.readahead_size = readahead;
+  options.readahead_bytes = readahead;
   return options;
 }
 constexpr size_t kEntriesReadahead = size_t{2} << 20;
@@ -32,15 +29,15 @@ constexpr size_t kEntriesReadahead = size_t{2} << 20;
 // order, so each answer is usually the iterator's next key.
 class StreamingNodes {
  public:
-  StreamingNodes(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* tree) : db_(db), tree_(tree) {}
+  explicit StreamingNodes(const storage::Store* store) : store_(store) {}
 
   absl::StatusOr<merkle::Hash> Read(int level, uint64_t index) {
     if (level < 0 || level > 64) return absl::InvalidArgumentError("no such tree level");
     if (levels_.size() <= static_cast<size_t>(level)) levels_.resize(level + 1);
-    std::unique_ptr<rocksdb::Iterator>& it = levels_[level];
+    std::unique_ptr<storage::Cursor>& it = levels_[level];
     const std::string key = audit_format::TreeKey(level, index);
     if (it == nullptr) {
-      it.reset(db_->NewIterator(ScanOptions(0), tree_));
+      it = store_->NewCursor(storage::kAuditTree, ScanOptions(0));
       it->Seek(key);
     } else if (it->Valid() && it->key().compare(key) < 0) {
       it->Next();
@@ -50,7 +47,7 @@ class StreamingNodes {
     }
     if (!it->status().ok()) {
       return absl::UnavailableError(absl::StrCat("reading audit tree node level ", level, " index ",
-                                                 index, ": ", it->status().ToString()));
+                                                 index, ": ", it->status().message()));
     }
     if (!it->Valid() || it->key() != key || it->value().size() != 32) {
       return absl::NotFoundError(
@@ -62,9 +59,8 @@ class StreamingNodes {
   }
 
  private:
-  rocksdb::DB* db_;
-  rocksdb::ColumnFamilyHandle* tree_;
-  std::vector<std::unique_ptr<rocksdb::Iterator>> levels_;
+  const storage::Store* store_;
+  std::vector<std::unique_ptr<storage::Cursor>> levels_;
 };
 
 // A run of consecutive entries read ahead of the verifier, owning their bytes: each entry's
@@ -80,7 +76,7 @@ class EntryChunk {
   bool full() const { return entries_.size() >= kMaxEntries || buffer_.size() >= kMaxBytes; }
   size_t size() const { return entries_.size(); }
 
-  void Add(uint64_t index, const rocksdb::Slice& bytes, const rocksdb::Slice& leaf) {
+  void Add(uint64_t index, absl::string_view bytes, absl::string_view leaf) {
     entries_.push_back({index, buffer_.size(), bytes.size(), leaf.size()});
     buffer_.append(bytes.data(), bytes.size());
     buffer_.append(leaf.data(), leaf.size());
@@ -115,12 +111,12 @@ constexpr size_t kChunksAhead = 4;
 // same order, so both families are read in one pass each) and pushes them to `chunks`. Returns
 // early, OK, once `chunks` is closed by the consumer; a read error is Unavailable, after every
 // entry read before it was pushed.
-absl::Status ReadEntryChunks(rocksdb::DB* db, const AuditLogReader::Families& families,
-                             uint64_t first, BoundedQueue<std::unique_ptr<EntryChunk>>& chunks) {
-  std::unique_ptr<rocksdb::Iterator> entries(
-      db->NewIterator(ScanOptions(kEntriesReadahead), families.entries));
-  std::unique_ptr<rocksdb::Iterator> leaves(
-      db->NewIterator(ScanOptions(kEntriesReadahead), families.tree));
+absl::Status ReadEntryChunks(const storage::Store* store, uint64_t first,
+                             BoundedQueue<std::unique_ptr<EntryChunk>>& chunks) {
+  std::unique_ptr<storage::Cursor> entries =
+      store->NewCursor(storage::kAuditEntries, ScanOptions(kEntriesReadahead));
+  std::unique_ptr<storage::Cursor> leaves =
+      store->NewCursor(storage::kAuditTree, ScanOptions(kEntriesReadahead));
   leaves->Seek(audit_format::TreeKey(0, first));
   auto chunk = std::make_unique<EntryChunk>();
   // From the first entry, every key of the family: one that sorts before entry 0 (a prefix of
@@ -131,18 +127,18 @@ absl::Status ReadEntryChunks(rocksdb::DB* db, const AuditLogReader::Families& fa
     entries->Seek(audit_format::EntryKey(first));
   }
   for (; entries->Valid(); entries->Next()) {
-    std::optional<uint64_t> read = audit_format::ReadNumberKey(View(entries->key()));
+    std::optional<uint64_t> read = audit_format::ReadNumberKey(entries->key());
     if (!read.has_value()) {  // damage, not a read error: the entries before it are handed on
       if (chunk->size() > 0 && !chunks.Push(std::move(chunk))) return absl::OkStatus();
       return absl::DataLossError(absl::StrCat("an entry is stored under the key ",
-                                              absl::BytesToHexString(View(entries->key())),
+                                              absl::BytesToHexString(entries->key()),
                                               ", which is not an 8-byte sequence number"));
     }
     const uint64_t index = *read;
     // Level-0 keys run in index order; skip to this entry's leaf.
     const std::string leaf_key = audit_format::TreeKey(0, index);
     while (leaves->Valid() && leaves->key().compare(leaf_key) < 0) leaves->Next();
-    rocksdb::Slice leaf;
+    absl::string_view leaf;
     if (leaves->Valid() && leaves->key() == leaf_key) leaf = leaves->value();
     chunk->Add(index, entries->value(), leaf);
     if (chunk->full()) {
@@ -152,11 +148,11 @@ absl::Status ReadEntryChunks(rocksdb::DB* db, const AuditLogReader::Families& fa
   }
   if (chunk->size() > 0 && !chunks.Push(std::move(chunk))) return absl::OkStatus();
   if (!entries->status().ok()) {
-    return absl::UnavailableError(absl::StrCat("reading entries: ", entries->status().ToString()));
+    return absl::UnavailableError(absl::StrCat("reading entries: ", entries->status().message()));
   }
   if (!leaves->status().ok()) {
     return absl::UnavailableError(
-        absl::StrCat("reading leaf hashes: ", leaves->status().ToString()));
+        absl::StrCat("reading leaf hashes: ", leaves->status().message()));
   }
   return absl::OkStatus();
 }
@@ -183,8 +179,7 @@ constexpr size_t kNodesPerChunk = 2048;
 // own, a few chunks ahead. A request in any other order is read directly.
 class StoredNodeReader {
  public:
-  StoredNodeReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* tree)
-      : db_(db), tree_(tree), direct_(db, tree) {}
+  explicit StoredNodeReader(const storage::Store* store) : store_(store), direct_(store) {}
   StoredNodeReader(const StoredNodeReader&) = delete;
   StoredNodeReader& operator=(const StoredNodeReader&) = delete;
   ~StoredNodeReader() {
@@ -226,7 +221,7 @@ class StoredNodeReader {
   // cannot read: past the end of the stored tree, or a node missing or unreadable, which the
   // direct reads then report again if it is asked for.
   void ReadAhead() {
-    StreamingNodes nodes(db_, tree_);
+    StreamingNodes nodes(store_);
     std::vector<StreamedNode> chunk;
     bool ended = false;
     for (uint64_t leaf = 1; !ended; leaf += 2) {
@@ -243,8 +238,7 @@ class StoredNodeReader {
     chunks_.Close();
   }
 
-  rocksdb::DB* const db_;
-  rocksdb::ColumnFamilyHandle* const tree_;
+  const storage::Store* const store_;
   StreamingNodes direct_;  // the caller's reads
   BoundedQueue<std::vector<StreamedNode>> chunks_{kChunksAhead};
   std::thread read_ahead_;
@@ -258,24 +252,22 @@ class StoredNodeReader {
 absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditLogReader::Checkpoints(
     uint64_t since_size) const {
   std::vector<v1::SignedCheckpoint> checkpoints;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), families_.checkpoints));
+  std::unique_ptr<storage::Cursor> it = store_->NewCursor(storage::kAuditCheckpoints);
   for (it->Seek(audit_format::CheckpointKey(since_size)); it->Valid(); it->Next()) {
     if (!checkpoints.emplace_back().ParseFromArray(it->value().data(),
                                                    static_cast<int>(it->value().size()))) {
       return absl::DataLossError(absl::StrCat("the stored checkpoint under the key ",
-                                              absl::BytesToHexString(View(it->key())),
-                                              " is malformed"));
+                                              absl::BytesToHexString(it->key()), " is malformed"));
     }
     // Each is stored under its own tree size: readers that take a range of sizes (a start that
     // leaves the sealed part to the background) rely on it, so a moved one is refused here.
     v1::Checkpoint claimed;
-    const std::optional<uint64_t> kept_under = audit_format::ReadNumberKey(View(it->key()));
+    const std::optional<uint64_t> kept_under = audit_format::ReadNumberKey(it->key());
     if (!kept_under.has_value() || (claimed.ParseFromString(checkpoints.back().checkpoint()) &&
                                     claimed.tree_size() != *kept_under)) {
       return absl::DataLossError(
           absl::StrCat("a stored checkpoint is out of place: it is kept under the key ",
-                       absl::BytesToHexString(View(it->key())),
+                       absl::BytesToHexString(it->key()),
                        kept_under.has_value() ? absl::StrCat(" (tree size ", *kept_under, ")")
                                               : std::string(" (not an 8-byte tree size)"),
                        " but claims tree size ", claimed.tree_size()));
@@ -283,32 +275,32 @@ absl::StatusOr<std::vector<v1::SignedCheckpoint>> AuditLogReader::Checkpoints(
   }
   // A read error ends the scan early: the list would look complete but be short.
   if (!it->status().ok()) {
-    return absl::UnavailableError(absl::StrCat("reading checkpoints: ", it->status().ToString()));
+    return absl::UnavailableError(absl::StrCat("reading checkpoints: ", it->status().message()));
   }
   return checkpoints;
 }
 
 absl::StatusOr<v1::SignedCheckpoint> AuditLogReader::Head() const {
-  std::string value;
-  rocksdb::Status s = families_.head == nullptr ? rocksdb::Status::NotFound()
-                                                : db_->Get(rocksdb::ReadOptions(), families_.head,
-                                                           audit_format::kHeadKey, &value);
-  if (s.IsNotFound()) return absl::NotFoundError("no signed head is stored");
-  if (!s.ok()) return absl::UnavailableError(absl::StrCat("reading the head: ", s.ToString()));
+  // A directory from before signed heads has no head family: the store reads it as empty.
+  absl::StatusOr<std::string> value = store_->Get(storage::kAuditHead, audit_format::kHeadKey);
+  if (absl::IsNotFound(value.status())) return absl::NotFoundError("no signed head is stored");
+  if (!value.ok()) {
+    return absl::UnavailableError(absl::StrCat("reading the head: ", value.status().message()));
+  }
   v1::SignedCheckpoint head;
-  if (!head.ParseFromString(value)) return absl::DataLossError("the stored head is malformed");
+  if (!head.ParseFromString(*value)) return absl::DataLossError("the stored head is malformed");
   return head;
 }
 
 AuditEntrySource AuditLogReader::Entries(uint64_t first) const {
-  return [db = db_, families = families_, first](const auto& visit) -> absl::Status {
+  return [store = store_, first](const auto& visit) -> absl::Status {
     // The reads run on a thread of their own, a few chunks ahead of `visit`, so that reading
     // and verifying (hashing) use two cores. Every path below closes the queue, which stops the
     // reader at its next chunk, and joins it before returning.
     BoundedQueue<std::unique_ptr<EntryChunk>> chunks(kChunksAhead);
     absl::Status read;  // written by the reader, read here only after joining it
     std::thread reader([&] {
-      read = ReadEntryChunks(db, families, first, chunks);
+      read = ReadEntryChunks(store, first, chunks);
       chunks.Close();
     });
     bool stopped = false;
@@ -324,7 +316,7 @@ AuditEntrySource AuditLogReader::Entries(uint64_t first) const {
 }
 
 merkle::NodeReader AuditLogReader::StoredNodes() const {
-  auto nodes = std::make_shared<StoredNodeReader>(db_, families_.tree);
+  auto nodes = std::make_shared<StoredNodeReader>(store_);
   return [nodes](int level, uint64_t index) { return nodes->Read(level, index); };
 }
 

@@ -1,4 +1,4 @@
-// Reads an audit log as RocksDB holds it (format: common/storage/audit_format.h), for the one
+// Reads an audit log as the store holds it (format: common/storage/audit_format.h), for the one
 // verifier: the node at start-up over its own store, and auditors' offline tools over a copy of a
 // data directory. Read errors are Unavailable ("cannot read", never a verdict); what is there but
 // malformed is DataLoss.
@@ -10,25 +10,16 @@
 #include "absl/status/statusor.h"
 #include "common/audit_verifier.h"
 #include "common/merkle.h"
+#include "common/storage/store.h"
 #include "nexus/v1/audit.pb.h"
-
-namespace rocksdb {
-class DB;
-class ColumnFamilyHandle;
-}  // namespace rocksdb
 
 namespace nexus {
 
 class AuditLogReader {
  public:
-  struct Families {
-    rocksdb::ColumnFamilyHandle* entries = nullptr;
-    rocksdb::ColumnFamilyHandle* tree = nullptr;
-    rocksdb::ColumnFamilyHandle* checkpoints = nullptr;
-    rocksdb::ColumnFamilyHandle* head = nullptr;  // null: a directory from before signed heads
-  };
-  // `db` and the families must outlive the reader and what it returns.
-  AuditLogReader(rocksdb::DB* db, Families families) : db_(db), families_(families) {}
+  // Reads the audit families of `store` (a directory from before signed heads lacks the head
+  // family: it reads as no head). `store` must outlive the reader and what it returns.
+  explicit AuditLogReader(const storage::Store* store) : store_(store) {}
 
   // Every stored checkpoint of at least `since_size` entries, by tree size; DataLoss names the
   // first malformed one, or one not kept under the tree size it claims.
@@ -48,8 +39,7 @@ class AuditLogReader {
   merkle::NodeReader StoredNodes() const;
 
  private:
-  rocksdb::DB* db_;
-  Families families_;
+  const storage::Store* store_;
 };
 
 }  // namespace nexus

@@ -11,6 +11,9 @@
 namespace nexus::storage {
 
 enum Family {
+  // RocksDB's own family, which every store has: it holds the node's settings (the cursor
+  // cipher's key). Not in kFamilyNames: it is opened first, under RocksDB's name for it.
+  kDefault = -1,
   kRecords,
   kFeed,
   kIndicators,
@@ -38,7 +41,11 @@ inline constexpr std::array<const char*, kFamilyCount> kFamilyNames = {
     "feed_times",        "feed_positions",
 };
 
-constexpr const char* FamilyName(Family family) { return kFamilyNames[family]; }
+inline constexpr const char* kDefaultFamilyName = "default";
+
+constexpr const char* FamilyName(Family family) {
+  return family == kDefault ? kDefaultFamilyName : kFamilyNames[family];
+}
 
 }  // namespace nexus::storage
 
