@@ -20,6 +20,7 @@ struct NexusctlRun {
   int exit_code = -1;
   double seconds = 0;
   long max_rss_kib = 0;
+  double cpu_seconds = 0;  // user + system, from wait4
 };
 
 // Runs nexusctl (NEXUS_NEXUSCTL_PATH) with `args`, its output to the file `log`.
@@ -43,6 +44,8 @@ inline NexusctlRun RunNexusctl(const std::vector<std::string>& args, const std::
   run.seconds = absl::ToDoubleSeconds(absl::Now() - start);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   run.max_rss_kib = usage.ru_maxrss;
+  run.cpu_seconds = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
+                    usage.ru_stime.tv_usec / 1e6;
   return run;
 }
 
