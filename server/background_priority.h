@@ -1,7 +1,8 @@
 // Background work yields the cores to foreground work: a thread that follows the store behind
 // the callers (link detection) runs at a lower CPU priority than the threads that publish,
-// receive and answer, as RocksDB runs its compactions. Under full load it falls behind and
-// catches up once the load drops; how far behind it is, is reported (FederationStatus).
+// receive and answer (as RocksDB can lower its compaction threads). Under full load it falls
+// behind and catches up once the load drops; how far behind it is, is reported
+// (FederationStatus).
 #ifndef NEXUS_SERVER_BACKGROUND_PRIORITY_H_
 #define NEXUS_SERVER_BACKGROUND_PRIORITY_H_
 
