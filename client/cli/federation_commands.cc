@@ -19,7 +19,8 @@ const char kFederationUsage[] = R"(federation commands:
                                     versions received / unchanged / refused / equivocations,
                                     relayed to it and versions behind, the size of its audit log
                                     the node witnessed, and ALARM if that log forked or rolled
-                                    back (analyst or admin certificate)
+                                    back; last, how many stored versions link detection has not
+                                    examined yet (analyst or admin certificate)
   federation heads AGENCY [--limit N]
                                     the signed heads of AGENCY's audit log that the node verified
                                     (the latest N), its witness state and any alarm (auditor certificate)
