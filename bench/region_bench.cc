@@ -63,7 +63,8 @@ struct Figures {
   double node_bytes = 0;  // sent by the nodes' TCP sockets
   double lo_bytes = 0, idle_lo_bytes_per_s = 0;
   double nexusd_cpu_s = 0, bench_cpu_s = 0;
-  double idle_cores = 0;  // the nodes' CPU seconds per second before the first publish
+  double coordinator_cpu_s = 0;  // the coordinators' part of nexusd_cpu_s
+  double idle_cores = 0;         // the nodes' CPU seconds per second before the first publish
   double rss_sum_mib = 0, max_hwm_mib = 0;
   double stored_record_bytes = 0;  // mean serialized SignedRecord, as the nodes serve it
   bool checked = false;
@@ -217,11 +218,8 @@ class Region {
     for (const auto& node : nodes_) pids.insert(node->pid());
     return pids;
   }
-  double CpuSeconds() const {
-    double total = 0;
-    for (const auto& node : nodes_) total += bench::CpuSeconds(node->pid());
-    return total;
-  }
+  double CpuSeconds() const { return CpuSecondsOf(/*coordinators_only=*/false); }
+  double CoordinatorCpuSeconds() const { return CpuSecondsOf(/*coordinators_only=*/true); }
   void Memory(double* rss_sum_mib, double* max_hwm_mib) const {
     *rss_sum_mib = *max_hwm_mib = 0;
     for (const auto& node : nodes_) {
@@ -231,6 +229,16 @@ class Region {
   }
 
  private:
+  double CpuSecondsOf(bool coordinators_only) const {
+    double total = 0;
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (!coordinators_only || plan_.nodes[i].coordinator) {
+        total += bench::CpuSeconds(nodes_[i]->pid());
+      }
+    }
+    return total;
+  }
+
   bench::RegionPlan plan_;
   std::string pki_;
   testing::TempDir dir_;
@@ -453,6 +461,7 @@ Figures RunRegion(int nodes, const Options& options) {
   const std::map<std::string, double> sockets_before = SocketBytesSent(region.Pids());
   const double lo_before = bench::LoopbackBytesSent();
   const double cpu_before = region.CpuSeconds();
+  const double coordinator_cpu_before = region.CoordinatorCpuSeconds();
   const double bench_cpu_before = OwnCpuSeconds();
   const absl::Time first_publish = absl::Now();
   if (absl::Status published = PublishAll(region, drafts, options); !published.ok()) {
@@ -478,6 +487,7 @@ Figures RunRegion(int nodes, const Options& options) {
   figures.lo_bytes = bench::LoopbackBytesSent() - lo_before;
   figures.node_bytes = BytesSentBetween(sockets_before, SocketBytesSent(region.Pids()));
   figures.nexusd_cpu_s = region.CpuSeconds() - cpu_before;
+  figures.coordinator_cpu_s = region.CoordinatorCpuSeconds() - coordinator_cpu_before;
   figures.bench_cpu_s = OwnCpuSeconds() - bench_cpu_before;
   region.Memory(&figures.rss_sum_mib, &figures.max_hwm_mib);
   std::vector<int> all;
@@ -548,10 +558,12 @@ void PrintTable(const std::vector<Figures>& rows) {
     std::printf(
         "%d nodes: nodes' sockets sent %.1f MiB; loopback %.1f MiB (%.0f bytes per delivery after "
         "taking out its idle rate, %.0f bytes/s); benchmark process CPU %.1f s; mean record as "
-        "served %.0f bytes; the idle region used %.2f cores\n",
+        "served %.0f bytes; the idle region used %.2f cores; the %d coordinators used %.1f of the "
+        "nodes' %.1f CPU s (%.1f s each)\n",
         f.nodes, f.node_bytes / (1 << 20), f.lo_bytes / (1 << 20),
         lo / std::max<double>(1, f.deliveries), f.idle_lo_bytes_per_s, f.bench_cpu_s,
-        f.stored_record_bytes, f.idle_cores);
+        f.stored_record_bytes, f.idle_cores, f.coordinators, f.coordinator_cpu_s, f.nexusd_cpu_s,
+        f.coordinator_cpu_s / std::max(1, f.coordinators));
   }
 }
 

@@ -77,6 +77,8 @@ port_of() {
   esac
 }
 address_of() { echo "127.0.0.1:$(port_of "$1")"; }
+# Each node's Prometheus metrics, on loopback, 1000 above its gRPC port.
+metrics_address_of() { echo "127.0.0.1:$(($(port_of "$1") + 1000))"; }
 
 # make-node-config.sh --peer arguments of each node.
 peers_of() {
@@ -534,6 +536,7 @@ up() {
     # shellcheck disable=SC2046  # peers_of prints separate words
     "$root/deploy/make-node-config.sh" --policy "$run/$agency/policy.textproto" \
       $(peers_of "$agency") $(search_peers_of "$agency") --heartbeat 2 --max-retry 5 --witness-interval 5 \
+      --metrics "$(metrics_address_of "$agency")" \
       "$run/pki" "$agency" "$(address_of "$agency")" "$run/$agency/data" "${members[@]}" \
       >"$(config_of "$agency")"
     local check check_out tested
@@ -551,6 +554,7 @@ up() {
     fi
     printf '   %-10s %-16s peers: %s\n' "$agency" "$(address_of "$agency")" \
       "$(peers_of "$agency" | sed -e 's/--peer //g' -e 's/=[^ /]*//g')"
+    printf '   %-10s %-16s metrics http://%s/metrics\n' "" "" "$(metrics_address_of "$agency")"
     printf '   %-10s %-16s policy %s (a copy of deploy/federation/%s.policy.textproto; %s; %s test cases pass)\n' \
       "" "" "$run/$agency/policy.textproto" "$agency" "${check_out##*"', "}" \
       "$(echo "$tested" | tail -n1 | awk '{ print $1 }')"

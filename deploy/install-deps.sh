@@ -14,6 +14,8 @@ packages=(
   libcpp-httplib-dev python3-requests
   # The audit report's test renders the page in a real browser (headless), with its fonts.
   chromium fonts-dejavu-core
+  # promtool checks the metrics endpoint's scrapes and the operator's alerting rules.
+  prometheus
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -18,11 +18,13 @@
 #   --oversight AGENCY           audit.oversight_agencies (repeatable)
 #   --search-peer AGENCY         federation.search_peers (repeatable): asked in a
 #                                federation-wide search
+#   --metrics HOST:PORT          metrics.listen_address: Prometheus metrics in plain HTTP at
+#                                http://HOST:PORT/metrics (a loopback address only)
 set -euo pipefail
 usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0" >&2; exit 2; }
 fail() { echo "make-node-config: $*" >&2; exit 2; }
 
-policy="" peers=() federation=() oversight=()
+policy="" peers=() federation=() oversight=() metrics=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --policy) [ $# -ge 2 ] || usage; policy=$2; shift 2 ;;
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
     --witness-interval) [ $# -ge 2 ] || usage; federation+=("witness_interval_seconds: $2"); shift 2 ;;
     --oversight) [ $# -ge 2 ] || usage; oversight+=("$2"); shift 2 ;;
     --search-peer) [ $# -ge 2 ] || usage; federation+=("search_peers: \"$2\""); shift 2 ;;
+    --metrics) [ $# -ge 2 ] || usage; metrics=$2; shift 2 ;;
     --) shift; break ;;
     -*) fail "unknown option $1" ;;
     *) break ;;
@@ -42,6 +45,9 @@ for setting in "${federation[@]}"; do
   [[ "$setting" == search_peers:* ]] && continue
   [[ "${setting#*: }" =~ ^[0-9]+$ ]] || fail "'${setting%%:*}' needs a whole number of seconds, not '${setting#*: }'"
 done
+if [ -n "$metrics" ] && ! [[ "$metrics" =~ ^(127\.[0-9.]+|localhost|\[::1\]):[0-9]+$ ]]; then
+  fail "--metrics $metrics: a loopback HOST:PORT (127.0.0.1:9464, [::1]:9464, localhost:9464)"
+fi
 if [ -n "$policy" ]; then
   [ -f "$policy" ] || fail "no policy file $policy"
   policy=$(cd "$(dirname "$policy")" && pwd)/$(basename "$policy")
@@ -115,3 +121,4 @@ if [ ${#oversight[@]} -gt 0 ]; then
   printf 'audit {'; printf ' oversight_agencies: "%s"' "${oversight[@]}"; echo ' }'
 fi
 echo "limits { max_message_bytes: 4194304 max_records_per_publish: 1000 }"
+[ -z "$metrics" ] || echo "metrics { listen_address: \"$metrics\" }"

@@ -9,6 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 run=$root/deploy/run
 agency=demo-police
 port=${NEXUS_PORT:-7443}
+metrics_port=${NEXUS_METRICS_PORT:-9464}
 
 "$root/deploy/install-deps.sh"
 echo "== building"
@@ -17,7 +18,8 @@ echo "== building"
 echo "== development PKI in $run/pki"
 mkdir -p "$run"
 "$root/certs/make-dev-pki.sh" "$run/pki" "$agency" demo-fiu >/dev/null
-"$root/deploy/make-node-config.sh" "$run/pki" "$agency" "127.0.0.1:$port" "$run/$agency-data" \
+"$root/deploy/make-node-config.sh" --metrics "127.0.0.1:$metrics_port" \
+  "$run/pki" "$agency" "127.0.0.1:$port" "$run/$agency-data" \
   "$agency:FR:region-sahel" "demo-fiu:FR:region-sahel" > "$run/$agency.textproto"
 
 "$root/deploy/stop.sh" >/dev/null 2>&1 || true
@@ -55,5 +57,6 @@ The node is running. Try it yourself (nexusctl is on PATH after these):
   export NEXUS_CERT=$NEXUS_CERT NEXUS_KEY=$NEXUS_KEY
   export PATH=$root/build/client/cli:\$PATH
   nexusctl --help
+Its Prometheus metrics (loopback only): curl -s http://127.0.0.1:$metrics_port/metrics
 Stop it with: deploy/stop.sh
 MSG

@@ -158,6 +158,7 @@ void AuditLog::FinishBatch(storage::Batch& batch) {
 }
 
 void AuditLog::EndBatch(bool durable) {
+  tally_.EndBatch(durable);
   if (!durable) return;  // the staged entries never happened
   absl::MutexLock stage_lock(&stage_mu_);
   absl::MutexLock lock(&mu_);
@@ -182,6 +183,7 @@ absl::StatusOr<v1::SignedCheckpoint> AuditLog::Head() const {
 }
 
 void AuditLog::Stage(v1::AuditEntry& entry, storage::Batch& batch) {
+  tally_.Stage(entry);     // before the bound: every decision counted, also those it cuts
   BoundAuditEntry(entry);  // the one place every entry passes: no caller can exceed the bound
   absl::MutexLock lock(&stage_mu_);
   const uint64_t sequence = staged_.size();

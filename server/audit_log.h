@@ -29,6 +29,7 @@
 #include "common/storage/audit_log_reader.h"
 #include "common/storage/store.h"
 #include "nexus/v1/audit.pb.h"
+#include "server/audit_tally.h"
 #include "server/commit_queue.h"
 
 namespace nexus {
@@ -83,6 +84,8 @@ class AuditLog : public CommitParticipant {
   // What Open found, for the node's NODE_START entry: the entries verified, an upgrade from a
   // log without signed heads, or the failure the operator accepted and what it superseded.
   const v1::LogOpening& opening() const { return opening_; }
+  // What the log holds, counted by action, outcome, refusal code and decision (metrics).
+  const AuditTally& tally() const { return tally_; }
 
   // Appends `entries` durably, in order; sets their sequence numbers and times.
   absl::Status Append(std::vector<v1::AuditEntry> entries);
@@ -164,6 +167,7 @@ class AuditLog : public CommitParticipant {
 
   storage::Store* storage_;
   CommitQueue* queue_;
+  AuditTally tally_;
   PrivateKey signing_key_;
   Options options_;
   Keyring own_key_;                   // options_.keys when none are given

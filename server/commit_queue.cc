@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace nexus {
 namespace {
@@ -114,7 +115,9 @@ bool CommitQueue::Enqueue(Job& job) {
 
 CommitQueue::Stats CommitQueue::stats() const {
   absl::MutexLock lock(&mu_);
-  return stats_;
+  Stats stats = stats_;
+  stats.failed = !write_error_.ok();
+  return stats;
 }
 
 void CommitQueue::WriterLoop() {
@@ -177,7 +180,9 @@ absl::Status CommitQueue::Write(std::vector<Job>& jobs,
   for (const Job& job : jobs) job.Stage(*batch);
   for (CommitParticipant* participant : participants) participant->FinishBatch(*batch);
   // Acknowledged means durable.
+  const absl::Time began = absl::Now();
   absl::Status s = store_->Write(*batch, /*sync=*/true);
+  write_seconds_.Observe(absl::Now() - began);
   for (CommitParticipant* participant : participants) participant->EndBatch(s.ok());
   return s.ok() ? absl::OkStatus()
                 : absl::InternalError(absl::StrCat("store write: ", s.message()));

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "common/storage/store.h"
+#include "server/latency_histogram.h"
 
 namespace nexus {
 
@@ -74,8 +75,11 @@ class CommitQueue {
   struct Stats {
     uint64_t batches = 0;
     uint64_t jobs = 0;
+    bool failed = false;  // a write failed: nothing more is written until a restart
   };
   Stats stats() const ABSL_LOCKS_EXCLUDED(mu_);
+  // How long each batch's durable write took (the write-ahead log and its fsync).
+  const LatencyHistogram& write_seconds() const { return write_seconds_; }
 
  private:
   struct Job;
@@ -102,6 +106,7 @@ class CommitQueue {
   Stats stats_ ABSL_GUARDED_BY(mu_);
   // The first failed write's status; once set, no batch is written again in this process.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
+  LatencyHistogram write_seconds_;
   std::thread writer_;  // last: started once every member above is made
 };
 

@@ -9,8 +9,8 @@
 #include "absl/synchronization/mutex.h"
 #include "common/untrusted_text.h"
 #include "server/caller.h"
+#include "server/federation_status.h"
 #include "server/federation_streams.h"
-#include "server/link_detector.h"
 #include "server/log.h"
 
 namespace nexus {
@@ -154,40 +154,15 @@ grpc::Status FederationServiceImpl::Status(grpc::ServerContext* context,
                                            v1::FederationStatusResponse* response) {
   absl::StatusOr<CallContext> call = parts_.authorizer->Authorize(*context, Rpc::kFederationStatus);
   if (!call.ok()) return ToGrpc(call.status());
-  response->set_agency_id(agency_id_);
-  if (parts_.link_detector == nullptr || !parts_.link_detector->running()) {
-    response->set_link_detection_off(true);
-  } else {
-    const uint64_t stored = parts_.store->last_cursor();
-    const uint64_t examined = parts_.link_detector->processed();
-    response->set_link_detection_behind(stored > examined ? stored - examined : 0);
-  }
-  for (v1::PeerStatus& status : parts_.registry->Snapshot()) {
-    const std::string& peer = status.agency_id();
-    absl::StatusOr<v1::PeerCursor> received = parts_.store->PeerState(peer);
-    if (received.ok()) *status.mutable_received() = *std::move(received);
-    *status.mutable_witness() = parts_.witness->State(peer);
-    // The backlog as it stands now, also while the peer is away.
-    if (std::optional<uint64_t> through = parts_.registry->ServedThrough(peer)) {
-      absl::StatusOr<ReplicationSource::Backlog> backlog = parts_.source->BacklogOf(peer, *through);
-      if (backlog.ok()) {
-        status.set_backlog_known(true);
-        status.set_versions_behind(backlog->positions);
-        status.set_versions_waiting(backlog->waiting);
-        status.set_versions_waiting_more(!backlog->counted_all);
-      }
-    }
-    if (parts_.reoffers != nullptr) {
-      absl::StatusOr<std::optional<v1::Reoffer>> reoffer = parts_.reoffers->Pending(peer);
-      if (reoffer.ok() && reoffer->has_value()) {
-        const v1::Reoffer& pending = **reoffer;
-        status.set_reoffer_positions(
-            pending.through() > pending.next() ? pending.through() - pending.next() : 0);
-        status.set_reoffer_changed_unix_micros(pending.changed_unix_micros());
-      }
-    }
-    *response->add_peers() = std::move(status);
-  }
+  FederationStatusSources sources;
+  sources.agency_id = agency_id_;
+  sources.store = parts_.store;
+  sources.registry = parts_.registry;
+  sources.witness = parts_.witness;
+  sources.source = parts_.source;
+  sources.reoffers = parts_.reoffers;
+  sources.link_detector = parts_.link_detector;
+  *response = FederationStatusOf(sources);
   grpc::Status audited = AuditedAnswer(*parts_.audit, *call, v1::AUDIT_ACTION_FEDERATION_READ,
                                        "federation status", absl::OkStatus());
   if (!audited.ok()) response->Clear();

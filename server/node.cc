@@ -28,6 +28,8 @@
 #include "server/link_notice_intake.h"
 #include "server/link_reads.h"
 #include "server/log.h"
+#include "server/metrics_endpoint.h"
+#include "server/node_metrics.h"
 #include "server/peer_links.h"
 #include "server/peer_registry.h"
 #include "server/peer_witness.h"
@@ -131,6 +133,7 @@ struct Node::Parts {
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<TaxiiApi> taxii;  // only when taxii.listen_address is set
   std::unique_ptr<TaxiiEndpoint> taxii_endpoint;
+  std::unique_ptr<MetricsEndpoint> metrics;  // only when metrics.listen_address is set
   int port = 0;
   absl::Mutex shutdown_mu;
   bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
@@ -350,6 +353,29 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
     LogInfo(absl::StrCat("TAXII 2.1 discovery at https://", listen.substr(0, listen.rfind(':')),
                          ":", parts->taxii_endpoint->port(), "/taxii2/ (mutual TLS)"));
   }
+  if (!config.metrics().listen_address().empty()) {
+    NodeMetricsSources sources;
+    sources.federation.agency_id = config.agency_id();
+    sources.federation.store = parts->store.get();
+    sources.federation.registry = parts->peers.get();
+    sources.federation.witness = parts->witness.get();
+    sources.federation.source = parts->replication_source.get();
+    sources.federation.reoffers = parts->reoffers.get();
+    sources.federation.link_detector =
+        config.links().disabled() ? nullptr : parts->link_detector.get();
+    sources.audit = parts->audit.get();
+    sources.commits = parts->commits.get();
+    sources.storage = parts->storage.get();
+    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics = MetricsEndpoint::Start(
+        config.metrics().listen_address(), [sources] { return RenderNodeMetrics(sources); });
+    if (!metrics.ok()) {
+      if (parts->taxii_endpoint != nullptr) parts->taxii_endpoint->Stop();
+      parts->server->Shutdown();
+      return metrics.status();
+    }
+    parts->metrics = *std::move(metrics);
+    LogInfo(absl::StrCat("Prometheus metrics at ", parts->metrics->url()));
+  }
   parts->links->Start();
   if (!config.links().disabled()) parts->link_detector->Start();
   parts->audit->VerifySealedInBackground(
@@ -391,6 +417,7 @@ void Node::Shutdown(absl::Duration grace) {
   parts_->links->Stop();
   parts_->link_detector->Stop();
   if (parts_->taxii_endpoint != nullptr) parts_->taxii_endpoint->Stop();
+  if (parts_->metrics != nullptr) parts_->metrics->Stop();
   parts_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
   parts_->server->Wait();
   {

@@ -126,6 +126,18 @@ std::string ContentOf(v1::Record record) {
   return record.SerializeAsString();
 }
 
+// The size of ContentOf(record), without copying the record: what the node adds (id, origin,
+// version, times) is subtracted from the whole.
+size_t ContentBytes(const v1::Record& record) {
+  v1::Record added;
+  added.set_id(record.id());
+  added.set_origin_agency(record.origin_agency());
+  added.set_version(record.version());
+  added.set_created_unix_micros(record.created_unix_micros());
+  added.set_modified_unix_micros(record.modified_unix_micros());
+  return record.ByteSizeLong() - added.ByteSizeLong();
+}
+
 }  // namespace
 
 struct RecordPublisher::Prepared {
@@ -189,7 +201,7 @@ bool RecordPublisher::PrepareDraft(absl::string_view caller, v1::Record draft,
   if (draft.related().ids().empty()) draft.clear_related();
   // The limit applies to what the author wrote, not to the id, version and times the node adds,
   // so that a record at the limit can still be revoked or retried.
-  if (size_t bytes = ContentOf(draft).size(); bytes > options_.max_record_bytes) {
+  if (size_t bytes = ContentBytes(draft); bytes > options_.max_record_bytes) {
     return reject(absl::InvalidArgumentError(
         absl::StrCat("record is ", bytes, " bytes; the limit is ", options_.max_record_bytes)));
   }

@@ -198,6 +198,12 @@ class RecordStore : public CommitParticipant {
   uint64_t StageVersion(const std::string& id, uint64_t version, std::string record_bytes,
                         const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators,
                         storage::Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(stage_mu_);
+  // The index entries of `indicators` of (id, version): each normalized value, and the parts a
+  // structured form is also found by (a plate, an IMO number, a bare name).
+  static void StageIndicators(
+      absl::string_view id, uint64_t version,
+      const std::vector<std::pair<v1::IndicatorType, std::string>>& indicators,
+      storage::Batch& batch);
   // Gives a store written before feed times and positions were kept both, at its first open.
   // From the constructor only, before the store is shared.
   void FillFeedIndexes() ABSL_NO_THREAD_SAFETY_ANALYSIS;

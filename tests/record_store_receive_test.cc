@@ -123,6 +123,37 @@ TEST_F(ReceiveTest, WithheldPartsArriveLaterByAnotherPath) {
   EXPECT_TRUE(OpenRecord(*held, keys).ok());  // still the origin's signed record
 }
 
+TEST_F(ReceiveTest, PartsDisclosedLaterAreFoundByTheirStructuredFormsPartsToo) {
+  // A vehicle is found by its plate alone, as a version stored whole would be.
+  const std::string vehicle = "PLATE:AB123CD VIN:1HGCM82633A004352";
+  v1::Record record = testing::SampleDraft({{v1::INDICATOR_TYPE_VEHICLE, vehicle}});
+  const std::string id = NewUuid();
+  record.set_id(id);
+  record.set_version(1);
+  record.set_origin_agency("agency-c");
+  for (v1::Indicator& indicator : *record.mutable_indicators()) indicator.set_normalized(vehicle);
+  v1::SignedRecord full = SealRecord(record, OriginKey(), "1");
+  v1::SignedRecord redacted = full;
+  WithholdPart(redacted, 0);
+  ReceivedVersion first = Version(redacted, "");
+  first.indicators.clear();  // what the first peer disclosed carries no indicator
+  Receive({first}, 1);
+  ReceivedVersion second = Version(full, "");
+  second.indicators = {{v1::INDICATOR_TYPE_VEHICLE, vehicle}};
+  ASSERT_EQ(Receive({second}, 1, "agency-a").outcomes[0], ReceiveOutcome::kDisclosuresAdded);
+  for (const std::string& key : {vehicle, std::string("AB123CD")}) {
+    std::vector<std::string> found;
+    ASSERT_TRUE(stack_->records
+                    ->FindIndicator(v1::INDICATOR_TYPE_VEHICLE, key,
+                                    [&](absl::string_view at, uint64_t) {
+                                      found.emplace_back(at);
+                                      return true;
+                                    })
+                    .ok());
+    EXPECT_EQ(found, std::vector<std::string>{id}) << key;
+  }
+}
+
 TEST_F(ReceiveTest, AnotherManifestForAHeldVersionIsEquivocationKeptAsEvidence) {
   const std::string id = NewUuid();
   v1::SignedRecord first = Seal(id, 1, "+33644444444");

@@ -281,4 +281,26 @@ absl::Status RocksDbStore::Flush() {
   return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_));
 }
 
+StoreLoad RocksDbStore::Load() const {
+  using Properties = rocksdb::DB::Properties;
+  // Per family, summed over the families; a property the engine cannot give reads as 0.
+  auto summed = [&](const std::string& name) {
+    uint64_t value = 0;
+    return db_->GetAggregatedIntProperty(name, &value) ? value : 0;
+  };
+  auto whole = [&](const std::string& name) {
+    uint64_t value = 0;
+    return db_->GetIntProperty(name, &value) ? value : 0;
+  };
+  StoreLoad load;
+  load.pending_compaction_bytes = summed(Properties::kEstimatePendingCompactionBytes);
+  load.memtable_bytes = summed(Properties::kCurSizeAllMemTables);
+  load.table_bytes = summed(Properties::kLiveSstFilesSize);
+  load.running_compactions = whole(Properties::kNumRunningCompactions);
+  load.running_flushes = whole(Properties::kNumRunningFlushes);
+  load.writes_stopped = whole(Properties::kIsWriteStopped) != 0;
+  load.delayed_write_rate = whole(Properties::kActualDelayedWriteRate);
+  return load;
+}
+
 }  // namespace nexus::storage

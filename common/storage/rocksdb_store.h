@@ -50,6 +50,7 @@ class RocksDbStore final : public Store {
   absl::Status Write(Batch& batch, bool sync) override;
   std::unique_ptr<Snapshot> NewSnapshot() const override;
   absl::Status Flush() override;
+  StoreLoad Load() const override;
 
   // The engine itself, for tests that damage a store as an outside editor would (drop a
   // family, corrupt a table file) while it is open. Nothing in the node or the tools uses them.

@@ -49,6 +49,18 @@ struct CursorOptions {
   size_t readahead_bytes = 0;
 };
 
+// What the engine is doing in the background that a writer may soon wait for, for the metrics
+// endpoint: a store falling behind on compaction slows and then stops writes.
+struct StoreLoad {
+  uint64_t pending_compaction_bytes = 0;  // estimated bytes compaction must still rewrite
+  uint64_t memtable_bytes = 0;            // held in memory, not yet in table files
+  uint64_t table_bytes = 0;               // table files of the live version
+  uint64_t running_compactions = 0;
+  uint64_t running_flushes = 0;
+  bool writes_stopped = false;      // writes wait until compaction catches up
+  uint64_t delayed_write_rate = 0;  // bytes/s writes are slowed to (0: not slowed)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -89,6 +101,9 @@ class Store {
   // Moves what every family holds in memory to table files, so that the next open replays no
   // write-ahead log.
   virtual absl::Status Flush() = 0;
+
+  // What the engine reports of its background work now; zeros for what it does not report.
+  virtual StoreLoad Load() const = 0;
 };
 
 inline absl::Status Store::Put(Family family, absl::string_view key, absl::string_view value,
