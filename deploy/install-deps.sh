@@ -14,8 +14,11 @@ packages=(
   libcpp-httplib-dev python3-requests
   # The audit report's test renders the page in a real browser (headless), with its fonts.
   chromium fonts-dejavu-core
-  # promtool checks the metrics endpoint's scrapes and the operator's alerting rules.
+  # promtool checks the metrics endpoint's scrapes and the operator's alerting rules; a real
+  # Prometheus server scrapes a test federation.
   prometheus
+  # systemd-analyze verifies the service unit (deploy/systemd/).
+  systemd
 )
 missing=()
 for p in "${packages[@]}"; do

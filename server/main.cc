@@ -13,6 +13,7 @@
 #include "server/log.h"
 #include "server/node.h"
 #include "server/node_config.h"
+#include "server/service_notify.h"
 
 namespace {
 
@@ -37,7 +38,17 @@ constexpr char kUsage[] =
     "served).\n"
     "\n"
     "SIGTERM or SIGINT stop the node gracefully: in-flight calls finish, the store closes.\n"
-    "SIGHUP reloads the sharing policy file; an invalid policy is refused and the old one stays.\n";
+    "SIGHUP reloads the sharing policy file; an invalid policy is refused and the old one stays.\n"
+    "Under a service manager that sets NOTIFY_SOCKET (systemd, Type=notify) the node reports\n"
+    "READY=1 once serving, RELOADING=1 during a reload and STOPPING=1 when it stops.\n";
+
+// Tells the service manager, if there is one; a manager that cannot be told is logged, never
+// a reason to stop serving.
+void Tell(const std::string& state) {
+  if (absl::Status told = nexus::NotifyServiceManager(state); !told.ok()) {
+    nexus::LogWarning(std::string(told.message()));
+  }
+}
 
 }  // namespace
 
@@ -103,13 +114,18 @@ int main(int argc, char** argv) {
     std::ofstream(tmp) << (*node)->address() << "\n";
     std::rename(tmp.c_str(), ready_file.c_str());
   }
+  const std::string serving = absl::StrCat("STATUS=serving on ", (*node)->address());
+  Tell(absl::StrCat("READY=1\n", serving));
 
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) == 0 && signal_number == SIGHUP) {
     nexus::LogInfo("received SIGHUP; reloading the sharing policy");
+    Tell("RELOADING=1\nSTATUS=reloading the sharing policy");
     (void)(*node)->ReloadPolicy();  // refused policies are logged and audited
+    Tell(absl::StrCat("READY=1\n", serving));
   }
   nexus::LogInfo(absl::StrCat("received ", strsignal(signal_number), "; shutting down"));
+  Tell("STOPPING=1\nSTATUS=shutting down");
   (*node)->Shutdown(absl::Seconds(10));
   return 0;
 }

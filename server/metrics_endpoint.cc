@@ -4,9 +4,9 @@
 
 #include <thread>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/untrusted_text.h"
+#include "server/listen_address.h"
 #include "server/log.h"
 
 namespace nexus {
@@ -16,10 +16,6 @@ namespace {
 constexpr size_t kWorkers = 2;
 constexpr time_t kIoTimeoutSeconds = 5;
 constexpr char kContentType[] = "text/plain; version=0.0.4; charset=utf-8";
-
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
-}
 
 }  // namespace
 
@@ -52,21 +48,15 @@ void MetricsEndpoint::Stop() {
 
 absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
     const std::string& listen_address, RenderFn render) {
-  const size_t colon = listen_address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen_address.substr(colon + 1), &port) ||
-      port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("metrics.listen_address \"", listen_address, "\" is not host:port"));
-  }
-  std::string host = listen_address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (!IsLoopback(host)) {
+  absl::StatusOr<ListenAddress> parsed =
+      ParseListenAddress(listen_address, "metrics.listen_address");
+  if (!parsed.ok()) return parsed.status();
+  const std::string& host = parsed->host;
+  const int port = parsed->port;
+  if (!IsLoopbackHost(host)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "metrics.listen_address \"", listen_address,
-        "\" is not a loopback address: metrics are served in plain HTTP to the node's own host "
+        "metrics.listen_address ", QuoteInput(listen_address),
+        " is not a loopback address: metrics are served in plain HTTP to the node's own host "
         "only (127.0.0.1, [::1] or localhost); scrape from there or through a local agent"));
   }
   auto listener = std::make_unique<Listener>();

@@ -124,7 +124,7 @@ TEST(MetricsEndpointTest, AnAddressBeyondLoopbackIsRefusedNamingTheSetting) {
       dir.path(), "agency-a", "metrics { listen_address: \"0.0.0.0:0\" }\n"));
   EXPECT_FALSE(node.ok());
   const std::string log = node.ReadLog();
-  EXPECT_TRUE(absl::StrContains(log, "metrics.listen_address \"0.0.0.0:0\" is not a loopback"))
+  EXPECT_TRUE(absl::StrContains(log, "metrics.listen_address '0.0.0.0:0' is not a loopback"))
       << log;
 }
 

@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/listen_address.h"
 #include "server/log.h"
 #include "server/taxii/taxii_media.h"
 
@@ -192,17 +193,10 @@ absl::StatusOr<std::unique_ptr<TaxiiEndpoint>> TaxiiEndpoint::Start(
       });
 
   const std::string& address = settings.listen_address();
-  const size_t colon = address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port) ||
-      port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("taxii.listen_address ", address, " is not host:port"));
-  }
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
+  absl::StatusOr<ListenAddress> parsed = ParseListenAddress(address, "taxii.listen_address");
+  if (!parsed.ok()) return parsed.status();
+  const std::string& host = parsed->host;
+  const int port = parsed->port;
   listener->port = port == 0 ? server.bind_to_any_port(host) : port;
   if (listener->port < 0 || (port != 0 && !server.bind_to_port(host, port))) {
     return absl::UnavailableError(
