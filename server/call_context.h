@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "common/certificate_identity.h"
 #include "nexus/v1/audit.pb.h"
+#include "server/log.h"
 
 namespace nexus {
 
@@ -60,6 +61,23 @@ inline void SetOutcome(v1::AuditEntry& entry, const absl::Status& status) {
   entry.set_outcome(v1::AUDIT_OUTCOME_REFUSED);
   entry.set_code(static_cast<int>(status.code()));
   entry.set_error(std::string(status.message()));
+}
+
+// What the node log says of `call` beside a message: its request id, peer, agency and role, the
+// action, and the outcome with the status code's name as the reason.
+inline LogFields LogFieldsOf(const CallContext& call, absl::string_view action,
+                             absl::string_view outcome, const absl::Status& status) {
+  LogFields fields;
+  fields.request_id = call.request_id;
+  fields.peer = call.actor.peer();
+  fields.agency = call.actor.agency_id();
+  fields.role = call.actor.role();
+  fields.action = std::string(action);
+  fields.outcome = std::string(outcome);
+  if (!status.ok()) {
+    fields.reason = absl::AsciiStrToLower(absl::StatusCodeToString(status.code()));
+  }
+  return fields;
 }
 
 }  // namespace nexus

@@ -27,16 +27,17 @@ absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContext& context)
 absl::Status RecordOutcome(AuditLog& audit, const CallContext& call, v1::AuditEntry entry,
                            const absl::Status& status) {
   SetOutcome(entry, status);
+  const std::string action = absl::AsciiStrToLower(
+      absl::StripPrefix(v1::AuditAction_Name(entry.action()), "AUDIT_ACTION_"));
   // Not found is an answer, and a cancelled call the client going away: neither is a refusal.
   if (!status.ok() && !absl::IsNotFound(status) && !absl::IsCancelled(status)) {
-    LogWarning(absl::StrCat("refused ",
-                            absl::AsciiStrToLower(absl::StripPrefix(
-                                v1::AuditAction_Name(entry.action()), "AUDIT_ACTION_")),
-                            " request ", call.request_id, " by ", call.agency(), " from ",
-                            call.actor.peer(), ": ", status.message()));
+    LogWarning(absl::StrCat("refused ", action, " request ", call.request_id, " by ", call.agency(),
+                            " from ", call.actor.peer(), ": ", status.message()),
+               LogFieldsOf(call, action, "refused", status));
   }
   if (absl::Status s = audit.Append(std::move(entry)); !s.ok()) {
-    LogError(absl::StrCat("request ", call.request_id, ": audit append failed: ", s.message()));
+    LogError(absl::StrCat("request ", call.request_id, ": audit append failed: ", s.message()),
+             LogFieldsOf(call, action, "failed", s));
     return absl::UnavailableError("the audit log cannot record this call");
   }
   return status;

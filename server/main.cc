@@ -22,10 +22,13 @@ constexpr int kExitAuditLogUnreadable = 4;
 
 constexpr char kUsage[] =
     "usage: nexusd --config FILE [--ready-file FILE] [--check-config]\n"
-    "              [--accept-unverified-audit-log]\n"
+    "              [--accept-unverified-audit-log] [--log-format text|json]\n"
     "\n"
     "  --config FILE      node configuration, NodeConfig in protobuf text format\n"
     "  --ready-file FILE  once serving, write the bound address to FILE\n"
+    "  --log-format F     the node log on stderr: text (default), or json, one object per\n"
+    "                     line (time, level, msg, and for a call request_id, peer, agency,\n"
+    "                     role, action, outcome, reason)\n"
     "  --check-config     parse and validate the configuration (not the files it names), then "
     "exit\n"
     "  --accept-unverified-audit-log\n"
@@ -50,6 +53,16 @@ void Tell(const std::string& state) {
   }
 }
 
+// Why the node stops before serving: as the log's one JSON line with --log-format json, else as
+// text for the person at the terminal (a configuration error spans lines: file, line, column).
+void Fatal(absl::string_view what, absl::string_view message, bool json_log) {
+  if (json_log) {
+    nexus::LogError(absl::StrCat(what, message));
+  } else {
+    std::fprintf(stderr, "nexusd: %s%s\n", std::string(what).c_str(), std::string(message).c_str());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,11 +72,20 @@ int main(int argc, char** argv) {
   mallopt(M_ARENA_MAX, 2);
   std::string config_path, ready_file;
   bool check_only = false;
+  bool json_log = false;
   nexus::Node::StartOptions start_options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if ((arg == "--config" || arg == "--ready-file") && i + 1 < argc) {
       (arg == "--config" ? config_path : ready_file) = argv[++i];
+    } else if (arg == "--log-format" && i + 1 < argc) {
+      nexus::LogFormat format;
+      if (!nexus::ParseLogFormat(argv[++i], &format)) {
+        std::fprintf(stderr, "nexusd: --log-format is text or json, not '%s'\n%s", argv[i], kUsage);
+        return 2;
+      }
+      nexus::SetLogFormat(format);
+      json_log = format == nexus::LogFormat::kJson;
     } else if (arg == "--check-config") {
       check_only = true;
     } else if (arg == "--accept-unverified-audit-log") {
@@ -91,8 +113,7 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<nexus::v1::NodeConfig> config = nexus::LoadNodeConfig(config_path);
   if (!config.ok()) {
-    std::fprintf(stderr, "nexusd: configuration error:\n%s\n",
-                 std::string(config.status().message()).c_str());
+    Fatal("configuration error:\n", config.status().message(), json_log);
     return 1;
   }
   if (check_only) {
@@ -102,8 +123,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<nexus::Node>> node =
       nexus::Node::Start(*config, config_path, start_options);
   if (!node.ok()) {
-    std::fprintf(stderr, "nexusd: cannot start: %s\n",
-                 std::string(node.status().message()).c_str());
+    Fatal("cannot start: ", node.status().message(), json_log);
     if (nexus::IsStorageFault(node.status())) return kExitAuditLogUnreadable;
     // Only the audit log's start-up verification fails with DataLoss.
     return absl::IsDataLoss(node.status()) ? kExitAuditLogUnverified : 1;
@@ -127,5 +147,6 @@ int main(int argc, char** argv) {
   nexus::LogInfo(absl::StrCat("received ", strsignal(signal_number), "; shutting down"));
   Tell("STOPPING=1\nSTATUS=shutting down");
   (*node)->Shutdown(absl::Seconds(10));
+  nexus::FlushLogDrops();
   return 0;
 }

@@ -64,11 +64,14 @@ void LogRejections(const CallContext& call, v1::AuditAction action,
   for (const v1::PublishResult& result : results) {
     if (result.outcome() != v1::PUBLISH_OUTCOME_REJECTED) continue;
     if (++rejected > kMaxLogged) continue;
-    LogWarning(absl::StrCat(
-        "refused ",
-        absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_")),
-        " of record ", result.id().empty() ? "(new)" : result.id(), " request ", call.request_id,
-        " by ", call.agency(), " from ", call.actor.peer(), ": ", result.error()));
+    const std::string name =
+        absl::AsciiStrToLower(absl::StripPrefix(v1::AuditAction_Name(action), "AUDIT_ACTION_"));
+    LogWarning(
+        absl::StrCat("refused ", name, " of record ", result.id().empty() ? "(new)" : result.id(),
+                     " request ", call.request_id, " by ", call.agency(), " from ",
+                     call.actor.peer(), ": ", result.error()),
+        LogFieldsOf(call, name, "refused",
+                    absl::Status(static_cast<absl::StatusCode>(result.code()), "")));
   }
   if (rejected > kMaxLogged) {
     LogWarning(absl::StrCat("request ", call.request_id, ": ", rejected - kMaxLogged,
