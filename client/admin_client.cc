@@ -2,6 +2,8 @@
 
 #include <grpcpp/client_context.h>
 
+#include <algorithm>
+
 #include "client/channel.h"
 #include "nexus/v1/admin_service.grpc.pb.h"
 
@@ -28,6 +30,19 @@ absl::StatusOr<v1::ReloadPolicyResponse> AdminClient::ReloadPolicy() {
   context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout_));
   v1::ReloadPolicyResponse response;
   grpc::Status status = stub_->stub->ReloadPolicy(&context, v1::ReloadPolicyRequest(), &response);
+  if (!status.ok()) return FromGrpc(status);
+  return response;
+}
+
+absl::StatusOr<v1::BackupResponse> AdminClient::Backup(const std::string& name) {
+  grpc::ClientContext context;
+  // A copy of a large store on another file system takes minutes, not the usual call's seconds.
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(std::max(timeout_, absl::Minutes(30))));
+  v1::BackupRequest request;
+  request.set_name(name);
+  v1::BackupResponse response;
+  grpc::Status status = stub_->stub->Backup(&context, request, &response);
   if (!status.ok()) return FromGrpc(status);
   return response;
 }

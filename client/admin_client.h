@@ -1,8 +1,9 @@
-// A client for a node's AdminService: policy reload and decision explanations.
+// A client for a node's AdminService: policy reload, decision explanations and backups.
 #ifndef NEXUS_CLIENT_ADMIN_CLIENT_H_
 #define NEXUS_CLIENT_ADMIN_CLIENT_H_
 
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "client/nexus_client.h"
@@ -18,6 +19,8 @@ class AdminClient {
   absl::StatusOr<v1::ReloadPolicyResponse> ReloadPolicy();
   absl::StatusOr<v1::ExplainDecisionResponse> ExplainDecision(
       const v1::ExplainDecisionRequest& request);
+  // A copy of the node's whole store under its backup.directory, named `name`.
+  absl::StatusOr<v1::BackupResponse> Backup(const std::string& name);
 
  private:
   struct Stub;

@@ -1,20 +1,23 @@
 #include "server/admin_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/untrusted_text.h"
 #include "server/caller.h"
 #include "server/log.h"
 #include "server/request_checks.h"
+#include "server/store_backup.h"
 
 namespace nexus {
 
 AdminServiceImpl::AdminServiceImpl(const v1::NodeConfig& config, SharingGate* sharing,
                                    RecordStore* store, AuditLog* audit,
-                                   const Authorizer* authorizer)
+                                   const Authorizer* authorizer, StoreBackup* backup)
     : agency_id_(config.agency_id()),
       sharing_(sharing),
       store_(store),
       audit_(audit),
-      authorizer_(authorizer) {}
+      authorizer_(authorizer),
+      backup_(backup) {}
 
 grpc::Status AdminServiceImpl::ReloadPolicy(grpc::ServerContext* context,
                                             const v1::ReloadPolicyRequest* request,
@@ -57,6 +60,28 @@ grpc::Status AdminServiceImpl::ExplainDecision(grpc::ServerContext* context,
   for (std::string& reason : reasons) response->add_reasons(std::move(reason));
   for (std::string& line : lines) response->add_explanation(std::move(line));
   return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* context,
+                                      const v1::BackupRequest* request,
+                                      v1::BackupResponse* response) {
+  const std::string detail = absl::StrCat("backup ", QuoteInput(request->name()));
+  absl::StatusOr<CallContext> call = authorizer_->Authorize(*context, Rpc::kBackup, detail);
+  if (!call.ok()) return ToGrpc(call.status());
+  absl::StatusOr<v1::BackupResponse> taken =
+      backup_ != nullptr ? backup_->Take(request->name())
+                         : absl::FailedPreconditionError("backups are off on this node");
+  std::string outcome = detail;
+  if (taken.ok()) {
+    outcome = absl::StrCat(detail, " to ", taken->directory(), ": at least ",
+                           taken->audit_entries(), " audit entries and ", taken->feed_versions(),
+                           " versions, in ", absl::FormatDuration(absl::Seconds(taken->seconds())));
+    LogInfo(outcome);
+  }
+  grpc::Status audited =
+      AuditedAnswer(*audit_, *call, v1::AUDIT_ACTION_BACKUP, outcome, taken.status());
+  if (audited.ok()) *response = *std::move(taken);
+  return audited;
 }
 
 }  // namespace nexus

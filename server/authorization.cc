@@ -89,6 +89,8 @@ const std::vector<RpcRule>& Table() {
       {Rpc::kTaxiiRead, "TAXII", v1::AUDIT_ACTION_PULL, {"analyst"}, Scope::kMember},
       {Rpc::kTaxiiWrite, "TAXII", v1::AUDIT_ACTION_PUBLISH, {"analyst"}, Scope::kOwnAgency},
       {Rpc::kTaxiiStatus, "TAXII", v1::AUDIT_ACTION_GET, {"analyst"}, Scope::kOwnAgency},
+      // A copy of everything the node holds: its own administrators only.
+      {Rpc::kBackup, "AdminService", v1::AUDIT_ACTION_BACKUP, {"admin"}, Scope::kOwnAgency},
   };
   return *table;
 }

@@ -45,7 +45,8 @@ enum class Rpc {
   kTaxiiRead,        // the TAXII endpoint's reads: discovery, collections, objects, manifests
   kTaxiiWrite,       // a TAXII POST of objects: published as the node's agency's records
   kTaxiiStatus,      // a TAXII status resource: what a POST became
-  kLast = kTaxiiStatus,
+  kBackup,           // AdminService.Backup: a copy of the whole store on the node's host
+  kLast = kBackup,
 };
 
 // Whether the table has a row for `rpc` (every value must: a test walks them all).

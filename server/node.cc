@@ -42,6 +42,7 @@
 #include "server/replication_source.h"
 #include "server/shared_reads.h"
 #include "server/sharing_gate.h"
+#include "server/store_backup.h"
 #include "server/taxii/taxii_api.h"
 #include "server/taxii/taxii_endpoint.h"
 #include "server/transport_refusals.h"
@@ -129,6 +130,7 @@ struct Node::Parts {
   std::unique_ptr<FederationServiceImpl> federation_service;
   std::unique_ptr<AgencyServiceImpl> agency_service;
   std::unique_ptr<AuditServiceImpl> audit_service;
+  std::unique_ptr<StoreBackup> backup;
   std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<TaxiiApi> taxii;  // only when taxii.listen_address is set
@@ -282,9 +284,12 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
                        parts->link_notices.get()});
   parts->audit_service = std::make_unique<AuditServiceImpl>(
       parts->config, parts->audit.get(), parts->authorizer.get(), parts->trail.get());
-  parts->admin_service =
-      std::make_unique<AdminServiceImpl>(parts->config, parts->sharing.get(), parts->store.get(),
-                                         parts->audit.get(), parts->authorizer.get());
+  parts->backup =
+      std::make_unique<StoreBackup>(config.backup().directory(), config.data_dir(),
+                                    parts->storage.get(), parts->store.get(), parts->audit.get());
+  parts->admin_service = std::make_unique<AdminServiceImpl>(
+      parts->config, parts->sharing.get(), parts->store.get(), parts->audit.get(),
+      parts->authorizer.get(), parts->backup.get());
 
   // Configuration and keys are in the log before the first call can be served.
   v1::AuditEntry started;

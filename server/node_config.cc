@@ -272,6 +272,9 @@ absl::StatusOr<v1::NodeConfig> LoadNodeConfig(const std::string& path) {
   c.mutable_tls()->set_ca_file(Resolve(base, c.tls().ca_file()));
   c.set_signing_key_file(Resolve(base, c.signing_key_file()));
   c.set_policy_file(Resolve(base, c.policy_file()));
+  if (!c.backup().directory().empty()) {
+    c.mutable_backup()->set_directory(Resolve(base, c.backup().directory()));
+  }
   for (v1::Agency& agency : *c.mutable_agencies()) {
     for (v1::AgencyKey& key : *agency.mutable_keys()) {
       key.set_public_key_file(Resolve(base, key.public_key_file()));

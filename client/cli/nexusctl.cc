@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "client/cli/admin_commands.h"
 #include "client/cli/alert_commands.h"
 #include "client/cli/audit_commands.h"
 #include "client/cli/command_line.h"
@@ -86,6 +87,7 @@ node holds other manifests the origin signed for the same id and version (JSON: 
 %AUDIT%
 %POLICY%
 %FEDERATION%
+%ADMIN%
 %INTEROP%
 %EXIT%)";
 
@@ -484,6 +486,7 @@ int Run(const std::vector<std::string>& args) {
                                                      {"%AUDIT%", kAuditUsage},
                                                      {"%POLICY%", kPolicyUsage},
                                                      {"%FEDERATION%", kFederationUsage},
+                                                     {"%ADMIN%", kAdminUsage},
                                                      {"%INTEROP%", kInteropUsage},
                                                      {"%EXIT%", kExitCodesUsage}});
     std::fputs(usage.c_str(), line->Has("help") ? stdout : stderr);
@@ -492,7 +495,7 @@ int Run(const std::vector<std::string>& args) {
   const std::string& command = line->positional()[0];
   static const std::set<std::string> kCommands = {
       "push",  "update", "get",    "pull",       "search", "revoke", "alerts",
-      "links", "audit",  "policy", "federation", "import", "export"};
+      "links", "audit",  "policy", "federation", "import", "export", "admin"};
   if (!kCommands.count(command)) return Usage("unknown command '" + command + "'");
   if (command == "policy") {
     absl::StatusOr<Session> session = Connect(*line, /*record_client=*/false);
@@ -500,7 +503,8 @@ int Run(const std::vector<std::string>& args) {
                             line->Has("json"));
   }
   const bool offline = command == "audit" && line->Has("offline");
-  const bool record_client = command != "audit" && command != "federation" && command != "import";
+  const bool record_client =
+      command != "audit" && command != "federation" && command != "import" && command != "admin";
   absl::StatusOr<Session> session = Connect(*line, record_client);
   if (!session.ok() && !offline) return Usage(std::string(session.status().message()));
   if (command == "audit") {
@@ -517,6 +521,7 @@ int Run(const std::vector<std::string>& args) {
   if (command == "federation") {
     return RunFederationCommand(*line, session->options, session->json);
   }
+  if (command == "admin") return RunAdminCommand(*line, session->options, session->json);
   if (command == "import") {
     return RunImportCommand(*line, session->options, ReaderAgency(*session), session->json);
   }

@@ -12,6 +12,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
 namespace nexus::storage {
@@ -279,6 +280,15 @@ std::unique_ptr<Snapshot> RocksDbStore::NewSnapshot() const {
 
 absl::Status RocksDbStore::Flush() {
   return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_));
+}
+
+absl::Status RocksDbStore::Checkpoint(const std::string& directory) {
+  rocksdb::Checkpoint* raw = nullptr;
+  if (absl::Status s = FromRocks(rocksdb::Checkpoint::Create(db_, &raw)); !s.ok()) return s;
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: every family's memtable is flushed first, so that the copy holds its
+  // table files and no write-ahead log need be replayed to open it.
+  return FromRocks(checkpoint->CreateCheckpoint(directory, /*log_size_for_flush=*/0));
 }
 
 StoreLoad RocksDbStore::Load() const {

@@ -51,6 +51,7 @@ class RocksDbStore final : public Store {
   std::unique_ptr<Snapshot> NewSnapshot() const override;
   absl::Status Flush() override;
   StoreLoad Load() const override;
+  absl::Status Checkpoint(const std::string& directory) override;
 
   // The engine itself, for tests that damage a store as an outside editor would (drop a
   // family, corrupt a table file) while it is open. Nothing in the node or the tools uses them.

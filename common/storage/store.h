@@ -104,6 +104,11 @@ class Store {
 
   // What the engine reports of its background work now; zeros for what it does not report.
   virtual StoreLoad Load() const = 0;
+
+  // A consistent copy of the whole store at one moment, as a directory the store can be opened
+  // from, at `directory` (which must not exist; its parent must). Writes may go on meanwhile:
+  // the copy holds every batch written before some point and none after.
+  virtual absl::Status Checkpoint(const std::string& directory) = 0;
 };
 
 inline absl::Status Store::Put(Family family, absl::string_view key, absl::string_view value,
