@@ -69,10 +69,14 @@ EXT
   rm -f "$dir/$name.csr" "$ext"
 }
 
+san_extra=${NEXUS_NODE_SAN_EXTRA:-}
 for agency in "${agencies[@]}"; do
   dir="$out/$agency"
   mkdir -p "$dir"
-  issue "$out/ca.crt" "$out/ca.key" "$dir" node "$agency" node serverAuth,clientAuth ",DNS:localhost,IP:127.0.0.1,IP:::1"
+  # NEXUS_NODE_SAN_EXTRA adds names to each node certificate, %AGENCY% standing for the agency:
+  # ",DNS:%AGENCY%.nexus-region.svc.cluster.local" for a cluster (deploy/k8s/).
+  issue "$out/ca.crt" "$out/ca.key" "$dir" node "$agency" node serverAuth,clientAuth \
+    ",DNS:localhost,IP:127.0.0.1,IP:::1${san_extra//%AGENCY%/$agency}"
   issue "$out/ca.crt" "$out/ca.key" "$dir" analyst "$agency" analyst clientAuth
   issue "$out/ca.crt" "$out/ca.key" "$dir" auditor "$agency" auditor clientAuth
   issue "$out/ca.crt" "$out/ca.key" "$dir" admin "$agency" admin clientAuth

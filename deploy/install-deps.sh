@@ -19,16 +19,29 @@ packages=(
   prometheus
   # systemd-analyze verifies the service unit (deploy/systemd/).
   systemd
+  # The Kubernetes manifests (deploy/k8s/) are read as YAML and validated with Node.js.
+  python3-yaml
 )
+# Node.js and npm, for the Kubernetes schema validator: Debian's, unless the machine has its own.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "installing: ${missing[*]}"
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The Kubernetes API's schemas and their validator (kubernetes-models, the version and checksums
+# pinned in deploy/k8s/validate/package-lock.json), from the npm registry.
+validate="$(cd "$(dirname "$0")" && pwd)/k8s/validate"
+if [ ! -d "$validate/node_modules/kubernetes-models" ]; then
+  echo "installing the Kubernetes manifest validator (npm ci in deploy/k8s/validate)"
+  (cd "$validate" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -7,11 +7,16 @@
 #include "client/admin_client.h"
 #include "client/cli/exit_codes.h"
 #include "client/cli/record_text.h"
+#include "client/health_client.h"
 #include "common/untrusted_text.h"
 
 namespace nexus {
 
-const char kAdminUsage[] = R"(admin commands (admin certificate of the node's agency):
+const char kAdminUsage[] = R"(operations commands:
+  health [--service NAME]           whether the node serves (gRPC health check, any certificate
+                                    from the federation CA, the node's own included: for
+                                    container probes): exit 0 serving, 1 not serving, 3 no answer
+admin commands (admin certificate of the node's agency):
   admin backup NAME                 an online, consistent copy of the node's whole store (records,
                                     audit log, peer cursors, witness state, links) at one moment,
                                     written by the node on its own host in its configured
@@ -42,6 +47,24 @@ int Backup(const CommandLine& line, AdminClient& client, bool json) {
 }
 
 }  // namespace
+
+int RunHealthCommand(const CommandLine& line, const ClientOptions& options, bool json) {
+  if (line.positional().size() != 1) return ReportUsage("health", "health takes no arguments");
+  const std::string service = line.Has("service") ? line.Get("service") : "";
+  absl::StatusOr<ServingStatus> status = CheckHealth(options, service);
+  if (!status.ok()) return ReportFailure("health", "health check", status.status());
+  const char* name = *status == ServingStatus::kServing          ? "serving"
+                     : *status == ServingStatus::kNotServing     ? "not serving"
+                     : *status == ServingStatus::kServiceUnknown ? "unknown service"
+                                                                 : "unknown";
+  if (json) {
+    std::cout << "{\"service\":" << JsonQuote(service) << ",\"status\":" << JsonQuote(name)
+              << "}\n";
+  } else {
+    std::cout << (service.empty() ? "node" : EscapeForTerminal(service)) << ": " << name << "\n";
+  }
+  return *status == ServingStatus::kServing ? kExitOk : kExitRefused;
+}
 
 int RunAdminCommand(const CommandLine& line, const ClientOptions& options, bool json) {
   if (line.positional().size() < 2) return ReportUsage("admin", "admin needs a subcommand");

@@ -92,9 +92,10 @@ node holds other manifests the origin signed for the same id and version (JSON: 
 %EXIT%)";
 
 std::set<std::string> ValuedFlags() {
-  std::set<std::string> flags = {"target",  "ca",     "cert",  "key",   "keys",           "purpose",
-                                 "timeout", "batch",  "since", "limit", "indicator-type", "origin",
-                                 "after",   "before", "type",  "reason"};
+  std::set<std::string> flags = {"target",         "ca",      "cert",  "key",    "keys",
+                                 "purpose",        "timeout", "batch", "since",  "limit",
+                                 "indicator-type", "origin",  "after", "before", "type",
+                                 "reason",         "service"};
   flags.insert(std::begin(kRecordFlags), std::end(kRecordFlags));
   flags.insert(std::begin(kAuditFlags), std::end(kAuditFlags));
   flags.insert(std::begin(kAlertFlags), std::end(kAlertFlags));
@@ -494,8 +495,8 @@ int Run(const std::vector<std::string>& args) {
   }
   const std::string& command = line->positional()[0];
   static const std::set<std::string> kCommands = {
-      "push",  "update", "get",    "pull",       "search", "revoke", "alerts",
-      "links", "audit",  "policy", "federation", "import", "export", "admin"};
+      "push",  "update", "get",        "pull",   "search", "revoke", "alerts", "links",
+      "audit", "policy", "federation", "import", "export", "admin",  "health"};
   if (!kCommands.count(command)) return Usage("unknown command '" + command + "'");
   if (command == "policy") {
     absl::StatusOr<Session> session = Connect(*line, /*record_client=*/false);
@@ -522,6 +523,7 @@ int Run(const std::vector<std::string>& args) {
     return RunFederationCommand(*line, session->options, session->json);
   }
   if (command == "admin") return RunAdminCommand(*line, session->options, session->json);
+  if (command == "health") return RunHealthCommand(*line, session->options, session->json);
   if (command == "import") {
     return RunImportCommand(*line, session->options, ReaderAgency(*session), session->json);
   }
