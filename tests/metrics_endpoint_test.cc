@@ -112,6 +112,12 @@ TEST(MetricsEndpointTest, AScrapeCountsWhatTheNodeDidAndPassesPromtool) {
   std::string checked;
   const int rc = testing::RunCommand(absl::StrCat("promtool check metrics < ", file), &checked);
   EXPECT_EQ(rc, 0) << "promtool (Debian package prometheus, deploy/install-deps.sh): " << checked;
+  // The Grafana dashboard queries only what this scrape has, in PromQL promtool parses.
+  EXPECT_EQ(testing::RunCommand(absl::StrCat("/usr/bin/python3 ", NEXUS_SOURCE_DIR,
+                                             "/tests/grafana_dashboard_check.py ", file),
+                                &checked),
+            0)
+      << checked;
 
   // Nothing else is served.
   Scrape(absl::StrCat(url.substr(0, url.rfind('/')), "/other"), &status);
