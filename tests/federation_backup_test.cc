@@ -15,15 +15,6 @@
 namespace nexus::testing {
 namespace {
 
-v1::PeerWitness WitnessOf(const FederationNode& observer, const std::string& peer) {
-  absl::StatusOr<v1::FederationStatusResponse> status = observer.FederationStatus();
-  if (!status.ok()) return v1::PeerWitness();
-  for (const v1::PeerStatus& entry : status->peers()) {
-    if (entry.agency_id() == peer) return entry.witness();
-  }
-  return v1::PeerWitness();
-}
-
 TEST(FederationBackupTest, ARestoredNodeServesItsBackupAndItsPeerRaisesARollbackAlarm) {
   FederationNode a(kAgencyA), b(kAgencyB);
   const std::string backups = a.dir() + "/backups";

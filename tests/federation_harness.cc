@@ -264,6 +264,15 @@ absl::StatusOr<v1::FederationStatusResponse> FederationNode::FederationStatus() 
   return (*client)->Status();
 }
 
+v1::PeerWitness WitnessOf(const FederationNode& observer, const std::string& peer) {
+  absl::StatusOr<v1::FederationStatusResponse> status = observer.FederationStatus();
+  if (!status.ok()) return v1::PeerWitness();
+  for (const v1::PeerStatus& entry : status->peers()) {
+    if (entry.agency_id() == peer) return entry.witness();
+  }
+  return v1::PeerWitness();
+}
+
 absl::StatusOr<std::vector<v1::AuditEntry>> FederationNode::AuditEntries(
     const v1::AuditFilter& filter) const {
   absl::StatusOr<std::unique_ptr<AuditClient>> auditor =

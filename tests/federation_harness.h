@@ -151,6 +151,10 @@ class FederationNode {
   std::unique_ptr<NexusdProcess> process_;
 };
 
+// The witness state `observer` holds of `peer`, from its federation status (empty if it has
+// none or cannot answer).
+v1::PeerWitness WitnessOf(const FederationNode& observer, const std::string& peer);
+
 // Verifies `record` against the federation's keys; the error says what does not verify.
 absl::StatusOr<OpenedRecord> VerifyRecord(const v1::SignedRecord& record);
 

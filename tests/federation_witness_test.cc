@@ -15,16 +15,6 @@
 namespace nexus::testing {
 namespace {
 
-// The witness state `observer` holds of `peer`, from its federation status.
-v1::PeerWitness WitnessOf(const FederationNode& observer, const std::string& peer) {
-  absl::StatusOr<v1::FederationStatusResponse> status = observer.FederationStatus();
-  if (!status.ok()) return v1::PeerWitness();
-  for (const v1::PeerStatus& entry : status->peers()) {
-    if (entry.agency_id() == peer) return entry.witness();
-  }
-  return v1::PeerWitness();
-}
-
 // `nexusctl audit verify --peer` at `observer`, as its auditor; returns the exit code.
 int VerifyPeer(const FederationNode& observer, const std::string& peer, std::string* output) {
   const std::string& pki = TestPki();
