@@ -14,7 +14,7 @@
 
 namespace nexus {
 
-absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContext& context) {
+absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContextBase& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr || !auth->IsPeerAuthenticated()) {
     return absl::UnauthenticatedError("no verified client certificate");

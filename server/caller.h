@@ -14,7 +14,7 @@
 namespace nexus {
 
 // The identity in the peer's verified certificate. Unauthenticated if there is none.
-absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContext& context);
+absl::StatusOr<CertificateIdentity> CallerOf(const grpc::ServerContextBase& context);
 
 // The call's context: the actor from `identity` (or, when it failed, what is known of the peer)
 // and a request id, taken from the client's "x-request-id" metadata when well-formed, otherwise

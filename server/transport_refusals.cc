@@ -35,7 +35,9 @@ class Recorder : public grpc::experimental::Interceptor {
 
  private:
   void Record(const grpc::Status& status) {
-    auto* context = static_cast<grpc::ServerContext*>(info_->server_context());
+    // A ServerContext or a CallbackServerContext (gRPC's own health service is a callback
+    // service): only what their common base has is read.
+    const grpc::ServerContextBase* context = info_->server_context();
     absl::StatusOr<CertificateIdentity> identity = CallerOf(*context);
     // Not ContextOf: the answer's metadata may be on its way already, and nothing may be added.
     CallContext call;

@@ -34,9 +34,10 @@ TEST(HealthCheckTest, TheNodesOwnCertificateAsksWhetherItServes) {
   EXPECT_EQ(testing::RunCommand(Health(node.address(), " --service nexus.v1.Nothing --json"), &out),
             1)
       << out;
-  EXPECT_EQ(out, "{\"service\":\"nexus.v1.Nothing\",\"status\":\"unknown service\"}\n");
+  EXPECT_EQ(out, "{\"service\":\"nexus.v1.Nothing\",\"status\":\"unknown service\"}\n")
+      << node.ReadLog();
   const std::string address = node.address();
-  ASSERT_EQ(node.Stop(), 0);
+  ASSERT_EQ(node.Stop(), 0) << node.ReadLog();
   EXPECT_EQ(testing::RunCommand(Health(address, ""), &out), 3) << out;
 }
 
