@@ -1,5 +1,6 @@
 #include "client/cli/audit_commands.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
@@ -23,6 +25,7 @@
 #include "client/cli/offline_audit.h"
 #include "client/cli/record_text.h"
 #include "client/cli/store_cross_check.h"
+#include "client/cli/terminal_progress.h"
 #include "client/witness_file.h"
 #include "common/audit_verifier.h"
 #include "common/checkpoint.h"
@@ -552,7 +555,18 @@ int Verify(const CommandLine& line, const ClientOptions& options, const Keyring*
   if (line.Has("peer")) return RunPeerAuditVerify(line, options, keys, json);
   if (keys == nullptr) return Usage("verify needs --keys DIR with the audited agency's public key");
   VerifyOutcome outcome;
-  std::optional<int> ended = RunAuditVerification(line, options, keys, outcome);
+  // Millions of entries take seconds to minutes: how far the verifier has read, on a terminal.
+  uint64_t read = 0;
+  TerminalProgress progress([&read](absl::Duration elapsed) {
+    const double seconds = std::max(absl::ToDoubleSeconds(elapsed), 1e-3);
+    return absl::StrFormat("verifying: %d entries read (%.0f/s)", read, read / seconds);
+  });
+  std::optional<int> ended =
+      RunAuditVerification(line, options, keys, outcome, [&](uint64_t, absl::string_view) {
+        ++read;
+        progress.Tick();
+      });
+  progress.Done();
   if (ended) return *ended;
   if (outcome.report.unreadable) {
     return CannotRead(absl::DataLossError(outcome.report.problem), "the log", /*from_node=*/false);

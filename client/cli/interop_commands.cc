@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "client/cli/exit_codes.h"
 #include "client/cli/record_text.h"
+#include "client/cli/terminal_progress.h"
 #include "client/publish_upload.h"
 #include "common/indicator_normalizer.h"
 #include "common/interop/bundle_import.h"
@@ -219,30 +220,6 @@ class UploadSink {
   std::vector<std::string> sources_;
 };
 
-// A progress line on a terminal, at most twice a second.
-class Progress {
- public:
-  explicit Progress(const ImportReport& report)
-      : report_(report), tty_(isatty(fileno(stderr))), start_(absl::Now()) {}
-  void Tick() {
-    if (!tty_) return;
-    absl::Time now = absl::Now();
-    if (now - last_ < absl::Milliseconds(500)) return;
-    last_ = now;
-    std::fprintf(stderr, "\r\033[K%s", report_.ProgressLine(now - start_).c_str());
-  }
-  void Done() {
-    if (tty_) std::fprintf(stderr, "\r\033[K");
-  }
-  absl::Duration elapsed() const { return absl::Now() - start_; }
-
- private:
-  const ImportReport& report_;
-  bool tty_;
-  absl::Time start_;
-  absl::Time last_ = absl::InfinitePast();
-};
-
 void PrintReport(const ImportReport& report, absl::Duration elapsed, bool dry_run, bool json) {
   for (const ImportIssue& issue : report.issues()) {
     if (json) {
@@ -357,7 +334,8 @@ int RunImportCommand(const CommandLine& line, const ClientOptions& options,
 
   ImportReport report;
   UploadSink sink(dry_run ? nullptr : &options, *batch, *streams, report);
-  Progress progress(report);
+  TerminalProgress progress(
+      [&report](absl::Duration elapsed) { return report.ProgressLine(elapsed); });
   absl::Status emitted = import->Emit(
       *file,
       [&](ImportedRecord&& record) {
