@@ -49,7 +49,8 @@ absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::Publish(
 }
 
 absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::PublishStream(
-    const std::vector<v1::Record>& records, size_t batch_size, const PublishOptions& options) {
+    const std::vector<v1::Record>& records, size_t batch_size, const PublishOptions& options,
+    const std::function<void(size_t answered)>& answered) {
   if (batch_size == 0) batch_size = 1;
   grpc::ClientContext context;
   auto stream = channel_->stub->PublishStream(&context);
@@ -65,6 +66,7 @@ absl::StatusOr<std::vector<v1::PublishResult>> NexusClient::PublishStream(
     v1::PublishResponse response;
     if (!stream->Write(request) || !stream->Read(&response)) break;
     results.insert(results.end(), response.results().begin(), response.results().end());
+    if (answered) answered(results.size());
   }
   stream->WritesDone();
   grpc::Status status = stream->Finish();

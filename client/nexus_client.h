@@ -41,9 +41,10 @@ class NexusClient {
   absl::StatusOr<std::vector<v1::PublishResult>> Publish(const std::vector<v1::Record>& records,
                                                          const PublishOptions& options = {});
   // Sends `records` in batches of `batch_size` over one PublishStream, `options` with each.
+  // `answered`, if given, is told after each batch how many records have their result.
   absl::StatusOr<std::vector<v1::PublishResult>> PublishStream(
-      const std::vector<v1::Record>& records, size_t batch_size,
-      const PublishOptions& options = {});
+      const std::vector<v1::Record>& records, size_t batch_size, const PublishOptions& options = {},
+      const std::function<void(size_t answered)>& answered = nullptr);
   // `version` 0 asks for the latest.
   absl::StatusOr<v1::SignedRecord> Get(const std::string& id, uint64_t version);
   // The same, with the node's whole answer: the record, the peer node it came through, and any

@@ -40,5 +40,29 @@ TEST(TerminalProgressTest, AuditVerifyDrawsProgressOnATerminalOnly) {
   EXPECT_TRUE(absl::StartsWith(piped, "OK: ")) << piped;
 }
 
+TEST(TerminalProgressTest, PushCountsAnsweredRecordsOnATerminalOnly) {
+  testing::TempDir dir;
+  testing::NexusdProcess node(testing::WriteNodeConfig(dir.path(), "agency-a"));
+  ASSERT_TRUE(node.ok()) << node.ReadLog();
+  const std::string& pki = testing::TestPki();
+  const std::string push = absl::StrCat(
+      NEXUS_NEXUSCTL_PATH, " --target ", node.address(), " --ca ", pki, "/ca.crt --cert ", pki,
+      "/agency-a/analyst.crt --key ", pki, "/agency-a/analyst.key --keys ", pki,
+      "/keys push --batch 2 ", NEXUS_SOURCE_DIR, "/deploy/samples/records.jsonl");
+  // The samples are written for the quickstart's federation: two of the five name groups and
+  // members this one lacks and are refused (exit 1), the others stored.
+  std::string on_terminal;
+  ASSERT_EQ(testing::RunCommand(absl::StrCat("script -qec '", push, "' /dev/null"), &on_terminal),
+            1)
+      << on_terminal;
+  EXPECT_TRUE(absl::StrContains(on_terminal, "\r\033[Kpushing: 2 of 5 records answered"))
+      << on_terminal;
+  EXPECT_TRUE(absl::StrContains(on_terminal, "\r\033[Krejected ")) << on_terminal;
+  std::string piped;
+  ASSERT_EQ(testing::RunCommand(push, &piped), 1) << piped;  // the same records again
+  EXPECT_FALSE(absl::StrContains(piped, "pushing:")) << piped;
+  EXPECT_FALSE(absl::StrContains(piped, "\033[K")) << piped;
+}
+
 }  // namespace
 }  // namespace nexus

@@ -2,6 +2,7 @@
 // sharing policy and its federation with peer nodes.
 //
 // Exit codes: client/cli/exit_codes.h, the same for every command.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "client/cli/admin_commands.h"
@@ -24,6 +26,7 @@
 #include "client/cli/policy_commands.h"
 #include "client/cli/record_flags.h"
 #include "client/cli/record_text.h"
+#include "client/cli/terminal_progress.h"
 #include "client/nexus_client.h"
 #include "client/read_checks.h"
 #include "common/certificate_identity.h"
@@ -271,10 +274,21 @@ int Push(Session& session, const CommandLine& line) {
   // the analyst is told where each record goes from the node.
   PublishOptions options{.skip_unchanged = !line.Has("store-duplicates"),
                          .report_recipients = true};
+  // A large file takes a while: how many records have their answer, on a terminal.
+  size_t answered = 0;
+  TerminalProgress progress([&](absl::Duration elapsed) {
+    const double seconds = std::max(absl::ToDoubleSeconds(elapsed), 1e-3);
+    return absl::StrFormat("pushing: %d of %d records answered (%.0f/s)", answered, records.size(),
+                           answered / seconds);
+  });
   absl::StatusOr<std::vector<v1::PublishResult>> results =
-      records.size() == 1
-          ? session.client->Publish(records, options)
-          : session.client->PublishStream(records, *batch == 0 ? 500 : *batch, options);
+      records.size() == 1 ? session.client->Publish(records, options)
+                          : session.client->PublishStream(records, *batch == 0 ? 500 : *batch,
+                                                          options, [&](size_t done) {
+                                                            answered = done;
+                                                            progress.Tick();
+                                                          });
+  progress.Done();
   if (!results.ok()) return Failure(results.status(), "push");
   return PrintPublishResults(session, *results, sources) == 0 ? kExitOk : kExitRefused;
 }
