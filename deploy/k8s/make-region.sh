@@ -21,33 +21,52 @@ members=(
   "wa-coord:NG:coordinator,region-west-africa:regional-body"
 )
 address_of() { echo "$1-0.$1.$ns.svc.cluster.local:$port"; }
+# The region's links, one table: "DIALLER PEER DIRECTION" as the dialler's configuration lists
+# the peer (inbound: the peer dials in). Each node's peers, whom it dials and who may dial it
+# (its NetworkPolicy) are read from it.
+links=(
+  "fr-police wa-coord pull" "fr-police ml-ct pull"
+  "ml-ct wa-coord pull" "ml-ct fr-police pull"
+  # sn-fiu cannot accept connections from other nodes: it dials the coordinator both ways.
+  "sn-fiu wa-coord pull-and-push"
+  "wa-coord fr-police pull" "wa-coord ml-ct pull" "wa-coord sn-fiu inbound"
+)
 peers_of() {
-  case "$1" in
-    fr-police) echo "--peer wa-coord=$(address_of wa-coord) --peer ml-ct=$(address_of ml-ct)" ;;
-    ml-ct) echo "--peer wa-coord=$(address_of wa-coord) --peer fr-police=$(address_of fr-police)" ;;
-    sn-fiu) echo "--peer wa-coord=$(address_of wa-coord)/pull-and-push" ;;
-    wa-coord) echo "--peer fr-police=$(address_of fr-police) --peer ml-ct=$(address_of ml-ct) --peer sn-fiu/inbound" ;;
-  esac
-}
-# Who may open connections to a node: the peers that dial it (pull from it, or push to it).
-callers_of() {
-  case "$1" in
-    fr-police) echo "wa-coord ml-ct" ;;
-    ml-ct) echo "wa-coord fr-police" ;;
-    sn-fiu) echo "" ;;
-    wa-coord) echo "fr-police ml-ct sn-fiu" ;;
-  esac
+  local link from to direction
+  for link in "${links[@]}"; do
+    read -r from to direction <<<"$link"
+    [ "$from" = "$1" ] || continue
+    case "$direction" in
+      pull) printf -- '--peer %s=%s ' "$to" "$(address_of "$to")" ;;
+      inbound) printf -- '--peer %s/inbound ' "$to" ;;
+      *) printf -- '--peer %s=%s/%s ' "$to" "$(address_of "$to")" "$direction" ;;
+    esac
+  done
 }
 # Whom a node dials.
 dials_of() {
-  case "$1" in
-    fr-police) echo "wa-coord ml-ct" ;;
-    ml-ct) echo "wa-coord fr-police" ;;
-    sn-fiu) echo "wa-coord" ;;
-    wa-coord) echo "fr-police ml-ct" ;;
-  esac
+  local link from to direction
+  for link in "${links[@]}"; do
+    read -r from to direction <<<"$link"
+    [ "$from" = "$1" ] && [ "$direction" != inbound ] && printf '%s ' "$to"
+  done
+  return 0
+}
+# Who may open connections to a node: the peers that dial it (pull from it, or push to it).
+callers_of() {
+  local link from to direction
+  for link in "${links[@]}"; do
+    read -r from to direction <<<"$link"
+    [ "$to" = "$1" ] && [ "$direction" != inbound ] && printf '%s ' "$from"
+  done
+  return 0
 }
 indent() { sed "s/^/$1/"; }
+# The probes' command: the gRPC health check over the node's own mTLS, with its own certificate.
+health_probe() {
+  printf 'nexusctl, --target, "127.0.0.1:%s", --ca, /etc/nexus/pki/ca.crt, --cert, %s, --key, %s, --timeout, "5", health' \
+    "$port" "/etc/nexus/pki/$1/node.crt" "/etc/nexus/pki/$1/node.key"
+}
 
 # make-node-config.sh wants a PKI directory; the paths it writes are rewritten to where the
 # Secret is mounted.
@@ -135,23 +154,17 @@ spec:
           # own gRPC probe speaks no TLS.
           startupProbe:
             exec:
-              command: [nexusctl, --target, "127.0.0.1:$port", --ca, /etc/nexus/pki/ca.crt,
-                        --cert, /etc/nexus/pki/$agency/node.crt, --key, /etc/nexus/pki/$agency/node.key,
-                        --timeout, "5", health]
+              command: [$(health_probe "$agency")]
             periodSeconds: 5
             failureThreshold: 60
           readinessProbe:
             exec:
-              command: [nexusctl, --target, "127.0.0.1:$port", --ca, /etc/nexus/pki/ca.crt,
-                        --cert, /etc/nexus/pki/$agency/node.crt, --key, /etc/nexus/pki/$agency/node.key,
-                        --timeout, "5", health, --service, nexus.v1.FederationService]
+              command: [$(health_probe "$agency"), --service, nexus.v1.FederationService]
             periodSeconds: 10
             timeoutSeconds: 8
           livenessProbe:
             exec:
-              command: [nexusctl, --target, "127.0.0.1:$port", --ca, /etc/nexus/pki/ca.crt,
-                        --cert, /etc/nexus/pki/$agency/node.crt, --key, /etc/nexus/pki/$agency/node.key,
-                        --timeout, "5", health]
+              command: [$(health_probe "$agency")]
             periodSeconds: 20
             timeoutSeconds: 8
             failureThreshold: 3
